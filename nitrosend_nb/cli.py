@@ -1,0 +1,77 @@
+"""The ``nitrosend-nb`` command line: one subcommand per tool (``sandbox`` now; more are added as subparsers)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+
+def _run_sandbox(args: argparse.Namespace) -> int:
+    """Run the sandbox in the foreground until Ctrl-C."""
+    from .sandbox import Sandbox
+
+    sandbox = Sandbox(contacts=args.contacts, latency_ms=args.latency_ms, rate_limit=args.rate_limit,
+                      error_rate=args.error_rate, seed=args.seed, host=args.host, port=args.port, db=args.db,
+                      api_key=args.api_key)
+
+    def announce(bound: Sandbox) -> None:
+        print(f"Nitrosend sandbox running\n  base URL: {bound.url}\n  API key:  {bound.api_key}\n"
+              f"  inbox:    {bound.root_url}/_sandbox/\n  docs:     {bound.root_url}/docs\nPress Ctrl-C to stop.",
+              flush=True)
+
+    sandbox.serve_forever(announce)
+    print("Sandbox stopped.", flush=True)
+    return 0
+
+
+def _add_sandbox(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("sandbox", help="run a local Nitrosend API sandbox",
+                                   description="Serve a stateful Nitrosend API stand-in on http://HOST:PORT/v1/my.")
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
+    parser.add_argument("--db", metavar="PATH", help="SQLite file to keep data across restarts (default: in memory)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for the generated demo data (default 0)")
+    parser.add_argument("--contacts", type=int, default=250, help="number of seeded contacts (default 250)")
+    parser.add_argument("--latency-ms", type=float, default=0, metavar="MS", help="added latency per request")
+    parser.add_argument("--rate-limit", type=float, default=None, metavar="RPS",
+                        help="token-bucket limit in requests/second (429 beyond it)")
+    parser.add_argument("--error-rate", type=float, default=0.0, metavar="P",
+                        help="probability of a random 503 per request (seeded)")
+    parser.add_argument("--api-key", default="nskey_test_sandbox", metavar="KEY", help="accepted Bearer key")
+    parser.set_defaults(func=_run_sandbox)
+
+
+def _run_lab(args: argparse.Namespace) -> int:
+    """JupyterLab on the notebooks with one shared sandbox (nitrosend_nb.lab parses the arguments)."""
+    from .lab import main as lab_main
+
+    return lab_main(args.argv)
+
+
+def _add_lab(subparsers: argparse._SubParsersAction) -> None:
+    # "+" as prefix so argparse hands every argument (--port, --no-browser, --help...) to nitrosend_nb.lab
+    parser = subparsers.add_parser("lab", prefix_chars="+", add_help=False,
+                                   help="JupyterLab on the notebooks, sharing one sandbox (see `lab --help`)")
+    parser.add_argument("argv", nargs=argparse.REMAINDER)
+    parser.set_defaults(func=_run_lab)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(prog="nitrosend-nb", description="The Nitrosend API in JupyterLab.")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers.required = True
+    _add_sandbox(subparsers)
+    _add_lab(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``nitrosend-nb`` script."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

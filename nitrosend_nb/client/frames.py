@@ -1,0 +1,195 @@
+"""DataFrame schemas of every resource (the ONE place columns and dtypes are declared) and ``to_frame``.
+
+Columns follow the component schemas of Nitrosend's OpenAPI description (Contact, ContactList, Segment,
+Campaign, Message, TemplateSummary, Flow, Account.billing.resources) plus the sandbox outbox record.
+
+Dtype rules: ids and counts ``Int64``; booleans ``boolean``; timestamps ``datetime64[ns, UTC]``; enums
+``category`` (the spec's values first, unseen values appended, never dropped); text ``string``; list and
+free-form object fields stay Python objects. Nested objects analysts filter on (a campaign's ``trigger`` and
+``template``, a flow's ``trigger``, a contact's custom ``data``) are expanded one level into dotted columns
+(``trigger.segment_id``, ``template.subject``, ``data.tags``). Fields this module does not know (a newer API)
+are kept as ``object`` columns after the declared ones. An empty result has every declared column and dtype.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+__all__ = ["FrameSchema", "to_frame", "SCHEMAS", "OUTBOX", "USAGE"]
+
+logger = logging.getLogger("nitrosend_nb")
+
+TEXT = "string"
+INT = "Int64"
+BOOL = "boolean"
+FLOAT = "float64"
+TIME = "datetime64[ns, UTC]"
+OBJECT = "object"  # lists (list_ids, steps, channels) and free-form objects (design, variables, data)
+
+
+def enum(*values: str) -> pd.CategoricalDtype:
+    """A category dtype whose categories start with the spec's enum values."""
+    return pd.CategoricalDtype(list(values))
+
+
+@dataclass(frozen=True)
+class FrameSchema:
+    """Columns (in order) with their dtypes, the nested objects to expand, a function deriving columns the API
+    may not send (used only for those missing), and the index."""
+
+    columns: Mapping[str, object]
+    flatten: tuple[str, ...] = ()
+    derive: Callable[[pd.DataFrame], Mapping[str, list]] | None = None
+    index: str = "id"
+
+    def empty(self) -> pd.DataFrame:
+        """The schema's frame with no rows."""
+        return to_frame([], self)
+
+
+def _contact_addresses(frame: pd.DataFrame) -> dict[str, list]:
+    """A contact's ``email`` and ``phone``: the value of its first channel of each kind (one pass)."""
+    emails, phones = [], []
+    for channels in frame["channels"] if "channels" in frame else [None] * len(frame):
+        email = phone = None
+        if isinstance(channels, list):
+            for channel in channels:
+                kind = channel.get("kind") if isinstance(channel, dict) else None
+                if kind == "email" and email is None:
+                    email = channel.get("value")
+                elif kind == "phone" and phone is None:
+                    phone = channel.get("value")
+        emails.append(email)
+        phones.append(phone)
+    return {"email": emails, "phone": phones}
+
+
+_TIMESTAMPS = {"created_at": TIME, "updated_at": TIME}
+
+_TEMPLATE_FIELDS = {
+    "id": INT, "name": TEXT, "flow_id": INT, "action_id": INT, "subject": TEXT, "body": TEXT,
+    "preheader": TEXT, "from_name": TEXT, "from_email": TEXT, "reply_to": TEXT, "design": OBJECT,
+    "variables": OBJECT, **_TIMESTAMPS,
+}
+
+CONTACTS = FrameSchema(
+    {
+        "id": INT, "brand_id": INT, "uuid": TEXT, "email": TEXT, "phone": TEXT, "first_name": TEXT,
+        "last_name": TEXT, "source": TEXT, "country_code": TEXT, "subscribed_email": BOOL,
+        "subscribed_phone": BOOL, "verification_status": enum("verified", "suppressed", "unverified"),
+        "enrichment_status": enum("enriched", "not_enriched"), "list_ids": OBJECT, "data.tags": OBJECT,
+        "last_interacted_at": TIME, **_TIMESTAMPS, "channels": OBJECT,
+    },
+    flatten=("data",),
+    derive=_contact_addresses,
+)
+
+LISTS = FrameSchema({
+    "id": INT, "account_id": INT, "brand_id": INT, "name": TEXT, "contacts_count": INT, "segment_id": INT,
+    "stale": BOOL, "last_populated_at": TIME, **_TIMESTAMPS,
+})
+
+SEGMENTS = FrameSchema({
+    "id": INT, "account_id": INT, "brand_id": INT, "name": TEXT, "filters": OBJECT, **_TIMESTAMPS,
+})
+
+CAMPAIGNS = FrameSchema(
+    {
+        "id": INT, "account_id": INT, "brand_id": INT, "name": TEXT,
+        "status": enum("draft", "active", "paused", "completed"), "approval_state": TEXT,
+        "channel": enum("email", "sms"), "data": OBJECT, "scheduled_at": TIME, "sent_count": INT, **_TIMESTAMPS,
+        "trigger.id": INT, "trigger.flow_id": INT, "trigger.event": TEXT, "trigger.segment_id": INT,
+        "trigger.contact_list_id": INT, "trigger.contact_list_ids": OBJECT, "trigger.data": OBJECT,
+        "trigger.triggered_count": INT, "trigger.last_triggered_at": TIME, "trigger.created_at": TIME,
+        "trigger.updated_at": TIME,
+        **{f"template.{name}": dtype for name, dtype in _TEMPLATE_FIELDS.items()},
+        "templates": OBJECT,
+    },
+    flatten=("trigger", "template"),
+)
+
+MESSAGES = FrameSchema({
+    "id": INT, "channel": enum("email", "sms"), "to": TEXT, "subject": TEXT,
+    "status": enum("queued", "sent", "failed"), "provider_id": TEXT, "flow_id": INT,
+    "source_type": enum("campaign", "flow"), "source_name": TEXT, "sent_at": TIME, "created_at": TIME,
+})
+
+TEMPLATES = FrameSchema({  # the list endpoint returns TemplateSummary
+    "id": INT, "name": TEXT, "subject": TEXT, "preheader": TEXT, "flow_id": INT, "section_count": INT,
+    "section_types": OBJECT, **_TIMESTAMPS,
+})
+
+FLOWS = FrameSchema(
+    {
+        "id": INT, "account_id": INT, "brand_id": INT, "name": TEXT,
+        "status": enum("draft", "active", "paused", "archived"), "approval_state": TEXT, "goal": TEXT,
+        "trigger.event": TEXT, "trigger.segment_id": INT, "trigger.contact_list_id": INT,
+        "trigger.contact_list_ids": OBJECT, "trigger.data": OBJECT, "steps": OBJECT, "sent_count": INT,
+        **_TIMESTAMPS, "templates": OBJECT,
+    },
+    flatten=("trigger",),
+)
+
+OUTBOX = FrameSchema({
+    "id": INT, "kind": enum("transactional", "test", "campaign"), "to": TEXT, "from": TEXT, "reply_to": TEXT,
+    "subject": TEXT, "html": TEXT, "text": TEXT, "message_id": INT, "template_id": INT, "campaign_id": INT,
+    "contact_id": INT, "created_at": TIME,
+})
+
+USAGE = FrameSchema(
+    {"resource": TEXT, "used": INT, "allowance": INT, "remaining": INT, "overage_rate": FLOAT},
+    index="resource",
+)
+
+SCHEMAS: dict[str, FrameSchema] = {
+    "contacts": CONTACTS, "lists": LISTS, "segments": SEGMENTS, "campaigns": CAMPAIGNS,
+    "messages": MESSAGES, "templates": TEMPLATES, "flows": FLOWS,
+}
+
+
+def _expand(frame: pd.DataFrame, parent: str) -> pd.DataFrame:
+    """Replace the dict column ``parent`` by one ``parent.key`` column per key found (vectorised)."""
+    nested = pd.DataFrame.from_records(
+        [value if isinstance(value, dict) else {} for value in frame[parent]], index=frame.index
+    )
+    nested.columns = [f"{parent}.{key}" for key in nested.columns]
+    return pd.concat([frame.drop(columns=parent), nested], axis=1)
+
+
+def _convert(values: pd.Series, dtype: object, column: str) -> pd.Series:
+    try:
+        if dtype == TIME:
+            return pd.to_datetime(values, utc=True, format="ISO8601").astype(TIME)
+        if isinstance(dtype, pd.CategoricalDtype):
+            known = list(dtype.categories)
+            unseen = set(pd.unique(values.dropna())) - set(known)
+            return values.astype(pd.CategoricalDtype(known + sorted(unseen, key=str)))
+        return values.astype(dtype)
+    except (TypeError, ValueError) as exc:  # type drift in a newer API: keep the data, warn, do not fail
+        logger.warning("column %r kept as object: cannot convert to %s (%s)", column, dtype, exc)
+        return values.astype(object)
+
+
+def to_frame(records: list[dict], schema: FrameSchema) -> pd.DataFrame:
+    """Build the schema's DataFrame from API records: declared columns and dtypes, then unknown fields."""
+    frame = pd.DataFrame.from_records(records) if records else pd.DataFrame(index=pd.RangeIndex(0))
+    for parent in schema.flatten:
+        if parent in frame:
+            frame = _expand(frame, parent)
+    if schema.derive is not None and len(frame):
+        for column, values in schema.derive(frame).items():
+            if column not in frame:
+                frame[column] = values
+    missing = pd.Series(None, index=frame.index, dtype=object)
+    columns = {
+        column: _convert(frame[column] if column in frame else missing, dtype, column)
+        for column, dtype in schema.columns.items()
+    }
+    for column in frame.columns:
+        if column not in schema.columns:
+            columns[column] = frame[column].astype(object)
+    return pd.DataFrame(columns, index=frame.index).set_index(schema.index)

@@ -1,0 +1,21 @@
+"""Segments: ``/segments`` (the list endpoint returns the whole array) plus count."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from nitrosend_nb.client.frames import SEGMENTS
+from nitrosend_nb.client.resources.base import Resource
+
+
+class Segments(Resource):
+    """Saved contact filters. A filter is ``{"name": "contact_country", "predicate": "eq", "value": "NZ"}``."""
+
+    path = "/segments"
+    label = "segments"
+    schema = SEGMENTS
+    paginated = False
+
+    def count(self, filters: Sequence[dict]) -> int:
+        """How many contacts match ``filters`` right now, without saving a segment."""
+        return int(self._call("POST", "/count", json={"filters": list(filters)})["count"])

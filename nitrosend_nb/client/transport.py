@@ -1,0 +1,186 @@
+"""HTTP plumbing shared by every resource: pooled sessions, auth, retries, 429 throttling, errors, logging.
+
+Retry policy:
+
+* 5xx and connection/read failures are retried by urllib3's ``Retry`` (mounted through requests'
+  ``HTTPAdapter``) for GET/PATCH/DELETE/PUT, and for POST only when the request carries an
+  ``Idempotency-Key`` (the server then answers a repeat with the original result, so nothing is done twice).
+  A POST without a key goes through a second session whose ``Retry`` only retries failed *connects*
+  (the request never left the machine).
+* 429 is "normal weather": the shared :class:`~nitrosend_nb.client.throttle.AdaptiveLimiter` pauses every
+  worker for Retry-After (or an exponential backoff) and lowers concurrency; a
+  :class:`~nitrosend_nb.errors.RateLimitError` is raised only once ``max_wait`` seconds have been spent
+  waiting for one request.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from nitrosend_nb import __version__
+from nitrosend_nb.errors import (
+    NitrosendError,
+    RateLimitError,
+    TransportError,
+    error_for_status,
+    redact,
+)
+from nitrosend_nb.client.throttle import AdaptiveLimiter, backoff_delay, retry_after_seconds
+
+__all__ = ["Transport"]
+
+logger = logging.getLogger("nitrosend_nb")
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
+RETRY_STATUSES = frozenset({500, 502, 503, 504})
+
+
+class _Retry(Retry):
+    """urllib3 Retry that leaves 429 alone (throttling is the shared limiter's job, not a per-thread sleep)
+    and honours a 503's Retry-After only up to ``backoff_max``."""
+
+    RETRY_AFTER_STATUS_CODES = frozenset({503})
+
+    def get_retry_after(self, response) -> float | None:
+        seconds = super().get_retry_after(response)
+        return None if seconds is None else min(seconds, self.backoff_max)
+
+
+def _session(headers: Mapping[str, str], pool_size: int, retry: Retry) -> requests.Session:
+    session = requests.Session()
+    session.headers.update(headers)
+    adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=retry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+class Transport:
+    """Send requests to one API base URL with one key; return the response or raise a NitrosendError."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        brand_sid: str | None = None,
+        timeout: float = 30,
+        concurrency: int = 4,
+        max_wait: float = 60,
+        retries: int = 8,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.max_wait = max_wait
+        self.limiter = AdaptiveLimiter(concurrency)
+        self._api_key = api_key
+        headers = {
+            "Authorization": f"Bearer {api_key}",
+            "Accept": "application/json",
+            "User-Agent": f"nitrosend-nb/{__version__} {requests.utils.default_user_agent()}",
+        }
+        if brand_sid:
+            headers["X-Brand-SID"] = brand_sid
+        common = dict(backoff_factor=0.1, backoff_max=2, backoff_jitter=0.1, raise_on_status=False,
+                      respect_retry_after_header=True)
+        self._retrying = _session(headers, concurrency, _Retry(
+            total=retries, connect=retries, read=retries, status=retries, other=0,
+            allowed_methods=IDEMPOTENT_METHODS | {"POST"}, status_forcelist=RETRY_STATUSES, **common))
+        self._connect_only = _session(headers, concurrency, _Retry(
+            total=retries, connect=retries, read=0, status=0, other=0,
+            allowed_methods=IDEMPOTENT_METHODS, status_forcelist=(), **common))
+
+    def redact(self, text: object) -> str:
+        """``str(text)`` with this transport's key (and anything key-shaped) masked."""
+        return redact(text, [self._api_key])
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, object] | None = None,
+        json: object = None,
+        headers: Mapping[str, str] | None = None,
+        base_url: str | None = None,
+    ) -> requests.Response:
+        """Send ``method`` to ``base_url + path``; return the 2xx response, or raise the matching error."""
+        method = method.upper()
+        headers = dict(headers or {})
+        url = (base_url or self.base_url).rstrip("/") + path
+        retry_safe = method != "POST" or "Idempotency-Key" in headers
+        session = self._retrying if retry_safe else self._connect_only
+        throttled_since: float | None = None
+        attempt = 0
+        while True:
+            started = time.monotonic()
+            try:
+                with self.limiter.slot():
+                    response = session.request(method, url, params=params, json=json, headers=headers,
+                                               timeout=self.timeout)
+            except requests.RequestException as exc:
+                message = self._describe(exc, url)
+                logger.debug("%s %s failed: %s", method, path, message)
+                raise TransportError(message=message, method=method, path=path) from exc
+            status = response.status_code
+            logger.debug("%s %s %s -> %s in %.0f ms", method, path, self.redact(dict(params or {})), status,
+                         (time.monotonic() - started) * 1000)
+            if status != 429:
+                self.limiter.succeeded()
+                if status >= 400:
+                    raise self._error(response, method, path)
+                return response
+            hint = retry_after_seconds(response.headers.get("Retry-After"))
+            delay = hint if hint else backoff_delay(attempt)  # an absent or zero hint: back off anyway
+            attempt += 1
+            now = time.monotonic()
+            throttled_since = throttled_since if throttled_since is not None else now
+            if now - throttled_since + delay > self.max_wait:
+                raise self._error(response, method, path, waited=now - throttled_since, retry_after=hint)
+            self.limiter.throttled(delay)
+            logger.info("%s %s rate limited (429): pausing %.2f s, concurrency now %d", method, path, delay,
+                        self.limiter.limit)
+
+    def _describe(self, exc: requests.RequestException, url: str) -> str:
+        where = urlsplit(url).netloc
+        if isinstance(exc, requests.Timeout):
+            return f"no response from {where} within {self.timeout:g} s"
+        if isinstance(exc, requests.ConnectionError):
+            reason = "connection refused" if "refused" in str(exc).lower() else "connection failed"
+            return f"could not reach {where}: {reason}"
+        return self.redact(f"{type(exc).__name__}: {exc}")
+
+    def _error(self, response: requests.Response, method: str, path: str, *, waited: float | None = None,
+               retry_after: float | None = None) -> NitrosendError:
+        status = response.status_code
+        try:
+            body = json.loads(self.redact(response.text))  # the key never survives, whatever field echoes it
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            message = str(body.get("message") or response.reason or "")
+            code = body.get("code", status)
+            validation = body.get("validation_errors") or None
+            error_code = body.get("error_code")
+        else:
+            message, code, validation, error_code = response.reason or f"HTTP {status}", status, None, None
+        fields = dict(status=status, code=code, message=message,
+                      validation_errors=validation if isinstance(validation, dict) else None,
+                      method=method, path=path, error_code=error_code)
+        if status == 429:
+            fields["message"] += f" (gave up after waiting {waited or 0:.1f} s; max_wait={self.max_wait:g} s)"
+            return RateLimitError(**fields, retry_after=retry_after)
+        return error_for_status(status)(**fields)
+
+    def close(self) -> None:
+        """Close both connection pools."""
+        self._retrying.close()
+        self._connect_only.close()

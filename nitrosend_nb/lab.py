@@ -1,0 +1,144 @@
+"""``nitrosend-nb lab``: JupyterLab on the tutorial notebooks, with one shared sandbox behind them.
+
+Unless ``NITROSEND_API_KEY`` (a real account) or ``NITROSEND_SANDBOX_URL`` (a sandbox already running) is set, it
+starts one seeded :class:`~nitrosend_nb.sandbox.Sandbox` and exports ``NITROSEND_SANDBOX_URL`` and
+``NITROSEND_SANDBOX_KEY`` to Lab, so every notebook's ``nb.connect()`` talks to that same sandbox and every email it
+sends shows up in one inbox page. Arguments it does not know (``--port``, ``--no-browser``...) go to JupyterLab.
+Ctrl-C (or SIGTERM) stops Lab and then the sandbox.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import threading
+from contextlib import ExitStack
+from pathlib import Path
+
+LAB_STOP_TIMEOUT = 20  # seconds Lab gets to shut its kernels down before it is killed
+# Lab prints this line right after its URLs: the inbox link goes beside them.
+_LAB_URLS_PRINTED = "Use Control-C to stop this server"
+
+
+def default_notebook_dir() -> Path:
+    """``./notebooks`` when it exists (a checkout of the project), else the current directory."""
+    candidate = Path.cwd() / "notebooks"
+    return candidate if candidate.is_dir() else Path.cwd()
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options ``nitrosend-nb lab`` understands itself; everything else is passed to JupyterLab."""
+    parser.add_argument(
+        "--notebook-dir", type=Path, default=None,
+        help="folder Lab opens (default: ./notebooks if present, else the current folder)",
+    )
+    parser.add_argument("--sandbox-host", default="127.0.0.1", help="interface the sandbox listens on")
+    parser.add_argument("--sandbox-port", type=int, default=0, help="sandbox port (default: a free one)")
+    parser.add_argument("--seed", type=int, default=0, help="sandbox seed (same seed, same data)")
+    parser.add_argument("--contacts", type=int, default=250, help="number of seeded sandbox contacts")
+
+
+def inbox_url(sandbox_root_url: str) -> str:
+    """The sandbox's inbox page for a sandbox root (``http://HOST:PORT``) or API (``.../v1/my``) URL."""
+    root = sandbox_root_url.rstrip("/")
+    if root.endswith("/v1/my"):
+        root = root[: -len("/v1/my")]
+    return f"{root}/_sandbox/"
+
+
+def _relay_lab_log(stream, inbox_line: str) -> None:
+    """Copy Lab's log to our stderr, printing the sandbox inbox link right after Lab's own URLs."""
+    for line in stream:
+        sys.stderr.write(line)
+        if inbox_line and _LAB_URLS_PRINTED in line:
+            sys.stderr.write(inbox_line + "\n")
+        sys.stderr.flush()
+
+
+def _raise_keyboard_interrupt(signum, frame):
+    """SIGTERM handler: shut down exactly like Ctrl-C."""
+    raise KeyboardInterrupt
+
+
+def _stop_lab(process: subprocess.Popen) -> None:
+    """Ask Lab to stop (SIGTERM shuts its kernels down too); kill it if it does not within the timeout."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(LAB_STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _run_lab(command: list[str], env: dict[str, str], inbox_line: str) -> int:
+    """Run JupyterLab until it exits (its exit code) or until Ctrl-C/SIGTERM, which stops it (0)."""
+    # Lab runs in its own session so a terminal's Ctrl-C reaches only us and we stop it once, without its
+    # "Shutdown this Jupyter server (y/[n])?" prompt.
+    lab = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True, bufsize=1, start_new_session=True)
+    relay = threading.Thread(target=_relay_lab_log, args=(lab.stderr, inbox_line), daemon=True)
+    relay.start()
+    previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    try:
+        return lab.wait()
+    except KeyboardInterrupt:
+        print("\nnitrosend-nb: stopping JupyterLab and the sandbox...", flush=True)
+        return 0
+    finally:
+        # A second Ctrl-C must not cut the shutdown short and leave Lab running.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            _stop_lab(lab)
+            relay.join(LAB_STOP_TIMEOUT)
+        finally:
+            signal.signal(signal.SIGINT, interrupt)
+            signal.signal(signal.SIGTERM, previous)
+
+
+def run(options: argparse.Namespace, lab_args: list[str]) -> int:
+    """Start the sandbox (when needed) and JupyterLab; block until Lab exits or Ctrl-C. Returns Lab's exit code."""
+    env = dict(os.environ)
+    notebook_dir = (options.notebook_dir or default_notebook_dir()).resolve()
+    with ExitStack() as stack:
+        if env.get("NITROSEND_API_KEY"):
+            inbox_line = ""
+            print("nitrosend-nb: NITROSEND_API_KEY is set: the notebooks use your Nitrosend account (no sandbox).")
+        elif env.get("NITROSEND_SANDBOX_URL"):
+            inbox_line = f"nitrosend-nb: sandbox inbox: {inbox_url(env['NITROSEND_SANDBOX_URL'])}"
+            print(f"nitrosend-nb: using the sandbox already running at {env['NITROSEND_SANDBOX_URL']}")
+        else:
+            from nitrosend_nb.sandbox import Sandbox
+
+            sandbox = Sandbox(
+                seed=options.seed, contacts=options.contacts, host=options.sandbox_host, port=options.sandbox_port
+            ).start()
+            stack.callback(sandbox.stop)
+            env["NITROSEND_SANDBOX_URL"] = sandbox.url
+            env["NITROSEND_SANDBOX_KEY"] = sandbox.api_key
+            inbox_line = f"nitrosend-nb: sandbox inbox: {inbox_url(sandbox.root_url)}"
+            print(f"nitrosend-nb: sandbox API at {sandbox.url} (shared by every notebook's nb.connect())")
+        if inbox_line:
+            print(inbox_line)
+        print(f"nitrosend-nb: starting JupyterLab on {notebook_dir}", flush=True)
+        command = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={notebook_dir}", *lab_args]
+        return _run_lab(command, env, inbox_line)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``nitrosend-nb lab`` (and ``python -m nitrosend_nb.lab``)."""
+    parser = argparse.ArgumentParser(
+        prog="nitrosend-nb lab",
+        description="JupyterLab on the nitrosend-nb notebooks, sharing one seeded sandbox. "
+        "Unknown options are passed to JupyterLab (e.g. --port 8890 --no-browser).",
+    )
+    add_arguments(parser)
+    options, lab_args = parser.parse_known_args(argv)
+    return run(options, lab_args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

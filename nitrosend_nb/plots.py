@@ -1,0 +1,235 @@
+"""Ready-made matplotlib charts for Nitrosend DataFrames.
+
+Every function takes the DataFrame the client returns (``ns.campaigns.df()``, ``ns.contacts.df()``,
+``ns.messages.df(source_type="all")``...) or, for :func:`usage`, the client itself, draws on ``ax`` (a new figure
+when omitted) and returns the Axes. Column names are the API's field names. An empty frame draws a "no data"
+chart instead of raising, so a notebook cell still reads well on an empty account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+__all__ = [
+    "campaign_sends",
+    "campaign_status",
+    "contacts_growth",
+    "contacts_by_source",
+    "contacts_by_country",
+    "messages_per_day",
+    "usage",
+]
+
+NO_DATA = "no data"
+MISSING_LABEL = "(not set)"
+# period code -> (noun, pandas period frequency, bar width in days leaving a gap between bars)
+_PERIODS = {"D": ("day", "D", 0.8), "W": ("week", "W-SUN", 6.0), "M": ("month", "M", 25.0)}
+
+
+def _axes(ax: Axes | None) -> Axes:
+    """Return ``ax``, or the Axes of a new figure."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4), layout="constrained")
+    return ax
+
+
+def _no_data(ax: Axes, title: str) -> Axes:
+    """Draw an empty chart with a centred "no data" note."""
+    ax.set_title(title)
+    ax.text(0.5, 0.5, NO_DATA, ha="center", va="center", transform=ax.transAxes, color="grey", fontsize=14)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return ax
+
+
+def _utc_naive(values: pd.Series) -> pd.Series:
+    """UTC timestamps without their time zone: what matplotlib's date axis plots."""
+    values = pd.to_datetime(values, utc=True)
+    return values.dt.tz_localize(None)
+
+
+def _period(period: str) -> tuple[str, str, float]:
+    """Look up a period code ("D", "W", "M"); a clear error for anything else."""
+    try:
+        return _PERIODS[period]
+    except KeyError:
+        raise ValueError(f"period must be one of {sorted(_PERIODS)}, not {period!r}") from None
+
+
+def _per_period(values: pd.Series, stamps: pd.Series, period: str) -> pd.DataFrame | pd.Series:
+    """Sum ``values`` (a Series, or a DataFrame of columns) per day/week/month of ``stamps``.
+
+    Every period from the first to the last appears, empty ones as 0, indexed by the period's start (weeks start
+    on Monday) so bars sit on a real date axis.
+    """
+    periods = _utc_naive(stamps).dt.to_period(_period(period)[1])
+    totals = values.groupby(periods.to_numpy()).sum()
+    totals = totals.reindex(pd.period_range(totals.index.min(), totals.index.max()), fill_value=0)
+    totals.index = totals.index.start_time
+    return totals
+
+
+def _date_axis(ax: Axes) -> None:
+    """Readable dates on the x axis: automatic ticks, concise UTC labels."""
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def _counts_bar(counts: pd.Series, ax: Axes, title: str, xlabel: str) -> Axes:
+    """Horizontal bar chart of counts, largest at the top, each bar labelled with its value."""
+    counts = counts.iloc[::-1]
+    bars = ax.barh([str(label) for label in counts.index], counts.to_numpy())
+    ax.bar_label(bars, padding=3)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.margins(x=0.12)
+    return ax
+
+
+def campaign_sends(campaigns: pd.DataFrame, ax: Axes | None = None, period: str = "M") -> Axes:
+    """Emails sent by campaigns per month (``period="W"`` weekly, ``"D"`` daily), as bars.
+
+    A campaign's sends are dated by ``scheduled_at``, or by ``updated_at`` (its last change, which for a sent
+    campaign is the send) when it was sent without a schedule. Campaigns that sent nothing are left out.
+    """
+    ax = _axes(ax)
+    noun, _, width = _period(period)
+    title = f"Campaign sends per {noun}"
+    sent = campaigns[campaigns["sent_count"].fillna(0) > 0] if len(campaigns) else campaigns
+    if sent.empty:
+        return _no_data(ax, title)
+    when = sent["scheduled_at"].fillna(sent["updated_at"])
+    totals = _per_period(sent["sent_count"].astype("int64"), when, period)
+    ax.bar(totals.index, totals.to_numpy(), width=width, align="edge")
+    ax.set_title(title)
+    ax.set_xlabel(f"{noun} (UTC)")
+    ax.set_ylabel("emails sent")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    _date_axis(ax)
+    return ax
+
+
+def campaign_status(campaigns: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """How many campaigns are in each status (draft, active, paused, completed)."""
+    ax = _axes(ax)
+    title = "Campaigns by status"
+    if campaigns.empty:
+        return _no_data(ax, title)
+    counts = campaigns["status"].value_counts(sort=False)
+    return _counts_bar(counts, ax, title, "campaigns")
+
+
+def contacts_growth(contacts: pd.DataFrame, ax: Axes | None = None, period: str = "W") -> Axes:
+    """New contacts per week (bars) and the running total (line, right-hand axis).
+
+    ``period="M"`` counts per month, ``"D"`` per day. The running total lives on ``ax.right_ax``.
+    """
+    ax = _axes(ax)
+    noun, _, width = _period(period)
+    title = f"Contacts added per {noun}"
+    if contacts.empty:
+        return _no_data(ax, title)
+    new = _per_period(pd.Series(1, index=contacts.index), contacts["created_at"], period)
+    total = new.cumsum()
+    bars = ax.bar(new.index, new.to_numpy(), width=width, align="edge", label=f"new per {noun}")
+    right = ax.twinx()
+    (line,) = right.plot(total.index, total.to_numpy(), color="tab:orange", marker=".", label="total")
+    ax.right_ax = right
+    ax.set_title(title)
+    ax.set_xlabel(f"{noun} (UTC)")
+    ax.set_ylabel(f"new contacts per {noun}")
+    right.set_ylabel("total contacts")
+    right.set_ylim(bottom=0)
+    for axis in (ax, right):
+        axis.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(handles=[bars, line], loc="upper left")
+    _date_axis(ax)
+    return ax
+
+
+def _contacts_by(contacts: pd.DataFrame, column: str, label: str, ax: Axes | None, top: int) -> Axes:
+    """Bar chart of contacts counted by ``column``, largest first; values beyond the ``top`` are summed as "other"."""
+    ax = _axes(ax)
+    title = f"Contacts by {label}"
+    if contacts.empty:
+        return _no_data(ax, title)
+    values = contacts[column].astype("object").where(contacts[column].notna(), MISSING_LABEL)
+    counts = values.value_counts().sort_index().sort_values(ascending=False, kind="stable")  # ties: by name
+    if len(counts) > top:
+        counts = pd.concat([counts.iloc[:top], pd.Series({"other": counts.iloc[top:].sum()})])
+    return _counts_bar(counts, ax, title, "contacts")
+
+
+def contacts_by_source(contacts: pd.DataFrame, ax: Axes | None = None, top: int = 10) -> Axes:
+    """How many contacts came from each ``source`` (signup form, import, api...), largest first."""
+    return _contacts_by(contacts, "source", "source", ax, top)
+
+
+def contacts_by_country(contacts: pd.DataFrame, ax: Axes | None = None, top: int = 10) -> Axes:
+    """How many contacts live in each country (``country_code``), largest first."""
+    return _contacts_by(contacts, "country_code", "country", ax, top)
+
+
+def messages_per_day(
+    messages: pd.DataFrame, ax: Axes | None = None, by: str | Sequence[str] = ("status", "channel")
+) -> Axes:
+    """Messages created per day as stacked bars, one colour per ``status`` / ``channel`` combination.
+
+    ``by="status"`` or ``by="channel"`` stacks by one column only.
+    """
+    ax = _axes(ax)
+    columns = [by] if isinstance(by, str) else list(by)
+    title = f"Messages per day by {' and '.join(columns)}"
+    if messages.empty:
+        return _no_data(ax, title)
+    groups = messages[columns].astype("object").fillna(MISSING_LABEL)
+    table = _per_period(pd.get_dummies(groups.apply(tuple, axis=1)).astype("int64"), messages["created_at"], "D")
+    bottom = pd.Series(0, index=table.index)
+    for key in table.columns:
+        label = " / ".join(key)
+        ax.bar(table.index, table[key].to_numpy(), bottom=bottom.to_numpy(), width=_PERIODS["D"][2], align="edge", label=label)
+        bottom += table[key]
+    ax.set_title(title)
+    ax.set_xlabel("day (UTC)")
+    ax.set_ylabel("messages")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(title=" / ".join(columns), loc="upper left")
+    _date_axis(ax)
+    return ax
+
+
+def usage(source, ax: Axes | None = None) -> Axes:
+    """This billing period's usage of each resource (email, sms, ai) as a share of its allowance.
+
+    ``source`` is a connected client (``ns``) or the DataFrame from ``ns.account.usage()``. Each bar is
+    labelled "used / allowance"; a red dashed line marks 100 %.
+    """
+    ax = _axes(ax)
+    title = "Usage against allowance"
+    table = source if isinstance(source, pd.DataFrame) else source.account.usage()
+    if table.empty:
+        return _no_data(ax, title)
+    used = table["used"].astype("float64").fillna(0)
+    allowance = table["allowance"].astype("float64")
+    share = (used / allowance.where(allowance > 0)).fillna(0).iloc[::-1]
+    names = [str(name) for name in share.index]
+    bars = ax.barh(names, share.to_numpy())
+    labels = [
+        f"{int(used[name]):,} / {int(allowance[name]):,}" if pd.notna(allowance[name]) else f"{int(used[name]):,}"
+        for name in share.index
+    ]
+    ax.bar_label(bars, labels=labels, padding=3)
+    ax.axvline(1.0, color="tab:red", linestyle="--", linewidth=1)
+    ax.set_xlim(0, max(1.25, float(share.max()) * 1.25))
+    ax.xaxis.set_major_formatter(PercentFormatter(xmax=1.0))
+    ax.set_title(title)
+    ax.set_xlabel("share of allowance used")
+    return ax

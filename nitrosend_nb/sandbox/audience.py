@@ -1,0 +1,49 @@
+"""Who a segment, a list or a campaign reaches: SQL conditions over the contacts table."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from .errors import invalid
+from .segment_filters import compile_filters
+from .state import SandboxState
+
+
+def segment_condition(state: SandboxState, segment_id: int, field: str = "segment_id") -> tuple[str, list]:
+    """The SQL condition of a stored segment (422 naming ``field`` when it does not exist)."""
+    segment = state.store.get("segments", segment_id)
+    if segment is None:
+        raise invalid({field: [f"unknown segment {segment_id}"]})
+    return compile_filters(segment.get("filters") or [])
+
+
+def check_lists(state: SandboxState, list_ids: Iterable[int], field: str) -> list[int]:
+    """``list_ids`` (deduplicated) after checking every list exists (422 naming ``field`` otherwise)."""
+    wanted = list(dict.fromkeys(list_ids))
+    missing = sorted(set(wanted) - state.store.existing_ids("lists", wanted))
+    if missing:
+        raise invalid({field: [f"unknown list id {i}" for i in missing]})
+    return wanted
+
+
+def audience_condition(state: SandboxState, list_ids: list[int], segment_id: int | None,
+                       channel: str = "email") -> tuple[str, list]:
+    """Subscribed contacts in any of ``list_ids`` (if given) AND matching the segment (if given)."""
+    clauses = ["email IS NOT NULL AND json_extract(doc, '$.subscribed_email') = 1" if channel == "email"
+               else "phone IS NOT NULL AND json_extract(doc, '$.subscribed_phone') = 1"]
+    params: list = []
+    if list_ids:
+        clauses.append(f"id IN (SELECT contact_id FROM list_members WHERE list_id IN ({','.join('?' * len(list_ids))}))")
+        params.extend(list_ids)
+    if segment_id is not None:
+        where, values = segment_condition(state, segment_id)
+        if where:
+            clauses.append(f"({where})")
+            params.extend(values)
+    return " AND ".join(clauses), params
+
+
+def matching_ids(state: SandboxState, where: str, params: list) -> list[int]:
+    """Ids of the contacts matching ``where``, ascending."""
+    sql = "SELECT id FROM contacts" + (f" WHERE {where}" if where else "") + " ORDER BY id"
+    return [row[0] for row in state.store.execute(sql, params)]

@@ -1,0 +1,112 @@
+"""Delivering email: personalise content with merge tags, put the email in the outbox, count usage.
+
+Shared by transactional messages, template test sends and campaign sends so each email is built the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from .. import merge_tags
+from .design import html_to_text, render_design, text_to_html
+from .state import SandboxState
+from .store import Store
+
+
+def contact_context(contact: Mapping[str, Any] | None) -> dict:
+    """The ``contact`` merge-tag namespace for a stored contact (empty when there is none)."""
+    if not contact:
+        return {}
+    keys = ("id", "uuid", "first_name", "last_name", "email", "phone", "country_code", "source", "data")
+    context = {k: contact.get(k) for k in keys}
+    context["full_name"] = " ".join(p for p in (contact.get("first_name"), contact.get("last_name")) if p)
+    return context
+
+
+def find_contact(store: Store, email: str) -> dict | None:
+    """The contact whose email is ``email`` (case-insensitive), if any."""
+    found = store.query("contacts", "email = ? COLLATE NOCASE", (email,), limit=1)
+    return found[0] if found else None
+
+
+def merge_context(state: SandboxState, contact: Mapping | None, data: Mapping | None = None) -> dict:
+    """Everything a merge tag can reference: ``contact``, ``data`` and ``brand``."""
+    brand = state.brand()
+    return {"contact": contact_context(contact), "data": dict(data or {}),
+            "brand": {"name": brand.get("company_name"), "company_name": brand.get("company_name"),
+                      "address": brand.get("physical_address")}}
+
+
+def render_content(content: Mapping[str, Any], context: Mapping[str, Any], theme: Mapping | None = None,
+                   html: str | None = None) -> tuple[str, str, str]:
+    """(subject, html, text) for template-like ``content`` (subject, body, preheader, design) or raw ``html``."""
+    subject = merge_tags.render(content.get("subject"), context)
+    body = content.get("body")
+    if html:
+        markup = merge_tags.render(html, context, escape=True)
+    elif content.get("design") and content["design"].get("sections"):
+        markup = render_design(content["design"], context, theme, merge_tags.render(content.get("preheader"), context))
+    else:
+        markup = text_to_html(merge_tags.render(body, context))
+    text = merge_tags.render(body, context) if body else html_to_text(markup)
+    return subject, markup, text
+
+
+def sender(name: str | None, email: str) -> str:
+    """``"Name <email>"`` (or the bare address without a name)."""
+    return f"{name} <{email}>" if name else email
+
+
+def default_sender(state: SandboxState) -> tuple[str, str | None]:
+    """The brand's (from, reply_to) pair."""
+    brand = state.brand()
+    return sender(brand.get("email_from_name"), brand["email_from_email"]), brand.get("email_reply_to")
+
+
+def deliver(state: SandboxState, now: str, *, kind: str, to: str, subject: str, html: str, text: str,
+            from_: str, reply_to: str | None = None, message_id: int | None = None, template_id: int | None = None,
+            campaign_id: int | None = None, contact_id: int | None = None, count: bool = True) -> dict:
+    """Capture one email in the outbox and (unless ``count=False``: the caller counts a batch) count it against
+    the account's email allowance."""
+    record = state.store.insert("outbox", {
+        "kind": kind, "to": to, "from": from_, "reply_to": reply_to, "subject": subject, "html": html,
+        "text": text, "message_id": message_id, "template_id": template_id, "campaign_id": campaign_id,
+        "contact_id": contact_id, "created_at": now,
+    })
+    if count:
+        count_usage(state, email=1)
+    return record
+
+
+def count_usage(state: SandboxState, email: int = 0, sms: int = 0) -> None:
+    """Add sends to the account's billing counters (used/remaining and lifetime)."""
+    with state.store.atomic():
+        account = state.account()
+        billing = account["billing"]
+        for resource, amount in (("email", email), ("sms", sms)):
+            if amount:
+                usage = billing["resources"][resource]
+                usage["used"] += amount
+                usage["remaining"] = max(0, usage["allowance"] - usage["used"])
+                billing["lifetime"][f"{resource}_sent"] += amount
+        state.store.set_meta("account", account)
+
+
+def outbox_record(row: Mapping[str, Any]) -> dict:
+    """An outbox row in the contract's field order."""
+    keys = ("id", "kind", "to", "from", "reply_to", "subject", "html", "text", "message_id", "template_id",
+            "campaign_id", "contact_id", "created_at")
+    return {k: row.get(k) for k in keys}
+
+
+def read_outbox(state: SandboxState) -> list[dict]:
+    """Every captured email, oldest first."""
+    return [outbox_record(row) for row in state.store.query("outbox", order="id ASC")]
+
+
+def clear_outbox(state: SandboxState) -> int:
+    """Delete every captured email; returns how many there were."""
+    with state.store.atomic():
+        removed = state.store.count("outbox")
+        state.store.execute("DELETE FROM outbox")
+    return removed

@@ -1,0 +1,126 @@
+"""Rehearsal knobs: per-request latency, a token-bucket rate limit (429 + Retry-After), a seeded random 5xx
+rate, and one-shot fault injection (fail the next N matching requests before or after processing)."""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+UNCHANGED: Any = object()  # configure() default: leave that knob as it is
+
+
+@dataclass
+class Fault:
+    """Fail the next ``count`` matching requests with ``status``; ``when="after"`` processes them first."""
+
+    count: int = 1
+    status: int = 503
+    when: str = "after"
+    path: str | None = None
+    method: str | None = None
+
+    def matches(self, method: str, path: str, api_path: str) -> bool:
+        """Whether a request (full path and path relative to /v1/my) is one this fault targets."""
+        if self.method and self.method.upper() != method.upper():
+            return False
+        if self.path:
+            wanted = self.path.rstrip("/") or "/"
+            return any(p == wanted or p.startswith(wanted + "/") for p in (path, api_path))
+        return True
+
+    def as_dict(self) -> dict:
+        """JSON view."""
+        return {"count": self.count, "status": self.status, "when": self.when, "path": self.path,
+                "method": self.method}
+
+
+class TokenBucket:
+    """``rate`` requests per second with a burst of ``max(1, rate)``."""
+
+    def __init__(self, rate: float):
+        self.rate = rate
+        self.capacity = max(1.0, rate)
+        self.tokens = self.capacity
+        self.stamp = time.monotonic()
+
+    def take(self) -> float:
+        """Take a token; return 0 when granted, else the seconds until one is available."""
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.rate
+
+
+@dataclass
+class Knobs:
+    """The runtime-configurable behaviour of a sandbox (thread-safe)."""
+
+    latency_ms: float = 0
+    rate_limit: float | None = None
+    error_rate: float = 0.0
+    seed: int = 0
+    faults: list[Fault] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rng = random.Random(self.seed)
+        self._bucket = TokenBucket(self.rate_limit) if self.rate_limit else None
+
+    def configure(self, latency_ms: float | None = None, rate_limit: float | None = UNCHANGED,
+                  error_rate: float | None = None) -> None:
+        """Change knobs at runtime; ``rate_limit=None`` (or 0) switches rate limiting off."""
+        with self._lock:
+            if latency_ms is not None:
+                self.latency_ms = max(0.0, float(latency_ms))
+            if rate_limit is not UNCHANGED:
+                self.rate_limit = float(rate_limit) if rate_limit else None
+                self._bucket = TokenBucket(self.rate_limit) if self.rate_limit else None
+            if error_rate is not None:
+                self.error_rate = min(1.0, max(0.0, float(error_rate)))
+
+    def as_dict(self) -> dict:
+        """JSON view of the knobs and pending faults."""
+        with self._lock:
+            return {"latency_ms": self.latency_ms, "rate_limit": self.rate_limit, "error_rate": self.error_rate,
+                    "faults": [f.as_dict() for f in self.faults]}
+
+    def add_fault(self, fault: Fault) -> None:
+        """Queue a fault."""
+        with self._lock:
+            self.faults.append(fault)
+
+    def clear_faults(self) -> None:
+        """Drop every pending fault."""
+        with self._lock:
+            self.faults.clear()
+
+    def take_fault(self, when: str, method: str, path: str, api_path: str) -> Fault | None:
+        """Consume one use of the first pending fault of phase ``when`` matching the request."""
+        with self._lock:
+            for fault in self.faults:
+                if fault.when == when and fault.matches(method, path, api_path):
+                    fault.count -= 1
+                    if fault.count <= 0:
+                        self.faults.remove(fault)
+                    return fault
+        return None
+
+    def retry_after(self) -> int | None:
+        """Whole seconds to wait when the rate limit refuses this request, else None."""
+        with self._lock:
+            if self._bucket is None:
+                return None
+            wait = self._bucket.take()
+        return max(1, math.ceil(wait)) if wait else None
+
+    def random_failure(self) -> bool:
+        """Draw from the seeded generator: True when this request should fail with a 5xx."""
+        with self._lock:
+            return self.error_rate > 0 and self._rng.random() < self.error_rate

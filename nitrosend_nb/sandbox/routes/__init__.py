@@ -1,0 +1,17 @@
+"""The /v1/my endpoint groups, one module each, plus the /_sandbox control endpoints."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from . import account, campaigns, contacts, flows, lists, messages, segments, templates
+
+API_PREFIX = "/v1/my"
+
+
+def api_router() -> APIRouter:
+    """Every /v1/my endpoint group under one router."""
+    router = APIRouter(prefix=API_PREFIX)
+    for module in (account, campaigns, contacts, flows, lists, messages, segments, templates):
+        router.include_router(module.router)
+    return router

@@ -1,0 +1,93 @@
+"""Flows: list (standalone flows), create, get, update (optimistic concurrency on ``updated_at``), delete."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from ..audience import check_lists, segment_condition
+from ..errors import ApiError, invalid
+from ..flow_steps import step_templates
+from ..models import FlowCreate, FlowUpdate
+from ..seed import ACCOUNT_ID, BRAND_ID
+from ..segment_filters import compile_filters
+from ..state import SandboxState
+from ..store import parse_iso
+from .crud import Resource, register
+from .templates import template_view
+
+FIELDS = ("id", "account_id", "brand_id", "status", "approval_state", "name", "goal", "trigger", "steps",
+          "sent_count", "created_at", "updated_at", "templates")
+DEFAULT_EVENT = "contact_add"
+
+
+def _trigger_output(trigger: dict) -> dict:
+    list_ids = trigger.get("contact_list_ids") or []
+    return {"event": trigger.get("event"), "segment_id": trigger.get("segment_id"),
+            "contact_list_id": list_ids[0] if list_ids else None, "contact_list_ids": list_ids,
+            "data": trigger.get("data")}
+
+
+class Flows(Resource):
+    """Standalone automation flows."""
+
+    table, label, fields = "flows", "Flow", FIELDS
+    create_model, update_model = FlowCreate, FlowUpdate
+
+    def present(self, state: SandboxState, docs: list) -> list:
+        return [{**{k: d.get(k) for k in FIELDS}, "trigger": _trigger_output(d.get("trigger") or {}),
+                 "templates": [template_view(t) for t in d.get("templates") or []]} for d in docs]
+
+    def _apply(self, state: SandboxState, doc: dict, body: FlowUpdate, now: str) -> dict:
+        changes = body.changes()
+        for key in ("name", "status", "goal"):
+            if changes.get(key) is not None:
+                doc[key] = changes[key]
+        if body.trigger is not None:
+            trigger = body.trigger.model_dump(exclude_unset=True)
+            ids = list(trigger.get("contact_list_ids") or [])
+            if trigger.get("contact_list_id") is not None:
+                ids.insert(0, trigger["contact_list_id"])
+            if trigger.get("segment_id") is not None:
+                segment_condition(state, trigger["segment_id"], "trigger.segment_id")
+            doc["trigger"] = {"event": trigger.get("event") or DEFAULT_EVENT, "segment_id": trigger.get("segment_id"),
+                              "contact_list_ids": check_lists(state, ids, "trigger.contact_list_ids"),
+                              "data": trigger.get("data")}
+        if body.steps is not None:
+            steps = [step.model_dump(exclude_none=True) for step in body.steps]
+            for index, step in enumerate(body.steps):
+                if step.filters:
+                    try:
+                        compile_filters([f.model_dump() for f in step.filters])
+                    except ApiError as error:
+                        raise invalid({f"steps.{index}.{k}": v for k, v in (error.validation_errors or {}).items()})
+            doc["steps"] = steps
+            doc["templates"] = step_templates(steps, doc.get("id", 0), now,
+                                              lambda: state.store.next_seq("flow_template", 5001))
+        doc["approval_state"] = "approved" if doc["status"] == "active" else "pending"
+        return doc
+
+    def build(self, state: SandboxState, body: FlowCreate, now: str) -> dict:
+        doc = {"account_id": ACCOUNT_ID, "brand_id": BRAND_ID, "status": body.status, "name": body.name,
+               "goal": None, "trigger": {"event": DEFAULT_EVENT, "segment_id": None, "contact_list_ids": [], "data": None},
+               "steps": [], "sent_count": 0, "templates": [], "created_at": now, "updated_at": now}
+        return self._apply(state, doc, body, now)
+
+    def after_save(self, state: SandboxState, doc: dict, body: FlowCreate) -> None:
+        if any(t["flow_id"] != doc["id"] for t in doc["templates"]):
+            doc["templates"] = [{**t, "flow_id": doc["id"]} for t in doc["templates"]]
+            state.store.replace(self.table, doc)
+
+    def apply(self, state: SandboxState, doc: dict, changes: dict, body: FlowUpdate, now: str) -> dict:
+        if body.updated_at is not None:
+            try:
+                stale = parse_iso(body.updated_at) != parse_iso(doc["updated_at"])
+            except ValueError:
+                raise invalid({"updated_at": ["must be an ISO 8601 timestamp"]}) from None
+            if stale:
+                raise ApiError(409, f"Flow {doc['id']} was modified at {doc['updated_at']}, after the updated_at "
+                                    f"you sent ({body.updated_at}); reload it and retry", error_code="stale_flow")
+        return self._apply(state, doc, body, now)
+
+
+router = APIRouter()
+register(router, Flows())

@@ -1,0 +1,141 @@
+"""``Sandbox``: the sandbox server in a background thread (works inside a Jupyter kernel), or in the
+foreground for the CLI."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from typing import Any, Callable
+
+import uvicorn
+
+from .app import create_app
+from .delivery import clear_outbox, read_outbox
+from .knobs import UNCHANGED, Fault, Knobs
+from .state import SandboxState
+from .store import Store
+
+DEFAULT_API_KEY = "nskey_test_sandbox"
+
+
+class Sandbox:
+    """A local Nitrosend API on ``host:port`` (port 0 picks a free one); use as a context manager or call
+    :meth:`start` / :meth:`stop`."""
+
+    def __init__(self, contacts: int = 250, latency_ms: float = 0, rate_limit: float | None = None,
+                 error_rate: float = 0.0, seed: int = 0, host: str = "127.0.0.1", port: int = 0,
+                 db: str | None = None, api_key: str = DEFAULT_API_KEY):
+        self.host, self.port, self.db = host, port, db
+        self._key = api_key
+        knobs = Knobs(latency_ms=latency_ms, rate_limit=rate_limit, error_rate=error_rate, seed=seed)
+        self.state = SandboxState(Store(db), api_key=api_key, seed=seed, contacts=contacts, knobs=knobs)
+        self.state.ensure_seeded()
+        self.app = create_app(self.state)
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------------------
+    def _bind(self) -> uvicorn.Server:
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Accepted connections inherit this: without it Nagle + delayed ACKs add ~40 ms to small responses.
+        self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._socket.bind((self.host, self.port))
+        self._socket.listen(2048)  # connections queue from here on, before uvicorn starts accepting
+        self.port = self._socket.getsockname()[1]
+        config = uvicorn.Config(self.app, log_level="warning", lifespan="off", access_log=False)
+        self._server = uvicorn.Server(config)
+        return self._server
+
+    def start(self) -> "Sandbox":
+        """Serve in a daemon thread; returns once the server accepts connections."""
+        if self._thread is not None:
+            return self
+        server = self._bind()
+        self._thread = threading.Thread(target=server.run, kwargs={"sockets": [self._socket]},
+                                        name=f"nitrosend-sandbox-{self.port}", daemon=True)
+        self._thread.start()
+        while not server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError(f"sandbox server on {self.host}:{self.port} failed to start")
+            self._thread.join(0.01)
+        return self
+
+    def serve_forever(self, announce: Callable[["Sandbox"], None] | None = None) -> None:
+        """Serve in the calling thread until Ctrl-C (the CLI); ``announce`` runs once the port is bound."""
+        server = self._bind()
+        if announce is not None:
+            announce(self)
+        try:
+            server.run(sockets=[self._socket])
+        except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its clean shutdown
+            pass
+        finally:
+            self._close()
+
+    def stop(self) -> None:
+        """Stop the server and close the database."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(10)
+            self._thread = None
+        self._close()
+
+    def _close(self) -> None:
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+        self.state.store.close()
+
+    def __enter__(self) -> "Sandbox":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        status = "running" if self._thread is not None else "stopped"
+        return f"<Sandbox {self.url} {status}>"
+
+    # -- addresses --------------------------------------------------------------------------------------
+    @property
+    def root_url(self) -> str:
+        """``http://HOST:PORT``."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """The API base URL, ``http://HOST:PORT/v1/my``."""
+        return self.root_url + "/v1/my"
+
+    @property
+    def api_key(self) -> str:
+        """The key the sandbox accepts."""
+        return self._key
+
+    # -- control ----------------------------------------------------------------------------------------
+    def outbox(self) -> list[dict]:
+        """Captured emails, oldest first."""
+        return read_outbox(self.state)
+
+    def clear_outbox(self) -> None:
+        """Forget every captured email."""
+        clear_outbox(self.state)
+
+    def reset(self) -> None:
+        """Reseed to the initial state (data, clock, outbox, pending faults)."""
+        self.state.reseed()
+
+    def configure(self, latency_ms: float | None = None, rate_limit: float | None = UNCHANGED,
+                  error_rate: float | None = None) -> None:
+        """Change knobs at runtime; ``rate_limit=None`` switches rate limiting off."""
+        self.state.knobs.configure(latency_ms=latency_ms, rate_limit=rate_limit, error_rate=error_rate)
+
+    def inject_faults(self, count: int = 1, status: int = 503, when: str = "after", path: str | None = None,
+                      method: str | None = None) -> None:
+        """Make the next ``count`` matching /v1/my requests fail with ``status`` (see the contract)."""
+        if when not in ("before", "after"):
+            raise ValueError("when must be 'before' or 'after'")
+        self.state.knobs.add_fault(Fault(count=count, status=status, when=when, path=path, method=method))

@@ -1,0 +1,268 @@
+"""SQLite storage for the sandbox: one table of JSON documents per resource, plus a fixed clock.
+
+Every resource row is ``(id INTEGER PRIMARY KEY, doc TEXT)``; the columns the API filters and sorts on are
+SQLite generated columns over the JSON document, so one set of generic methods serves every resource.
+A single connection guarded by a re-entrant lock makes every request's read-modify-write atomic (no lost
+writes under concurrent clients). In memory by default; a file path keeps everything across restarts.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterable, Iterator, Mapping, Sequence, Union
+
+Params = Union[Sequence[Any], Mapping[str, Any]]
+
+CLOCK_START = datetime(2026, 11, 1, 12, 0, 0, tzinfo=timezone.utc)
+
+
+def iso(moment: datetime) -> str:
+    """ISO 8601 with a ``Z`` suffix and whole seconds, the API's timestamp format."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(text: str) -> datetime:
+    """Parse an ISO 8601 timestamp (``Z`` or offset; a bare date means midnight UTC) to an aware datetime."""
+    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _generated(column: str, path: str) -> str:
+    return f"{column} GENERATED ALWAYS AS (json_extract(doc, '$.{path}')) VIRTUAL"
+
+
+# table name -> (generated columns as (column, json path), indexed columns)
+DOC_TABLES: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...]]] = {
+    "contacts": (
+        (("email", "email"), ("phone", "phone"), ("first_name", "first_name"), ("last_name", "last_name"),
+         ("created_at", "created_at"), ("updated_at", "updated_at")),
+        ("email", "created_at"),
+    ),
+    "lists": ((), ()),
+    "segments": ((), ()),
+    "templates": ((), ()),
+    "campaigns": ((("status", "status"),), ()),
+    "flows": ((), ()),
+    "messages": (
+        (("channel", "channel"), ("status", "status"), ("source_type", "source_type")),
+        ("source_type",),
+    ),
+    "outbox": ((), ()),
+}
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS list_members (
+    list_id INTEGER NOT NULL, contact_id INTEGER NOT NULL, PRIMARY KEY (list_id, contact_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS list_members_contact ON list_members (contact_id, list_id);
+CREATE TABLE IF NOT EXISTS idempotency (
+    scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, body TEXT NOT NULL,
+    PRIMARY KEY (scope, key)) WITHOUT ROWID;
+"""
+
+
+class Store:
+    """The sandbox database: JSON document tables, list membership, idempotency records, meta and clock."""
+
+    def __init__(self, path: str | None = None):
+        self.path = path
+        self._conn = sqlite3.connect(path or ":memory:", check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=WAL" if path else "PRAGMA journal_mode=MEMORY")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._lock = threading.RLock()
+        self._depth = 0
+        self.create_schema()
+
+    # -- plumbing -------------------------------------------------------------------------------------
+    def create_schema(self) -> None:
+        """Create every table and index that does not exist yet."""
+        with self.atomic():
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    self._conn.execute(statement)
+            for table, (columns, indexes) in DOC_TABLES.items():
+                generated = "".join(f", {_generated(col, path)}" for col, path in columns)
+                self._conn.execute(
+                    f"CREATE TABLE IF NOT EXISTS {table} (id INTEGER PRIMARY KEY AUTOINCREMENT, doc TEXT NOT NULL"
+                    f"{generated})"
+                )
+                for column in indexes:
+                    self._conn.execute(f"CREATE INDEX IF NOT EXISTS {table}_{column} ON {table} ({column})")
+
+    def drop_all(self) -> None:
+        """Remove every table (used by reset before reseeding)."""
+        with self.atomic():
+            for table in (*DOC_TABLES, "meta", "list_members", "idempotency"):
+                self._conn.execute(f"DROP TABLE IF EXISTS {table}")
+            self._conn.execute("DELETE FROM sqlite_sequence")
+        self.create_schema()
+
+    @contextmanager
+    def atomic(self) -> Iterator["Store"]:
+        """Hold the store lock and run the block in one transaction (nested blocks join the outer one)."""
+        with self._lock:
+            outer = self._depth == 0
+            if outer:
+                self._conn.execute("BEGIN IMMEDIATE")
+            self._depth += 1
+            try:
+                yield self
+            except BaseException:
+                self._depth -= 1
+                if outer:
+                    self._conn.execute("ROLLBACK")
+                raise
+            self._depth -= 1
+            if outer:
+                self._conn.execute("COMMIT")
+
+    def execute(self, sql: str, params: Params = ()) -> list[tuple]:
+        """Run one statement under the lock and return all rows (positional or named parameters)."""
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Run one statement for many parameter rows (bulk seeding)."""
+        with self.atomic():
+            self._conn.executemany(sql, rows)
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._conn.close()
+
+    # -- meta and clock -------------------------------------------------------------------------------
+    def meta(self, key: str, default: Any = None) -> Any:
+        """Read a JSON value from the meta table."""
+        rows = self.execute("SELECT value FROM meta WHERE key = ?", (key,))
+        return json.loads(rows[0][0]) if rows else default
+
+    def set_meta(self, key: str, value: Any) -> None:
+        """Write a JSON value to the meta table."""
+        self.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, json.dumps(value)))
+
+    def now(self) -> datetime:
+        """The sandbox clock's current instant."""
+        return CLOCK_START + timedelta(seconds=self.meta("clock", 0))
+
+    def tick(self) -> str:
+        """Advance the fixed clock by one second (one per write) and return the new instant as ISO text."""
+        with self.atomic():
+            seconds = self.meta("clock", 0) + 1
+            self.set_meta("clock", seconds)
+        return iso(CLOCK_START + timedelta(seconds=seconds))
+
+    def next_seq(self, name: str, start: int = 1) -> int:
+        """Next value of a named integer sequence (ids of embedded objects such as contact channels)."""
+        with self.atomic():
+            value = self.meta(f"seq:{name}", start - 1) + 1
+            self.set_meta(f"seq:{name}", value)
+        return value
+
+    # -- documents ------------------------------------------------------------------------------------
+    @staticmethod
+    def _row(row: tuple) -> dict:
+        doc = json.loads(row[1])
+        doc["id"] = row[0]
+        return doc
+
+    def insert(self, table: str, doc: dict) -> dict:
+        """Insert a document (its ``id`` key, if any, is ignored) and return it with the new id."""
+        body = {k: v for k, v in doc.items() if k != "id"}
+        with self._lock:
+            cursor = self._conn.execute(f"INSERT INTO {table} (doc) VALUES (?)", (json.dumps(body),))
+        body["id"] = cursor.lastrowid
+        return body
+
+    def insert_many(self, table: str, docs: Iterable[dict]) -> None:
+        """Bulk-insert documents that carry explicit ids."""
+        self.executemany(
+            f"INSERT INTO {table} (id, doc) VALUES (?, ?)",
+            ((d["id"], json.dumps({k: v for k, v in d.items() if k != "id"})) for d in docs),
+        )
+
+    def get(self, table: str, ident: int) -> dict | None:
+        """The document with ``ident``, or None."""
+        rows = self.execute(f"SELECT id, doc FROM {table} WHERE id = ?", (ident,))
+        return self._row(rows[0]) if rows else None
+
+    def replace(self, table: str, doc: dict) -> dict:
+        """Overwrite the stored document with ``doc`` (matched by its id)."""
+        body = {k: v for k, v in doc.items() if k != "id"}
+        self.execute(f"UPDATE {table} SET doc = ? WHERE id = ?", (json.dumps(body), doc["id"]))
+        return doc
+
+    def delete(self, table: str, ident: int) -> None:
+        """Delete one document."""
+        self.execute(f"DELETE FROM {table} WHERE id = ?", (ident,))
+
+    def query(self, table: str, where: str = "", params: Params = (), order: str = "id DESC",
+              limit: int | None = None, offset: int = 0) -> list[dict]:
+        """Documents matching an SQL ``where`` clause, ordered, optionally one page of them."""
+        sql = f"SELECT id, doc FROM {table}" + (f" WHERE {where}" if where else "") + f" ORDER BY {order}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
+        return [self._row(row) for row in self.execute(sql, params)]
+
+    def count(self, table: str, where: str = "", params: Params = ()) -> int:
+        """Number of documents matching ``where``."""
+        return self.execute(f"SELECT COUNT(*) FROM {table}" + (f" WHERE {where}" if where else ""), params)[0][0]
+
+    # -- list membership ------------------------------------------------------------------------------
+    def list_ids_by_contact(self, contact_ids: Sequence[int]) -> dict[int, list[int]]:
+        """Map each contact id to the sorted ids of the lists it belongs to."""
+        result: dict[int, list[int]] = {cid: [] for cid in contact_ids}
+        for start in range(0, len(contact_ids), 900):
+            chunk = contact_ids[start:start + 900]
+            marks = ",".join("?" * len(chunk))
+            for contact_id, list_id in self.execute(
+                f"SELECT contact_id, list_id FROM list_members WHERE contact_id IN ({marks}) "
+                "ORDER BY contact_id, list_id", chunk,
+            ):
+                result[contact_id].append(list_id)
+        return result
+
+    def member_counts(self, list_ids: Sequence[int]) -> dict[int, int]:
+        """Map each list id to its number of member contacts."""
+        marks = ",".join("?" * len(list_ids))
+        counts = dict(self.execute(
+            f"SELECT list_id, COUNT(*) FROM list_members WHERE list_id IN ({marks}) GROUP BY list_id", list_ids
+        )) if list_ids else {}
+        return {lid: counts.get(lid, 0) for lid in list_ids}
+
+    def set_contact_lists(self, contact_id: int, list_ids: Iterable[int]) -> None:
+        """Make the contact a member of exactly ``list_ids``."""
+        with self.atomic():
+            self.execute("DELETE FROM list_members WHERE contact_id = ?", (contact_id,))
+            self._conn.executemany("INSERT INTO list_members (list_id, contact_id) VALUES (?, ?)",
+                                   [(lid, contact_id) for lid in set(list_ids)])
+
+    def set_list_members(self, list_id: int, contact_ids: Iterable[int]) -> None:
+        """Make ``contact_ids`` exactly the members of the list."""
+        with self.atomic():
+            self.execute("DELETE FROM list_members WHERE list_id = ?", (list_id,))
+            self._conn.executemany("INSERT INTO list_members (list_id, contact_id) VALUES (?, ?)",
+                                   [(list_id, cid) for cid in set(contact_ids)])
+
+    def existing_ids(self, table: str, ids: Iterable[int]) -> set[int]:
+        """The subset of ``ids`` present in ``table``."""
+        ids = list(set(ids))
+        if not ids:
+            return set()
+        marks = ",".join("?" * len(ids))
+        return {row[0] for row in self.execute(f"SELECT id FROM {table} WHERE id IN ({marks})", ids)}
+
+    # -- idempotency ----------------------------------------------------------------------------------
+    def idempotent_result(self, scope: str, key: str) -> tuple[str, Any] | None:
+        """The (fingerprint, stored body) recorded for ``key`` in ``scope``, or None."""
+        rows = self.execute("SELECT fingerprint, body FROM idempotency WHERE scope = ? AND key = ?", (scope, key))
+        return (rows[0][0], json.loads(rows[0][1])) if rows else None
+
+    def remember(self, scope: str, key: str, fingerprint: str, body: Any) -> None:
+        """Record the outcome of an idempotent request."""
+        self.execute("INSERT INTO idempotency (scope, key, fingerprint, body) VALUES (?, ?, ?, ?)",
+                     (scope, key, fingerprint, json.dumps(body)))

@@ -1,0 +1,272 @@
+"""CampaignLauncher: pick a campaign's audience, see its size, send a test, and launch it (guarded in live mode)."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ipywidgets as widgets
+
+from .. import errors
+from .form import FieldErrors, StatusArea, hidden, labelled, text_input
+from .guard import RequestGuard, idempotency_key
+from .records import fetch_all
+from .validation import check, parse_address_list
+
+__all__ = ["CampaignLauncher"]
+
+NO_SEGMENT = "(no segment)"
+
+
+def is_sent(campaign: dict[str, Any]) -> bool:
+    """True when the campaign already went out (its content is locked and it cannot be launched again)."""
+    return campaign.get("status") == "completed" or bool(campaign.get("sent_count")) or bool(campaign.get("sent_at"))
+
+
+class CampaignLauncher(widgets.VBox):
+    """Launch campaign ``campaign_id``: summary, audience picker with live size, test send and a guarded launch.
+
+    Parts: ``summary``, ``lists`` (SelectMultiple), ``segment`` (Dropdown), ``all_contacts`` (Checkbox),
+    ``audience_size``, ``recipients`` + ``test_button``, ``confirm_name`` (live mode: type the campaign's exact
+    name to enable launch), ``launch_button``, ``status``. A campaign that already went out cannot be launched.
+    """
+
+    def __init__(self, client, campaign_id: int):
+        self.client = client
+        self.campaign_id = campaign_id
+        self.campaign: dict[str, Any] | None = None
+        self._segments: dict[int, dict] = {}
+        self._list_sizes: dict[int, int] = {}
+        self._total_contacts: int | None = None
+        self._audience_count: int | None = None
+        self._updating = False
+
+        self.summary = widgets.HTML()
+        self.lists = labelled(widgets.SelectMultiple, "Lists", options=[], rows=6)
+        self.segment = labelled(widgets.Dropdown, "Segment", options=[(NO_SEGMENT, None)])
+        self.all_contacts = widgets.Checkbox(description="Send to all contacts", indent=False)
+        self.audience_size = widgets.HTML()
+        self.recipients = labelled(widgets.Text, "Recipients", full_width=False,
+                                   placeholder="test addresses, comma-separated (empty: account test recipients)")
+        self.recipients.layout.flex = "1 1 auto"
+        self.test_button = widgets.Button(description="Send test", icon="paper-plane")
+        self.confirm_name = text_input("Confirm name", "type the campaign's exact name to enable Launch")
+        self.launch_button = widgets.Button(description="Launch campaign", button_style="danger", icon="rocket")
+        self.status = StatusArea()
+
+        self.errors = FieldErrors({"audience": self.audience_size, "recipients": self.recipients,
+                                   "confirm_name": self.confirm_name},
+                                  aliases={"email": "recipients", "emails": "recipients",
+                                           "trigger_attributes.contact_list_ids": "audience",
+                                           "trigger_attributes.segment_id": "audience",
+                                           "confirm_send_to_all": "audience"})
+        self.guard = RequestGuard([self.test_button, self.launch_button], settle=self._sync)
+
+        super().__init__([
+            self.summary,
+            self.lists, self.segment, self.all_contacts, self.errors.row("audience"),
+            widgets.HBox([self.recipients, self.test_button]), self.errors.labels["recipients"],
+            self.errors.row("confirm_name"),
+            self.launch_button,
+            self.status,
+        ])
+        if not self.live:
+            hidden(self.confirm_name)
+
+        self.lists.observe(self._on_lists, names="value")
+        self.segment.observe(self._on_segment, names="value")
+        self.all_contacts.observe(self._on_all_contacts, names="value")
+        self.confirm_name.observe(lambda change: self._sync(), names="value")
+        self.test_button.on_click(lambda button: self.guard.run(self.send_test))
+        self.launch_button.on_click(lambda button: self.guard.run(self.launch))
+
+        self._load()
+        self._sync()
+
+    def __repr__(self) -> str:
+        status = (self.campaign or {}).get("status", "unavailable")
+        return f"<CampaignLauncher campaign_id={self.campaign_id} status={status}>"
+
+    @property
+    def live(self) -> bool:
+        """True when connected to a live account (launch needs the typed campaign name)."""
+        return getattr(self.client, "mode", "live") != "sandbox"
+
+    @property
+    def locked(self) -> bool:
+        """True when the campaign cannot be launched: unknown, or already sent."""
+        return self.campaign is None or is_sent(self.campaign)
+
+    # ----------------------------------------------------------------- loading
+    def _load(self) -> None:
+        try:
+            self.campaign = self.client.campaigns.get(self.campaign_id)
+            contact_lists = fetch_all(self.client.lists)
+            segments = fetch_all(self.client.segments)
+        except errors.NitrosendError as exc:
+            self.status.failure(exc)
+            self._show_summary()
+            return
+        self._list_sizes = {item["id"]: int(item.get("contacts_count") or 0) for item in contact_lists}
+        self.lists.options = [(f"{item['name']} ({self._list_sizes[item['id']]:,})", item["id"])
+                              for item in contact_lists]
+        self._segments = {segment["id"]: segment for segment in segments}
+        self.segment.options = [(NO_SEGMENT, None)] + [(segment["name"], segment["id"]) for segment in segments]
+        self._show_summary()
+        self._show_audience()
+        if is_sent(self.campaign):
+            self.status.info("This campaign was already sent; it cannot be launched again.")
+
+    def _show_summary(self) -> None:
+        if self.campaign is None:
+            self.summary.value = f"<h3>Campaign #{html.escape(str(self.campaign_id))}: not available</h3>"
+            return
+        campaign = self.campaign
+        template = campaign.get("template") or {}
+        rows = [("Status", campaign.get("status")), ("Sent", f"{int(campaign.get('sent_count') or 0):,}"),
+                ("Subject", template.get("subject") or "(no subject)"), ("Channel", campaign.get("channel"))]
+        cells = "".join(f"<tr><th style='text-align:left;padding-right:12px'>{label}</th>"
+                        f"<td>{html.escape(str(value))}</td></tr>" for label, value in rows)
+        banner = ('<div style="color:#b26a00"><b>Already sent: launch is disabled.</b></div>'
+                  if is_sent(campaign) else "")
+        self.summary.value = (f"<h3>{html.escape(campaign.get('name') or '')} "
+                              f"<small>#{campaign['id']}</small></h3><table>{cells}</table>{banner}")
+
+    # ----------------------------------------------------------------- audience
+    def audience(self) -> dict[str, Any]:
+        """The chosen audience as ``campaigns.send`` arguments (empty when nothing is chosen)."""
+        if self.all_contacts.value:
+            return {"all_contacts": True}
+        if self.segment.value is not None:
+            return {"segment": self.segment.value}
+        if self.lists.value:
+            return {"lists": sorted(self.lists.value)}
+        return {}
+
+    def _on_lists(self, change: dict) -> None:
+        if change["new"] and not self._updating:
+            self._updating = True
+            self.segment.value = None
+            self._updating = False
+        self._show_audience()
+
+    def _on_segment(self, change: dict) -> None:
+        if change["new"] is not None and not self._updating:
+            self._updating = True
+            self.lists.value = ()
+            self._updating = False
+        self._show_audience()
+
+    def _on_all_contacts(self, change: dict) -> None:
+        self.lists.disabled = self.segment.disabled = bool(change["new"])
+        self._show_audience()
+
+    def _show_audience(self) -> None:
+        if self._updating:
+            return
+        chosen = self.audience()
+        self._audience_count = None
+        try:
+            if "all_contacts" in chosen:
+                if self._total_contacts is None:
+                    self._total_contacts = self.client.contacts.list(limit=1).total
+                self._audience_count, text = self._total_contacts, "all contacts"
+            elif "segment" in chosen:
+                segment = self._segments[chosen["segment"]]
+                self._audience_count = self.client.segments.count(segment.get("filters") or [])
+                text = f"segment \u201c{segment['name']}\u201d"
+            elif "lists" in chosen:
+                self._audience_count = sum(self._list_sizes[list_id] for list_id in chosen["lists"])
+                text = f"{len(chosen['lists'])} list(s); a contact on several lists gets one e-mail"
+        except errors.NitrosendError as exc:
+            self.status.failure(exc)
+            self.audience_size.value = "<b>Audience:</b> size unknown (see the status below)"
+        else:
+            if not chosen:
+                self.audience_size.value = "<b>Audience:</b> none chosen: pick lists, a segment or all contacts"
+            else:
+                self.audience_size.value = (f"<b>Audience:</b> {self._audience_count:,} contact(s) "
+                                            f"({html.escape(text)}; only subscribed contacts receive it)")
+        self._sync()
+
+    def _sync(self) -> None:
+        """Enable exactly the buttons that can act now."""
+        if self.guard.in_flight:
+            return
+        name_ok = not self.live or (self.campaign is not None and self.confirm_name.value == self.campaign.get("name"))
+        self.launch_button.disabled = self.locked or not self.audience() or not name_ok
+        self.test_button.disabled = (self.campaign is None or self.campaign.get("channel") != "email"
+                                     or not (self.campaign.get("template") or {}).get("id"))
+        for part in (self.lists, self.segment, self.all_contacts, self.confirm_name):
+            if self.locked:
+                part.disabled = True
+
+    # ----------------------------------------------------------------- actions
+    def send_test(self) -> dict | None:
+        """Send a test of the campaign's template to the recipients (or the account's test recipients)."""
+        problems: dict[str, str] = {}
+        recipients = check(problems, "recipients", parse_address_list, self.recipients.value)
+        if problems:
+            self.errors.show(problems)
+            self.status.error("No test was sent: fix the recipients.")
+            return None
+        template = (self.campaign or {}).get("template") or {}
+        template_id = template["id"]
+        content = {k: template.get(k) for k in ("subject", "body", "preheader", "from_name", "from_email",
+                                                "reply_to", "design", "updated_at")}
+        key = idempotency_key(f"POST /templates/{template_id}/send_test",
+                              {"send": {"email": recipients or None}, "template": content})
+        if key in self.guard.completed:
+            self.status.info("This exact test already went out; it was not sent again.")
+            return self.guard.completed[key]
+        self.status.info("Sending test\u2026")
+        try:
+            result = self.client.templates.send_test(template_id, email=recipients or None, idempotency_key=key)
+        except errors.NitrosendError as exc:
+            self.status.failure(exc, self.errors)
+            return None
+        self.guard.completed[key] = result
+        rows = [(item.get("email"), "sent" if item.get("success") else "failed") for item in result.get("results", [])]
+        self.status.success(f"Test sent to {result.get('sent', 0)} recipient(s).", rows)
+        return result
+
+    def launch(self) -> dict | None:
+        """Send the campaign to the chosen audience (live mode: only once its exact name was typed)."""
+        if self.locked:
+            self.status.error("This campaign was already sent; it cannot be launched again.")
+            return None
+        chosen = self.audience()
+        if not chosen:
+            self.errors.set("audience", "Choose lists, a segment or all contacts: a campaign never goes to "
+                                        "everyone by default.")
+            self.status.error("Nothing was sent: no audience chosen.")
+            return None
+        if self.live and self.confirm_name.value != self.campaign.get("name"):
+            self.errors.set("confirm_name", f"Type the campaign's exact name, {self.campaign.get('name')!r}, "
+                                            "to launch it on the live account.")
+            self.status.error("Nothing was sent: the campaign name was not confirmed.")
+            return None
+        self.status.info(f"Launching to {self._audience_count or 0:,} contact(s)\u2026")
+        try:
+            result = self.client.campaigns.send(self.campaign_id, **chosen)
+        except errors.NitrosendError as exc:
+            self.status.failure(exc, self.errors)
+            self._reconcile()
+            return None
+        self.campaign = {**self.campaign, **result}
+        self._show_summary()
+        self.status.success(f"Launched: status {result.get('status')}, "
+                            f"{int(result.get('sent_count') or 0):,} e-mail(s) sent.")
+        return result
+
+    def _reconcile(self) -> None:
+        """After a failed launch, re-read the campaign: a lost response may hide a launch that happened."""
+        try:
+            campaign = self.client.campaigns.get(self.campaign_id)
+        except errors.NitrosendError:
+            return
+        self.campaign = campaign
+        self._show_summary()
+        if is_sent(campaign):
+            self.status.error(f"The response was lost, but the campaign did go out: status {campaign.get('status')},"
+                              f" {int(campaign.get('sent_count') or 0):,} e-mail(s) sent. It will not be sent again.")

@@ -1,0 +1,190 @@
+"""Shared form parts: labelled inputs, per-field error labels, the status area and readable error messages.
+
+Every text that reaches a widget goes through :func:`redact`, so an API key can never be shown.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from typing import Iterable, Mapping, Sequence
+
+import ipywidgets as widgets
+
+from .. import errors
+from ..errors import redact
+
+__all__ = ["FieldErrors", "StatusArea", "describe_error", "labelled", "text_input", "text_area", "hidden", "shown"]
+
+#: Width of a form row: the full column, less the 2px margins ipywidgets puts on each side of a widget.
+FULL_WIDTH = "calc(100% - 4px)"
+
+
+def labelled(cls: type[widgets.DOMWidget], description: str, *, full_width: bool = True, **kwargs) -> widgets.DOMWidget:
+    """An input of class ``cls`` with a visible description (what browser tests and screen readers find it by),
+    in the forms' shared style: descriptions 110px wide, the field as wide as its column unless told otherwise."""
+    layout = widgets.Layout(width=FULL_WIDTH) if full_width else widgets.Layout()
+    return cls(description=description, style={"description_width": "110px"}, layout=layout, **kwargs)
+
+
+def text_input(description: str, placeholder: str = "", value: str = "") -> widgets.Text:
+    """A full-width Text with a visible description."""
+    return labelled(widgets.Text, description, placeholder=placeholder, value=value)
+
+
+def text_area(description: str, placeholder: str = "", rows: int = 8) -> widgets.Textarea:
+    """A full-width Textarea with a visible description."""
+    return labelled(widgets.Textarea, description, placeholder=placeholder, rows=rows)
+
+
+def hidden(*parts: widgets.DOMWidget) -> None:
+    """Take ``parts`` out of the layout."""
+    for part in parts:
+        part.layout.display = "none"
+
+
+def shown(*parts: widgets.DOMWidget) -> None:
+    """Put ``parts`` back into the layout."""
+    for part in parts:
+        part.layout.display = None
+
+
+class FieldErrors:
+    """A small error label under each named field; server field names are mapped through ``aliases``.
+
+    ``row(name)`` gives the field with its label for layout; ``show()`` fills labels from a field -> message(s)
+    mapping (client checks or a 422's ``validation_errors``) and returns the messages that name no field here.
+    Editing a field hides its error until the next check.
+    """
+
+    def __init__(self, fields: Mapping[str, widgets.DOMWidget], aliases: Mapping[str, str] | None = None):
+        self.fields = dict(fields)
+        self.aliases = dict(aliases or {})
+        self.labels: dict[str, widgets.HTML] = {}
+        for name, field in self.fields.items():
+            label = widgets.HTML(layout=widgets.Layout(margin="0 0 4px 118px"))
+            label.add_class("ns-field-error")
+            hidden(label)
+            self.labels[name] = label
+            field.observe(lambda change, name=name: self.clear_field(name), names="value")  # edited: re-judge later
+
+    def row(self, name: str) -> widgets.VBox:
+        """The field ``name`` stacked over its error label."""
+        return widgets.VBox([self.fields[name], self.labels[name]], layout=widgets.Layout(width="100%"))
+
+    def clear(self) -> None:
+        """Hide every error label."""
+        for name in self.labels:
+            self.clear_field(name)
+
+    def clear_field(self, name: str) -> None:
+        """Hide the error label of field ``name`` (e.g. once the user edits it)."""
+        label = self.labels[name]
+        if label.value:
+            label.value = ""
+            hidden(label)
+
+    def set(self, name: str, message: str | Sequence[str]) -> None:
+        """Show ``message`` (or several) under field ``name``."""
+        messages = [message] if isinstance(message, str) else [str(m) for m in message]
+        label = self.labels[name]
+        label.value = "".join(
+            f'<div style="color:#b00020;font-size:90%">&#9888; {html.escape(redact(text))}</div>' for text in messages)
+        shown(label)
+
+    def show(self, problems: Mapping[str, str | Sequence[str]]) -> dict[str, list[str]]:
+        """Clear, then show each problem under its field; return {name: messages} for names matching no field."""
+        self.clear()
+        unplaced: dict[str, list[str]] = {}
+        for name, message in (problems or {}).items():
+            target = self.aliases.get(name, name)
+            if target in self.labels:
+                self.set(target, message)
+            else:
+                unplaced[name] = [message] if isinstance(message, str) else [str(m) for m in message]
+        return unplaced
+
+    def messages(self) -> dict[str, str]:
+        """The text of every visible error, by field (handy in tests and logs)."""
+        return {name: html.unescape(re.sub(r"<[^>]+>", "", label.value)).replace("\u26a0", "").strip()
+                for name, label in self.labels.items() if label.value}
+
+
+class StatusArea(widgets.HTML):
+    """The status line of a form: progress, outcome (with an optional table of rows) or a readable error."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.add_class("ns-status")
+        self.kind = "idle"
+
+    def _render(self, kind: str, text: str, rows: Iterable[Sequence[str]] = (), detail: str = "") -> None:
+        colours = {"info": "#444", "success": "#1b5e20", "error": "#b00020"}
+        parts = [f'<div style="color:{colours[kind]}"><b>{html.escape(redact(text))}</b></div>']
+        if detail:
+            parts.append(f'<div style="color:#666;font-size:90%">{html.escape(redact(detail))}</div>')
+        rows = list(rows)
+        if rows:
+            cells = "".join("<tr>" + "".join(f"<td style='padding:0 8px'>{html.escape(redact(str(cell)))}</td>"
+                                             for cell in row) + "</tr>" for row in rows)
+            parts.append(f"<table>{cells}</table>")
+        self.kind = kind
+        self.value = "".join(parts)
+
+    def clear(self) -> None:
+        """Show nothing."""
+        self.kind = "idle"
+        self.value = ""
+
+    def info(self, text: str) -> None:
+        """Show a neutral message (e.g. "Sending...")."""
+        self._render("info", text)
+
+    def success(self, text: str, rows: Iterable[Sequence[str]] = ()) -> None:
+        """Show an outcome, optionally with a table (e.g. one row per recipient)."""
+        self._render("success", text, rows)
+
+    def error(self, text: str, detail: str = "", rows: Iterable[Sequence[str]] = ()) -> None:
+        """Show a problem the user can act on, optionally with a detail line and a table."""
+        self._render("error", text, rows, detail)
+
+    def failure(self, exc: BaseException, field_errors: FieldErrors | None = None) -> None:
+        """Show ``exc`` readably; a 422's validation errors go beside their fields when ``field_errors`` knows them."""
+        unplaced: Mapping[str, list[str]] = {}
+        if field_errors is not None and getattr(exc, "validation_errors", None):
+            unplaced = field_errors.show(exc.validation_errors)
+        headline = describe_error(exc)
+        if unplaced:
+            headline += " " + "; ".join(f"{name}: {', '.join(msgs)}" for name, msgs in unplaced.items())
+        self.error(headline, detail=str(exc) if isinstance(exc, errors.NitrosendError) else "")
+
+    @property
+    def text(self) -> str:
+        """The status as plain text."""
+        return html.unescape(re.sub(r"<[^>]+>", " ", self.value)).strip()
+
+
+def describe_error(exc: BaseException) -> str:
+    """One sentence telling the user what went wrong and what to do; the user's input is always kept."""
+    if isinstance(exc, errors.ValidationError):
+        return "Nitrosend rejected the request: see the messages beside the fields."
+    if isinstance(exc, errors.RateLimitError):
+        wait = f"about {math.ceil(exc.retry_after)} s" if exc.retry_after else "a few seconds"
+        return ("Nitrosend is rate limiting requests and the automatic retries ran out. Nothing was lost: "
+                f"wait {wait} and click again.")
+    if isinstance(exc, errors.TransportError):
+        return ("Could not reach Nitrosend (connection refused or timed out). Your input is kept: click again "
+                "when the service is reachable; a repeated send reuses its idempotency key.")
+    if isinstance(exc, errors.AuthenticationError):
+        return "The API key was rejected (401): check NITROSEND_API_KEY or the key passed to connect()."
+    if isinstance(exc, errors.NotFoundError):
+        return "Not found (404): it may have been deleted; refresh and try again."
+    if isinstance(exc, errors.ConflictError):
+        return "Conflict (409): the server holds a different version; refresh and try again."
+    if isinstance(exc, errors.ServerError):
+        return ("Nitrosend had a server error. Your input is kept: clicking again is safe, a repeated send "
+                "reuses its idempotency key and cannot go out twice.")
+    if isinstance(exc, errors.NitrosendError):
+        return "Nitrosend refused the request."
+    return f"Unexpected error: {type(exc).__name__}: {exc}"

@@ -1,0 +1,68 @@
+"""API records as the widgets need them: every record of a small collection, and contacts for pickers and
+merge tags (a label, the merge-tag context, the tags worth offering)."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+__all__ = ["fetch_all", "contact_email", "contact_label", "merge_context", "merge_tag_options"]
+
+#: Merge tags every contact can fill, with the picker's label for each.
+STANDARD_TAGS = (
+    ("First name", "{{ contact.first_name }}"),
+    ("First name, or \u201cthere\u201d", '{{ contact.first_name | default: "there" }}'),
+    ("Last name", "{{ contact.last_name }}"),
+    ("Full name", "{{ contact.full_name }}"),
+    ("E-mail", "{{ contact.email }}"),
+    ("Phone", "{{ contact.phone }}"),
+    ("Country code", "{{ contact.country_code }}"),
+)
+
+
+def fetch_all(resource, **filters: Any) -> list[dict]:
+    """Every record of a small collection (lists, segments, templates), page by page, without a progress bar."""
+    records: list[dict] = []
+    page_number: int | None = 1
+    while page_number is not None:
+        page = resource.list(page=page_number, limit=100, **filters)
+        records.extend(page)
+        page_number = page.next_page
+    return records
+
+
+def _channel(contact: Mapping[str, Any], kind: str) -> str | None:
+    for channel in contact.get("channels") or []:
+        if channel.get("kind") == kind and channel.get("value"):
+            return channel["value"]
+    return None
+
+
+def contact_email(contact: Mapping[str, Any]) -> str | None:
+    """The contact's e-mail address (its ``email`` field, else its e-mail channel)."""
+    return contact.get("email") or _channel(contact, "email")
+
+
+def contact_label(contact: Mapping[str, Any]) -> str:
+    """``"Ada Lovelace <ada@example.com>"``, falling back to whatever identifies the contact."""
+    name = " ".join(part for part in (contact.get("first_name"), contact.get("last_name")) if part)
+    email = contact_email(contact)
+    if name and email:
+        return f"{name} <{email}>"
+    return name or email or f"contact #{contact.get('id')}"
+
+
+def merge_context(contact: Mapping[str, Any] | None, data: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The context merge tags are filled from: ``{"contact": {...}, "data": {...}}``."""
+    fields = dict(contact or {})
+    if contact:
+        fields.setdefault("email", contact_email(contact))
+        fields.setdefault("phone", _channel(contact, "phone"))
+        fields.setdefault("full_name", " ".join(p for p in (contact.get("first_name"), contact.get("last_name")) if p))
+    return {"contact": fields, "data": dict(data or {})}
+
+
+def merge_tag_options(contacts: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """Picker options: the standard tags plus one per custom field (``contact.data.*``) seen on ``contacts``."""
+    custom = sorted({key for contact in contacts for key, value in (contact.get("data") or {}).items()
+                     if isinstance(key, str) and key.isidentifier() and not isinstance(value, Mapping)})
+    return list(STANDARD_TAGS) + [(f"Custom field: {key}", f"{{{{ contact.data.{key} }}}}") for key in custom]

@@ -1,0 +1,261 @@
+"""TemplateComposer: write an e-mail template, preview it live with a sample contact, save it and send tests."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+
+from .. import errors, merge_tags
+from .debounce import Debouncer
+from .form import FieldErrors, StatusArea, labelled, text_area, text_input
+from .guard import RequestGuard, idempotency_key
+from .iframe import sandboxed_iframe
+from .records import contact_label, merge_context, merge_tag_options
+from .validation import check, parse_address, parse_address_list, require_text
+
+__all__ = ["TemplateComposer"]
+
+#: The template's own fields, in form order (also the names of the Text parts and of the API fields).
+FIELDS = ("name", "subject", "preheader", "from_name", "from_email", "reply_to", "body")
+SAMPLE_CONTACTS = 25
+
+
+class TemplateComposer(widgets.VBox):
+    """Compose a template: fields, merge-tag picker, live preview, Save (create, then PATCH) and Send test.
+
+    Display the object to use it. Parts are attributes (``name``, ``subject``, ``preheader``, ``from_name``,
+    ``from_email``, ``reply_to``, ``body``, ``merge_tag_picker``, ``insert_tag_button``, ``sample_contact``,
+    ``preview``, ``recipients``, ``save_button``, ``test_button``, ``status``); ``template_id`` is the saved id.
+    """
+
+    def __init__(self, client, template_id: int | None = None, *, preview_delay: float = 0.3):
+        self.client = client
+        self._template_id: int | None = None
+        self._saved: dict[str, str] | None = None
+        self._contacts: dict[int, dict] = {}
+
+        self.name = text_input("Name", "Internal template name (required)")
+        self.subject = text_input("Subject", "Subject line, merge tags allowed")
+        self.preheader = text_input("Preheader", "Preview text shown after the subject")
+        self.from_name = text_input("From name", "Sender name (brand default if empty)")
+        self.from_email = text_input("From email", "sender@yourdomain.com (brand default if empty)")
+        self.reply_to = text_input("Reply-to", "replies@yourdomain.com (optional)")
+        self.body = text_area("HTML body", "<h1>Hi {{ contact.first_name }}</h1>", rows=12)
+        self.merge_tag_picker = labelled(widgets.Dropdown, "Merge tag", full_width=False,
+                                         options=merge_tag_options([]))
+        self.insert_tag_button = widgets.Button(description="Insert tag", tooltip="Append the tag to the body",
+                                                icon="plus")
+        self.sample_contact = labelled(
+            widgets.Dropdown, "Preview as", options=[("(no contact)", None)],
+            tooltip="Preview only: a test e-mail is personalised with each recipient's own contact record")
+        self.preview = widgets.HTML()
+        self.state = widgets.HTML()
+        self.recipients = text_input("Recipients", "a@example.com, b@example.com (empty: account test recipients)")
+        self.save_button = widgets.Button(description="Save", button_style="primary", icon="save")
+        self.test_button = widgets.Button(description="Send test", icon="paper-plane")
+        self.status = StatusArea()
+
+        self.errors = FieldErrors({field: getattr(self, field) for field in FIELDS} | {"recipients": self.recipients},
+                                  aliases={"email": "recipients", "emails": "recipients", "html": "body"})
+        self.guard = RequestGuard([self.save_button, self.test_button])
+        self.preview_debounce = Debouncer(self.refresh_preview, preview_delay)
+
+        form = widgets.VBox([self.state, *(self.errors.row(field) for field in FIELDS[:-1]),
+                             widgets.HBox([self.merge_tag_picker, self.insert_tag_button]),
+                             self.errors.row("body")],
+                            layout=widgets.Layout(flex="1 1 420px", min_width="320px", margin="0 16px 0 0"))
+        preview_column = widgets.VBox([self.sample_contact, self.preview],
+                                      layout=widgets.Layout(flex="1 1 420px", min_width="320px"))
+        super().__init__([
+            widgets.HBox([form, preview_column], layout=widgets.Layout(flex_flow="row wrap", width="100%")),
+            self.errors.row("recipients"),
+            widgets.HBox([self.save_button, self.test_button]),
+            self.status,
+        ])
+
+        for field in FIELDS:
+            getattr(self, field).observe(self._on_edit, names="value")
+        self.sample_contact.observe(lambda change: self.refresh_preview(), names="value")
+        self.insert_tag_button.on_click(lambda button: self.insert_tag())
+        self.save_button.on_click(lambda button: self.guard.run(self.save))
+        self.test_button.on_click(lambda button: self.guard.run(self.send_test))
+
+        self._load_sample_contacts()
+        if template_id is not None:
+            self.load(template_id)
+        self._show_state()
+        self.refresh_preview()
+
+    def __repr__(self) -> str:
+        state = "new" if self._template_id is None else ("unsaved changes" if self.dirty else "saved")
+        return f"<TemplateComposer template_id={self._template_id} ({state})>"
+
+    # ----------------------------------------------------------------- state
+    @property
+    def template_id(self) -> int | None:
+        """The id of the saved template, or None before the first save."""
+        return self._template_id
+
+    def values(self) -> dict[str, str]:
+        """The form's current field values, by API field name."""
+        return {field: getattr(self, field).value for field in FIELDS}
+
+    @property
+    def dirty(self) -> bool:
+        """True when the form differs from what was last saved (or loaded)."""
+        return self._saved != self.values()
+
+    def _show_state(self) -> None:
+        if self._template_id is None:
+            text, colour = "New template, not saved yet", "#666"
+        elif self.dirty:
+            text, colour = f"Template #{self._template_id} \u00b7 unsaved changes", "#b26a00"
+        else:
+            text, colour = f"Template #{self._template_id} \u00b7 saved", "#1b5e20"
+        self.state.value = f'<span style="color:{colour}">{html.escape(text)}</span>'
+
+    def _on_edit(self, change: dict) -> None:
+        self._show_state()
+        self.preview_debounce.trigger()
+
+    # ----------------------------------------------------------------- loading
+    def _load_sample_contacts(self) -> None:
+        try:
+            contacts = list(self.client.contacts.list(limit=SAMPLE_CONTACTS))
+        except errors.NitrosendError as exc:
+            self.status.failure(exc)
+            return
+        self._contacts = {contact["id"]: contact for contact in contacts}
+        self.sample_contact.options = [("(no contact)", None)] + [(contact_label(c), c["id"]) for c in contacts]
+        if contacts:
+            self.sample_contact.value = contacts[0]["id"]
+        self.merge_tag_picker.options = merge_tag_options(contacts)
+
+    def load(self, template_id: int) -> None:
+        """Fill the form from the stored template ``template_id``."""
+        try:
+            template = self.client.templates.get(template_id)
+        except errors.NitrosendError as exc:
+            self.status.failure(exc)
+            return
+        self._saved = {field: template.get(field) or "" for field in FIELDS}
+        for field, value in self._saved.items():
+            getattr(self, field).value = value
+        self._template_id = template["id"]
+        self.preview_debounce.cancel()
+        self.errors.clear()
+        self._show_state()
+        self.status.info(f"Loaded template #{self._template_id}.")
+
+    # ----------------------------------------------------------------- actions
+    def insert_tag(self) -> None:
+        """Append the merge tag chosen in the picker to the body."""
+        body = self.body.value
+        separator = "" if not body or body[-1].isspace() or body.endswith(">") else " "
+        self.body.value = body + separator + self.merge_tag_picker.value
+
+    def refresh_preview(self) -> None:
+        """Render subject, preheader and body with the sample contact's merge data into the sandboxed preview."""
+        self.preview_debounce.cancel()
+        context = merge_context(self._contacts.get(self.sample_contact.value))
+        subject = merge_tags.render(self.subject.value, context)
+        preheader = merge_tags.render(self.preheader.value, context)
+        body = merge_tags.render(self.body.value, context, escape=True)
+        sender = self.from_name.value.strip()
+        if self.from_email.value.strip():
+            sender = f"{sender} <{self.from_email.value.strip()}>".strip()
+        head = "".join(f"<div><b>{label}:</b> {html.escape(value)}</div>"
+                       for label, value in (("Subject", subject), ("Preheader", preheader), ("From", sender)) if value)
+        self.preview.value = (f'<div style="font-size:90%;margin:2px 0 4px">{head}</div>'
+                              + sandboxed_iframe(body, title="Template preview"))
+
+    def _validate(self, *, sending: bool) -> tuple[dict[str, str], list[str]]:
+        problems: dict[str, str] = {}
+        check(problems, "name", require_text, self.name.value, "A template name")
+        check(problems, "from_email", parse_address, self.from_email.value, required=False)
+        check(problems, "reply_to", parse_address, self.reply_to.value, required=False)
+        recipients: list[str] = []
+        if sending:
+            check(problems, "subject", require_text, self.subject.value, "A subject")
+            recipients = check(problems, "recipients", parse_address_list, self.recipients.value) or []
+        return problems, recipients
+
+    def save(self) -> int | None:
+        """Validate and store the template (create the first time, PATCH the changes later); return its id."""
+        problems, _ = self._validate(sending=False)
+        if problems:
+            self.errors.show(problems)
+            self.status.error("Nothing was saved: fix the fields marked above.")
+            return None
+        return self._store()
+
+    def _store(self) -> int | None:
+        values = self.values()
+        if self._template_id is not None and values == self._saved:
+            self.status.info(f"Template #{self._template_id} has no unsaved changes.")
+            return self._template_id
+        self.errors.clear()
+        self.status.info("Saving\u2026")
+        try:
+            if self._template_id is None:
+                stored = self.client.templates.create(**{k: v for k, v in values.items() if v.strip()})
+                self._template_id = stored["id"]
+            else:
+                changed = {k: v if v.strip() else None for k, v in values.items() if v != (self._saved or {}).get(k)}
+                self.client.templates.update(self._template_id, **changed)  # None clears a field
+        except errors.NitrosendError as exc:
+            self.status.failure(exc, self.errors)
+            self._show_state()
+            return None
+        self._saved = values
+        self._show_state()
+        self.status.success(f"Saved template #{self._template_id}.")
+        return self._template_id
+
+    def send_test(self) -> dict | None:
+        """Save if needed, then send a test of the stored template to the recipients (or the account's)."""
+        problems, recipients = self._validate(sending=True)
+        if problems:
+            self.errors.show(problems)
+            self.status.error("No test was sent: fix the fields marked above.")
+            return None
+        if self._store() is None:
+            return None
+        # No contact_id: the API would send to that contact instead of the recipients. Merge tags in a test are
+        # filled from each recipient's own contact record (when there is one); the preview shows the sample contact.
+        key = idempotency_key(f"POST /templates/{self._template_id}/send_test",
+                              {"email": recipients or None, "template": self._saved})
+        if key in self.guard.completed:
+            self._show_results(self.guard.completed[key], repeated=True)
+            return self.guard.completed[key]
+        self.status.info("Sending test\u2026")
+        try:
+            result = self.client.templates.send_test(self._template_id, email=recipients or None,
+                                                     idempotency_key=key)
+        except errors.NitrosendError as exc:
+            self.status.failure(exc, self.errors)
+            return None
+        self.guard.completed[key] = result
+        self._show_results(result)
+        return result
+
+    def _show_results(self, result: dict, repeated: bool = False) -> None:
+        results = result.get("results") or []
+        rows = [(item.get("email", "?"), "sent" if item.get("success") else f"failed {item.get('error') or ''}".strip())
+                for item in results]
+        sent = result.get("sent", sum(1 for item in results if item.get("success")))
+        if repeated:
+            text = (f"This exact test already went out ({sent} of {len(results)}); it was not sent again. "
+                    "Change the template or the recipients to send another.")
+        else:
+            text = f"Test of template #{self._template_id} sent to {sent} of {len(results)} recipient(s)."
+        if sent < len(results):
+            self.status.error(text, rows=rows)
+        else:
+            self.status.success(text, rows)
+
+    def close(self) -> None:
+        """Cancel a pending preview and close the widget and its parts."""
+        self.preview_debounce.cancel()
+        super().close()

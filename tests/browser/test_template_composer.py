@@ -1,0 +1,132 @@
+"""The template composer in a real JupyterLab: run the templates notebook, fill it in, Save, Send test, one email lands.
+
+Chromium (headless, driven by Playwright) runs the committed templates notebook (a copy with outputs cleared) in a
+JupyterLab whose kernel talks to the test's sandbox, so the sandbox outbox is the ground truth for what was sent.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import uuid
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+pytestmark = pytest.mark.browser
+
+UI_TIMEOUT_MS = 30_000
+PROMPTS = ".jp-Notebook .jp-CodeCell .jp-InputPrompt"
+
+
+def open_notebook(page: Page, lab_server, name: str) -> None:
+    """Open notebook ``name`` in Lab and wait until its cells are shown and its kernel is idle."""
+    page.goto(lab_server.url(f"lab/tree/{name}"))
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=UI_TIMEOUT_MS)
+    wait_for_idle_kernel(page)
+
+
+def wait_for_idle_kernel(page: Page) -> None:
+    """Wait until the status bar reports the notebook's kernel connected and idle.
+
+    (The toolbar's execution indicator already says "idle" before a kernel exists, so it cannot tell "ready".)
+    """
+    kernel_status = page.locator('#jp-main-statusbar .jp-StatusBar-TextItem[title^="Change kernel"]')
+    expect(kernel_status).to_have_text(re.compile(r"\|\s*Idle$"), timeout=UI_TIMEOUT_MS)
+
+
+def run_all_cells(page: Page) -> None:
+    """Run > Run All Cells, wait until the run is over, and fail with the error output if a cell did not run."""
+    page.locator('#jp-MainMenu .lm-MenuBar-itemLabel:text-is("Run")').click()
+    page.locator('.lm-Menu-itemLabel:text-is("Run All Cells")').click()
+    # Over when nothing is queued or running ("[*]") and the first code cell shows an execution count.
+    page.wait_for_function(
+        """selector => {
+            const prompts = [...document.querySelectorAll(selector)].map(p => p.textContent);
+            return prompts.length > 0 && /\\[\\d+\\]/.test(prompts[0]) && !prompts.some(p => p.includes('*'));
+        }""",
+        arg=PROMPTS,
+        timeout=UI_TIMEOUT_MS,
+    )
+    wait_for_idle_kernel(page)
+    not_run = [text for text in page.locator(PROMPTS).all_text_contents() if not re.search(r"\[\d+\]", text)]
+    stderr = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+    errors = "\n".join(stderr.all_inner_texts())
+    assert not not_run, f"{len(not_run)} code cell(s) did not run; error output:\n{errors}"
+
+
+def composer_root(page: Page) -> Locator:
+    """The rendered TemplateComposer: the first cell output holding both a Save and a Send test button."""
+    return (
+        page.locator(".jp-OutputArea-output")
+        .filter(has=button(page, "Save"))
+        .filter(has=button(page, "Send test"))
+        .first
+    )
+
+
+def button(scope: Page | Locator, text: str) -> Locator:
+    """The ipywidgets button labelled exactly ``text`` inside ``scope``."""
+    return scope.locator("button.widget-button").filter(has_text=re.compile(rf"^\s*{re.escape(text)}\s*$"))
+
+
+def field(composer: Locator, description: str) -> Locator:
+    """The input or textarea of the Text/Textarea widget whose description is exactly ``description``."""
+    exactly = re.compile(rf"^\s*{re.escape(description)}\s*$")
+    label = composer.page.locator("label.widget-label").filter(has_text=exactly)
+    widget = composer.locator(".widget-text, .widget-textarea").filter(has=label)
+    return widget.locator("input, textarea").first
+
+
+def type_into(composer: Locator, description: str, text: str) -> None:
+    """Replace the value of the field ``description`` with ``text`` and leave the field (so it syncs either way)."""
+    target = field(composer, description)
+    target.fill(text)
+    target.press("Tab")
+
+
+def emails_with_subject(sandbox, subject: str) -> list[dict]:
+    """Outbox emails whose subject contains ``subject`` (test sends get a "[Test] " prefix; ``subject`` is unique)."""
+    return [email for email in sandbox.outbox() if subject in email["subject"]]
+
+
+def test_composer_saves_and_sends_exactly_one_test_email(
+    lab_templates_notebook, lab_server, lab_sandbox, page: Page, artifacts_dir, docs_dir
+):
+    """Fill the composer, Save, Send test: exactly one email with the typed subject reaches the typed recipient."""
+    screenshot = artifacts_dir / "template-composer.png"
+    screenshot.unlink(missing_ok=True)  # an artifact left by an earlier run must not pass for this run's
+    run_id = uuid.uuid4().hex[:12]
+    subject = f"Browser test {run_id}"
+    recipient = f"browser-test-{run_id}@example.com"
+
+    open_notebook(page, lab_server, lab_templates_notebook)
+    run_all_cells(page)
+    composer = composer_root(page)
+    expect(composer).to_be_visible(timeout=UI_TIMEOUT_MS)
+    status = composer.locator(".ns-status")
+
+    if not field(composer, "Name").input_value():
+        type_into(composer, "Name", f"Browser test template {run_id}")
+    type_into(composer, "Subject", subject)
+    type_into(composer, "Recipients", recipient)
+
+    preview = composer.locator("iframe")
+    expect(preview).to_have_count(1)
+    assert preview.get_attribute("sandbox") is not None, "the preview iframe must be sandboxed"
+    expect(preview, "the preview shows an empty document").to_have_attribute("srcdoc", re.compile(r"\S"))
+    expect(composer).to_contain_text(subject, timeout=UI_TIMEOUT_MS)  # the live preview shows the typed subject
+
+    button(composer, "Save").click()
+    expect(status).to_contain_text(re.compile(r"Saved template #\d+"), timeout=UI_TIMEOUT_MS)
+    button(composer, "Send test").click()
+    # The outcome line appears once send_test has returned, i.e. after the sandbox captured the email(s).
+    expect(status).to_contain_text(re.compile(r"sent to \d+ of \d+"), timeout=UI_TIMEOUT_MS)
+    wait_for_idle_kernel(page)
+    composer.screenshot(path=screenshot)
+
+    sent = emails_with_subject(lab_sandbox, subject)
+    assert len(sent) == 1, f"expected exactly one email with subject {subject!r} in the outbox, got {sent}"
+    assert sent[0]["to"] == recipient, f"the test email went to {sent[0]['to']!r}, not to the typed {recipient!r}"
+    assert all(lab_sandbox.api_key not in frame.content() for frame in page.frames), "the page shows the API key"
+    shutil.copyfile(screenshot, docs_dir / "template-composer.png")

@@ -1,0 +1,159 @@
+"""Frame schemas: declared from the spec's fields, stable on empty results, tolerant of a newer API."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nitrosend_nb.client.frames import INT, OBJECT, OUTBOX, SCHEMAS, TEXT, TIME, USAGE, to_frame
+
+COMPONENTS = {"contacts": "Contact", "lists": "ContactList", "segments": "Segment", "campaigns": "Campaign",
+              "messages": "Message", "templates": "TemplateSummary", "flows": "Flow"}
+FREE_FORM = {"contacts": {"data"}}  # custom fields: expanded to whatever keys exist (data.tags is declared)
+
+
+def _resolve(spec: dict, node: dict) -> dict:
+    if "$ref" in node:
+        return _resolve(spec, spec["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]])
+    for option in node.get("oneOf", []):
+        if option.get("type") != "null":
+            return _resolve(spec, option)
+    return node
+
+
+def _expected_dtype(prop: dict) -> object:
+    if "enum" in prop:
+        return pd.CategoricalDtype(prop["enum"])
+    kind = prop.get("type")
+    if prop.get("format") == "date-time":
+        return TIME
+    return {"integer": INT, "boolean": "boolean", "number": "float64", "string": TEXT}.get(kind, OBJECT)
+
+
+def _spec_columns(spec: dict, name: str, flatten: tuple[str, ...]) -> dict[str, object]:
+    columns = {}
+    for field, prop in _resolve(spec, spec["components"]["schemas"][COMPONENTS[name]])["properties"].items():
+        if field in flatten and field not in FREE_FORM.get(name, ()):
+            for sub, subprop in _resolve(spec, prop).get("properties", {}).items():
+                columns[f"{field}.{sub}"] = _expected_dtype(_resolve(spec, subprop))
+        elif field not in FREE_FORM.get(name, ()):
+            columns[field] = _expected_dtype(_resolve(spec, prop))
+    return columns
+
+
+@pytest.mark.parametrize("name", sorted(COMPONENTS))
+def test_declared_columns_and_dtypes_follow_the_spec(openapi_spec, name):
+    schema = SCHEMAS[name]
+    expected = _spec_columns(openapi_spec, name, schema.flatten)
+    missing = set(expected) - set(schema.columns)
+    assert not missing, f"{name}: spec fields without a column: {sorted(missing)}"
+    for column, dtype in expected.items():
+        declared = schema.columns[column]
+        if isinstance(dtype, pd.CategoricalDtype):
+            assert list(declared.categories) == [v for v in dtype.categories if v is not None], column
+        else:
+            assert declared == dtype, f"{name}.{column}: declared {declared}, spec says {dtype}"
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMAS))
+def test_empty_result_has_every_column_and_dtype(name):
+    schema = SCHEMAS[name]
+    frame = to_frame([], schema)
+    assert frame.empty
+    assert frame.index.name == "id" and str(frame.index.dtype) == "Int64"
+    assert list(frame.columns) == [c for c in schema.columns if c != "id"]
+    for column, dtype in schema.columns.items():
+        if column == "id":
+            continue
+        if isinstance(dtype, pd.CategoricalDtype):
+            assert isinstance(frame[column].dtype, pd.CategoricalDtype)
+            assert list(frame[column].cat.categories) == list(dtype.categories)
+        else:
+            assert frame[column].dtype == dtype, column
+
+
+def test_filtering_an_empty_frame_never_raises():
+    campaigns = to_frame([], SCHEMAS["campaigns"])
+    assert campaigns[campaigns.status == "draft"].empty
+    assert campaigns[campaigns["trigger.segment_id"] == 3].empty
+    contacts = to_frame([], SCHEMAS["contacts"])
+    assert contacts[contacts.subscribed_email.fillna(False)].empty
+    assert contacts[contacts.created_at >= pd.Timestamp("2026-01-01", tz="UTC")].empty
+
+
+def test_records_get_typed_columns():
+    records = [
+        {"id": 7, "status": "draft", "channel": "email", "name": "Launch", "sent_count": 3,
+         "created_at": "2026-04-08T10:50:15Z", "scheduled_at": None,
+         "trigger": {"segment_id": 4, "contact_list_ids": [1, 2], "event": None},
+         "template": {"subject": "Hello", "design": {"sections": []}}},
+        {"id": 8, "status": "completed", "channel": "sms", "name": "SMS", "sent_count": None,
+         "created_at": "2026-04-09T00:00:00+02:00", "trigger": None, "template": None},
+    ]
+    frame = to_frame(records, SCHEMAS["campaigns"])
+    assert list(frame.index) == [7, 8]
+    assert frame.loc[7, "trigger.segment_id"] == 4 and frame["trigger.segment_id"].dtype == INT
+    assert pd.isna(frame.loc[8, "trigger.segment_id"])
+    assert frame.loc[7, "trigger.contact_list_ids"] == [1, 2]  # lists stay lists
+    assert frame.loc[7, "template.subject"] == "Hello"
+    assert frame.loc[7, "template.design"] == {"sections": []}  # one level only: design stays an object
+    assert frame.loc[8, "created_at"] == pd.Timestamp("2026-04-08T22:00:00Z")  # normalised to UTC
+    assert str(frame.created_at.dtype) == TIME and pd.isna(frame.loc[7, "scheduled_at"])
+    assert frame.sent_count.tolist() == [3, pd.NA]
+    assert frame.status.tolist() == ["draft", "completed"] and frame.status.dtype.name == "category"
+    assert "trigger" not in frame and "template" not in frame
+
+
+def test_unknown_fields_and_enum_values_from_a_newer_api_are_kept():
+    records = [{"id": 1, "status": "scheduled", "channel": "whatsapp", "shiny_new_field": {"a": 1},
+                "trigger": {"segment_id": 2, "throttle": 5}}]
+    frame = to_frame(records, SCHEMAS["campaigns"])
+    assert frame.loc[1, "status"] == "scheduled"
+    assert list(frame.status.cat.categories) == ["draft", "active", "paused", "completed", "scheduled"]
+    assert frame.loc[1, "channel"] == "whatsapp"
+    assert frame.loc[1, "shiny_new_field"] == {"a": 1} and frame.shiny_new_field.dtype == object
+    assert frame.loc[1, "trigger.throttle"] == 5
+    declared = [c for c in SCHEMAS["campaigns"].columns if c != "id"]
+    assert list(frame.columns[: len(declared)]) == declared  # declared first, extras after
+
+
+def test_type_drift_keeps_the_data_and_warns(caplog):
+    with caplog.at_level(logging.WARNING, logger="nitrosend_nb"):
+        frame = to_frame([{"id": 1, "contacts_count": "many"}, {"id": 2, "contacts_count": 5}], SCHEMAS["lists"])
+    assert frame.contacts_count.tolist() == ["many", 5]
+    assert "contacts_count" in caplog.text
+
+
+def test_contacts_get_email_and_phone_from_their_channels_and_custom_fields_as_columns():
+    records = [
+        {"id": 1, "channels": [{"kind": "phone", "value": "+6421000000"}, {"kind": "email", "value": "a@x.test"}],
+         "data": {"tags": ["vip"], "plan": "pro"}, "subscribed_email": True},
+        {"id": 2, "channels": [], "data": {}, "subscribed_email": None},
+    ]
+    frame = to_frame(records, SCHEMAS["contacts"])
+    assert frame.email.tolist() == ["a@x.test", pd.NA]
+    assert frame.phone.tolist() == ["+6421000000", pd.NA]
+    assert frame.loc[1, "data.tags"] == ["vip"] and frame.loc[1, "data.plan"] == "pro"
+    assert frame.subscribed_email.dtype == "boolean" and frame.subscribed_email.tolist() == [True, pd.NA]
+
+
+def test_outbox_and_usage_frames():
+    outbox = to_frame([{"id": 3, "kind": "test", "to": "a@x.test", "message_id": None,
+                        "created_at": "2026-11-01T12:00:01Z"}], OUTBOX)
+    assert outbox.kind.dtype.name == "category" and outbox.message_id.dtype == INT
+    usage = to_frame([{"resource": "email", "used": 5, "allowance": 10, "remaining": 5, "overage_rate": 0.1}], USAGE)
+    assert usage.index.name == "resource" and usage.loc["email", "remaining"] == 5
+    assert to_frame([], USAGE).dtypes.to_dict() == {"used": INT, "allowance": INT, "remaining": INT,
+                                                    "overage_rate": np.dtype("float64")}
+
+
+def test_large_result_sets_keep_every_row_and_type():
+    records = [{"id": i, "first_name": f"n{i}", "subscribed_email": bool(i % 2), "created_at": "2026-01-01T00:00:00Z",
+                "verification_status": "verified", "list_ids": [1], "channels": [], "data": {"tags": []}}
+               for i in range(1, 20001)]
+    frame = to_frame(records, SCHEMAS["contacts"])
+    assert len(frame) == 20000 and frame.index.is_unique and frame.index.is_monotonic_increasing
+    assert frame.subscribed_email.sum() == 10000

@@ -1,0 +1,56 @@
+"""Helpers for the sandbox tests: an authenticated HTTP client for a running sandbox, error-shape checks."""
+
+from __future__ import annotations
+
+import requests
+
+from nitrosend_nb.sandbox import Sandbox
+
+
+class Api:
+    """A requests session that talks to one sandbox's /v1/my with its key (paths relative to /v1/my)."""
+
+    def __init__(self, sb: Sandbox, key: str | None = None):
+        self.sb = sb
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {key or sb.api_key}"
+
+    def request(self, method: str, path: str, **kwargs) -> requests.Response:
+        """Send one request to ``/v1/my`` + ``path``."""
+        kwargs.setdefault("timeout", 30)
+        return self.session.request(method, self.sb.url + path, **kwargs)
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        """GET ``path``."""
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs) -> requests.Response:
+        """POST ``path``."""
+        return self.request("POST", path, **kwargs)
+
+    def patch(self, path: str, **kwargs) -> requests.Response:
+        """PATCH ``path``."""
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path: str, **kwargs) -> requests.Response:
+        """DELETE ``path``."""
+        return self.request("DELETE", path, **kwargs)
+
+    def send(self, key: str, **payload) -> requests.Response:
+        """POST /messages with an Idempotency-Key."""
+        return self.post("/messages", json=payload, headers={"Idempotency-Key": key})
+
+
+def assert_error(response: requests.Response, status: int) -> dict:
+    """Assert ``response`` is a JSON error of ``status`` in the API's shape and return its body."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert body["code"] == status and body["error"] is True and isinstance(body["message"], str) and body["message"]
+    assert ("validation_errors" in body) == (status == 422)
+    return body
+
+
+def email_of(contact: dict) -> str | None:
+    """A contact's email address (from its email channel)."""
+    return next((c["value"] for c in contact["channels"] if c["kind"] == "email"), None)

@@ -1,0 +1,110 @@
+"""Templates: summaries, CRUD, preview, and send_test with its recipients, personalisation and idempotency."""
+
+from __future__ import annotations
+
+from sandbox_helpers import assert_error, email_of
+
+DESIGN = {"sections": [{"type": "hero", "props": {"heading": "Hi {{ contact.first_name }}"}},
+                       {"type": "text", "props": {"text": "<b>bold</b> & more"}}, {"type": "footer", "props": {}}]}
+
+
+def test_list_is_summaries(api):
+    summaries = api.get("/templates").json()
+    assert len(summaries) == 6
+    for summary in summaries:
+        assert set(summary) == {"id", "name", "subject", "preheader", "flow_id", "section_count", "section_types",
+                                "created_at", "updated_at"}
+        assert summary["section_count"] == len(summary["section_types"]) > 0
+
+
+def test_get_is_the_full_template_with_variables(api):
+    template = api.get("/templates/2").json()
+    assert template["design"]["sections"] and template["from_email"] == "hello@acme.test"
+    assert template["variables"] == {"data": ["order_id", "total"], "contact": ["first_name"]}
+
+
+def test_create_and_update(fresh_api):
+    created = fresh_api.post("/templates", json={"name": "Receipt", "subject": "Receipt {{ data.n }}",
+                                                 "preheader": "Thanks", "design": DESIGN})
+    assert created.status_code == 201
+    template = created.json()
+    assert template["variables"] == {"data": ["n"], "contact": ["first_name"]} and template["body"] is None
+    updated = fresh_api.patch(f"/templates/{template['id']}", json={"subject": "New", "reply_to": "r@acme.test"}).json()
+    assert updated["subject"] == "New" and updated["name"] == "Receipt" and updated["reply_to"] == "r@acme.test"
+    summary = next(t for t in fresh_api.get("/templates").json() if t["id"] == template["id"])
+    assert summary["section_types"] == ["hero", "text", "footer"]
+    assert_error(fresh_api.delete(f"/templates/{template['id']}"), 405)
+
+
+def test_preview_renders_escaped_html_with_literal_merge_tags(api):
+    html = api.post("/templates/preview", json={"document": DESIGN}).json()["html"]
+    assert html.startswith("<!DOCTYPE html>") and "Hi {{ contact.first_name }}" in html
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; more" in html and "<b>bold</b>" not in html
+
+
+def test_preview_accepts_design_and_personalises_with_a_contact(api):
+    contact = api.get("/contacts/3").json()
+    html = api.post("/templates/preview", json={"design": DESIGN, "contact_id": 3}).json()["html"]
+    assert f"Hi {contact['first_name']}" in html
+
+
+def test_preview_needs_a_document(api):
+    assert "document" in assert_error(api.post("/templates/preview", json={}), 422)["validation_errors"]
+
+
+def test_send_test_to_one_address(fresh_sandbox, fresh_api):
+    result = fresh_api.post("/templates/1/send_test", json={"email": "me@example.com"},
+                            headers={"Idempotency-Key": "t1"}).json()
+    assert result == {"sent": 1, "results": [{"email": "me@example.com", "success": True}]}
+    [email] = fresh_sandbox.outbox()
+    assert email["kind"] == "test" and email["template_id"] == 1 and email["subject"].startswith("[Test] ")
+
+
+def test_send_test_to_a_list_and_emails(fresh_sandbox, fresh_api):
+    result = fresh_api.post("/templates/1/send_test", json={"email": ["a@example.com", "b@example.com"],
+                                                            "emails": ["c@example.com", "a@example.com"]}).json()
+    assert result["sent"] == 3 and [r["email"] for r in result["results"]] == ["a@example.com", "b@example.com",
+                                                                               "c@example.com"]
+    assert [e["to"] for e in fresh_sandbox.outbox()] == ["a@example.com", "b@example.com", "c@example.com"]
+
+
+def test_send_test_to_a_contact_is_personalised(fresh_sandbox, fresh_api):
+    contact = fresh_api.get("/contacts/9").json()
+    result = fresh_api.post("/templates/1/send_test", json={"contact_id": 9}).json()
+    assert result["results"] == [{"email": email_of(contact), "success": True}]
+    [email] = fresh_sandbox.outbox()
+    assert email["subject"] == f"[Test] Welcome to Acme, {contact['first_name']}!" and email["contact_id"] == 9
+    assert f"Welcome, {contact['first_name']}" in email["html"]
+
+
+def test_send_test_without_recipient_uses_the_brand_test_list(fresh_sandbox, fresh_api):
+    brand = fresh_api.get("/account").json()["brands"][0]
+    result = fresh_api.post("/templates/3/send_test").json()
+    assert [r["email"] for r in result["results"]] == brand["test_email_recipients"]
+
+
+def test_send_test_falls_back_to_the_account_owner(fresh_sandbox, fresh_api):
+    store = fresh_sandbox.state.store
+    account = store.meta("account")
+    account["brands"][0]["test_email_recipients"] = []
+    store.set_meta("account", account)
+    result = fresh_api.post("/templates/3/send_test", json={}).json()
+    assert result["results"] == [{"email": "owner@acme.test", "success": True}]
+
+
+def test_send_test_idempotency(fresh_sandbox, fresh_api):
+    first = fresh_api.post("/templates/1/send_test", json={"email": "x@example.com"}, headers={"Idempotency-Key": "s"})
+    again = fresh_api.post("/templates/1/send_test", json={"email": "x@example.com"}, headers={"Idempotency-Key": "s"})
+    assert first.json() == again.json() and len(fresh_sandbox.outbox()) == 1
+    conflict = fresh_api.post("/templates/1/send_test", json={"email": "y@example.com"},
+                              headers={"Idempotency-Key": "s"})
+    assert assert_error(conflict, 409)["error_code"] == "idempotency_conflict"
+    assert len(fresh_sandbox.outbox()) == 1
+
+
+def test_send_test_errors(fresh_sandbox, fresh_api):
+    assert "contact_id" in assert_error(fresh_api.post("/templates/1/send_test", json={"contact_id": 9999}),
+                                        422)["validation_errors"]
+    assert "email" in assert_error(fresh_api.post("/templates/1/send_test", json={"email": "nope"}),
+                                   422)["validation_errors"]
+    assert fresh_sandbox.outbox() == []

@@ -1,0 +1,349 @@
+"""nitrosend_nb.plots draws what the data says, on the Agg backend."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from nitrosend_nb import plots  # noqa: E402
+
+CAMPAIGN_STATUSES = ["draft", "active", "paused", "completed"]
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def utc(*stamps):
+    """tz-aware UTC timestamps, as the client's frames hold them (None becomes NaT)."""
+    return pd.to_datetime(list(stamps), utc=True, format="ISO8601")
+
+
+def frame(columns: dict, ids=None) -> pd.DataFrame:
+    """A frame indexed by ``id`` (Int64), like the client's."""
+    length = len(next(iter(columns.values())))
+    index = pd.Index(pd.array(list(ids or range(1, length + 1)), dtype="Int64"), name="id")
+    return pd.DataFrame(columns, index=index)
+
+
+def campaigns_frame(rows) -> pd.DataFrame:
+    """Campaigns from (status, sent_count, scheduled_at, updated_at) rows."""
+    statuses, counts, scheduled, updated = zip(*rows) if rows else ([], [], [], [])
+    return frame(
+        {
+            "name": pd.array([f"Campaign {i}" for i in range(len(statuses))], dtype="string"),
+            "status": pd.Categorical(statuses, categories=CAMPAIGN_STATUSES),
+            "sent_count": pd.array(counts, dtype="Int64"),
+            "scheduled_at": utc(*scheduled),
+            "updated_at": utc(*updated),
+        }
+    )
+
+
+def contacts_frame(rows) -> pd.DataFrame:
+    """Contacts from (source, country_code, created_at) rows."""
+    sources, countries, created = zip(*rows)
+    return frame(
+        {
+            "source": pd.array(sources, dtype="string"),
+            "country_code": pd.array(countries, dtype="string"),
+            "created_at": utc(*created),
+        }
+    )
+
+
+def messages_frame(rows) -> pd.DataFrame:
+    """Messages from (status, channel, created_at) rows."""
+    statuses, channels, created = zip(*rows)
+    return frame(
+        {
+            "status": pd.Categorical(statuses, categories=["queued", "sent", "failed"]),
+            "channel": pd.Categorical(channels, categories=["email", "sms"]),
+            "created_at": utc(*created),
+        }
+    )
+
+
+def bar_heights(ax):
+    return [patch.get_height() for patch in ax.patches]
+
+
+def bar_widths(ax):
+    return [patch.get_width() for patch in ax.patches]
+
+
+def bar_dates(ax):
+    """The left edge of each vertical bar as a date."""
+    return [mdates.num2date(patch.get_x()).strftime("%Y-%m-%d") for patch in ax.patches]
+
+
+def ytick_labels(ax):
+    """Horizontal bar labels, top to bottom."""
+    return [label.get_text() for label in ax.get_yticklabels()][::-1]
+
+
+def bar_values_top_to_bottom(ax):
+    return bar_widths(ax)[::-1]
+
+
+def assert_no_data(ax, title):
+    assert ax.get_title() == title
+    assert [text.get_text() for text in ax.texts] == [plots.NO_DATA]
+    assert not ax.patches and not ax.get_lines()
+
+
+# --- campaigns -----------------------------------------------------------------------------------------------
+
+
+def test_campaign_sends_sums_sent_count_per_month_including_empty_months():
+    campaigns = campaigns_frame(
+        [
+            ("completed", 100, "2026-01-05T10:00:00Z", "2026-01-05T10:00:05Z"),
+            ("completed", 40, "2026-01-28T09:00:00Z", "2026-01-28T09:00:01Z"),
+            ("completed", 20, None, "2026-03-02T08:00:00Z"),  # sent without a schedule: dated by updated_at
+            ("draft", 0, None, "2026-02-11T00:00:00Z"),  # sent nothing: left out
+        ]
+    )
+    ax = plots.campaign_sends(campaigns)
+    assert ax.get_title() == "Campaign sends per month"
+    assert ax.get_ylabel() == "emails sent"
+    assert ax.get_xlabel() == "month (UTC)"
+    assert bar_dates(ax) == ["2026-01-01", "2026-02-01", "2026-03-01"]
+    assert bar_heights(ax) == [140, 0, 20]
+    assert isinstance(ax.xaxis.get_major_formatter(), mdates.ConciseDateFormatter)
+
+
+def test_campaign_sends_per_week_starts_weeks_on_monday():
+    campaigns = campaigns_frame(
+        [
+            ("completed", 7, "2026-01-07T10:00:00Z", "2026-01-07T10:00:00Z"),  # a Wednesday
+            ("completed", 3, "2026-01-18T23:59:59Z", "2026-01-18T23:59:59Z"),  # a Sunday, the next week
+        ]
+    )
+    ax = plots.campaign_sends(campaigns, period="W")
+    assert ax.get_title() == "Campaign sends per week"
+    assert bar_dates(ax) == ["2026-01-05", "2026-01-12"]
+    assert bar_heights(ax) == [7, 3]
+
+
+def test_campaign_sends_rejects_an_unknown_period():
+    with pytest.raises(ValueError, match="period must be one of"):
+        plots.campaign_sends(campaigns_frame([]), period="Q")
+
+
+def test_campaign_sends_without_any_send_draws_no_data():
+    assert_no_data(plots.campaign_sends(campaigns_frame([])), "Campaign sends per month")
+    drafts = campaigns_frame([("draft", 0, None, "2026-02-11T00:00:00Z")])
+    assert_no_data(plots.campaign_sends(drafts), "Campaign sends per month")
+
+
+def test_campaign_status_counts_every_status_including_empty_ones():
+    campaigns = campaigns_frame(
+        [
+            ("completed", 1, None, "2026-01-01T00:00:00Z"),
+            ("completed", 1, None, "2026-01-01T00:00:00Z"),
+            ("draft", 0, None, "2026-01-01T00:00:00Z"),
+            ("active", 0, None, "2026-01-01T00:00:00Z"),
+        ]
+    )
+    ax = plots.campaign_status(campaigns)
+    assert ax.get_title() == "Campaigns by status"
+    assert ax.get_xlabel() == "campaigns"
+    assert ytick_labels(ax) == CAMPAIGN_STATUSES
+    assert bar_values_top_to_bottom(ax) == [1, 1, 0, 2]
+    assert [text.get_text() for text in ax.texts][::-1] == ["1", "1", "0", "2"]
+
+
+def test_campaign_status_of_no_campaigns_draws_no_data():
+    assert_no_data(plots.campaign_status(campaigns_frame([])), "Campaigns by status")
+
+
+# --- contacts ------------------------------------------------------------------------------------------------
+
+CONTACTS = [
+    ("signup_form", "GB", "2026-01-05T09:00:00Z"),
+    ("signup_form", "US", "2026-01-06T09:00:00Z"),
+    ("import", "GB", "2026-01-07T09:00:00Z"),
+    ("api", None, "2026-01-20T09:00:00Z"),
+    (None, "DE", "2026-01-21T09:00:00Z"),
+    ("signup_form", "GB", "2026-01-25T23:00:00Z"),
+]
+
+
+def test_contacts_growth_counts_new_contacts_per_week_and_the_running_total():
+    ax = plots.contacts_growth(contacts_frame(CONTACTS))
+    assert ax.get_title() == "Contacts added per week"
+    assert ax.get_ylabel() == "new contacts per week"
+    assert bar_dates(ax) == ["2026-01-05", "2026-01-12", "2026-01-19"]
+    assert bar_heights(ax) == [3, 0, 3]
+    (total,) = ax.right_ax.get_lines()
+    assert list(total.get_ydata()) == [3, 3, 6]
+    assert ax.right_ax.get_ylabel() == "total contacts"
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["new per week", "total"]
+
+
+def test_contacts_growth_per_month():
+    ax = plots.contacts_growth(contacts_frame(CONTACTS), period="M")
+    assert ax.get_title() == "Contacts added per month"
+    assert bar_heights(ax) == [6]
+
+
+def test_contacts_by_source_puts_the_largest_first_and_names_missing_sources():
+    ax = plots.contacts_by_source(contacts_frame(CONTACTS))
+    assert ax.get_title() == "Contacts by source"
+    assert ax.get_xlabel() == "contacts"
+    assert ytick_labels(ax) == ["signup_form", plots.MISSING_LABEL, "api", "import"]
+    assert bar_values_top_to_bottom(ax) == [3, 1, 1, 1]
+
+
+def test_contacts_by_country_folds_the_long_tail_into_other():
+    ax = plots.contacts_by_country(contacts_frame(CONTACTS), top=2)
+    assert ax.get_title() == "Contacts by country"
+    assert ytick_labels(ax) == ["GB", plots.MISSING_LABEL, "other"]  # ties in alphabetical order: DE, US go
+    assert bar_values_top_to_bottom(ax) == [3, 1, 2]
+
+
+@pytest.mark.parametrize(
+    "draw, title",
+    [
+        (plots.contacts_growth, "Contacts added per week"),
+        (plots.contacts_by_source, "Contacts by source"),
+        (plots.contacts_by_country, "Contacts by country"),
+    ],
+)
+def test_contact_charts_of_no_contacts_draw_no_data(draw, title):
+    assert_no_data(draw(contacts_frame(CONTACTS).iloc[:0]), title)
+
+
+# --- messages ------------------------------------------------------------------------------------------------
+
+MESSAGES = [
+    ("sent", "email", "2026-01-01T10:00:00Z"),
+    ("sent", "email", "2026-01-01T11:00:00Z"),
+    ("failed", "email", "2026-01-01T23:59:59Z"),
+    ("sent", "sms", "2026-01-03T00:00:00Z"),
+]
+
+
+def test_messages_per_day_stacks_status_and_channel_with_empty_days():
+    ax = plots.messages_per_day(messages_frame(MESSAGES))
+    assert ax.get_title() == "Messages per day by status and channel"
+    assert ax.get_ylabel() == "messages"
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert legend == ["failed / email", "sent / email", "sent / sms"]
+    days = ["2026-01-01", "2026-01-02", "2026-01-03"]
+    assert bar_dates(ax) == days * 3
+    heights = bar_heights(ax)
+    per_series = {label: heights[i * 3 : i * 3 + 3] for i, label in enumerate(legend)}
+    assert per_series == {"failed / email": [1, 0, 0], "sent / email": [2, 0, 0], "sent / sms": [0, 0, 1]}
+    # stacked: the second series starts on top of the first
+    assert [patch.get_y() for patch in ax.patches[3:6]] == [1, 0, 0]
+
+
+def test_messages_per_day_by_channel_only():
+    ax = plots.messages_per_day(messages_frame(MESSAGES), by="channel")
+    assert ax.get_title() == "Messages per day by channel"
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["email", "sms"]
+    assert bar_heights(ax) == [3, 0, 0, 0, 0, 1]
+
+
+def test_messages_per_day_of_no_messages_draws_no_data():
+    assert_no_data(plots.messages_per_day(messages_frame(MESSAGES).iloc[:0]), "Messages per day by status and channel")
+
+
+# --- usage ---------------------------------------------------------------------------------------------------
+
+
+def usage_frame(rows) -> pd.DataFrame:
+    names, used, allowance = zip(*rows) if rows else ([], [], [])
+    return pd.DataFrame(
+        {"used": pd.array(used, dtype="Int64"), "allowance": pd.array(allowance, dtype="Int64")},
+        index=pd.Index(list(names), name="resource", dtype="object"),
+    )
+
+
+def test_usage_draws_each_resource_as_a_share_of_its_allowance():
+    ax = plots.usage(usage_frame([("email", 1200, 10000), ("sms", 30, 20), ("ai", 0, 50)]))
+    assert ax.get_title() == "Usage against allowance"
+    assert ytick_labels(ax) == ["email", "sms", "ai"]
+    assert bar_values_top_to_bottom(ax) == pytest.approx([0.12, 1.5, 0.0])
+    assert [text.get_text() for text in ax.texts][::-1] == ["1,200 / 10,000", "30 / 20", "0 / 50"]
+    (limit,) = ax.get_lines()
+    assert list(limit.get_xdata()) == [1.0, 1.0]
+    assert ax.get_xlim()[1] >= 1.5
+
+
+def test_usage_of_an_empty_table_draws_no_data():
+    assert_no_data(plots.usage(usage_frame([])), "Usage against allowance")
+
+
+# --- shared behaviour ----------------------------------------------------------------------------------------
+
+
+def test_charts_draw_on_the_axes_they_are_given():
+    figure, (left, right) = plt.subplots(1, 2)
+    assert plots.campaign_status(campaigns_frame([("draft", 0, None, "2026-01-01T00:00:00Z")]), ax=right) is right
+    assert plots.contacts_by_country(contacts_frame(CONTACTS), ax=left) is left
+    assert right.get_title() == "Campaigns by status" and left.get_title() == "Contacts by country"
+    assert len(figure.axes) == 2
+
+
+# --- real frames from a sandbox ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ns(sandbox):
+    """A client on the shared read-only sandbox."""
+    import nitrosend_nb as nb
+
+    with nb.connect(sandbox=sandbox, progress=False) as client:
+        yield client
+
+
+def test_campaign_charts_from_the_sandbox_add_up_to_the_frame(ns):
+    campaigns = ns.campaigns.df()
+    sends = plots.campaign_sends(campaigns)
+    assert sum(bar_heights(sends)) == campaigns["sent_count"].sum() > 0
+    sent = campaigns[campaigns["sent_count"] > 0]
+    months = sent["scheduled_at"].fillna(sent["updated_at"]).dt.tz_localize(None).dt.to_period("M")
+    assert len(sends.patches) == (months.max() - months.min()).n + 1  # one bar per month, first to last
+    status = plots.campaign_status(campaigns)
+    assert ytick_labels(status) == CAMPAIGN_STATUSES
+    assert sum(bar_widths(status)) == len(campaigns)
+
+
+def test_contact_charts_from_the_sandbox_count_every_contact(ns):
+    contacts = ns.contacts.df()
+    growth = plots.contacts_growth(contacts)
+    assert sum(bar_heights(growth)) == len(contacts)
+    assert growth.right_ax.get_lines()[0].get_ydata()[-1] == len(contacts)
+    by_source = plots.contacts_by_source(contacts)
+    expected = contacts["source"].value_counts()
+    assert dict(zip(ytick_labels(by_source), bar_values_top_to_bottom(by_source))) == expected.to_dict()
+    by_country = plots.contacts_by_country(contacts, top=3)
+    assert ytick_labels(by_country)[:3] == list(contacts["country_code"].value_counts().index[:3])
+    assert sum(bar_widths(by_country)) == contacts["country_code"].notna().sum()
+
+
+def test_messages_chart_from_the_sandbox_stacks_every_message(ns):
+    messages = ns.messages.df(source_type="all")
+    ax = plots.messages_per_day(messages)
+    assert sum(bar_heights(ax)) == len(messages)
+    combinations = messages.groupby(["status", "channel"], observed=True).size()
+    assert len(ax.get_legend().get_texts()) == len(combinations)
+
+
+def test_usage_chart_reads_the_account_through_the_client(ns):
+    usage = ns.account.usage()
+    ax = plots.usage(ns)
+    assert ytick_labels(ax) == list(usage.index)
+    assert bar_values_top_to_bottom(ax) == pytest.approx(list(usage["used"] / usage["allowance"]))
+    assert [text.get_text() for text in ax.texts][::-1] == [
+        f"{used:,} / {allowance:,}" for used, allowance in zip(usage["used"], usage["allowance"])
+    ]

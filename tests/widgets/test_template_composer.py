@@ -1,0 +1,224 @@
+"""TemplateComposer against a real sandbox: save/patch, test sends, bad input, server errors, duplicate clicks."""
+
+from __future__ import annotations
+
+import pytest
+
+import nitrosend_nb as nb
+from nitrosend_nb.widgets import TemplateComposer
+
+
+def fill(composer: TemplateComposer, **values: str) -> None:
+    for field, value in values.items():
+        getattr(composer, field).value = value
+
+
+def new_composer(ns, **values: str) -> TemplateComposer:
+    composer = ns.template_composer()
+    fill(composer, **{"name": "Welcome v2", "subject": "Hello {{ contact.first_name }}",
+                      "body": "Hi {{ contact.first_name }}, welcome to Acme.", **values})
+    return composer
+
+
+def a_contact(ns) -> tuple[str, str]:
+    """(email, first_name) of a seeded contact that has both."""
+    for contact in ns.contacts.list(limit=50):
+        emails = [c["value"] for c in contact["channels"] if c["kind"] == "email"]
+        if emails and contact.get("first_name"):
+            return emails[0], contact["first_name"]
+    raise AssertionError("the seed has no contact with an e-mail and a first name")
+
+
+def test_save_creates_then_patches_the_same_template(ns):
+    composer = new_composer(ns, preheader="Fresh beans inside", from_name="Acme Coffee",
+                            from_email="hello@acme.test", reply_to="support@acme.test")
+    assert composer.template_id is None and "not saved yet" in composer.state.value
+    composer.save_button.click()
+
+    template_id = composer.template_id
+    assert template_id is not None
+    assert f"#{template_id}" in composer.status.text and "saved" in composer.state.value
+    stored = ns.templates.get(template_id)
+    assert {k: stored[k] for k in composer.values()} == composer.values()
+    assert repr(composer) == f"<TemplateComposer template_id={template_id} (saved)>"
+
+    count = len(ns.templates.list())
+    composer.subject.value = "Changed subject"
+    assert composer.dirty and "unsaved changes" in composer.state.value
+    composer.save_button.click()
+    assert composer.template_id == template_id
+    assert len(ns.templates.list()) == count  # PATCH, not a second template
+    assert ns.templates.get(template_id)["subject"] == "Changed subject"
+    assert not composer.dirty and "saved" in composer.state.value
+
+    composer.reply_to.value = ""  # clearing an optional field clears it in the store
+    composer.save_button.click()
+    assert composer.status.kind == "success" and ns.templates.get(template_id)["reply_to"] is None
+
+
+def test_send_test_saves_first_and_fills_merge_tags_per_recipient(ns, sb):
+    address, first_name = a_contact(ns)
+    composer = new_composer(ns)
+    composer.recipients.value = f"{address}, someone@example.com"
+    composer.test_button.click()
+
+    assert composer.template_id is not None and not composer.dirty  # what is tested is what is stored
+    emails = sb.outbox()
+    assert [e["to"] for e in emails] == [address, "someone@example.com"]
+    assert all(e["kind"] == "test" and e["template_id"] == composer.template_id for e in emails)
+    assert emails[0]["subject"].endswith(f"Hello {first_name}")
+    assert f"Hi {first_name}, welcome" in emails[0]["text"]
+    assert "{{" not in emails[1]["subject"] + emails[1]["text"]  # no contact: tags render empty, never raw
+    assert composer.status.kind == "success"
+    assert address in composer.status.text and "someone@example.com" in composer.status.text
+
+
+def test_send_test_without_recipients_goes_to_the_account_test_recipients(ns, sb):
+    brand = ns.account.get()["brands"][0]
+    composer = new_composer(ns)
+    composer.test_button.click()
+    assert sorted(e["to"] for e in sb.outbox()) == sorted(brand["test_email_recipients"])
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("recipients", "qa@acme.test, bob@", "'bob@'"),
+    ("recipients", "qa@acme.test,,ops@acme.test", "Empty entry"),
+    ("subject", "   ", "A subject is required"),
+    ("name", "", "A template name is required"),
+    ("from_email", "hello(at)acme.test", "not a valid e-mail address"),
+    ("reply_to", "support@acme", "not a valid e-mail address"),
+])
+def test_bad_input_is_flagged_beside_the_field_and_sends_nothing(ns, sb, field, value, message):
+    composer = new_composer(ns, **{field: value})
+    templates_before = len(ns.templates.list())
+    composer.test_button.click()
+    assert sb.outbox() == []
+    assert len(ns.templates.list()) == templates_before
+    assert message in composer.errors.messages()[field]
+    assert composer.status.kind == "error"
+    assert getattr(composer, field).value == value  # the user's input is kept
+    getattr(composer, field).value = value + "x"
+    assert field not in composer.errors.messages()  # editing the field clears its error
+
+
+@pytest.mark.parametrize(("field", "value"), [("name", "N" * 300), ("from_email", "hello@mail_server.acme.test")])
+def test_server_validation_errors_are_shown_beside_their_field(ns, sb, field, value):
+    composer = new_composer(ns, **{field: value})  # passes the client-side checks, the server says 422
+    composer.test_button.click()
+    assert sb.outbox() == [] and composer.template_id is None
+    assert composer.errors.messages()[field]
+    assert composer.status.kind == "error" and "rejected" in composer.status.text
+    assert getattr(composer, field).value == value
+    assert not composer.save_button.disabled and not composer.test_button.disabled
+
+
+def test_double_click_and_duplicated_click_events_send_one_email(ns, sb):
+    composer = new_composer(ns, recipients="qa@acme.test")
+    composer.test_button.click()
+    composer.test_button.click()
+    composer.test_button._click_handlers(composer.test_button)  # ipywidgets delivering one click twice
+    assert len(sb.outbox()) == 1
+    assert "not sent again" in composer.status.text
+
+    composer.subject.value = "Hello again"  # new content: a new test may go out
+    composer.test_button.click()
+    assert len(sb.outbox()) == 2
+
+
+def test_buttons_are_disabled_in_flight_and_a_click_meanwhile_is_ignored(ns, sb):
+    composer = new_composer(ns, recipients="qa@acme.test")
+    seen = []
+    composer.test_button.observe(lambda change: seen.append(("Send test", change["new"])), names="disabled")
+    composer.save_button.observe(lambda change: seen.append(("Save", change["new"])), names="disabled")
+
+    def during_request(change):
+        if "Sending test" in change["new"] and len(seen) == 2:
+            seen.append("in flight")
+            composer.recipients.value = "marketing@acme.test"  # would be a new send if it got through
+            composer.test_button.click()  # a second click event arriving while the first is in flight
+
+    composer.status.observe(during_request, names="value")
+    composer.test_button.click()
+    assert seen == [("Save", True), ("Send test", True), "in flight", ("Save", False), ("Send test", False)]
+    assert [e["to"] for e in sb.outbox()] == ["qa@acme.test"]
+
+
+def test_a_lost_response_then_a_second_click_sends_once(ns, sb):
+    composer = new_composer(ns, recipients="qa@acme.test")
+    composer.save_button.click()
+    # The send is processed but its response is replaced by a 501 (not retried by the client): the widget reports
+    # the error, the user clicks again, and the same idempotency key makes the server replay the first result.
+    sb.inject_faults(count=1, status=501, when="after", method="POST")
+    composer.test_button.click()
+    assert composer.status.kind == "error" and "server error" in composer.status.text
+    assert not composer.test_button.disabled
+    composer.test_button.click()
+    assert len(sb.outbox()) == 1
+    assert composer.status.kind == "success"
+
+
+def test_a_transient_503_after_processing_is_retried_without_a_second_email(ns, sb):
+    composer = new_composer(ns, recipients="qa@acme.test")
+    composer.save_button.click()
+    sb.inject_faults(count=1, status=503, when="after", method="POST")
+    composer.test_button.click()
+    composer.test_button.click()
+    assert len(sb.outbox()) == 1
+    assert composer.status.kind == "success"
+
+
+def test_an_unreachable_server_is_reported_and_the_form_stays_usable(sb):
+    ns = nb.connect(sandbox=sb, retries=0)
+    composer = new_composer(ns, recipients="qa@acme.test")
+    sb.stop()
+    composer.test_button.click()
+    assert composer.status.kind == "error" and "Could not reach Nitrosend" in composer.status.text
+    assert composer.name.value == "Welcome v2" and composer.recipients.value == "qa@acme.test"
+    assert not composer.test_button.disabled and not composer.save_button.disabled
+
+
+def test_loading_an_existing_template_fills_the_form(ns):
+    stored = ns.templates.create(name="Receipt", subject="Order {{ data.order_id }}", body="Thanks!",
+                                 from_email="orders@acme.test")
+    composer = ns.template_composer(stored["id"])
+    assert composer.template_id == stored["id"]
+    assert (composer.name.value, composer.subject.value, composer.body.value, composer.from_email.value) == (
+        "Receipt", "Order {{ data.order_id }}", "Thanks!", "orders@acme.test")
+    assert not composer.dirty and "saved" in composer.state.value
+
+
+def test_loading_an_unknown_template_says_so(ns):
+    composer = ns.template_composer(99999)
+    assert composer.template_id is None
+    assert composer.status.kind == "error" and "Not found" in composer.status.text
+
+
+def test_merge_tag_picker_appends_to_the_body(ns):
+    composer = new_composer(ns, body="<p>Hi</p>")
+    composer.merge_tag_picker.value = "{{ contact.first_name }}"
+    composer.insert_tag_button.click()
+    assert composer.body.value == "<p>Hi</p>{{ contact.first_name }}"
+    assert ("Custom field: plan", "{{ contact.data.plan }}") in composer.merge_tag_picker.options
+
+
+def test_preview_is_sandboxed_personalised_and_escaped(ns, sb, visible_text):
+    composer = new_composer(ns, body='<h1>Hi {{ contact.first_name }}</h1><script>alert("x")</script>')
+    contact = ns.contacts.get(composer.sample_contact.options[2][1])
+    composer.sample_contact.value = contact["id"]
+    composer.refresh_preview()
+    preview = composer.preview.value
+    assert '<iframe sandbox="" ' in preview and "allow-scripts" not in preview
+    assert "<script>" not in preview and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in preview
+    assert f"&lt;h1&gt;Hi {contact['first_name']}&lt;/h1&gt;" in preview
+    assert f"Hello {contact['first_name']}" in preview  # the subject line, personalised too
+    assert sb.api_key not in visible_text(composer) and sb.api_key not in repr(composer)
+
+
+def test_typing_schedules_one_preview_refresh(ns):
+    composer = TemplateComposer(ns, preview_delay=60)
+    composer.body.value = "<p>one</p>"
+    composer.body.value = "<p>two</p>"
+    assert composer.preview_debounce.pending and "two" not in composer.preview.value
+    composer.preview_debounce.flush()
+    assert "&lt;p&gt;two&lt;/p&gt;" in composer.preview.value and not composer.preview_debounce.pending
+    composer.close()
