@@ -29,18 +29,6 @@ def default_notebook_dir() -> Path:
     return candidate if candidate.is_dir() else Path.cwd()
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options ``nitrosend-nb lab`` understands itself; everything else is passed to JupyterLab."""
-    parser.add_argument(
-        "--notebook-dir", type=Path, default=None,
-        help="folder Lab opens (default: ./notebooks if present, else the current folder)",
-    )
-    parser.add_argument("--sandbox-host", default="127.0.0.1", help="interface the sandbox listens on")
-    parser.add_argument("--sandbox-port", type=int, default=0, help="sandbox port (default: a free one)")
-    parser.add_argument("--seed", type=int, default=0, help="sandbox seed (same seed, same data)")
-    parser.add_argument("--contacts", type=int, default=250, help="number of seeded sandbox contacts")
-
-
 def inbox_url(sandbox_root_url: str) -> str:
     """The sandbox's inbox page for a sandbox root (``http://HOST:PORT``) or API (``.../v1/my``) URL."""
     root = sandbox_root_url.rstrip("/")
@@ -128,15 +116,28 @@ def run(options: argparse.Namespace, lab_args: list[str]) -> int:
         return _run_lab(command, env, inbox_line)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``nitrosend-nb lab`` (and ``python -m nitrosend_nb.lab``)."""
+def build_parser() -> argparse.ArgumentParser:
+    """The options ``nitrosend-nb lab`` understands itself; everything else is passed to JupyterLab."""
     parser = argparse.ArgumentParser(
         prog="nitrosend-nb lab",
+        allow_abbrev=False,  # an abbreviation of ours must not swallow one of Lab's options
         description="JupyterLab on the nitrosend-nb notebooks, sharing one seeded sandbox. "
         "Unknown options are passed to JupyterLab (e.g. --port 8890 --no-browser).",
     )
-    add_arguments(parser)
-    options, lab_args = parser.parse_known_args(argv)
+    parser.add_argument(
+        "--notebook-dir", type=Path, default=None,
+        help="folder Lab opens (default: ./notebooks if present, else the current folder)",
+    )
+    parser.add_argument("--sandbox-host", default="127.0.0.1", help="interface the sandbox listens on")
+    parser.add_argument("--sandbox-port", type=int, default=0, help="sandbox port (default: a free one)")
+    parser.add_argument("--seed", type=int, default=0, help="sandbox seed (same seed, same data)")
+    parser.add_argument("--contacts", type=int, default=250, help="number of seeded sandbox contacts")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``nitrosend-nb lab`` (and ``python -m nitrosend_nb.lab``)."""
+    options, lab_args = build_parser().parse_known_args(argv)
     return run(options, lab_args)
 
 

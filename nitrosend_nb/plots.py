@@ -103,7 +103,7 @@ def campaign_sends(campaigns: pd.DataFrame, ax: Axes | None = None, period: str 
     ax = _axes(ax)
     noun, _, width = _period(period)
     title = f"Campaign sends per {noun}"
-    sent = campaigns[campaigns["sent_count"].fillna(0) > 0] if len(campaigns) else campaigns
+    sent = campaigns[campaigns["sent_count"].fillna(0) > 0]
     if sent.empty:
         return _no_data(ax, title)
     when = sent["scheduled_at"].fillna(sent["updated_at"])
@@ -161,7 +161,7 @@ def _contacts_by(contacts: pd.DataFrame, column: str, label: str, ax: Axes | Non
     title = f"Contacts by {label}"
     if contacts.empty:
         return _no_data(ax, title)
-    values = contacts[column].astype("object").where(contacts[column].notna(), MISSING_LABEL)
+    values = contacts[column].astype("object").fillna(MISSING_LABEL)
     counts = values.value_counts().sort_index().sort_values(ascending=False, kind="stable")  # ties: by name
     if len(counts) > top:
         counts = pd.concat([counts.iloc[:top], pd.Series({"other": counts.iloc[top:].sum()})])
@@ -190,18 +190,19 @@ def messages_per_day(
     title = f"Messages per day by {' and '.join(columns)}"
     if messages.empty:
         return _no_data(ax, title)
-    groups = messages[columns].astype("object").fillna(MISSING_LABEL)
-    table = _per_period(pd.get_dummies(groups.apply(tuple, axis=1)).astype("int64"), messages["created_at"], "D")
+    # one 0/1 column per combination ("sent / email"...), summed per day: the stacked series
+    groups = messages[columns].astype("object").fillna(MISSING_LABEL).apply(" / ".join, axis=1)
+    table = _per_period(pd.get_dummies(groups).astype("int64"), messages["created_at"], "D")
+    _, _, width = _period("D")
     bottom = pd.Series(0, index=table.index)
-    for key in table.columns:
-        label = " / ".join(key)
-        ax.bar(table.index, table[key].to_numpy(), bottom=bottom.to_numpy(), width=_PERIODS["D"][2], align="edge", label=label)
-        bottom += table[key]
+    for label in table.columns:
+        ax.bar(table.index, table[label].to_numpy(), bottom=bottom.to_numpy(), width=width, align="edge", label=label)
+        bottom += table[label]
     ax.set_title(title)
     ax.set_xlabel("day (UTC)")
     ax.set_ylabel("messages")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(title=" / ".join(columns), loc="upper left")
+    ax.legend(title=" / ".join(columns), loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the bars
     _date_axis(ax)
     return ax
 

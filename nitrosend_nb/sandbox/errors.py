@@ -55,9 +55,20 @@ def not_found(resource: str, ident: Any) -> ApiError:
     return ApiError(404, f"{resource} {ident} not found")
 
 
-def invalid(errors: Mapping[str, list[str]], message: str = "Validation failed", **extra: Any) -> ApiError:
-    """422 with per-field messages."""
-    return ApiError(422, message, errors, **extra)
+def validation_summary(errors: Mapping[str, list[str]]) -> str:
+    """One line naming each field and its first message."""
+    return "Validation failed: " + "; ".join(f"{field} {messages[0]}" for field, messages in errors.items())
+
+
+def invalid(errors: Mapping[str, list[str]], message: str | None = None, **extra: Any) -> ApiError:
+    """422 with per-field messages (the message defaults to a one-line summary of them)."""
+    return ApiError(422, message or validation_summary(errors), errors, **extra)
+
+
+def campaign_locked() -> ApiError:
+    """422 ``campaign_locked``: a sent campaign's content cannot change."""
+    return invalid({"base": ["the campaign has been sent; its content is locked (renaming is still allowed)"]},
+                   "Campaign content is locked after sending", error_code="campaign_locked")
 
 
 def _field_name(loc: tuple) -> str:
@@ -79,8 +90,7 @@ def _validation_handler(request: Request, exc: RequestValidationError) -> Respon
         if error.get("type") == "missing":
             message = "is required"
         fields.setdefault(name, []).append(message.removeprefix("Value error, "))
-    summary = "; ".join(f"{k} {v[0]}" for k, v in fields.items())
-    return error_response(422, f"Validation failed: {summary}", fields)
+    return error_response(422, validation_summary(fields), fields)
 
 
 def _http_handler(request: Request, exc: StarletteHTTPException) -> Response:

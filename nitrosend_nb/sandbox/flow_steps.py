@@ -1,8 +1,8 @@
-"""Flow steps as stored and returned: ``FlowStepOutput`` dicts, and the ``Template`` objects of their email steps."""
+"""Flow steps as stored and returned (``FlowStepOutput`` dicts), and the templates of their email steps."""
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from typing import Iterator
 
 STEP_TEMPLATE_FIELDS = ("subject", "body", "preheader", "from_name", "from_email", "reply_to", "design")
 
@@ -16,8 +16,8 @@ def email_steps(steps: list[dict]) -> Iterator[dict]:
             yield from email_steps(step.get(branch) or [])
 
 
-def step_templates(steps: list[dict], flow_id: int, now: str, next_id: Callable[[], int]) -> list[dict]:
-    """One Template per email step (ids from ``next_id``), as the Flow schema's ``templates`` lists them."""
-    return [{"id": next_id(), "name": step.get("subject"), "flow_id": flow_id, "action_id": None,
+def step_templates(steps: list[dict], flow_id: int, now: str) -> list[dict]:
+    """One template document (no id yet) per email step, attached to the flow by ``flow_id``."""
+    return [{"name": step.get("subject"), "flow_id": flow_id, "action_id": None,
              **{k: step.get(k) for k in STEP_TEMPLATE_FIELDS}, "created_at": now, "updated_at": now}
             for step in email_steps(steps)]

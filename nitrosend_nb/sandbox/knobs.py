@@ -101,6 +101,11 @@ class Knobs:
         with self._lock:
             self.faults.clear()
 
+    def has_faults(self, when: str) -> bool:
+        """Whether any fault of phase ``when`` is pending."""
+        with self._lock:
+            return any(f.when == when for f in self.faults)
+
     def take_fault(self, when: str, method: str, path: str, api_path: str) -> Fault | None:
         """Consume one use of the first pending fault of phase ``when`` matching the request."""
         with self._lock:

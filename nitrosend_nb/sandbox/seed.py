@@ -193,8 +193,9 @@ CAMPAIGNS = (
 )
 
 
-def campaign_docs(rng: random.Random, next_id) -> list[dict]:
-    """About a dozen campaigns across statuses; sent ones carry sent counts over past months."""
+def campaign_docs(rng: random.Random, next_id, attached: list[dict]) -> list[dict]:
+    """About a dozen campaigns across statuses; sent ones carry sent counts over past months. Each campaign's
+    template is appended to ``attached`` (ids continuing after the standalone templates)."""
     templates = {t["id"]: t for t in template_docs()}
     docs = []
     for index, (name, status, template_id) in enumerate(CAMPAIGNS, start=1):
@@ -206,7 +207,7 @@ def campaign_docs(rng: random.Random, next_id) -> list[dict]:
         source = templates.get(template_id, {"subject": "Flash sale: 20% off today only", "body": "Reply STOP to opt out",
                                              "preheader": None, "design": None})
         template = {
-            "id": next_id("campaign_template", 1001), "name": name, "flow_id": flow_id, "action_id": None,
+            "id": len(templates) + len(attached) + 1, "name": name, "flow_id": flow_id, "action_id": None,
             "subject": source["subject"], "body": source.get("body"), "preheader": source.get("preheader"),
             "from_name": "Acme Coffee", "from_email": "hello@acme.test", "reply_to": "support@acme.test",
             "design": source.get("design"), "created_at": created, "updated_at": created,
@@ -221,13 +222,14 @@ def campaign_docs(rng: random.Random, next_id) -> list[dict]:
                         "segment_id": None, "contact_list_id": list_ids[0], "contact_list_ids": list_ids,
                         "data": None, "triggered_count": 1 if sent else 0, "last_triggered_at": sent_at,
                         "created_at": created, "updated_at": sent_at or created},
-            "template": template,
+            "template_id": template["id"],
         })
+        attached.append(template)
     return docs
 
 
-def flow_docs(next_id) -> list[dict]:
-    """Three standalone automation flows."""
+def flow_docs(attached: list[dict]) -> list[dict]:
+    """Three standalone automation flows; the templates of their email steps are appended to ``attached``."""
     specs = [
         ("Welcome series", "active", "Turn new sign-ups into first orders", {"event": "contact_add"},
          [{"type": "email", "subject": "Welcome to Acme, {{ contact.first_name }}!"}, {"type": "wait", "duration": 172800},
@@ -244,13 +246,17 @@ def flow_docs(next_id) -> list[dict]:
     docs = []
     for index, (name, status, goal, trigger, steps) in enumerate(specs, start=1):
         stamp = _moment((250 - index * 50) * 86400)
+        templates = step_templates(steps, index, stamp)
+        for template in templates:
+            template["id"] = len(template_docs()) + len(attached) + 1
+            attached.append(template)
         docs.append({
             "id": index, "account_id": ACCOUNT_ID, "brand_id": BRAND_ID, "status": status,
             "approval_state": "approved" if status == "active" else "pending", "name": name, "goal": goal,
             "trigger": {"event": trigger["event"], "segment_id": None,
                         "contact_list_ids": trigger.get("contact_list_ids", []), "data": None},
             "steps": steps, "sent_count": 0, "created_at": stamp, "updated_at": stamp,
-            "templates": step_templates(steps, index, stamp, lambda: next_id("flow_template", 5001)),
+            "template_ids": [t["id"] for t in templates],
         })
     return docs
 
@@ -309,10 +315,11 @@ def seed_store(store: Store, seed: int = 0, contacts: int = 250) -> None:
                                         "filters": filters, "created_at": _moment((200 - i * 20) * 86400),
                                         "updated_at": _moment((200 - i * 20) * 86400)}
                                        for i, (name, filters) in enumerate(SEGMENTS, start=1)))
-        store.insert_many("templates", template_docs())
-        campaigns = campaign_docs(rng, next_id)
+        attached: list[dict] = []
+        campaigns = campaign_docs(rng, next_id, attached)
+        flows = flow_docs(attached)
+        store.insert_many("templates", [*template_docs(), *attached])
         store.insert_many("campaigns", campaigns)
-        flows = flow_docs(next_id)
         store.insert_many("flows", flows)
         store.insert_many("messages", message_docs(rng, contacts, campaigns, flows))
         store.set_meta("seeded", True)

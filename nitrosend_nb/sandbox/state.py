@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from fastapi import Request
 
 from .knobs import Knobs
+from .seed import seed_store
 from .store import Store
 
 
@@ -34,8 +35,6 @@ class SandboxState:
 
     def reseed(self) -> None:
         """Drop everything and seed the initial data again (clock back to its start)."""
-        from .seed import seed_store
-
         self.store.drop_all()
         seed_store(self.store, seed=self.seed, contacts=self.contacts)
         self.knobs.clear_faults()

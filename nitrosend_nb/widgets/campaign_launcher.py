@@ -51,7 +51,8 @@ class CampaignLauncher(widgets.VBox):
         self.recipients.layout.flex = "1 1 auto"
         self.test_button = widgets.Button(description="Send test", icon="paper-plane")
         self.confirm_name = text_input("Confirm name", "type the campaign's exact name to enable Launch")
-        self.launch_button = widgets.Button(description="Launch campaign", button_style="danger", icon="rocket")
+        self.launch_button = widgets.Button(description="Launch campaign", button_style="danger", icon="rocket",
+                                            layout=widgets.Layout(width="auto"))
         self.status = StatusArea()
 
         self.errors = FieldErrors({"audience": self.audience_size, "recipients": self.recipients,

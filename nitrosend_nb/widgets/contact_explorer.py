@@ -116,9 +116,10 @@ class ContactExplorer(widgets.VBox):
             self.table.value = "<i>No contacts match this search.</i>"
             return
         self.page_label.value = f"page {self.page} of {self.total_pages} ({self.total:,} contacts)"
-        columns = [column for column in SHOWN_COLUMNS if column in self._frame.columns]
-        self.table.value = self._frame[columns].to_html(classes="ns-contacts", border=0, na_rep="",
-                                                        max_cols=len(columns), escape=True)
+        shown = self._frame[[column for column in SHOWN_COLUMNS if column in self._frame.columns]].copy()
+        if "created_at" in shown:
+            shown["created_at"] = shown["created_at"].dt.strftime("%Y-%m-%d")
+        self.table.value = shown.to_html(classes="ns-contacts", border=0, na_rep="", escape=True)
 
     def _sync(self) -> None:
         if self.guard.in_flight:

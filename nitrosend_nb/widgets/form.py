@@ -151,10 +151,11 @@ class StatusArea(widgets.HTML):
 
     def failure(self, exc: BaseException, field_errors: FieldErrors | None = None) -> None:
         """Show ``exc`` readably; a 422's validation errors go beside their fields when ``field_errors`` knows them."""
-        unplaced: Mapping[str, list[str]] = {}
-        if field_errors is not None and getattr(exc, "validation_errors", None):
-            unplaced = field_errors.show(exc.validation_errors)
+        problems = getattr(exc, "validation_errors", None) or {}
+        unplaced = field_errors.show(problems) if field_errors is not None else dict(problems)
         headline = describe_error(exc)
+        if len(unplaced) < len(problems):
+            headline += " See the messages beside the fields."
         if unplaced:
             headline += " " + "; ".join(f"{name}: {', '.join(msgs)}" for name, msgs in unplaced.items())
         self.error(headline, detail=str(exc) if isinstance(exc, errors.NitrosendError) else "")
@@ -168,7 +169,7 @@ class StatusArea(widgets.HTML):
 def describe_error(exc: BaseException) -> str:
     """One sentence telling the user what went wrong and what to do; the user's input is always kept."""
     if isinstance(exc, errors.ValidationError):
-        return "Nitrosend rejected the request: see the messages beside the fields."
+        return "Nitrosend rejected the request."
     if isinstance(exc, errors.RateLimitError):
         wait = f"about {math.ceil(exc.retry_after)} s" if exc.retry_after else "a few seconds"
         return ("Nitrosend is rate limiting requests and the automatic retries ran out. Nothing was lost: "

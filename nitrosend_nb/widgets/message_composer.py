@@ -41,7 +41,8 @@ class MessageComposer(widgets.VBox):
         self.data = text_area("Merge data", '{"order_id": 1042}  (JSON object, optional)', rows=3)
         self.send_button = widgets.Button(description="Send", button_style="primary", icon="paper-plane")
         self.confirm_text = widgets.HTML()
-        self.confirm_button = widgets.Button(description="Confirm send", button_style="danger", icon="check")
+        self.confirm_button = widgets.Button(description="Confirm send", button_style="danger", icon="check",
+                                             layout=widgets.Layout(width="auto"))
         self.cancel_button = widgets.Button(description="Cancel", icon="times")
         self.status = StatusArea()
         self.confirmation = widgets.VBox([self.confirm_text, widgets.HBox([self.confirm_button, self.cancel_button])])

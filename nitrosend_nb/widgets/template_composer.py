@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import re
+from typing import Any, Mapping
 
 import ipywidgets as widgets
 
@@ -19,6 +21,13 @@ __all__ = ["TemplateComposer"]
 #: The template's own fields, in form order (also the names of the Text parts and of the API fields).
 FIELDS = ("name", "subject", "preheader", "from_name", "from_email", "reply_to", "body")
 SAMPLE_CONTACTS = 25
+_RENDERED_TAG = re.compile(r"\{\{.*?\}\}", re.S)
+
+
+def fill_rendered_tags(markup: str, context: Mapping[str, Any]) -> str:
+    """Fill the merge tags left literal (and HTML-escaped) in server-rendered HTML, escaping the values."""
+    return _RENDERED_TAG.sub(lambda m: merge_tags.render(html.unescape(m.group(0)), context, escape=True), markup)
+
 
 
 class TemplateComposer(widgets.VBox):
@@ -34,6 +43,7 @@ class TemplateComposer(widgets.VBox):
         self._template_id: int | None = None
         self._saved: dict[str, str] | None = None
         self._contacts: dict[int, dict] = {}
+        self._design_html: str | None = None  # a design-based template, rendered by the API (tags left literal)
 
         self.name = text_input("Name", "Internal template name (required)")
         self.subject = text_input("Subject", "Subject line, merge tags allowed")
@@ -42,6 +52,7 @@ class TemplateComposer(widgets.VBox):
         self.from_email = text_input("From email", "sender@yourdomain.com (brand default if empty)")
         self.reply_to = text_input("Reply-to", "replies@yourdomain.com (optional)")
         self.body = text_area("HTML body", "<h1>Hi {{ contact.first_name }}</h1>", rows=12)
+        self.design_note = widgets.HTML()
         self.merge_tag_picker = labelled(widgets.Dropdown, "Merge tag", full_width=False,
                                          options=merge_tag_options([]))
         self.insert_tag_button = widgets.Button(description="Insert tag", tooltip="Append the tag to the body",
@@ -63,7 +74,7 @@ class TemplateComposer(widgets.VBox):
 
         form = widgets.VBox([self.state, *(self.errors.row(field) for field in FIELDS[:-1]),
                              widgets.HBox([self.merge_tag_picker, self.insert_tag_button]),
-                             self.errors.row("body")],
+                             self.design_note, self.errors.row("body")],
                             layout=widgets.Layout(flex="1 1 420px", min_width="320px", margin="0 16px 0 0"))
         preview_column = widgets.VBox([self.sample_contact, self.preview],
                                       layout=widgets.Layout(flex="1 1 420px", min_width="320px"))
@@ -147,6 +158,20 @@ class TemplateComposer(widgets.VBox):
         self.errors.clear()
         self._show_state()
         self.status.info(f"Loaded template #{self._template_id}.")
+        self._render_design(template.get("design"))
+
+    def _render_design(self, design: Mapping[str, Any] | None) -> None:
+        sections = [section.get("type") for section in (design or {}).get("sections") or []]
+        if not sections:
+            return
+        try:
+            self._design_html = self.client.templates.preview(design)
+        except errors.NitrosendError as exc:
+            self.status.failure(exc)
+            return
+        self.design_note.value = (
+            f"<i>Built from {len(sections)} design sections ({html.escape(', '.join(map(str, sections)))}): "
+            "the preview shows them as they are sent, and the body below is the plain-text alternative.</i>")
 
     # ----------------------------------------------------------------- actions
     def insert_tag(self) -> None:
@@ -156,19 +181,23 @@ class TemplateComposer(widgets.VBox):
         self.body.value = body + separator + self.merge_tag_picker.value
 
     def refresh_preview(self) -> None:
-        """Render subject, preheader and body with the sample contact's merge data into the sandboxed preview."""
+        """Render subject, preheader and content (the HTML body, or a design-based template's rendered sections)
+        with the sample contact's merge data into the sandboxed preview."""
         self.preview_debounce.cancel()
         context = merge_context(self._contacts.get(self.sample_contact.value))
         subject = merge_tags.render(self.subject.value, context)
         preheader = merge_tags.render(self.preheader.value, context)
-        body = merge_tags.render(self.body.value, context, escape=True)
+        if self._design_html is not None:
+            document = fill_rendered_tags(self._design_html, context)
+        else:
+            document = merge_tags.render(self.body.value, context, escape=True)
         sender = self.from_name.value.strip()
         if self.from_email.value.strip():
             sender = f"{sender} <{self.from_email.value.strip()}>".strip()
         head = "".join(f"<div><b>{label}:</b> {html.escape(value)}</div>"
                        for label, value in (("Subject", subject), ("Preheader", preheader), ("From", sender)) if value)
         self.preview.value = (f'<div style="font-size:90%;margin:2px 0 4px">{head}</div>'
-                              + sandboxed_iframe(body, title="Template preview"))
+                              + sandboxed_iframe(document, title="Template preview"))
 
     def _validate(self, *, sending: bool) -> tuple[dict[str, str], list[str]]:
         problems: dict[str, str] = {}

@@ -23,6 +23,9 @@ def open_notebook(page: Page, lab_server, name: str) -> None:
     """Open notebook ``name`` in Lab and wait until its cells are shown and its kernel is idle."""
     page.goto(lab_server.url(f"lab/tree/{name}"))
     page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=UI_TIMEOUT_MS)
+    file_browser_tab = page.locator('.jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id="filebrowser"]')
+    if "lm-mod-current" in (file_browser_tab.get_attribute("class") or ""):
+        file_browser_tab.click()  # collapse the file browser: the notebook gets the width of the window
     wait_for_idle_kernel(page)
 
 

@@ -19,12 +19,14 @@ STARTUP_TIMEOUT = 90  # seconds; generous because the machine's two cores are sh
 
 
 def free_port() -> int:
+    """A port nothing listens on right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
 def answers(url: str) -> bool:
+    """Whether ``url`` answers 2xx (False while nothing listens)."""
     try:
         return requests.get(url, timeout=2).ok
     except requests.ConnectionError:
@@ -49,17 +51,17 @@ def children(pid: int) -> list[int]:
 
 
 def environment_of(pid: int) -> dict[str, str]:
+    """The environment ``pid`` was started with (Linux /proc)."""
     raw = Path(f"/proc/{pid}/environ").read_bytes()
     return dict(entry.split("=", 1) for entry in raw.decode().split("\0") if "=" in entry)
 
 
 def alive(pid: int) -> bool:
+    """Whether ``pid`` is a running process (a zombie, exited but not yet reaped, is not)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
+    except FileNotFoundError:
         return False
-    # a zombie (exited, not yet reaped by its parent) is not running
-    return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
 
 
 @pytest.fixture
@@ -71,37 +73,71 @@ def lab_environment(tmp_path):
     return env
 
 
-@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads child processes from Linux /proc")
+class LabCommand:
+    """``nitrosend-nb lab`` running as a subprocess, its stdout and stderr collected line by line."""
+
+    def __init__(self, args: list[str], env: dict[str, str], cwd: Path):
+        self.lab_port = free_port()
+        self.lab_api = f"http://127.0.0.1:{self.lab_port}/api"
+        command = [
+            sys.executable, "-c", "import sys; from nitrosend_nb.cli import main; sys.exit(main())", "lab", *args,
+            # JupyterLab's own options: passed through untouched
+            "--no-browser", "--ip=127.0.0.1", f"--port={self.lab_port}", f"--IdentityProvider.token={TOKEN}",
+            "--allow-root",
+        ]
+        self.process = subprocess.Popen(
+            command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        self.lines: list[str] = []
+        self._readers = [
+            threading.Thread(target=self.lines.extend, args=(stream,), daemon=True)
+            for stream in (self.process.stdout, self.process.stderr)
+        ]
+        for reader in self._readers:
+            reader.start()
+
+    def wait_until(self, condition, what: str) -> None:
+        wait_until(condition, what, self.process)
+
+    def lab_pid(self) -> int:
+        (pid,) = children(self.process.pid)
+        return pid
+
+    def stop(self, signum: int) -> int:
+        """Send ``signum``, wait for the command to exit, return its exit code."""
+        self.process.send_signal(signum)
+        return self.process.wait(timeout=60)
+
+    def log(self) -> str:
+        """Everything printed, once the process has exited."""
+        for reader in self._readers:
+            reader.join(10)
+        return "".join(self.lines)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+needs_proc = pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads child processes from Linux /proc")
+
+
+@needs_proc
 def test_lab_shares_one_sandbox_with_jupyterlab_and_ctrl_c_stops_both(tmp_path, lab_environment):
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
-    lab_port, sandbox_port = free_port(), free_port()
-    command = [
-        sys.executable, "-c", "import sys; from nitrosend_nb.cli import main; sys.exit(main())",
-        "lab", "--notebook-dir", str(notebooks), "--sandbox-port", str(sandbox_port),
-        # everything below is JupyterLab's: passed through untouched
-        "--no-browser", "--ip=127.0.0.1", f"--port={lab_port}", f"--IdentityProvider.token={TOKEN}", "--allow-root",
-    ]
-    process = subprocess.Popen(
-        command, env=lab_environment, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    output: list[str] = []
-    readers = [
-        threading.Thread(target=lambda stream=stream: output.extend(stream), daemon=True)
-        for stream in (process.stdout, process.stderr)
-    ]
-    for reader in readers:
-        reader.start()
+    sandbox_port = free_port()
     sandbox_root = f"http://127.0.0.1:{sandbox_port}"
-    lab_api = f"http://127.0.0.1:{lab_port}/api"
+    lab = LabCommand(["--notebook-dir", str(notebooks), "--sandbox-port", str(sandbox_port)], lab_environment, tmp_path)
     try:
-        wait_until(lambda: answers(f"{sandbox_root}/_sandbox/outbox"), "the sandbox to answer", process)
-        wait_until(lambda: answers(lab_api), "JupyterLab to answer /api", process)
+        lab.wait_until(lambda: answers(f"{sandbox_root}/_sandbox/outbox"), "the sandbox to answer")
+        lab.wait_until(lambda: answers(lab.lab_api), "JupyterLab to answer /api")
         inbox_line = f"nitrosend-nb: sandbox inbox: {sandbox_root}/_sandbox/"
-        wait_until(lambda: any(inbox_line in line for line in output), "the inbox link beside Lab's URLs", process)
+        lab.wait_until(lambda: any(inbox_line in line for line in lab.lines), "the inbox link beside Lab's URLs")
 
         assert requests.get(f"{sandbox_root}/_sandbox/", timeout=5).ok  # the inbox page the link points to
-        (lab_pid,) = children(process.pid)
+        lab_pid = lab.lab_pid()
         lab_env = environment_of(lab_pid)
         assert lab_env["NITROSEND_SANDBOX_URL"] == f"{sandbox_root}/v1/my"
         key = lab_env["NITROSEND_SANDBOX_KEY"]
@@ -109,22 +145,38 @@ def test_lab_shares_one_sandbox_with_jupyterlab_and_ctrl_c_stops_both(tmp_path, 
             lab_env["NITROSEND_SANDBOX_URL"] + "/account", headers={"Authorization": f"Bearer {key}"}, timeout=5
         )
         assert account.status_code == 200
-        assert str(notebooks) in " ".join(Path(f"/proc/{lab_pid}/cmdline").read_text().split("\0"))
+        assert f"--notebook-dir={notebooks}" in Path(f"/proc/{lab_pid}/cmdline").read_text().split("\0")
 
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=60) == 0
+        assert lab.stop(signal.SIGINT) == 0
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    for reader in readers:
-        reader.join(10)
-    log = "".join(output)
+        lab.kill()
+    log = lab.log()
     assert "Traceback" not in log, log
     assert key not in log, "the API key never appears in what the command prints"
     assert not alive(lab_pid), "JupyterLab is stopped"
-    assert not answers(lab_api)
+    assert not answers(lab.lab_api)
     assert not answers(f"{sandbox_root}/_sandbox/outbox"), "the sandbox is stopped"
+
+
+@needs_proc
+def test_lab_with_an_api_key_starts_no_sandbox_and_sigterm_stops_it(tmp_path, lab_environment):
+    key = "not-a-real-key-for-this-test"
+    lab_environment["NITROSEND_API_KEY"] = key
+    lab = LabCommand(["--notebook-dir", str(tmp_path)], lab_environment, tmp_path)
+    try:
+        lab.wait_until(lambda: answers(lab.lab_api), "JupyterLab to answer /api")
+        lab_pid = lab.lab_pid()
+        lab_env = environment_of(lab_pid)
+        assert lab_env["NITROSEND_API_KEY"] == key
+        assert "NITROSEND_SANDBOX_URL" not in lab_env and "NITROSEND_SANDBOX_KEY" not in lab_env
+        assert lab.stop(signal.SIGTERM) == 0
+    finally:
+        lab.kill()
+    log = lab.log()
+    assert "NITROSEND_API_KEY is set" in log
+    assert "sandbox inbox" not in log
+    assert key not in log
+    assert not alive(lab_pid)
 
 
 def test_inbox_url_is_the_sandbox_root_plus_the_inbox_path():

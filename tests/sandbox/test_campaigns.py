@@ -155,3 +155,26 @@ def test_delete(fresh_api):
     campaign = new_campaign(fresh_api)
     assert fresh_api.delete(f"/campaigns/{campaign['id']}").json()["id"] == campaign["id"]
     assert_error(fresh_api.get(f"/campaigns/{campaign['id']}"), 404)
+
+
+def test_campaign_template_is_a_template_record(fresh_sandbox, fresh_api):
+    campaign = new_campaign(fresh_api, template_attributes=CONTENT)
+    template = fresh_api.get(f"/templates/{campaign['template']['id']}").json()
+    assert template == campaign["template"] and template["flow_id"] == campaign["trigger"]["flow_id"]
+    assert template["id"] not in [t["id"] for t in fresh_api.get("/templates").json()]  # list = standalone only
+    result = fresh_api.post(f"/templates/{template['id']}/send_test", json={"email": "qa@example.com"}).json()
+    assert result["sent"] == 1 and fresh_sandbox.outbox()[0]["subject"] == "[Test] Hi "
+    assert fresh_api.get(f"/campaigns/{campaign['id']}").json()["status"] == "draft"
+
+
+def test_a_sent_campaigns_template_is_locked_too(fresh_api):
+    campaign = new_campaign(fresh_api, template_attributes=CONTENT, trigger_attributes={"contact_list_ids": [3]})
+    fresh_api.post(f"/campaigns/{campaign['id']}/send")
+    body = assert_error(fresh_api.patch(f"/templates/{campaign['template']['id']}", json={"subject": "New"}), 422)
+    assert body["error_code"] == "campaign_locked"
+
+
+def test_deleting_a_campaign_deletes_its_template(fresh_api):
+    campaign = new_campaign(fresh_api, template_attributes=CONTENT)
+    fresh_api.delete(f"/campaigns/{campaign['id']}")
+    assert_error(fresh_api.get(f"/templates/{campaign['template']['id']}"), 404)

@@ -87,55 +87,56 @@ def _rebase(node):
 CAMPAIGN_CONTENT = {"subject": "Hi {{ contact.first_name }}", "preheader": "p", "from_name": "Acme",
                     "from_email": "news@acme.test", "reply_to": "help@acme.test",
                     "design": {"sections": [{"type": "text", "props": {"text": "Hello"}}]}}
-# (method, spec path, concrete path, JSON body, expected status), run in order against one fresh sandbox.
+# (method, spec path, concrete path, JSON body, expected status), run in order against one fresh sandbox;
+# "{contacts}" etc. stand for the id the earlier POST to that collection created.
 OPERATIONS = [
     ("GET", "/v1/my/account", "/account", None, 200),
     ("GET", "/v1/my/contacts", "/contacts?limit=100", None, 200),
     ("POST", "/v1/my/contacts", "/contacts", {"email": "c@conform.test", "phone": "+15555550123",
                                               "first_name": "Con", "list_ids": [1], "data": {"tags": ["x"]}}, 201),
-    ("GET", "/v1/my/contacts/{id}", "/contacts/251", None, 200),
-    ("PATCH", "/v1/my/contacts/{id}", "/contacts/251", {"last_name": "Form", "subscribed_email": False}, 200),
+    ("GET", "/v1/my/contacts/{id}", "/contacts/{contacts}", None, 200),
+    ("PATCH", "/v1/my/contacts/{id}", "/contacts/{contacts}", {"last_name": "Form", "subscribed_email": False}, 200),
     ("GET", "/v1/my/contacts", "/contacts/search?q=conform", None, 200),
     ("GET", "/v1/my/lists", "/lists", None, 200),
-    ("POST", "/v1/my/lists", "/lists", {"name": "Conformance", "contact_ids": [1, 251]}, 201),
-    ("GET", "/v1/my/lists/{id}", "/lists/6", None, 200),
-    ("PATCH", "/v1/my/lists/{id}", "/lists/6", {"segment_id": 1}, 200),
+    ("POST", "/v1/my/lists", "/lists", {"name": "Conformance", "contact_ids": [1, 2]}, 201),
+    ("GET", "/v1/my/lists/{id}", "/lists/{lists}", None, 200),
+    ("PATCH", "/v1/my/lists/{id}", "/lists/{lists}", {"segment_id": 1}, 200),
     ("GET", "/v1/my/segments", "/segments", None, 200),
     ("POST", "/v1/my/segments", "/segments", {"name": "S", "filters": [
         {"name": "contact_tag", "predicate": "in", "value": ["vip", "x"]}]}, 201),
-    ("GET", "/v1/my/segments/{id}", "/segments/5", None, 200),
-    ("PATCH", "/v1/my/segments/{id}", "/segments/5", {"name": "S2"}, 200),
+    ("GET", "/v1/my/segments/{id}", "/segments/{segments}", None, 200),
+    ("PATCH", "/v1/my/segments/{id}", "/segments/{segments}", {"name": "S2"}, 200),
     ("POST", "/v1/my/segments/count", "/segments/count", {"filters": []}, 200),
     ("GET", "/v1/my/templates", "/templates", None, 200),
     ("POST", "/v1/my/templates", "/templates", {"name": "T", "subject": "S", "design": CAMPAIGN_CONTENT["design"]}, 201),
-    ("GET", "/v1/my/templates/{id}", "/templates/7", None, 200),
-    ("PATCH", "/v1/my/templates/{id}", "/templates/7", {"body": "Plain {{ data.x }}"}, 200),
-    ("POST", "/v1/my/templates/{id}/send_test", "/templates/7/send_test", {"contact_id": 251}, 200),
+    ("GET", "/v1/my/templates/{id}", "/templates/{templates}", None, 200),
+    ("PATCH", "/v1/my/templates/{id}", "/templates/{templates}", {"body": "Plain {{ data.x }}"}, 200),
+    ("POST", "/v1/my/templates/{id}/send_test", "/templates/{templates}/send_test", {"contact_id": 1}, 200),
     ("POST", "/v1/my/templates/preview", "/templates/preview", {"document": CAMPAIGN_CONTENT["design"]}, 200),
     ("GET", "/v1/my/campaigns", "/campaigns?limit=100", None, 200),
     ("POST", "/v1/my/campaigns", "/campaigns", {"name": "C"}, 201),
-    ("GET", "/v1/my/campaigns/{id}", "/campaigns/13", None, 200),
-    ("PATCH", "/v1/my/campaigns/{id}", "/campaigns/13", {"template_attributes": CAMPAIGN_CONTENT,
-                                                         "trigger_attributes": {"contact_list_ids": [6]}}, 200),
-    ("POST", "/v1/my/campaigns/{id}/send", "/campaigns/13/send", {}, 200),
+    ("GET", "/v1/my/campaigns/{id}", "/campaigns/{campaigns}", None, 200),
+    ("PATCH", "/v1/my/campaigns/{id}", "/campaigns/{campaigns}", {"template_attributes": CAMPAIGN_CONTENT,
+                                                         "trigger_attributes": {"contact_list_ids": [1]}}, 200),
+    ("POST", "/v1/my/campaigns/{id}/send", "/campaigns/{campaigns}/send", {}, 200),
     ("GET", "/v1/my/flows", "/flows", None, 200),
     ("POST", "/v1/my/flows", "/flows", {"name": "F", "trigger": {"event": "signup"}, "steps": [
         {"type": "email", "subject": "s", "design": CAMPAIGN_CONTENT["design"]}, {"type": "wait", "duration": 5}]}, 201),
-    ("GET", "/v1/my/flows/{id}", "/flows/4", None, 200),
-    ("PATCH", "/v1/my/flows/{id}", "/flows/4", {"status": "paused"}, 200),
-    ("PATCH", "/v1/my/flows/{id}", "/flows/4", {"name": "late", "updated_at": "2020-01-01T00:00:00Z"}, 409),
+    ("GET", "/v1/my/flows/{id}", "/flows/{flows}", None, 200),
+    ("PATCH", "/v1/my/flows/{id}", "/flows/{flows}", {"status": "paused"}, 200),
+    ("PATCH", "/v1/my/flows/{id}", "/flows/{flows}", {"name": "late", "updated_at": "2020-01-01T00:00:00Z"}, 409),
     ("POST", "/v1/my/messages", "/messages", {"channel": "email", "to": "c@conform.test", "subject": "s",
-                                              "template_id": 7, "idempotency_key": "conf"}, 201),
+                                              "template_id": 1, "idempotency_key": "conf"}, 201),
     ("GET", "/v1/my/messages", "/messages?source_type=all&limit=100", None, 200),
-    ("GET", "/v1/my/messages/{id}", "/messages/321", None, 200),
+    ("GET", "/v1/my/messages/{id}", "/messages/{messages}", None, 200),
     ("GET", "/v1/my/contacts/{id}", "/contacts/999999", None, 404),
     ("POST", "/v1/my/contacts", "/contacts", {"email": "broken"}, 422),
-    ("PATCH", "/v1/my/campaigns/{id}", "/campaigns/13", {"template_attributes": {"subject": "x"}}, 422),
-    ("DELETE", "/v1/my/contacts/{id}", "/contacts/251", None, 200),
-    ("DELETE", "/v1/my/lists/{id}", "/lists/6", None, 200),
-    ("DELETE", "/v1/my/segments/{id}", "/segments/5", None, 200),
-    ("DELETE", "/v1/my/campaigns/{id}", "/campaigns/13", None, 200),
-    ("DELETE", "/v1/my/flows/{id}", "/flows/4", None, 200),
+    ("PATCH", "/v1/my/campaigns/{id}", "/campaigns/{campaigns}", {"template_attributes": {"subject": "x"}}, 422),
+    ("DELETE", "/v1/my/contacts/{id}", "/contacts/{contacts}", None, 200),
+    ("DELETE", "/v1/my/lists/{id}", "/lists/{lists}", None, 200),
+    ("DELETE", "/v1/my/segments/{id}", "/segments/{segments}", None, 200),
+    ("DELETE", "/v1/my/campaigns/{id}", "/campaigns/{campaigns}", None, 200),
+    ("DELETE", "/v1/my/flows/{id}", "/flows/{flows}", None, 200),
 ]
 
 
@@ -149,8 +150,13 @@ def conformance_sandbox():
 @pytest.fixture(scope="module")
 def responses(conformance_sandbox):
     """Every operation's response, in order, from one fresh sandbox."""
-    api = Api(conformance_sandbox)
-    return [api.request(method, path, json=body) for method, _, path, body, _ in OPERATIONS]
+    api, created, responses = Api(conformance_sandbox), {}, []
+    for method, _, path, body, _ in OPERATIONS:
+        response = api.request(method, path.format(**created), json=body)
+        if method == "POST" and response.status_code == 201:
+            created[path.strip("/").split("/")[0]] = response.json()["id"]
+        responses.append(response)
+    return responses
 
 
 @pytest.mark.parametrize("index", range(len(OPERATIONS)),

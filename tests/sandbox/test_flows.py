@@ -61,3 +61,15 @@ def test_flow_validation(fresh_api):
     bad_split = {"name": "x", "steps": [{"type": "split", "filters": [{"name": "nope", "predicate": "eq",
                                                                        "value": 1}]}]}
     assert "steps.0.filters.0.name" in assert_error(fresh_api.post("/flows", json=bad_split), 422)["validation_errors"]
+
+
+def test_step_templates_are_template_records_replaced_with_the_steps(fresh_api):
+    flow = fresh_api.post("/flows", json={"name": "T", "steps": STEPS}).json()
+    old_ids = [t["id"] for t in flow["templates"]]
+    assert [fresh_api.get(f"/templates/{tid}").json()["flow_id"] for tid in old_ids] == [flow["id"]] * 2
+    changed = fresh_api.patch(f"/flows/{flow['id']}", json={"steps": [{"type": "email", "subject": "Only"}]}).json()
+    assert [t["subject"] for t in changed["templates"]] == ["Only"]
+    for tid in old_ids:
+        assert_error(fresh_api.get(f"/templates/{tid}"), 404)
+    fresh_api.delete(f"/flows/{flow['id']}")
+    assert_error(fresh_api.get(f"/templates/{changed['templates'][0]['id']}"), 404)

@@ -111,6 +111,16 @@ def test_send_test_of_the_campaign_content(ns, sb):
     assert ns.campaigns.get(DRAFT)["status"] == "draft"  # a test is not a launch
 
 
+def test_a_campaign_without_content_reports_the_server_checks(ns, sb):
+    draft = ns.campaigns.create(name="December newsletter")
+    launcher = ns.campaign_launcher(draft["id"])
+    assert launcher.test_button.disabled and "(no subject)" in launcher.summary.value
+    launcher.lists.value = (3,)
+    launcher.launch_button.click()
+    assert sb.outbox() == [] and not launcher.locked and not launcher.launch_button.disabled
+    assert "template_attributes.subject: is required" in launcher.status.text
+
+
 def test_unknown_campaign(ns):
     launcher = CampaignLauncher(ns, 9999)
     assert launcher.locked and launcher.launch_button.disabled and launcher.test_button.disabled

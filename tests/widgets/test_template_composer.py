@@ -187,6 +187,22 @@ def test_loading_an_existing_template_fills_the_form(ns):
     assert not composer.dirty and "saved" in composer.state.value
 
 
+def test_a_design_based_template_previews_its_rendered_sections(ns, sb):
+    template = ns.templates.get(1)  # seeded "Welcome": design sections, no body
+    assert template["design"]["sections"] and not template["body"]
+    composer = ns.template_composer(1)
+    contact = ns.contacts.get(composer.sample_contact.value)
+    assert "4 design sections" in composer.design_note.value
+    preview = composer.preview.value
+    assert f"Welcome, {contact['first_name']}" in preview and "WELCOME10" in preview
+    assert "{{" not in preview and "class=&quot;ns-hero&quot;" in preview
+
+    composer.recipients.value = "qa@acme.test"
+    composer.test_button.click()
+    [email] = sb.outbox()
+    assert "WELCOME10" in email["html"] and "ns-hero" in email["html"]  # what is previewed is what is sent
+
+
 def test_loading_an_unknown_template_says_so(ns):
     composer = ns.template_composer(99999)
     assert composer.template_id is None

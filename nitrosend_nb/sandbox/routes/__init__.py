@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from ..gate import API_PREFIX
 from . import account, campaigns, contacts, flows, lists, messages, segments, templates
-
-API_PREFIX = "/v1/my"
 
 
 def api_router() -> APIRouter:

@@ -8,35 +8,31 @@ from fastapi.responses import Response
 from ... import merge_tags
 from ..audience import audience_condition, check_lists, segment_condition
 from ..delivery import count_usage, default_sender, deliver, merge_context, render_content, sender
-from ..errors import invalid
+from ..errors import campaign_locked, invalid
 from ..idempotency import fingerprint, replay, request_key
 from ..models import CampaignCreate, CampaignSend, CampaignUpdate, ResourceId
 from ..seed import ACCOUNT_ID, BRAND_ID
 from ..state import SandboxState, get_state
 from ..store import iso, parse_iso
 from .crud import Resource, register
-from .templates import brand_theme, template_view
+from .templates import attached_templates, brand_theme
 
 FIELDS = ("id", "account_id", "brand_id", "status", "approval_state", "channel", "name", "data", "scheduled_at",
           "sent_count", "created_at", "updated_at", "trigger", "template", "templates")
 LOCKED_FIELDS = ("template_attributes", "trigger_attributes", "channel", "scheduled_at")
 
 
-def _locked() -> Exception:
-    return invalid({"base": ["the campaign has been sent; its content is locked (renaming is still allowed)"]},
-                   "Campaign content is locked after sending", error_code="campaign_locked")
-
-
 class Campaigns(Resource):
-    """Campaigns with an embedded trigger (audience) and template (content)."""
+    """Campaigns: an embedded trigger (the audience) and an attached template row (the content)."""
 
     table, label, fields = "campaigns", "Campaign", FIELDS
     create_model, update_model = CampaignCreate, CampaignUpdate
 
     def present(self, state: SandboxState, docs: list) -> list:
+        templates = attached_templates(state, [d["template_id"] for d in docs if d.get("template_id")])
         out = []
         for doc in docs:
-            template = template_view(doc["template"]) if doc.get("template") else None
+            template = templates.get(doc.get("template_id"))
             out.append({**{k: doc.get(k) for k in FIELDS}, "template": template,
                         "templates": [template] if template else []})
         return out
@@ -60,16 +56,20 @@ class Campaigns(Resource):
         trigger["updated_at"] = now
 
     def _apply_template(self, state: SandboxState, doc: dict, attrs: dict, now: str) -> None:
-        if doc.get("template") is None:
-            doc["template"] = {"id": state.store.next_seq("campaign_template", 1001), "name": doc["name"],
-                               "flow_id": doc["trigger"]["flow_id"], "action_id": None, "subject": None,
-                               "body": None, "preheader": None, "from_name": None, "from_email": None,
-                               "reply_to": None, "design": None, "created_at": now}
-        doc["template"].update(attrs, updated_at=now)
+        """Create or change the campaign's template (a templates row attached through ``flow_id``)."""
+        template = state.store.get("templates", doc["template_id"]) if doc.get("template_id") else None
+        if template is None:
+            template = state.store.insert("templates", {
+                "name": doc["name"], "flow_id": doc["trigger"]["flow_id"], "action_id": None, "subject": None,
+                "body": None, "preheader": None, "from_name": None, "from_email": None, "reply_to": None,
+                "design": None, "created_at": now, "updated_at": now})
+            doc["template_id"] = template["id"]
+        template.update(attrs, updated_at=now)
+        state.store.replace("templates", template)
 
     def _apply(self, state: SandboxState, doc: dict, changes: dict, now: str) -> dict:
         if doc.get("locked") and any(changes.get(k) is not None for k in LOCKED_FIELDS):
-            raise _locked()
+            raise campaign_locked()
         if changes.get("scheduled_at") is not None:
             try:
                 changes["scheduled_at"] = iso(parse_iso(changes["scheduled_at"]))
@@ -93,7 +93,7 @@ class Campaigns(Resource):
                            "event": "campaign", "segment_id": None, "contact_list_id": None, "contact_list_ids": [],
                            "data": None, "triggered_count": 0, "last_triggered_at": None, "created_at": now,
                            "updated_at": now},
-               "template": None}
+               "template_id": None}
         changes = body.changes()
         changes.setdefault("channel", body.channel)
         return self._apply(state, doc, changes, now)
@@ -101,13 +101,17 @@ class Campaigns(Resource):
     def apply(self, state: SandboxState, doc: dict, changes: dict, body: CampaignUpdate, now: str) -> dict:
         return self._apply(state, doc, changes, now)
 
+    def before_delete(self, state: SandboxState, doc: dict) -> None:
+        if doc.get("template_id"):
+            state.store.delete("templates", doc["template_id"])
+
 
 campaigns = Campaigns()
 router = APIRouter()
 
 
-def _check_content(doc: dict) -> dict:
-    template = doc.get("template") or {}
+def _check_content(state: SandboxState, doc: dict) -> dict:
+    template = (state.store.get("templates", doc["template_id"]) if doc.get("template_id") else None) or {}
     if doc["channel"] == "sms":
         if not template.get("body"):
             raise invalid({"template_attributes.body": ["is required to send an SMS campaign"]})
@@ -157,14 +161,14 @@ def send_campaign(ident: ResourceId, request: Request, body: CampaignSend | None
             return campaigns.one(state, campaigns.fetch(state, ident))
         doc = campaigns.fetch(state, ident)
         if doc.get("locked"):
-            raise _locked()
+            raise campaign_locked()
         now = state.store.tick()
         campaigns.apply(state, doc, body.changes(), body, now)
         trigger = doc["trigger"]
         if not (trigger["contact_list_ids"] or trigger["segment_id"] is not None or body.confirm_send_to_all):
             raise invalid({"audience": ["choose trigger_attributes.contact_list_ids, trigger_attributes.segment_id "
                                         "or confirm_send_to_all=true; a campaign never falls back to everyone"]})
-        template = _check_content(doc)
+        template = _check_content(state, doc)
         where, params = audience_condition(state, trigger["contact_list_ids"], trigger["segment_id"], doc["channel"])
         recipients = state.store.query("contacts", where, params, order="id ASC")
         _deliver_all(state, doc, template, recipients, now)

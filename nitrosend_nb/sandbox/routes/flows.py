@@ -13,7 +13,7 @@ from ..segment_filters import compile_filters
 from ..state import SandboxState
 from ..store import parse_iso
 from .crud import Resource, register
-from .templates import template_view
+from .templates import attached_templates
 
 FIELDS = ("id", "account_id", "brand_id", "status", "approval_state", "name", "goal", "trigger", "steps",
           "sent_count", "created_at", "updated_at", "templates")
@@ -34,8 +34,10 @@ class Flows(Resource):
     create_model, update_model = FlowCreate, FlowUpdate
 
     def present(self, state: SandboxState, docs: list) -> list:
+        templates = attached_templates(state, [tid for d in docs for tid in d.get("template_ids", [])])
         return [{**{k: d.get(k) for k in FIELDS}, "trigger": _trigger_output(d.get("trigger") or {}),
-                 "templates": [template_view(t) for t in d.get("templates") or []]} for d in docs]
+                 "templates": [templates[tid] for tid in d.get("template_ids", []) if tid in templates]}
+                for d in docs]
 
     def _apply(self, state: SandboxState, doc: dict, body: FlowUpdate, now: str) -> dict:
         changes = body.changes()
@@ -61,21 +63,28 @@ class Flows(Resource):
                     except ApiError as error:
                         raise invalid({f"steps.{index}.{k}": v for k, v in (error.validation_errors or {}).items()})
             doc["steps"] = steps
-            doc["templates"] = step_templates(steps, doc.get("id", 0), now,
-                                              lambda: state.store.next_seq("flow_template", 5001))
         doc["approval_state"] = "approved" if doc["status"] == "active" else "pending"
         return doc
 
     def build(self, state: SandboxState, body: FlowCreate, now: str) -> dict:
         doc = {"account_id": ACCOUNT_ID, "brand_id": BRAND_ID, "status": body.status, "name": body.name,
                "goal": None, "trigger": {"event": DEFAULT_EVENT, "segment_id": None, "contact_list_ids": [], "data": None},
-               "steps": [], "sent_count": 0, "templates": [], "created_at": now, "updated_at": now}
+               "steps": [], "sent_count": 0, "template_ids": [], "created_at": now, "updated_at": now}
         return self._apply(state, doc, body, now)
 
     def after_save(self, state: SandboxState, doc: dict, body: FlowCreate) -> None:
-        if any(t["flow_id"] != doc["id"] for t in doc["templates"]):
-            doc["templates"] = [{**t, "flow_id": doc["id"]} for t in doc["templates"]]
-            state.store.replace(self.table, doc)
+        """Replace the templates of the flow's email steps when the steps changed."""
+        if body.steps is None:
+            return
+        self.before_delete(state, doc)
+        templates = [state.store.insert("templates", t)
+                     for t in step_templates(doc["steps"], doc["id"], doc["updated_at"])]
+        doc["template_ids"] = [t["id"] for t in templates]
+        state.store.replace(self.table, doc)
+
+    def before_delete(self, state: SandboxState, doc: dict) -> None:
+        for template_id in doc.get("template_ids", []):
+            state.store.delete("templates", template_id)
 
     def apply(self, state: SandboxState, doc: dict, changes: dict, body: FlowUpdate, now: str) -> dict:
         if body.updated_at is not None:

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from ... import merge_tags
 from ..delivery import default_sender, deliver, find_contact, merge_context, render_content, sender
 from ..design import render_design, section_types
-from ..errors import invalid, json_response
+from ..errors import campaign_locked, invalid, json_response
 from ..idempotency import fingerprint, replay, request_key
 from ..models import Preview, ResourceId, SendTest, TemplateCreate, TemplateUpdate
 from ..state import SandboxState, get_state
@@ -49,6 +49,14 @@ def template_view(template: dict) -> dict:
     return {**{k: template.get(k) for k in FIELDS}, "variables": variables(template)}
 
 
+def attached_templates(state: SandboxState, ids: list[int]) -> dict[int, dict]:
+    """Campaign/flow templates by id, presented (one query for a whole page)."""
+    if not ids:
+        return {}
+    rows = state.store.query("templates", f"id IN ({','.join('?' * len(ids))})", list(ids))
+    return {row["id"]: template_view(row) for row in rows}
+
+
 class Templates(Resource):
     """Standalone email templates."""
 
@@ -68,9 +76,20 @@ class Templates(Resource):
                               "section_types": types})
         return summaries
 
+    def list_query(self, state: SandboxState, request: Request) -> tuple:
+        return "json_extract(doc, '$.flow_id') IS NULL", [], self.order  # standalone templates only
+
     def build(self, state: SandboxState, body: TemplateCreate, now: str) -> dict:
         doc = {k: None for k in FIELDS if k not in ("id", "variables")}
         doc.update(body.changes(), created_at=now, updated_at=now)
+        return doc
+
+    def apply(self, state: SandboxState, doc: dict, changes: dict, body: TemplateUpdate, now: str) -> dict:
+        sent = state.store.count("campaigns", "json_extract(doc, '$.template_id') = ? AND "
+                                              "json_extract(doc, '$.locked') = 1", (doc["id"],))
+        if sent:
+            raise campaign_locked()
+        doc.update(changes)
         return doc
 
 
