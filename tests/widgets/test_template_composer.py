@@ -73,6 +73,15 @@ def test_send_test_saves_first_and_fills_merge_tags_per_recipient(ns, sb):
     assert address in composer.status.text and "someone@example.com" in composer.status.text
 
 
+def test_an_html_body_is_sent_as_html(ns, sb):
+    address, first_name = a_contact(ns)
+    composer = new_composer(ns, body="<h1>Hi {{ contact.first_name }}</h1><p>Fresh beans</p>", recipients=address)
+    composer.test_button.click()
+    [email] = sb.outbox()
+    assert f"<h1>Hi {first_name}</h1><p>Fresh beans</p>" in email["html"]  # as the preview shows it
+    assert "&lt;h1&gt;" not in email["html"]
+
+
 def test_send_test_without_recipients_goes_to_the_account_test_recipients(ns, sb):
     brand = ns.account.get()["brands"][0]
     composer = new_composer(ns)

@@ -7,7 +7,6 @@ import hashlib
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from ... import merge_tags
 from ..delivery import count_usage, default_sender, deliver, find_contact, merge_context, render_content, sender
 from ..errors import invalid, json_response
 from ..idempotency import fingerprint, replay, request_key
@@ -105,7 +104,9 @@ def send_message(body: MessageCreate, request: Request, state: SandboxState = De
         for field in ("subject", "body"):
             if getattr(body, field):
                 content[field] = getattr(body, field)
-        subject = merge_tags.render(content.get("subject"), context) if body.channel == "email" else None
+        subject = html = text = None
+        if body.channel == "email":
+            subject, html, text = render_content(content, context, brand_theme(state), html=body.html)
         doc = {
             "channel": body.channel, "to": body.to, "subject": subject, "status": "sent",
             "provider_id": "sbx-" + hashlib.sha256(f"{now}:{body.to}".encode()).hexdigest()[:12],
@@ -115,7 +116,6 @@ def send_message(body: MessageCreate, request: Request, state: SandboxState = De
         }
         doc = state.store.insert("messages", doc)
         if body.channel == "email":
-            _, html, text = render_content(content, context, brand_theme(state), html=body.html)
             _, brand_reply_to = default_sender(state)
             deliver(state, now, kind="transactional", to=body.to, subject=subject, html=html, text=text,
                     from_=_from_address(state, body, template),
