@@ -176,10 +176,9 @@ class SegmentCount(Body):
 
 
 # -- templates ----------------------------------------------------------------------------------------
-class TemplateUpdate(Body):
-    """PATCH /templates/{id}."""
+class TemplateAttributes(Body):
+    """Email content: a template's, or a campaign's ``template_attributes``."""
 
-    name: Optional[Name] = None
     subject: Optional[str] = None
     body: Optional[str] = None
     preheader: Optional[str] = None
@@ -187,6 +186,12 @@ class TemplateUpdate(Body):
     from_email: Optional[Email] = None
     reply_to: Optional[Email] = None
     design: Optional[EmailDesign] = None
+
+
+class TemplateUpdate(TemplateAttributes):
+    """PATCH /templates/{id}."""
+
+    name: Optional[Name] = None
 
 
 class TemplateCreate(TemplateUpdate):
@@ -243,18 +248,6 @@ class TriggerAttributes(Body):
     contact_list_ids: Optional[list[Id]] = None
     segment_id: Optional[Id] = None
     data: Optional[dict[str, Any]] = None
-
-
-class TemplateAttributes(Body):
-    """Campaign content."""
-
-    subject: Optional[str] = None
-    body: Optional[str] = None
-    preheader: Optional[str] = None
-    from_name: Optional[str] = None
-    from_email: Optional[Email] = None
-    reply_to: Optional[Email] = None
-    design: Optional[EmailDesign] = None
 
 
 class CampaignUpdate(Body):

@@ -57,8 +57,8 @@ def test_rejects_zero_concurrency():
         AdaptiveLimiter(0)
 
 
-def test_slots_bound_requests_in_flight_to_the_limit():
-    limiter = AdaptiveLimiter(3)
+def peak_in_flight(limiter: AdaptiveLimiter, workers: int) -> int:
+    """Run ``workers`` threads through ``limiter.slot()`` at once; return the most seen in flight together."""
     peak = 0
     lock = threading.Lock()
 
@@ -69,13 +69,17 @@ def test_slots_bound_requests_in_flight_to_the_limit():
                 peak = max(peak, limiter.in_flight)
             time.sleep(0.01)
 
-    threads = [threading.Thread(target=work) for _ in range(12)]
+    threads = [threading.Thread(target=work) for _ in range(workers)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert peak == 3
     assert limiter.in_flight == 0
+    return peak
+
+
+def test_slots_bound_requests_in_flight_to_the_limit():
+    assert peak_in_flight(AdaptiveLimiter(3), workers=12) == 3
 
 
 def test_a_429_pauses_every_worker_until_retry_after_has_passed():
@@ -100,22 +104,7 @@ def test_a_429_pauses_every_worker_until_retry_after_has_passed():
 def test_lowered_limit_is_enforced_on_waiting_workers():
     limiter = AdaptiveLimiter(4)
     limiter.throttled(0.0)  # halve to 2 without pausing
-    peak = 0
-    lock = threading.Lock()
-
-    def work():
-        nonlocal peak
-        with limiter.slot():
-            with lock:
-                peak = max(peak, limiter.in_flight)
-            time.sleep(0.01)
-
-    threads = [threading.Thread(target=work) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert peak <= 2
+    assert peak_in_flight(limiter, workers=8) == 2
 
 
 @pytest.mark.parametrize("value, expected", [("3", 3.0), (" 0 ", 0.0), ("1.5", 1.5), ("-2", 0.0)])
