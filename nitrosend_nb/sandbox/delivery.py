@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from .. import merge_tags
-from .design import html_to_text, render_design, text_to_html
+from .design import html_to_text, looks_like_html, render_design, text_to_html
 from .state import SandboxState
 from .store import Store
 
@@ -38,10 +38,15 @@ def merge_context(state: SandboxState, contact: Mapping | None, data: Mapping | 
 
 
 def render_content(content: Mapping[str, Any], context: Mapping[str, Any], theme: Mapping | None = None,
-                   html: str | None = None) -> tuple[str, str, str]:
-    """(subject, html, text) for template-like ``content`` (subject, body, preheader, design) or raw ``html``."""
+                   html: str | None = None, plain_body: bool = False) -> tuple[str, str, str]:
+    """(subject, html, text) for template-like ``content`` (subject, body, preheader, design) or raw ``html``.
+
+    A template's ``body`` written as HTML is sent as HTML; ``plain_body=True`` (a message's ``body``, which the
+    API defines as plain text) always escapes it."""
     subject = merge_tags.render(content.get("subject"), context)
     body = content.get("body")
+    if not html and not plain_body and looks_like_html(body) and not (content.get("design") or {}).get("sections"):  # a template body written as HTML is sent as HTML
+        html, body = body, None
     if html:
         markup = merge_tags.render(html, context, escape=True)
     elif content.get("design") and content["design"].get("sections"):

@@ -161,6 +161,14 @@ def render_design(design: Mapping[str, Any] | None, context: Mapping[str, Any] |
     )
 
 
+_TAG = re.compile(r"<(!DOCTYPE|/?[a-zA-Z][a-zA-Z0-9]*)[\s>/]")
+
+
+def looks_like_html(text: str | None) -> bool:
+    """Whether a ``body`` is HTML markup (it holds a tag) rather than plain text."""
+    return bool(text and _TAG.search(text))
+
+
 def text_to_html(text: str) -> str:
     """Plain text as a minimal HTML document (paragraphs and line breaks)."""
     paragraphs = [p for p in re.split(r"\n\s*\n", text or "") if p.strip()]

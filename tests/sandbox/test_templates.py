@@ -108,3 +108,16 @@ def test_send_test_errors(fresh_sandbox, fresh_api):
     assert "email" in assert_error(fresh_api.post("/templates/1/send_test", json={"email": "nope"}),
                                    422)["validation_errors"]
     assert fresh_sandbox.outbox() == []
+
+
+def test_an_html_body_is_sent_as_html_and_a_plain_one_as_text(fresh_api):
+    html_id = fresh_api.post("/templates", json={"name": "H", "subject": "S",
+                                                 "body": "<h1>Hi {{ data.who }}</h1>"}).json()["id"]
+    plain_id = fresh_api.post("/templates", json={"name": "P", "subject": "S", "body": "1 < 2 & {{ data.who }}"}).json()["id"]
+    for template_id in (html_id, plain_id):
+        response = fresh_api.post(f"/templates/{template_id}/send_test", headers={"Idempotency-Key": f"t{template_id}"},
+                                  json={"email": "qa@example.com", "data": {"who": "<Ann>"}})
+        assert response.status_code == 200
+    html_email, plain_email = fresh_api.sb.outbox()
+    assert "<h1>Hi &lt;Ann&gt;</h1>" in html_email["html"] and html_email["text"] == "Hi <Ann>"
+    assert "<p>1 &lt; 2 &amp; &lt;Ann&gt;</p>" in plain_email["html"] and plain_email["text"] == "1 < 2 & <Ann>"

@@ -73,8 +73,6 @@ def test_send_test_saves_first_and_fills_merge_tags_per_recipient(ns, sb):
     assert address in composer.status.text and "someone@example.com" in composer.status.text
 
 
-@pytest.mark.xfail(strict=True, reason="sandbox gap: a template's body is rendered as plain text (escaped); "
-                   "see /tmp/team/NOTE-widgets-to-sandbox-and-lead.md. Remove this marker once it renders HTML.")
 def test_an_html_body_is_sent_as_html(ns, sb):
     address, first_name = a_contact(ns)
     composer = new_composer(ns, body="<h1>Hi {{ contact.first_name }}</h1><p>Fresh beans</p>", recipients=address)

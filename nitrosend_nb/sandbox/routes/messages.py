@@ -106,7 +106,8 @@ def send_message(body: MessageCreate, request: Request, state: SandboxState = De
                 content[field] = getattr(body, field)
         subject = html = text = None
         if body.channel == "email":
-            subject, html, text = render_content(content, context, brand_theme(state), html=body.html)
+            subject, html, text = render_content(content, context, brand_theme(state), html=body.html,
+                                                 plain_body=bool(body.body))
         doc = {
             "channel": body.channel, "to": body.to, "subject": subject, "status": "sent",
             "provider_id": "sbx-" + hashlib.sha256(f"{now}:{body.to}".encode()).hexdigest()[:12],
