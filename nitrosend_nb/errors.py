@@ -89,7 +89,8 @@ class NitrosendError(Exception):
         outcome = f"{self.status} {self.message}".strip() if self.status else self.message
         line = f"{self.call} -> {outcome}" if self.call else outcome
         details = "; ".join(f"{field}: {', '.join(msgs)}" for field, msgs in self.validation_errors.items())
-        if details and details not in line:
+        already_said = all(f"{field} {m}" in line for field, msgs in self.validation_errors.items() for m in msgs)
+        if details and not already_said:  # servers that spell the fields out in `message` are not repeated
             line = f"{line}: {details}" if line else details
         return line
 
