@@ -193,9 +193,10 @@ CAMPAIGNS = (
 )
 
 
-def campaign_docs(rng: random.Random, next_id, attached: list[dict]) -> list[dict]:
-    """About a dozen campaigns across statuses; sent ones carry sent counts over past months. Each campaign's
-    template is appended to ``attached`` (ids continuing after the standalone templates)."""
+def campaign_docs(rng: random.Random, next_id, attached: list[dict], reach: dict[int, int]) -> list[dict]:
+    """About a dozen campaigns across statuses; sent ones went out over past months to their list's subscribed
+    members (``reach``: list id -> that count). Each campaign's template is appended to ``attached`` (ids
+    continuing after the standalone templates)."""
     templates = {t["id"]: t for t in template_docs()}
     docs = []
     for index, (name, status, template_id) in enumerate(CAMPAIGNS, start=1):
@@ -216,7 +217,7 @@ def campaign_docs(rng: random.Random, next_id, attached: list[dict]) -> list[dic
         docs.append({
             "id": index, "account_id": ACCOUNT_ID, "brand_id": BRAND_ID, "status": status,
             "approval_state": "approved" if sent else "pending", "channel": channel, "name": name,
-            "data": {}, "scheduled_at": sent_at, "sent_count": rng.randrange(800, 4200) if sent else 0,
+            "data": {}, "scheduled_at": sent_at, "sent_count": reach.get(list_ids[0], 0) if sent else 0,
             "created_at": created, "updated_at": sent_at or created, "sent_at": sent_at, "locked": sent,
             "trigger": {"id": next_id("campaign_trigger", 1001), "flow_id": flow_id, "event": "campaign",
                         "segment_id": None, "contact_list_id": list_ids[0], "contact_list_ids": list_ids,
@@ -316,7 +317,10 @@ def seed_store(store: Store, seed: int = 0, contacts: int = 250) -> None:
                                         "updated_at": _moment((200 - i * 20) * 86400)}
                                        for i, (name, filters) in enumerate(SEGMENTS, start=1)))
         attached: list[dict] = []
-        campaigns = campaign_docs(rng, next_id, attached)
+        reach = dict(store.execute(
+            "SELECT m.list_id, COUNT(*) FROM list_members m JOIN contacts c ON c.id = m.contact_id"
+            " WHERE json_extract(c.doc, '$.subscribed_email') GROUP BY m.list_id"))
+        campaigns = campaign_docs(rng, next_id, attached, reach)
         flows = flow_docs(attached)
         store.insert_many("templates", [*template_docs(), *attached])
         store.insert_many("campaigns", campaigns)

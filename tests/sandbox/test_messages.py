@@ -108,7 +108,7 @@ def test_default_list_is_transactional_only(api):
     assert messages and all(m["source_type"] is None for m in messages)
 
 
-@pytest.mark.parametrize("source,allowed", [("all", {None, "flow", "campaign"}), ("flow", {"flow", "campaign"}),
+@pytest.mark.parametrize("source,allowed", [("all", {None, "flow", "campaign"}), ("flow", {"flow"}),
                                             ("campaign", {"campaign"})])
 def test_source_type_filter(api, source, allowed):
     messages = api.get("/messages", params={"source_type": source, "limit": 100}).json()

@@ -17,7 +17,7 @@ from .templates import brand_theme
 
 FIELDS = ("id", "channel", "to", "subject", "status", "provider_id", "flow_id", "source_type", "source_name",
           "sent_at", "created_at")
-SOURCE_TYPES = {"all": ("", []), "flow": ("source_type IN ('flow', 'campaign')", []),
+SOURCE_TYPES = {"all": ("", []), "flow": ("source_type = 'flow'", []),
                 "campaign": ("source_type = 'campaign'", []), "transactional": ("source_type IS NULL", [])}
 # Keyless sends were deprecated and became unsupported on this date (RFC 9745 / RFC 8594 headers).
 DEPRECATION_HEADERS = {"Deprecation": "@1788220800", "Sunset": "Tue, 01 Sep 2026 00:00:00 GMT"}
