@@ -1,7 +1,7 @@
 """DataFrame schemas of every resource (the ONE place columns and dtypes are declared) and ``to_frame``.
 
 Columns follow the component schemas of Nitrosend's OpenAPI description (Contact, ContactList, Segment,
-Campaign, Message, TemplateSummary, Flow, Account.billing.resources) plus the sandbox outbox record.
+Campaign, Message, TemplateSummary, Flow, Account and its billing.resources) plus the sandbox outbox record.
 
 Dtype rules: ids and counts ``Int64``; booleans ``boolean``; timestamps ``datetime64[ns, UTC]``; enums
 ``category`` (the spec's values first, unseen values appended, never dropped); text ``string``; list and
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["FrameSchema", "to_frame", "SCHEMAS", "OUTBOX", "USAGE"]
+__all__ = ["FrameSchema", "to_frame", "SCHEMAS", "ACCOUNT", "OUTBOX", "USAGE"]
 
 logger = logging.getLogger("nitrosend_nb")
 
@@ -139,6 +139,16 @@ OUTBOX = FrameSchema({
     "subject": TEXT, "html": TEXT, "text": TEXT, "message_id": INT, "template_id": INT, "campaign_id": INT,
     "contact_id": INT, "created_at": TIME,
 })
+
+ACCOUNT = FrameSchema(
+    {
+        "id": INT, "name": TEXT, "avatar": TEXT, "banner": TEXT, "account_tier": enum("free", "paid", "trusted"),
+        "billing.plan_name": TEXT, "billing.wallet_balance_cents": INT, "billing.auto_topup": BOOL,
+        "billing.resources": OBJECT, "billing.lifetime.email_sent": INT, "billing.lifetime.sms_sent": INT,
+        "billing.lifetime.ai_used": INT, "brands": OBJECT, **_TIMESTAMPS,
+    },
+    flatten=("billing", "billing.lifetime"),
+)
 
 USAGE = FrameSchema(
     {"resource": TEXT, "used": INT, "allowance": INT, "remaining": INT, "overage_rate": FLOAT},

@@ -265,6 +265,18 @@ def test_account_get_and_usage(ns):
     assert usage.loc["email", "used"] == email["used"] and usage.loc["email", "remaining"] == email["remaining"]
 
 
+def test_account_frame_is_one_row_with_billing_flattened(ns):
+    account = ns.account.get()
+    frame = ns.account.df()
+    assert list(frame.index) == [account["id"]] and frame.index.name == "id"
+    row = frame.loc[account["id"]]
+    assert row["billing.plan_name"] == account["billing"]["plan_name"]
+    assert row["billing.lifetime.email_sent"] == account["billing"]["lifetime"]["email_sent"]
+    assert row["brands"] == account["brands"] and row["billing.resources"] == account["billing"]["resources"]
+    assert frame["account_tier"].dtype.name == "category" and str(frame["created_at"].dtype) == "datetime64[ns, UTC]"
+    assert str(frame["billing.wallet_balance_cents"].dtype) == "Int64"
+
+
 def test_outbox_frame(fresh_ns, fresh_sandbox):
     fresh_sandbox.clear_outbox()
     empty = fresh_ns.outbox()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from nitrosend_nb.client.frames import USAGE, to_frame
+from nitrosend_nb.client.frames import ACCOUNT, USAGE, to_frame
 from nitrosend_nb.client.resources.base import ApiGroup
 
 
@@ -16,6 +16,11 @@ class Account(ApiGroup):
     def get(self) -> dict:
         """The account record (``id``, ``name``, ``account_tier``, ``billing``, ``brands``...)."""
         return self._call("GET")
+
+    def df(self) -> pd.DataFrame:
+        """The account as a one-row DataFrame (index ``id``) with billing flattened to dotted columns
+        (``billing.plan_name``, ``billing.wallet_balance_cents``, ``billing.lifetime.email_sent``...)."""
+        return to_frame([self.get()], ACCOUNT)
 
     def usage(self) -> pd.DataFrame:
         """Usage per resource (index ``resource``: email, sms, ai) with ``used``, ``allowance``,
