@@ -28,6 +28,8 @@ __all__ = [
 
 NO_DATA = "no data"
 MISSING_LABEL = "(not set)"
+STATUS_COLOURS = {"sent": "#2e7d32", "queued": "#f9a825", "failed": "#c62828"}  # message status: green, amber, red
+CHANNEL_HATCHES = {"email": "", "sms": "////"}  # one status, two channels: solid email, hatched SMS
 # period code -> (noun, pandas period frequency, bar width in days leaving a gap between bars)
 _PERIODS = {"D": ("day", "D", 0.8), "W": ("week", "W-SUN", 6.0), "M": ("month", "M", 25.0)}
 
@@ -196,7 +198,10 @@ def messages_per_day(
     _, _, width = _period("D")
     bottom = pd.Series(0, index=table.index)
     for label in table.columns:
-        ax.bar(table.index, table[label].to_numpy(), bottom=bottom.to_numpy(), width=width, align="edge", label=label)
+        parts = dict(zip(columns, label.split(" / ")))
+        ax.bar(table.index, table[label].to_numpy(), bottom=bottom.to_numpy(), width=width, align="edge", label=label,
+               color=STATUS_COLOURS.get(parts.get("status")), hatch=CHANNEL_HATCHES.get(parts.get("channel"), ""),
+               edgecolor="white", linewidth=0)
         bottom += table[label]
     ax.set_title(title)
     ax.set_xlabel("day (UTC)")

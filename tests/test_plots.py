@@ -6,6 +6,7 @@ matplotlib.use("Agg")
 
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.colors import to_hex  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
@@ -244,6 +245,15 @@ def test_messages_per_day_stacks_status_and_channel_with_empty_days():
     assert per_series == {"failed / email": [1, 0, 0], "sent / email": [2, 0, 0], "sent / sms": [0, 0, 1]}
     # stacked: the second series starts on top of the first
     assert [patch.get_y() for patch in ax.patches[3:6]] == [1, 0, 0]
+
+
+def test_messages_per_day_colours_say_the_status_and_hatching_the_channel():
+    ax = plots.messages_per_day(messages_frame(MESSAGES))
+    first_bar = {label: ax.patches[i * 3] for i, label in enumerate(["failed / email", "sent / email", "sent / sms"])}
+    assert to_hex(first_bar["failed / email"].get_facecolor()) == plots.STATUS_COLOURS["failed"]
+    assert to_hex(first_bar["sent / email"].get_facecolor()) == plots.STATUS_COLOURS["sent"]
+    assert to_hex(first_bar["sent / sms"].get_facecolor()) == plots.STATUS_COLOURS["sent"]
+    assert not first_bar["sent / email"].get_hatch() and first_bar["sent / sms"].get_hatch()
 
 
 def test_messages_per_day_by_channel_only():

@@ -263,11 +263,17 @@ def flow_docs(attached: list[dict]) -> list[dict]:
 
 
 def message_docs(rng: random.Random, contacts: int, campaigns: list[dict], flows: list[dict]) -> list[dict]:
-    """A few hundred past messages across channels, statuses and sources."""
+    """A few hundred past messages across channels, statuses and sources over the last six months, busier
+    recently and on weekdays, with ids in the order they were sent (the newest has the highest id)."""
     docs = []
     subjects = ("Your receipt", "Password reset", "Order shipped", "Your order is confirmed", "Verify your email")
-    for mid in range(1, 321):
-        created_s = YEAR - mid * (YEAR / 330)
+    moments: list[float] = []
+    while len(moments) < 320:
+        seconds_before = rng.betavariate(1.0, 2.5) * 180 * 86400
+        weekday = (CLOCK_START - timedelta(seconds=seconds_before)).weekday()
+        if weekday < 5 or rng.random() < 0.4:  # weekends are quieter
+            moments.append(seconds_before)
+    for mid, created_s in enumerate(sorted(moments, reverse=True), start=1):
         source = rng.choices(("transactional", "campaign", "flow"), weights=(5, 3, 2))[0]
         channel = "sms" if rng.random() < 0.15 else "email"
         cid = rng.randrange(1, contacts + 1) if contacts else None
