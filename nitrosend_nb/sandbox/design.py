@@ -44,10 +44,18 @@ class _Renderer:
         return (f'<a href="{self.url(href)}" style="display:inline-block;padding:12px 24px;background:{color};'
                 f'color:#ffffff;text-decoration:none;border-radius:6px;font-weight:bold">{self.text(label)}</a>')
 
+    @classmethod
+    def image_url(cls, value: Any) -> str:
+        """An image source: what :meth:`url` allows, plus inline ``data:image/...`` pictures."""
+        raw = str(value or "").strip()
+        if re.match(r"^data:image/(png|jpeg|gif|webp|svg\+xml)[;,]", raw):
+            return html.escape(raw, quote=True)
+        return cls.url(raw)
+
     def image(self, src: Any, alt: Any = "", width: str = "100%") -> str:
         if not src:
             return ""
-        return f'<img src="{self.url(src)}" alt="{self.text(alt)}" style="max-width:{width};height:auto;border:0">'
+        return f'<img src="{self.image_url(src)}" alt="{self.text(alt)}" style="max-width:{width};height:auto;border:0">'
 
     def heading(self, value: Any, size: int) -> str:
         if not value:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import uuid
 from datetime import timedelta
+from urllib.parse import quote
 
 from .flow_steps import step_templates
 from .store import CLOCK_START, Store, iso
@@ -41,6 +42,15 @@ def _uuid(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
+def _picture(label: str, width: int, height: int, background: str) -> str:
+    """An inline SVG picture as a ``data:`` URI, so seeded logos and images show offline."""
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">'
+           f'<rect width="100%" height="100%" rx="6" fill="{background}"/><text x="50%" y="50%" fill="#ffffff" '
+           f'font-family="Georgia, serif" font-size="{height // 3}" text-anchor="middle" dominant-baseline="central">'
+           f'{label}</text></svg>')
+    return "data:image/svg+xml," + quote(svg)
+
+
 def _moment(seconds_before_start: float) -> str:
     return iso(CLOCK_START - timedelta(seconds=int(seconds_before_start)))
 
@@ -65,7 +75,7 @@ def account_doc(rng: random.Random) -> dict:
         "source_url": "https://acme.test", "last_scraped_at": _moment(200 * 86400),
         "links": [{"url": "https://instagram.com/acmecoffee", "icon": "instagram", "title": "Instagram"},
                   {"url": "https://acme.test", "icon": "globe", "title": "Website"}],
-        "logo": "https://acme.test/logo.png", "complete": True,
+        "logo": _picture("Acme Coffee", 180, 48, "#6f4e37"), "complete": True,
         "email_from_name": "Acme Coffee", "email_from_email": "hello@acme.test", "email_reply_to": "support@acme.test",
         "test_email_recipients": ["qa@acme.test", "marketing@acme.test"],
         "onboarding_state": {"brand": {"completed_at": created}, "domain": {"completed_at": created}},
@@ -158,7 +168,7 @@ def template_docs() -> list[dict]:
          [header, _section("text", text="Hi {{ contact.first_name }}, use the button below to reset your password."),
           _section("button", text="Reset password", url="https://acme.test/reset"), footer]),
         ("Monthly newsletter", "What's brewing in {{ data.month | default: \"November\" }}", "New origins and a recipe.",
-         [header, _section("image", src="https://acme.test/img/beans.jpg", alt="Coffee beans"),
+         [header, _section("image", src=_picture("Fresh beans", 560, 200, "#8b5a2b"), alt="Coffee beans"),
           _section("text", heading="New this month", text="Two new single origins from Ethiopia and Colombia."),
           _section("columns", columns=[{"heading": "Yirgacheffe", "text": "Floral and bright."},
                                        {"heading": "Huila", "text": "Chocolate and caramel."}]),
@@ -166,7 +176,7 @@ def template_docs() -> list[dict]:
                                                           "title": "Instagram"}]), footer]),
         ("Product launch", "Meet the Acme Grinder", "Burr grinding, made simple.",
          [header, _section("hero", heading="The Acme Grinder", subheading="40 settings. One button.",
-                           image_url="https://acme.test/img/grinder.jpg"),
+                           image_url=_picture("Acme Grinder", 560, 200, "#374151")),
           _section("product", name="Acme Grinder", price="£89", description="Conical burrs, quiet motor.",
                    url="https://acme.test/grinder"), _section("spacer", height=24), footer]),
         ("Win-back", "We miss you, {{ contact.first_name | default: \"there\" }}", "A little something to come back.",

@@ -121,3 +121,12 @@ def test_an_html_body_is_sent_as_html_and_a_plain_one_as_text(fresh_api):
     html_email, plain_email = fresh_api.sb.outbox()
     assert "<h1>Hi &lt;Ann&gt;</h1>" in html_email["html"] and html_email["text"] == "Hi <Ann>"
     assert "<p>1 &lt; 2 &amp; &lt;Ann&gt;</p>" in plain_email["html"] and plain_email["text"] == "1 < 2 & <Ann>"
+
+
+def test_preview_keeps_inline_images_but_no_other_data_urls(api):
+    picture = "data:image/svg+xml,%3Csvg%20xmlns%3D%22http%3A//www.w3.org/2000/svg%22/%3E"
+    design = {"sections": [{"type": "image", "props": {"src": picture, "alt": "ok"}},
+                           {"type": "image", "props": {"src": "data:text/html,<script>alert(1)</script>", "alt": "no"}}]}
+    html = api.post("/templates/preview", json={"document": design}).json()["html"]
+    assert f'src="{picture}" alt="ok"' in html
+    assert 'src="#" alt="no"' in html and "data:text/html" not in html
