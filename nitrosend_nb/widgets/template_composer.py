@@ -199,7 +199,9 @@ class TemplateComposer(widgets.VBox):
         self.preview.value = (f'<div style="font-size:90%;margin:2px 0 4px">{head}</div>'
                               + sandboxed_iframe(document, title="Template preview"))
 
-    def _validate(self, *, sending: bool) -> tuple[dict[str, str], list[str]]:
+    def _validated(self, *, sending: bool) -> list[str] | None:
+        """Check the fields before any request (for a send also the subject and recipients); mark each problem
+        beside its field and return the recipients (empty: the account's), or None when something needs fixing."""
         problems: dict[str, str] = {}
         check(problems, "name", require_text, self.name.value, "A template name")
         check(problems, "from_email", parse_address, self.from_email.value, required=False)
@@ -208,14 +210,16 @@ class TemplateComposer(widgets.VBox):
         if sending:
             check(problems, "subject", require_text, self.subject.value, "A subject")
             recipients = check(problems, "recipients", parse_address_list, self.recipients.value) or []
-        return problems, recipients
+        if problems:
+            self.errors.show(problems)
+            outcome = "No test was sent" if sending else "Nothing was saved"
+            self.status.error(f"{outcome}: fix the fields marked above.")
+            return None
+        return recipients
 
     def save(self) -> int | None:
         """Validate and store the template (create the first time, PATCH the changes later); return its id."""
-        problems, _ = self._validate(sending=False)
-        if problems:
-            self.errors.show(problems)
-            self.status.error("Nothing was saved: fix the fields marked above.")
+        if self._validated(sending=False) is None:
             return None
         return self._store()
 
@@ -244,12 +248,8 @@ class TemplateComposer(widgets.VBox):
 
     def send_test(self) -> dict | None:
         """Save if needed, then send a test of the stored template to the recipients (or the account's)."""
-        problems, recipients = self._validate(sending=True)
-        if problems:
-            self.errors.show(problems)
-            self.status.error("No test was sent: fix the fields marked above.")
-            return None
-        if self._store() is None:
+        recipients = self._validated(sending=True)
+        if recipients is None or self._store() is None:
             return None
         # No contact_id: the API would send to that contact instead of the recipients. Merge tags in a test are
         # filled from each recipient's own contact record (when there is one); the preview shows the sample contact.
