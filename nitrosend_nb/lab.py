@@ -113,7 +113,13 @@ def run(options: argparse.Namespace, lab_args: list[str]) -> int:
             print(inbox_line)
         print(f"nitrosend-nb: starting JupyterLab on {notebook_dir}", flush=True)
         command = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={notebook_dir}", *lab_args]
+        if _is_root() and "--allow-root" not in lab_args:  # containers and CI machines often run as root
+            command.append("--allow-root")
         return _run_lab(command, env, inbox_line)
+
+
+def _is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 def build_parser() -> argparse.ArgumentParser:

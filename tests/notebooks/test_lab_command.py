@@ -83,8 +83,7 @@ class LabCommand:
             sys.executable, "-c", "import sys; from nitrosend_nb.cli import main; sys.exit(main())", "lab", *args,
             # JupyterLab's own options: passed through untouched
             "--no-browser", "--ip=127.0.0.1", f"--port={self.lab_port}", f"--IdentityProvider.token={TOKEN}",
-            "--allow-root",
-        ]
+        ]  # no --allow-root: as root (CI), `lab` must add it itself
         self.process = subprocess.Popen(
             command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
