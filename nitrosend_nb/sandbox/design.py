@@ -123,7 +123,7 @@ class _Renderer:
 
     def spacer(self, p: Mapping) -> str:
         height = p.get("height", 24)
-        height = int(height) if isinstance(height, (int, float)) or str(height).isdigit() else 24
+        height = int(height) if isinstance(height, (int, float)) or str(height).isdecimal() else 24
         return f'<div style="height:{height}px;line-height:{height}px">&nbsp;</div>'
 
     def footer(self, p: Mapping) -> str:

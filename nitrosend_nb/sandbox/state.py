@@ -34,9 +34,11 @@ class SandboxState:
         return self.store.meta("owner_email")
 
     def reseed(self) -> None:
-        """Drop everything and seed the initial data again (clock back to its start)."""
-        self.store.drop_all()
-        seed_store(self.store, seed=self.seed, contacts=self.contacts)
+        """Drop everything and seed the initial data again (clock back to its start), as one transaction that
+        concurrent requests never see half done."""
+        with self.store.atomic():
+            self.store.drop_all()
+            seed_store(self.store, seed=self.seed, contacts=self.contacts)
         self.knobs.clear_faults()
 
     def ensure_seeded(self) -> None:

@@ -26,21 +26,25 @@ def iso(moment: datetime) -> str:
 
 
 def parse_iso(text: str) -> datetime:
-    """Parse an ISO 8601 timestamp (``Z`` or offset; a bare date means midnight UTC) to an aware datetime."""
+    """Parse an ISO 8601 timestamp (``Z`` or offset; a bare date means midnight UTC) to an aware UTC datetime;
+    ValueError for anything else, including instants outside the representable years."""
     moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    try:
+        return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    except OverflowError as exc:
+        raise ValueError(f"timestamp out of range: {text!r}") from exc
 
 
 def _generated(column: str, path: str) -> str:
     return f"{column} GENERATED ALWAYS AS (json_extract(doc, '$.{path}')) VIRTUAL"
 
 
-# table name -> (generated columns as (column, json path), indexed columns)
+# table name -> (generated columns as (column, json path), indexed columns or expressions)
 DOC_TABLES: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...]]] = {
     "contacts": (
         (("email", "email"), ("phone", "phone"), ("first_name", "first_name"), ("last_name", "last_name"),
          ("created_at", "created_at"), ("updated_at", "updated_at")),
-        ("email", "created_at"),
+        ("email COLLATE NOCASE", "created_at"),  # emails are looked up case-insensitively
     ),
     "lists": ((), ()),
     "segments": ((), ()),
@@ -90,8 +94,9 @@ class Store:
                     f"CREATE TABLE IF NOT EXISTS {table} (id INTEGER PRIMARY KEY AUTOINCREMENT, doc TEXT NOT NULL"
                     f"{generated})"
                 )
-                for column in indexes:
-                    self._conn.execute(f"CREATE INDEX IF NOT EXISTS {table}_{column} ON {table} ({column})")
+                for expression in indexes:
+                    name = f"{table}_" + "_".join(expression.lower().split())
+                    self._conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({expression})")
 
     def drop_all(self) -> None:
         """Remove every table (used by reset before reseeding)."""

@@ -100,6 +100,9 @@ def test_missing_required_fields_are_422_per_field(fresh_api, path, payload, fie
     ("/messages", {"channel": "pigeon", "to": "a@b.co"}, "channel"),
     ("/lists", {"name": "x", "contact_ids": ["a"]}, "contact_ids.0"),
     ("/segments", {"name": "x", "filters": [{"name": "contact_email", "predicate": "eq"}]}, "filters.0.value"),
+    ("/segments/count", {"filters": [{"name": "contact_created_at", "predicate": "gt",
+                                      "value": "0001-01-01T00:00:00+01:00"}]}, "filters.0.value"),
+    ("/campaigns", {"name": "x", "scheduled_at": "0001-01-01T00:00:00+01:00"}, "scheduled_at"),
 ])
 def test_bad_types_enums_and_emails_are_422_per_field(fresh_api, path, payload, field):
     body = assert_error(fresh_api.post(path, json=payload), 422)

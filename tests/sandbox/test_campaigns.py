@@ -178,3 +178,11 @@ def test_deleting_a_campaign_deletes_its_template(fresh_api):
     campaign = new_campaign(fresh_api, template_attributes=CONTENT)
     fresh_api.delete(f"/campaigns/{campaign['id']}")
     assert_error(fresh_api.get(f"/templates/{campaign['template']['id']}"), 404)
+
+
+def test_clearing_a_sent_campaigns_schedule_is_refused_too(fresh_api):
+    campaign = new_campaign(fresh_api, template_attributes=CONTENT, trigger_attributes={"contact_list_ids": [3]})
+    fresh_api.post(f"/campaigns/{campaign['id']}/send")
+    body = assert_error(fresh_api.patch(f"/campaigns/{campaign['id']}", json={"scheduled_at": None}), 422)
+    assert body["error_code"] == "campaign_locked"
+    assert fresh_api.get(f"/campaigns/{campaign['id']}").json()["scheduled_at"] is not None

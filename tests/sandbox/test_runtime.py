@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
@@ -133,3 +134,25 @@ def test_cli_help_lists_the_sandbox_options():
     for option in ("--host", "--port", "--db", "--seed", "--contacts", "--latency-ms", "--rate-limit",
                    "--error-rate", "--api-key"):
         assert option in result.stdout
+
+
+def test_reset_while_requests_are_in_flight_never_answers_500(fresh_sandbox):
+    statuses: list[int] = []
+    stop = threading.Event()
+
+    def read():
+        api = Api(fresh_sandbox)
+        while not stop.is_set():
+            statuses.append(api.get("/contacts", params={"limit": 5}).status_code)
+
+    readers = [threading.Thread(target=read) for _ in range(2)]
+    for reader in readers:
+        reader.start()
+    try:
+        for _ in range(10):
+            assert requests.post(fresh_sandbox.root_url + "/_sandbox/reset", timeout=30).status_code == 200
+    finally:
+        stop.set()
+        for reader in readers:
+            reader.join()
+    assert statuses and set(statuses) == {200}

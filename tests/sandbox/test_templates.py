@@ -130,3 +130,9 @@ def test_preview_keeps_inline_images_but_no_other_data_urls(api):
     html = api.post("/templates/preview", json={"document": design}).json()["html"]
     assert f'src="{picture}" alt="ok"' in html
     assert 'src="#" alt="no"' in html and "data:text/html" not in html
+
+
+def test_preview_of_a_spacer_with_an_odd_height_falls_back_to_the_default(api):
+    design = {"sections": [{"type": "spacer", "props": {"height": "\u00b2"}}]}
+    response = api.post("/templates/preview", json={"document": design})
+    assert response.status_code == 200 and "height:24px" in response.json()["html"].replace(" ", "")

@@ -68,7 +68,7 @@ class Campaigns(Resource):
         state.store.replace("templates", template)
 
     def _apply(self, state: SandboxState, doc: dict, changes: dict, now: str) -> dict:
-        if doc.get("locked") and any(changes.get(k) is not None for k in LOCKED_FIELDS):
+        if doc.get("locked") and any(k in changes for k in LOCKED_FIELDS):
             raise campaign_locked()
         if changes.get("scheduled_at") is not None:
             try:
