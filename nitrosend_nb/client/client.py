@@ -45,6 +45,7 @@ class Nitrosend:
         retries: int = 8,
         sandbox_root: str | None = None,
     ) -> None:
+        api_key = (api_key or "").strip()  # a key read from a file or env var often ends in a newline
         if not api_key:
             raise ValueError("an API key is required (nitrosend_nb.connect() finds one for you)")
         if concurrency < 1:

@@ -99,5 +99,11 @@ def iter_pages(
             finally:  # on error or early stop, drop the pages not started yet
                 for future in futures:
                     future.cancel()
+        # Records created while we fetched push the oldest ones past the planned last page: follow the links.
+        while max_records is None and page.next_page:
+            page = fetch_page(transport, path, params, page.next_page, limit)
+            bar.total += 1
+            bar.update(1)
+            yield page
     finally:
         bar.close()

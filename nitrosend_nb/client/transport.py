@@ -129,23 +129,27 @@ class Transport:
             except requests.RequestException as exc:
                 message = self._describe(exc, url)
                 logger.debug("%s %s failed: %s", method, path, message)
-                raise TransportError(message=message, method=method, path=path) from exc
+                error = TransportError(message=message, method=method, path=path)
+                if isinstance(exc, (requests.Timeout, requests.ConnectionError)):
+                    raise error from exc
+                raise error from None  # other requests errors can quote the headers, key included
             status = response.status_code
-            logger.debug("%s %s %s -> %s in %.0f ms", method, path, self.redact(dict(params or {})), status,
-                         (time.monotonic() - started) * 1000)
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug("%s %s %s -> %s in %.0f ms", method, path, self.redact(dict(params or {})), status,
+                             (time.monotonic() - started) * 1000)
             if status != 429:
-                self.limiter.succeeded()
                 if status >= 400:
                     raise self._error(response, method, path)
+                self.limiter.succeeded()  # only a success earns concurrency back
                 return response
             hint = retry_after_seconds(response.headers.get("Retry-After"))
             delay = hint if hint else backoff_delay(attempt)  # an absent or zero hint: back off anyway
             attempt += 1
             now = time.monotonic()
             throttled_since = throttled_since if throttled_since is not None else now
+            self.limiter.throttled(delay)  # every worker slows down, even if this request now gives up
             if now - throttled_since + delay > self.max_wait:
                 raise self._error(response, method, path, waited=now - throttled_since, retry_after=hint)
-            self.limiter.throttled(delay)
             logger.info("%s %s rate limited (429): pausing %.2f s, concurrency now %d", method, path, delay,
                         self.limiter.limit)
 

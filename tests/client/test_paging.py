@@ -45,6 +45,21 @@ def test_records_shifting_between_pages_are_not_duplicated(fresh_ns):
     assert seen == original
 
 
+def test_records_pushed_past_the_planned_last_page_are_still_fetched(make_sandbox):
+    """300 contacts are 3 full pages; 5 created after page 1 push the 5 oldest onto a 4th page, which the
+    first response did not announce: the fetch follows X-Next-Page and loses none of them."""
+    ns = nb.connect(sandbox=make_sandbox(contacts=300), progress=False)
+    original = ns.contacts.df().index.tolist()
+    seen = []
+    for record in ns.contacts.iter():
+        if not seen:
+            for n in range(5):
+                ns.contacts.create(email=f"late{n}@example.test")
+        seen.append(record["id"])
+    assert len(seen) == len(set(seen)) == 300
+    assert seen == original
+
+
 def test_stopping_iteration_early_leaves_the_client_usable(fresh_ns):
     iterator = fresh_ns.contacts.iter()
     first = [next(iterator) for _ in range(150)]

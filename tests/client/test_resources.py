@@ -206,7 +206,10 @@ def test_campaigns_crud_and_send_to_a_list(fresh_ns, fresh_sandbox):
     assert frame.loc[campaign["id"], "template.subject"] == "Spring!"
     fresh_sandbox.clear_outbox()
     members = fresh_ns.contacts.df(list_id=2)
-    sent = fresh_ns.campaigns.send(campaign["id"], lists=2, subject="Spring sale!")
+    lists = fresh_ns.lists.df()
+    newsletter = lists.index[lists["name"] == "Customers"][0]  # a numpy integer, as a DataFrame hands it out
+    assert newsletter == 2
+    sent = fresh_ns.campaigns.send(campaign["id"], lists=newsletter, subject="Spring sale!")
     assert sent["status"] == "completed" and sent["trigger"]["contact_list_ids"] == [2]
     outbox = fresh_ns.outbox()
     assert set(outbox.kind) == {"campaign"} and set(outbox.campaign_id) == {campaign["id"]}

@@ -37,3 +37,15 @@ def test_no_key_in_reprs_errors_logs_or_progress(make_sandbox, caplog, capsys):
     for text in texts:
         for secret in (SECRET, WRONG, "TopSecretValue", "WrongGuessValue"):
             assert secret not in text
+
+
+def test_a_key_with_a_trailing_newline_works_and_never_leaks_through_a_chained_error(make_sandbox):
+    sb = make_sandbox(api_key=SECRET)
+    ns = nb.connect(api_key=SECRET + "\n", base_url=sb.url)  # as read from a file
+    assert ns.account.get()["id"]
+    bad = nb.connect(api_key="nskey_live_Broken\nHeader9999abcd", base_url=sb.url)  # requests refuses the header
+    with pytest.raises(nb.TransportError) as info:
+        bad.account.get()
+    err = info.value
+    assert err.__cause__ is None and err.__suppress_context__  # the traceback shows no chained requests error
+    assert "Broken" not in str(err) and "Broken" not in repr(err)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from numbers import Integral
 
 from nitrosend_nb.client.frames import CAMPAIGNS
 from nitrosend_nb.client.resources.base import Resource
@@ -36,7 +37,7 @@ class Campaigns(Resource):
             raise ValueError("choose an audience: lists/segment, or all_contacts=True, not both")
         trigger: dict[str, object] = {}
         if lists is not None:
-            trigger["contact_list_ids"] = [int(lists)] if isinstance(lists, int) else [int(i) for i in lists]
+            trigger["contact_list_ids"] = [int(lists)] if isinstance(lists, Integral) else [int(i) for i in lists]
         if segment is not None:
             trigger["segment_id"] = int(segment)
         payload: dict[str, object] = {}
