@@ -147,9 +147,9 @@ class Transport:
             attempt += 1
             now = time.monotonic()
             throttled_since = throttled_since if throttled_since is not None else now
-            self.limiter.throttled(delay)  # every worker slows down, even if this request now gives up
-            if now - throttled_since + delay > self.max_wait:
+            if now - throttled_since + delay > self.max_wait:  # giving up: later calls are not held back by it
                 raise self._error(response, method, path, waited=now - throttled_since, retry_after=hint)
+            self.limiter.throttled(delay)
             logger.info("%s %s rate limited (429): pausing %.2f s, concurrency now %d", method, path, delay,
                         self.limiter.limit)
 
