@@ -105,10 +105,13 @@ def campaign_sends(campaigns: pd.DataFrame, ax: Axes | None = None, period: str 
     ax = _axes(ax)
     noun, _, width = _period(period)
     title = f"Campaign sends per {noun}"
+    if campaigns.empty:
+        return _no_data(ax, title)
     sent = campaigns[campaigns["sent_count"].fillna(0) > 0]
+    when = sent["scheduled_at"].fillna(sent["updated_at"])
+    sent, when = sent[when.notna()], when[when.notna()]  # an undated send cannot be placed on the axis
     if sent.empty:
         return _no_data(ax, title)
-    when = sent["scheduled_at"].fillna(sent["updated_at"])
     totals = _per_period(sent["sent_count"].astype("int64"), when, period)
     ax.bar(totals.index, totals.to_numpy(), width=width, align="edge")
     ax.set_title(title)
@@ -125,7 +128,10 @@ def campaign_status(campaigns: pd.DataFrame, ax: Axes | None = None) -> Axes:
     title = "Campaigns by status"
     if campaigns.empty:
         return _no_data(ax, title)
-    counts = campaigns["status"].value_counts(sort=False)
+    counts = campaigns["status"].value_counts(sort=False)  # in the enum's order
+    counts.index = counts.index.astype(str)
+    if campaigns["status"].isna().any():
+        counts[MISSING_LABEL] = int(campaigns["status"].isna().sum())
     return _counts_bar(counts, ax, title, "campaigns")
 
 
@@ -137,6 +143,7 @@ def contacts_growth(contacts: pd.DataFrame, ax: Axes | None = None, period: str 
     ax = _axes(ax)
     noun, _, width = _period(period)
     title = f"Contacts added per {noun}"
+    contacts = contacts[contacts["created_at"].notna()] if not contacts.empty else contacts
     if contacts.empty:
         return _no_data(ax, title)
     new = _per_period(pd.Series(1, index=contacts.index), contacts["created_at"], period)
@@ -190,6 +197,7 @@ def messages_per_day(
     ax = _axes(ax)
     columns = [by] if isinstance(by, str) else list(by)
     title = f"Messages per day by {' and '.join(columns)}"
+    messages = messages[messages["created_at"].notna()] if not messages.empty else messages
     if messages.empty:
         return _no_data(ax, title)
     # one 0/1 column per combination ("sent / email"...), summed per day: the stacked series

@@ -357,3 +357,26 @@ def test_usage_chart_reads_the_account_through_the_client(ns):
     assert [text.get_text() for text in ax.texts][::-1] == [
         f"{used:,} / {allowance:,}" for used, allowance in zip(usage["used"], usage["allowance"])
     ]
+
+
+# --- undated and unknown values ------------------------------------------------------------------------------
+def test_undated_rows_are_left_out_and_all_undated_draws_no_data():
+    undated_messages = messages_frame([("sent", "email", None), ("failed", "sms", None)])
+    assert_no_data(plots.messages_per_day(undated_messages), "Messages per day by status and channel")
+    undated_contacts = contacts_frame([("api", "GB", None)])
+    assert_no_data(plots.contacts_growth(undated_contacts), "Contacts added per week")
+    undated_campaigns = campaigns_frame([("completed", 10, None, None)])
+    assert_no_data(plots.campaign_sends(undated_campaigns), "Campaign sends per month")
+    mixed = messages_frame([("sent", "email", "2026-01-01T10:00:00Z"), ("sent", "email", None)])
+    assert bar_heights(plots.messages_per_day(mixed, by="status")) == [1]
+
+
+def test_a_frame_without_columns_draws_no_data():
+    assert_no_data(plots.campaign_sends(pd.DataFrame()), "Campaign sends per month")
+
+
+def test_campaigns_without_a_status_are_counted_as_not_set():
+    campaigns = campaigns_frame([("draft", 0, None, None), (None, 0, None, None)])
+    ax = plots.campaign_status(campaigns)
+    assert ytick_labels(ax) == ["draft", "active", "paused", "completed", plots.MISSING_LABEL]
+    assert bar_values_top_to_bottom(ax) == [1, 0, 0, 0, 1]
