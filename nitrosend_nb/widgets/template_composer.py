@@ -93,10 +93,9 @@ class TemplateComposer(widgets.VBox):
         self.test_button.on_click(lambda button: self.guard.run(self.send_test))
 
         self._load_sample_contacts()
-        if template_id is not None:
-            self.load(template_id)
+        if template_id is None or not self.load(template_id):
+            self.refresh_preview()
         self._show_state()
-        self.refresh_preview()
 
     def __repr__(self) -> str:
         state = "new" if self._template_id is None else ("unsaved changes" if self.dirty else "saved")
@@ -143,13 +142,13 @@ class TemplateComposer(widgets.VBox):
             self.sample_contact.value = contacts[0]["id"]
         self.merge_tag_picker.options = merge_tag_options(contacts)
 
-    def load(self, template_id: int) -> None:
-        """Fill the form from the stored template ``template_id``."""
+    def load(self, template_id: int) -> bool:
+        """Fill the form and the preview from the stored template ``template_id``; False when it cannot be read."""
         try:
             template = self.client.templates.get(template_id)
         except errors.NitrosendError as exc:
             self.status.failure(exc)
-            return
+            return False
         self._saved = {field: template.get(field) or "" for field in FIELDS}
         for field, value in self._saved.items():
             getattr(self, field).value = value
@@ -159,8 +158,12 @@ class TemplateComposer(widgets.VBox):
         self._show_state()
         self.status.info(f"Loaded template #{self._template_id}.")
         self._render_design(template.get("design"))
+        self.refresh_preview()
+        return True
 
     def _render_design(self, design: Mapping[str, Any] | None) -> None:
+        self._design_html = None  # a template without sections must not keep the last one's design
+        self.design_note.value = ""
         sections = [section.get("type") for section in (design or {}).get("sections") or []]
         if not sections:
             return

@@ -212,6 +212,15 @@ def test_a_design_based_template_previews_its_rendered_sections(ns, sb):
     assert "WELCOME10" in email["html"] and "ns-hero" in email["html"]  # what is previewed is what is sent
 
 
+def test_loading_another_template_replaces_the_previous_preview(ns):
+    plain = ns.templates.create(name="Plain", subject="Plain one", body="<p>Just a plain body</p>")
+    composer = ns.template_composer(1)  # design-based
+    assert composer.design_note.value and "WELCOME10" in composer.preview.value
+    assert composer.load(plain["id"])
+    assert composer.design_note.value == ""
+    assert "Just a plain body" in composer.preview.value and "WELCOME10" not in composer.preview.value
+
+
 def test_loading_an_unknown_template_says_so(ns):
     composer = ns.template_composer(99999)
     assert composer.template_id is None
