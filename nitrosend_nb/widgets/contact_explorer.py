@@ -9,7 +9,7 @@ import pandas as pd
 
 from .. import errors
 from .debounce import Debouncer
-from .form import StatusArea, labelled
+from .form import StatusArea, close_children, labelled
 from .guard import RequestGuard
 from .records import fetch_all
 
@@ -129,5 +129,6 @@ class ContactExplorer(widgets.VBox):
 
     def close(self) -> None:
         """Cancel a pending search and close the widget and its parts."""
-        self.search_debounce.cancel()
+        self.search_debounce.close()
+        close_children(self)
         super().close()

@@ -16,6 +16,7 @@ class Debouncer:
         self.delay = delay
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
+        self._closed = False
 
     @property
     def pending(self) -> bool:
@@ -23,8 +24,10 @@ class Debouncer:
         return self._timer is not None
 
     def trigger(self) -> None:
-        """(Re)start the countdown; earlier scheduled calls are dropped."""
+        """(Re)start the countdown; earlier scheduled calls are dropped. Does nothing once closed."""
         with self._lock:
+            if self._closed:
+                return
             if self._timer is not None:
                 self._timer.cancel()
             self._timer = threading.Timer(self.delay, self._fire)
@@ -52,4 +55,10 @@ class Debouncer:
 
     def cancel(self) -> None:
         """Drop the pending call, if any."""
+        self._take()
+
+    def close(self) -> None:
+        """Drop the pending call and ignore every later trigger (the widget it serves is gone)."""
+        with self._lock:
+            self._closed = True
         self._take()

@@ -15,7 +15,8 @@ import ipywidgets as widgets
 from .. import errors
 from ..errors import redact
 
-__all__ = ["FieldErrors", "StatusArea", "describe_error", "labelled", "text_input", "text_area", "hidden", "shown"]
+__all__ = ["FieldErrors", "StatusArea", "close_children", "describe_error", "labelled", "text_input", "text_area",
+           "hidden", "shown"]
 
 #: Width of a form row: the full column, less the 2px margins ipywidgets puts on each side of a widget.
 FULL_WIDTH = "calc(100% - 4px)"
@@ -48,6 +49,14 @@ def shown(*parts: widgets.DOMWidget) -> None:
     """Put ``parts`` back into the layout."""
     for part in parts:
         part.layout.display = None
+
+
+def close_children(container: widgets.Box) -> None:
+    """Close every widget inside ``container``, however deep (ipywidgets' ``close()`` stops at the box itself)."""
+    for child in container.children:
+        if isinstance(child, widgets.Box):
+            close_children(child)
+        child.close()
 
 
 class FieldErrors:

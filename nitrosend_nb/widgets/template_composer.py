@@ -10,7 +10,7 @@ import ipywidgets as widgets
 
 from .. import errors, merge_tags
 from .debounce import Debouncer
-from .form import FieldErrors, StatusArea, labelled, text_area, text_input
+from .form import FieldErrors, StatusArea, close_children, labelled, text_area, text_input
 from .guard import RequestGuard, idempotency_key
 from .iframe import sandboxed_iframe
 from .records import contact_label, merge_context, merge_tag_options
@@ -289,5 +289,6 @@ class TemplateComposer(widgets.VBox):
 
     def close(self) -> None:
         """Cancel a pending preview and close the widget and its parts."""
-        self.preview_debounce.cancel()
+        self.preview_debounce.close()
+        close_children(self)
         super().close()

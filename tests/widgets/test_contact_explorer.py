@@ -64,3 +64,10 @@ def test_an_unreachable_server_keeps_the_last_page(sb):
     assert "Could not reach Nitrosend" in view.status.text
     assert list(view.frame.index) == shown and view.page == 1 and view.page_label.value.startswith("page 1 of")
     assert not view.next_button.disabled
+
+
+def test_a_closed_explorer_sends_no_more_searches(ns):
+    view = explorer(ns)
+    view.close()
+    view.search.value = "ada"
+    assert not view.search_debounce.pending and view.search.comm is None

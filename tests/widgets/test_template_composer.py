@@ -256,3 +256,11 @@ def test_typing_schedules_one_preview_refresh(ns):
     composer.preview_debounce.flush()
     assert "&lt;p&gt;two&lt;/p&gt;" in composer.preview.value and not composer.preview_debounce.pending
     composer.close()
+
+
+def test_a_closed_composer_schedules_nothing_and_closes_its_parts(ns):
+    composer = TemplateComposer(ns, preview_delay=60)
+    composer.close()
+    assert composer.body.comm is None and composer.preview.comm is None  # the parts are closed, not just the box
+    composer.body.value = "<p>after close</p>"
+    assert not composer.preview_debounce.pending
