@@ -211,24 +211,24 @@ class CampaignLauncher(widgets.VBox):
             self.errors.show(problems)
             self.status.error("No test was sent: fix the recipients.")
             return None
-        template = (self.campaign or {}).get("template") or {}
-        template_id = template["id"]
-        content = {k: template.get(k) for k in ("subject", "body", "preheader", "from_name", "from_email",
-                                                "reply_to", "design", "updated_at")}
-        key = idempotency_key(f"POST /templates/{template_id}/send_test",
-                              {"send": {"email": recipients or None}, "template": content})
-        if key in self.guard.completed:
-            self.status.info("This exact test already went out; it was not sent again.")
-            return self.guard.completed[key]
+        template_id = ((self.campaign or {}).get("template") or {})["id"]
+        what = "the campaign's template"
         self.status.info("Sending test\u2026")
         try:
+            template = self.client.templates.get(template_id)  # as stored now: edits since opening count
+            content = {k: template.get(k) for k in ("subject", "body", "preheader", "from_name", "from_email",
+                                                    "reply_to", "design", "updated_at")}
+            key = idempotency_key(f"POST /templates/{template_id}/send_test",
+                                  {"send": {"email": recipients or None}, "template": content})
+            if key in self.guard.completed:
+                self.status.test_results(self.guard.completed[key], what, repeated=True)
+                return self.guard.completed[key]
             result = self.client.templates.send_test(template_id, email=recipients or None, idempotency_key=key)
         except errors.NitrosendError as exc:
             self.status.failure(exc, self.errors)
             return None
         self.guard.completed[key] = result
-        rows = [(item.get("email"), "sent" if item.get("success") else "failed") for item in result.get("results", [])]
-        self.status.success(f"Test sent to {result.get('sent', 0)} recipient(s).", rows)
+        self.status.test_results(result, what)
         return result
 
     def launch(self) -> dict | None:

@@ -158,6 +158,23 @@ class StatusArea(widgets.HTML):
         """Show a problem the user can act on, optionally with a detail line and a table."""
         self._render("error", text, rows, detail)
 
+    def test_results(self, result: Mapping, what: str, repeated: bool = False) -> None:
+        """Show a ``send_test`` result for ``what`` (e.g. "template #7"): one row per recipient, and a success
+        only when every recipient got it. ``repeated``: the identical test was already sent and was not resent."""
+        results = result.get("results") or []
+        rows = [(item.get("email", "?"), "sent" if item.get("success") else f"failed {item.get('error') or ''}".strip())
+                for item in results]
+        sent = result.get("sent", sum(1 for item in results if item.get("success")))
+        if repeated:
+            text = (f"This exact test of {what} already went out ({sent} of {len(results)}); it was not sent again. "
+                    "Change the content or the recipients to send another.")
+        else:
+            text = f"Test of {what} sent to {sent} of {len(results)} recipient(s)."
+        if sent < len(results):
+            self.error(text, rows=rows)
+        else:
+            self.success(text, rows)
+
     def failure(self, exc: BaseException, field_errors: FieldErrors | None = None) -> None:
         """Show ``exc`` readably; a 422's validation errors go beside their fields when ``field_errors`` knows them."""
         problems = getattr(exc, "validation_errors", None) or {}

@@ -259,7 +259,7 @@ class TemplateComposer(widgets.VBox):
         key = idempotency_key(f"POST /templates/{self._template_id}/send_test",
                               {"email": recipients or None, "template": self._saved})
         if key in self.guard.completed:
-            self._show_results(self.guard.completed[key], repeated=True)
+            self.status.test_results(self.guard.completed[key], f"template #{self._template_id}", repeated=True)
             return self.guard.completed[key]
         self.status.info("Sending test\u2026")
         try:
@@ -269,23 +269,8 @@ class TemplateComposer(widgets.VBox):
             self.status.failure(exc, self.errors)
             return None
         self.guard.completed[key] = result
-        self._show_results(result)
+        self.status.test_results(result, f"template #{self._template_id}")
         return result
-
-    def _show_results(self, result: dict, repeated: bool = False) -> None:
-        results = result.get("results") or []
-        rows = [(item.get("email", "?"), "sent" if item.get("success") else f"failed {item.get('error') or ''}".strip())
-                for item in results]
-        sent = result.get("sent", sum(1 for item in results if item.get("success")))
-        if repeated:
-            text = (f"This exact test already went out ({sent} of {len(results)}); it was not sent again. "
-                    "Change the template or the recipients to send another.")
-        else:
-            text = f"Test of template #{self._template_id} sent to {sent} of {len(results)} recipient(s)."
-        if sent < len(results):
-            self.status.error(text, rows=rows)
-        else:
-            self.status.success(text, rows)
 
     def close(self) -> None:
         """Cancel a pending preview and close the widget and its parts."""

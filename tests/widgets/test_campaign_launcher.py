@@ -110,6 +110,17 @@ def test_send_test_of_the_campaign_content(ns, sb):
     [email] = sb.outbox()
     assert email["kind"] == "test" and email["to"] == "qa@acme.test"
     assert ns.campaigns.get(DRAFT)["status"] == "draft"  # a test is not a launch
+    assert "already went out" in launcher.status.text and launcher.status.kind == "success"
+
+
+def test_a_test_after_the_content_changed_is_sent_again_with_the_new_content(ns, sb):
+    launcher = CampaignLauncher(ns, DRAFT)
+    launcher.recipients.value = "qa@acme.test"
+    launcher.test_button.click()
+    ns.templates.update(launcher.campaign["template"]["id"], subject="Edited after opening")
+    launcher.test_button.click()
+    assert [email["subject"] for email in sb.outbox()][1] == "[Test] Edited after opening"
+    assert len(sb.outbox()) == 2
 
 
 def test_a_campaign_without_content_reports_the_server_checks(ns, sb):
