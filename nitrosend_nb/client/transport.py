@@ -41,6 +41,7 @@ logger = logging.getLogger("nitrosend_nb")
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
+CONNECT_RETRIES = 3
 
 
 class _Retry(Retry):
@@ -89,13 +90,14 @@ class Transport:
         }
         if brand_sid:
             headers["X-Brand-SID"] = brand_sid
+        connects = min(retries, CONNECT_RETRIES)  # a server that is not there is reported within a second
         common = dict(backoff_factor=0.1, backoff_max=2, backoff_jitter=0.1, raise_on_status=False,
                       respect_retry_after_header=True)
         self._retrying = _session(headers, concurrency, _Retry(
-            total=retries, connect=retries, read=retries, status=retries, other=0,
+            total=retries, connect=connects, read=retries, status=retries, other=0,
             allowed_methods=IDEMPOTENT_METHODS | {"POST"}, status_forcelist=RETRY_STATUSES, **common))
         self._connect_only = _session(headers, concurrency, _Retry(
-            total=retries, connect=retries, read=0, status=0, other=0,
+            total=retries, connect=connects, read=0, status=0, other=0,
             allowed_methods=IDEMPOTENT_METHODS, status_forcelist=(), **common))
 
     def redact(self, text: object) -> str:

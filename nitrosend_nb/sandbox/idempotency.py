@@ -14,6 +14,10 @@ from .errors import ApiError
 from .store import Store
 
 
+# What the real service answers a keyless send with, now that a key is required (from 2026-09-01).
+DEPRECATION_HEADERS = {"Deprecation": "@1788220800", "Sunset": "Tue, 01 Sep 2026 00:00:00 GMT"}
+
+
 def request_key(request: Request, body_key: str | None) -> str | None:
     """The request's idempotency key (header first, then the body field), or None."""
     return request.headers.get("Idempotency-Key") or body_key or None

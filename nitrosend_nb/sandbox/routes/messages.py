@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from ..delivery import count_usage, default_sender, deliver, find_contact, merge_context, render_content, sender
 from ..errors import invalid, json_response
-from ..idempotency import fingerprint, replay, request_key
+from ..idempotency import DEPRECATION_HEADERS, fingerprint, replay, request_key
 from ..models import E164, MessageCreate, is_email
 from ..state import SandboxState, get_state
 from .crud import Resource, register
@@ -20,7 +20,6 @@ FIELDS = ("id", "channel", "to", "subject", "status", "provider_id", "flow_id", 
 SOURCE_TYPES = {"all": ("", []), "flow": ("source_type = 'flow'", []),
                 "campaign": ("source_type = 'campaign'", []), "transactional": ("source_type IS NULL", [])}
 # Keyless sends were deprecated and became unsupported on this date (RFC 9745 / RFC 8594 headers).
-DEPRECATION_HEADERS = {"Deprecation": "@1788220800", "Sunset": "Tue, 01 Sep 2026 00:00:00 GMT"}
 
 
 class Messages(Resource):

@@ -11,7 +11,7 @@ from ... import merge_tags
 from ..delivery import default_sender, deliver, find_contact, merge_context, render_content, sender
 from ..design import render_design, section_types
 from ..errors import campaign_locked, invalid, json_response
-from ..idempotency import fingerprint, replay, request_key
+from ..idempotency import DEPRECATION_HEADERS, fingerprint, replay, request_key
 from ..models import Preview, ResourceId, SendTest, TemplateCreate, TemplateUpdate
 from ..state import SandboxState, get_state
 from .crud import Resource, register
@@ -154,7 +154,7 @@ def send_test(ident: ResourceId, request: Request, body: SendTest | None = None,
         outcome = {"sent": len(results), "results": results}
         if key:
             state.store.remember(scope, key, print_, outcome)
-    return json_response(outcome)
+    return json_response(outcome, 200, None if key else DEPRECATION_HEADERS)
 
 
 register(router, templates)
