@@ -32,7 +32,9 @@ def find_contact(store: Store, email: str) -> dict | None:
 def merge_context(state: SandboxState, contact: Mapping | None, data: Mapping | None = None) -> dict:
     """Everything a merge tag can reference: ``contact``, ``data`` and ``brand``."""
     brand = state.brand()
+    recipient = (contact or {}).get("uuid") or "test"
     return {"contact": contact_context(contact), "data": dict(data or {}),
+            "unsubscribe_url": f"https://sandbox.nitrosend.test/unsubscribe/{recipient}",
             "brand": {"name": brand.get("company_name"), "company_name": brand.get("company_name"),
                       "address": brand.get("physical_address")}}
 

@@ -30,9 +30,12 @@ class _Renderer:
             raw = merge_tags.render(raw, self.context)
         return html.escape(raw).replace("\n", "<br>")
 
-    @staticmethod
-    def url(value: Any) -> str:
+    def url(self, value: Any) -> str:
+        """A link target with its merge tags filled (when rendering for a recipient); only http(s) and mailto
+        survive, so a merge value can never turn a link into ``javascript:``."""
         raw = str(value or "").strip()
+        if self.context is not None:
+            raw = merge_tags.render(raw, self.context).strip()
         if raw and not re.match(r"^(https?:|mailto:|\{\{)", raw):
             return "#"
         return html.escape(raw or "#", quote=True)
@@ -44,13 +47,12 @@ class _Renderer:
         return (f'<a href="{self.url(href)}" style="display:inline-block;padding:12px 24px;background:{color};'
                 f'color:#ffffff;text-decoration:none;border-radius:6px;font-weight:bold">{self.text(label)}</a>')
 
-    @classmethod
-    def image_url(cls, value: Any) -> str:
+    def image_url(self, value: Any) -> str:
         """An image source: what :meth:`url` allows, plus inline ``data:image/...`` pictures."""
         raw = str(value or "").strip()
         if re.match(r"^data:image/(png|jpeg|gif|webp|svg\+xml)[;,]", raw):
             return html.escape(raw, quote=True)
-        return cls.url(raw)
+        return self.url(raw)
 
     def image(self, src: Any, alt: Any = "", width: str = "100%") -> str:
         if not src:

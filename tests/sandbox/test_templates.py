@@ -143,3 +143,17 @@ def test_a_keyless_send_test_is_served_with_the_deprecation_warning(fresh_api):
     assert keyless.status_code == 200 and keyless.headers["Deprecation"] and keyless.headers["Sunset"].endswith("GMT")
     keyed = fresh_api.post("/templates/1/send_test", json={"email": "qa@example.com"}, headers={"Idempotency-Key": "k"})
     assert keyed.status_code == 200 and "Deprecation" not in keyed.headers
+
+
+def test_links_get_their_merge_tags_filled_and_stay_http(fresh_api):
+    design = {"sections": [
+        {"type": "button", "props": {"text": "Track", "url": "https://acme.test/o/{{ data.order }}"}},
+        {"type": "button", "props": {"text": "Sneaky", "url": "{{ data.evil }}"}},
+        {"type": "footer", "props": {"text": "Acme"}}]}
+    template = fresh_api.post("/templates", json={"name": "Links", "subject": "S", "design": design}).json()
+    fresh_api.post(f"/templates/{template['id']}/send_test", headers={"Idempotency-Key": "links"},
+                   json={"email": "qa@example.com", "data": {"order": "42", "evil": "javascript:alert(1)"}})
+    [email] = fresh_api.sb.outbox()
+    assert 'href="https://acme.test/o/42"' in email["html"]
+    assert "javascript:" not in email["html"] and 'href="#"' in email["html"]
+    assert 'href="https://sandbox.nitrosend.test/unsubscribe/test"' in email["html"]
