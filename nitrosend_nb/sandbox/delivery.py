@@ -47,7 +47,8 @@ def render_content(content: Mapping[str, Any], context: Mapping[str, Any], theme
     API defines as plain text) always escapes it."""
     subject = merge_tags.render(content.get("subject"), context)
     body = content.get("body")
-    if not html and not plain_body and looks_like_html(body) and not (content.get("design") or {}).get("sections"):  # a template body written as HTML is sent as HTML
+    has_sections = bool((content.get("design") or {}).get("sections"))
+    if not html and not plain_body and not has_sections and looks_like_html(body):  # a template body in HTML
         html, body = body, None
     if html:
         markup = merge_tags.render(html, context, escape=True)

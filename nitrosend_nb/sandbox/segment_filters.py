@@ -32,7 +32,8 @@ NEGATED = {"not_eq": "eq", "not_cont": "cont", "not_in": "in"}
 TAGS = "json_each(contacts.doc, '$.data.tags')"
 
 
-def _like(value: str) -> str:
+def escape_like(value: str) -> str:
+    """``value`` as a literal inside an SQL ``LIKE ... ESCAPE '\\'`` pattern."""
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
@@ -85,7 +86,7 @@ def _condition(expr: str, kind: str, predicate: str, value: Any, where: str) -> 
     if predicate == "eq":
         return f"{text} = ?", [coerced]
     if predicate in ("cont", "start", "end"):
-        pattern = {"cont": "%{}%", "start": "{}%", "end": "%{}"}[predicate].format(_like(str(coerced)))
+        pattern = {"cont": "%{}%", "start": "{}%", "end": "%{}"}[predicate].format(escape_like(str(coerced)))
         return f"{expr} LIKE ? ESCAPE '\\'", [pattern]
     operator = {"gt": ">", "lt": "<", "gteq": ">=", "lteq": "<="}[predicate]
     if kind == "bool":

@@ -135,3 +135,14 @@ def test_failed_update_changes_nothing(fresh_api):
     before = fresh_api.get("/contacts/5").json()
     assert_error(fresh_api.patch("/contacts/5", json={"first_name": "Changed", "list_ids": [42]}), 422)
     assert fresh_api.get("/contacts/5").json() == before
+
+
+def test_an_address_taken_by_another_contact_is_refused_however_it_is_set(fresh_api):
+    first, second = fresh_api.get("/contacts", params={"limit": 2}).json()
+    taken = next(c["value"] for c in first["channels"] if c["kind"] == "email")
+    via_email = fresh_api.patch(f"/contacts/{second['id']}", json={"email": taken.upper()})
+    via_channels = fresh_api.patch(f"/contacts/{second['id']}",
+                                   json={"channels_attributes": [{"kind": "email", "value": taken}]})
+    for response in (via_email, via_channels):
+        assert response.status_code == 422 and "email" in response.json()["validation_errors"]
+    assert fresh_api.get(f"/contacts/{second['id']}").json()["channels"] == second["channels"]

@@ -12,6 +12,7 @@ from ..errors import invalid
 from ..models import ContactCreate, ContactUpdate
 from ..pagination import positive_int
 from ..seed import BRAND_ID
+from ..segment_filters import escape_like
 from ..state import SandboxState, get_state
 from .crud import Resource, register
 
@@ -21,10 +22,6 @@ FIELDS = ("id", "brand_id", "uuid", "first_name", "last_name", "source", "countr
 SORTABLE = ("id", "created_at", "updated_at", "first_name", "last_name", "email")
 SEARCH = ("(email LIKE :q ESCAPE '\\' OR phone LIKE :q ESCAPE '\\' OR first_name LIKE :q ESCAPE '\\' "
           "OR last_name LIKE :q ESCAPE '\\' OR (first_name || ' ' || last_name) LIKE :q ESCAPE '\\')")
-
-
-def _like(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 class Contacts(Resource):
@@ -50,7 +47,7 @@ class Contacts(Resource):
         search = query.get("search") or query.get("q")
         if search:
             clauses.append(SEARCH)
-            params["q"] = _like(search.strip())
+            params["q"] = "%" + escape_like(search.strip()) + "%"
         if query.get("list_id"):
             clauses.append("id IN (SELECT contact_id FROM list_members WHERE list_id = :list_id)")
             params["list_id"] = positive_int("list_id", query["list_id"])
@@ -113,7 +110,6 @@ class Contacts(Resource):
         kinds = {c["kind"] for c in changes.get("channels_attributes") or [] if c.get("value")}
         if not (changes.get("email") or changes.get("phone") or kinds):
             raise invalid({"email": ["an email or a phone is required"]})
-        self._check_unique(state, changes.get("email"))
         check_lists(state, changes.get("list_ids") or [], "list_ids")
         doc = {"brand_id": BRAND_ID, "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"nitrosend-sandbox:{now}")),
                "first_name": changes.get("first_name"), "last_name": changes.get("last_name"),
@@ -126,7 +122,6 @@ class Contacts(Resource):
         return doc
 
     def apply(self, state: SandboxState, doc: dict, changes: dict, body: ContactUpdate, now: str) -> dict:
-        self._check_unique(state, changes.get("email"), doc["id"])
         check_lists(state, changes.get("list_ids") or [], "list_ids")
         for key in ("first_name", "last_name", "source", "country_code"):
             if key in changes:
@@ -134,6 +129,7 @@ class Contacts(Resource):
         if changes.get("data") is not None:
             doc["data"] = {**doc.get("data", {}), **changes["data"]}
         self._apply_channels(state, doc, changes, now)
+        self._check_unique(state, doc.get("email"), doc["id"])  # however the address changed (email or channels)
         return doc
 
     def after_save(self, state: SandboxState, doc: dict, body: ContactUpdate) -> None:
