@@ -7,13 +7,18 @@ from typing import Iterator
 STEP_TEMPLATE_FIELDS = ("subject", "body", "preheader", "from_name", "from_email", "reply_to", "design")
 
 
+def walk_steps(steps: list[dict], path: str = "steps") -> Iterator[tuple[str, dict]]:
+    """Every step with its field path (``steps.0``, ``steps.2.yes.1``...), depth first through split branches."""
+    for index, step in enumerate(steps or []):
+        here = f"{path}.{index}"
+        yield here, step
+        for branch in ("yes", "no"):
+            yield from walk_steps(step.get(branch) or [], f"{here}.{branch}")
+
+
 def email_steps(steps: list[dict]) -> Iterator[dict]:
     """Every email step, depth first through split branches."""
-    for step in steps or []:
-        if step.get("type") == "email":
-            yield step
-        for branch in ("yes", "no"):
-            yield from email_steps(step.get(branch) or [])
+    return (step for _, step in walk_steps(steps) if step.get("type") == "email")
 
 
 def step_templates(steps: list[dict], flow_id: int, now: str) -> list[dict]:

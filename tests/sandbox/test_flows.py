@@ -73,3 +73,11 @@ def test_step_templates_are_template_records_replaced_with_the_steps(fresh_api):
         assert_error(fresh_api.get(f"/templates/{tid}"), 404)
     fresh_api.delete(f"/flows/{flow['id']}")
     assert_error(fresh_api.get(f"/templates/{changed['templates'][0]['id']}"), 404)
+
+
+def test_split_filters_are_checked_in_nested_branches_too(fresh_api):
+    bad = {"name": "contact_email", "predicate": "teleport", "value": "x"}
+    steps = [{"type": "split", "filters": [{"name": "contact_tag", "predicate": "eq", "value": "vip"}],
+              "yes": [{"type": "split", "filters": [bad], "yes": [], "no": []}], "no": []}]
+    body = assert_error(fresh_api.post("/flows", json={"name": "Nested", "steps": steps}), 422)
+    assert any(field.startswith("steps.0.yes.0.") for field in body["validation_errors"])

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from ..audience import check_lists, segment_condition
 from ..errors import ApiError, invalid
-from ..flow_steps import step_templates
+from ..flow_steps import step_templates, walk_steps
 from ..models import FlowCreate, FlowUpdate
 from ..seed import ACCOUNT_ID, BRAND_ID
 from ..segment_filters import compile_filters
@@ -56,12 +56,12 @@ class Flows(Resource):
                               "data": trigger.get("data")}
         if body.steps is not None:
             steps = [step.model_dump(exclude_none=True) for step in body.steps]
-            for index, step in enumerate(body.steps):
-                if step.filters:
+            for where, step in walk_steps(steps):  # split filters at any depth are checked
+                if step.get("filters"):
                     try:
-                        compile_filters([f.model_dump() for f in step.filters])
+                        compile_filters(step["filters"])
                     except ApiError as error:
-                        raise invalid({f"steps.{index}.{k}": v for k, v in (error.validation_errors or {}).items()})
+                        raise invalid({f"{where}.{k}": v for k, v in (error.validation_errors or {}).items()})
             doc["steps"] = steps
         doc["approval_state"] = "approved" if doc["status"] == "active" else "pending"
         return doc
