@@ -46,10 +46,6 @@ class FrameSchema:
     derive: Callable[[pd.DataFrame], Mapping[str, list]] | None = None
     index: str = "id"
 
-    def empty(self) -> pd.DataFrame:
-        """The schema's frame with no rows."""
-        return to_frame([], self)
-
 
 def _contact_addresses(frame: pd.DataFrame) -> dict[str, list]:
     """A contact's ``email`` and ``phone``: the value of its first channel of each kind (one pass)."""

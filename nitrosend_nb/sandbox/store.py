@@ -150,10 +150,6 @@ class Store:
         """Write a JSON value to the meta table."""
         self.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, json.dumps(value)))
 
-    def now(self) -> datetime:
-        """The sandbox clock's current instant."""
-        return CLOCK_START + timedelta(seconds=self.meta("clock", 0))
-
     def tick(self) -> str:
         """Advance the fixed clock by one second (one per write) and return the new instant as ISO text."""
         with self.atomic():
