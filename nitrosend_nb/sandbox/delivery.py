@@ -29,9 +29,9 @@ def find_contact(store: Store, email: str) -> dict | None:
     return found[0] if found else None
 
 
-def merge_context(state: SandboxState, contact: Mapping | None, data: Mapping | None = None) -> dict:
-    """Everything a merge tag can reference: ``contact``, ``data`` and ``brand``."""
-    brand = state.brand()
+def merge_context(brand: Mapping[str, Any], contact: Mapping | None, data: Mapping | None = None) -> dict:
+    """Everything a merge tag can reference: ``contact``, ``data`` and ``brand`` (the account's brand record,
+    read once per request by the caller)."""
     recipient = (contact or {}).get("uuid") or "test"
     return {"contact": contact_context(contact), "data": dict(data or {}),
             "unsubscribe_url": f"https://sandbox.nitrosend.test/unsubscribe/{recipient}",

@@ -129,9 +129,9 @@ def _check_content(state: SandboxState, doc: dict) -> dict:
 def _deliver_all(state: SandboxState, doc: dict, template: dict, recipients: list[dict], now: str) -> None:
     brand_from, brand_reply_to = default_sender(state)
     from_ = sender(template.get("from_name"), template["from_email"]) if template.get("from_email") else brand_from
-    theme = brand_theme(state)
+    theme, brand = brand_theme(state), state.brand()
     for contact in recipients:
-        context = merge_context(state, contact)
+        context = merge_context(brand, contact)
         to = contact["email"] if doc["channel"] == "email" else contact["phone"]
         subject = merge_tags.render(template.get("subject"), context) if doc["channel"] == "email" else None
         message = state.store.insert("messages", {

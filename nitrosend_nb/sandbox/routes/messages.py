@@ -98,7 +98,7 @@ def send_message(body: MessageCreate, request: Request, state: SandboxState = De
         template = _validate(state, body)
         now = state.store.tick()
         contact = find_contact(state.store, body.to) if body.channel == "email" else None
-        context = merge_context(state, contact, body.data)
+        context = merge_context(state.brand(), contact, body.data)
         content = dict(template or {})
         for field in ("subject", "body"):
             if getattr(body, field):

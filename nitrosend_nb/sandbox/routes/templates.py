@@ -107,7 +107,7 @@ def preview(body: Preview, state: SandboxState = Depends(get_state)) -> Response
     context = None
     if body.data or body.contact_id:
         contact = state.store.get("contacts", body.contact_id) if body.contact_id else None
-        context = merge_context(state, contact, body.data)
+        context = merge_context(state.brand(), contact, body.data)
     return json_response({"html": render_design(design.model_dump(), context, brand_theme(state))})
 
 
@@ -145,8 +145,9 @@ def send_test(ident: ResourceId, request: Request, body: SendTest | None = None,
         brand_from, brand_reply_to = default_sender(state)
         from_ = sender(template.get("from_name"), template["from_email"]) if template.get("from_email") else brand_from
         results = []
+        theme, brand = brand_theme(state), state.brand()
         for address, contact in recipients:
-            subject, html, text = render_content(template, merge_context(state, contact, body.data), brand_theme(state))
+            subject, html, text = render_content(template, merge_context(brand, contact, body.data), theme)
             deliver(state, now, kind="test", to=address, subject=TEST_PREFIX + subject, html=html, text=text,
                     from_=from_, reply_to=template.get("reply_to") or brand_reply_to, template_id=ident,
                     contact_id=contact["id"] if contact else None)
