@@ -7,11 +7,8 @@
 
 import logging
 
-__version__ = "0.1.0"
-
-logging.getLogger("nitrosend_nb").addHandler(logging.NullHandler())  # a library logs, the app decides where
-
-from nitrosend_nb.errors import (  # noqa: E402  (after __version__: the transport reads it)
+from nitrosend_nb._version import __version__
+from nitrosend_nb.errors import (
     AuthenticationError,
     ConflictError,
     NitrosendError,
@@ -21,7 +18,9 @@ from nitrosend_nb.errors import (  # noqa: E402  (after __version__: the transpo
     TransportError,
     ValidationError,
 )
-from nitrosend_nb.client import Nitrosend, Page, connect  # noqa: E402
+from nitrosend_nb.client import Nitrosend, Page, connect
+
+logging.getLogger("nitrosend_nb").addHandler(logging.NullHandler())  # a library logs, the app decides where
 
 __all__ = [
     "__version__",

@@ -25,7 +25,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from nitrosend_nb import __version__
+from nitrosend_nb._version import __version__
+from nitrosend_nb.client import defaults
 from nitrosend_nb.errors import (
     NitrosendError,
     RateLimitError,
@@ -73,10 +74,10 @@ class Transport:
         api_key: str,
         *,
         brand_sid: str | None = None,
-        timeout: float = 30,
-        concurrency: int = 4,
-        max_wait: float = 60,
-        retries: int = 8,
+        timeout: float = defaults.TIMEOUT,
+        concurrency: int = defaults.CONCURRENCY,
+        max_wait: float = defaults.MAX_WAIT,
+        retries: int = defaults.RETRIES,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout

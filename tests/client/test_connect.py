@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import nitrosend_nb as nb
-from nitrosend_nb.client.client import DEFAULT_BASE_URL
+from nitrosend_nb.client.defaults import BASE_URL as DEFAULT_BASE_URL
 
 ENV = ("NITROSEND_API_KEY", "NITROSEND_BASE_URL", "NITROSEND_SANDBOX_URL", "NITROSEND_SANDBOX_KEY")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from nitrosend_nb.client.frames import TEMPLATES
+from nitrosend_nb.client.pagination import SinglePagePaginator
 from nitrosend_nb.client.resources.base import Resource, new_idempotency_key
 
 
@@ -15,7 +16,7 @@ class Templates(Resource):
     path = "/templates"
     label = "templates"
     schema = TEMPLATES
-    paginated = False
+    paginator = SinglePagePaginator()
     item_methods = frozenset({"PATCH"})  # the API has no DELETE /templates/{id}
 
     def send_test(
