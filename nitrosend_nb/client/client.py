@@ -21,7 +21,8 @@ from nitrosend_nb.client.resources import (
     Templates,
 )
 from nitrosend_nb.client.transport import Transport
-from nitrosend_nb.errors import NitrosendError, mask
+from nitrosend_nb.errors import NitrosendError
+from nitrosend_nb.redaction import mask
 
 __all__ = ["Nitrosend"]
 

@@ -27,14 +27,14 @@ from urllib3.util.retry import Retry
 
 from nitrosend_nb._version import __version__
 from nitrosend_nb.client import defaults
+from nitrosend_nb.client.throttle import AdaptiveLimiter, backoff_delay, retry_after_seconds
 from nitrosend_nb.errors import (
     NitrosendError,
     RateLimitError,
     TransportError,
     error_for_status,
-    redact,
 )
-from nitrosend_nb.client.throttle import AdaptiveLimiter, backoff_delay, retry_after_seconds
+from nitrosend_nb.redaction import redact
 
 __all__ = ["Transport"]
 
@@ -181,7 +181,8 @@ class Transport:
             message, code, validation, error_code = response.reason or f"HTTP {status}", status, None, None
         fields = dict(status=status, code=code, message=message,
                       validation_errors=validation if isinstance(validation, dict) else None,
-                      method=method, path=path, error_code=error_code)
+                      method=method, path=path, error_code=error_code,
+                      request_id=response.headers.get("X-Request-Id"))
         if status == 429:
             fields["message"] += f" (gave up after waiting {waited or 0:.1f} s; max_wait={self.max_wait:g} s)"
             return RateLimitError(**fields, retry_after=retry_after)

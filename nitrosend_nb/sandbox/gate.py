@@ -1,10 +1,12 @@
 """The ASGI gate in front of every /v1/my request: latency, rate limit, injected and random faults, then the
-Bearer key check; after processing, ``when="after"`` faults replace the (already produced) response."""
+Bearer key check; after processing, ``when="after"`` faults replace the (already produced) response. Every
+/v1/my response, refusals included, carries an ``X-Request-Id``."""
 
 from __future__ import annotations
 
 import asyncio
 import hmac
+import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -20,6 +22,18 @@ def _bearer_matches(scope: Scope, api_key: str) -> bool:
     return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), api_key.encode())
 
 
+def _with_request_id(send: Send) -> Send:
+    """``send`` adding a fresh ``X-Request-Id`` header to the response it starts."""
+    header = (b"x-request-id", f"req_{uuid.uuid4().hex}".encode())
+
+    async def send_with_id(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), header]}
+        await send(message)
+
+    return send_with_id
+
+
 class ApiGate:
     """Pure ASGI middleware (no per-request task or stream overhead) applying the sandbox's knobs."""
 
@@ -31,6 +45,7 @@ class ApiGate:
         if scope["type"] != "http" or not (path == API_PREFIX or path.startswith(API_PREFIX + "/")):
             await self.app(scope, receive, send)
             return
+        send = _with_request_id(send)
         knobs, method = self.state.knobs, scope["method"]
         api_path = path[len(API_PREFIX):] or "/"
         if knobs.latency_ms:
