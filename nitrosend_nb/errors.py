@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from typing import Any
 
 from nitrosend_nb.redaction import redact
 
@@ -124,7 +125,7 @@ class ValidationError(NitrosendError):
 class RateLimitError(NitrosendError):
     """429 still answered after the client's wait budget was spent; ``retry_after`` is the server's last hint."""
 
-    def __init__(self, *args, retry_after: float | None = None, **kwargs) -> None:
+    def __init__(self, *args: Any, retry_after: float | None = None, **kwargs: Any) -> None:
         self.retry_after = retry_after
         super().__init__(*args, **kwargs)
 

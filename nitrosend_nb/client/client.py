@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import requests
@@ -23,6 +24,9 @@ from nitrosend_nb.client.resources import (
 from nitrosend_nb.client.transport import Transport
 from nitrosend_nb.errors import NitrosendError
 from nitrosend_nb.redaction import mask
+
+if TYPE_CHECKING:
+    from nitrosend_nb.widgets import CampaignLauncher, ContactExplorer, MessageComposer, OutboxViewer, TemplateComposer
 
 __all__ = ["Nitrosend"]
 
@@ -153,31 +157,31 @@ class Nitrosend:
 
     # Widgets: imported lazily so the client never pulls in ipywidgets.
 
-    def template_composer(self, template_id: int | None = None):
+    def template_composer(self, template_id: int | None = None) -> TemplateComposer:
         """A TemplateComposer widget (edit, preview and test-send a template)."""
         from nitrosend_nb.widgets import TemplateComposer
 
         return TemplateComposer(self, template_id=template_id)
 
-    def message_composer(self):
+    def message_composer(self) -> MessageComposer:
         """A MessageComposer widget (compose and send one transactional message)."""
         from nitrosend_nb.widgets import MessageComposer
 
         return MessageComposer(self)
 
-    def campaign_launcher(self, campaign_id: int):
+    def campaign_launcher(self, campaign_id: int) -> CampaignLauncher:
         """A CampaignLauncher widget (pick an audience and send campaign ``campaign_id``)."""
         from nitrosend_nb.widgets import CampaignLauncher
 
         return CampaignLauncher(self, campaign_id)
 
-    def contact_explorer(self):
+    def contact_explorer(self) -> ContactExplorer:
         """A ContactExplorer widget (search and filter contacts)."""
         from nitrosend_nb.widgets import ContactExplorer
 
         return ContactExplorer(self)
 
-    def outbox_viewer(self):
+    def outbox_viewer(self) -> OutboxViewer:
         """An OutboxViewer widget (browse the sandbox's captured emails)."""
         from nitrosend_nb.widgets import OutboxViewer
 

@@ -16,19 +16,23 @@ import atexit
 import logging
 import os
 import threading
+from typing import TYPE_CHECKING
 
 from nitrosend_nb.client import defaults
 from nitrosend_nb.client.client import Nitrosend
+
+if TYPE_CHECKING:
+    from nitrosend_nb.sandbox import Sandbox
 
 __all__ = ["connect"]
 
 logger = logging.getLogger("nitrosend_nb")
 
-_local_sandbox = None
+_local_sandbox: Sandbox | None = None
 _local_sandbox_lock = threading.Lock()
 
 
-def _process_sandbox():
+def _process_sandbox() -> Sandbox:
     """The in-process sandbox shared by every ``connect()`` of this process (started on first use)."""
     global _local_sandbox
     with _local_sandbox_lock:
@@ -55,7 +59,7 @@ def connect(
     concurrency: int = defaults.CONCURRENCY,
     timeout: float = defaults.TIMEOUT,
     progress: bool = defaults.PROGRESS,
-    sandbox=None,
+    sandbox: Sandbox | None = None,
     *,
     max_wait: float = defaults.MAX_WAIT,
     retries: int = defaults.RETRIES,

@@ -192,7 +192,7 @@ def to_frame(records: list[dict], schema: FrameSchema) -> pd.DataFrame:
                 frame[column] = values
     missing = pd.Series(None, index=frame.index, dtype=object)
     columns = {
-        column: _convert(frame[column] if column in frame else missing, dtype, column)
+        column: _convert(frame.get(column, missing), dtype, column)
         for column, dtype in schema.columns.items()
     }
     for column in frame.columns:
