@@ -98,7 +98,7 @@ def test_send_test_idempotency(fresh_sandbox, fresh_api):
     assert first.json() == again.json() and len(fresh_sandbox.outbox()) == 1
     conflict = fresh_api.post("/templates/1/send_test", json={"email": "y@example.com"},
                               headers={"Idempotency-Key": "s"})
-    assert assert_error(conflict, 409)["error_code"] == "idempotency_conflict"
+    assert_error(conflict, 409, "idempotency_conflict")
     assert len(fresh_sandbox.outbox()) == 1
 
 
