@@ -354,8 +354,13 @@ class BrandLink(Body):
     """One entry of a brand's ``links``."""
 
     url: Annotated[str, Field(pattern=r"^https?://\S+$", max_length=2048)]
-    icon: Optional[str] = None
+    icon: str = "globe"
     title: Optional[str] = None
+
+    @model_validator(mode="after")
+    def _default_title(self) -> "BrandLink":
+        self.title = self.title or self.url
+        return self
 
 
 class BrandUpdate(Body):

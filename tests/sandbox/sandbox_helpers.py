@@ -44,7 +44,8 @@ class Api:
 # The machine code each status answers with when no more specific one applies (Today's API: ``code`` is a string).
 STATUS_CODES = {400: "bad_request", 401: "unauthorized", 402: "payment_required", 403: "forbidden",
                 404: "not_found", 405: "method_not_allowed", 409: "conflict", 422: "validation_error",
-                429: "rate_limited", 500: "internal_error", 503: "service_unavailable"}
+                429: "rate_limited", 500: "internal_error", 502: "bad_gateway", 503: "service_unavailable",
+                504: "gateway_timeout"}
 
 
 def assert_error(response: requests.Response, status: int, code: str | None = None) -> dict:
