@@ -59,6 +59,14 @@ def present(state: SandboxState, brands: list[dict]) -> list[dict]:
     return out
 
 
+def brand_changes(body: BrandUpdate) -> dict:
+    """The fields a create/update body sent, with each link complete (its defaulted icon and title included)."""
+    changes = body.changes()
+    if "links" in changes:
+        changes["links"] = [link.model_dump() for link in body.links or []]
+    return changes
+
+
 def fetch(state: SandboxState, sid: str) -> dict:
     """The brand with ``sid`` or a 404."""
     brand = state.brand_by_sid(sid)
@@ -81,7 +89,7 @@ def create_brand(body: BrandCreate, state: SandboxState = Depends(get_state)) ->
         if not allowance["can_create"]:
             raise ApiError(402, f"The plan allows {allowance['limit']} brands; upgrade to create another")
         now = state.store.tick()
-        changes = body.changes()
+        changes = brand_changes(body)
         sid = "brd_" + hashlib.sha256(f"{now}:{body.company_name}:{allowance['used']}".encode()).hexdigest()[:16]
         doc = {k: None for k in FIELDS if k != "id"}
         doc.update({"sid": sid, "account_id": ACCOUNT_ID, "example_copy": [], "links": [],
@@ -107,7 +115,7 @@ def update_brand(sid: str, body: BrandUpdate, state: SandboxState = Depends(get_
     """Change the fields sent; a from address on another domain needs that domain verified again."""
     with state.store.atomic():
         brand = fetch(state, sid)
-        changes = body.changes()
+        changes = brand_changes(body)
         if "company_name" in changes and changes["company_name"] is None:
             raise invalid({"company_name": ["can't be blank"]})
         if "email_from_email" in changes and _domain(changes["email_from_email"]) != _domain(brand.get("email_from_email")):
