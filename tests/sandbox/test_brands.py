@@ -64,7 +64,7 @@ def test_an_unknown_sid_is_a_json_404_for_every_route(api, method, path):
 
 
 def test_creates_are_stamped_with_the_request_brand_and_stay_there(fresh_api):
-    roastery, cafe = sids(fresh_api)
+    _, cafe = sids(fresh_api)
     cafe_id = fresh_api.get(f"/brands/{cafe}").json()["id"]
     headers = {"X-Brand-SID": cafe}
     contact = fresh_api.post("/contacts", json={"email": "ada@cafe.test"}, headers=headers).json()
@@ -79,7 +79,7 @@ def test_creates_are_stamped_with_the_request_brand_and_stay_there(fresh_api):
 
 
 def test_segment_counts_follow_the_brand(api):
-    roastery, cafe = sids(api)
+    _, cafe = sids(api)
     everyone = {"filters": []}
     assert api.post("/segments/count", json=everyone).json() == {"count": 250}
     assert api.post("/segments/count", json=everyone, headers={"X-Brand-SID": cafe}).json() == {"count": 50}
