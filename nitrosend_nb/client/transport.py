@@ -177,7 +177,7 @@ class Transport:
             message = str(body.get("message") or response.reason or "")
             code = body.get("code", status)
             validation = body.get("validation_errors") or None
-            error_code = body.get("error_code")
+            error_code = body.get("error_code") or (code if isinstance(code, str) else None)  # today: code is it
         else:
             message, code, validation, error_code = response.reason or f"HTTP {status}", status, None, None
         fields = dict(status=status, code=code, message=message,

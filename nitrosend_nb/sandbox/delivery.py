@@ -10,7 +10,6 @@ from typing import Any, Mapping
 from .. import merge_tags
 from .design import html_to_text, looks_like_html, render_design, text_to_html
 from .state import SandboxState
-from .store import Store
 
 
 def contact_context(contact: Mapping[str, Any] | None) -> dict:
@@ -23,9 +22,9 @@ def contact_context(contact: Mapping[str, Any] | None) -> dict:
     return context
 
 
-def find_contact(store: Store, email: str) -> dict | None:
-    """The contact whose email is ``email`` (case-insensitive), if any."""
-    found = store.query("contacts", "email = ? COLLATE NOCASE", (email,), limit=1)
+def find_contact(state: SandboxState, email: str) -> dict | None:
+    """The request brand's contact whose email is ``email`` (case-insensitive), if any."""
+    found = state.store.query("contacts", state.in_brand("email = ? COLLATE NOCASE"), (email,), limit=1)
     return found[0] if found else None
 
 
@@ -66,9 +65,10 @@ def sender(name: str | None, email: str) -> str:
 
 
 def default_sender(state: SandboxState) -> tuple[str, str | None]:
-    """The brand's (from, reply_to) pair."""
+    """The request brand's (from, reply_to) pair."""
     brand = state.brand()
-    return sender(brand.get("email_from_name"), brand["email_from_email"]), brand.get("email_reply_to")
+    address = brand.get("email_from_email") or brand["sandbox_email"]  # a new brand sends from the shared address
+    return sender(brand.get("email_from_name"), address), brand.get("email_reply_to")
 
 
 def deliver(state: SandboxState, now: str, *, kind: str, to: str, subject: str, html: str, text: str,
@@ -95,7 +95,8 @@ def count_usage(state: SandboxState, email: int = 0, sms: int = 0) -> None:
             if amount:
                 usage = billing["resources"][resource]
                 usage["used"] += amount
-                usage["remaining"] = max(0, usage["allowance"] - usage["used"])
+                if usage["allowance"] is not None:  # None: unlimited
+                    usage["remaining"] = max(0, usage["allowance"] - usage["used"])
                 billing["lifetime"][f"{resource}_sent"] += amount
         state.store.set_meta("account", account)
 

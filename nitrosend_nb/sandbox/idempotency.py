@@ -39,5 +39,5 @@ def replay(store: Store, scope: str, key: str | None, print_: str) -> Any | None
     stored_print, body = found
     if stored_print != print_:
         raise ApiError(409, "idempotency_conflict: this Idempotency-Key was already used with a different payload",
-                       error_code="idempotency_conflict")
+                       code="idempotency_conflict")
     return body

@@ -147,6 +147,16 @@ class ListCreate(ListUpdate):
     name: Name
 
 
+MAX_BULK_EMAILS = 1000
+
+
+class ListBulk(Body):
+    """POST /lists/{id}/contacts/bulk: add the brand's contacts with these addresses to the list, or remove them."""
+
+    action: Literal["add", "remove"]
+    emails: Annotated[list[Email], Field(min_length=1, max_length=MAX_BULK_EMAILS)]
+
+
 class SegmentFilter(Body):
     """One segment condition."""
 
@@ -325,6 +335,66 @@ class FlowCreate(FlowUpdate):
 
     name: Name
     status: Literal["draft", "active", "paused", "archived"] = "draft"
+
+
+# -- account and brands -------------------------------------------------------------------------------
+HexColour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
+
+
+class AccountUpdate(Body):
+    """PATCH /account."""
+
+    name: Optional[Name] = None
+    avatar: Optional[Annotated[str, Field(max_length=2048)]] = None
+    banner: Optional[Annotated[str, Field(max_length=2048)]] = None
+    safe_mode_enabled: Optional[bool] = None
+
+
+class BrandLink(Body):
+    """One entry of a brand's ``links``."""
+
+    url: Annotated[str, Field(pattern=r"^https?://\S+$", max_length=2048)]
+    icon: str = "globe"
+    title: Optional[str] = None
+
+    @model_validator(mode="after")
+    def _default_title(self) -> "BrandLink":
+        self.title = self.title or self.url
+        return self
+
+
+class BrandUpdate(Body):
+    """PATCH /brands/{sid}."""
+
+    company_name: Optional[Name] = None
+    brand_color: Optional[HexColour] = None
+    text_color: Optional[HexColour] = None
+    bg_color: Optional[HexColour] = None
+    font_heading: Optional[str] = None
+    font_body: Optional[str] = None
+    style_notes: Optional[str] = None
+    tone: Optional[str] = None
+    company_description: Optional[str] = None
+    industry: Optional[str] = None
+    physical_address: Optional[str] = None
+    logo: Optional[str] = None
+    email_from_name: Optional[str] = None
+    email_from_email: Optional[Email] = None
+    email_reply_to: Optional[Email] = None
+    email_track_opens: Optional[bool] = None
+    email_track_clicks: Optional[bool] = None
+    test_email_recipients: Optional[Annotated[list[Email], Field(max_length=5)]] = None
+    example_copy: Optional[list[str]] = None
+    links: Optional[list[BrandLink]] = None
+    default_header: Optional[dict[str, Any]] = None
+    default_footer: Optional[dict[str, Any]] = None
+    default_theme: Optional[dict[str, Any]] = None
+
+
+class BrandCreate(BrandUpdate):
+    """POST /brands (``company_name`` required)."""
+
+    company_name: Name
 
 
 # -- sandbox control ----------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ def test_stale_updated_at_is_409_and_changes_nothing(fresh_api):
     first = fresh_api.patch(f"/flows/{flow['id']}", json={"name": "Mine", "updated_at": flow["updated_at"]})
     assert first.status_code == 200
     body = assert_error(fresh_api.patch(f"/flows/{flow['id']}", json={"name": "Theirs",
-                                                                      "updated_at": flow["updated_at"]}), 409)
+                                                                      "updated_at": flow["updated_at"]}), 409, "stale_flow")
     assert flow["updated_at"] in body["message"] or first.json()["updated_at"] in body["message"]
     assert fresh_api.get(f"/flows/{flow['id']}").json()["name"] == "Mine"
 

@@ -83,8 +83,8 @@ def test_body_field_key_works_like_the_header(fresh_sandbox, fresh_api):
 
 def test_same_key_different_payload_is_409(fresh_sandbox, fresh_api):
     fresh_api.send("order-43", **EMAIL)
-    body = assert_error(fresh_api.send("order-43", **{**EMAIL, "subject": "Other"}), 409)
-    assert "idempotency_conflict" in body["message"] and body["error_code"] == "idempotency_conflict"
+    body = assert_error(fresh_api.send("order-43", **{**EMAIL, "subject": "Other"}), 409, "idempotency_conflict")
+    assert "Idempotency-Key" in body["message"]
     assert len(fresh_sandbox.outbox()) == 1
 
 

@@ -11,7 +11,7 @@ from ..delivery import count_usage, default_sender, deliver, merge_context, rend
 from ..errors import campaign_locked, invalid
 from ..idempotency import fingerprint, replay, request_key
 from ..models import CampaignCreate, CampaignSend, CampaignUpdate, ResourceId
-from ..seed import ACCOUNT_ID, BRAND_ID
+from ..seed import ACCOUNT_ID
 from ..state import SandboxState, get_state
 from ..store import iso, parse_iso
 from .crud import Resource, register
@@ -57,9 +57,9 @@ class Campaigns(Resource):
 
     def _apply_template(self, state: SandboxState, doc: dict, attrs: dict, now: str) -> None:
         """Create or change the campaign's template (a templates row attached through ``flow_id``)."""
-        template = state.store.get("templates", doc["template_id"]) if doc.get("template_id") else None
+        template = state.find("templates", doc["template_id"]) if doc.get("template_id") else None
         if template is None:
-            template = state.store.insert("templates", {
+            template = state.insert("templates", {
                 "name": doc["name"], "flow_id": doc["trigger"]["flow_id"], "action_id": None, "subject": None,
                 "body": None, "preheader": None, "from_name": None, "from_email": None, "reply_to": None,
                 "design": None, "created_at": now, "updated_at": now})
@@ -86,7 +86,7 @@ class Campaigns(Resource):
 
     def build(self, state: SandboxState, body: CampaignCreate, now: str) -> dict:
         flow_id = state.store.next_seq("campaign_flow", 1001)
-        doc = {"account_id": ACCOUNT_ID, "brand_id": BRAND_ID, "status": "draft", "approval_state": "pending",
+        doc = {"account_id": ACCOUNT_ID, "status": "draft", "approval_state": "pending",
                "channel": body.channel, "name": body.name, "data": {}, "scheduled_at": None, "sent_count": 0,
                "created_at": now, "updated_at": now, "sent_at": None, "locked": False,
                "trigger": {"id": state.store.next_seq("campaign_trigger", 1001), "flow_id": flow_id,
@@ -134,7 +134,7 @@ def _deliver_all(state: SandboxState, doc: dict, template: dict, recipients: lis
         context = merge_context(brand, contact)
         to = contact["email"] if doc["channel"] == "email" else contact["phone"]
         subject = merge_tags.render(template.get("subject"), context) if doc["channel"] == "email" else None
-        message = state.store.insert("messages", {
+        message = state.insert("messages", {
             "channel": doc["channel"], "to": to, "subject": subject, "status": "sent",
             "provider_id": f"sbx-c{doc['id']}-{contact['id']}", "flow_id": doc["trigger"]["flow_id"],
             "source_type": "campaign", "source_name": doc["name"], "sent_at": now, "created_at": now,

@@ -2,6 +2,9 @@
 
 A :class:`Resource` subclass says how its documents are built, changed, filtered and presented; :func:`register`
 turns it into list / create / get / update / delete routes with the API's pagination and error behaviour.
+Every resource is brand-owned: :meth:`Resource.fetch`, :meth:`Resource.page`, :meth:`Resource.all` and
+:meth:`Resource.create` go through the request's brand-bound state (``state.find`` / ``state.in_brand`` /
+``state.insert``), so a record of another brand is a 404 and creates are stamped with the request's brand.
 """
 
 # No ``from __future__ import annotations`` here: FastAPI reads the request-model annotations of the endpoint
@@ -15,7 +18,7 @@ from pydantic import BaseModel
 
 from ..errors import json_response, not_found
 from ..models import ResourceId
-from ..pagination import page_request
+from ..pagination import DEFAULT_LIMIT, page_request
 from ..state import SandboxState, get_state
 
 
@@ -28,6 +31,7 @@ class Resource:
     create_model: Optional[type] = None
     update_model: Optional[type] = None
     paginated: bool = True
+    page_size: int = DEFAULT_LIMIT  # rows per page when the request names no limit
     deletable: bool = True
     order: str = "id DESC"
 
@@ -61,8 +65,8 @@ class Resource:
 
     # shared operations ------------------------------------------------------------------------------
     def fetch(self, state: SandboxState, ident: int) -> dict:
-        """The stored document or a 404."""
-        doc = state.store.get(self.table, ident)
+        """The stored document of the request's brand, or a 404."""
+        doc = state.find(self.table, ident)
         if doc is None:
             raise not_found(self.label, ident)
         return doc
@@ -73,18 +77,24 @@ class Resource:
 
     def page(self, state: SandboxState, request: Request, where: str, params: Sequence, order: str,
              present=None) -> Response:
-        """Respond with one page of matching documents and the pagination headers."""
+        """Respond with one page of the brand's documents matching ``where`` and the pagination headers."""
         present = present or self.present_list
-        pager = page_request(request)
+        pager = page_request(request, self.page_size)
+        where = state.in_brand(where)
         total = state.store.count(self.table, where, params)
         docs = state.store.query(self.table, where, params, order, pager.limit, pager.offset)
         return json_response(present(state, docs), 200, pager.headers(total))
 
+    def all(self, state: SandboxState, where: str, params: Sequence, order: str) -> Response:
+        """Respond with every document of the brand matching ``where`` (the unpaginated groups)."""
+        docs = state.store.query(self.table, state.in_brand(where), params, order)
+        return json_response(self.present_list(state, docs))
+
     def create(self, state: SandboxState, body: Any) -> dict:
-        """Build, store and post-process a new document atomically."""
+        """Build, store (stamped with the request's brand) and post-process a new document atomically."""
         with state.store.atomic():
             now = state.store.tick()
-            doc = state.store.insert(self.table, self.build(state, body, now))
+            doc = state.insert(self.table, self.build(state, body, now))
             self.after_save(state, doc, body)
         return doc
 
@@ -121,8 +131,7 @@ def register(router: APIRouter, resource: Resource) -> None:
         where, params, order = resource.list_query(state, request)
         if resource.paginated:
             return resource.page(state, request, where, params, order)
-        docs = state.store.query(resource.table, where, params, order)
-        return json_response(resource.present_list(state, docs))
+        return resource.all(state, where, params, order)
 
     @router.get(base + "/{ident}", tags=[tag], summary=f"Get a {resource.label.lower()}")
     def get_document(ident: ResourceId, state: SandboxState = Depends(get_state)) -> Response:

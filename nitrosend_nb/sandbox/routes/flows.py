@@ -8,7 +8,7 @@ from ..audience import check_lists, segment_condition
 from ..errors import ApiError, invalid
 from ..flow_steps import step_templates, walk_steps
 from ..models import FlowCreate, FlowUpdate
-from ..seed import ACCOUNT_ID, BRAND_ID
+from ..seed import ACCOUNT_ID
 from ..segment_filters import compile_filters
 from ..state import SandboxState
 from ..store import parse_iso
@@ -67,7 +67,7 @@ class Flows(Resource):
         return doc
 
     def build(self, state: SandboxState, body: FlowCreate, now: str) -> dict:
-        doc = {"account_id": ACCOUNT_ID, "brand_id": BRAND_ID, "status": body.status, "name": body.name,
+        doc = {"account_id": ACCOUNT_ID, "status": body.status, "name": body.name,
                "goal": None, "trigger": {"event": DEFAULT_EVENT, "segment_id": None, "contact_list_ids": [], "data": None},
                "steps": [], "sent_count": 0, "template_ids": [], "created_at": now, "updated_at": now}
         return self._apply(state, doc, body, now)
@@ -77,7 +77,7 @@ class Flows(Resource):
         if body.steps is None:
             return
         self.before_delete(state, doc)
-        templates = [state.store.insert("templates", t)
+        templates = [state.insert("templates", t)
                      for t in step_templates(doc["steps"], doc["id"], doc["updated_at"])]
         doc["template_ids"] = [t["id"] for t in templates]
         state.store.replace(self.table, doc)
@@ -94,7 +94,7 @@ class Flows(Resource):
                 raise invalid({"updated_at": ["must be an ISO 8601 timestamp"]}) from None
             if stale:
                 raise ApiError(409, f"Flow {doc['id']} was modified at {doc['updated_at']}, after the updated_at "
-                                    f"you sent ({body.updated_at}); reload it and retry", error_code="stale_flow")
+                                    f"you sent ({body.updated_at}); reload it and retry", code="stale_flow")
         return self._apply(state, doc, body, now)
 
 

@@ -53,7 +53,7 @@ def _validate(state: SandboxState, body: MessageCreate) -> dict | None:
     errors: dict[str, list[str]] = {}
     template = None
     if body.template_id is not None:
-        template = state.store.get("templates", body.template_id)
+        template = state.find("templates", body.template_id)
         if template is None:
             errors["template_id"] = [f"unknown template {body.template_id}"]
         elif body.channel == "sms":
@@ -97,7 +97,7 @@ def send_message(body: MessageCreate, request: Request, state: SandboxState = De
             return messages.one(state, messages.fetch(state, previous["id"]))
         template = _validate(state, body)
         now = state.store.tick()
-        contact = find_contact(state.store, body.to) if body.channel == "email" else None
+        contact = find_contact(state, body.to) if body.channel == "email" else None
         context = merge_context(state.brand(), contact, body.data)
         content = dict(template or {})
         for field in ("subject", "body"):
@@ -114,7 +114,7 @@ def send_message(body: MessageCreate, request: Request, state: SandboxState = De
             "template_id": body.template_id, "contact_id": contact["id"] if contact else None,
             "idempotency_key": key, "tags": body.tags,
         }
-        doc = state.store.insert("messages", doc)
+        doc = state.insert("messages", doc)
         if body.channel == "email":
             _, brand_reply_to = default_sender(state)
             deliver(state, now, kind="transactional", to=body.to, subject=subject, html=html, text=text,

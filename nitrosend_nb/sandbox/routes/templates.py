@@ -106,7 +106,7 @@ def preview(body: Preview, state: SandboxState = Depends(get_state)) -> Response
         raise invalid({"document": ["is required"]})
     context = None
     if body.data or body.contact_id:
-        contact = state.store.get("contacts", body.contact_id) if body.contact_id else None
+        contact = state.find("contacts", body.contact_id) if body.contact_id else None
         context = merge_context(state.brand(), contact, body.data)
     return json_response({"html": render_design(design.model_dump(), context, brand_theme(state))})
 
@@ -114,7 +114,7 @@ def preview(body: Preview, state: SandboxState = Depends(get_state)) -> Response
 def _recipients(state: SandboxState, body: SendTest) -> list[tuple[str, dict | None]]:
     """(address, contact) pairs for a test send, per the fallbacks: contact, addresses, test list, owner."""
     if body.contact_id is not None:
-        contact = state.store.get("contacts", body.contact_id)
+        contact = state.find("contacts", body.contact_id)
         if contact is None:
             raise invalid({"contact_id": [f"unknown contact {body.contact_id}"]})
         if not contact.get("email"):
@@ -125,7 +125,7 @@ def _recipients(state: SandboxState, body: SendTest) -> list[tuple[str, dict | N
     if not addresses:
         addresses = state.brand().get("test_email_recipients") or [state.owner_email()]
     unique = list(dict.fromkeys(addresses))
-    return [(address, find_contact(state.store, address)) for address in unique]
+    return [(address, find_contact(state, address)) for address in unique]
 
 
 @router.post("/templates/{ident}/send_test", tags=["Templates"], summary="Send a test email")
