@@ -52,8 +52,9 @@ DOC_TABLES: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...]]] = {
     "campaigns": ((("status", "status"),), ()),
     "flows": ((), ()),
     "messages": (
-        (("channel", "channel"), ("status", "status"), ("source_type", "source_type")),
-        ("source_type",),
+        (("channel", "channel"), ("status", "status"), ("source_type", "source_type"), ("flow_id", "flow_id"),
+         ("campaign_id", "campaign_id"), ("created_at", "created_at")),
+        ("source_type", "flow_id", "campaign_id"),
     ),
     "outbox": ((), ()),
 }

@@ -86,7 +86,11 @@ def test_every_paginated_group_sends_the_headers(api, path, total):
 
 def test_messages_are_paginated(api):
     response = api.get("/messages", params={"source_type": "all", "limit": 100})
-    assert response.headers["X-Total-Count"] == "320" and response.headers["X-Total-Pages"] == "4"
+    total = int(response.headers["X-Total-Count"])
+    by_source = [int(api.get("/messages", params={"source_type": source, "limit": 1}).headers["X-Total-Count"])
+                 for source in ("transactional", "campaign", "flow", "test")]
+    assert total == sum(by_source) > 300 and all(by_source)
+    assert response.headers["X-Total-Pages"] == str(-(-total // 100)) and len(response.json()) == 100
 
 
 @pytest.mark.parametrize("path", ["/templates", "/segments"])
