@@ -41,6 +41,14 @@ class Api:
         return self.post("/messages", json=payload, headers={"Idempotency-Key": key})
 
 
+def change_brand(sb: Sandbox, **fields) -> None:
+    """Set fields of the sandbox's brand directly (capabilities, can_send, test recipients: not writable over HTTP)."""
+    store = sb.state.store
+    account = store.meta("account")
+    account["brands"][0].update(fields)
+    store.set_meta("account", account)
+
+
 def assert_error(response: requests.Response, status: int) -> dict:
     """Assert ``response`` is a JSON error of ``status`` in the API's shape and return its body."""
     assert response.status_code == status, response.text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sandbox_helpers import assert_error, email_of
+from sandbox_helpers import assert_error, change_brand, email_of
 
 DESIGN = {"sections": [{"type": "hero", "props": {"heading": "Hi {{ contact.first_name }}"}},
                        {"type": "text", "props": {"text": "<b>bold</b> & more"}}, {"type": "footer", "props": {}}]}
@@ -86,10 +86,7 @@ def test_send_test_without_recipient_uses_the_brand_test_list(fresh_sandbox, fre
 
 
 def test_send_test_falls_back_to_the_account_owner(fresh_sandbox, fresh_api):
-    store = fresh_sandbox.state.store
-    account = store.meta("account")
-    account["brands"][0]["test_email_recipients"] = []
-    store.set_meta("account", account)
+    change_brand(fresh_sandbox, test_email_recipients=[])
     result = fresh_api.post("/templates/3/send_test", json={}).json()
     assert [(r["email"], r["success"], r["status"]) for r in result["results"]] == [("owner@acme.test", True,
                                                                                      "delivered")]
