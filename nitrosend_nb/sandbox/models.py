@@ -26,6 +26,25 @@ def _email(value: str) -> str:
     return value
 
 
+SENDER = re.compile(r'^(?:"?(?P<name>[^"<>]*?)"?\s*<(?P<email>[^<>]*)>|(?P<bare>[^<>]*))$')
+
+
+def parse_sender(value: str) -> tuple[str | None, str]:
+    """``"Name <addr>"`` or a bare ``addr`` as (name or None, address); ValueError when the address is invalid."""
+    match = SENDER.match(value.strip())
+    if not match:
+        raise ValueError('must be an email address or "Name <address>"')
+    address = (match.group("email") if match.group("email") is not None else match.group("bare")).strip()
+    if not is_email(address):
+        raise ValueError(f'{address!r} is not a valid email address (use "Name <address>" or a bare address)')
+    return (match.group("name") or "").strip() or None, address
+
+
+def _sender(value: str) -> str:
+    parse_sender(value)
+    return value.strip()
+
+
 def _phone(value: str) -> str:
     value = value.strip().replace(" ", "")
     if not E164.match(value):
@@ -45,6 +64,7 @@ ResourceId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Email = Annotated[str, AfterValidator(_email)]
 Phone = Annotated[str, AfterValidator(_phone)]
 Country = Annotated[str, AfterValidator(_country)]
+Sender = Annotated[str, AfterValidator(_sender)]
 Name = Annotated[str, Field(min_length=1, max_length=255)]
 
 
@@ -211,11 +231,13 @@ class TemplateCreate(TemplateUpdate):
 
 
 class SendTest(Body):
-    """POST /templates/{id}/send_test: ``email`` (one or many), ``emails``, ``contact_id``, or none."""
+    """POST /templates/{id}/send_test and /campaigns/{id}/send_test: ``email`` (one or many), ``emails``,
+    ``contact_id``, ``sample_contact_id`` (with ``email``), or none."""
 
     email: Optional[Email | list[Email]] = None
     emails: Optional[list[Email]] = None
     contact_id: Optional[Id] = None
+    sample_contact_id: Optional[Id] = None
     data: dict[str, Any] = Field(default_factory=dict)
     idempotency_key: Optional[str] = None
 
@@ -234,25 +256,65 @@ class MessageCreate(Body):
     """POST /messages."""
 
     channel: Literal["email", "sms"]
-    to: Annotated[str, Field(min_length=1)]
+    to: Optional[Annotated[str, Field(min_length=1)]] = None
+    contact_id: Optional[Id] = None
     subject: Optional[str] = None
     html: Optional[str] = None
     body: Optional[str] = None
     template_id: Optional[Id] = None
     data: dict[str, Any] = Field(default_factory=dict)
-    from_: Optional[str] = Field(None, alias="from")
+    from_: Optional[Sender] = Field(None, alias="from")
     from_email: Optional[Email] = None
     from_name: Optional[str] = None
     reply_to: Optional[Email] = None
     headers: dict[str, str] = Field(default_factory=dict)
-    tags: list[str] = Field(default_factory=list)
+    tags: Any = Field(default_factory=dict, description="an object {key: string | number | boolean}")
     idempotency_key: Optional[str] = None
 
 
-# -- campaigns ----------------------------------------------------------------------------------------
-class TriggerAttributes(Body):
-    """Campaign audience and trigger."""
+RESERVED_TAGS = ("account_id", "brand_id", "message_id")
 
+
+def tag_errors(tags: Any) -> dict[str, list[str]]:
+    """Per-field messages for a message's ``tags``: an object of string, number or boolean values whose keys are
+    not reserved (empty when valid)."""
+    if not isinstance(tags, dict):
+        kind = "a list" if isinstance(tags, list) else type(tags).__name__
+        return {"tags": [f"must be an object {{key: string | number | boolean}}, not {kind}"]}
+    errors = {}
+    for key, value in tags.items():
+        if key in RESERVED_TAGS:
+            errors[f"tags.{key}"] = [f"is reserved ({', '.join(RESERVED_TAGS)} are set by Nitrosend)"]
+        elif not key.strip():
+            errors["tags"] = ["keys must not be blank"]
+        elif value is None or isinstance(value, (dict, list)):
+            errors[f"tags.{key}"] = ["must be a string, number or boolean (not an object, list or null)"]
+    return errors
+
+
+# -- campaigns ----------------------------------------------------------------------------------------
+CAMPAIGN_STATUSES = ("draft", "scheduled", "live", "paused", "completed", "cancelled", "archived")
+FLOW_STATUSES = ("draft", "live", "paused", "archived", "cancelled")
+AUDIENCE_TYPES = ("lists", "segment", "all_contacts")
+
+
+def _status(allowed: tuple[str, ...]):
+    def check(value: str) -> str:
+        if value not in allowed:
+            hint = " ('active' is now 'live')" if value == "active" else ""
+            raise ValueError(f"must be one of {', '.join(allowed)}{hint}")
+        return value
+    return AfterValidator(check)
+
+
+CampaignStatus = Annotated[str, _status(CAMPAIGN_STATUSES)]
+FlowStatus = Annotated[str, _status(FLOW_STATUSES)]
+
+
+class TriggerAttributes(Body):
+    """Campaign audience and trigger (``audience_type`` lists|segment|all_contacts, or null to derive it)."""
+
+    audience_type: Optional[Literal["lists", "segment", "all_contacts"]] = None
     event: Optional[str] = None
     contact_list_id: Optional[Id] = None
     contact_list_ids: Optional[list[Id]] = None
@@ -264,7 +326,7 @@ class CampaignUpdate(Body):
     """PATCH /campaigns/{id}."""
 
     name: Optional[Name] = None
-    status: Optional[Literal["draft", "active", "paused", "completed"]] = None
+    status: Optional[CampaignStatus] = None
     channel: Optional[Literal["email", "sms"]] = None
     scheduled_at: Optional[str] = None
     data: Optional[dict[str, Any]] = None
@@ -277,6 +339,13 @@ class CampaignCreate(CampaignUpdate):
 
     name: Name
     channel: Literal["email", "sms"] = "email"
+
+
+class CampaignDuplicate(Body):
+    """POST /campaigns/{id}/duplicate."""
+
+    cancel_source: bool = False
+    name: Optional[Name] = None
 
 
 class CampaignSend(Body):
@@ -323,7 +392,7 @@ class FlowUpdate(Body):
     """PATCH /flows/{id} (``updated_at`` enables the optimistic-concurrency check)."""
 
     name: Optional[Name] = None
-    status: Optional[Literal["draft", "active", "paused", "archived"]] = None
+    status: Optional[FlowStatus] = None
     goal: Optional[str] = None
     updated_at: Optional[str] = None
     trigger: Optional[FlowTriggerInput] = None
@@ -334,7 +403,8 @@ class FlowCreate(FlowUpdate):
     """POST /flows."""
 
     name: Name
-    status: Literal["draft", "active", "paused", "archived"] = "draft"
+    status: FlowStatus = "draft"
+    idempotency_key: Optional[str] = None
 
 
 # -- account and brands -------------------------------------------------------------------------------

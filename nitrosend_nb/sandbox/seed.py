@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import quote
 
+from .. import merge_tags
 from .flow_steps import step_templates
+from .outcomes import RATE_LIMITED, SEEDED_FAILURES, status_fields
 from .store import CLOCK_START, Store, iso
 
 FIRST_NAMES = ("Ada", "Alan", "Grace", "Linus", "Margaret", "Ken", "Barbara", "Dennis", "Frances", "Tim", "Radia",
@@ -206,7 +208,8 @@ def _cafe_templates() -> tuple:
 @dataclass(frozen=True)
 class BrandSeed:
     """What one seeded brand has: identity, lists (name, share of contacts), segments, templates, campaigns
-    (name, status, index of a standalone template or None for SMS), flows and how many past messages."""
+    (name, status, approval state, index of a standalone template or None for SMS, days after the clock's start
+    it is scheduled for), flows and how many past transactional, flow and test messages."""
 
     name: str
     domain: str
@@ -244,19 +247,21 @@ ROASTERY = BrandSeed(
     ),
     templates=_roastery_templates(),
     campaigns=(
-        ("Spring sale", "completed", 1), ("Summer origins", "completed", 4), ("Back to school brew", "completed", 4),
-        ("Autumn roast launch", "completed", 5), ("Grinder launch", "completed", 5),
-        ("October newsletter", "completed", 4), ("Holiday gift guide", "active", 4),
-        ("Black Friday teaser", "paused", 5), ("Winter blend", "draft", 4), ("VIP tasting invite", "draft", 1),
-        ("Win-back Q4", "draft", 6), ("SMS flash sale", "paused", None),
+        ("Spring sale", "archived", "approved", 1, None), ("Summer origins", "completed", "approved", 4, None),
+        ("Back to school brew", "completed", "approved", 4, None),
+        ("Autumn roast launch", "completed", "approved", 5, None), ("Grinder launch", "completed", "approved", 5, None),
+        ("October newsletter", "completed", "approved", 4, None),
+        ("Holiday gift guide", "scheduled", "approved", 4, 20), ("Black Friday teaser", "paused", "approved", 5, 24),
+        ("Winter blend", "draft", "pending_review", 4, None), ("VIP tasting invite", "draft", "pending_review", 1, None),
+        ("Win-back Q4", "draft", "rejected", 6, None), ("SMS flash sale", "cancelled", "pending_review", None, None),
     ),
     flows=(
-        ("Welcome series", "active", "Turn new sign-ups into first orders", {"event": "contact_add"},
+        ("Welcome series", "live", "Turn new sign-ups into first orders", {"event": "contact_add"},
          [{"type": "email", "subject": "Welcome to Acme, {{ contact.first_name }}!"}, {"type": "wait", "duration": 172800},
           {"type": "split", "filters": [{"name": "contact_tag", "predicate": "eq", "value": "customer"}],
            "yes": [{"type": "email", "subject": "Thanks for your first order"}],
            "no": [{"type": "email", "subject": "10% off your first bag"}]}]),
-        ("Abandoned cart", "active", "Recover carts", {"event": "cart_abandoned"},
+        ("Abandoned cart", "live", "Recover carts", {"event": "cart_abandoned"},
          [{"type": "wait", "duration": 3600}, {"type": "email", "subject": "You left something behind"},
           {"type": "wait", "duration": 86400}, {"type": "sms", "body": "Your cart is waiting: acme.test/cart"}]),
         ("VIP birthday", "paused", None, {"event": "birthday", "contact_list_ids": [3]},
@@ -273,8 +278,9 @@ CAFE = BrandSeed(
     lists=(("Cafe regulars", 0.5), ("Loyalty card", 0.3)),
     segments=(("Cafe UK subscribers", UK_SEGMENT),),
     templates=_cafe_templates(),
-    campaigns=(("Opening week", "completed", 1), ("Pastry Fridays", "completed", 2), ("Winter menu", "draft", 2)),
-    flows=(("Loyalty welcome", "active", "Welcome loyalty members", {"event": "loyalty_joined"},
+    campaigns=(("Opening week", "completed", "approved", 1, None), ("Pastry Fridays", "completed", "approved", 2, None),
+               ("Winter menu", "draft", "pending_review", 2, None)),
+    flows=(("Loyalty welcome", "live", "Welcome loyalty members", {"event": "loyalty_joined"},
             [{"type": "email", "subject": "Your loyalty card is ready, {{ contact.first_name }}"}]),),
     messages=60,
 )
@@ -312,14 +318,17 @@ def template_docs(spec: BrandSeed, brand_id: int, first_id: int) -> list[dict]:
     return docs
 
 
+SENT_STATUSES = ("completed", "archived")
+
+
 def campaign_docs(rng: random.Random, next_id, spec: BrandSeed, brand_id: int, ids: Ids, standalone: list[dict],
-                  attached: list[dict], reach: dict[int, int], first_list: int) -> list[dict]:
-    """The brand's campaigns across statuses; sent ones went out over past months to their list's subscribed
-    members (``reach``: list id -> that count). Each campaign's template is appended to ``attached``."""
+                  attached: list[dict], first_list: int) -> list[dict]:
+    """The brand's campaigns across statuses (sent ones went out over past months; see :func:`campaign_messages`).
+    Each campaign's template is appended to ``attached``."""
     docs = []
-    for index, (name, status, template_index) in enumerate(spec.campaigns, start=1):
+    for index, (name, status, approval, template_index, scheduled_in) in enumerate(spec.campaigns, start=1):
         created = _moment((330 - index * 26) * 86400)
-        sent = status in ("completed", "active", "paused") and template_index is not None
+        sent = status in SENT_STATUSES
         channel = "email" if template_index else "sms"
         list_ids = [first_list + rng.randrange(len(spec.lists))]
         flow_id = next_id("campaign_flow", 1001)
@@ -333,15 +342,15 @@ def campaign_docs(rng: random.Random, next_id, spec: BrandSeed, brand_id: int, i
             "design": source.get("design"), "created_at": created, "updated_at": created,
         }
         sent_at = _moment((320 - index * 26) * 86400) if sent else None
+        scheduled_at = iso(CLOCK_START + timedelta(days=scheduled_in)) if scheduled_in else sent_at
         docs.append({
             "id": ids.take("campaigns"), "account_id": ACCOUNT_ID, "brand_id": brand_id, "status": status,
-            "approval_state": "approved" if sent else "pending", "channel": channel, "name": name,
-            "data": {}, "scheduled_at": sent_at, "sent_count": reach.get(list_ids[0], 0) if sent else 0,
+            "approval_state": approval, "channel": channel, "name": name, "data": {}, "scheduled_at": scheduled_at,
             "created_at": created, "updated_at": sent_at or created, "sent_at": sent_at, "locked": sent,
-            "trigger": {"id": next_id("campaign_trigger", 1001), "flow_id": flow_id, "event": "campaign",
-                        "segment_id": None, "contact_list_id": list_ids[0], "contact_list_ids": list_ids,
-                        "data": None, "triggered_count": 1 if sent else 0, "last_triggered_at": sent_at,
-                        "created_at": created, "updated_at": sent_at or created},
+            "trigger": {"id": next_id("campaign_trigger", 1001), "flow_id": flow_id, "audience_type": "lists",
+                        "event": "campaign", "segment_id": None, "contact_list_id": list_ids[0],
+                        "contact_list_ids": list_ids, "data": None, "triggered_count": 1 if sent else 0,
+                        "last_triggered_at": sent_at, "created_at": created, "updated_at": sent_at or created},
             "template_id": template["id"],
         })
         attached.append(template)
@@ -360,48 +369,81 @@ def flow_docs(spec: BrandSeed, brand_id: int, ids: Ids, attached: list[dict]) ->
             attached.append(template)
         docs.append({
             "id": flow_id, "account_id": ACCOUNT_ID, "brand_id": brand_id, "status": status,
-            "approval_state": "approved" if status == "active" else "pending", "name": name, "goal": goal,
+            "approval_state": "approved", "name": name, "goal": goal,
             "trigger": {"event": trigger["event"], "segment_id": None,
                         "contact_list_ids": trigger.get("contact_list_ids", []), "data": None},
-            "steps": steps, "sent_count": 0, "created_at": stamp, "updated_at": stamp,
+            "steps": steps, "created_at": stamp, "updated_at": stamp,
             "template_ids": [t["id"] for t in templates],
         })
     return docs
 
 
-def message_docs(rng: random.Random, spec: BrandSeed, brand_id: int, first_id: int, contact_ids: range,
-                 campaigns: list[dict], flows: list[dict]) -> list[dict]:
-    """The brand's past messages across channels, statuses and sources over the last six months, busier
-    recently and on weekdays, with ids in the order they were sent (the newest has the highest id)."""
-    docs = []
+def _outcome(rng: random.Random, status: str) -> dict:
+    """The status-reason and failure fields of a seeded message with ``status``."""
+    if status == "failed":
+        return status_fields(rng.choice(SEEDED_FAILURES))
+    return status_fields(reason=RATE_LIMITED if status == "queued" and rng.random() < 0.5 else None)
+
+
+def campaign_messages(store: Store, rng: random.Random, brand_id: int, campaigns: list[dict],
+                      templates: dict[int, dict]):
+    """One message per recipient of each sent campaign: the subscribed members of its list who had joined by the
+    time it went out, so each campaign's messages are exactly its ``sent_count``. (Null fields are left out of
+    these many documents: they read back as null.)"""
+    for campaign in campaigns:
+        if not campaign["sent_at"]:
+            continue
+        subject, subjects = templates[campaign["template_id"]]["subject"], {}
+        common = {"brand_id": brand_id, "channel": "email", "flow_id": campaign["trigger"]["flow_id"],
+                  "source_type": "campaign", "source_name": campaign["name"], "created_at": campaign["sent_at"],
+                  "campaign_id": campaign["id"]}
+        rows = store.execute(
+            "SELECT c.id, c.email, c.first_name FROM list_members m JOIN contacts c ON c.id = m.contact_id "
+            "WHERE m.list_id = ? AND json_extract(c.doc, '$.subscribed_email') AND c.created_at <= ? "
+            "ORDER BY c.id", (campaign["trigger"]["contact_list_ids"][0], campaign["sent_at"]))
+        for contact_id, email, first_name in rows:
+            if first_name not in subjects:
+                subjects[first_name] = merge_tags.render(subject, {"contact": {"first_name": first_name}})
+            outcome = ({"status": "failed", **status_fields(rng.choice(SEEDED_FAILURES))} if rng.random() < 0.02 else
+                       {"status": "sent", "provider_id": f"sbx-c{campaign['id']}-{contact_id}",
+                        "sent_at": campaign["sent_at"]})
+            yield {**common, "to": email, "subject": subjects[first_name], **outcome, "contact_id": contact_id}
+
+
+def message_docs(rng: random.Random, spec: BrandSeed, brand_id: int, contact_ids: range, flows: list[dict],
+                 standalone: list[dict]):
+    """The brand's past transactional, flow and test messages across channels and statuses over the last six
+    months, busier recently and on weekdays."""
     subjects = ("Your receipt", "Password reset", "Order shipped", "Your order is confirmed", "Verify your email")
+    test_recipients = (f"qa@{spec.domain}", f"marketing@{spec.domain}")
     moments: list[float] = []
     while len(moments) < spec.messages:
         seconds_before = rng.betavariate(1.0, 2.5) * 180 * 86400
         weekday = (CLOCK_START - timedelta(seconds=seconds_before)).weekday()
         if weekday < 5 or rng.random() < 0.4:  # weekends are quieter
             moments.append(seconds_before)
-    for mid, created_s in enumerate(sorted(moments, reverse=True), start=first_id):
-        source = rng.choices(("transactional", "campaign", "flow"), weights=(5, 3, 2))[0]
-        channel = "sms" if rng.random() < 0.15 else "email"
+    for created_s in sorted(moments, reverse=True):
+        source = rng.choices(("transactional", "flow", "test"), weights=(6, 3, 1))[0]
+        channel = "sms" if source != "test" and rng.random() < 0.15 else "email"
         cid = contact_ids[rng.randrange(len(contact_ids))] if contact_ids else None
-        to = f"customer{cid or mid}@example.org" if channel == "email" else f"+4477009{rng.randrange(10000, 99999)}"
+        to = f"customer{cid or 0}@example.org" if channel == "email" else f"+4477009{rng.randrange(10000, 99999)}"
         status = rng.choices(("sent", "failed", "queued"), weights=(90, 8, 2))[0]
+        subject = rng.choice(subjects) if channel == "email" else None
         origin = {"flow_id": None, "source_type": None, "source_name": None}
-        if source == "campaign":
-            camp = rng.choice(campaigns)
-            origin = {"flow_id": camp["trigger"]["flow_id"], "source_type": "campaign", "source_name": camp["name"]}
-        elif source == "flow":
+        if source == "flow":
             flow = rng.choice(flows)
             origin = {"flow_id": flow["id"], "source_type": "flow", "source_name": flow["name"]}
-        created = _moment(created_s)
-        docs.append({
-            "id": mid, "brand_id": brand_id, "channel": channel, "to": to,
-            "subject": rng.choice(subjects) if channel == "email" else None, "status": status,
-            "provider_id": f"sbx-{rng.getrandbits(48):012x}" if status != "queued" else None, **origin,
-            "sent_at": _moment(created_s - 2) if status == "sent" else None, "created_at": created,
-        })
-    return docs
+        elif source == "test":
+            template = rng.choice(standalone)
+            to, subject = rng.choice(test_recipients), "[Test] " + merge_tags.render(template["subject"], {})
+            origin = {"flow_id": None, "source_type": "test", "source_name": template["name"],
+                      "template_id": template["id"]}
+        yield {
+            "brand_id": brand_id, "channel": channel, "to": to, "subject": subject, "status": status,
+            "provider_id": f"sbx-{rng.getrandbits(48):012x}" if status == "sent" else None,
+            **origin, **_outcome(rng, status), "sent_at": _moment(created_s - 2) if status == "sent" else None,
+            "created_at": _moment(created_s),
+        }
 
 
 def _seed_brand(store: Store, rng: random.Random, brand_id: int, spec: BrandSeed, contacts: int, ids: Ids,
@@ -431,16 +473,16 @@ def _seed_brand(store: Store, rng: random.Random, brand_id: int, spec: BrandSeed
                                        enumerate(spec.segments, start=first_segment), start=1)))
     standalone = template_docs(spec, brand_id, ids.take("templates", len(spec.templates)))
     attached: list[dict] = []
-    reach = dict(store.execute(
-        "SELECT m.list_id, COUNT(*) FROM list_members m JOIN contacts c ON c.id = m.contact_id"
-        " WHERE c.brand_id = ? AND json_extract(c.doc, '$.subscribed_email') GROUP BY m.list_id", (brand_id,)))
-    campaigns = campaign_docs(rng, next_id, spec, brand_id, ids, standalone, attached, reach, first_list)
+    campaigns = campaign_docs(rng, next_id, spec, brand_id, ids, standalone, attached, first_list)
     flows = flow_docs(spec, brand_id, ids, attached)
     store.insert_many("templates", [*standalone, *attached])
     store.insert_many("campaigns", campaigns)
     store.insert_many("flows", flows)
-    store.insert_many("messages", message_docs(rng, spec, brand_id, ids.take("messages", spec.messages), contact_ids,
-                                               campaigns, flows))
+    history = [*campaign_messages(store, rng, brand_id, campaigns, {t["id"]: t for t in attached}),
+               *message_docs(rng, spec, brand_id, contact_ids, flows, standalone)]
+    history.sort(key=lambda message: message["created_at"])  # ids in the order messages were created
+    first = ids.take("messages", len(history))
+    store.insert_many("messages", ({**message, "id": mid} for mid, message in enumerate(history, start=first)))
 
 
 def seed_store(store: Store, seed: int = 0, contacts: int = 250) -> None:

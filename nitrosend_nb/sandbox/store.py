@@ -55,8 +55,9 @@ DOC_TABLES: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...]]] = {
     "campaigns": ((BRAND, ("status", "status")), ()),
     "flows": ((BRAND,), ()),
     "messages": (
-        (BRAND, ("channel", "channel"), ("status", "status"), ("source_type", "source_type")),
-        ("brand_id, source_type",),
+        (BRAND, ("channel", "channel"), ("status", "status"), ("source_type", "source_type"), ("flow_id", "flow_id"),
+         ("campaign_id", "campaign_id"), ("created_at", "created_at")),
+        ("brand_id, source_type", "flow_id", "campaign_id"),
     ),
     "outbox": ((), ()),
 }

@@ -48,6 +48,14 @@ STATUS_CODES = {400: "bad_request", 401: "unauthorized", 402: "payment_required"
                 504: "gateway_timeout"}
 
 
+def change_brand(sb: Sandbox, **fields) -> None:
+    """Set fields of the default brand directly (capabilities, can_send: not writable over HTTP)."""
+    store = sb.state.store
+    brand = store.get("brands", store.meta("default_brand_id"))
+    brand.update(fields)
+    store.replace("brands", brand)
+
+
 def assert_error(response: requests.Response, status: int, code: str | None = None) -> dict:
     """Assert ``response`` is a JSON error of ``status`` in the API's shape, with the string machine ``code``
     (default: the status's generic one), and return its body."""

@@ -20,8 +20,10 @@ def new_campaign(api, **fields) -> dict:
 def test_seeded_campaigns_span_statuses(api):
     campaigns = api.get("/campaigns", params={"limit": 100}).json()
     assert len(campaigns) == 12
-    assert {c["status"] for c in campaigns} == {"draft", "active", "paused", "completed"}
-    assert all(c["sent_count"] > 0 for c in campaigns if c["status"] == "completed")
+    assert {c["status"] for c in campaigns} == {"draft", "scheduled", "paused", "completed", "cancelled", "archived"}
+    assert all(c["sent_count"] > 0 and not c["editable"] for c in campaigns if c["status"] in ("completed", "archived"))
+    assert all(c["sent_count"] == 0 and c["editable"] for c in campaigns if c["status"] not in ("completed", "archived"))
+    assert {c["approval_state"] for c in campaigns} == {"pending_review", "approved", "rejected"}
 
 
 def test_create_defaults(fresh_api):

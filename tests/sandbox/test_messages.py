@@ -108,10 +108,12 @@ def test_default_list_is_transactional_only(api):
     assert messages and all(m["source_type"] is None for m in messages)
 
 
-@pytest.mark.parametrize("source,allowed", [("all", {None, "flow", "campaign"}), ("flow", {"flow"}),
-                                            ("campaign", {"campaign"})])
+@pytest.mark.parametrize("source,allowed", [("all", {None, "flow", "campaign", "test"}), ("flow", {"flow"}),
+                                            ("campaign", {"campaign"}), ("test", {"test"}),
+                                            ("transactional", {None})])
 def test_source_type_filter(api, source, allowed):
-    messages = api.get("/messages", params={"source_type": source, "limit": 100}).json()
+    messages = [m for page in range(1, 6)
+                for m in api.get("/messages", params={"source_type": source, "limit": 100, "page": page}).json()]
     assert {m["source_type"] for m in messages} == allowed
 
 

@@ -30,7 +30,7 @@ def test_records_have_the_contract_shape(fresh_sandbox):
     first, second = outbox[0], outbox[1]
     assert first["kind"] == "transactional" and first["from"] == "Ops <ops@acme.test>"
     assert first["reply_to"] == "reply@example.com" and first["created_at"].endswith("Z")
-    assert second["kind"] == "test" and second["template_id"] == 2 and second["message_id"] is None
+    assert second["kind"] == "test" and second["template_id"] == 2 and second["message_id"] > first["message_id"]
     assert {r["kind"] for r in outbox[2:]} == {"campaign"} and all(r["campaign_id"] for r in outbox[2:])
 
 

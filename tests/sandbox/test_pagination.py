@@ -54,8 +54,10 @@ def test_contacts_default_to_50_a_page_newest_first(api):
 def test_messages_default_to_25_a_page(api):
     response = api.get("/messages", params={"source_type": "all"})
     assert len(response.json()) == 25
-    assert page_headers(response) == {"X-Total-Count": "320", "X-Total-Pages": "13", "X-Page-Number": "1",
-                                      "X-Next-Page": "2"}
+    total = int(response.headers["X-Total-Count"])
+    assert total > 25
+    assert page_headers(response) == {"X-Total-Count": str(total), "X-Total-Pages": str(-(-total // 25)),
+                                      "X-Page-Number": "1", "X-Next-Page": "2"}
 
 
 @pytest.mark.parametrize("path,body", [("/lists", {"name": "L"}), ("/campaigns", {"name": "C"}),
@@ -111,7 +113,11 @@ def test_every_paginated_group_sends_the_headers(api, path, total):
 
 def test_messages_are_paginated(api):
     response = api.get("/messages", params={"source_type": "all", "limit": 100})
-    assert response.headers["X-Total-Count"] == "320" and response.headers["X-Total-Pages"] == "4"
+    total = int(response.headers["X-Total-Count"])
+    by_source = [int(api.get("/messages", params={"source_type": source, "limit": 1}).headers["X-Total-Count"])
+                 for source in ("transactional", "campaign", "flow", "test")]
+    assert total == sum(by_source) > 300 and all(by_source)
+    assert response.headers["X-Total-Pages"] == str(-(-total // 100)) and len(response.json()) == 100
 
 
 @pytest.mark.parametrize("path", ["/templates", "/segments"])
