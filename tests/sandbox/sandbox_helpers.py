@@ -36,6 +36,12 @@ class Api:
         """DELETE ``path``."""
         return self.request("DELETE", path, **kwargs)
 
+    def control(self, method: str, path: str, json: object = None, **kwargs) -> requests.Response:
+        """A ``/_sandbox`` + ``path`` request as the sandbox's owner sends it: the key as Bearer, a JSON body."""
+        kwargs.setdefault("timeout", 30)
+        body = {} if json is None and method.upper() in ("POST", "PUT", "PATCH") else json
+        return self.session.request(method, self.sb.root_url + "/_sandbox" + path, json=body, **kwargs)
+
     def send(self, key: str, **payload) -> requests.Response:
         """POST /messages with an Idempotency-Key."""
         return self.post("/messages", json=payload, headers={"Idempotency-Key": key})

@@ -93,8 +93,8 @@ def send_message(body: MessageCreate, request: Request, state: SandboxState = De
     print_ = fingerprint(body.model_dump(mode="json", exclude_unset=True, by_alias=True))
     with state.store.atomic():
         previous = replay(state.store, "messages", key, print_)
-        if previous is not None:
-            return messages.one(state, messages.fetch(state, previous["id"]))
+        if previous is not None:  # the original answer again: 201, the message as it was accepted
+            return json_response(_accepted(state, messages.fetch(state, previous["id"])), 201)
         template = _validate(state, body)
         now = state.store.tick()
         contact = find_contact(state.store, body.to) if body.channel == "email" else None
@@ -125,8 +125,12 @@ def send_message(body: MessageCreate, request: Request, state: SandboxState = De
             count_usage(state, sms=1)
         if key:
             state.store.remember("messages", key, print_, {"id": doc["id"]})
-    response = {**messages.present(state, [doc])[0], "status": "queued", "sent_at": None}
-    return json_response(response, 201, None if key else DEPRECATION_HEADERS)
+    return json_response(_accepted(state, doc), 201, None if key else DEPRECATION_HEADERS)
+
+
+def _accepted(state: SandboxState, doc: dict) -> dict:
+    """A message as the send answers it: accepted for sending (``queued``), not yet sent."""
+    return {**messages.present(state, [doc])[0], "status": "queued", "sent_at": None}
 
 
 register(router, messages)
