@@ -30,16 +30,19 @@ __all__ = [
 ]
 
 _KEY_PATTERN = re.compile(r"nskey_(live|test)_\w+")
+_BEARER_PATTERN = re.compile(r"(\bBearer\s+)([^\s'\",;]+)", re.IGNORECASE)
 
 
 def redact(text: object, secrets: Iterable[str] = ()) -> str:
-    """Return ``str(text)`` with every Nitrosend key (``nskey_live_...``/``nskey_test_...``) and every string
-    in ``secrets`` replaced by a placeholder that keeps at most the last 4 characters."""
+    """Return ``str(text)`` with every Nitrosend key (``nskey_live_...``/``nskey_test_...``), every ``Bearer``
+    token and every string in ``secrets`` replaced by a placeholder that keeps at most the last 4 characters."""
     result = str(text)
     for secret in secrets:
         if secret:
             result = result.replace(secret, mask(secret))
-    return _KEY_PATTERN.sub(lambda m: mask(m.group(0)), result)
+    result = _KEY_PATTERN.sub(lambda m: mask(m.group(0)), result)
+    return _BEARER_PATTERN.sub(lambda m: m.group(1) + (m.group(2) if m.group(2).startswith("****") else
+                                                       mask(m.group(2))), result)
 
 
 def mask(secret: str) -> str:
@@ -54,7 +57,8 @@ class NitrosendError(Exception):
 
     Attributes: ``status`` (HTTP status or None), ``code`` (the body's ``code``), ``error_code`` (the body's
     machine-readable ``error_code`` such as ``"campaign_locked"``, or None), ``message`` (redacted),
-    ``validation_errors`` (``{field: [message, ...]}``), ``method`` and ``path`` of the call.
+    ``validation_errors`` (``{field: [message, ...]}``), ``method`` and ``path`` of the call, and ``retried``
+    (True when this answer came to a retry: an earlier attempt may have done the work, its response lost).
     """
 
     def __init__(
@@ -67,6 +71,7 @@ class NitrosendError(Exception):
         path: str | None = None,
         *,
         error_code: str | None = None,
+        retried: bool = False,
     ) -> None:
         self.status = status
         self.code = code
@@ -78,6 +83,7 @@ class NitrosendError(Exception):
         self.method = method
         self.path = redact(path) if path else path
         self.error_code = error_code
+        self.retried = retried
         super().__init__(self._line())
 
     @property

@@ -18,6 +18,8 @@ import threading
 from contextlib import ExitStack
 from pathlib import Path
 
+from nitrosend_nb.client.sandbox_urls import inbox_url
+
 LAB_STOP_TIMEOUT = 20  # seconds Lab gets to shut its kernels down before it is killed
 # Lab prints this line right after its URLs: the inbox link goes beside them.
 _LAB_URLS_PRINTED = "Use Control-C to stop this server"
@@ -27,14 +29,6 @@ def default_notebook_dir() -> Path:
     """``./notebooks`` when it exists (a checkout of the project), else the current directory."""
     candidate = Path.cwd() / "notebooks"
     return candidate if candidate.is_dir() else Path.cwd()
-
-
-def inbox_url(sandbox_root_url: str) -> str:
-    """The sandbox's inbox page for a sandbox root (``http://HOST:PORT``) or API (``.../v1/my``) URL."""
-    root = sandbox_root_url.rstrip("/")
-    if root.endswith("/v1/my"):
-        root = root[: -len("/v1/my")]
-    return f"{root}/_sandbox/"
 
 
 def _relay_lab_log(stream, inbox_line: str) -> None:

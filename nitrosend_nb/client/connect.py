@@ -18,12 +18,12 @@ import os
 import threading
 
 from nitrosend_nb.client.client import DEFAULT_BASE_URL, Nitrosend
+from nitrosend_nb.client.sandbox_urls import split_sandbox_url
 
 __all__ = ["connect"]
 
 logger = logging.getLogger("nitrosend_nb")
 
-SANDBOX_PATH = "/v1/my"
 DEFAULT_SANDBOX_KEY = "nskey_test_sandbox"
 
 _local_sandbox = None
@@ -41,13 +41,6 @@ def _process_sandbox():
             atexit.register(_local_sandbox.stop)
             logger.info("started an in-process sandbox at %s", _local_sandbox.url)
         return _local_sandbox
-
-
-def _split_sandbox_url(url: str) -> tuple[str, str]:
-    """Accept a sandbox's root URL or its API URL; return ``(api_url, root_url)``."""
-    url = url.rstrip("/")
-    root = url[: -len(SANDBOX_PATH)] if url.endswith(SANDBOX_PATH) else url
-    return root + SANDBOX_PATH, root
 
 
 def connect(
@@ -79,7 +72,7 @@ def connect(
     if base_url:
         raise ValueError("connect(base_url=...) needs api_key=... (or NITROSEND_API_KEY)")
     if env.get("NITROSEND_SANDBOX_URL"):
-        api_url, root = _split_sandbox_url(env["NITROSEND_SANDBOX_URL"])
+        api_url, root = split_sandbox_url(env["NITROSEND_SANDBOX_URL"])
         key = env.get("NITROSEND_SANDBOX_KEY") or DEFAULT_SANDBOX_KEY
         return Nitrosend(key, api_url, sandbox_root=root, **options)
     local = _process_sandbox()
