@@ -3,7 +3,7 @@
 Every failed call raises a subclass of :class:`NitrosendError`. ``str(err)`` is one readable line naming the
 call, the status and each field's message, e.g.::
 
-    POST /contacts -> 422 Validation failed: email: is invalid; first_name: is too long
+    POST /contacts -> 422 Validation failed: email is not a valid email address
 
 The status decides the class (401 AuthenticationError, 404 NotFoundError, 409 ConflictError, 422
 ValidationError, 429 RateLimitError, 5xx ServerError); no HTTP response at all (refused connection, timeout)
