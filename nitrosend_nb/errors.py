@@ -3,7 +3,7 @@
 Every failed call raises a subclass of :class:`NitrosendError`. ``str(err)`` is one readable line naming the
 call, the status and each field's message, e.g.::
 
-    POST /contacts -> 422 Validation failed: email: is invalid; first_name: is too long
+    POST /contacts -> 422 Validation failed: email is not a valid email address
 
 The status decides the class (401 AuthenticationError, 404 NotFoundError, 409 ConflictError, 422
 ValidationError, 429 RateLimitError, 5xx ServerError); no HTTP response at all (refused connection, timeout)
@@ -36,8 +36,9 @@ class NitrosendError(Exception):
 
     Attributes: ``status`` (HTTP status or None), ``code`` (the body's ``code``), ``error_code`` (the body's
     machine-readable ``error_code`` such as ``"campaign_locked"``, or None), ``message`` (redacted),
-    ``validation_errors`` (``{field: [message, ...]}``), ``method`` and ``path`` of the call, and ``request_id``
-    (the response's ``X-Request-Id``, to quote to support; None without one).
+    ``validation_errors`` (``{field: [message, ...]}``), ``method`` and ``path`` of the call, ``request_id``
+    (the response's ``X-Request-Id``, to quote to support; None without one) and ``retried`` (True when this
+    answer came to a retry: an earlier attempt may have done the work, its response lost).
     """
 
     def __init__(
@@ -51,6 +52,7 @@ class NitrosendError(Exception):
         *,
         error_code: str | None = None,
         request_id: str | None = None,
+        retried: bool = False,
     ) -> None:
         self.status = status
         self.code = code
@@ -63,6 +65,7 @@ class NitrosendError(Exception):
         self.path = redact(path) if path else path
         self.error_code = error_code
         self.request_id = redact(request_id) if request_id else None
+        self.retried = retried
         super().__init__(self._line())
 
     @property

@@ -21,6 +21,7 @@ from nitrosend_nb.client.resources import (
     Segments,
     Templates,
 )
+from nitrosend_nb.client.sandbox_urls import inbox_url
 from nitrosend_nb.client.transport import Transport
 from nitrosend_nb.errors import NitrosendError
 from nitrosend_nb.redaction import mask
@@ -84,6 +85,12 @@ class Nitrosend:
     def mode(self) -> str:
         """``"sandbox"`` or ``"live"``."""
         return "sandbox" if self._sandbox_root else "live"
+
+    @property
+    def inbox_url(self) -> str | None:
+        """The sandbox's inbox page (every captured email, rendered), to open in a browser; None in live mode,
+        where emails are really sent."""
+        return inbox_url(self._sandbox_root) if self._sandbox_root else None
 
     def __repr__(self) -> str:
         brand = f" brand_sid={self.brand_sid!r}" if self.brand_sid else ""

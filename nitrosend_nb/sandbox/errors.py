@@ -23,7 +23,8 @@ def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | Non
 
 # The machine code each HTTP status answers with unless the raiser names a more specific one.
 CODES = {400: "bad_request", 401: "unauthorized", 402: "payment_required", 403: "forbidden", 404: "not_found",
-         405: "method_not_allowed", 409: "conflict", 422: "validation_error", 429: "rate_limited",
+         405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
+         414: "uri_too_long", 415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited",
          500: "internal_error", 502: "bad_gateway", 503: "service_unavailable", 504: "gateway_timeout"}
 
 
@@ -89,6 +90,33 @@ def _field_name(loc: tuple) -> str:
     return ".".join(parts) or "body"
 
 
+# Pydantic's error types in the API's words (one short sentence, no internal validator names).
+_PLAIN_MESSAGES = {
+    "missing": "is required", "string_type": "must be a string", "int_type": "must be an integer",
+    "int_parsing": "must be an integer", "int_from_float": "must be an integer", "float_type": "must be a number",
+    "float_parsing": "must be a number", "bool_type": "must be true or false", "bool_parsing": "must be true or false",
+    "list_type": "must be a list", "dict_type": "must be an object", "model_type": "must be an object",
+    "model_attributes_type": "must be an object", "none_required": "must be null",
+}
+
+
+def _plain_message(error: dict) -> str:
+    """One sentence for one pydantic error."""
+    kind, ctx = error.get("type", ""), error.get("ctx") or {}
+    if kind in _PLAIN_MESSAGES:
+        return _PLAIN_MESSAGES[kind]
+    if kind == "string_too_long":
+        return f"is too long (at most {ctx.get('max_length')} characters)"
+    if kind == "string_too_short":
+        return "must not be empty" if ctx.get("min_length") == 1 else f"is too short (at least {ctx.get('min_length')})"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        bound = ctx.get("ge", ctx.get("le"))
+        return f"must be {'at least' if kind == 'greater_than_equal' else 'at most'} {bound}"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected', '')}".replace("'", "")
+    return str(error.get("msg") or "is invalid").removeprefix("Value error, ")
+
+
 def _validation_handler(request: Request, exc: RequestValidationError) -> Response:
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
@@ -99,10 +127,9 @@ def _validation_handler(request: Request, exc: RequestValidationError) -> Respon
     for error in errors:
         loc = tuple(error.get("loc", ()))
         name = _field_name(loc) if loc and loc[0] == "body" else ".".join(str(p) for p in loc[1:]) or str(loc[0])
-        message = error.get("msg", "is invalid")
-        if error.get("type") == "missing":
-            message = "is required"
-        fields.setdefault(name, []).append(message.removeprefix("Value error, "))
+        # One sentence per field: a union (``email``: one address or a list) fails once per member; the first
+        # member's reason is the one a person needs.
+        fields.setdefault(name, [_plain_message(error)])
     return error_response(422, validation_summary(fields), fields)
 
 

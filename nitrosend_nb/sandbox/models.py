@@ -8,9 +8,11 @@ import re
 from typing import Annotated, Any, Literal, Optional
 
 from fastapi import Path
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-EMAIL = re.compile(r"^[^@\s<>(),;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
+from .limits import MAX_IDEMPOTENCY_KEY_LENGTH, MAX_NAME_LENGTH, MAX_SUBJECT_LENGTH
+
+EMAIL = re.compile(r"^[^@\s<>(),;:\"\x00-\x1f\x7f]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 
@@ -65,7 +67,19 @@ Email = Annotated[str, AfterValidator(_email)]
 Phone = Annotated[str, AfterValidator(_phone)]
 Country = Annotated[str, AfterValidator(_country)]
 Sender = Annotated[str, AfterValidator(_sender)]
-Name = Annotated[str, Field(min_length=1, max_length=255)]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
+ShortText = Annotated[str, Field(max_length=MAX_NAME_LENGTH)]
+Subject = Annotated[str, Field(max_length=MAX_SUBJECT_LENGTH)]
+IdempotencyKey = Annotated[str, Field(min_length=1, max_length=MAX_IDEMPOTENCY_KEY_LENGTH)]
+
+
+def _not_null(value: Any) -> Any:
+    if value is None:
+        raise ValueError("must not be null")
+    return value
+
+
+NameChange = Annotated[Optional[Name], BeforeValidator(_not_null)]  # PATCH: may be left out, never set to null
 
 
 def _finite(value: Any) -> bool:
@@ -111,7 +125,7 @@ class EmailDesign(Body):
 
     model_config = ConfigDict(extra="allow")
     sections: list[EmailSection] = Field(default_factory=list)
-    theme: dict[str, Any] = Field(default_factory=dict)
+    theme: dict[str, str] = Field(default_factory=dict)
 
 
 # -- contacts -----------------------------------------------------------------------------------------
@@ -134,11 +148,11 @@ class ChannelInput(Body):
 class ContactUpdate(Body):
     """PATCH /contacts/{id}."""
 
-    first_name: Optional[str] = None
-    last_name: Optional[str] = None
+    first_name: Optional[ShortText] = None
+    last_name: Optional[ShortText] = None
     email: Optional[Email] = None
     phone: Optional[Phone] = None
-    source: Optional[str] = None
+    source: Optional[ShortText] = None
     country_code: Optional[Country] = None
     list_ids: Optional[list[Id]] = None
     data: Optional[dict[str, Any]] = None
@@ -156,7 +170,7 @@ class ContactCreate(ContactUpdate):
 class ListUpdate(Body):
     """PATCH /lists/{id}."""
 
-    name: Optional[Name] = None
+    name: NameChange = None
     segment_id: Optional[Id] = None
     contact_ids: Optional[list[Id]] = None
 
@@ -188,7 +202,7 @@ class SegmentFilter(Body):
 class SegmentUpdate(Body):
     """PATCH /segments/{id}."""
 
-    name: Optional[Name] = None
+    name: NameChange = None
     filters: Optional[list[SegmentFilter]] = None
 
 
@@ -209,10 +223,10 @@ class SegmentCount(Body):
 class TemplateAttributes(Body):
     """Email content: a template's, or a campaign's ``template_attributes``."""
 
-    subject: Optional[str] = None
+    subject: Optional[Subject] = None
     body: Optional[str] = None
-    preheader: Optional[str] = None
-    from_name: Optional[str] = None
+    preheader: Optional[Subject] = None
+    from_name: Optional[ShortText] = None
     from_email: Optional[Email] = None
     reply_to: Optional[Email] = None
     design: Optional[EmailDesign] = None
@@ -221,7 +235,7 @@ class TemplateAttributes(Body):
 class TemplateUpdate(TemplateAttributes):
     """PATCH /templates/{id}."""
 
-    name: Optional[Name] = None
+    name: NameChange = None
 
 
 class TemplateCreate(TemplateUpdate):
@@ -239,7 +253,7 @@ class SendTest(Body):
     contact_id: Optional[Id] = None
     sample_contact_id: Optional[Id] = None
     data: dict[str, Any] = Field(default_factory=dict)
-    idempotency_key: Optional[str] = None
+    idempotency_key: Optional[IdempotencyKey] = None
 
 
 class Preview(Body):
@@ -258,18 +272,18 @@ class MessageCreate(Body):
     channel: Literal["email", "sms"]
     to: Optional[Annotated[str, Field(min_length=1)]] = None
     contact_id: Optional[Id] = None
-    subject: Optional[str] = None
+    subject: Optional[Subject] = None
     html: Optional[str] = None
     body: Optional[str] = None
     template_id: Optional[Id] = None
     data: dict[str, Any] = Field(default_factory=dict)
     from_: Optional[Sender] = Field(None, alias="from")
     from_email: Optional[Email] = None
-    from_name: Optional[str] = None
+    from_name: Optional[ShortText] = None
     reply_to: Optional[Email] = None
     headers: dict[str, str] = Field(default_factory=dict)
     tags: Any = Field(default_factory=dict, description="an object {key: string | number | boolean}")
-    idempotency_key: Optional[str] = None
+    idempotency_key: Optional[IdempotencyKey] = None
 
 
 RESERVED_TAGS = ("account_id", "brand_id", "message_id")
@@ -325,7 +339,7 @@ class TriggerAttributes(Body):
 class CampaignUpdate(Body):
     """PATCH /campaigns/{id}."""
 
-    name: Optional[Name] = None
+    name: NameChange = None
     status: Optional[CampaignStatus] = None
     channel: Optional[Literal["email", "sms"]] = None
     scheduled_at: Optional[str] = None
@@ -391,9 +405,9 @@ class FlowStep(Body):
 class FlowUpdate(Body):
     """PATCH /flows/{id} (``updated_at`` enables the optimistic-concurrency check)."""
 
-    name: Optional[Name] = None
+    name: NameChange = None
     status: Optional[FlowStatus] = None
-    goal: Optional[str] = None
+    goal: Optional[ShortText] = None
     updated_at: Optional[str] = None
     trigger: Optional[FlowTriggerInput] = None
     steps: Optional[list[FlowStep]] = None
@@ -414,7 +428,7 @@ HexColour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
 class AccountUpdate(Body):
     """PATCH /account."""
 
-    name: Optional[Name] = None
+    name: NameChange = None
     avatar: Optional[Annotated[str, Field(max_length=2048)]] = None
     banner: Optional[Annotated[str, Field(max_length=2048)]] = None
     safe_mode_enabled: Optional[bool] = None

@@ -22,7 +22,8 @@ CLOCK_START = datetime(2026, 11, 1, 12, 0, 0, tzinfo=timezone.utc)
 
 def iso(moment: datetime) -> str:
     """ISO 8601 with a ``Z`` suffix and whole seconds, the API's timestamp format."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat, not strftime: strftime's %Y writes the year 776 as "776", not "0776"
+    return moment.astimezone(timezone.utc).replace(tzinfo=None, microsecond=0).isoformat() + "Z"
 
 
 def parse_iso(text: str) -> datetime:

@@ -36,6 +36,12 @@ class Api:
         """DELETE ``path``."""
         return self.request("DELETE", path, **kwargs)
 
+    def control(self, method: str, path: str, json: object = None, **kwargs) -> requests.Response:
+        """A ``/_sandbox`` + ``path`` request as the sandbox's owner sends it: the key as Bearer, a JSON body."""
+        kwargs.setdefault("timeout", 30)
+        body = {} if json is None and method.upper() in ("POST", "PUT", "PATCH") else json
+        return self.session.request(method, self.sb.root_url + "/_sandbox" + path, json=body, **kwargs)
+
     def send(self, key: str, **payload) -> requests.Response:
         """POST /messages with an Idempotency-Key."""
         return self.post("/messages", json=payload, headers={"Idempotency-Key": key})
@@ -43,7 +49,8 @@ class Api:
 
 # The machine code each status answers with when no more specific one applies (Today's API: ``code`` is a string).
 STATUS_CODES = {400: "bad_request", 401: "unauthorized", 402: "payment_required", 403: "forbidden",
-                404: "not_found", 405: "method_not_allowed", 409: "conflict", 422: "validation_error",
+                404: "not_found", 405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
+                414: "uri_too_long", 415: "unsupported_media_type", 422: "validation_error",
                 429: "rate_limited", 500: "internal_error", 502: "bad_gateway", 503: "service_unavailable",
                 504: "gateway_timeout"}
 

@@ -38,7 +38,7 @@ def test_http_outbox_equals_python_outbox_and_clears(fresh_sandbox):
     fill(fresh_sandbox)
     over_http = requests.get(fresh_sandbox.root_url + "/_sandbox/outbox", timeout=30).json()
     assert over_http == fresh_sandbox.outbox() and len(over_http) > 2
-    cleared = requests.delete(fresh_sandbox.root_url + "/_sandbox/outbox", timeout=30).json()
+    cleared = Api(fresh_sandbox).control("DELETE", "/outbox").json()
     assert cleared == {"deleted": len(over_http)} and fresh_sandbox.outbox() == []
     Api(fresh_sandbox).send("o2", channel="email", to="a@b.co", subject="s", body="b")
     fresh_sandbox.clear_outbox()

@@ -62,7 +62,7 @@ def test_reset_reseeds_to_the_initial_state(fresh_sandbox):
     fresh_sandbox.reset()
     assert api.get("/contacts", params={"limit": 5}).json() == initial
     assert fresh_sandbox.outbox() == []
-    assert requests.post(fresh_sandbox.root_url + "/_sandbox/reset", timeout=30).json() == {"reset": True}
+    assert api.control("POST", "/reset").json() == {"reset": True}
 
 
 def test_same_seed_and_requests_give_identical_bytes(make_sandbox):
@@ -146,12 +146,13 @@ def test_reset_while_requests_are_in_flight_never_answers_500(fresh_sandbox):
         while not stop.is_set():
             statuses.append(api.get("/contacts", params={"limit": 5}).status_code)
 
+    owner = Api(fresh_sandbox)
     readers = [threading.Thread(target=read) for _ in range(2)]
     for reader in readers:
         reader.start()
     try:
         for _ in range(10):
-            assert requests.post(fresh_sandbox.root_url + "/_sandbox/reset", timeout=30).status_code == 200
+            assert owner.control("POST", "/reset").status_code == 200
     finally:
         stop.set()
         for reader in readers:

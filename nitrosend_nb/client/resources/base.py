@@ -17,7 +17,10 @@ import pandas as pd
 
 from nitrosend_nb.client.defaults import LIST_LIMIT
 from nitrosend_nb.client.frames import FrameSchema, to_frame
+from nitrosend_nb.client.ids import valid_id
 from nitrosend_nb.client.pagination import HeaderPageNumberPaginator, Page, Paginator
+from nitrosend_nb.client.retry_outcome import deleted_by_earlier_attempt, holds_changes, may_be_applied_already
+from nitrosend_nb.errors import NitrosendError
 
 if TYPE_CHECKING:
     from nitrosend_nb.client.client import Nitrosend
@@ -107,24 +110,40 @@ class Resource(ApiGroup):
 
     def get(self, id: int) -> dict:
         """One record by id (NotFoundError when it does not exist)."""
-        return self._call("GET", f"/{int(id)}")
+        return self._call("GET", f"/{valid_id(id)}")
 
     def create(self, **fields: object) -> dict:
         """Create a record from ``fields`` (the API's request body) and return it."""
         return self._call("POST", json=fields)
 
     def update(self, id: int, **fields: object) -> dict:
-        """PATCH the given fields of record ``id`` and return the updated record."""
-        return self._item_call("PATCH", id, fields)
+        """PATCH the given fields of record ``id`` and return the updated record (also when a retry after a lost
+        response is refused as a conflict although the record already holds the change)."""
+        try:
+            return self._item_call("PATCH", id, fields)
+        except NitrosendError as error:
+            if not may_be_applied_already(error):
+                raise
+            conflict = error
+        current = self.get(id)
+        if not holds_changes(current, fields):
+            raise conflict
+        return current
 
     def delete(self, id: int) -> dict | None:
-        """Delete record ``id``; returns the deleted record when the API sends it back."""
-        return self._item_call("DELETE", id)
+        """Delete record ``id``; returns the deleted record when the API sends it back (None when a retry after a
+        lost response found it already deleted)."""
+        try:
+            return self._item_call("DELETE", id)
+        except NitrosendError as error:
+            if deleted_by_earlier_attempt(error):
+                return None
+            raise
 
     def _item_call(self, method: str, id: int, fields: dict | None = None) -> Any:
         if method not in self.item_methods:
             raise NotImplementedError(f"the Nitrosend API has no {method} {self.path}/{{id}}")
-        return self._call(method, f"/{int(id)}", json=fields)
+        return self._call(method, f"/{valid_id(id)}", json=fields)
 
     @staticmethod
     def _params(filters: Mapping[str, object]) -> dict:

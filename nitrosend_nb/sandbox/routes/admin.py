@@ -1,4 +1,5 @@
-"""Sandbox control endpoints outside /v1/my (no auth): outbox, reset, faults, config and the HTML inbox."""
+"""Sandbox control endpoints outside /v1/my: outbox, reset, faults, config and the HTML inbox. Reads are open; writes
+need the sandbox key and a JSON body (enforced by the gate, so a cross-site form cannot reset a sandbox)."""
 
 from __future__ import annotations
 

@@ -149,8 +149,8 @@ def send_message(body: MessageCreate, request: Request, state: SandboxState = De
     print_ = fingerprint(body.model_dump(mode="json", exclude_unset=True, by_alias=True))
     with state.store.atomic():
         previous = replay(state.store, "messages", key, print_)
-        if previous is not None:
-            return messages.one(state, messages.fetch(state, previous["id"]))
+        if previous is not None:  # the original answer again: 201, the message as it was accepted
+            return json_response(_accepted(state, messages.fetch(state, previous["id"])), 201)
         to, contact = _recipient(state, body)
         template = _validate(state, body, to)
         now, brand = state.store.tick(), state.brand()
@@ -176,10 +176,16 @@ def send_message(body: MessageCreate, request: Request, state: SandboxState = De
             count_usage(state, sms=1)
         if key:
             state.store.remember("messages", key, print_, {"id": doc["id"]})
+    return json_response(_accepted(state, doc), 201, None if key else DEPRECATION_HEADERS)
+
+
+def _accepted(state: SandboxState, doc: dict) -> dict:
+    """A message as the send answers it: accepted for sending (``queued``, not yet sent), or failed with its
+    reason."""
     response = messages.present(state, [doc])[0]
-    if failure is None:
+    if response["status"] != "failed":
         response.update(status="queued", sent_at=None)
-    return json_response(response, 201, None if key else DEPRECATION_HEADERS)
+    return response
 
 
 register(router, messages)
