@@ -13,6 +13,7 @@ from datetime import timedelta
 from urllib.parse import quote
 
 from .flow_steps import step_templates
+from .seed_activity import seed_activity
 from .store import CLOCK_START, Store, iso
 
 FIRST_NAMES = ("Ada", "Alan", "Grace", "Linus", "Margaret", "Ken", "Barbara", "Dennis", "Frances", "Tim", "Radia",
@@ -342,4 +343,5 @@ def seed_store(store: Store, seed: int = 0, contacts: int = 250) -> None:
         store.insert_many("campaigns", campaigns)
         store.insert_many("flows", flows)
         store.insert_many("messages", message_docs(rng, contacts, campaigns, flows))
+        seed_activity(store, seed, {"account_id": ACCOUNT_ID, "brand_id": BRAND_ID})
         store.set_meta("seeded", True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from fastapi import Request
 
 from .knobs import Knobs
-from .seed import seed_store
+from .seed import ACCOUNT_ID, BRAND_ID, seed_store
 from .store import Store
 
 
@@ -28,6 +28,10 @@ class SandboxState:
     def brand(self) -> dict:
         """The account's default brand."""
         return self.account()["brands"][0]
+
+    def owner(self) -> dict:
+        """The ``account_id`` and ``brand_id`` stamped on a new brand-owned document (the default brand)."""
+        return {"account_id": ACCOUNT_ID, "brand_id": BRAND_ID}
 
     def owner_email(self) -> str:
         """The account owner's address (last-resort test recipient)."""

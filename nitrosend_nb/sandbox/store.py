@@ -9,6 +9,7 @@ writes under concurrent clients). In memory by default; a file path keeps everyt
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -56,6 +57,13 @@ DOC_TABLES: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...]]] = {
         ("source_type",),
     ),
     "outbox": ((), ()),
+    "events": (
+        (("event", "event"), ("contact_id", "contact_id"), ("idempotency_key", "idempotency_key"),
+         ("created_at", "created_at")),
+        ("event, idempotency_key", "created_at"),  # the idempotency lookup and the time window
+    ),
+    "suppressions": ((("email", "email"), ("active", "active")), ("email COLLATE NOCASE",)),
+    "domains": ((("name", "name"),), ()),
 }
 
 SCHEMA = """
@@ -95,7 +103,7 @@ class Store:
                     f"{generated})"
                 )
                 for expression in indexes:
-                    name = f"{table}_" + "_".join(expression.lower().split())
+                    name = f"{table}_" + re.sub(r"\W+", "_", expression.lower())
                     self._conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({expression})")
 
     def drop_all(self) -> None:

@@ -16,7 +16,8 @@ from .crud import Resource, register
 from .templates import brand_theme
 
 FIELDS = ("id", "channel", "to", "subject", "status", "provider_id", "flow_id", "source_type", "source_name",
-          "sent_at", "created_at")
+          "status_reason_code", "status_reason", "status_reason_category", "failure_code", "failure_reason",
+          "failure_category", "sent_at", "created_at")
 SOURCE_TYPES = {"all": ("", []), "flow": ("source_type = 'flow'", []),
                 "campaign": ("source_type = 'campaign'", []), "transactional": ("source_type IS NULL", [])}
 # Keyless sends were deprecated and became unsupported on this date (RFC 9745 / RFC 8594 headers).
