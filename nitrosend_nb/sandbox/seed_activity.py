@@ -22,6 +22,7 @@ PRODUCTS = (("grinder", "Acme Grinder"), ("yirgacheffe", "Yirgacheffe 250 g"), (
 DEVICES = (("Chrome", "macOS", "desktop"), ("Safari", "iOS", "mobile"), ("Chrome", "Android", "mobile"),
            ("Firefox", "Windows", "desktop"), ("Edge", "Windows", "desktop"), ("Safari", "iPadOS", "tablet"))
 MANUAL_BLOCKS = ("abuse@example.net", "old-shop@example.net")  # blocked by hand; no seeded contact has them
+SUPPRESSION_RANK = {"hard_bounce": 0, "soft_bounce": 1, "complaint": 2, "manual": 3}
 AUDIENCE_SCAN = 500  # at most this many of a campaign's recipients are considered as buyers
 # failure kinds of seeded failed emails: (weight, code, reason, category, suppression reason or None)
 EMAIL_FAILURES = ((55, "hard_bounce", HARD_BOUNCE_DIAGNOSTIC, "recipient", "hard_bounce"),
@@ -133,7 +134,9 @@ def failure_details(store: Store, rng: random.Random, owner: dict) -> list[dict]
     for email in MANUAL_BLOCKS:
         suppressions.append(suppression_doc(owner, email, "manual", _before_start(rng.uniform(5, 60) * 86400),
                                             contact_id=None, source_event_id=None, provider="dashboard"))
-    unique = {doc["email"]: doc for doc in sorted(suppressions, key=lambda d: d["event_occurred_at"])}
+    unique: dict[str, dict] = {}  # one suppression per address: the earliest of its strongest reason
+    for doc in sorted(suppressions, key=lambda d: (SUPPRESSION_RANK[d["reason"]], d["event_occurred_at"])):
+        unique.setdefault(doc["email"], doc)
     docs = sorted(unique.values(), key=lambda d: d["event_occurred_at"])
     for index, doc in enumerate(docs, start=1):
         doc.update(id=index, created_at=doc["event_occurred_at"], updated_at=doc["event_occurred_at"])
