@@ -8,7 +8,7 @@ retry. Every form in this package runs its request through a :class:`RequestGuar
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable
 
 import ipywidgets as widgets
 
