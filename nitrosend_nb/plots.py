@@ -221,7 +221,8 @@ def messages_per_day(
     table = _per_period(pd.get_dummies(groups).astype("int64"), messages["created_at"], "D")
     def style(label: str) -> dict:
         parts = dict(zip(columns, label.split(" / ")))
-        return {"color": STATUS_COLOURS.get(parts.get("status")), "hatch": CHANNEL_HATCHES.get(parts.get("channel"), "")}
+        return {"color": STATUS_COLOURS.get(parts.get("status")),
+                "hatch": CHANNEL_HATCHES.get(parts.get("channel"), "")}
 
     _stack(ax, table, _period("D")[2], style)
     ax.set_title(title)
