@@ -24,10 +24,15 @@ __all__ = [
     "contacts_by_country",
     "messages_per_day",
     "usage",
+    "revenue_by_campaign",
+    "suppressions_over_time",
+    "failures_by_category",
 ]
 
 NO_DATA = "no data"
 MISSING_LABEL = "(not set)"
+REASON_COLOURS = {"hard_bounce": "#c62828", "soft_bounce": "#ef9a9a", "complaint": "#6a1b9a", "manual": "#607d8b",
+                  "admin": "#37474f"}  # suppression reasons
 STATUS_COLOURS = {"sent": "#2e7d32", "queued": "#f9a825", "failed": "#c62828"}  # message status: green, amber, red
 CHANNEL_HATCHES = {"email": "", "sms": "////"}  # one status, two channels: solid email, hatched SMS
 # period code -> (noun, pandas period frequency, bar width in days leaving a gap between bars)
@@ -94,6 +99,17 @@ def _counts_bar(counts: pd.Series, ax: Axes, title: str, xlabel: str) -> Axes:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.margins(x=0.12)
     return ax
+
+
+def _stack(ax: Axes, table: pd.DataFrame, width: float, style=None) -> None:
+    """One bar series per column of ``table`` (indexed by period start), each on top of the previous ones;
+    ``style(label)`` gives extra bar arguments (colour, hatch)."""
+    bottom = pd.Series(0, index=table.index)
+    for label in table.columns:
+        extra = style(label) if style else {}
+        ax.bar(table.index, table[label].to_numpy(), bottom=bottom.to_numpy(), width=width, align="edge",
+               label=label, edgecolor="white", linewidth=0, **extra)
+        bottom += table[label]
 
 
 def campaign_sends(campaigns: pd.DataFrame, ax: Axes | None = None, period: str = "M") -> Axes:
@@ -203,14 +219,12 @@ def messages_per_day(
     # one 0/1 column per combination ("sent / email"...), summed per day: the stacked series
     groups = messages[columns].astype("object").fillna(MISSING_LABEL).apply(" / ".join, axis=1)
     table = _per_period(pd.get_dummies(groups).astype("int64"), messages["created_at"], "D")
-    _, _, width = _period("D")
-    bottom = pd.Series(0, index=table.index)
-    for label in table.columns:
+    def style(label: str) -> dict:
         parts = dict(zip(columns, label.split(" / "), strict=False))
-        ax.bar(table.index, table[label].to_numpy(), bottom=bottom.to_numpy(), width=width, align="edge", label=label,
-               color=STATUS_COLOURS.get(parts.get("status")), hatch=CHANNEL_HATCHES.get(parts.get("channel"), ""),
-               edgecolor="white", linewidth=0)
-        bottom += table[label]
+        return {"color": STATUS_COLOURS.get(parts.get("status")),
+                "hatch": CHANNEL_HATCHES.get(parts.get("channel"), "")}
+
+    _stack(ax, table, _period("D")[2], style)
     ax.set_title(title)
     ax.set_xlabel("day (UTC)")
     ax.set_ylabel("messages")
@@ -247,3 +261,64 @@ def usage(source, ax: Axes | None = None) -> Axes:
     ax.set_title(title)
     ax.set_xlabel("share of allowance used")
     return ax
+
+
+def revenue_by_campaign(events: pd.DataFrame, ax: Axes | None = None, top: int = 10) -> Axes:
+    """Revenue (the sum of ``amount``) per ``utm_campaign`` of ``ns.events.df()``, largest first; events
+    without a campaign are summed as "(not set)", campaigns beyond the ``top`` as "other"."""
+    ax = _axes(ax)
+    title = "Revenue by utm_campaign"
+    if events.empty:
+        return _no_data(ax, title)
+    paid = events[events["amount"].notna()]
+    if paid.empty:
+        return _no_data(ax, title)
+    campaign = paid["utm_campaign"].astype("object").fillna(MISSING_LABEL)
+    totals = paid["amount"].astype("float64").groupby(campaign.to_numpy()).sum()
+    totals = totals.sort_index().sort_values(ascending=False, kind="stable")
+    if len(totals) > top:
+        totals = pd.concat([totals.iloc[:top], pd.Series({"other": totals.iloc[top:].sum()})])
+    totals = totals.iloc[::-1]
+    bars = ax.barh([str(label) for label in totals.index], totals.to_numpy())
+    ax.bar_label(bars, labels=[f"{value:,.2f}" for value in totals], padding=3)
+    ax.set_title(title)
+    ax.set_xlabel("revenue (sum of amount)")
+    ax.margins(x=0.15)
+    return ax
+
+
+def suppressions_over_time(suppressions: pd.DataFrame, ax: Axes | None = None, period: str = "M") -> Axes:
+    """New suppressions per month (``period="W"`` weekly, ``"D"`` daily) stacked by ``reason``, dated by
+    ``event_occurred_at`` (the bounce or complaint), else ``created_at``."""
+    ax = _axes(ax)
+    noun, _, width = _period(period)
+    title = f"Suppressions per {noun} by reason"
+    if suppressions.empty:
+        return _no_data(ax, title)
+    when = suppressions["event_occurred_at"].fillna(suppressions["created_at"])
+    dated = suppressions[when.notna()]
+    if dated.empty:
+        return _no_data(ax, title)
+    reasons = dated["reason"].astype("object").fillna(MISSING_LABEL)
+    table = _per_period(pd.get_dummies(reasons).astype("int64"), when[when.notna()], period)
+    _stack(ax, table, width, lambda label: {"color": REASON_COLOURS.get(label)})
+    ax.set_title(title)
+    ax.set_xlabel(f"{noun} (UTC)")
+    ax.set_ylabel("suppressions")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(title="reason", loc="upper left", bbox_to_anchor=(1.01, 1))
+    _date_axis(ax)
+    return ax
+
+
+def failures_by_category(messages: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Failed messages of ``ns.messages.df(source_type="all")`` counted per ``failure_category`` (recipient,
+    provider, delivery...), largest first; a failure without a category counts as "(not set)"."""
+    ax = _axes(ax)
+    title = "Failed messages by category"
+    failed = messages[messages["status"] == "failed"] if not messages.empty else messages
+    if failed.empty:
+        return _no_data(ax, title)
+    counts = failed["failure_category"].astype("object").fillna(MISSING_LABEL).value_counts()
+    counts = counts.sort_index().sort_values(ascending=False, kind="stable")
+    return _counts_bar(counts, ax, title, "failed messages")

@@ -15,10 +15,13 @@ from nitrosend_nb.client.resources import (
     Account,
     Campaigns,
     Contacts,
+    Domains,
+    Events,
     Flows,
     Lists,
     Messages,
     Segments,
+    Suppressions,
     Templates,
 )
 from nitrosend_nb.client.sandbox_urls import inbox_url
@@ -39,7 +42,7 @@ class Nitrosend:
     """A connection to the Nitrosend API (or a sandbox of it). Usually made by :func:`nitrosend_nb.connect`.
 
     Endpoint groups: ``account``, ``messages``, ``campaigns``, ``contacts``, ``lists``, ``templates``,
-    ``flows``, ``segments``. ``mode`` is ``"sandbox"`` when ``sandbox_root`` (the sandbox server's root URL,
+    ``flows``, ``segments``, ``events``, ``suppressions``, ``domains``. ``mode`` is ``"sandbox"`` when ``sandbox_root`` (the sandbox server's root URL,
     which enables :meth:`outbox`) is given, ``"live"`` otherwise. ``max_wait`` is how long one request may
     wait out 429s before RateLimitError; ``retries`` bounds retries of 5xx and connection failures.
 
@@ -80,6 +83,9 @@ class Nitrosend:
         self.templates = Templates(self)
         self.flows = Flows(self)
         self.segments = Segments(self)
+        self.events = Events(self)
+        self.suppressions = Suppressions(self)
+        self.domains = Domains(self)
 
     @property
     def mode(self) -> str:

@@ -1,7 +1,8 @@
 """DataFrame schemas of every resource (the ONE place columns and dtypes are declared) and ``to_frame``.
 
 Columns follow the component schemas of Nitrosend's OpenAPI description (Contact, ContactList, Segment,
-Campaign, Message, TemplateSummary, Flow, Account and its billing.resources) plus the sandbox outbox record.
+Campaign, Message, TemplateSummary, Flow, Event, Domain, Account and its billing.resources), the suppressions and
+message failure fields of today's API, plus the sandbox outbox record.
 
 Dtype rules: ids and counts ``Int64``; booleans ``boolean``; timestamps ``datetime64[ns, UTC]``; enums
 ``category`` (the spec's values first, unseen values appended, never dropped); text ``string``; list and
@@ -109,10 +110,36 @@ CAMPAIGNS = FrameSchema(
     flatten=("trigger", "template"),
 )
 
+FAILURE_CATEGORIES = ("content_review", "account", "internal", "recipient", "provider", "delivery")
+
 MESSAGES = FrameSchema({
     "id": INT, "channel": enum("email", "sms"), "to": TEXT, "subject": TEXT,
     "status": enum("queued", "sent", "failed"), "provider_id": TEXT, "flow_id": INT,
-    "source_type": enum("campaign", "flow"), "source_name": TEXT, "sent_at": TIME, "created_at": TIME,
+    "source_type": enum("campaign", "flow"), "source_name": TEXT, "status_reason_code": TEXT,
+    "status_reason": TEXT, "status_reason_category": enum(*FAILURE_CATEGORIES, "rate_limit"), "failure_code": TEXT,
+    "failure_reason": TEXT, "failure_category": enum(*FAILURE_CATEGORIES), "sent_at": TIME, "created_at": TIME,
+})
+
+EVENTS = FrameSchema({
+    "id": INT, "event": TEXT, "amount": FLOAT, "contact_id": INT, "data": OBJECT, "resource_uid": TEXT,
+    "resource_name": TEXT, "resource_url": TEXT, "utm_source": TEXT, "utm_medium": TEXT, "utm_campaign": TEXT,
+    "utm_term": TEXT, "utm_content": TEXT, "test": BOOL, "generated": BOOL, "chain_depth": INT,
+    "idempotency_key": TEXT, "ip": TEXT, "user_agent": TEXT, "browser": TEXT, "os": TEXT,
+    "device_type": enum("desktop", "mobile", "tablet"), "referrer": TEXT, "account_id": INT, **_TIMESTAMPS,
+})
+
+SUPPRESSIONS = FrameSchema({
+    "id": INT, "email": TEXT, "reason": enum("hard_bounce", "soft_bounce", "complaint", "manual", "admin"),
+    "scope": enum("account_scoped"), "active": BOOL, "contact_id": INT, "source_provider": TEXT,
+    "source_event_id": TEXT, "provider_diagnostic": TEXT, "bounce_type": enum("hard", "soft"),
+    "bounce_subtype": TEXT, "complaint_feedback_type": TEXT, "event_occurred_at": TIME, "expires_at": TIME,
+    **_TIMESTAMPS,
+})
+
+DOMAINS = FrameSchema({
+    "id": INT, "brand_id": INT, "name": TEXT, "provider": TEXT, "status": enum("pending", "verified", "failed"),
+    "dns_setup_status": enum("unchecked", "incomplete", "ready", "verified"), "dns_records": OBJECT,
+    "verified_at": TIME, "created_at": TIME,
 })
 
 TEMPLATES = FrameSchema({  # the list endpoint returns TemplateSummary
@@ -132,7 +159,7 @@ FLOWS = FrameSchema(
 )
 
 OUTBOX = FrameSchema({
-    "id": INT, "kind": enum("transactional", "test", "campaign"), "to": TEXT, "from": TEXT, "reply_to": TEXT,
+    "id": INT, "kind": enum("transactional", "test", "campaign", "flow"), "to": TEXT, "from": TEXT, "reply_to": TEXT,
     "subject": TEXT, "html": TEXT, "text": TEXT, "message_id": INT, "template_id": INT, "campaign_id": INT,
     "contact_id": INT, "created_at": TIME,
 })
@@ -154,7 +181,8 @@ USAGE = FrameSchema(
 
 SCHEMAS: dict[str, FrameSchema] = {
     "contacts": CONTACTS, "lists": LISTS, "segments": SEGMENTS, "campaigns": CAMPAIGNS,
-    "messages": MESSAGES, "templates": TEMPLATES, "flows": FLOWS,
+    "messages": MESSAGES, "templates": TEMPLATES, "flows": FLOWS, "events": EVENTS, "suppressions": SUPPRESSIONS,
+    "domains": DOMAINS,
 }
 
 

@@ -11,6 +11,7 @@ import hashlib
 from typing import Any, Mapping
 
 from .. import merge_tags
+from . import suppressions
 from .design import html_to_text, looks_like_html, render_design, text_to_html
 from .outcomes import Reason, status_fields
 from .state import SandboxState
@@ -106,9 +107,13 @@ def record_message(state: SandboxState, brand: Mapping[str, Any], now: str, *, c
 
 def deliver(state: SandboxState, now: str, *, kind: str, to: str, subject: str, html: str, text: str,
             from_: str, reply_to: str | None = None, message_id: int | None = None, template_id: int | None = None,
-            campaign_id: int | None = None, contact_id: int | None = None, count: bool = True) -> dict:
+            campaign_id: int | None = None, contact_id: int | None = None, count: bool = True) -> dict | None:
     """Capture one email in the outbox and (unless ``count=False``: the caller counts a batch) count it against
-    the account's email allowance."""
+    the account's email allowance. A send recorded as message ``message_id`` first meets the suppression rules
+    (:func:`suppressions.screen`): when it fails, the message says why and None is returned."""
+    if message_id is not None and not suppressions.screen(state, now, to=to, message_id=message_id,
+                                                            contact_id=contact_id):
+        return None
     record = state.store.insert("outbox", {
         "kind": kind, "to": to, "from": from_, "reply_to": reply_to, "subject": subject, "html": html,
         "text": text, "message_id": message_id, "template_id": template_id, "campaign_id": campaign_id,

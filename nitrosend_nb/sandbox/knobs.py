@@ -1,5 +1,6 @@
 """Rehearsal knobs: per-request latency, a token-bucket rate limit (429 + Retry-After), a seeded random 5xx
-rate, and one-shot fault injection (fail the next N matching requests before or after processing)."""
+rate, one-shot fault injection (fail the next N matching requests before or after processing), and the share of
+sends that hard-bounce or draw a complaint (see :mod:`nitrosend_nb.sandbox.suppressions`)."""
 
 from __future__ import annotations
 
@@ -65,6 +66,8 @@ class Knobs:
     latency_ms: float = 0
     rate_limit: float | None = None
     error_rate: float = 0.0
+    bounce_rate: float = 0.0
+    complaint_rate: float = 0.0
     seed: int = 0
     faults: list[Fault] = field(default_factory=list)
 
@@ -74,7 +77,8 @@ class Knobs:
         self._bucket = TokenBucket(self.rate_limit) if self.rate_limit else None
 
     def configure(self, latency_ms: float | None = None, rate_limit: float | None = UNCHANGED,
-                  error_rate: float | None = None) -> None:
+                  error_rate: float | None = None, bounce_rate: float | None = None,
+                  complaint_rate: float | None = None) -> None:
         """Change knobs at runtime; ``rate_limit=None`` (or 0) switches rate limiting off."""
         with self._lock:
             if latency_ms is not None:
@@ -82,13 +86,16 @@ class Knobs:
             if rate_limit is not UNCHANGED:
                 self.rate_limit = float(rate_limit) if rate_limit else None
                 self._bucket = TokenBucket(self.rate_limit) if self.rate_limit else None
-            if error_rate is not None:
-                self.error_rate = min(1.0, max(0.0, float(error_rate)))
+            for name, value in (("error_rate", error_rate), ("bounce_rate", bounce_rate),
+                                ("complaint_rate", complaint_rate)):
+                if value is not None:
+                    setattr(self, name, min(1.0, max(0.0, float(value))))
 
     def as_dict(self) -> dict:
         """JSON view of the knobs and pending faults."""
         with self._lock:
             return {"latency_ms": self.latency_ms, "rate_limit": self.rate_limit, "error_rate": self.error_rate,
+                    "bounce_rate": self.bounce_rate, "complaint_rate": self.complaint_rate,
                     "faults": [f.as_dict() for f in self.faults]}
 
     def add_fault(self, fault: Fault) -> None:

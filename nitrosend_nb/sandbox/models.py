@@ -3,6 +3,7 @@ failure into a per-field 422. Unknown fields are ignored, as the real service do
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from typing import Annotated, Any, Literal, Optional
@@ -481,6 +482,62 @@ class BrandCreate(BrandUpdate):
     company_name: Name
 
 
+# -- events -------------------------------------------------------------------------------------------
+EVENT_NAME = r"^[a-z][a-z0-9_]{0,63}$"
+MAX_EVENT_DATA = 32 * 1024  # bytes of the JSON-encoded ``data``
+IdempotencyKey = Annotated[str, Field(min_length=1, max_length=128)]
+
+
+def _small_data(value: dict[str, Any]) -> dict[str, Any]:
+    size = len(json.dumps(value, separators=(",", ":")).encode())
+    if size > MAX_EVENT_DATA:
+        raise ValueError(f"is {size} bytes; at most 32 KB ({MAX_EVENT_DATA} bytes) of JSON is allowed")
+    return value
+
+
+class EventCreate(Body):
+    """POST /events (``contact_id`` or ``contact_email`` names the contact; the key may come as a header)."""
+
+    event: Annotated[str, Field(pattern=EVENT_NAME)]
+    contact_id: Optional[Id] = None
+    contact_email: Optional[Email] = None
+    idempotency_key: Optional[IdempotencyKey] = None
+    amount: Optional[float] = None
+    resource_uid: Optional[str] = None
+    resource_name: Optional[str] = None
+    resource_url: Optional[str] = None
+    test: bool = False
+    data: Annotated[dict[str, Any], AfterValidator(_small_data)] = Field(default_factory=dict)
+    utm_source: Optional[str] = None
+    utm_medium: Optional[str] = None
+    utm_term: Optional[str] = None
+    utm_content: Optional[str] = None
+    utm_campaign: Optional[str] = None
+
+
+# -- domains ------------------------------------------------------------------------------------------
+HOSTNAME = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
+
+
+def _hostname(value: str) -> str:
+    value = value.strip().lower().rstrip(".")
+    if not HOSTNAME.match(value):
+        raise ValueError("must be a domain name such as send.example.com")
+    return value
+
+
+class DomainName(Body):
+    """The ``domain`` object of POST /domains."""
+
+    name: Annotated[str, AfterValidator(_hostname)]
+
+
+class DomainCreate(Body):
+    """POST /domains: ``{"domain": {"name": ...}}``."""
+
+    domain: DomainName
+
+
 # -- sandbox control ----------------------------------------------------------------------------------
 class FaultRequest(Body):
     """POST /_sandbox/faults."""
@@ -498,3 +555,5 @@ class ConfigRequest(Body):
     latency_ms: Optional[Annotated[float, Field(ge=0)]] = None
     rate_limit: Optional[Annotated[float, Field(ge=0)]] = None
     error_rate: Optional[Annotated[float, Field(ge=0, le=1)]] = None
+    bounce_rate: Optional[Annotated[float, Field(ge=0, le=1)]] = None
+    complaint_rate: Optional[Annotated[float, Field(ge=0, le=1)]] = None

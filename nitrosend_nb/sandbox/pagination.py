@@ -54,6 +54,14 @@ def positive_int(name: str, raw: str) -> int:
     return value
 
 
+def query_bool(name: str, raw: str) -> bool:
+    """A ``true``/``false`` query parameter (also 1/0), 422 naming ``name`` otherwise."""
+    value = raw.strip().lower()
+    if value not in ("true", "false", "1", "0"):
+        raise invalid({name: ["must be true or false"]})
+    return value in ("true", "1")
+
+
 def page_request(request: Request, default: int = DEFAULT_LIMIT) -> PageRequest:
     """Read page and limit (``limit``, ``per_page`` or ``per``) from the query string: the limit is capped at 100
     and is ``default`` when absent."""

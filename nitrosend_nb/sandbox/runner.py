@@ -25,10 +25,12 @@ class Sandbox:
 
     def __init__(self, contacts: int = 250, latency_ms: float = 0, rate_limit: float | None = None,
                  error_rate: float = 0.0, seed: int = 0, host: str = "127.0.0.1", port: int = 0,
-                 db: str | None = None, api_key: str = DEFAULT_API_KEY):
+                 db: str | None = None, api_key: str = DEFAULT_API_KEY, bounce_rate: float = 0.0,
+                 complaint_rate: float = 0.0):
         self.host, self.port, self.db = host, port, db
         self._key = api_key
-        knobs = Knobs(latency_ms=latency_ms, rate_limit=rate_limit, error_rate=error_rate, seed=seed)
+        knobs = Knobs(latency_ms=latency_ms, rate_limit=rate_limit, error_rate=error_rate, seed=seed,
+                      bounce_rate=bounce_rate, complaint_rate=complaint_rate)
         self.state = SandboxState(Store(db), api_key=api_key, seed=seed, contacts=contacts, knobs=knobs)
         self.state.ensure_seeded()
         self.app = create_app(self.state)
@@ -131,9 +133,13 @@ class Sandbox:
         self.state.reseed()
 
     def configure(self, latency_ms: float | None = None, rate_limit: float | None = UNCHANGED,
-                  error_rate: float | None = None) -> None:
-        """Change knobs at runtime; ``rate_limit=None`` switches rate limiting off."""
-        self.state.knobs.configure(latency_ms=latency_ms, rate_limit=rate_limit, error_rate=error_rate)
+                  error_rate: float | None = None, bounce_rate: float | None = None,
+                  complaint_rate: float | None = None) -> None:
+        """Change knobs at runtime; ``rate_limit=None`` switches rate limiting off. ``bounce_rate`` and
+        ``complaint_rate`` are the shares of sends that hard-bounce or draw a complaint (decided per message
+        from the seed, so a rerun behaves the same)."""
+        self.state.knobs.configure(latency_ms=latency_ms, rate_limit=rate_limit, error_rate=error_rate,
+                                   bounce_rate=bounce_rate, complaint_rate=complaint_rate)
 
     def inject_faults(self, count: int = 1, status: int = 503, when: str = "after", path: str | None = None,
                       method: str | None = None) -> None:

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from .. import merge_tags
 from .flow_steps import step_templates
 from .outcomes import RATE_LIMITED, SEEDED_FAILURES, status_fields
+from .seed_activity import seed_activity
 from .store import CLOCK_START, Store, iso
 
 FIRST_NAMES = ("Ada", "Alan", "Grace", "Linus", "Margaret", "Ken", "Barbara", "Dennis", "Frances", "Tim", "Radia",
@@ -497,5 +498,6 @@ def seed_store(store: Store, seed: int = 0, contacts: int = 250) -> None:
         for brand_id, spec in BRANDS:
             rng = random.Random(seed if brand_id == ROASTERY_ID else f"{spec.name}:{seed}")
             _seed_brand(store, rng, brand_id, spec, int(contacts * spec.contact_share), ids, channel_ids)
+        seed_activity(store, seed, {"account_id": ACCOUNT_ID, "brand_id": ROASTERY_ID})
         store.set_meta("seq:channel", channel_ids[0])
         store.set_meta("seeded", True)

@@ -19,7 +19,7 @@ from fastapi import Request
 
 from .errors import ApiError
 from .knobs import Knobs
-from .seed import seed_store
+from .seed import ACCOUNT_ID, seed_store
 from .store import Store
 
 BRAND_HEADER = "X-Brand-SID"
@@ -81,6 +81,10 @@ class SandboxState:
     def insert(self, table: str, doc: dict) -> dict:
         """Store a new brand-owned document, stamped with this brand's id."""
         return self.store.insert(table, {**doc, "brand_id": self.brand_id})
+
+    def owner(self) -> dict:
+        """The ``account_id`` and ``brand_id`` stamped on a new brand-owned document (the request's brand)."""
+        return {"account_id": ACCOUNT_ID, "brand_id": self.brand_id}
 
     def owner_email(self) -> str:
         """The account owner's address (last-resort test recipient)."""

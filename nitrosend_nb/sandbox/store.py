@@ -9,6 +9,7 @@ writes under concurrent clients). In memory by default; a file path keeps everyt
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -61,6 +62,13 @@ DOC_TABLES: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...]]] = {
         ("brand_id, source_type", "flow_id", "campaign_id"),
     ),
     "outbox": ((), ()),
+    "events": (
+        (BRAND, ("event", "event"), ("contact_id", "contact_id"), ("idempotency_key", "idempotency_key"),
+         ("created_at", "created_at")),
+        ("event, idempotency_key", "created_at"),  # the idempotency lookup and the time window
+    ),
+    "suppressions": ((BRAND, ("email", "email"), ("active", "active")), ("email COLLATE NOCASE",)),
+    "domains": ((BRAND, ("name", "name")), ()),
 }
 BRAND_TABLES = tuple(table for table, (columns, _) in DOC_TABLES.items() if BRAND in columns)
 
@@ -101,7 +109,7 @@ class Store:
                     f"{generated})"
                 )
                 for expression in indexes:
-                    name = f"{table}_" + "_".join(expression.lower().replace(",", "").split())
+                    name = f"{table}_" + re.sub(r"\W+", "_", expression.lower())
                     self._conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({expression})")
 
     def drop_all(self) -> None:

@@ -11,7 +11,7 @@ import pytest
 from nitrosend_nb.client.frames import INT, OBJECT, OUTBOX, SCHEMAS, TEXT, TIME, USAGE, to_frame
 
 COMPONENTS = {"contacts": "Contact", "lists": "ContactList", "segments": "Segment", "campaigns": "Campaign",
-              "messages": "Message", "templates": "TemplateSummary", "flows": "Flow"}
+              "messages": "Message", "templates": "TemplateSummary", "flows": "Flow", "domains": "Domain"}
 FREE_FORM = {"contacts": {"data"}}  # custom fields: expanded to whatever keys exist (data.tags is declared)
 
 

@@ -75,6 +75,23 @@ def assert_error(response: requests.Response, status: int, code: str | None = No
     return body
 
 
+def suppressed_emails(api: Api) -> list[str]:
+    """Every actively suppressed address of the brand (campaigns skip them)."""
+    found, page = [], 1
+    while True:
+        response = api.get("/suppressions", params={"limit": 100, "page": page})
+        found += [s["email"] for s in response.json()]
+        if not response.headers.get("X-Next-Page"):
+            return found
+        page += 1
+
+
+def deliverable(api: Api) -> list[dict]:
+    """Segment filters for what a campaign reaches: subscribed to email and not suppressed."""
+    return [{"name": "contact_subscribed_email", "predicate": "true", "value": True},
+            {"name": "contact_email", "predicate": "not_in", "value": suppressed_emails(api)}]
+
+
 def email_of(contact: dict) -> str | None:
     """A contact's email address (from its email channel)."""
     return next((c["value"] for c in contact["channels"] if c["kind"] == "email"), None)

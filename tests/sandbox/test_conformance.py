@@ -16,7 +16,7 @@ from nitrosend_nb.sandbox import Sandbox
 SPEC_URI = "urn:nitrosend-openapi"
 # Schemas whose every property the sandbox must serve (nested inline objects included).
 COMPLETE = ("Account", "Brand", "Contact", "ContactChannel", "ContactList", "Segment", "Campaign", "FlowTrigger",
-            "Message", "Template", "TemplateSummary", "Flow", "FlowTriggerOutput", "Error")
+            "Message", "Template", "TemplateSummary", "Flow", "FlowTriggerOutput", "Domain", "Error")
 # Inline objects whose members are optional by nature.
 OPEN_ENDED = ("data", "default_header", "default_footer", "default_theme", "onboarding_state", "capabilities",
               "steps", "variables", "design")
@@ -168,6 +168,16 @@ OPERATIONS = [
                                               "template_id": 1, "idempotency_key": "conf"}, 201),
     ("GET", "/v1/my/messages", "/messages?source_type=all&limit=100", None, 200),
     ("GET", "/v1/my/messages/{id}", "/messages/{messages}", None, 200),
+    ("GET", "/v1/my/events", "/events?limit=100", None, 200),
+    ("POST", "/v1/my/events", "/events", {"event": "order_placed", "contact_id": 1, "amount": 12.5,
+                                          "idempotency_key": "conf", "data": {"order": {"id": 1}}}, 201),
+    ("POST", "/v1/my/events", "/events", {"event": "order_placed", "contact_id": 1, "idempotency_key": "conf"}, 200),
+    ("GET", "/v1/my/events/{id}", "/events/{events}", None, 200),
+    ("GET", "/v1/my/domains", "/domains", None, 200),
+    ("POST", "/v1/my/domains", "/domains", {"domain": {"name": "send.conform.test"}}, 201),
+    ("GET", "/v1/my/domains/{id}", "/domains/{domains}", None, 200),
+    ("POST", "/v1/my/domains/{id}/verify", "/domains/{domains}/verify", None, 200),
+    ("POST", "/v1/my/domains", "/domains", {"domain": {"name": "not a domain"}}, 422),
     ("GET", "/v1/my/contacts/{id}", "/contacts/999999", None, 404),
     ("POST", "/v1/my/contacts", "/contacts", {"email": "broken"}, 422),
     ("PATCH", "/v1/my/campaigns/{id}", "/campaigns/{campaigns}", {"template_attributes": {"subject": "x"}}, 422),
@@ -177,6 +187,7 @@ OPERATIONS = [
     ("DELETE", "/v1/my/campaigns/{id}", "/campaigns/{campaigns}", None, 200),
     ("DELETE", "/v1/my/flows/{id}", "/flows/{flows}", None, 200),
     ("DELETE", "/v1/my/brands/{sid}", "/brands/{brands}", None, 200),
+    ("DELETE", "/v1/my/events/{id}", "/events/{events}", None, 200),
 ]
 
 

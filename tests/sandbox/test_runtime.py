@@ -133,7 +133,7 @@ def test_cli_help_lists_the_sandbox_options():
     result = subprocess.run([sys.executable, "-m", "nitrosend_nb.cli", "sandbox", "--help"], capture_output=True,
                             text=True, check=True)
     for option in ("--host", "--port", "--db", "--seed", "--contacts", "--latency-ms", "--rate-limit",
-                   "--error-rate", "--api-key"):
+                   "--error-rate", "--bounce-rate", "--complaint-rate", "--api-key"):
         assert option in result.stdout
 
 

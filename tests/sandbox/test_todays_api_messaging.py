@@ -5,7 +5,7 @@ reasons, send_test per recipient, campaign statuses, approval, duplicate, flow i
 from __future__ import annotations
 
 import pytest
-from sandbox_helpers import assert_error, change_brand, email_of
+from sandbox_helpers import assert_error, change_brand, deliverable, email_of
 from todays_api_messaging import CAMPAIGN, FLOW, MESSAGE, SEND_TEST, assert_today
 
 EMAIL = {"channel": "email", "to": "ada@example.com", "subject": "Hello", "html": "<p>Hi</p>"}
@@ -317,8 +317,7 @@ def test_audience_type_all_contacts_needs_the_confirmation(fresh_sandbox, fresh_
     path = f"/campaigns/{campaign['id']}/send"
     assert "confirm_send_to_all" in assert_error(fresh_api.post(path, json={}), 422)["validation_errors"]
     sent = fresh_api.post(path, json={"confirm_send_to_all": True}).json()
-    subscribed = fresh_api.post("/segments/count", json={"filters": [
-        {"name": "contact_subscribed_email", "predicate": "true", "value": True}]}).json()["count"]
+    subscribed = fresh_api.post("/segments/count", json={"filters": deliverable(fresh_api)}).json()["count"]
     assert sent["sent_count"] == subscribed and sent["trigger"]["audience_type"] == "all_contacts"
     segment = new_campaign(fresh_api, trigger_attributes={"audience_type": "segment"})
     assert "trigger_attributes.segment_id" in assert_error(

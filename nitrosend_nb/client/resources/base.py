@@ -8,6 +8,8 @@ list endpoint does not page by headers) and add only the calls that differ (``me
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
@@ -25,7 +27,7 @@ from nitrosend_nb.errors import NitrosendError
 if TYPE_CHECKING:
     from nitrosend_nb.client.client import Nitrosend
 
-__all__ = ["ApiGroup", "Resource", "new_idempotency_key"]
+__all__ = ["ApiGroup", "Resource", "content_idempotency_key", "new_idempotency_key"]
 
 
 def _query_value(value: object) -> object:
@@ -40,6 +42,17 @@ def _query_value(value: object) -> object:
 def new_idempotency_key() -> str:
     """A fresh random Idempotency-Key (uuid4)."""
     return str(uuid.uuid4())
+
+
+def content_idempotency_key(target: str, payload: Mapping[str, Any]) -> str:
+    """Return a stable key for sending ``payload`` to ``target`` (e.g. ``"POST /messages"``).
+
+    The key is the SHA-256 of the canonical JSON (sorted keys, no whitespace) of target and payload: the same
+    content always gives the same key, any change of content or target gives a new one.
+    """
+    canonical = json.dumps({"target": target, "payload": payload}, sort_keys=True, separators=(",", ":"),
+                           ensure_ascii=False, default=str)
+    return "nsnb-" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 class ApiGroup:

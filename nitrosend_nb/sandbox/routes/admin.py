@@ -50,7 +50,7 @@ def get_config(state: SandboxState = Depends(app_state)) -> Response:
 
 @router.post("/config", summary="Change knobs at runtime")
 def configure(body: ConfigRequest, state: SandboxState = Depends(app_state)) -> Response:
-    """Set latency_ms, rate_limit (null switches it off) and/or error_rate."""
+    """Set latency_ms, rate_limit (null switches it off), error_rate, bounce_rate and/or complaint_rate."""
     state.knobs.configure(**body.changes())
     return json_response(state.knobs.as_dict())
 
