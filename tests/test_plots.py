@@ -387,7 +387,7 @@ def test_campaigns_without_a_status_are_counted_as_not_set():
 
 def events_frame(rows) -> pd.DataFrame:
     """Events from (event, amount, utm_campaign) rows."""
-    names, amounts, campaigns = zip(*rows) if rows else ([], [], [])
+    names, amounts, campaigns = zip(*rows, strict=False) if rows else ([], [], [])
     return frame({"event": pd.array(names, dtype="string"), "amount": pd.array(amounts, dtype="float64"),
                   "utm_campaign": pd.array(campaigns, dtype="string")})
 
@@ -412,7 +412,7 @@ def test_revenue_by_campaign_folds_the_tail_into_other_and_draws_no_data_without
 
 def suppressions_frame(rows) -> pd.DataFrame:
     """Suppressions from (reason, event_occurred_at, created_at) rows."""
-    reasons, occurred, created = zip(*rows) if rows else ([], [], [])
+    reasons, occurred, created = zip(*rows, strict=False) if rows else ([], [], [])
     return frame({"reason": pd.Categorical(reasons, categories=["hard_bounce", "soft_bounce", "complaint", "manual"]),
                   "event_occurred_at": utc(*occurred), "created_at": utc(*created)})
 

@@ -33,5 +33,5 @@ def _holds(current: object, wanted: object) -> bool:
         return isinstance(current, Mapping) and all(_holds(current.get(k), v) for k, v in wanted.items())
     if isinstance(wanted, (list, tuple)):
         return (isinstance(current, list) and len(current) == len(wanted)
-                and all(_holds(c, w) for c, w in zip(current, wanted)))
+                and all(_holds(c, w) for c, w in zip(current, wanted, strict=True)))
     return current == wanted

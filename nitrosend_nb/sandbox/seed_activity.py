@@ -55,7 +55,7 @@ def _event(owner: dict, name: str, contact_id: int, created: str, **fields) -> d
 
 
 def _order(owner: dict, rng: random.Random, contact_id: int, created: str, **utm) -> dict:
-    slug_, name = rng.choice(PRODUCTS)
+    _, name = rng.choice(PRODUCTS)
     amount = round(rng.uniform(12, 140), 2)
     number = rng.randrange(10000, 99999)
     return _event(owner, "order_placed", contact_id, created, amount=amount, resource_uid=f"order-{number}",

@@ -21,7 +21,7 @@ def events(ns) -> pd.DataFrame:
 def assert_event_dtypes(frame: pd.DataFrame) -> None:
     assert frame.index.name == "id" and str(frame.index.dtype) == "Int64"
     assert frame["amount"].dtype == "float64"
-    assert all(frame[column].dtype == "string" for column in UTM + ["event", "resource_url"])
+    assert all(frame[column].dtype == "string" for column in [*UTM, "event", "resource_url"])
     assert str(frame["created_at"].dtype) == "datetime64[ns, UTC]"
     assert str(frame["contact_id"].dtype) == "Int64" and str(frame["test"].dtype) == "boolean"
     assert list(frame["device_type"].cat.categories[:3]) == ["desktop", "mobile", "tablet"]
