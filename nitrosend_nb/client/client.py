@@ -43,8 +43,9 @@ class Nitrosend:
 
     Endpoint groups: ``account``, ``messages``, ``campaigns``, ``contacts``, ``lists``, ``templates``,
     ``flows``, ``segments``, ``events``, ``suppressions``, ``domains``. ``mode`` is ``"sandbox"`` when
-    ``sandbox_root`` (the sandbox server's root URL, which enables :meth:`outbox`) is given, ``"live"`` otherwise. ``max_wait`` is how long one request may
-    wait out 429s before RateLimitError; ``retries`` bounds retries of 5xx and connection failures.
+    ``sandbox_root`` (the sandbox server's root URL, which enables :meth:`outbox`) is given, ``"live"`` otherwise.
+    ``max_wait`` is how long one request may wait out 429s before RateLimitError; ``retries`` bounds retries of 5xx
+    and connection failures.
 
     Endpoint groups talk to the API only through :meth:`request` and :meth:`paginate`.
     """
