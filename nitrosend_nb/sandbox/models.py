@@ -10,6 +10,9 @@ from typing import Annotated, Any, Literal, Optional
 from fastapi import Path
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from ..rendering import merge
+from ..rendering.design import design_strings
+
 EMAIL = re.compile(r"^[^@\s<>(),;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
@@ -46,6 +49,7 @@ Email = Annotated[str, AfterValidator(_email)]
 Phone = Annotated[str, AfterValidator(_phone)]
 Country = Annotated[str, AfterValidator(_country)]
 Name = Annotated[str, Field(min_length=1, max_length=255)]
+Liquid = Annotated[str, AfterValidator(merge.check)]  # merge tags: a Liquid syntax error is a 422 naming the line
 
 
 def _finite(value: Any) -> bool:
@@ -92,6 +96,15 @@ class EmailDesign(Body):
     model_config = ConfigDict(extra="allow")
     sections: list[EmailSection] = Field(default_factory=list)
     theme: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_merge_tags(self) -> "EmailDesign":
+        for path, text in design_strings(self.model_dump()):
+            try:
+                merge.check(text)
+            except merge.MergeError as exc:
+                raise ValueError(f"{path.removeprefix('design.')}: {exc}") from None
+        return self
 
 
 # -- contacts -----------------------------------------------------------------------------------------
@@ -179,9 +192,9 @@ class SegmentCount(Body):
 class TemplateAttributes(Body):
     """Email content: a template's, or a campaign's ``template_attributes``."""
 
-    subject: Optional[str] = None
-    body: Optional[str] = None
-    preheader: Optional[str] = None
+    subject: Optional[Liquid] = None
+    body: Optional[Liquid] = None
+    preheader: Optional[Liquid] = None
     from_name: Optional[str] = None
     from_email: Optional[Email] = None
     reply_to: Optional[Email] = None
@@ -225,9 +238,9 @@ class MessageCreate(Body):
 
     channel: Literal["email", "sms"]
     to: Annotated[str, Field(min_length=1)]
-    subject: Optional[str] = None
-    html: Optional[str] = None
-    body: Optional[str] = None
+    subject: Optional[Liquid] = None
+    html: Optional[Liquid] = None
+    body: Optional[Liquid] = None
     template_id: Optional[Id] = None
     data: dict[str, Any] = Field(default_factory=dict)
     from_: Optional[str] = Field(None, alias="from")

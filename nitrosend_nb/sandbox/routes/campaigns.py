@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from ... import merge_tags
+from ...rendering import merge_context, render_email
 from ..audience import audience_condition, check_lists, segment_condition
-from ..delivery import count_usage, default_sender, deliver, merge_context, render_content, sender
+from ..delivery import count_usage, default_sender, deliver, sender
 from ..errors import campaign_locked, invalid
 from ..idempotency import fingerprint, replay, request_key
 from ..models import CampaignCreate, CampaignSend, CampaignUpdate, ResourceId
@@ -133,17 +133,16 @@ def _deliver_all(state: SandboxState, doc: dict, template: dict, recipients: lis
     for contact in recipients:
         context = merge_context(brand, contact)
         to = contact["email"] if doc["channel"] == "email" else contact["phone"]
-        subject = merge_tags.render(template.get("subject"), context) if doc["channel"] == "email" else None
+        email = render_email(template, context, theme) if doc["channel"] == "email" else None
         message = state.store.insert("messages", {
-            "channel": doc["channel"], "to": to, "subject": subject, "status": "sent",
+            "channel": doc["channel"], "to": to, "subject": email and email.subject, "status": "sent",
             "provider_id": f"sbx-c{doc['id']}-{contact['id']}", "flow_id": doc["trigger"]["flow_id"],
             "source_type": "campaign", "source_name": doc["name"], "sent_at": now, "created_at": now,
             "campaign_id": doc["id"], "contact_id": contact["id"]})
-        if doc["channel"] == "email":
-            _, html, text = render_content(template, context, theme)
-            deliver(state, now, kind="campaign", to=to, subject=subject, html=html, text=text, from_=from_,
-                    reply_to=template.get("reply_to") or brand_reply_to, message_id=message["id"],
-                    campaign_id=doc["id"], contact_id=contact["id"], count=False)
+        if email is not None:
+            deliver(state, now, kind="campaign", to=to, subject=email.subject, html=email.html, text=email.text,
+                    from_=from_, reply_to=template.get("reply_to") or brand_reply_to, message_id=message["id"],
+                    campaign_id=doc["id"], contact_id=contact["id"], context=context, count=False)
     count_usage(state, **{"email" if doc["channel"] == "email" else "sms": len(recipients)})
 
 

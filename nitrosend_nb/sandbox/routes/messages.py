@@ -7,7 +7,8 @@ import hashlib
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from ..delivery import count_usage, default_sender, deliver, find_contact, merge_context, render_content, sender
+from ...rendering import merge_context, render_email
+from ..delivery import count_usage, default_sender, deliver, find_contact, sender
 from ..errors import invalid, json_response
 from ..idempotency import DEPRECATION_HEADERS, fingerprint, replay, request_key
 from ..models import E164, MessageCreate, is_email
@@ -103,21 +104,21 @@ def send_message(body: MessageCreate, request: Request, state: SandboxState = De
         for field in ("subject", "body"):
             if getattr(body, field):
                 content[field] = getattr(body, field)
-        subject = html = text = None
+        email = None
         if body.channel == "email":
-            subject, html, text = render_content(content, context, brand_theme(state), html=body.html,
-                                                 plain_body=bool(body.body))
+            email = render_email(content, context, brand_theme(state), html=body.html, plain_body=bool(body.body))
         doc = {
-            "channel": body.channel, "to": body.to, "subject": subject, "status": "sent",
+            "channel": body.channel, "to": body.to, "subject": email and email.subject, "status": "sent",
             "provider_id": "sbx-" + hashlib.sha256(f"{now}:{body.to}".encode()).hexdigest()[:12],
             "flow_id": None, "source_type": None, "source_name": None, "sent_at": now, "created_at": now,
             "template_id": body.template_id, "contact_id": contact["id"] if contact else None,
             "idempotency_key": key, "tags": body.tags,
         }
         doc = state.store.insert("messages", doc)
-        if body.channel == "email":
+        if email is not None:
             _, brand_reply_to = default_sender(state)
-            deliver(state, now, kind="transactional", to=body.to, subject=subject, html=html, text=text,
+            deliver(state, now, kind="transactional", to=body.to, subject=email.subject, html=email.html,
+                    text=email.text, context=context,
                     from_=_from_address(state, body, template),
                     reply_to=body.reply_to or (template or {}).get("reply_to") or brand_reply_to,
                     message_id=doc["id"], template_id=body.template_id, contact_id=doc["contact_id"])

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from ... import merge_tags
-from ..delivery import default_sender, deliver, find_contact, merge_context, render_content, sender
-from ..design import render_design, section_types
+from ...rendering import merge, merge_context, render_email
+from ...rendering.design import design_strings, render_design, section_types
+from ..delivery import default_sender, deliver, find_contact, sender
 from ..errors import campaign_locked, invalid, json_response
 from ..idempotency import DEPRECATION_HEADERS, fingerprint, replay, request_key
 from ..models import Preview, ResourceId, SendTest, TemplateCreate, TemplateUpdate
@@ -25,10 +23,10 @@ TEST_PREFIX = "[Test] "
 
 def variables(template: dict) -> dict:
     """The merge tags a template uses, grouped by namespace: ``{"contact": ["first_name"], "data": [...]}``."""
-    source = " ".join(str(template.get(k) or "") for k in ("subject", "preheader", "body"))
-    source += json.dumps(template.get("design") or {})
+    sources = [template.get(k) for k in ("subject", "preheader", "body")]
+    sources += [text for _, text in design_strings(template.get("design"))]
     grouped: dict[str, list[str]] = {}
-    for path in merge_tags.find(source):
+    for path in merge.variables(sources):
         namespace, _, rest = path.partition(".")
         names = grouped.setdefault(namespace, [])
         if rest and rest not in names:
@@ -147,10 +145,11 @@ def send_test(ident: ResourceId, request: Request, body: SendTest | None = None,
         results = []
         theme, brand = brand_theme(state), state.brand()
         for address, contact in recipients:
-            subject, html, text = render_content(template, merge_context(brand, contact, body.data), theme)
-            deliver(state, now, kind="test", to=address, subject=TEST_PREFIX + subject, html=html, text=text,
-                    from_=from_, reply_to=template.get("reply_to") or brand_reply_to, template_id=ident,
-                    contact_id=contact["id"] if contact else None)
+            context = merge_context(brand, contact, body.data)
+            email = render_email(template, context, theme)
+            deliver(state, now, kind="test", to=address, subject=TEST_PREFIX + email.subject, html=email.html,
+                    text=email.text, from_=from_, reply_to=template.get("reply_to") or brand_reply_to,
+                    template_id=ident, contact_id=contact["id"] if contact else None, context=context)
             results.append({"email": address, "success": True})
         outcome = {"sent": len(results), "results": results}
         if key:
