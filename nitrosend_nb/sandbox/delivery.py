@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from ..email_checks import MARKETING_KINDS
 from ..rendering.context import SANDBOX_HOST
 from .state import SandboxState
 from .store import Store
-
-#: Kinds of send that are marketing: they carry List-Unsubscribe headers (RFC 2369 / RFC 8058).
-MARKETING_KINDS = ("campaign", "flow")
 
 
 def find_contact(store: Store, email: str) -> dict | None:

@@ -1,13 +1,13 @@
-"""Sandbox control endpoints outside /v1/my (no auth): outbox, reset, faults, config and the HTML inbox."""
+"""Sandbox control endpoints outside /v1/my (no auth): outbox, reset, faults and config (the inbox is
+:mod:`..inbox`)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 
 from ..delivery import clear_outbox, read_outbox
 from ..errors import json_response
-from ..inbox import render_inbox
 from ..knobs import Fault
 from ..models import ConfigRequest, FaultRequest
 from ..state import SandboxState, get_state
@@ -52,9 +52,3 @@ def configure(body: ConfigRequest, state: SandboxState = Depends(get_state)) -> 
     """Set latency_ms, rate_limit (null switches it off) and/or error_rate."""
     state.knobs.configure(**body.changes())
     return json_response(state.knobs.as_dict())
-
-
-@router.get("/", response_class=HTMLResponse, summary="HTML inbox of captured emails")
-def inbox(state: SandboxState = Depends(get_state)) -> HTMLResponse:
-    """The inbox page."""
-    return HTMLResponse(render_inbox(read_outbox(state)))
