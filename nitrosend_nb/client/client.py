@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from nitrosend_nb.client.frames import OUTBOX, to_frame
+from nitrosend_nb.client.inbox import Inbox
 from nitrosend_nb.client.resources import (
     Account,
     Campaigns,
@@ -27,7 +28,7 @@ class Nitrosend:
     """A connection to the Nitrosend API (or a sandbox of it). Usually made by :func:`nitrosend_nb.connect`.
 
     Endpoint groups: ``account``, ``messages``, ``campaigns``, ``contacts``, ``lists``, ``templates``,
-    ``flows``, ``segments``. ``mode`` is ``"sandbox"`` when ``sandbox_root`` (the sandbox server's root URL,
+    ``flows``, ``segments``; ``inbox`` reads a sandbox's captured emails. ``mode`` is ``"sandbox"`` when ``sandbox_root`` (the sandbox server's root URL,
     which enables :meth:`outbox`) is given, ``"live"`` otherwise. ``max_wait`` is how long one request may
     wait out 429s before RateLimitError; ``retries`` bounds retries of 5xx and connection failures.
     """
@@ -66,6 +67,7 @@ class Nitrosend:
         self.templates = Templates(self)
         self.flows = Flows(self)
         self.segments = Segments(self)
+        self.inbox = Inbox(self._transport, self._sandbox_root)
 
     @property
     def mode(self) -> str:

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-__all__ = ["SANDBOX_HOST", "merge_context", "unsubscribe_url"]
+__all__ = ["SANDBOX_HOST", "channel_value", "contact_fields", "merge_context", "unsubscribe_url"]
 
 #: The host the sandbox stands for in the links it writes (unsubscribe pages); the sandbox serves their paths.
 SANDBOX_HOST = "sandbox.nitrosend.test"
 CONTACT_FIELDS = ("id", "uuid", "first_name", "last_name", "email", "phone", "country_code", "source", "data")
 
 
-def _channel(contact: Mapping[str, Any], kind: str) -> str | None:
+def channel_value(contact: Mapping[str, Any], kind: str) -> str | None:
+    """The value of the contact's first ``kind`` channel (``email`` or ``phone``) that has one."""
     for channel in contact.get("channels") or []:
         if isinstance(channel, Mapping) and channel.get("kind") == kind and channel.get("value"):
             return channel["value"]
@@ -28,8 +29,8 @@ def contact_fields(contact: Mapping[str, Any] | None) -> dict:
     if not contact:
         return {}
     fields = {key: contact.get(key) for key in CONTACT_FIELDS}
-    fields["email"] = fields["email"] or _channel(contact, "email")
-    fields["phone"] = fields["phone"] or _channel(contact, "phone")
+    fields["email"] = fields["email"] or channel_value(contact, "email")
+    fields["phone"] = fields["phone"] or channel_value(contact, "phone")
     fields["data"] = dict(contact.get("data") or {})
     fields["full_name"] = " ".join(p for p in (contact.get("first_name"), contact.get("last_name")) if p)
     return fields

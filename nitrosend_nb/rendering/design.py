@@ -19,7 +19,7 @@ import mjml
 
 from . import merge
 
-__all__ = ["DEFAULT_THEME", "SECTION_TYPES", "render_design", "design_strings", "section_types"]
+__all__ = ["DEFAULT_THEME", "SECTION_TYPES", "brand_theme", "render_design", "design_strings", "section_types"]
 
 DEFAULT_THEME = {"brand_color": "#4f46e5", "bg_color": "#f4f4f7", "text_color": "#1f2937",
                  "font_body": "Helvetica, Arial, sans-serif", "font_heading": "Helvetica, Arial, sans-serif",
@@ -32,6 +32,14 @@ _PADDING = re.compile(r"\d{1,3}(px|%)?(\s+\d{1,3}(px|%)?){0,3}")
 _FONT = re.compile(r"[\w\s,'\"-]{1,120}")
 _LINK = re.compile(r"^(https?:|mailto:|\{\{)", re.I)
 _IMAGE_DATA = re.compile(r"^data:image/(png|jpeg|gif|webp|svg\+xml)[;,]")
+
+
+def brand_theme(brand: Mapping[str, Any] | None) -> dict:
+    """A brand record's colours, fonts and logo as a design theme."""
+    brand = brand or {}
+    theme = {k: brand.get(k) for k in ("brand_color", "bg_color", "text_color", "font_body", "font_heading")}
+    theme["logo_url"] = brand.get("logo")
+    return theme
 
 
 def _attrs(**values: Any) -> str:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from ...rendering import merge, merge_context, render_email
+from ...rendering.design import brand_theme as design_theme
 from ...rendering.design import design_strings, render_design, section_types
 from ..delivery import default_sender, deliver, find_contact, sender
 from ..errors import campaign_locked, invalid, json_response
@@ -35,11 +36,8 @@ def variables(template: dict) -> dict:
 
 
 def brand_theme(state: SandboxState) -> dict:
-    """The brand's colours, fonts and logo as a design theme."""
-    brand = state.brand()
-    theme = {k: brand.get(k) for k in ("brand_color", "bg_color", "text_color", "font_body", "font_heading")}
-    theme["logo_url"] = brand.get("logo")
-    return theme
+    """The account brand's design theme."""
+    return design_theme(state.brand())
 
 
 def template_view(template: dict) -> dict:
