@@ -72,7 +72,7 @@ class _Scanner(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.links: list[dict] = []
         self.findings: dict[str, list[str]] = {}
-        self.in_body = self.in_style = False
+        self.in_head = self.in_style = False  # a fragment without <head> is all body
         self.anchor: dict | None = None
 
     def found(self, rule: str, example: str) -> None:
@@ -85,11 +85,11 @@ class _Scanner(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
-        if tag == "body":
-            self.in_body = True
+        if tag == "head":
+            self.in_head = True
         elif tag == "style":
             self.in_style = True
-            if self.in_body:
+            if not self.in_head:
                 self.found("style-in-body", "<style>")
         elif tag in ("script", "form", "svg"):
             self.found({"svg": "svg-image"}.get(tag, tag), f"<{tag}>")
@@ -112,7 +112,9 @@ class _Scanner(HTMLParser):
                 self.found("svg-image", src[:80])
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "style":
+        if tag == "head":
+            self.in_head = False
+        elif tag == "style":
             self.in_style = False
         elif tag == "a":
             self.anchor = None

@@ -1,5 +1,5 @@
 // The sandbox inbox: search, paging, one email in seven views, checks, live updates by polling.
-// Email HTML is only ever put in a sandboxed iframe's srcdoc (no allow-scripts); everything else is textContent.
+// Email HTML is only ever put in the srcdoc of an iframe whose sandbox attribute is empty; all else is textContent.
 "use strict";
 
 const API = "/_sandbox/messages";
