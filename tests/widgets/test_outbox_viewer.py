@@ -55,7 +55,7 @@ def test_search_pages_and_every_view(ns, sb):
     viewer = OutboxViewer(ns)
     viewer.query.value = "kind:test"
     viewer.search_button.click()
-    [(label, chosen)] = viewer.emails.options
+    [(label, _)] = viewer.emails.options
     assert "qa@example.com" in label and "1 e-mail(s) match" in viewer.status.text
     expected = {"desktop": 'width:100%', "mobile": "width:375px", "text": "Welcome, ", "headers": "Message-ID",
                 "source": "Content-Type: multipart/alternative", "context": "unsubscribe_url",
