@@ -45,14 +45,14 @@ def checks_html(checks: Mapping) -> str:
              f'{summary["errors"]} error(s), {summary["warnings"]} compatibility warning(s)</div>']
     bad = [link for link in checks["links"] if not link["ok"]]
     if bad:
-        rows = "".join(_row((link["kind"], link["url"][:100], "; ".join(link["problems"]))) for link in bad)
+        rows = "".join(_row((link["kind"], link["url"][:60], "; ".join(link["problems"]))) for link in bad)
         parts.append(f"<table>{_row(('Kind', 'Address', 'Problem'), 'th')}{rows}</table>")
     unsubscribe = checks["list_unsubscribe"]
     if unsubscribe["problems"]:
         parts.append(f'<div style="color:#b91c1c">List-Unsubscribe: {html.escape("; ".join(unsubscribe["problems"]))}'
                      "</div>")
     if checks["compatibility"]:
-        rows = "".join(_row((item["title"], ", ".join(item["clients"]), item["example"]))
+        rows = "".join(_row((item["title"], ", ".join(item["clients"]), item["example"][:60]))
                        for item in checks["compatibility"])
         parts.append(f"<table>{_row(('Risky construct', 'Clients affected', 'Example'), 'th')}{rows}</table>")
     return f'<div class="ns-checks" style="font-size:90%">{"".join(parts)}</div>'
