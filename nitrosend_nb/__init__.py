@@ -3,15 +3,19 @@
     import nitrosend_nb as nb
     ns = nb.connect()            # live with NITROSEND_API_KEY, else a local sandbox
     ns.contacts.df()             # every contact as a typed DataFrame
+
+The client (``connect``, ``Nitrosend``, ``Page``) is imported on first use, so ``import nitrosend_nb.sandbox``
+and the ``nitrosend-nb`` command do not load pandas, requests or tqdm.
 """
 
+from __future__ import annotations
+
+import importlib
 import logging
+from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
-
-logging.getLogger("nitrosend_nb").addHandler(logging.NullHandler())  # a library logs, the app decides where
-
-from nitrosend_nb.errors import (  # noqa: E402  (after __version__: the transport reads it)
+from nitrosend_nb._version import __version__
+from nitrosend_nb.errors import (
     AuthenticationError,
     ConflictError,
     NitrosendError,
@@ -21,7 +25,11 @@ from nitrosend_nb.errors import (  # noqa: E402  (after __version__: the transpo
     TransportError,
     ValidationError,
 )
-from nitrosend_nb.client import Nitrosend, Page, connect  # noqa: E402
+
+if TYPE_CHECKING:
+    from nitrosend_nb.client import Nitrosend, Page, connect
+
+logging.getLogger("nitrosend_nb").addHandler(logging.NullHandler())  # a library logs, the app decides where
 
 __all__ = [
     "__version__",
@@ -37,3 +45,19 @@ __all__ = [
     "ServerError",
     "TransportError",
 ]
+
+_LAZY = {"connect": "nitrosend_nb.client", "Nitrosend": "nitrosend_nb.client", "Page": "nitrosend_nb.client"}
+
+
+def __getattr__(name: str) -> object:
+    """The client's names, imported from ``nitrosend_nb.client`` on first use (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import Callable, Mapping
 from urllib.parse import urlsplit
 
 from .rendering.context import SANDBOX_HOST
@@ -212,7 +212,8 @@ def check_list_unsubscribe(headers: Mapping[str, str], kind: str | None) -> dict
             if scheme not in ("https", "mailto") or _problems(uri, "link"):
                 result["problems"].append(f"not an https or mailto URI: {uri!r}")
         one_click = (lookup.get("list-unsubscribe-post") or "").strip()
-        if any(uri.lower().startswith("https:") for uri in result["uris"]) and one_click != "List-Unsubscribe=One-Click":
+        https = any(uri.lower().startswith("https:") for uri in result["uris"])
+        if https and one_click != "List-Unsubscribe=One-Click":
             result["problems"].append("List-Unsubscribe-Post: List-Unsubscribe=One-Click is missing (RFC 8058)")
     result["ok"] = not result["problems"]
     return result

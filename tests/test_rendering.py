@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from nitrosend_nb.rendering import MergeError, merge_context, render_email
-from nitrosend_nb.rendering.design import render_design
+from nitrosend_nb.rendering.design import SECTION_TYPES, render_design
 from nitrosend_nb.rendering.merge import check, render, variables
 from nitrosend_nb.rendering.text import html_to_text
+from nitrosend_nb.sandbox.specs import COMPONENTS
 
 BRAND = {"company_name": "Acme", "physical_address": "1 Lane"}
 STORED = {"id": 7, "uuid": "u-7", "first_name": "ada", "last_name": "Lovelace", "email": "ada@example.com",
@@ -135,3 +136,28 @@ def test_a_template_body_written_as_html_stays_html():
     assert email.html == "<h1>Hi ada</h1>" and email.subject == "Hi ada" and email.text == "Hi ada"
     plain = render_email({"subject": "S", "body": "<not html> line"}, merge_context(BRAND, STORED), plain_body=True)
     assert "&lt;not html&gt; line" in plain.html and plain.text == "<not html> line"
+
+
+
+def _sample(kind: str, name: str, prop: dict) -> tuple[object, str]:
+    """A value for one documented prop and the text that shows it in the rendered page."""
+    if name == "columns":
+        return [{"heading": "Column heading", "text": "Column text"}], "Column heading"
+    if prop["type"] == "array":
+        return [{"url": "https://acme.test/social", "title": "Social link"}], "Social link"
+    if prop["type"] == "integer":
+        return 31, "31px"
+    value = f"https://acme.test/{kind}/{name}" if "url" in name or name in ("src", "href") else f"{kind} {name}"
+    return value, value
+
+
+def test_every_section_the_spec_lists_renders_every_documented_prop():
+    assert tuple(COMPONENTS) == SECTION_TYPES  # one list: the spec's
+    for kind, (_, props, _) in COMPONENTS.items():
+        samples = {name: _sample(kind, name, prop) for name, prop in props.items()}
+        design = {"sections": [{"type": kind, "props": {name: value for name, (value, _) in samples.items()}}]}
+        page = render_design(design, merge_context(BRAND, STORED))
+        assert f'class="ns-{kind}"' in page, kind
+        for name, (_, shown) in samples.items():
+            assert shown in page, f"{kind}.{name}"
+    assert "ns-carousel" not in render_design({"sections": [{"type": "carousel", "props": {"text": "x"}}]})

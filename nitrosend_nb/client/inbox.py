@@ -2,48 +2,59 @@
 
 from __future__ import annotations
 
-from nitrosend_nb.client.pagination import Page
-from nitrosend_nb.client.transport import Transport
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import requests
+
+from nitrosend_nb.client.ids import valid_id
+from nitrosend_nb.client.pagination import HeaderPageNumberPaginator, Page
 from nitrosend_nb.email_checks import probe_sandbox
 from nitrosend_nb.errors import NitrosendError
+
+if TYPE_CHECKING:
+    from nitrosend_nb.client.client import Nitrosend
 
 __all__ = ["Inbox"]
 
 PATH = "/_sandbox/messages"
+_PAGES = HeaderPageNumberPaginator()
 
 
 class Inbox:
-    """Read the sandbox inbox; in live mode every call raises (a live account delivers real email)."""
+    """Read the sandbox inbox; in live mode every call raises (a live account delivers real email).
 
-    def __init__(self, transport: Transport, sandbox_root: str | None):
-        self._transport, self._root = transport, sandbox_root
+    Requests go through the client's public :meth:`~nitrosend_nb.Nitrosend.request`, aimed at the sandbox root.
+    """
 
-    def _get(self, path: str, **params: object):
+    def __init__(self, client: Nitrosend, sandbox_root: str | None) -> None:
+        self._client, self._root = client, sandbox_root
+
+    def _request(self, method: str, path: str, *, params: Mapping[str, object] | None = None) -> requests.Response:
         if self._root is None:
             raise NitrosendError(message="the inbox exists only in sandbox mode: live emails are really sent, not "
-                                         "captured", method="GET", path=path)
-        return self._transport.request("GET", path, params=params or None, base_url=self._root)
+                                         "captured", method=method, path=path)
+        return self._client.request(method, path, params=params, base_url=self._root)
 
     def search(self, query: str = "", page: int = 1, limit: int = 25) -> Page:
         """One page of the emails matching ``query`` (the inbox's search grammar), newest first."""
-        response = self._get(PATH, query=query, page=page, limit=limit)
-        return Page.from_response(response, page=page, limit=limit)
+        return _PAGES.fetch(self._request, PATH, {"query": query}, page, limit)
 
     def get(self, ident: int) -> dict:
         """One email: HTML, text, headers, the merge context used and the API records it belongs to."""
-        return self._get(f"{PATH}/{int(ident)}").json()
+        return self._request("GET", f"{PATH}/{valid_id(ident)}").json()
 
     def source(self, ident: int) -> bytes:
         """The email's raw RFC 5322 source (an ``.eml``)."""
-        return self._get(f"{PATH}/{int(ident)}/source").content
+        return self._request("GET", f"{PATH}/{valid_id(ident)}/source").content
 
     def checks(self, ident: int) -> dict:
         """Link, image, List-Unsubscribe and compatibility checks of one email."""
-        return self._get(f"{PATH}/{int(ident)}/checks").json()
+        return self._request("GET", f"{PATH}/{valid_id(ident)}/checks").json()
 
     def latest(self) -> dict:
         """``{"latest_id", "total"}``: changes whenever an email is captured or the outbox is cleared."""
-        return self._get(f"{PATH}/latest").json()
+        return self._request("GET", f"{PATH}/latest").json()
 
     def probe(self, url: str) -> int | None:
         """Fetch a sandbox-served link (see :func:`nitrosend_nb.email_checks.probe_sandbox`); None in live mode."""

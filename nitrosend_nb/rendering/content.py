@@ -3,8 +3,9 @@ sandbox's outbox and the widgets' previews."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from . import merge
 from .design import render_design
@@ -23,14 +24,15 @@ class RenderedEmail:
     unknown: tuple[str, ...] = ()
 
 
-def render_email(content: Mapping[str, Any], context: Mapping[str, Any], theme: Mapping | None = None,
+def render_email(content: Mapping[str, Any], context: Mapping[str, Any] | None, theme: Mapping | None = None,
                  html: str | None = None, plain_body: bool = False) -> RenderedEmail:
     """Render template-like ``content`` (subject, body, preheader, design) or raw ``html`` with ``context``.
 
     Raw ``html`` and a template ``body`` written as HTML are HTML (values escaped); a design with sections goes
     through MJML; any other body is plain text. ``plain_body=True`` (a message's ``body``, which the API defines
     as plain text) never treats the body as HTML. The text part is the body when there is one, else derived
-    from the HTML. Raises :class:`~nitrosend_nb.rendering.merge.MergeError` naming the field at fault."""
+    from the HTML. With no ``context`` merge tags stay literal (a design preview). Raises
+    :class:`~nitrosend_nb.rendering.merge.MergeError` naming the field at fault."""
     unknown: list[str] = []
     subject = merge.render(content.get("subject"), context, field="subject", unknown=unknown)
     body = content.get("body")

@@ -6,7 +6,8 @@ Takes plain records, so it works on a sandbox's stored contact and on a contact 
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 __all__ = ["SANDBOX_HOST", "channel_value", "contact_fields", "merge_context", "unsubscribe_url"]
 

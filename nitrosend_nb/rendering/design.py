@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any, Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 import mjml
 
+from ..sandbox.specs import COMPONENTS
 from . import merge
 
 __all__ = ["DEFAULT_THEME", "SECTION_TYPES", "brand_theme", "render_design", "design_strings", "section_types"]
@@ -24,8 +26,7 @@ __all__ = ["DEFAULT_THEME", "SECTION_TYPES", "brand_theme", "render_design", "de
 DEFAULT_THEME = {"brand_color": "#4f46e5", "bg_color": "#f4f4f7", "text_color": "#1f2937",
                  "font_body": "Helvetica, Arial, sans-serif", "font_heading": "Helvetica, Arial, sans-serif",
                  "logo_url": ""}
-SECTION_TYPES = ("header", "hero", "text", "image", "button", "columns", "product", "social", "divider", "spacer",
-                 "footer")
+SECTION_TYPES = tuple(COMPONENTS)  # what GET /templates/spec describes: one list for the spec and the renderer
 CENTERED = ("hero", "button", "social", "footer")
 _COLOR = re.compile(r"#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}|rgba?\([\d\s.,%]+\)")
 _PADDING = re.compile(r"\d{1,3}(px|%)?(\s+\d{1,3}(px|%)?){0,3}")
@@ -56,7 +57,8 @@ def _style(value: Any, pattern: re.Pattern, default: str | None) -> str | None:
 class _Mjml:
     """Builds the MJML for one design and one recipient (``context`` None: merge tags left literal)."""
 
-    def __init__(self, theme: Mapping[str, Any], context: Mapping[str, Any] | None, unknown: list[str] | None):
+    def __init__(self, theme: Mapping[str, Any], context: Mapping[str, Any] | None,
+                 unknown: list[str] | None) -> None:
         self.theme = {**DEFAULT_THEME, **{k: v for k, v in (theme or {}).items() if v}}
         self.context, self.unknown = context, unknown
         self.field = "design"
@@ -64,8 +66,6 @@ class _Mjml:
     # values ------------------------------------------------------------------------------------------
     def fill(self, value: Any, key: str) -> str:
         raw = "" if value is None else str(value)
-        if self.context is None:
-            return raw
         return merge.render(raw, self.context, field=f"{self.field}.{key}", unknown=self.unknown)
 
     def text(self, value: Any, key: str) -> str:
@@ -149,9 +149,11 @@ class _Mjml:
 
     def social(self, p: Mapping, align: str) -> str:
         links = [link for link in p.get("links") or [] if isinstance(link, Mapping)]
-        items = [f'<a href="{html.escape(self.url(link.get("url"), f"links.{i}.url"), quote=True)}" '
-                 f'style="margin:0 6px">{self.text(link.get("title") or link.get("icon") or link.get("url"), f"links.{i}.title")}</a>'
-                 for i, link in enumerate(links)]
+        items = []
+        for i, link in enumerate(links):
+            label = self.text(link.get("title") or link.get("icon") or link.get("url"), f"links.{i}.title")
+            href = html.escape(self.url(link.get("url"), f"links.{i}.url"), quote=True)
+            items.append(f'<a href="{href}" style="margin:0 6px">{label}</a>')
         return f"<mj-text{_attrs(align=align)}>{''.join(items)}</mj-text>" if items else ""
 
     def divider(self, p: Mapping, align: str) -> str:

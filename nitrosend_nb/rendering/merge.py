@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import contextvars
 import re
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from liquid import BoundTemplate, Environment, Undefined
 from liquid.exceptions import LiquidError
@@ -26,7 +27,7 @@ _unknown: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("unk
 class MergeError(ValueError):
     """A merge-tag template that cannot be parsed or rendered: ``field``, 1-based ``line`` and ``reason``."""
 
-    def __init__(self, field: str, line: int, reason: str):
+    def __init__(self, field: str, line: int, reason: str) -> None:
         self.field, self.line, self.reason = field, line, reason
         super().__init__(f"Liquid error on line {line}: {reason}")
 
@@ -60,7 +61,7 @@ _HTML = _EmailEnvironment(undefined=_ReportedUndefined, autoescape=True)
 
 
 class _UnknownFilter(Exception):
-    def __init__(self, name: str, index: int):
+    def __init__(self, name: str, index: int) -> None:
         super().__init__(name)
         self.name, self.index = name, index
 
@@ -104,13 +105,13 @@ def check(source: str | None, field: str = "template") -> str | None:
     return source
 
 
-def render(source: str | None, context: Mapping[str, Any], *, html: bool = False, field: str = "template",
+def render(source: str | None, context: Mapping[str, Any] | None, *, html: bool = False, field: str = "template",
            unknown: list[str] | None = None) -> str:
     """Fill ``source``'s merge tags from ``context`` (values HTML-escaped when ``html``); the dotted paths of
-    unknown variables it outputs are appended to ``unknown``."""
+    unknown variables it outputs are appended to ``unknown``. With no ``context`` the tags stay literal."""
     if not source:
         return ""
-    if "{" not in source:
+    if "{" not in source or context is None:
         return source
     template = _template(source, html, field)
     token = _unknown.set(unknown if unknown is not None else [])

@@ -16,7 +16,8 @@ def create_app(state: SandboxState) -> FastAPI:
     """A FastAPI app serving ``state``."""
     app = FastAPI(title="Nitrosend sandbox", version="1.0.0",
                   description="A local, stateful stand-in for the Nitrosend REST API (`/v1/my`). "
-                              "Authenticate with `Authorization: Bearer <sandbox key>`; `/_sandbox/*` needs no key.")
+                              "Authenticate with `Authorization: Bearer <sandbox key>`. Reading `/_sandbox/*` needs no "
+                              "key; changing it (POST/DELETE) needs the same Bearer key and a JSON body.")
     app.state.sandbox = state
     errors.install(app)
     app.include_router(api_router())

@@ -1,5 +1,5 @@
-"""API records as the widgets need them: every record of a small collection, and contacts for pickers and
-merge tags (a label, the tags worth offering; the merge context itself is :mod:`nitrosend_nb.rendering.context`)."""
+"""Contacts as the widgets need them for pickers and merge tags: a label and the tags worth offering (the merge
+context itself is :mod:`nitrosend_nb.rendering.context`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any, Iterable, Mapping
 
 from ..rendering.context import channel_value
 
-__all__ = ["fetch_all", "contact_email", "contact_label", "merge_tag_options"]
+__all__ = ["contact_email", "contact_label", "merge_tag_options"]
 
 #: Merge tags every contact can fill, with the picker's label for each.
 STANDARD_TAGS = (
@@ -19,17 +19,6 @@ STANDARD_TAGS = (
     ("Phone", "{{ contact.phone }}"),
     ("Country code", "{{ contact.country_code }}"),
 )
-
-
-def fetch_all(resource, **filters: Any) -> list[dict]:
-    """Every record of a small collection (lists, segments, templates), page by page, without a progress bar."""
-    records: list[dict] = []
-    page_number: int | None = 1
-    while page_number is not None:
-        page = resource.list(page=page_number, limit=100, **filters)
-        records.extend(page)
-        page_number = page.next_page
-    return records
 
 
 def contact_email(contact: Mapping[str, Any]) -> str | None:

@@ -138,13 +138,15 @@ class TemplateComposer(widgets.VBox):
 
     # ----------------------------------------------------------------- loading
     def _load_brand(self) -> None:
-        """The account's default brand (its name, address and theme feed the preview, as they feed sends)."""
+        """The brand the client acts for (its ``brand_sid``, else the account's default, listed first): its name,
+        address and theme feed the preview, as they feed sends."""
         try:
-            brands = self.client.account.get().get("brands") or []
+            brands = self.client.request("GET", "/brands").json() or []
         except errors.NitrosendError as exc:
             self.status.failure(exc)
             return
-        self._brand = brands[0] if brands else {}
+        chosen = [brand for brand in brands if brand.get("sid") == self.client.brand_sid]
+        self._brand = (chosen or brands or [{}])[0]
 
     def _load_sample_contacts(self) -> None:
         try:

@@ -23,9 +23,9 @@ def filled():
 def _fill(sb) -> None:
     api = Api(sb)
     api.send("t1", channel="email", to="ada@example.com", subject="Order shipped", html="<p>Your parcel</p>",
-             tags=["vip", "orders"], **{"from": "Ops <ops@acme.test>"})
+             tags={"vip": True, "channel": "orders"}, **{"from": "Ops <ops@acme.test>"})
     api.send("t2", channel="email", to="grace@example.com", subject="Password reset", body="Reset it here",
-             tags=["security"])
+             tags={"security": "reset"})
     api.post("/templates/1/send_test", json={"contact_id": 3}, headers={"Idempotency-Key": "s1"})
     campaign = api.post("/campaigns", json={"name": "Big Sale", "template_attributes": {
         "subject": "Big sale, {{ contact.first_name }}", "body": "<p>Sale</p><a href=\"{{ unsubscribe_url }}\">out</a>"},
@@ -68,6 +68,7 @@ def test_each_operator_and_negation(filled):
     assert ids(filled, "from:ops@acme") == [ada]
     assert ids(filled, 'subject:"order shipped"') == [ada]
     assert ids(filled, "tag:vip") == [ada] and ids(filled, "tag:security") != [ada]
+    assert ids(filled, "tag:channel=orders") == [ada] and ids(filled, "tag:channel=other") == []
     assert ada not in ids(filled, "-tag:vip") and len(ids(filled, "-tag:vip")) == len(outbox) - 1
     assert ids(filled, "campaign:big") == by_kind["campaign"] == ids(filled, f"campaign:{outbox[by_kind['campaign'][0]]['campaign_id']}")
     assert ids(filled, "template:1") == by_kind["test"] == ids(filled, "template:welcome")
@@ -100,7 +101,7 @@ def test_one_email_with_headers_context_and_records(filled):
         assert Api(filled).session.get(filled.root_url + path, timeout=30).json()["id"] == stored[f"{name}_id"]
     [transactional] = search(filled, "tag:vip").json()
     one = requests.get(filled.root_url + transactional["urls"]["self"], timeout=30).json()
-    assert one["idempotency_key"] == "t1" and one["tags"] == ["vip", "orders"] and "List-Unsubscribe" not in one["headers"]
+    assert one["idempotency_key"] == "t1" and one["tags"] == {"vip": True, "channel": "orders"} and "List-Unsubscribe" not in one["headers"]
     assert_error(requests.get(filled.root_url + "/_sandbox/messages/999999", timeout=30), 404)
 
 
@@ -169,8 +170,10 @@ def test_the_page_is_a_static_app_with_a_strict_policy_and_read_only_endpoints(f
     assert "allow-scripts" not in script.text and "innerHTML" not in script.text
     assert requests.get(root + "assets/inbox.css", timeout=30).status_code == 200
     assert_error(requests.get(root + "assets/secrets.txt", timeout=30), 404)
+    key = {"Authorization": f"Bearer {fresh_sandbox.api_key}"}
     for path in ("messages", "messages/1", "messages/1/checks"):
-        assert requests.post(root + path, json={}, timeout=30).status_code == 405
+        assert requests.post(root + path, json={}, timeout=30).status_code == 401  # the gate: writes need the key
+        assert requests.post(root + path, json={}, headers=key, timeout=30).status_code == 405  # and none exist
 
 
 def test_unsubscribe_pages_are_read_only(fresh_sandbox):

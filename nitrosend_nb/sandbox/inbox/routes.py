@@ -13,7 +13,7 @@ from ...email_checks import check_email, probe_sandbox
 from ..errors import json_response, not_found
 from ..models import ResourceId
 from ..pagination import page_request
-from ..state import SandboxState, get_state
+from ..state import SandboxState, app_state
 from . import views
 from .search import compile_query
 
@@ -52,7 +52,7 @@ def inbox_asset(name: str) -> Response:
 
 
 @router.get("/messages", summary="Search captured emails, newest first, paginated")
-def search_messages(request: Request, state: SandboxState = Depends(get_state)) -> Response:
+def search_messages(request: Request, state: SandboxState = Depends(app_state)) -> Response:
     """``?query=`` in the inbox's search grammar (see :mod:`.search`); ``page``/``limit`` and the pagination
     headers as the API has them."""
     page = page_request(request)
@@ -64,7 +64,7 @@ def search_messages(request: Request, state: SandboxState = Depends(get_state)) 
 
 
 @router.get("/messages/latest", summary="The newest email's id and the outbox size (for live updates)")
-def latest(state: SandboxState = Depends(get_state)) -> Response:
+def latest(state: SandboxState = Depends(app_state)) -> Response:
     """``{"latest_id", "total"}``: poll it and re-read the list when it changes."""
     newest = state.store.query("outbox", order="id DESC", limit=1)
     return json_response({"latest_id": newest[0]["id"] if newest else None, "total": state.store.count("outbox")},
@@ -72,21 +72,21 @@ def latest(state: SandboxState = Depends(get_state)) -> Response:
 
 
 @router.get("/messages/{ident}", summary="One captured email: HTML, text, headers, merge context, records")
-def get_message(ident: ResourceId, state: SandboxState = Depends(get_state)) -> Response:
+def get_message(ident: ResourceId, state: SandboxState = Depends(app_state)) -> Response:
     """The full record of email ``ident``."""
     row = _row(state, ident)
     return json_response(views.detail(row, views.message_facts(state, [row])))
 
 
 @router.get("/messages/{ident}/source", summary="The raw source of one email (.eml)")
-def get_source(ident: ResourceId, state: SandboxState = Depends(get_state)) -> Response:
+def get_source(ident: ResourceId, state: SandboxState = Depends(app_state)) -> Response:
     """RFC 5322 bytes, served as an ``.eml`` download."""
     return Response(views.source(_row(state, ident)), media_type="message/rfc822",
                     headers={"Content-Disposition": f'attachment; filename="email-{ident}.eml"'})
 
 
 @router.get("/messages/{ident}/checks", summary="Link, image, List-Unsubscribe and compatibility checks")
-def get_checks(ident: ResourceId, request: Request, state: SandboxState = Depends(get_state)) -> Response:
+def get_checks(ident: ResourceId, request: Request, state: SandboxState = Depends(app_state)) -> Response:
     """The checks of :mod:`nitrosend_nb.email_checks`; links the sandbox serves are fetched from it."""
     row = _row(state, ident)
     root = str(request.base_url).rstrip("/")
@@ -96,7 +96,7 @@ def get_checks(ident: ResourceId, request: Request, state: SandboxState = Depend
 
 
 @pages.get("/unsubscribe/{token}", response_class=HTMLResponse, summary="A recipient's unsubscribe page")
-def unsubscribe_page(token: str, state: SandboxState = Depends(get_state)) -> HTMLResponse:
+def unsubscribe_page(token: str, state: SandboxState = Depends(app_state)) -> HTMLResponse:
     """Where an email's unsubscribe link leads (``test`` for sends without a contact). Read-only: it names the
     contact the real service would unsubscribe and changes nothing."""
     found = [] if token == "test" else state.store.query("contacts", "json_extract(doc, '$.uuid') = ?", (token,),
