@@ -10,6 +10,7 @@ import requests
 
 from nitrosend_nb.client import defaults
 from nitrosend_nb.client.frames import OUTBOX, to_frame
+from nitrosend_nb.client.inbox import Inbox
 from nitrosend_nb.client.pagination import HeaderPageNumberPaginator, Page, Paginator, iter_pages
 from nitrosend_nb.client.resources import (
     Account,
@@ -42,10 +43,10 @@ class Nitrosend:
     """A connection to the Nitrosend API (or a sandbox of it). Usually made by :func:`nitrosend_nb.connect`.
 
     Endpoint groups: ``account``, ``messages``, ``campaigns``, ``contacts``, ``lists``, ``templates``,
-    ``flows``, ``segments``, ``events``, ``suppressions``, ``domains``. ``mode`` is ``"sandbox"`` when
-    ``sandbox_root`` (the sandbox server's root URL, which enables :meth:`outbox`) is given, ``"live"`` otherwise.
-    ``max_wait`` is how long one request may wait out 429s before RateLimitError; ``retries`` bounds retries of 5xx
-    and connection failures.
+    ``flows``, ``segments``, ``events``, ``suppressions``, ``domains``; ``inbox`` reads a sandbox's captured emails.
+    ``mode`` is ``"sandbox"`` when ``sandbox_root`` (the sandbox server's root URL, which enables :meth:`outbox`) is
+    given, ``"live"`` otherwise. ``max_wait`` is how long one request may wait out 429s before RateLimitError;
+    ``retries`` bounds retries of 5xx and connection failures.
 
     Endpoint groups talk to the API only through :meth:`request` and :meth:`paginate`.
     """
@@ -87,6 +88,7 @@ class Nitrosend:
         self.events = Events(self)
         self.suppressions = Suppressions(self)
         self.domains = Domains(self)
+        self.inbox = Inbox(self, self._sandbox_root)
 
     @property
     def mode(self) -> str:

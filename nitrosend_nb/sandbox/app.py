@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from . import errors
 from .gate import ApiGate
+from .inbox import routes as inbox
 from .routes import admin, api_router
 from .state import SandboxState
 
@@ -21,5 +22,7 @@ def create_app(state: SandboxState) -> FastAPI:
     errors.install(app)
     app.include_router(api_router())
     app.include_router(admin.router)
+    app.include_router(inbox.router)
+    app.include_router(inbox.pages)
     app.add_middleware(ApiGate, state=state)
     return app

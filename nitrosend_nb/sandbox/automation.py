@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from .delivery import count_usage, default_sender, deliver, merge_context, render_content, sender
+from ..rendering import merge_context, render_email
+from .delivery import count_usage, default_sender, deliver, sender
 from .segment_filters import compile_filters
 from .state import SandboxState
 
@@ -66,18 +67,19 @@ def run_flow(state: SandboxState, flow: dict, event: Mapping, contact: Mapping, 
              theme: Mapping | None) -> list[dict]:
     """Run ``flow`` for ``contact`` as started by ``event``; returns the follow-up events its ``emit_event`` steps
     ask for (``{"event", "data"}``)."""
-    context = {**merge_context(state.brand(), contact, event.get("data")), "event": dict(event.get("data") or {})}
+    context = merge_context(state.brand(), contact, event=event.get("data"))
     brand_from, brand_reply_to = default_sender(state)
     emitted = []
     for step in _path(state, flow.get("steps") or [], contact["id"]):
         kind = step.get("type")
         if kind == "email" and contact.get("email") and (contact.get("subscribed_email") or step.get("transactional")):
-            subject, html, text = render_content(step, context, theme)
-            message = _message(state, flow, event, contact, now, channel="email", to=contact["email"], subject=subject)
+            email = render_email(step, context, theme)
+            message = _message(state, flow, event, contact, now, channel="email", to=contact["email"],
+                               subject=email.subject)
             from_ = sender(step.get("from_name"), step["from_email"]) if step.get("from_email") else brand_from
-            deliver(state, now, kind="flow", to=contact["email"], subject=subject, html=html, text=text,
-                    from_=from_, reply_to=step.get("reply_to") or brand_reply_to, message_id=message["id"],
-                    contact_id=contact["id"])
+            deliver(state, now, kind="flow", to=contact["email"], subject=email.subject, html=email.html,
+                    text=email.text, from_=from_, reply_to=step.get("reply_to") or brand_reply_to,
+                    message_id=message["id"], contact_id=contact["id"], context=context)
         elif kind == "sms" and contact.get("phone") and (contact.get("subscribed_phone") or step.get("transactional")):
             _message(state, flow, event, contact, now, channel="sms", to=contact["phone"], subject=None)
             count_usage(state, sms=1)

@@ -1,5 +1,5 @@
-"""Delivering messages: personalise content with merge tags, record the message, put the email in the outbox,
-count usage.
+"""Delivering messages: record the message, put the rendered email in the outbox (with its headers and the merge
+context used), count usage.
 
 Shared by transactional messages, template and campaign test sends and campaign sends so each message is built
 the same way.
@@ -10,21 +10,11 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Mapping
 
-from .. import merge_tags
+from ..email_checks import MARKETING_KINDS
+from ..rendering.context import SANDBOX_HOST
 from . import suppressions
-from .design import html_to_text, looks_like_html, render_design, text_to_html
 from .outcomes import Reason, status_fields
 from .state import SandboxState
-
-
-def contact_context(contact: Mapping[str, Any] | None) -> dict:
-    """The ``contact`` merge-tag namespace for a stored contact (empty when there is none)."""
-    if not contact:
-        return {}
-    keys = ("id", "uuid", "first_name", "last_name", "email", "phone", "country_code", "source", "data")
-    context = {k: contact.get(k) for k in keys}
-    context["full_name"] = " ".join(p for p in (contact.get("first_name"), contact.get("last_name")) if p)
-    return context
 
 
 def find_contact(state: SandboxState, email: str) -> dict | None:
@@ -33,35 +23,13 @@ def find_contact(state: SandboxState, email: str) -> dict | None:
     return found[0] if found else None
 
 
-def merge_context(brand: Mapping[str, Any], contact: Mapping | None, data: Mapping | None = None) -> dict:
-    """Everything a merge tag can reference: ``contact``, ``data`` and ``brand`` (the account's brand record,
-    read once per request by the caller)."""
-    recipient = (contact or {}).get("uuid") or "test"
-    return {"contact": contact_context(contact), "data": dict(data or {}),
-            "unsubscribe_url": f"https://sandbox.nitrosend.test/unsubscribe/{recipient}",
-            "brand": {"name": brand.get("company_name"), "company_name": brand.get("company_name"),
-                      "address": brand.get("physical_address")}}
-
-
-def render_content(content: Mapping[str, Any], context: Mapping[str, Any], theme: Mapping | None = None,
-                   html: str | None = None, plain_body: bool = False) -> tuple[str, str, str]:
-    """(subject, html, text) for template-like ``content`` (subject, body, preheader, design) or raw ``html``.
-
-    A template's ``body`` written as HTML is sent as HTML; ``plain_body=True`` (a message's ``body``, which the
-    API defines as plain text) always escapes it."""
-    subject = merge_tags.render(content.get("subject"), context)
-    body = content.get("body")
-    has_sections = bool((content.get("design") or {}).get("sections"))
-    if not html and not plain_body and not has_sections and looks_like_html(body):  # a template body in HTML
-        html, body = body, None
-    if html:
-        markup = merge_tags.render(html, context, escape=True)
-    elif content.get("design") and content["design"].get("sections"):
-        markup = render_design(content["design"], context, theme, merge_tags.render(content.get("preheader"), context))
-    else:
-        markup = text_to_html(merge_tags.render(body, context))
-    text = merge_tags.render(body, context) if body else html_to_text(markup)
-    return subject, markup, text
+def marketing_headers(context: Mapping[str, Any]) -> dict[str, str]:
+    """``List-Unsubscribe`` (the recipient's unsubscribe page and a mailto) and one-click
+    ``List-Unsubscribe-Post`` for a marketing send."""
+    page = context.get("unsubscribe_url") or f"https://{SANDBOX_HOST}/unsubscribe/test"
+    token = page.rstrip("/").rsplit("/", 1)[-1]
+    return {"List-Unsubscribe": f"<{page}>, <mailto:unsubscribe@{SANDBOX_HOST}?subject=unsubscribe-{token}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
 def sender(name: str | None, email: str) -> str:
@@ -74,14 +42,6 @@ def default_sender(state: SandboxState) -> tuple[str, str | None]:
     brand = state.brand()
     address = brand.get("email_from_email") or brand["sandbox_email"]  # a new brand sends from the shared address
     return sender(brand.get("email_from_name"), address), brand.get("email_reply_to")
-
-
-def brand_theme(state: SandboxState) -> dict:
-    """The brand's colours, fonts and logo as a design theme."""
-    brand = state.brand()
-    theme = {k: brand.get(k) for k in ("brand_color", "bg_color", "text_color", "font_body", "font_heading")}
-    theme["logo_url"] = brand.get("logo")
-    return theme
 
 
 def content_sender(state: SandboxState, content: Mapping[str, Any]) -> tuple[str, str | None]:
@@ -107,17 +67,21 @@ def record_message(state: SandboxState, brand: Mapping[str, Any], now: str, *, c
 
 def deliver(state: SandboxState, now: str, *, kind: str, to: str, subject: str, html: str, text: str,
             from_: str, reply_to: str | None = None, message_id: int | None = None, template_id: int | None = None,
-            campaign_id: int | None = None, contact_id: int | None = None, count: bool = True) -> dict | None:
-    """Capture one email in the outbox and (unless ``count=False``: the caller counts a batch) count it against
-    the account's email allowance. A send recorded as message ``message_id`` first meets the suppression rules
-    (:func:`suppressions.screen`): when it fails, the message says why and None is returned."""
+            campaign_id: int | None = None, contact_id: int | None = None, context: Mapping[str, Any] | None = None,
+            count: bool = True) -> dict | None:
+    """Capture one email in the outbox, with the merge ``context`` it was rendered with and its extra headers
+    (List-Unsubscribe for marketing kinds), and (unless ``count=False``: the caller counts a batch) count it
+    against the account's email allowance. A send recorded as message ``message_id`` first meets the suppression
+    rules (:func:`suppressions.screen`): when it fails, the message says why and None is returned."""
     if message_id is not None and not suppressions.screen(state, now, to=to, message_id=message_id,
                                                             contact_id=contact_id):
         return None
+    context = dict(context or {})
     record = state.store.insert("outbox", {
         "kind": kind, "to": to, "from": from_, "reply_to": reply_to, "subject": subject, "html": html,
         "text": text, "message_id": message_id, "template_id": template_id, "campaign_id": campaign_id,
-        "contact_id": contact_id, "created_at": now,
+        "contact_id": contact_id, "created_at": now, "context": context,
+        "headers": marketing_headers(context) if kind in MARKETING_KINDS else {},
     })
     if count:
         count_usage(state, email=1)

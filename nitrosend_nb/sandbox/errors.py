@@ -14,6 +14,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..rendering import MergeError
+
 
 def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
     """A compact JSON response (faster than FastAPI's encoder for large pages)."""
@@ -144,6 +146,12 @@ def _api_error_handler(request: Request, exc: ApiError) -> Response:
     return exc.response()
 
 
+def _merge_handler(request: Request, exc: MergeError) -> Response:
+    """A merge tag that failed while rendering (e.g. ``divided_by: 0``): 422 naming the field and line."""
+    fields = {exc.field: [str(exc)]}
+    return error_response(422, validation_summary(fields), fields)
+
+
 def _unexpected_handler(request: Request, exc: Exception) -> Response:
     return error_response(500, "Internal sandbox error")
 
@@ -153,4 +161,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
     app.add_exception_handler(ApiError, _api_error_handler)
+    app.add_exception_handler(MergeError, _merge_handler)
     app.add_exception_handler(Exception, _unexpected_handler)

@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal, Optional
 from fastapi import Path
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from ..rendering import merge
+from ..rendering.design import SECTION_TYPES, design_strings
 from .limits import MAX_IDEMPOTENCY_KEY_LENGTH, MAX_NAME_LENGTH, MAX_SUBJECT_LENGTH
 
 EMAIL = re.compile(r"^[^@\s<>(),;:\"\x00-\x1f\x7f]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
@@ -70,7 +72,8 @@ Country = Annotated[str, AfterValidator(_country)]
 Sender = Annotated[str, AfterValidator(_sender)]
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
 ShortText = Annotated[str, Field(max_length=MAX_NAME_LENGTH)]
-Subject = Annotated[str, Field(max_length=MAX_SUBJECT_LENGTH)]
+Liquid = Annotated[str, AfterValidator(merge.check)]  # merge tags: a Liquid syntax error is a 422 naming the line
+Subject = Annotated[str, Field(max_length=MAX_SUBJECT_LENGTH), AfterValidator(merge.check)]  # length, then Liquid
 IdempotencyKey = Annotated[str, Field(min_length=1, max_length=MAX_IDEMPOTENCY_KEY_LENGTH)]
 
 
@@ -115,8 +118,7 @@ class EmailSection(Body):
     """One design section."""
 
     model_config = ConfigDict(extra="allow")
-    type: Literal["header", "hero", "text", "image", "button", "columns", "product", "social", "divider", "spacer",
-                  "footer"]
+    type: Literal[SECTION_TYPES]  # type: ignore[valid-type]  # the types GET /templates/spec lists
     props: dict[str, Any] = Field(default_factory=dict)
     styles: dict[str, Any] = Field(default_factory=dict)
 
@@ -127,6 +129,15 @@ class EmailDesign(Body):
     model_config = ConfigDict(extra="allow")
     sections: list[EmailSection] = Field(default_factory=list)
     theme: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_merge_tags(self) -> "EmailDesign":
+        for path, text in design_strings(self.model_dump()):
+            try:
+                merge.check(text)
+            except merge.MergeError as exc:
+                raise ValueError(f"{path.removeprefix('design.')}: {exc}") from None
+        return self
 
 
 # -- contacts -----------------------------------------------------------------------------------------
@@ -225,7 +236,7 @@ class TemplateAttributes(Body):
     """Email content: a template's, or a campaign's ``template_attributes``."""
 
     subject: Optional[Subject] = None
-    body: Optional[str] = None
+    body: Optional[Liquid] = None
     preheader: Optional[Subject] = None
     from_name: Optional[ShortText] = None
     from_email: Optional[Email] = None
@@ -274,8 +285,8 @@ class MessageCreate(Body):
     to: Optional[Annotated[str, Field(min_length=1)]] = None
     contact_id: Optional[Id] = None
     subject: Optional[Subject] = None
-    html: Optional[str] = None
-    body: Optional[str] = None
+    html: Optional[Liquid] = None
+    body: Optional[Liquid] = None
     template_id: Optional[Id] = None
     data: dict[str, Any] = Field(default_factory=dict)
     from_: Optional[Sender] = Field(None, alias="from")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import quote
 
-from .. import merge_tags
+from ..rendering import merge
 from .flow_steps import step_templates
 from .outcomes import RATE_LIMITED, SEEDED_FAILURES, status_fields
 from .seed_activity import seed_activity
@@ -404,7 +404,7 @@ def campaign_messages(store: Store, rng: random.Random, brand_id: int, campaigns
             "ORDER BY c.id", (campaign["trigger"]["contact_list_ids"][0], campaign["sent_at"]))
         for contact_id, email, first_name in rows:
             if first_name not in subjects:
-                subjects[first_name] = merge_tags.render(subject, {"contact": {"first_name": first_name}})
+                subjects[first_name] = merge.render(subject, {"contact": {"first_name": first_name}})
             outcome = ({"status": "failed", **status_fields(rng.choice(SEEDED_FAILURES))} if rng.random() < 0.02 else
                        {"status": "sent", "provider_id": f"sbx-c{campaign['id']}-{contact_id}",
                         "sent_at": campaign["sent_at"]})
@@ -436,7 +436,7 @@ def message_docs(rng: random.Random, spec: BrandSeed, brand_id: int, contact_ids
             origin = {"flow_id": flow["id"], "source_type": "flow", "source_name": flow["name"]}
         elif source == "test":
             template = rng.choice(standalone)
-            to, subject = rng.choice(test_recipients), "[Test] " + merge_tags.render(template["subject"], {})
+            to, subject = rng.choice(test_recipients), "[Test] " + merge.render(template["subject"], {})
             origin = {"flow_id": None, "source_type": "test", "source_name": template["name"],
                       "template_id": template["id"]}
         yield {

@@ -3,8 +3,6 @@ props its renderer reads) and the flow step types, trigger events and segment fi
 
 from __future__ import annotations
 
-from .segment_filters import FIELDS as FILTER_FIELDS
-
 
 def _prop(kind: str, description: str, required: bool = False, default=None, enum: tuple = ()) -> dict:
     prop = {"type": kind, "required": required, "default": default, "description": description}
@@ -14,7 +12,8 @@ def _prop(kind: str, description: str, required: bool = False, default=None, enu
 
 
 _URL = "http(s) or mailto link; merge tags allowed"
-# section type -> (description, props, tips); the renderer in design.py serves exactly these types
+# section type -> (description, props, tips): the one list of section types; the MJML renderer
+# (nitrosend_nb.rendering.design) serves exactly these, so this module imports nothing heavy
 COMPONENTS: dict[str, tuple[str, dict, tuple[str, ...]]] = {
     "header": ("The brand's logo (or a title) at the top.",
                {"title": _prop("string", "Text shown when there is no logo; the logo's alt text"),
@@ -112,6 +111,8 @@ TRIGGERS = (("Contact added", "contact_add"), ("Added to a list", "contact_list_
 
 def flow_spec() -> dict:
     """The flow step schema (``FlowSpec``): step types, trigger events and segment filter names."""
+    from .segment_filters import FIELDS as FILTER_FIELDS  # SQL and FastAPI errors: not needed by the renderer
+
     return {
         "steps": [{"type": kind, "title": title, "summary": summary, "params": params}
                   for kind, title, summary, params in STEPS],

@@ -18,8 +18,9 @@ from typing import Any, Mapping
 from fastapi import Request
 from fastapi.responses import Response
 
-from .delivery import (brand_theme, content_sender, deliver, find_contact, merge_context, record_message,
-                       render_content)
+from ..rendering import merge_context, render_email
+from ..rendering.design import brand_theme
+from .delivery import content_sender, deliver, find_contact, record_message
 from .errors import invalid, json_response
 from .idempotency import DEPRECATION_HEADERS, fingerprint, replay, request_key
 from .models import SendTest
@@ -65,7 +66,7 @@ def send_test(state: SandboxState, request: Request, body: SendTest, content: Ma
         targets = recipients(state, body)
         now, brand, account = state.store.tick(), state.brand(), state.account()
         from_, reply_to = content_sender(state, content)
-        theme = brand_theme(state)
+        theme = brand_theme(brand)
         results = []
         for address, contact in targets:
             failure = refusal(brand, account, "email", address)
@@ -73,13 +74,22 @@ def send_test(state: SandboxState, request: Request, body: SendTest, content: Ma
                 results.append({"email": address, "success": False, "status": "failed", "code": failure.code,
                                 "error": failure.text})
                 continue
-            subject, html, text = render_content(content, merge_context(brand, contact, body.data), theme)
-            message = record_message(state, brand, now, channel="email", to=address, subject=TEST_PREFIX + subject,
+            context = merge_context(brand, contact, body.data)
+            email = render_email(content, context, theme)
+            subject = TEST_PREFIX + email.subject
+            message = record_message(state, brand, now, channel="email", to=address, subject=subject,
                                      source_type="test", source_name=source_name, template_id=template_id,
                                      contact_id=contact["id"] if contact else None)
-            deliver(state, now, kind="test", to=address, subject=TEST_PREFIX + subject, html=html, text=text,
-                    from_=from_, reply_to=reply_to, message_id=message["id"], template_id=template_id,
-                    contact_id=contact["id"] if contact else None)
+            delivered = deliver(state, now, kind="test", to=address, subject=subject, html=email.html,
+                                text=email.text, from_=from_, reply_to=reply_to, message_id=message["id"],
+                                template_id=template_id, contact_id=contact["id"] if contact else None,
+                                context=context)
+            if delivered is None:  # suppressed or bounced: the message records why
+                failed = state.store.get("messages", message["id"])
+                results.append({"email": address, "success": False, "status": "failed",
+                                "code": failed["failure_code"], "error": failed["failure_reason"],
+                                "message_id": message["id"]})
+                continue
             results.append({"email": address, "success": True, "status": "delivered", "code": "delivered",
                             "message_id": message["id"]})
         outcome = {"sent": sum(result["success"] for result in results), "results": results}

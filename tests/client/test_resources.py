@@ -143,8 +143,10 @@ def test_templates_crud_preview_and_send_test(fresh_ns, fresh_sandbox):
     fresh_sandbox.clear_outbox()
     result = fresh_ns.templates.send_test(template["id"], email=["qa@example.test", "pm@example.test"])
     assert result["sent"] == 2 and all(r["success"] for r in result["results"])
-    contact = fresh_ns.contacts.get(1)
-    personal = fresh_ns.templates.send_test(template["id"], contact_id=1)
+    suppressed = set(fresh_ns.suppressions.df().email)
+    contacts = fresh_ns.contacts.df()
+    contact = contacts[contacts.subscribed_email & ~contacts.email.isin(suppressed)].iloc[0]
+    personal = fresh_ns.templates.send_test(template["id"], contact_id=int(contact.name))
     assert personal["sent"] == 1
     outbox = fresh_ns.outbox()
     assert len(outbox) == 3 and set(outbox.kind) == {"test"}

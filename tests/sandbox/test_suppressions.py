@@ -141,6 +141,16 @@ def test_campaigns_skip_suppressed_recipients(fresh_sandbox, fresh_api):
     assert [e["to"] for e in fresh_sandbox.outbox() if e["campaign_id"] == second["id"]] == ["ok@example.test"]
 
 
+def test_a_test_send_that_bounces_is_reported_as_failed(fresh_sandbox, fresh_api):
+    result = fresh_api.post("/templates/1/send_test", json={"email": ["qa@acme.test", "gone@bounce.test"]},
+                            headers={"Idempotency-Key": "bounce-test"}).json()
+    good, bounced = result["results"]
+    assert result["sent"] == 1 and good["success"] and good["status"] == "delivered"
+    assert bounced["success"] is False and bounced["status"] == "failed" and bounced["code"] == "hard_bounce"
+    assert fresh_api.get(f"/messages/{bounced['message_id']}").json()["failure_category"] == "recipient"
+    assert [e["to"] for e in fresh_sandbox.outbox()] == ["qa@acme.test"]
+
+
 def test_a_flow_email_to_a_suppressed_contact_fails(fresh_sandbox, fresh_api):
     contact = fresh_api.post("/contacts", json={"email": "gone@bounce.test", "subscribed_email": True}).json()
     fresh_api.post("/flows", json={"name": "Hi", "status": "live", "trigger": {"event": "signed_up"},

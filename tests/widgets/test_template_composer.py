@@ -264,3 +264,36 @@ def test_a_closed_composer_schedules_nothing_and_closes_its_parts(ns):
     assert composer.body.comm is None and composer.preview.comm is None  # the parts are closed, not just the box
     composer.body.value = "<p>after close</p>"
     assert not composer.preview_debounce.pending
+
+
+def test_preview_views_merge_warnings_and_checks_before_a_send(ns, sb):
+    composer = TemplateComposer(ns, preview_delay=60)
+    contact = ns.contacts.get(composer.sample_contact.value)
+    composer.subject.value = "For {{ contact.first_name | upcase }}"
+    composer.body.value = ('<div style="display:flex"><h1>{% if contact.first_name %}Hi {{ contact.first_name }}'
+                           '{% endif %} {{ contact.nickname }}</h1><a href="{{ unsubscribe_url }}">Unsubscribe</a>'
+                           '<a href="javascript:void(0)">bad</a></div>')
+    composer.refresh_preview()
+    assert f"For {contact['first_name'].upper()}" in composer.preview.value and "width:100%" in composer.preview.value
+    assert "contact.nickname" in composer.merge_warnings.value
+    checks = composer.checks.value
+    assert "1 error(s)" in checks and "javascript:void(0)" in checks and "CSS flexbox" in checks
+    assert "Outlook for Windows" in checks  # the clients affected
+    composer.preview_view.value = "mobile"
+    assert "width:375px" in composer.preview.value
+    composer.preview_view.value = "text"
+    assert f"Hi {contact['first_name']}" in composer.preview.value and "<iframe" not in composer.preview.value
+    composer.body.value = "<p>{{ contact.first_name </p>"
+    composer.refresh_preview()
+    assert "body" in composer.preview.value and "line 1" in composer.preview.value and not composer.checks.value
+    composer.close()
+
+
+def test_the_preview_uses_the_brand_and_unsubscribe_link_a_send_uses(ns, sb):
+    composer = TemplateComposer(ns, preview_delay=60)
+    composer.body.value = "<p>{{ brand.name }} {{ unsubscribe_url }}</p>"
+    composer.refresh_preview()
+    contact = ns.contacts.get(composer.sample_contact.value)
+    assert f"Acme Coffee https://sandbox.nitrosend.test/unsubscribe/{contact['uuid']}" in composer.preview.value
+    assert "0 links and images, 0 error(s)" in composer.checks.value and not composer.merge_warnings.value
+    composer.close()

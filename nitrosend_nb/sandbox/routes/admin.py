@@ -1,14 +1,14 @@
-"""Sandbox control endpoints outside /v1/my: outbox, reset, faults, config and the HTML inbox. Reads are open; writes
-need the sandbox key and a JSON body (enforced by the gate, so a cross-site form cannot reset a sandbox)."""
+"""Sandbox control endpoints outside /v1/my: outbox, reset, faults and config (the inbox is :mod:`..inbox`).
+Reads are open; writes need the sandbox key and a JSON body (enforced by the gate, so a cross-site form cannot
+reset a sandbox)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 
 from ..delivery import clear_outbox, read_outbox
 from ..errors import json_response
-from ..inbox import render_inbox
 from ..knobs import Fault
 from ..models import ConfigRequest, FaultRequest
 from ..state import SandboxState, app_state
@@ -53,9 +53,3 @@ def configure(body: ConfigRequest, state: SandboxState = Depends(app_state)) -> 
     """Set latency_ms, rate_limit (null switches it off), error_rate, bounce_rate and/or complaint_rate."""
     state.knobs.configure(**body.changes())
     return json_response(state.knobs.as_dict())
-
-
-@router.get("/", response_class=HTMLResponse, summary="HTML inbox of captured emails")
-def inbox(state: SandboxState = Depends(app_state)) -> HTMLResponse:
-    """The inbox page."""
-    return HTMLResponse(render_inbox(read_outbox(state)))

@@ -22,10 +22,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from ... import merge_tags
+from ...rendering import merge_context, render_email
+from ...rendering.design import brand_theme
 from ..audience import audience_condition, check_lists, segment_condition
-from ..delivery import (brand_theme, content_sender, count_usage, deliver, merge_context, record_message,
-                        render_content)
+from ..delivery import content_sender, count_usage, deliver, record_message
 from ..errors import campaign_locked, invalid
 from ..idempotency import fingerprint, replay, request_key
 from ..models import CampaignCreate, CampaignDuplicate, CampaignSend, CampaignUpdate, ResourceId, SendTest
@@ -223,24 +223,24 @@ def _audience(state: SandboxState, trigger: dict, confirm_send_to_all: bool) -> 
 def _deliver_all(state: SandboxState, doc: dict, template: dict, recipients: list[dict], now: str) -> None:
     """One message per recipient (failed ones per :mod:`..outcomes`), emails to the outbox, usage counted."""
     from_, reply_to = content_sender(state, template)
-    theme, brand, account = brand_theme(state), state.brand(), state.account()
+    brand, account = state.brand(), state.account()
+    theme = brand_theme(brand)
     delivered = 0
     for contact in recipients:
         context = merge_context(brand, contact)
         to = contact["email"] if doc["channel"] == "email" else contact["phone"]
-        subject = merge_tags.render(template.get("subject"), context) if doc["channel"] == "email" else None
+        email = render_email(template, context, theme) if doc["channel"] == "email" else None
         failure = refusal(brand, account, doc["channel"], to)
-        message = record_message(state, brand, now, channel=doc["channel"], to=to, subject=subject,
+        message = record_message(state, brand, now, channel=doc["channel"], to=to, subject=email and email.subject,
                                  source_type="campaign", source_name=doc["name"], flow_id=doc["trigger"]["flow_id"],
                                  failure=failure, campaign_id=doc["id"], contact_id=contact["id"])
         if failure is not None:
             continue
         delivered += 1
-        if doc["channel"] == "email":
-            _, html, text = render_content(template, context, theme)
-            deliver(state, now, kind="campaign", to=to, subject=subject, html=html, text=text, from_=from_,
-                    reply_to=reply_to, message_id=message["id"], campaign_id=doc["id"], contact_id=contact["id"],
-                    count=False)
+        if email is not None:
+            deliver(state, now, kind="campaign", to=to, subject=email.subject, html=email.html, text=email.text,
+                    from_=from_, reply_to=reply_to, message_id=message["id"], campaign_id=doc["id"],
+                    contact_id=contact["id"], context=context, count=False)
     count_usage(state, **{"email" if doc["channel"] == "email" else "sms": delivered})
 
 

@@ -24,10 +24,10 @@ from ..idempotency import request_key
 from ..models import EVENT_NAME, EventCreate
 from ..pagination import positive_int, query_bool
 from ..state import SandboxState, get_state
+from ...rendering.design import brand_theme
 from ..store import iso, parse_iso
 from .contacts import contacts
 from .crud import Resource, register
-from .templates import brand_theme
 
 FIELDS = ("id", "event", "amount", "data", "resource_uid", "resource_name", "resource_url", "idempotency_key", "test",
           "ip", "user_agent", "browser", "os", "device_type", "referrer", "utm_source", "utm_medium", "utm_term",
@@ -122,7 +122,7 @@ class Events(Resource):
         if doc["test"]:
             return
         contact = state.find("contacts", doc["contact_id"])
-        theme = brand_theme(state)
+        theme = brand_theme(state.brand())
         for flow in triggered_flows(state, doc):
             for follow_up in run_flow(state, flow, doc, contact, doc["created_at"], theme):
                 if doc["chain_depth"] >= MAX_CHAIN_DEPTH or not EVENT_NAME_RE.match(follow_up["event"]):

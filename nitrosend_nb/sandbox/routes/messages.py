@@ -17,8 +17,9 @@ from datetime import date, timedelta
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from ..delivery import (count_usage, default_sender, deliver, find_contact, merge_context, record_message,
-                        render_content, sender)
+from ...rendering import merge_context, render_email
+from ...rendering.design import brand_theme
+from ..delivery import count_usage, default_sender, deliver, find_contact, record_message, sender
 from ..errors import invalid, json_response
 from ..idempotency import DEPRECATION_HEADERS, fingerprint, replay, request_key
 from ..models import E164, MessageCreate, is_email, parse_sender, tag_errors
@@ -27,7 +28,7 @@ from ..pagination import positive_int
 from ..state import SandboxState, get_state
 from .contacts import contacts
 from .crud import Resource, register
-from .templates import brand_theme, templates
+from .templates import templates
 
 FIELDS = ("id", "brand_id", "channel", "to", "subject", "status", "provider_id", "flow_id", "source_type",
           "source_name", "status_reason_code", "status_reason", "status_reason_category", "failure_code",
@@ -155,21 +156,22 @@ def send_message(body: MessageCreate, request: Request, state: SandboxState = De
         template = _validate(state, body, to)
         now, brand = state.store.tick(), state.brand()
         failure = refusal(brand, state.account(), body.channel, to)
+        context = merge_context(brand, contact, body.data)
         content = dict(template or {})
         for field in ("subject", "body"):
             if getattr(body, field):
                 content[field] = getattr(body, field)
-        subject = html = text = None
+        email = None
         if body.channel == "email":
-            subject, html, text = render_content(content, merge_context(brand, contact, body.data), brand_theme(state),
-                                                 html=body.html, plain_body=bool(body.body))
-        doc = record_message(state, brand, now, channel=body.channel, to=to, subject=subject, failure=failure,
-                             template_id=body.template_id, contact_id=contact["id"] if contact else None,
-                             idempotency_key=key, tags=body.tags, headers=body.headers)
-        if failure is None and body.channel == "email":
+            email = render_email(content, context, brand_theme(brand), html=body.html, plain_body=bool(body.body))
+        doc = record_message(state, brand, now, channel=body.channel, to=to, subject=email and email.subject,
+                             failure=failure, template_id=body.template_id,
+                             contact_id=contact["id"] if contact else None, idempotency_key=key, tags=body.tags,
+                             headers=body.headers)
+        if failure is None and email is not None:
             _, brand_reply_to = default_sender(state)
-            deliver(state, now, kind="transactional", to=to, subject=subject, html=html, text=text,
-                    from_=_from_address(brand, body, template),
+            deliver(state, now, kind="transactional", to=to, subject=email.subject, html=email.html,
+                    text=email.text, context=context, from_=_from_address(brand, body, template),
                     reply_to=body.reply_to or (template or {}).get("reply_to") or brand_reply_to,
                     message_id=doc["id"], template_id=body.template_id, contact_id=doc["contact_id"])
         elif failure is None:

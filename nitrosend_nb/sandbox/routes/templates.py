@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from ... import merge_tags
-from ..delivery import brand_theme, merge_context
-from ..design import render_design, section_types
+from ...rendering import merge, merge_context, render_email
+from ...rendering.design import brand_theme, design_strings, section_types
 from ..errors import campaign_locked, invalid, json_response
 from ..models import Preview, ResourceId, SendTest, TemplateCreate, TemplateUpdate
 from ..specs import email_component_spec
@@ -25,10 +22,10 @@ SUMMARY_FIELDS = ("id", "name", "subject", "preheader", "flow_id", "section_coun
 
 def variables(template: dict) -> dict:
     """The merge tags a template uses, grouped by namespace: ``{"contact": ["first_name"], "data": [...]}``."""
-    source = " ".join(str(template.get(k) or "") for k in ("subject", "preheader", "body"))
-    source += json.dumps(template.get("design") or {})
+    sources = [template.get(k) for k in ("subject", "preheader", "body")]
+    sources += [text for _, text in design_strings(template.get("design"))]
     grouped: dict[str, list[str]] = {}
-    for path in merge_tags.find(source):
+    for path in merge.variables(sources):
         namespace, _, rest = path.partition(".")
         names = grouped.setdefault(namespace, [])
         if rest and rest not in names:
@@ -96,11 +93,12 @@ def preview(body: Preview, state: SandboxState = Depends(get_state)) -> Response
     design = body.document or body.design
     if design is None:
         raise invalid({"document": ["is required"]})
-    context = None
+    brand, context = state.brand(), None
     if body.data or body.contact_id:
         contact = state.find("contacts", body.contact_id) if body.contact_id else None
-        context = merge_context(state.brand(), contact, body.data)
-    return json_response({"html": render_design(design.model_dump(), context, brand_theme(state))})
+        context = merge_context(brand, contact, body.data)
+    email = render_email({"design": design.model_dump()}, context, brand_theme(brand))
+    return json_response({"html": email.html})
 
 
 @router.get("/templates/spec", tags=["Templates"], summary="Get the email component schema")
