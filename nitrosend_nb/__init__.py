@@ -20,8 +20,10 @@ from nitrosend_nb.errors import (  # noqa: E402  (after __version__: the transpo
     ServerError,
     TransportError,
     ValidationError,
+    WebhookVerificationError,
 )
 from nitrosend_nb.client import Nitrosend, Page, connect  # noqa: E402
+from nitrosend_nb.webhooks import WebhookListener, verify_webhook, webhook_listener  # noqa: E402
 
 __all__ = [
     "__version__",
@@ -36,4 +38,8 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "TransportError",
+    "WebhookVerificationError",
+    "verify_webhook",
+    "webhook_listener",
+    "WebhookListener",
 ]

@@ -10,10 +10,12 @@ from nitrosend_nb.client.resources import (
     Campaigns,
     Contacts,
     Flows,
+    Imports,
     Lists,
     Messages,
     Segments,
     Templates,
+    Webhooks,
 )
 from nitrosend_nb.client.transport import Transport
 from nitrosend_nb.errors import NitrosendError, mask
@@ -27,9 +29,10 @@ class Nitrosend:
     """A connection to the Nitrosend API (or a sandbox of it). Usually made by :func:`nitrosend_nb.connect`.
 
     Endpoint groups: ``account``, ``messages``, ``campaigns``, ``contacts``, ``lists``, ``templates``,
-    ``flows``, ``segments``. ``mode`` is ``"sandbox"`` when ``sandbox_root`` (the sandbox server's root URL,
-    which enables :meth:`outbox`) is given, ``"live"`` otherwise. ``max_wait`` is how long one request may
-    wait out 429s before RateLimitError; ``retries`` bounds retries of 5xx and connection failures.
+    ``flows``, ``segments``, ``imports``, ``webhooks``. ``mode`` is ``"sandbox"`` when ``sandbox_root`` (the
+    sandbox server's root URL, which enables :meth:`outbox`) is given, ``"live"`` otherwise. ``max_wait`` is how
+    long one request may wait out 429s before RateLimitError; ``retries`` bounds retries of 5xx and connection
+    failures.
     """
 
     def __init__(
@@ -66,6 +69,8 @@ class Nitrosend:
         self.templates = Templates(self)
         self.flows = Flows(self)
         self.segments = Segments(self)
+        self.imports = Imports(self)
+        self.webhooks = Webhooks(self)
 
     @property
     def mode(self) -> str:
@@ -122,6 +127,12 @@ class Nitrosend:
         from nitrosend_nb.widgets import ContactExplorer
 
         return ContactExplorer(self)
+
+    def contact_importer(self, df: pd.DataFrame | None = None):
+        """A ContactImporter widget (upload a CSV or import ``df``, pick lists, dry run, see failed rows)."""
+        from nitrosend_nb.widgets import ContactImporter
+
+        return ContactImporter(self, df=df)
 
     def outbox_viewer(self):
         """An OutboxViewer widget (browse the sandbox's captured emails)."""

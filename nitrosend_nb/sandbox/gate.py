@@ -12,6 +12,8 @@ from .errors import error_response
 from .state import SandboxState
 
 API_PREFIX = "/v1/my"
+#: Authenticated paths outside /v1/my (the real service serves direct uploads at /v1/direct_uploads).
+OTHER_API_PATHS = ("/v1/direct_uploads",)
 
 
 def _bearer_matches(scope: Scope, api_key: str) -> bool:
@@ -28,11 +30,12 @@ class ApiGate:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] != "http" or not (path == API_PREFIX or path.startswith(API_PREFIX + "/")):
+        in_api = path == API_PREFIX or path.startswith(API_PREFIX + "/")
+        if scope["type"] != "http" or not (in_api or path in OTHER_API_PATHS):
             await self.app(scope, receive, send)
             return
         knobs, method = self.state.knobs, scope["method"]
-        api_path = path[len(API_PREFIX):] or "/"
+        api_path = (path[len(API_PREFIX):] or "/") if in_api else path
         if knobs.latency_ms:
             await asyncio.sleep(knobs.latency_ms / 1000)
         refusal = None

@@ -51,11 +51,11 @@ def positive_int(name: str, raw: str) -> int:
     return value
 
 
-def page_request(request: Request) -> PageRequest:
-    """Read page and limit from the query string (limit capped at 100, default 30)."""
+def page_request(request: Request, default_limit: int = DEFAULT_LIMIT) -> PageRequest:
+    """Read page and limit from the query string (limit capped at 100, ``default_limit`` when absent)."""
     query = request.query_params
     page = positive_int("page", query["page"]) if query.get("page") else 1
-    limit = DEFAULT_LIMIT
+    limit = default_limit
     for name in ("limit", "per_page", "per"):
         if query.get(name):
             limit = min(MAX_LIMIT, positive_int(name, query[name]))

@@ -1,8 +1,9 @@
-"""The state one sandbox server works on: its store, knobs, key and seeding options."""
+"""The state one sandbox server works on: its store, knobs, key, seeding options and background workers."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import Request
 
@@ -20,6 +21,25 @@ class SandboxState:
     seed: int = 0
     contacts: int = 250
     knobs: Knobs = field(default_factory=Knobs)
+    imports: Any = field(init=False, repr=False)  # ImportRunner: processes imports off the request path
+    webhooks: Any = field(init=False, repr=False)  # WebhookDispatcher: delivers webhook events off the request path
+
+    def __post_init__(self) -> None:
+        from .imports import ImportRunner
+        from .webhooks import WebhookDispatcher
+
+        self.imports = ImportRunner(self)
+        self.webhooks = WebhookDispatcher(self)
+
+    def start_workers(self) -> None:
+        """Resume background work a --db store left unfinished (imports, pending webhook deliveries)."""
+        self.imports.resume()
+        self.webhooks.resume()
+
+    def stop_workers(self) -> None:
+        """Stop the background workers (before the store closes)."""
+        self.imports.stop()
+        self.webhooks.stop()
 
     def account(self) -> dict:
         """The account document (with its brands)."""
@@ -40,6 +60,7 @@ class SandboxState:
             self.store.drop_all()
             seed_store(self.store, seed=self.seed, contacts=self.contacts)
         self.knobs.clear_faults()
+        self.webhooks.forget()
 
     def ensure_seeded(self) -> None:
         """Seed an empty store; leave a store that already holds data (``--db`` restart) untouched."""

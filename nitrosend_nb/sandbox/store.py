@@ -56,6 +56,10 @@ DOC_TABLES: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...]]] = {
         ("source_type",),
     ),
     "outbox": ((), ()),
+    "blobs": ((), ()),
+    "imports": ((("status", "status"),), ()),
+    "webhooks": ((), ()),
+    "webhook_deliveries": ((("webhook_id", "webhook_id"), ("status", "status")), ("webhook_id",)),
 }
 
 SCHEMA = """

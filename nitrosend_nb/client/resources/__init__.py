@@ -5,10 +5,12 @@ from nitrosend_nb.client.resources.base import ApiGroup, Resource
 from nitrosend_nb.client.resources.campaigns import Campaigns
 from nitrosend_nb.client.resources.contacts import Contacts
 from nitrosend_nb.client.resources.flows import Flows
+from nitrosend_nb.client.resources.imports import Imports
 from nitrosend_nb.client.resources.lists import Lists
 from nitrosend_nb.client.resources.messages import Messages
 from nitrosend_nb.client.resources.segments import Segments
 from nitrosend_nb.client.resources.templates import Templates
+from nitrosend_nb.client.resources.webhooks import Webhooks
 
-__all__ = ["Account", "ApiGroup", "Resource", "Campaigns", "Contacts", "Flows", "Lists", "Messages",
-           "Segments", "Templates"]
+__all__ = ["Account", "ApiGroup", "Resource", "Campaigns", "Contacts", "Flows", "Imports", "Lists", "Messages",
+           "Segments", "Templates", "Webhooks"]

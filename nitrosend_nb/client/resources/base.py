@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+import requests
 
 from nitrosend_nb.client.frames import FrameSchema, to_frame
 from nitrosend_nb.client.pagination import Page, fetch_page, iter_pages
@@ -45,12 +46,22 @@ class ApiGroup:
         self._client = client
 
     def _call(self, method: str, path: str = "", *, json: object = None, params: Mapping | None = None,
-              idempotency_key: str | None = None) -> Any:
-        """Send one request below this group's path and return the decoded JSON body (None when empty)."""
+              idempotency_key: str | None = None, files: Mapping | None = None, data: Mapping | None = None) -> Any:
+        """Send one request below this group's path and return the decoded JSON body (None when empty);
+        ``files`` (with form fields in ``data``) sends a multipart form instead of JSON."""
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
-        response = self._client._transport.request(method, self.path + path, json=json, params=params,
-                                                   headers=headers)
+        response = self._send(method, self.path + path, json=json, params=params, headers=headers, files=files,
+                              data=data)
         return response.json() if response.content else None
+
+    def _send(self, method: str, path: str, *, base_url: str | None = None, authenticate: bool = True,
+              **request: Any) -> requests.Response:
+        """The raw request under every call: ``path`` below the API URL (or below ``base_url``, e.g. a presigned
+        upload URL with ``path=""``), with the transport's retries, throttling and errors. ``request`` takes
+        ``json``, ``params``, ``headers``, ``data`` (raw bytes or form fields) and ``files`` (multipart);
+        ``authenticate=False`` sends neither the API key nor the brand header."""
+        return self._client._transport.request(method, path, base_url=base_url, authenticate=authenticate,
+                                               **request)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.path} of {self._client!r}>"

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from ..errors import json_response, not_found
 from ..models import ResourceId
-from ..pagination import page_request
+from ..pagination import DEFAULT_LIMIT, page_request
 from ..state import SandboxState, get_state
 
 
@@ -28,6 +28,7 @@ class Resource:
     create_model: Optional[type] = None
     update_model: Optional[type] = None
     paginated: bool = True
+    default_limit: int = DEFAULT_LIMIT  # page size when the request names none
     deletable: bool = True
     order: str = "id DESC"
 
@@ -75,7 +76,7 @@ class Resource:
              present=None) -> Response:
         """Respond with one page of matching documents and the pagination headers."""
         present = present or self.present_list
-        pager = page_request(request)
+        pager = page_request(request, self.default_limit)
         total = state.store.count(self.table, where, params)
         docs = state.store.query(self.table, where, params, order, pager.limit, pager.offset)
         return json_response(present(state, docs), 200, pager.headers(total))

@@ -12,6 +12,7 @@ from ..errors import invalid, json_response
 from ..idempotency import DEPRECATION_HEADERS, fingerprint, replay, request_key
 from ..models import E164, MessageCreate, is_email
 from ..state import SandboxState, get_state
+from ..webhooks import emit_for_message
 from .crud import Resource, register
 from .templates import brand_theme
 
@@ -123,6 +124,7 @@ def send_message(body: MessageCreate, request: Request, state: SandboxState = De
                     message_id=doc["id"], template_id=body.template_id, contact_id=doc["contact_id"])
         else:
             count_usage(state, sms=1)
+        emit_for_message(state, doc)
         if key:
             state.store.remember("messages", key, print_, {"id": doc["id"]})
     response = {**messages.present(state, [doc])[0], "status": "queued", "sent_at": None}
