@@ -14,7 +14,7 @@ import io
 import json
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -87,12 +87,13 @@ class ImportHandle:
         self.record = self._imports.cancel(self.id)
         return self.record
 
-    def wait(self, *, poll_interval: float = 0.2, timeout: float | None = None,
-             progress: bool | None = None) -> ImportResult:
+    def wait(self, *, poll_interval: float = 0.2, timeout: float | None = None, progress: bool | None = None,
+             on_progress: Callable[[dict], None] | None = None) -> ImportResult:
         """Poll until the import ends (a tqdm bar of rows processed) and return its :class:`ImportResult`.
 
-        Ctrl-C stops waiting, not the import: it raises :class:`ImportInterrupted` saying how to resume.
-        ``timeout`` (seconds) raises TimeoutError, the import again left running."""
+        ``on_progress(record)`` is called after each poll (a widget's progress bar). Ctrl-C stops waiting, not
+        the import: it raises :class:`ImportInterrupted` saying how to resume. ``timeout`` (seconds) raises
+        TimeoutError, the import again left running."""
         show = self._imports.progress if progress is None else progress
         started = time.monotonic()
         bar = tqdm(total=self.record.get("total_rows") or 0, desc=f"import {self.id}", unit="row",
@@ -106,6 +107,8 @@ class ImportHandle:
                 self.refresh()
                 bar.total = self.record.get("total_rows") or bar.total
                 bar.update((self.record.get("rows_processed") or 0) - bar.n)
+                if on_progress is not None:
+                    on_progress(self.record)
         except KeyboardInterrupt:
             raise ImportInterrupted(self, self.record) from None
         finally:
