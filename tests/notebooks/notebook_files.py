@@ -17,6 +17,7 @@ EXPECTED_NOTEBOOKS = [
     "06-campaigns.ipynb",
     "07-flows.ipynb",
     "08-messages.ipynb",
+    "11-webhooks.ipynb",
 ]
 
 
