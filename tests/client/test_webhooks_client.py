@@ -37,7 +37,7 @@ def test_verify_webhook_accepts_a_good_event_and_refuses_bad_ones_clearly():
         with pytest.raises(nb.WebhookVerificationError) as caught:
             nb.verify_webhook(raw, hdrs, secret)
         assert words in str(caught.value) and isinstance(caught.value, nb.NitrosendError)
-        assert secret[6:] not in str(caught.value) or not secret
+        assert SECRET not in str(caught.value)
 
 
 def test_listener_verifies_collects_and_deduplicates():

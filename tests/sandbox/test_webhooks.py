@@ -27,8 +27,8 @@ def eventually(check, timeout: float = 10, every: float = 0.02):
 def verified(server, secret: str) -> list[dict]:
     """Every request the endpoint received, each verified with standardwebhooks (raises on any bad one)."""
     hook = Webhook(secret)
-    return [{"id": r["headers"]["webhook-id"], **hook.verify(r["body"], {k.lower(): v for k, v in r["headers"].items()})}
-            for r in list(server.requests)]
+    return [{"id": r["headers"]["webhook-id"],
+             **hook.verify(r["body"], {k.lower(): v for k, v in r["headers"].items()})} for r in list(server.requests)]
 
 
 def create(api: Api, url: str, events=ALL, **fields) -> dict:
@@ -54,7 +54,8 @@ def test_crud_rules_and_masked_secrets(api):
     hook = create(api, "http://127.0.0.1:9/hook", ["email.sent", "email.sent", "email.opened"])
     secret = hook["secret"]
     assert secret.startswith("whsec_") and len(secret) > 30 and hook["events"] == ["email.sent", "email.opened"]
-    assert (hook["status"], hook["enabled"], hook["failing_since"], hook["last_delivery"]) == ("active", True, None, None)
+    assert (hook["status"], hook["enabled"], hook["failing_since"], hook["last_delivery"]) == \
+        ("active", True, None, None)
     shown = api.get(f"/webhooks/{hook['id']}").json()
     assert shown["secret"] == "whsec_****" + secret[-4:] and secret not in json.dumps(api.get("/webhooks").json())
     assert api.get(f"/webhooks/{hook['id']}", params={"reveal": "true"}).json()["secret"] == secret
