@@ -25,14 +25,15 @@ import statistics
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import requests
 
 import nitrosend_nb as nb
 
 PAGE = 100
+SANDBOX_KEY = "nskey_test_sandbox"  # the CLI sandbox's default key (also needed to change its knobs)
 
 
 @contextmanager
@@ -66,7 +67,8 @@ def sandbox_process(contacts: int) -> Iterator[tuple[str, str]]:
 
 def configure(root: str, **knobs: object) -> None:
     """Set sandbox knobs; setting ``rate_limit`` also refills its token bucket, so every run starts alike."""
-    requests.post(f"{root}/_sandbox/config", json=knobs, timeout=10).raise_for_status()
+    requests.post(f"{root}/_sandbox/config", json=knobs, headers={"Authorization": f"Bearer {SANDBOX_KEY}"},
+                  timeout=10).raise_for_status()
 
 
 def naive_fetch(url: str, key: str) -> dict:
@@ -142,7 +144,7 @@ def scenario_rate_limited(runs: int) -> None:
     floor = pages / rate
     print(f"\n1. {contacts:,} contacts, latency {latency} ms, rate limit {rate} req/s ({pages} pages of {PAGE})")
     with sandbox_process(contacts) as (url, root):
-        key = "nskey_test_sandbox"
+        key = SANDBOX_KEY
         configure(root, latency_ms=latency, rate_limit=rate)
         naive = median_of(runs, lambda: (configure(root, rate_limit=rate), naive_fetch(url, key))[1])
         ours = median_of(runs, lambda: (configure(root, rate_limit=rate), client_fetch(url, key, 4))[1])
@@ -159,7 +161,7 @@ def scenario_unlimited(runs: int) -> None:
     contacts, latency = 20_000, 50
     print(f"\n2. {contacts:,} contacts, latency {latency} ms, no rate limit, concurrency=8")
     with sandbox_process(contacts) as (url, root):
-        key = "nskey_test_sandbox"
+        key = SANDBOX_KEY
         configure(root, latency_ms=latency, rate_limit=None)
         naive = median_of(runs, naive_fetch, url, key)
         ours = median_of(runs, client_fetch, url, key, 8)
@@ -207,7 +209,7 @@ def main() -> None:
     parser.add_argument("--large-child", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.large_child:
-        print(json.dumps(large_child(args.large_child, "nskey_test_sandbox", args.runs)))
+        print(json.dumps(large_child(args.large_child, SANDBOX_KEY, args.runs)))
         return
     print(f"nitrosend-nb {nb.__version__} fetch benchmark (medians of {args.runs})")
     scenario_rate_limited(args.runs)

@@ -3,15 +3,20 @@
     import nitrosend_nb as nb
     ns = nb.connect()            # live with NITROSEND_API_KEY, else a local sandbox
     ns.contacts.df()             # every contact as a typed DataFrame
+
+The client (``connect``, ``Nitrosend``, ``Page``) and the webhook receiver (``verify_webhook``,
+``webhook_listener``, ``WebhookListener``) are imported on first use, so ``import nitrosend_nb.sandbox`` and the
+``nitrosend-nb`` command do not load pandas, requests or tqdm.
 """
 
+from __future__ import annotations
+
+import importlib
 import logging
+from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
-
-logging.getLogger("nitrosend_nb").addHandler(logging.NullHandler())  # a library logs, the app decides where
-
-from nitrosend_nb.errors import (  # noqa: E402  (after __version__: the transport reads it)
+from nitrosend_nb._version import __version__
+from nitrosend_nb.errors import (
     AuthenticationError,
     ConflictError,
     NitrosendError,
@@ -22,8 +27,12 @@ from nitrosend_nb.errors import (  # noqa: E402  (after __version__: the transpo
     ValidationError,
     WebhookVerificationError,
 )
-from nitrosend_nb.client import Nitrosend, Page, connect  # noqa: E402
-from nitrosend_nb.webhooks import WebhookListener, verify_webhook, webhook_listener  # noqa: E402
+
+if TYPE_CHECKING:
+    from nitrosend_nb.client import Nitrosend, Page, connect
+    from nitrosend_nb.webhooks import WebhookListener, verify_webhook, webhook_listener
+
+logging.getLogger("nitrosend_nb").addHandler(logging.NullHandler())  # a library logs, the app decides where
 
 __all__ = [
     "__version__",
@@ -43,3 +52,23 @@ __all__ = [
     "webhook_listener",
     "WebhookListener",
 ]
+
+_LAZY = {
+    "connect": "nitrosend_nb.client", "Nitrosend": "nitrosend_nb.client", "Page": "nitrosend_nb.client",
+    "verify_webhook": "nitrosend_nb.webhooks", "webhook_listener": "nitrosend_nb.webhooks",
+    "WebhookListener": "nitrosend_nb.webhooks",
+}
+
+
+def __getattr__(name: str) -> object:
+    """The client's and the webhook receiver's names, imported from their modules on first use (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

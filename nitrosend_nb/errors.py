@@ -1,20 +1,23 @@
-"""The one error hierarchy of nitrosend-nb, and the redaction that keeps API keys out of what users see.
+"""The one error hierarchy of nitrosend-nb.
 
 Every failed call raises a subclass of :class:`NitrosendError`. ``str(err)`` is one readable line naming the
 call, the status and each field's message, e.g.::
 
-    POST /contacts -> 422 Validation failed: email: is invalid; first_name: is too long
+    POST /contacts -> 422 Validation failed: email is not a valid email address
 
 The status decides the class (401 AuthenticationError, 404 NotFoundError, 409 ConflictError, 422
 ValidationError, 429 RateLimitError, 5xx ServerError); no HTTP response at all (refused connection, timeout)
-is a TransportError. Messages are redacted: nothing that looks like a Nitrosend key survives.
+is a TransportError. Messages are redacted (:mod:`nitrosend_nb.redaction`): nothing that looks like a Nitrosend
+key survives. ``repr(err)`` adds the server's request id (``X-Request-Id``) when the response carried one.
 """
 
 from __future__ import annotations
 
 import html
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+from typing import Any
+
+from nitrosend_nb.redaction import redact
 
 __all__ = [
     "NitrosendError",
@@ -27,35 +30,16 @@ __all__ = [
     "TransportError",
     "WebhookVerificationError",
     "error_for_status",
-    "redact",
 ]
-
-_KEY_PATTERN = re.compile(r"nskey_(live|test)_\w+")
-
-
-def redact(text: object, secrets: Iterable[str] = ()) -> str:
-    """Return ``str(text)`` with every Nitrosend key (``nskey_live_...``/``nskey_test_...``) and every string
-    in ``secrets`` replaced by a placeholder that keeps at most the last 4 characters."""
-    result = str(text)
-    for secret in secrets:
-        if secret:
-            result = result.replace(secret, mask(secret))
-    return _KEY_PATTERN.sub(lambda m: mask(m.group(0)), result)
-
-
-def mask(secret: str) -> str:
-    """Show a secret as ``****`` plus its last 4 characters when at least 12 secret characters (after any
-    ``nskey_live_``/``nskey_test_`` prefix) remain hidden, else ``****`` alone."""
-    core = re.sub(r"^nskey_(live|test)_", "", secret)
-    return "****" + core[-4:] if len(core) >= 16 else "****"
-
 
 class NitrosendError(Exception):
     """Base class of every error raised by nitrosend-nb.
 
     Attributes: ``status`` (HTTP status or None), ``code`` (the body's ``code``), ``error_code`` (the body's
     machine-readable ``error_code`` such as ``"campaign_locked"``, or None), ``message`` (redacted),
-    ``validation_errors`` (``{field: [message, ...]}``), ``method`` and ``path`` of the call.
+    ``validation_errors`` (``{field: [message, ...]}``), ``method`` and ``path`` of the call, ``request_id``
+    (the response's ``X-Request-Id``, to quote to support; None without one) and ``retried`` (True when this
+    answer came to a retry: an earlier attempt may have done the work, its response lost).
     """
 
     def __init__(
@@ -68,6 +52,8 @@ class NitrosendError(Exception):
         path: str | None = None,
         *,
         error_code: str | None = None,
+        request_id: str | None = None,
+        retried: bool = False,
     ) -> None:
         self.status = status
         self.code = code
@@ -79,6 +65,8 @@ class NitrosendError(Exception):
         self.method = method
         self.path = redact(path) if path else path
         self.error_code = error_code
+        self.request_id = redact(request_id) if request_id else None
+        self.retried = retried
         super().__init__(self._line())
 
     @property
@@ -99,7 +87,8 @@ class NitrosendError(Exception):
         return self._line()
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._line()!r})"
+        request_id = f", request_id={self.request_id!r}" if self.request_id else ""
+        return f"{type(self).__name__}({self._line()!r}{request_id})"
 
     def _repr_html_(self) -> str:
         """A compact notebook rendering: class name, call, status, message and one bullet per field."""
@@ -140,7 +129,7 @@ class ValidationError(NitrosendError):
 class RateLimitError(NitrosendError):
     """429 still answered after the client's wait budget was spent; ``retry_after`` is the server's last hint."""
 
-    def __init__(self, *args, retry_after: float | None = None, **kwargs) -> None:
+    def __init__(self, *args: Any, retry_after: float | None = None, **kwargs: Any) -> None:
         self.retry_after = retry_after
         super().__init__(*args, **kwargs)
 

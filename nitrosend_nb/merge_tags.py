@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 TAG = re.compile(
     r"\{\{\s*(?P<path>[A-Za-z_][\w]*(?:\.[\w]+)*)\s*"

@@ -206,7 +206,7 @@ def messages_per_day(
     _, _, width = _period("D")
     bottom = pd.Series(0, index=table.index)
     for label in table.columns:
-        parts = dict(zip(columns, label.split(" / ")))
+        parts = dict(zip(columns, label.split(" / "), strict=False))
         ax.bar(table.index, table[label].to_numpy(), bottom=bottom.to_numpy(), width=width, align="edge", label=label,
                color=STATUS_COLOURS.get(parts.get("status")), hatch=CHANNEL_HATCHES.get(parts.get("channel"), ""),
                edgecolor="white", linewidth=0)

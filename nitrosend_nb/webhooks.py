@@ -76,7 +76,7 @@ class WebhookListener:
     its ``event_id``; ``rejected`` the reasons of refused requests."""
 
     def __init__(self, secret: str | None = None, *, host: str = "127.0.0.1", port: int = 0,
-                 path: str = "/webhooks"):
+                 path: str = "/webhooks") -> None:
         self.secret = secret
         self.path = "/" + path.strip("/")
         self.events: list[dict] = []
@@ -126,7 +126,7 @@ class WebhookListener:
         listener = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_POST(self) -> None:  # http.server's naming
                 length = int(self.headers.get("Content-Length") or 0)
                 if self.path.split("?")[0] != listener.path or length > MAX_BODY:
                     self._answer(404 if length <= MAX_BODY else 413, {"error": "not a webhook endpoint"})

@@ -4,13 +4,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.colors import to_hex  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from matplotlib.colors import to_hex
 
-from nitrosend_nb import plots  # noqa: E402
+from nitrosend_nb import plots
 
 CAMPAIGN_STATUSES = ["draft", "active", "paused", "completed"]
 
@@ -35,7 +35,7 @@ def frame(columns: dict, ids=None) -> pd.DataFrame:
 
 def campaigns_frame(rows) -> pd.DataFrame:
     """Campaigns from (status, sent_count, scheduled_at, updated_at) rows."""
-    statuses, counts, scheduled, updated = zip(*rows) if rows else ([], [], [], [])
+    statuses, counts, scheduled, updated = zip(*rows, strict=True) if rows else ([], [], [], [])
     return frame(
         {
             "name": pd.array([f"Campaign {i}" for i in range(len(statuses))], dtype="string"),
@@ -49,7 +49,7 @@ def campaigns_frame(rows) -> pd.DataFrame:
 
 def contacts_frame(rows) -> pd.DataFrame:
     """Contacts from (source, country_code, created_at) rows."""
-    sources, countries, created = zip(*rows)
+    sources, countries, created = zip(*rows, strict=True)
     return frame(
         {
             "source": pd.array(sources, dtype="string"),
@@ -61,7 +61,7 @@ def contacts_frame(rows) -> pd.DataFrame:
 
 def messages_frame(rows) -> pd.DataFrame:
     """Messages from (status, channel, created_at) rows."""
-    statuses, channels, created = zip(*rows)
+    statuses, channels, created = zip(*rows, strict=True)
     return frame(
         {
             "status": pd.Categorical(statuses, categories=["queued", "sent", "failed"]),
@@ -271,7 +271,7 @@ def test_messages_per_day_of_no_messages_draws_no_data():
 
 
 def usage_frame(rows) -> pd.DataFrame:
-    names, used, allowance = zip(*rows) if rows else ([], [], [])
+    names, used, allowance = zip(*rows, strict=True) if rows else ([], [], [])
     return pd.DataFrame(
         {"used": pd.array(used, dtype="Int64"), "allowance": pd.array(allowance, dtype="Int64")},
         index=pd.Index(list(names), name="resource", dtype="object"),
@@ -335,7 +335,7 @@ def test_contact_charts_from_the_sandbox_count_every_contact(ns):
     assert growth.right_ax.get_lines()[0].get_ydata()[-1] == len(contacts)
     by_source = plots.contacts_by_source(contacts)
     expected = contacts["source"].value_counts()
-    assert dict(zip(ytick_labels(by_source), bar_values_top_to_bottom(by_source))) == expected.to_dict()
+    assert dict(zip(ytick_labels(by_source), bar_values_top_to_bottom(by_source), strict=True)) == expected.to_dict()
     by_country = plots.contacts_by_country(contacts, top=3)
     assert ytick_labels(by_country)[:3] == list(contacts["country_code"].value_counts().index[:3])
     assert sum(bar_widths(by_country)) == contacts["country_code"].notna().sum()
@@ -355,7 +355,7 @@ def test_usage_chart_reads_the_account_through_the_client(ns):
     assert ytick_labels(ax) == list(usage.index)
     assert bar_values_top_to_bottom(ax) == pytest.approx(list(usage["used"] / usage["allowance"]))
     assert [text.get_text() for text in ax.texts][::-1] == [
-        f"{used:,} / {allowance:,}" for used, allowance in zip(usage["used"], usage["allowance"])
+        f"{used:,} / {allowance:,}" for used, allowance in zip(usage["used"], usage["allowance"], strict=True)
     ]
 
 

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
 
+import pandas as pd
+import requests
+
+from nitrosend_nb.client import defaults
 from nitrosend_nb.client.frames import OUTBOX, to_frame
+from nitrosend_nb.client.pagination import HeaderPageNumberPaginator, Page, Paginator, iter_pages
 from nitrosend_nb.client.resources import (
     Account,
     Campaigns,
@@ -17,12 +23,25 @@ from nitrosend_nb.client.resources import (
     Templates,
     Webhooks,
 )
+from nitrosend_nb.client.sandbox_urls import inbox_url
 from nitrosend_nb.client.transport import Transport
-from nitrosend_nb.errors import NitrosendError, mask
+from nitrosend_nb.errors import NitrosendError
+from nitrosend_nb.redaction import mask
 
-__all__ = ["Nitrosend", "DEFAULT_BASE_URL"]
+if TYPE_CHECKING:
+    from nitrosend_nb.widgets import (
+        CampaignLauncher,
+        ContactExplorer,
+        ContactImporter,
+        MessageComposer,
+        OutboxViewer,
+        TemplateComposer,
+    )
 
-DEFAULT_BASE_URL = "https://api.nitrosend.com/v1/my"
+__all__ = ["Nitrosend"]
+
+
+_HEADER_PAGES = HeaderPageNumberPaginator()
 
 
 class Nitrosend:
@@ -33,19 +52,21 @@ class Nitrosend:
     sandbox server's root URL, which enables :meth:`outbox`) is given, ``"live"`` otherwise. ``max_wait`` is how
     long one request may wait out 429s before RateLimitError; ``retries`` bounds retries of 5xx and connection
     failures.
+
+    Endpoint groups talk to the API only through :meth:`request` and :meth:`paginate`.
     """
 
     def __init__(
         self,
         api_key: str,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str = defaults.BASE_URL,
         *,
         brand_sid: str | None = None,
-        concurrency: int = 4,
-        timeout: float = 30,
-        progress: bool = True,
-        max_wait: float = 60,
-        retries: int = 8,
+        concurrency: int = defaults.CONCURRENCY,
+        timeout: float = defaults.TIMEOUT,
+        progress: bool = defaults.PROGRESS,
+        max_wait: float = defaults.MAX_WAIT,
+        retries: int = defaults.RETRIES,
         sandbox_root: str | None = None,
     ) -> None:
         api_key = (api_key or "").strip()  # a key read from a file or env var often ends in a newline
@@ -77,9 +98,66 @@ class Nitrosend:
         """``"sandbox"`` or ``"live"``."""
         return "sandbox" if self._sandbox_root else "live"
 
+    @property
+    def inbox_url(self) -> str | None:
+        """The sandbox's inbox page (every captured email, rendered), to open in a browser; None in live mode,
+        where emails are really sent."""
+        return inbox_url(self._sandbox_root) if self._sandbox_root else None
+
     def __repr__(self) -> str:
         brand = f" brand_sid={self.brand_sid!r}" if self.brand_sid else ""
         return f"<Nitrosend mode={self.mode!r} base_url={self.base_url!r} key={self._key_hint!r}{brand}>"
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: object = None,
+        params: Mapping[str, object] | None = None,
+        headers: Mapping[str, str] | None = None,
+        idempotency_key: str | None = None,
+        base_url: str | None = None,
+        data: object = None,
+        files: Mapping[str, object] | None = None,
+        authenticate: bool = True,
+    ) -> requests.Response:
+        """Send one request to ``base_url`` (default: the client's) + ``path`` and return the 2xx response, or
+        raise the matching :class:`~nitrosend_nb.NitrosendError`.
+
+        Authentication, brand scoping, retries and 429 throttling are applied. An ``idempotency_key`` is sent as
+        ``Idempotency-Key``, which also makes a POST safe to retry. ``data`` (raw bytes or form fields) and
+        ``files`` (multipart parts) send a body other than ``json``; ``authenticate=False`` sends neither the API
+        key nor the brand header (e.g. a presigned upload URL as ``base_url`` with ``path=""``).
+        """
+        if idempotency_key:
+            headers = {**(headers or {}), "Idempotency-Key": idempotency_key}
+        return self._transport.request(method, path, json=json, params=params, headers=headers, base_url=base_url,
+                                       data=data, files=files, authenticate=authenticate)
+
+    def paginate(
+        self,
+        path: str,
+        params: Mapping[str, object] | None = None,
+        *,
+        paginator: Paginator | None = None,
+        label: str = "",
+        max_records: int | None = None,
+        limit: int = defaults.PAGE_SIZE,
+        progress: bool | None = None,
+    ) -> Iterator[Page]:
+        """Every page of the list at ``path`` (filtered by ``params``), in API order.
+
+        After page 1, pages are fetched ``concurrency`` at a time with ``limit`` records each; only as many as
+        ``max_records`` needs, and past the planned last page while ``X-Next-Page`` points on. ``paginator``
+        (default :class:`~nitrosend_nb.client.pagination.HeaderPageNumberPaginator`) says how the endpoint
+        pages; ``label`` names the progress bar, shown unless ``progress`` (default: the client's) is False.
+        Close the iterator to stop early.
+        """
+        return iter_pages(self.request, path, dict(params or {}), paginator=paginator or _HEADER_PAGES,
+                          label=label, concurrency=self.concurrency,
+                          progress=self.progress if progress is None else progress, max_records=max_records,
+                          limit=limit)
 
     def outbox(self) -> pd.DataFrame:
         """The sandbox's captured emails, oldest first (index ``id``; ``kind``: transactional, test, campaign).
@@ -89,7 +167,7 @@ class Nitrosend:
         if self._sandbox_root is None:
             raise NitrosendError(message="outbox() is only available in sandbox mode: live emails are really "
                                          "sent, not captured", method="GET", path="/_sandbox/outbox")
-        response = self._transport.request("GET", "/_sandbox/outbox", base_url=self._sandbox_root)
+        response = self.request("GET", "/_sandbox/outbox", base_url=self._sandbox_root)
         return to_frame(response.json(), OUTBOX)
 
     def close(self) -> None:
@@ -104,37 +182,37 @@ class Nitrosend:
 
     # Widgets: imported lazily so the client never pulls in ipywidgets.
 
-    def template_composer(self, template_id: int | None = None):
+    def template_composer(self, template_id: int | None = None) -> TemplateComposer:
         """A TemplateComposer widget (edit, preview and test-send a template)."""
         from nitrosend_nb.widgets import TemplateComposer
 
         return TemplateComposer(self, template_id=template_id)
 
-    def message_composer(self):
+    def message_composer(self) -> MessageComposer:
         """A MessageComposer widget (compose and send one transactional message)."""
         from nitrosend_nb.widgets import MessageComposer
 
         return MessageComposer(self)
 
-    def campaign_launcher(self, campaign_id: int):
+    def campaign_launcher(self, campaign_id: int) -> CampaignLauncher:
         """A CampaignLauncher widget (pick an audience and send campaign ``campaign_id``)."""
         from nitrosend_nb.widgets import CampaignLauncher
 
         return CampaignLauncher(self, campaign_id)
 
-    def contact_explorer(self):
+    def contact_explorer(self) -> ContactExplorer:
         """A ContactExplorer widget (search and filter contacts)."""
         from nitrosend_nb.widgets import ContactExplorer
 
         return ContactExplorer(self)
 
-    def contact_importer(self, df: pd.DataFrame | None = None):
+    def contact_importer(self, df: pd.DataFrame | None = None) -> ContactImporter:
         """A ContactImporter widget (upload a CSV or import ``df``, pick lists, dry run, see failed rows)."""
         from nitrosend_nb.widgets import ContactImporter
 
         return ContactImporter(self, df=df)
 
-    def outbox_viewer(self):
+    def outbox_viewer(self) -> OutboxViewer:
         """An OutboxViewer widget (browse the sandbox's captured emails)."""
         from nitrosend_nb.widgets import OutboxViewer
 

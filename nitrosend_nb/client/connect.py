@@ -16,21 +16,24 @@ import atexit
 import logging
 import os
 import threading
+from typing import TYPE_CHECKING
 
-from nitrosend_nb.client.client import DEFAULT_BASE_URL, Nitrosend
+from nitrosend_nb.client import defaults
+from nitrosend_nb.client.client import Nitrosend
+from nitrosend_nb.client.sandbox_urls import split_sandbox_url
+
+if TYPE_CHECKING:
+    from nitrosend_nb.sandbox import Sandbox
 
 __all__ = ["connect"]
 
 logger = logging.getLogger("nitrosend_nb")
 
-SANDBOX_PATH = "/v1/my"
-DEFAULT_SANDBOX_KEY = "nskey_test_sandbox"
-
-_local_sandbox = None
+_local_sandbox: Sandbox | None = None
 _local_sandbox_lock = threading.Lock()
 
 
-def _process_sandbox():
+def _process_sandbox() -> Sandbox:
     """The in-process sandbox shared by every ``connect()`` of this process (started on first use)."""
     global _local_sandbox
     with _local_sandbox_lock:
@@ -43,24 +46,17 @@ def _process_sandbox():
         return _local_sandbox
 
 
-def _split_sandbox_url(url: str) -> tuple[str, str]:
-    """Accept a sandbox's root URL or its API URL; return ``(api_url, root_url)``."""
-    url = url.rstrip("/")
-    root = url[: -len(SANDBOX_PATH)] if url.endswith(SANDBOX_PATH) else url
-    return root + SANDBOX_PATH, root
-
-
 def connect(
     api_key: str | None = None,
     base_url: str | None = None,
     brand_sid: str | None = None,
-    concurrency: int = 4,
-    timeout: float = 30,
-    progress: bool = True,
-    sandbox=None,
+    concurrency: int = defaults.CONCURRENCY,
+    timeout: float = defaults.TIMEOUT,
+    progress: bool = defaults.PROGRESS,
+    sandbox: Sandbox | None = None,
     *,
-    max_wait: float = 60,
-    retries: int = 8,
+    max_wait: float = defaults.MAX_WAIT,
+    retries: int = defaults.RETRIES,
 ) -> Nitrosend:
     """Return a client for the live API or a sandbox (see the module docstring for the resolution order).
 
@@ -75,12 +71,12 @@ def connect(
         return Nitrosend(sandbox.api_key, sandbox.url, sandbox_root=sandbox.root_url, **options)
     api_key = api_key or env.get("NITROSEND_API_KEY")
     if api_key:
-        return Nitrosend(api_key, base_url or env.get("NITROSEND_BASE_URL") or DEFAULT_BASE_URL, **options)
+        return Nitrosend(api_key, base_url or env.get("NITROSEND_BASE_URL") or defaults.BASE_URL, **options)
     if base_url:
         raise ValueError("connect(base_url=...) needs api_key=... (or NITROSEND_API_KEY)")
     if env.get("NITROSEND_SANDBOX_URL"):
-        api_url, root = _split_sandbox_url(env["NITROSEND_SANDBOX_URL"])
-        key = env.get("NITROSEND_SANDBOX_KEY") or DEFAULT_SANDBOX_KEY
+        api_url, root = split_sandbox_url(env["NITROSEND_SANDBOX_URL"])
+        key = env.get("NITROSEND_SANDBOX_KEY") or defaults.SANDBOX_API_KEY
         return Nitrosend(key, api_url, sandbox_root=root, **options)
     local = _process_sandbox()
     return Nitrosend(local.api_key, local.url, sandbox_root=local.root_url, **options)

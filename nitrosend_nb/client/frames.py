@@ -28,6 +28,7 @@ INT = "Int64"
 BOOL = "boolean"
 FLOAT = "float64"
 TIME = "datetime64[ns, UTC]"
+_EARLIEST, _LATEST = pd.Timestamp.min.tz_localize("UTC"), pd.Timestamp.max.tz_localize("UTC")  # TIME's range
 OBJECT = "object"  # lists (list_ids, steps, channels) and free-form objects (design, variables, data)
 
 
@@ -199,10 +200,22 @@ def _expand(frame: pd.DataFrame, parent: str) -> pd.DataFrame:
     return pd.concat([frame.drop(columns=parent), nested], axis=1)
 
 
+def _timestamps(values: pd.Series, column: str) -> pd.Series:
+    """A timestamp column stays one whatever the values: those pandas cannot hold (before 1677 or after 2262, or
+    not timestamps at all) become NaT, with a warning naming the column and an example."""
+    parsed = pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce")
+    parsed = parsed.where((parsed >= _EARLIEST) & (parsed <= _LATEST))
+    lost = values[parsed.isna() & values.notna()]
+    if len(lost):
+        logger.warning("column %r: %d value(s) are not timestamps pandas can hold (years 1677-2262) and are NaT, "
+                       "e.g. %r", column, len(lost), lost.iloc[0])
+    return parsed.astype(TIME)
+
+
 def _convert(values: pd.Series, dtype: object, column: str) -> pd.Series:
     try:
         if dtype == TIME:
-            return pd.to_datetime(values, utc=True, format="ISO8601").astype(TIME)
+            return _timestamps(values, column)
         if isinstance(dtype, pd.CategoricalDtype):
             known = list(dtype.categories)
             unseen = set(pd.unique(values.dropna())) - set(known)
@@ -225,7 +238,7 @@ def to_frame(records: list[dict], schema: FrameSchema) -> pd.DataFrame:
                 frame[column] = values
     missing = pd.Series(None, index=frame.index, dtype=object)
     columns = {
-        column: _convert(frame[column] if column in frame else missing, dtype, column)
+        column: _convert(frame.get(column, missing), dtype, column)
         for column, dtype in schema.columns.items()
     }
     for column in frame.columns:

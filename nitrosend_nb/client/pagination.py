@@ -1,25 +1,37 @@
-"""Pagination shared by every list endpoint: the ``Page`` type and the concurrent page fetcher.
+"""Pagination shared by every list endpoint: the ``Page`` type, the paginators and the concurrent page fetcher.
 
-Page 1 is fetched first; its ``X-Total-Pages`` header tells how many remain, and those are fetched
-concurrently (at most ``concurrency`` at a time, further slowed by the shared 429 limiter) while being
-yielded strictly in API order. A tqdm progress bar (a widget in Jupyter, text in a terminal) shows fetches
-of more than one page, labelled with the resource name.
+A paginator is the strategy one endpoint pages by (after dlt's ``rest_client.paginators``, but stateless, so that
+pages can be fetched concurrently): the query asking for page *n* and how to read a response into a :class:`Page`.
+:class:`HeaderPageNumberPaginator` serves the API's paginated lists (``page``/``limit`` in, ``X-Total-*`` headers
+out); :class:`SinglePagePaginator` serves endpoints that answer with their whole array.
+
+:func:`iter_pages` fetches page 1 first; its ``X-Total-Pages`` header tells how many remain, and those are fetched
+concurrently (at most ``concurrency`` at a time, further slowed by the shared 429 limiter) while being yielded
+strictly in API order. A tqdm progress bar (a widget in Jupyter, text in a terminal) shows fetches of more than
+one page, labelled with the resource name.
 """
 
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from typing import Protocol
 
 import requests
 from tqdm.auto import tqdm
 
-from nitrosend_nb.client.transport import Transport
+from nitrosend_nb.client.defaults import PAGE_SIZE
 
-__all__ = ["Page", "fetch_page", "iter_pages", "FETCH_LIMIT"]
+__all__ = ["Page", "Paginator", "HeaderPageNumberPaginator", "SinglePagePaginator", "Requester", "iter_pages"]
 
-FETCH_LIMIT = 100  # the API's maximum page size, used by .iter() and .df()
+
+class Requester(Protocol):
+    """What a paginator sends its GETs through (:meth:`nitrosend_nb.Nitrosend.request`)."""
+
+    def __call__(self, method: str, path: str, *, params: Mapping[str, object] | None = None) -> requests.Response:
+        ...
 
 
 class Page(list):
@@ -35,22 +47,56 @@ class Page(list):
         self.total_pages = total_pages
         self.next_page = next_page
 
-    @classmethod
-    def from_response(cls, response: requests.Response, *, page: int, limit: int) -> Page:
-        """Read a paginated response (bare JSON array + X-Total-* headers)."""
+
+class Paginator(ABC):
+    """How one list endpoint pages its records: what to ask for page ``page`` of ``limit`` records, and how to
+    read the answer."""
+
+    @abstractmethod
+    def query(self, page: int, limit: int) -> dict[str, object]:
+        """The query parameters asking for page ``page`` of ``limit`` records."""
+
+    @abstractmethod
+    def read(self, response: requests.Response, *, page: int, limit: int) -> Page:
+        """The page a response to :meth:`query`'s request holds."""
+
+    def fetch(self, request: Requester, path: str, params: Mapping[str, object], page: int, limit: int) -> Page:
+        """GET page ``page`` of ``path`` (filtered by ``params``) through ``request``."""
+        response = request("GET", path, params={**params, **self.query(page, limit)})
+        return self.read(response, page=page, limit=limit)
+
+
+class HeaderPageNumberPaginator(Paginator):
+    """The API's paginated lists: ``page`` and ``limit`` query parameters; a bare JSON array answered with
+    ``X-Total-Count``, ``X-Total-Pages``, ``X-Page-Number`` and ``X-Next-Page`` headers."""
+
+    def query(self, page: int, limit: int) -> dict[str, object]:
+        """``{"page": page, "limit": limit}``."""
+        return {"page": page, "limit": limit}
+
+    def read(self, response: requests.Response, *, page: int, limit: int) -> Page:
+        """The array, with the page numbers and totals the headers give (the request's own when absent)."""
         records = response.json()
         headers = response.headers
         total = _int_header(headers, "X-Total-Count")
-        return cls(records, page=_int_header(headers, "X-Page-Number") or page, limit=limit,
-                   total=len(records) if total is None else total,
-                   total_pages=_int_header(headers, "X-Total-Pages") or 1,
-                   next_page=_int_header(headers, "X-Next-Page"))
+        return Page(records, page=_int_header(headers, "X-Page-Number") or page, limit=limit,
+                    total=len(records) if total is None else total,
+                    total_pages=_int_header(headers, "X-Total-Pages") or 1,
+                    next_page=_int_header(headers, "X-Next-Page"))
 
-    @classmethod
-    def whole(cls, records: list, *, page: int = 1) -> Page:
-        """Wrap an endpoint's whole (unpaginated) array as its only page; later pages are empty."""
-        return cls(records if page == 1 else [], page=page, limit=None, total=len(records), total_pages=1,
-                   next_page=None)
+
+class SinglePagePaginator(Paginator):
+    """Endpoints that answer with their whole array (templates, segments): it is page 1, later pages are empty."""
+
+    def query(self, page: int, limit: int) -> dict[str, object]:
+        """Nothing: the endpoint takes no paging parameters."""
+        return {}
+
+    def read(self, response: requests.Response, *, page: int, limit: int) -> Page:
+        """The whole array as the only page (``limit`` None: the endpoint does not page)."""
+        records = response.json()
+        return Page(records if page == 1 else [], page=page, limit=None, total=len(records), total_pages=1,
+                    next_page=None)
 
 
 def _int_header(headers: Mapping[str, str], name: str) -> int | None:
@@ -61,25 +107,20 @@ def _int_header(headers: Mapping[str, str], name: str) -> int | None:
         return None
 
 
-def fetch_page(transport: Transport, path: str, params: Mapping[str, object], page: int, limit: int) -> Page:
-    """GET one page of a paginated list."""
-    response = transport.request("GET", path, params={**params, "page": page, "limit": limit})
-    return Page.from_response(response, page=page, limit=limit)
-
-
 def iter_pages(
-    transport: Transport,
+    request: Requester,
     path: str,
     params: Mapping[str, object],
     *,
+    paginator: Paginator,
     label: str,
     concurrency: int,
     progress: bool,
     max_records: int | None = None,
-    limit: int = FETCH_LIMIT,
+    limit: int = PAGE_SIZE,
 ) -> Iterator[Page]:
     """Yield every page of ``path`` in order (only as many as ``max_records`` needs), pages 2.. concurrently."""
-    first = fetch_page(transport, path, params, 1, limit)
+    first = paginator.fetch(request, path, params, 1, limit)
     last = first.total_pages
     if max_records is not None:
         last = min(last, max(1, math.ceil(max_records / limit)))
@@ -90,7 +131,7 @@ def iter_pages(
     try:
         yield first
         with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix=f"nitrosend-{label}") as pool:
-            futures = [pool.submit(fetch_page, transport, path, params, n, limit) for n in range(2, last + 1)]
+            futures = [pool.submit(paginator.fetch, request, path, params, n, limit) for n in range(2, last + 1)]
             try:
                 for future in futures:
                     page = future.result()
@@ -101,7 +142,7 @@ def iter_pages(
                     future.cancel()
         # Records created while we fetched push the oldest ones past the planned last page: follow the links.
         while max_records is None and page.next_page:
-            page = fetch_page(transport, path, params, page.next_page, limit)
+            page = paginator.fetch(request, path, params, page.next_page, limit)
             bar.total += 1
             bar.update(1)
             yield page

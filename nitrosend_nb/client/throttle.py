@@ -11,10 +11,10 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from collections.abc import Callable, Iterator
 
 __all__ = ["AdaptiveLimiter", "retry_after_seconds", "backoff_delay"]
 

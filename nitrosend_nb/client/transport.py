@@ -23,21 +23,25 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
-from nitrosend_nb import __version__
+from nitrosend_nb import log_redaction
+from nitrosend_nb._version import __version__
+from nitrosend_nb.client import defaults
+from nitrosend_nb.client.throttle import AdaptiveLimiter, backoff_delay, retry_after_seconds
 from nitrosend_nb.errors import (
     NitrosendError,
     RateLimitError,
     TransportError,
     error_for_status,
-    redact,
 )
-from nitrosend_nb.client.throttle import AdaptiveLimiter, backoff_delay, retry_after_seconds
+from nitrosend_nb.redaction import redact
 
 __all__ = ["Transport"]
 
 logger = logging.getLogger("nitrosend_nb")
+log_redaction.install()  # the transport drives urllib3: its DEBUG lines quote URLs, which may hold a key
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
@@ -50,7 +54,7 @@ class _Retry(Retry):
 
     RETRY_AFTER_STATUS_CODES = frozenset({503})
 
-    def get_retry_after(self, response) -> float | None:
+    def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
         seconds = super().get_retry_after(response)
         return None if seconds is None else min(seconds, self.backoff_max)
 
@@ -64,6 +68,12 @@ def _session(headers: Mapping[str, str], pool_size: int, retry: Retry) -> reques
     return session
 
 
+def _was_retried(response: requests.Response) -> bool:
+    """Whether urllib3 sent this request more than once before this response (e.g. after a lost 503)."""
+    retries = getattr(response.raw, "retries", None)
+    return bool(retries is not None and retries.history)
+
+
 class Transport:
     """Send requests to one API base URL with one key; return the response or raise a NitrosendError."""
 
@@ -73,10 +83,10 @@ class Transport:
         api_key: str,
         *,
         brand_sid: str | None = None,
-        timeout: float = 30,
-        concurrency: int = 4,
-        max_wait: float = 60,
-        retries: int = 8,
+        timeout: float = defaults.TIMEOUT,
+        concurrency: int = defaults.CONCURRENCY,
+        max_wait: float = defaults.MAX_WAIT,
+        retries: int = defaults.RETRIES,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
@@ -132,24 +142,27 @@ class Transport:
         attempt = 0
         while True:
             started = time.monotonic()
+            failure = None
             try:
                 with self.limiter.slot():
                     response = session.request(method, url, params=params, json=json, data=data, files=files,
                                                headers=headers, timeout=self.timeout)
             except requests.RequestException as exc:
-                message = self._describe(exc, url)
-                logger.debug("%s %s failed: %s", method, path, message)
-                error = TransportError(message=message, method=method, path=path)
-                if isinstance(exc, (requests.Timeout, requests.ConnectionError)):
-                    raise error from exc
-                raise error from None  # other requests errors can quote the headers, key included
+                failure = self._describe(exc, url)
+            if failure is not None:
+                # Raised here, outside the ``except``: no __cause__ or __context__ links the error to requests'
+                # exception, whose frames and prepared request hold the Authorization header.
+                logger.debug("%s %s failed: %s", method, path, failure)
+                raise TransportError(message=failure, method=method, path=path)
             status = response.status_code
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("%s %s %s -> %s in %.0f ms", method, path, self.redact(dict(params or {})), status,
                              (time.monotonic() - started) * 1000)
             if status != 429:
                 if status >= 400:
-                    raise self._error(response, method, path)
+                    error = self._error(response, method, path)
+                    del response  # a traceback's frames keep no response: its .request holds the Authorization
+                    raise error
                 self.limiter.succeeded()  # only a success earns concurrency back
                 return response
             hint = retry_after_seconds(response.headers.get("Retry-After"))
@@ -158,7 +171,9 @@ class Transport:
             now = time.monotonic()
             throttled_since = throttled_since if throttled_since is not None else now
             if now - throttled_since + delay > self.max_wait:  # giving up: later calls are not held back by it
-                raise self._error(response, method, path, waited=now - throttled_since, retry_after=hint)
+                error = self._error(response, method, path, waited=now - throttled_since, retry_after=hint)
+                del response
+                raise error
             self.limiter.throttled(delay)
             logger.info("%s %s rate limited (429): pausing %.2f s, concurrency now %d", method, path, delay,
                         self.limiter.limit)
@@ -183,12 +198,13 @@ class Transport:
             message = str(body.get("message") or response.reason or "")
             code = body.get("code", status)
             validation = body.get("validation_errors") or None
-            error_code = body.get("error_code")
+            error_code = body.get("error_code") or (code if isinstance(code, str) else None)  # today: code is it
         else:
             message, code, validation, error_code = response.reason or f"HTTP {status}", status, None, None
         fields = dict(status=status, code=code, message=message,
                       validation_errors=validation if isinstance(validation, dict) else None,
-                      method=method, path=path, error_code=error_code)
+                      method=method, path=path, error_code=error_code, retried=_was_retried(response),
+                      request_id=response.headers.get("X-Request-Id"))
         if status == 429:
             fields["message"] += f" (gave up after waiting {waited or 0:.1f} s; max_wait={self.max_wait:g} s)"
             return RateLimitError(**fields, retry_after=retry_after)

@@ -1,16 +1,19 @@
-"""Delivering email: personalise content with merge tags, put the email in the outbox, count usage.
+"""Delivering messages: personalise content with merge tags, record the message, put the email in the outbox,
+count usage.
 
-Shared by transactional messages, template test sends and campaign sends so each email is built the same way.
+Shared by transactional messages, template and campaign test sends and campaign sends so each message is built
+the same way.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Mapping
 
 from .. import merge_tags
 from .design import html_to_text, looks_like_html, render_design, text_to_html
+from .outcomes import Reason, status_fields
 from .state import SandboxState
-from .store import Store
 
 
 def contact_context(contact: Mapping[str, Any] | None) -> dict:
@@ -23,9 +26,9 @@ def contact_context(contact: Mapping[str, Any] | None) -> dict:
     return context
 
 
-def find_contact(store: Store, email: str) -> dict | None:
-    """The contact whose email is ``email`` (case-insensitive), if any."""
-    found = store.query("contacts", "email = ? COLLATE NOCASE", (email,), limit=1)
+def find_contact(state: SandboxState, email: str) -> dict | None:
+    """The request brand's contact whose email is ``email`` (case-insensitive), if any."""
+    found = state.store.query("contacts", state.in_brand("email = ? COLLATE NOCASE"), (email,), limit=1)
     return found[0] if found else None
 
 
@@ -66,9 +69,39 @@ def sender(name: str | None, email: str) -> str:
 
 
 def default_sender(state: SandboxState) -> tuple[str, str | None]:
-    """The brand's (from, reply_to) pair."""
+    """The request brand's (from, reply_to) pair."""
     brand = state.brand()
-    return sender(brand.get("email_from_name"), brand["email_from_email"]), brand.get("email_reply_to")
+    address = brand.get("email_from_email") or brand["sandbox_email"]  # a new brand sends from the shared address
+    return sender(brand.get("email_from_name"), address), brand.get("email_reply_to")
+
+
+def brand_theme(state: SandboxState) -> dict:
+    """The brand's colours, fonts and logo as a design theme."""
+    brand = state.brand()
+    theme = {k: brand.get(k) for k in ("brand_color", "bg_color", "text_color", "font_body", "font_heading")}
+    theme["logo_url"] = brand.get("logo")
+    return theme
+
+
+def content_sender(state: SandboxState, content: Mapping[str, Any]) -> tuple[str, str | None]:
+    """The (from, reply_to) pair of a template or campaign content, falling back to the brand's."""
+    brand_from, brand_reply_to = default_sender(state)
+    from_ = sender(content.get("from_name"), content["from_email"]) if content.get("from_email") else brand_from
+    return from_, content.get("reply_to") or brand_reply_to
+
+
+def record_message(state: SandboxState, brand: Mapping[str, Any], now: str, *, channel: str, to: str,
+                   subject: str | None, source_type: str | None = None, source_name: str | None = None,
+                   flow_id: int | None = None, failure: Reason | None = None, **internal: Any) -> dict:
+    """Store one message as sent at ``now`` (or failed with ``failure``: see :mod:`.outcomes`); ``internal`` keys
+    (campaign_id, contact_id, template_id, tags, ...) are kept for filters but not presented."""
+    digest = hashlib.sha256(f"{now}:{channel}:{to}:{internal}".encode()).hexdigest()[:12]
+    provider_id = None if failure else "sbx-" + digest
+    return state.store.insert("messages", {
+        "brand_id": brand["id"], "channel": channel, "to": to, "subject": subject,
+        "status": "failed" if failure else "sent", "provider_id": provider_id, "flow_id": flow_id,
+        "source_type": source_type, "source_name": source_name, **status_fields(failure),
+        "sent_at": None if failure else now, "created_at": now, **internal})
 
 
 def deliver(state: SandboxState, now: str, *, kind: str, to: str, subject: str, html: str, text: str,
@@ -95,7 +128,8 @@ def count_usage(state: SandboxState, email: int = 0, sms: int = 0) -> None:
             if amount:
                 usage = billing["resources"][resource]
                 usage["used"] += amount
-                usage["remaining"] = max(0, usage["allowance"] - usage["used"])
+                if usage["allowance"] is not None:  # None: unlimited
+                    usage["remaining"] = max(0, usage["allowance"] - usage["used"])
                 billing["lifetime"][f"{resource}_sent"] += amount
         state.store.set_meta("account", account)
 

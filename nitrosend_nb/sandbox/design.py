@@ -11,12 +11,12 @@ import re
 from typing import Any, Callable, Mapping
 
 from .. import merge_tags
+from .specs import COMPONENTS
 
 DEFAULT_THEME = {"brand_color": "#4f46e5", "bg_color": "#f4f4f7", "text_color": "#1f2937",
                  "font_body": "Helvetica, Arial, sans-serif", "font_heading": "Helvetica, Arial, sans-serif",
                  "logo_url": ""}
-SECTION_TYPES = ("header", "hero", "text", "image", "button", "columns", "product", "social", "divider", "spacer",
-                 "footer")
+SECTION_TYPES = tuple(COMPONENTS)  # what GET /templates/spec describes
 
 
 class _Renderer:

@@ -23,13 +23,14 @@ from pydantic import ValidationError as ModelError
 
 from .delivery import find_contact
 from .errors import ApiError, invalid
+from .limits import MAX_IMPORT_FILE_BYTES
 from .models import ContactCreate, ContactUpdate
 from .state import SandboxState
 from .uploads import blob_bytes
 
 logger = logging.getLogger("nitrosend_nb.sandbox")
 
-LIMITS = {"max_rows": 50_000, "max_file_size_bytes": 10 * 1024 * 1024, "max_columns": 50, "max_value_length": 255}
+LIMITS = {"max_rows": 50_000, "max_file_size_bytes": MAX_IMPORT_FILE_BYTES, "max_columns": 50, "max_value_length": 255}
 WRITE_MODES = ("real", "shadow", "dry_run")
 #: Contact fields a column can fill (``data.<key>`` fills a custom field; mapping a column to null skips it).
 FIELDS = {
@@ -119,7 +120,7 @@ def _row_fields(cells: list[str], header: list[str], plan: list[str | None]) -> 
         problems.append([f"unknown column: the row has {len(cells)} values but the header names {len(header)}",
                          None])
     fields: dict[str, Any] = {}
-    for name, target, raw in zip(header, plan, cells):
+    for name, target, raw in zip(header, plan, cells, strict=False):  # a short row leaves the rest empty
         value = raw.strip()
         if target is None or not value:
             continue
@@ -135,14 +136,14 @@ def _row_fields(cells: list[str], header: list[str], plan: list[str | None]) -> 
             fields[target] = value.lower() in TRUE
         else:
             fields[target] = value
-    email_column = next(n for n, t in zip(header, plan) if t == "email")
+    email_column = next(n for n, t in zip(header, plan, strict=True) if t == "email")
     if "email" not in fields and not any(column == email_column for _, column in problems):
         problems.append(["email: is required", email_column])
     return fields, problems
 
 
 def _model_problems(exc: ModelError, header: list[str], plan: list[str | None]) -> list[list]:
-    column_of = {target: name for name, target in zip(header, plan) if target}
+    column_of = {target: name for name, target in zip(header, plan, strict=True) if target}
     problems = []
     for error in exc.errors():
         field = str(error["loc"][0]) if error.get("loc") else "row"
@@ -202,8 +203,11 @@ class ImportRunner:
         doc = store.get("imports", import_id)
         if doc is None:
             return
+        brand = store.get("brands", doc["brand_id"])
+        if brand is None:
+            return  # the brand was deleted (its imports with it)
         header, rows = read_csv(blob_bytes(store.get("blobs", doc["blob_id"])))
-        context = _Context(self.state, doc, header)
+        context = _Context(self.state, doc, brand, header)
         with store.atomic():
             doc = store.get("imports", import_id)
             if doc is None or doc["status"] not in ("pending", "processing"):
@@ -233,12 +237,13 @@ class ImportRunner:
 
 
 class _Context:
-    """What processing one import's rows needs: its column plan, options and the emails seen so far."""
+    """What processing one import's rows needs: the state bound to the import's brand (the runner works outside
+    requests), its column plan, options and the emails seen so far."""
 
-    def __init__(self, state: SandboxState, doc: dict, header: list[str]):
+    def __init__(self, state: SandboxState, doc: dict, brand: dict, header: list[str]):
         from .routes.contacts import contacts  # the contacts resource: imported rows get every contact rule
 
-        self.state, self.contacts, self.header = state, contacts, header
+        self.state, self.contacts, self.header = state.for_brand(brand), contacts, header
         self.plan = doc["plan"]
         self.list_ids = doc["options"].get("list_ids") or []
         self.writes = doc["options"].get("write_mode", "real") == "real"
@@ -259,7 +264,7 @@ class _Context:
             return problems
         key = fields["email"].lower()
         if key in self.seen:
-            column = next(n for n, t in zip(self.header, self.plan) if t == "email")
+            column = next(n for n, t in zip(self.header, self.plan, strict=True) if t == "email")
             return [[f"{column}: duplicate of row {self.seen[key]} in this file", column]]
         self.seen[key] = number
         try:
@@ -268,7 +273,7 @@ class _Context:
             return _model_problems(exc, self.header, self.plan)
         if not self.writes:
             return []
-        existing = find_contact(self.state.store, fields["email"])
+        existing = find_contact(self.state, fields["email"])
         try:
             if existing is None:
                 fields.setdefault("source", "import")

@@ -12,6 +12,7 @@ import uvicorn
 from .app import create_app
 from .delivery import clear_outbox, read_outbox
 from .knobs import UNCHANGED, Fault, Knobs
+from .limits import MAX_REQUEST_HEAD_BYTES
 from .state import SandboxState
 from .store import Store
 
@@ -49,7 +50,8 @@ class Sandbox:
         self._socket.bind((self.host, self.port))
         self._socket.listen(2048)  # connections queue from here on, before uvicorn starts accepting
         self.port = self._socket.getsockname()[1]
-        config = uvicorn.Config(self.app, log_level="warning", lifespan="off", access_log=False)
+        config = uvicorn.Config(self.app, log_level="warning", lifespan="off", access_log=False,
+                                h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES)
         self._server = uvicorn.Server(config)
         return self._server
 

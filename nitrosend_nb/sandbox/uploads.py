@@ -59,11 +59,11 @@ def checksum(data: bytes) -> str:
 
 def new_blob(state: SandboxState, *, filename: str, content_type: str, byte_size: int, checksum_: str,
              now: str, data: bytes | None = None) -> dict:
-    """Store a blob record; ``data`` given (a multipart file) means already uploaded."""
+    """Store a blob record of the request's brand; ``data`` given (a multipart file) means already uploaded."""
     doc = {"filename": filename, "content_type": content_type, "byte_size": byte_size, "checksum": checksum_,
            "uploaded": data is not None, "data": base64.b64encode(data).decode() if data is not None else None,
            "created_at": now}
-    return state.store.insert("blobs", doc)
+    return state.insert("blobs", doc)
 
 
 def receive(state: SandboxState, token: str, data: bytes, content_md5: str | None) -> None:
@@ -81,9 +81,9 @@ def receive(state: SandboxState, token: str, data: bytes, content_md5: str | Non
 
 
 def blob_for(state: SandboxState, signed_id: str) -> dict:
-    """The uploaded blob a ``signed_id`` names (422 naming ``signed_id`` otherwise)."""
+    """The uploaded blob of the request's brand a ``signed_id`` names (422 naming ``signed_id`` otherwise)."""
     blob_id = unsign(state, "blob", signed_id)
-    blob = state.store.get("blobs", blob_id) if blob_id else None
+    blob = state.find("blobs", blob_id) if blob_id else None
     if blob is None:
         raise invalid({"signed_id": ["is invalid or expired"]})
     if not blob["uploaded"]:

@@ -1,11 +1,12 @@
 """Webhook events for transactional email, and their signed delivery with retries, off the request path.
 
-:func:`emit_for_message` (called once per send) decides which events a message produces, by deterministic
-rules: a failed message gives ``email.failed``; otherwise ``email.sent`` then, by the recipient's local part,
-``bounce`` -> ``email.bounced`` (hard), ``complain`` -> ``email.delivered`` + ``email.complained``, ``click`` ->
-delivered, opened and clicked, ``open`` -> delivered and opened; any other address is delivered and then opened
-and clicked by a stable hash of the message against the ``engagement_rates`` knob (opens and clicks only while
-the brand tracks them). Each event becomes one ``pending`` delivery per enabled endpoint subscribed to it.
+:func:`emit_for_message` (called once per transactional send) decides which events a message produces, by
+deterministic rules: a failed message gives ``email.failed`` (with its failure code, reason and category);
+otherwise ``email.sent`` then, by the recipient's local part, ``bounce`` -> ``email.bounced`` (hard), ``complain``
+-> ``email.delivered`` + ``email.complained``, ``click`` -> delivered, opened and clicked, ``open`` -> delivered
+and opened; any other address is delivered and then opened and clicked by a stable hash of the message against the
+``engagement_rates`` knob (opens and clicks only while the brand tracks them). Each event becomes one ``pending``
+delivery per enabled endpoint of the message's brand subscribed to it.
 
 :class:`WebhookDispatcher` POSTs pending deliveries from a background thread in the Standard Webhooks format
 (``webhook-id`` = the event id, ``webhook-timestamp``, ``webhook-signature: v1,<HMAC-SHA256>``). A 2xx within
@@ -25,12 +26,11 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
-import requests
 from standardwebhooks.webhooks import Webhook
 
 from .. import __version__
-from .seed import BRAND_ID
 from .state import SandboxState
 from .store import iso, parse_iso
 
@@ -65,7 +65,7 @@ def outcome(message: dict, brand: dict, rates: dict) -> list[str]:
         return ["email.sent", "email.bounced"]
     events = ["email.sent", "email.delivered"]
     if "complain" in local:
-        return events + ["email.complained"]
+        return [*events, "email.complained"]
     opened = "open" in local or "click" in local or (not ruled and _draw(message, "open") < rates["open"])
     clicked = "click" in local or (not ruled and opened and _draw(message, "click") < rates["click"])
     tracks_opens, tracks_clicks = brand.get("email_track_opens", True), brand.get("email_track_clicks", True)
@@ -92,10 +92,11 @@ def _event_id(*parts: object) -> str:
     return "evt_" + hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()[:24]
 
 
-def subscribers(state: SandboxState, event_type: str) -> list[dict]:
-    """Enabled endpoints of the brand subscribed to ``event_type``."""
-    return [hook for hook in state.store.query("webhooks", order="id ASC")
-            if hook["enabled"] and hook["brand_id"] == BRAND_ID and event_type in hook["events"]]
+def subscribers(state: SandboxState, brand_id: int, event_type: str) -> list[dict]:
+    """Enabled endpoints of brand ``brand_id`` subscribed to ``event_type`` (by the record's brand, not a
+    request's: this also runs for records made outside requests)."""
+    return [hook for hook in state.store.query("webhooks", "brand_id = ?", (brand_id,), order="id ASC")
+            if hook["enabled"] and event_type in hook["events"]]
 
 
 def queue_delivery(state: SandboxState, hook: dict, event_id: str, payload: dict, test: bool = False) -> dict:
@@ -110,22 +111,26 @@ def queue_delivery(state: SandboxState, hook: dict, event_id: str, payload: dict
 
 
 def emit_for_message(state: SandboxState, message: dict) -> None:
-    """Queue the webhook events of one send (transactional email only; everything else emits nothing)."""
+    """Queue the webhook events of one send (transactional email only; everything else emits nothing) to the
+    endpoints of the message's brand."""
     if message.get("channel") != "email" or message.get("source_type") is not None:
         return
-    types = outcome(message, state.brand(), state.knobs.engagement_rates())
-    hooks = {event_type: subscribers(state, event_type) for event_type in types}
+    brand = state.store.get("brands", message["brand_id"])
+    types = outcome(message, brand, state.knobs.engagement_rates())
+    hooks = {event_type: subscribers(state, message["brand_id"], event_type) for event_type in types}
     if not any(hooks.values()):
         return
     sent_at = message.get("sent_at") or message["created_at"]
     base = {"message_id": message["id"], "to": message["to"], "subject": message.get("subject"),
             "idempotency_key": message.get("idempotency_key"), "tags": message.get("tags") or {}, "sent_at": sent_at}
+    failure = {"code": message.get("failure_code"), "reason": message.get("failure_reason"),
+               "category": message.get("failure_category")}
     extras = {"email.bounced": {"bounce": SAMPLE_BOUNCE}, "email.complained": {"complaint": SAMPLE_COMPLAINT},
-              "email.failed": {"failure": SAMPLE_FAILURE}}
+              "email.failed": {"failure": failure}}
     for event_type in types:
         data = dict(base, **extras.get(event_type, {}))
         if event_type == "email.clicked":
-            data["url"] = _first_link(state, message["id"]) or state.brand().get("source_url")
+            data["url"] = _first_link(state, message["id"]) or brand.get("source_url")
         payload = event_payload(event_type, _at(sent_at, OFFSETS[event_type]), data)
         event_id = _event_id(message["id"], event_type, sent_at)
         for hook in hooks[event_type]:
@@ -167,7 +172,7 @@ class WebhookDispatcher:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._pool: ThreadPoolExecutor | None = None
-        self._session = requests.Session()
+        self._session: Any = None  # a requests.Session, made with the thread (see :meth:`kick`)
         self._due: dict[int, float] = {}  # delivery id -> monotonic time of its next attempt
         self._in_flight: set[int] = set()
         self._failing: dict[tuple[int, str], float] = {}  # (webhook id, failing_since) -> monotonic first seen
@@ -179,6 +184,11 @@ class WebhookDispatcher:
             return
         with self._wake:
             if self._thread is None:
+                # requests is imported only once there is something to deliver, so importing the sandbox (and
+                # the nitrosend-nb command) stays free of the HTTP client.
+                import requests
+
+                self._session = requests.Session()
                 self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="nitrosend-webhook")
                 self._thread = threading.Thread(target=self._loop, name="nitrosend-webhooks", daemon=True)
                 self._thread.start()
@@ -206,7 +216,8 @@ class WebhookDispatcher:
             thread.join(5)
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
-        self._session.close()
+        if self._session is not None:
+            self._session.close()
 
     # -- the loop -----------------------------------------------------------------------------------------
     def _loop(self) -> None:
@@ -286,6 +297,8 @@ class WebhookDispatcher:
             return
         body = json.dumps(delivery["payload"], separators=(",", ":"))
         headers = signed_headers(hook["secret"], delivery["event_id"], body)
+        import requests  # already loaded by kick()
+
         try:
             response = self._session.post(hook["url"], data=body.encode(), headers=headers, timeout=ACK_TIMEOUT,
                                           allow_redirects=False)

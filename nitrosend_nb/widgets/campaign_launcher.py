@@ -10,7 +10,6 @@ import ipywidgets as widgets
 from .. import errors
 from .form import FieldErrors, StatusArea, hidden, labelled, text_input
 from .guard import RequestGuard, idempotency_key
-from .records import fetch_all
 from .validation import check, parse_address_list
 
 __all__ = ["CampaignLauncher"]
@@ -102,8 +101,8 @@ class CampaignLauncher(widgets.VBox):
     def _load(self) -> None:
         try:
             self.campaign = self.client.campaigns.get(self.campaign_id)
-            contact_lists = fetch_all(self.client.lists)
-            segments = fetch_all(self.client.segments)
+            contact_lists = list(self.client.lists.iter(progress=False))
+            segments = list(self.client.segments.iter(progress=False))
         except errors.NitrosendError as exc:
             self.status.failure(exc)
             self._show_summary()

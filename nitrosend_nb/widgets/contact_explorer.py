@@ -11,7 +11,6 @@ from .. import errors
 from .debounce import Debouncer
 from .form import StatusArea, close_children, labelled
 from .guard import RequestGuard
-from .records import fetch_all
 
 __all__ = ["ContactExplorer"]
 
@@ -72,7 +71,7 @@ class ContactExplorer(widgets.VBox):
 
     def _load_lists(self) -> None:
         try:
-            contact_lists = fetch_all(self.client.lists)
+            contact_lists = list(self.client.lists.iter(progress=False))
         except errors.NitrosendError as exc:
             self.status.failure(exc)
             return

@@ -11,7 +11,6 @@ import pandas as pd
 from .. import errors
 from .form import StatusArea, close_children, labelled
 from .guard import RequestGuard
-from .records import fetch_all
 
 __all__ = ["ContactImporter"]
 
@@ -57,7 +56,7 @@ class ContactImporter(widgets.VBox):
     def _load_lists(self) -> None:
         try:
             self.lists.options = [(f"{item['name']} ({int(item.get('contacts_count') or 0):,})", item["id"])
-                                  for item in fetch_all(self.client.lists)]
+                                  for item in self.client.lists.iter(progress=False)]
         except errors.NitrosendError as exc:
             self.status.failure(exc)
 

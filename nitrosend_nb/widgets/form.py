@@ -13,7 +13,7 @@ from typing import Iterable, Mapping, Sequence
 import ipywidgets as widgets
 
 from .. import errors
-from ..errors import redact
+from ..redaction import redact
 
 __all__ = ["FieldErrors", "StatusArea", "close_children", "describe_error", "labelled", "text_input", "text_area",
            "hidden", "shown"]

@@ -10,7 +10,6 @@ import ipywidgets as widgets
 from .. import errors
 from .form import FieldErrors, StatusArea, hidden, labelled, shown, text_area, text_input
 from .guard import RequestGuard, idempotency_key
-from .records import fetch_all
 from .validation import check, parse_address, parse_json_object, require_text
 
 __all__ = ["MessageComposer"]
@@ -82,7 +81,7 @@ class MessageComposer(widgets.VBox):
 
     def _load_templates(self) -> None:
         try:
-            templates = fetch_all(self.client.templates)
+            templates = list(self.client.templates.iter(progress=False))
         except errors.NitrosendError as exc:
             self.status.failure(exc)
             return

@@ -1,11 +1,11 @@
-"""API records as the widgets need them: every record of a small collection, and contacts for pickers and
-merge tags (a label, the merge-tag context, the tags worth offering)."""
+"""Contacts as the widgets need them for pickers and merge tags: a label, the merge-tag context, the tags worth
+offering."""
 
 from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-__all__ = ["fetch_all", "contact_email", "contact_label", "merge_context", "merge_tag_options"]
+__all__ = ["contact_email", "contact_label", "merge_context", "merge_tag_options"]
 
 #: Merge tags every contact can fill, with the picker's label for each.
 STANDARD_TAGS = (
@@ -17,17 +17,6 @@ STANDARD_TAGS = (
     ("Phone", "{{ contact.phone }}"),
     ("Country code", "{{ contact.country_code }}"),
 )
-
-
-def fetch_all(resource, **filters: Any) -> list[dict]:
-    """Every record of a small collection (lists, segments, templates), page by page, without a progress bar."""
-    records: list[dict] = []
-    page_number: int | None = 1
-    while page_number is not None:
-        page = resource.list(page=page_number, limit=100, **filters)
-        records.extend(page)
-        page_number = page.next_page
-    return records
 
 
 def _channel(contact: Mapping[str, Any], kind: str) -> str | None:

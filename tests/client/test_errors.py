@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import nitrosend_nb as nb
-from nitrosend_nb import errors
+from nitrosend_nb import errors, redaction
 
 
 def test_one_line_naming_the_call_and_each_field():
@@ -38,10 +38,10 @@ def test_html_rendering_is_escaped_and_lists_fields():
 
 
 def test_redact_masks_keys_and_given_secrets():
-    assert errors.redact("use nskey_live_abc123def456ghi789 or nskey_test_zz") == "use ****i789 or ****"
-    assert errors.redact("token=hunter2hunter2xx", ["hunter2hunter2xx"]) == "token=****r2xx"
-    assert errors.redact("short secret", ["secret"]) == "short ****"
-    assert errors.redact(None) == "None"
+    assert redaction.redact("use nskey_live_abc123def456ghi789 or nskey_test_zz") == "use ****i789 or ****"
+    assert redaction.redact("token=hunter2hunter2xx", ["hunter2hunter2xx"]) == "token=****r2xx"
+    assert redaction.redact("short secret", ["secret"]) == "short ****"
+    assert redaction.redact(None) == "None"
 
 
 def test_rate_limit_error_keeps_the_servers_hint():
@@ -53,3 +53,23 @@ def test_rate_limit_error_keeps_the_servers_hint():
                                           ({"message": "boom", "method": "GET", "path": "/x"}, "GET /x -> boom")])
 def test_errors_without_status(kwargs, line):
     assert str(nb.TransportError(**kwargs)) == line
+
+
+def test_errors_keep_the_sandbox_request_id(sandbox, ns):
+    with pytest.raises(nb.NotFoundError) as info:
+        ns.contacts.get(999_999)
+    err = info.value
+    assert err.request_id and err.request_id.startswith("req_")
+    assert f"request_id={err.request_id!r}" in repr(err) and err.request_id not in str(err)
+    with pytest.raises(nb.AuthenticationError) as refused:  # a refusal by the gate carries one too
+        nb.connect(api_key="nskey_test_wrongwrongwrong1", base_url=sandbox.url, progress=False).account.get()
+    assert refused.value.request_id.startswith("req_") and refused.value.request_id != err.request_id
+    assert ns.request("GET", "/account").headers["X-Request-Id"].startswith("req_")
+
+
+def test_an_error_without_a_request_id_has_none(scripted_server):
+    scripted_server.script = [(404, {}, {"code": 404, "message": "Nope", "error": True})]
+    client = nb.connect(api_key="nskey_test_scripted0000000001", base_url=scripted_server.url, progress=False)
+    with pytest.raises(nb.NotFoundError) as info:
+        client.lists.get(3)
+    assert info.value.request_id is None and repr(info.value) == f"NotFoundError({str(info.value)!r})"

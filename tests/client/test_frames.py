@@ -157,3 +157,13 @@ def test_large_result_sets_keep_every_row_and_type():
     frame = to_frame(records, SCHEMAS["contacts"])
     assert len(frame) == 20000 and frame.index.is_unique and frame.index.is_monotonic_increasing
     assert frame.subscribed_email.sum() == 10000
+
+
+def test_timestamps_outside_pandas_range_become_nat_with_a_warning_and_the_column_stays_datetime(caplog):
+    records = [{"id": 1, "scheduled_at": "0776-02-16T10:00:00Z"}, {"id": 2, "scheduled_at": "2026-11-01T12:00:00Z"},
+               {"id": 3, "scheduled_at": None}, {"id": 4, "scheduled_at": "9999-12-31T00:00:00Z"}]
+    with caplog.at_level(logging.WARNING, logger="nitrosend_nb"):
+        frame = to_frame(records, SCHEMAS["campaigns"])
+    assert str(frame.scheduled_at.dtype) == TIME
+    assert frame.scheduled_at.isna().tolist() == [True, False, True, True]
+    assert "scheduled_at" in caplog.text and "2 value(s)" in caplog.text and "0776-02-16" in caplog.text

@@ -86,11 +86,12 @@ def test_wait_false_returns_a_handle_to_poll_or_cancel(make_sandbox):
 def test_ctrl_c_while_waiting_leaves_the_import_running_and_says_how_to_resume(make_sandbox):
     sb = make_sandbox(contacts=5, import_rows_per_second=100)
     with nb.connect(sandbox=sb, progress=False) as ns:
-        rows = pd.DataFrame({"email": [f"k{i}@example.com" for i in range(60)]})
-        timer = threading.Timer(0.2, _thread.interrupt_main)
+        rows = pd.DataFrame({"email": [f"k{i}@example.com" for i in range(150)]})  # 1.5 s of processing
+        handle = ns.contacts.import_df(rows, wait=False)
+        timer = threading.Timer(0.2, _thread.interrupt_main)  # started once the upload is done: lands in wait()
         timer.start()
         with pytest.raises(ImportInterrupted) as caught:
-            ns.contacts.import_df(rows)
+            handle.wait()
         timer.join()
         message = str(caught.value)
         import_id = caught.value.handle.id

@@ -153,6 +153,13 @@ def test_templates_crud_preview_and_send_test(fresh_ns, fresh_sandbox):
         fresh_ns.templates.delete(template["id"])
 
 
+def test_a_bad_send_test_address_is_one_clear_sentence(ns):
+    with pytest.raises(nb.ValidationError) as info:
+        ns.templates.send_test(3, email="nope")
+    assert str(info.value) == "POST /templates/3/send_test -> 422 Validation failed: email is not a valid email address"
+    assert info.value.validation_errors == {"email": ["is not a valid email address"]}
+
+
 def test_send_test_always_carries_an_idempotency_key(fresh_ns, fresh_sandbox):
     fresh_sandbox.clear_outbox()
     fresh_ns.templates.send_test(1, email="qa@example.test", idempotency_key="test-send-1")

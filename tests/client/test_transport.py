@@ -101,9 +101,8 @@ def test_a_key_echoed_by_the_server_is_redacted_everywhere(scripted_server, capl
     body = {"code": 422, "message": f"Key {key} may not do this; nor nskey_test_otherkey99",
             "validation_errors": {"api_key": [f"{key} is revoked"]}, "error": True}
     scripted_server.script = [(422, {}, body)]
-    with caplog.at_level(logging.DEBUG, logger="nitrosend_nb"):
-        with pytest.raises(nb.ValidationError) as info:
-            _client(scripted_server, api_key=key).contacts.create(email="a@x.test")
+    with caplog.at_level(logging.DEBUG, logger="nitrosend_nb"), pytest.raises(nb.ValidationError) as info:
+        _client(scripted_server, api_key=key).contacts.create(email="a@x.test")
     err = info.value
     rendered = [str(err), repr(err), err._repr_html_(), err.message, str(err.validation_errors), caplog.text]
     for text in rendered:

@@ -20,8 +20,10 @@ def new_campaign(api, **fields) -> dict:
 def test_seeded_campaigns_span_statuses(api):
     campaigns = api.get("/campaigns", params={"limit": 100}).json()
     assert len(campaigns) == 12
-    assert {c["status"] for c in campaigns} == {"draft", "active", "paused", "completed"}
-    assert all(c["sent_count"] > 0 for c in campaigns if c["status"] == "completed")
+    assert {c["status"] for c in campaigns} == {"draft", "scheduled", "paused", "completed", "cancelled", "archived"}
+    assert all(c["sent_count"] > 0 and not c["editable"] for c in campaigns if c["status"] in ("completed", "archived"))
+    assert all(c["sent_count"] == 0 and c["editable"] for c in campaigns if c["status"] not in ("completed", "archived"))
+    assert {c["approval_state"] for c in campaigns} == {"pending_review", "approved", "rejected"}
 
 
 def test_create_defaults(fresh_api):
@@ -124,9 +126,8 @@ def test_sent_campaign_is_locked_but_can_be_renamed(fresh_sandbox, fresh_api):
     fresh_api.post(f"/campaigns/{campaign['id']}/send")
     delivered = len(fresh_sandbox.outbox())
     for payload in ({"template_attributes": {"subject": "Changed"}}, {"trigger_attributes": {"contact_list_ids": [1]}}):
-        body = assert_error(fresh_api.patch(f"/campaigns/{campaign['id']}", json=payload), 422)
-        assert body["error_code"] == "campaign_locked"
-    assert assert_error(fresh_api.post(f"/campaigns/{campaign['id']}/send"), 422)["error_code"] == "campaign_locked"
+        assert_error(fresh_api.patch(f"/campaigns/{campaign['id']}", json=payload), 422, "campaign_locked")
+    assert_error(fresh_api.post(f"/campaigns/{campaign['id']}/send"), 422, "campaign_locked")
     renamed = fresh_api.patch(f"/campaigns/{campaign['id']}", json={"name": "Launch (sent)"}).json()
     assert renamed["name"] == "Launch (sent)" and renamed["template"]["subject"] == CONTENT["subject"]
     assert len(fresh_sandbox.outbox()) == delivered
@@ -170,8 +171,8 @@ def test_campaign_template_is_a_template_record(fresh_sandbox, fresh_api):
 def test_a_sent_campaigns_template_is_locked_too(fresh_api):
     campaign = new_campaign(fresh_api, template_attributes=CONTENT, trigger_attributes={"contact_list_ids": [3]})
     fresh_api.post(f"/campaigns/{campaign['id']}/send")
-    body = assert_error(fresh_api.patch(f"/templates/{campaign['template']['id']}", json={"subject": "New"}), 422)
-    assert body["error_code"] == "campaign_locked"
+    assert_error(fresh_api.patch(f"/templates/{campaign['template']['id']}", json={"subject": "New"}), 422,
+                 "campaign_locked")
 
 
 def test_deleting_a_campaign_deletes_its_template(fresh_api):
@@ -183,6 +184,5 @@ def test_deleting_a_campaign_deletes_its_template(fresh_api):
 def test_clearing_a_sent_campaigns_schedule_is_refused_too(fresh_api):
     campaign = new_campaign(fresh_api, template_attributes=CONTENT, trigger_attributes={"contact_list_ids": [3]})
     fresh_api.post(f"/campaigns/{campaign['id']}/send")
-    body = assert_error(fresh_api.patch(f"/campaigns/{campaign['id']}", json={"scheduled_at": None}), 422)
-    assert body["error_code"] == "campaign_locked"
+    assert_error(fresh_api.patch(f"/campaigns/{campaign['id']}", json={"scheduled_at": None}), 422, "campaign_locked")
     assert fresh_api.get(f"/campaigns/{campaign['id']}").json()["scheduled_at"] is not None

@@ -12,6 +12,8 @@ import pytest
 import requests
 from sandbox_helpers import Api, assert_error, email_of
 
+from nitrosend_nb.sandbox import limits
+
 FINISHED = ("complete", "failed", "canceled")
 
 
@@ -217,4 +219,59 @@ def test_a_retried_import_request_with_the_same_key_starts_one_import(quick):
     assert first.json()["id"] == again.json()["id"] and quick.get("/imports").headers["X-Total-Count"] == "1"
     other = quick.post("/imports", files={"file": ("a.csv", data + b"two@example.com\n")},
                        headers={"Idempotency-Key": "imp-1"})
-    assert_error(other, 409)
+    assert_error(other, 409, "idempotency_conflict")
+
+
+def test_files_above_the_json_body_limit_go_in_both_ways_and_skip_the_json_checks(quick):
+    notes = "[" * (limits.MAX_JSON_DEPTH + 1)  # would be "JSON nested too deep" if a CSV were checked as JSON
+    rows = [f"big{i:05d}@example.com,{notes}" for i in range(limits.MAX_BODY_BYTES // 80 + 1000)]
+    data = csv_bytes("email,Notes", *rows)
+    assert limits.MAX_BODY_BYTES < len(data) < limits.MAX_IMPORT_FILE_BYTES
+    dry_run = {"write_mode": "dry_run"}
+    response = post_multipart(quick, data, columns={"Notes": "data.notes"}, options=dry_run)
+    assert response.status_code == 201, response.text
+    assert response.json()["total_rows"] == len(rows)
+    blob = direct_upload(quick, data)
+    put = requests.put(blob["direct_upload"]["url"], data=data, headers=blob["direct_upload"]["headers"], timeout=30)
+    assert put.status_code == 204, put.text
+    by_id = quick.post("/imports", json={"signed_id": blob["signed_id"], "columns": {"Notes": None},
+                                         "options": dry_run})
+    assert by_id.status_code == 201, by_id.text
+
+
+def test_bodies_above_the_import_file_limit_are_413_and_other_bodies_are_refused(quick):
+    huge = b"email\n" + b"x" * limits.MAX_IMPORT_BODY_BYTES
+    assert_error(post_multipart(quick, huge), 413)
+    blob = direct_upload(quick, csv_bytes("email", "a@example.com"))
+    assert_error(requests.put(blob["direct_upload"]["url"], data=huge, timeout=30), 413)
+    assert_error(quick.post("/lists", data=b'{"name": "' + b"x" * limits.MAX_BODY_BYTES + b'"}',
+                            headers={"Content-Type": "application/json"}), 413)  # JSON keeps the 1 MiB limit
+    assert_error(quick.post("/imports", data=b"email\na@example.com\n", headers={"Content-Type": "text/csv"}), 415)
+    bad_field = post_multipart(quick, csv_bytes("email", "a@example.com"), columns={"email": "email\x07"})
+    assert "columns.email" in assert_error(bad_field, 422)["validation_errors"]
+    assert quick.get("/imports").headers["X-Total-Count"] == "0"
+
+
+def test_imports_and_uploads_belong_to_the_brand_that_made_them(quick):
+    roastery, cafe = (brand["sid"] for brand in quick.get("/brands").json())
+    response = quick.post("/imports", files={"file": ("c.csv", csv_bytes("email", "barista@example.com"))},
+                          headers={"X-Brand-SID": cafe})
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert created["brand_id"] == 2
+    assert_error(quick.get(f"/imports/{created['id']}"), 404)
+    assert quick.get("/imports").headers["X-Total-Count"] == "0"
+    deadline = time.monotonic() + 10
+    while quick.get(f"/imports/{created['id']}", headers={"X-Brand-SID": cafe}).json()["status"] != "complete":
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    found = quick.get("/contacts", params={"search": "barista@example.com"}, headers={"X-Brand-SID": cafe}).json()
+    assert [c["brand_id"] for c in found] == [2]
+    assert quick.get("/contacts", params={"search": "barista@example.com"}).json() == []
+    data = csv_bytes("email", "a@example.com")
+    blob = direct_upload(quick, data)  # the roastery's upload
+    requests.put(blob["direct_upload"]["url"], data=data, headers=blob["direct_upload"]["headers"], timeout=10)
+    other = quick.post("/imports", json={"signed_id": blob["signed_id"]}, headers={"X-Brand-SID": cafe})
+    assert "signed_id" in assert_error(other, 422)["validation_errors"]
+    assert quick.post("/imports", json={"signed_id": blob["signed_id"]},
+                      headers={"X-Brand-SID": roastery}).status_code == 201

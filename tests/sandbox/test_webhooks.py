@@ -216,3 +216,38 @@ def test_stopping_the_sandbox_stops_delivery_threads(make_sandbox):
     sb.stop()
     assert time.monotonic() - started < 3
     assert not [t for t in threading.enumerate() if t.name == "nitrosend-webhooks" and t.is_alive()]
+
+
+def test_webhooks_and_their_events_belong_to_one_brand(api, scripted_server):
+    roastery, cafe = (brand["sid"] for brand in api.get("/brands").json())
+    mine = create(api, scripted_server.root + "/roastery", ["email.sent"])
+    response = api.post("/webhooks", json={"url": scripted_server.root + "/cafe", "events": ["email.sent"]},
+                        headers={"X-Brand-SID": cafe})
+    assert response.status_code == 201, response.text
+    theirs = response.json()
+    assert [h["id"] for h in api.get("/webhooks").json()] == [mine["id"]]
+    assert [h["id"] for h in api.get("/webhooks", headers={"X-Brand-SID": cafe}).json()] == [theirs["id"]]
+    assert_error(api.get(f"/webhooks/{theirs['id']}"), 404)
+    assert_error(api.get(f"/webhooks/{theirs['id']}/deliveries"), 404)
+    for index in range(9):  # the limit of 10 counts the cafe's webhook only for the cafe
+        create(api, f"http://localhost:9/hook{index}", ["email.delivered"])
+    assert_error(api.post("/webhooks", json={"url": "http://localhost:9/x", "events": ["email.sent"]}), 422)
+    sent = api.post("/messages", json={"channel": "email", "to": "guest@example.com", "subject": "Hi",
+                                       "html": "<p>Hi</p>"}, headers={"Idempotency-Key": "cafe-1", "X-Brand-SID": cafe})
+    assert sent.status_code == 201, sent.text
+    eventually(lambda: scripted_server.requests)
+    time.sleep(0.2)
+    assert [r["path"] for r in scripted_server.requests] == ["/cafe"]
+    assert verified(scripted_server, theirs["secret"])[0]["data"]["message_id"] == sent.json()["id"]
+    assert api.get(f"/webhooks/{mine['id']}/deliveries", headers={"X-Brand-SID": roastery}).json() == []
+
+
+def test_a_refused_send_gives_email_failed_with_the_message_reason(api, scripted_server):
+    hook = create(api, scripted_server.root + "/hook")
+    message = send(api, "nobody@bounce.invalid", "k-invalid")
+    assert message["status"] == "failed"
+    event = eventually(lambda: verified(scripted_server, hook["secret"]))[0]
+    time.sleep(0.1)
+    assert len(scripted_server.requests) == 1 and event["type"] == "email.failed"
+    assert event["data"]["failure"] == {"code": message["failure_code"], "reason": message["failure_reason"],
+                                        "category": message["failure_category"]} and message["failure_code"]

@@ -1,7 +1,9 @@
 """The generic resource: list/iter/df over one endpoint group plus get/create/update/delete of its items.
 
-Per-group modules subclass :class:`Resource`, set ``path``, ``label`` and ``schema`` and add only the
-calls that differ (``messages.send``, ``campaigns.send``, ``templates.send_test``...).
+Per-group modules subclass :class:`Resource`, set ``path``, ``label`` and ``schema`` (and ``paginator`` when the
+list endpoint does not page by headers) and add only the calls that differ (``messages.send``,
+``campaigns.send``, ``templates.send_test``...). Groups reach the API only through the client's public
+:meth:`~nitrosend_nb.Nitrosend.request` and :meth:`~nitrosend_nb.Nitrosend.paginate`.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import requests
 
+from nitrosend_nb.client.defaults import LIST_LIMIT
 from nitrosend_nb.client.frames import FrameSchema, to_frame
-from nitrosend_nb.client.pagination import Page, fetch_page, iter_pages
+from nitrosend_nb.client.ids import valid_id
+from nitrosend_nb.client.pagination import HeaderPageNumberPaginator, Page, Paginator
+from nitrosend_nb.client.retry_outcome import deleted_by_earlier_attempt, holds_changes, may_be_applied_already
+from nitrosend_nb.errors import NitrosendError
 
 if TYPE_CHECKING:
     from nitrosend_nb.client.client import Nitrosend
@@ -49,19 +54,9 @@ class ApiGroup:
               idempotency_key: str | None = None, files: Mapping | None = None, data: Mapping | None = None) -> Any:
         """Send one request below this group's path and return the decoded JSON body (None when empty);
         ``files`` (with form fields in ``data``) sends a multipart form instead of JSON."""
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
-        response = self._send(method, self.path + path, json=json, params=params, headers=headers, files=files,
-                              data=data)
+        response = self._client.request(method, self.path + path, json=json, params=params,
+                                        idempotency_key=idempotency_key, files=files, data=data)
         return response.json() if response.content else None
-
-    def _send(self, method: str, path: str, *, base_url: str | None = None, authenticate: bool = True,
-              **request: Any) -> requests.Response:
-        """The raw request under every call: ``path`` below the API URL (or below ``base_url``, e.g. a presigned
-        upload URL with ``path=""``), with the transport's retries, throttling and errors. ``request`` takes
-        ``json``, ``params``, ``headers``, ``data`` (raw bytes or form fields) and ``files`` (multipart);
-        ``authenticate=False`` sends neither the API key nor the brand header."""
-        return self._client._transport.request(method, path, base_url=base_url, authenticate=authenticate,
-                                               **request)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.path} of {self._client!r}>"
@@ -72,24 +67,23 @@ class Resource(ApiGroup):
 
     label: str = ""  # names the resource in progress bars
     schema: FrameSchema
-    paginated: bool = True  # False: the list endpoint returns the whole array in one response
+    paginator: Paginator = HeaderPageNumberPaginator()  # how the list endpoint pages (stateless, shared)
     item_methods: frozenset[str] = frozenset({"PATCH", "DELETE"})  # what the API allows on {path}/{id}
 
-    def list(self, page: int = 1, limit: int = 25, **filters: object) -> Page:
+    def list(self, page: int = 1, limit: int = LIST_LIMIT, **filters: object) -> Page:
         """One page of records (a list of dicts with ``.page``, ``.total``, ``.total_pages``, ``.next_page``)."""
-        params = self._params(filters)
-        if not self.paginated:
-            return Page.whole(self._call("GET", params=params), page=page)
-        return fetch_page(self._client._transport, self.path, params, page, limit)
+        return self.paginator.fetch(self._client.request, self.path, self._params(filters), page, limit)
 
-    def iter(self, *, max_rows: int | None = None, **filters: object) -> Iterator[dict]:
+    def iter(self, *, max_rows: int | None = None, progress: bool | None = None, **filters: object) -> Iterator[dict]:
         """Every record matching ``filters`` (at most ``max_rows``), in API order, each id once.
 
         Pages are fetched 100 records at a time; after the first, the rest are fetched concurrently.
+        ``progress=False`` hides the progress bar the client would otherwise show.
         """
         if max_rows is not None and max_rows <= 0:
             return
-        pages = self._pages(self._params(filters), max_rows)
+        pages = self._client.paginate(self.path, self._params(filters), paginator=self.paginator, label=self.label,
+                                      max_records=max_rows, progress=progress)
         seen: set = set()
         count = 0
         try:
@@ -107,15 +101,6 @@ class Resource(ApiGroup):
         finally:  # stops the page fetcher (and its threads) on early exit
             pages.close()
 
-    def _pages(self, params: dict, max_rows: int | None) -> Iterator[Page]:
-        if not self.paginated:
-            yield Page.whole(self._call("GET", params=params))
-            return
-        client = self._client
-        yield from iter_pages(client._transport, self.path, params, label=self.label,
-                              concurrency=client.concurrency, progress=client.progress,
-                              max_records=max_rows)
-
     def df(self, *, max_rows: int | None = None, **filters: object) -> pd.DataFrame:
         """All records matching ``filters`` as a DataFrame indexed by ``id`` with the resource's fixed dtypes."""
         return self.frame(list(self.iter(max_rows=max_rows, **filters)))
@@ -126,24 +111,40 @@ class Resource(ApiGroup):
 
     def get(self, id: int) -> dict:
         """One record by id (NotFoundError when it does not exist)."""
-        return self._call("GET", f"/{int(id)}")
+        return self._call("GET", f"/{valid_id(id)}")
 
     def create(self, **fields: object) -> dict:
         """Create a record from ``fields`` (the API's request body) and return it."""
         return self._call("POST", json=fields)
 
     def update(self, id: int, **fields: object) -> dict:
-        """PATCH the given fields of record ``id`` and return the updated record."""
-        return self._item_call("PATCH", id, fields)
+        """PATCH the given fields of record ``id`` and return the updated record (also when a retry after a lost
+        response is refused as a conflict although the record already holds the change)."""
+        try:
+            return self._item_call("PATCH", id, fields)
+        except NitrosendError as error:
+            if not may_be_applied_already(error):
+                raise
+            conflict = error
+        current = self.get(id)
+        if not holds_changes(current, fields):
+            raise conflict
+        return current
 
     def delete(self, id: int) -> dict | None:
-        """Delete record ``id``; returns the deleted record when the API sends it back."""
-        return self._item_call("DELETE", id)
+        """Delete record ``id``; returns the deleted record when the API sends it back (None when a retry after a
+        lost response found it already deleted)."""
+        try:
+            return self._item_call("DELETE", id)
+        except NitrosendError as error:
+            if deleted_by_earlier_attempt(error):
+                return None
+            raise
 
     def _item_call(self, method: str, id: int, fields: dict | None = None) -> Any:
         if method not in self.item_methods:
             raise NotImplementedError(f"the Nitrosend API has no {method} {self.path}/{{id}}")
-        return self._call(method, f"/{int(id)}", json=fields)
+        return self._call(method, f"/{valid_id(id)}", json=fields)
 
     @staticmethod
     def _params(filters: Mapping[str, object]) -> dict:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from numbers import Integral
 
 from nitrosend_nb.client.frames import CAMPAIGNS
+from nitrosend_nb.client.ids import valid_id
 from nitrosend_nb.client.resources.base import Resource
 
 
@@ -37,9 +38,10 @@ class Campaigns(Resource):
             raise ValueError("choose an audience: lists/segment, or all_contacts=True, not both")
         trigger: dict[str, object] = {}
         if lists is not None:
-            trigger["contact_list_ids"] = [int(lists)] if isinstance(lists, Integral) else [int(i) for i in lists]
+            ids = [lists] if isinstance(lists, (Integral, str)) else list(lists)
+            trigger["contact_list_ids"] = [valid_id(i, "lists") for i in ids]
         if segment is not None:
-            trigger["segment_id"] = int(segment)
+            trigger["segment_id"] = valid_id(segment, "segment")
         payload: dict[str, object] = {}
         if trigger:
             payload["trigger_attributes"] = trigger
@@ -47,4 +49,4 @@ class Campaigns(Resource):
             payload["confirm_send_to_all"] = True
         if template_fields:
             payload["template_attributes"] = template_fields
-        return self._call("POST", f"/{int(id)}/send", json=payload)
+        return self._call("POST", f"/{valid_id(id)}/send", json=payload)

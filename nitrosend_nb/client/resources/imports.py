@@ -16,12 +16,14 @@ import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urljoin
 
 import pandas as pd
 from tqdm.auto import tqdm
 
 from nitrosend_nb.client.frames import IMPORTS
+from nitrosend_nb.client.ids import valid_id
 from nitrosend_nb.client.resources.base import Resource, new_idempotency_key
 
 __all__ = ["Imports", "ImportHandle", "ImportResult", "ImportInterrupted"]
@@ -53,7 +55,7 @@ class ImportResult:
 class ImportInterrupted(KeyboardInterrupt):
     """Ctrl-C while waiting for an import: the import itself keeps running on the server (see ``handle``)."""
 
-    def __init__(self, handle: ImportHandle, record: dict):
+    def __init__(self, handle: ImportHandle, record: dict) -> None:
         self.handle = handle
         super().__init__(
             f"stopped waiting, but import {handle.id} keeps running on the server "
@@ -68,7 +70,7 @@ def _dry_run(record: Mapping) -> bool:
 class ImportHandle:
     """A started import: ``refresh()`` reads its record, ``wait()`` polls until it ends, ``cancel()`` stops it."""
 
-    def __init__(self, imports: Imports, record: dict, source: pd.DataFrame | None = None):
+    def __init__(self, imports: Imports, record: dict, source: pd.DataFrame | None = None) -> None:
         self._imports = imports
         self.record = record
         self.id = record["id"]
@@ -162,13 +164,13 @@ class Imports(Resource):
 
     def cancel(self, id: int) -> dict:
         """Cancel a pending or processing import; returns its record."""
-        return self._call("POST", f"/{int(id)}/cancel")
+        return self._call("POST", f"/{valid_id(id)}/cancel")
 
     def handle(self, id: int) -> ImportHandle:
         """A handle on an existing import (e.g. one you stopped waiting for)."""
         return ImportHandle(self, self.get(id))
 
-    def wait(self, id: int, **options) -> ImportResult:
+    def wait(self, id: int, **options: Any) -> ImportResult:
         """Wait for import ``id`` to end (see :meth:`ImportHandle.wait`)."""
         return self.handle(id).wait(**options)
 
@@ -183,7 +185,8 @@ class Imports(Resource):
         if upload not in ("auto", "multipart", "direct"):
             raise ValueError("upload must be 'auto', 'multipart' or 'direct'")
         data, filename, frame = _csv_bytes(source)
-        options = {"list_ids": [int(i) for i in list_ids], "write_mode": "dry_run" if dry_run else "real"}
+        options = {"list_ids": [valid_id(i, "list_ids") for i in list_ids],
+                   "write_mode": "dry_run" if dry_run else "real"}
         body = {"resource": "contacts", "columns": dict(columns or {}), "options": options}
         key = new_idempotency_key()
         if upload == "direct" or (upload == "auto" and len(data) > DIRECT_UPLOAD_ABOVE):
@@ -198,11 +201,12 @@ class Imports(Resource):
     def _direct_upload(self, data: bytes, filename: str) -> str:
         """Declare the file, PUT its bytes to the presigned URL, and return the blob's ``signed_id``."""
         checksum = base64.b64encode(hashlib.md5(data).digest()).decode()
-        declared = self._send("POST", "", base_url=urljoin(self._client.base_url + "/", "../direct_uploads"),
-                              json={"purpose": "import", "blob": {"filename": filename, "byte_size": len(data),
-                                                                  "checksum": checksum, "content_type": "text/csv"}})
+        declared = self._client.request(
+            "POST", "", base_url=urljoin(self._client.base_url + "/", "../direct_uploads"),
+            json={"purpose": "import", "blob": {"filename": filename, "byte_size": len(data), "checksum": checksum,
+                                                "content_type": "text/csv"}})
         blob = declared.json()
         target = blob["direct_upload"]
-        self._send("PUT", "", base_url=target["url"], data=data, headers=target.get("headers") or {},
-                   authenticate=False)
+        self._client.request("PUT", "", base_url=target["url"], data=data, headers=target.get("headers") or {},
+                             authenticate=False)
         return blob["signed_id"]

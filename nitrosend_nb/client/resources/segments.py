@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from nitrosend_nb.client.frames import SEGMENTS
+from nitrosend_nb.client.pagination import SinglePagePaginator
 from nitrosend_nb.client.resources.base import Resource
 
 
@@ -14,7 +15,7 @@ class Segments(Resource):
     path = "/segments"
     label = "segments"
     schema = SEGMENTS
-    paginated = False
+    paginator = SinglePagePaginator()
 
     def count(self, filters: Sequence[dict]) -> int:
         """How many contacts match ``filters`` right now, without saving a segment."""

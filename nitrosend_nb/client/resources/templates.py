@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from nitrosend_nb.client.frames import TEMPLATES
+from nitrosend_nb.client.ids import valid_id
+from nitrosend_nb.client.pagination import SinglePagePaginator
 from nitrosend_nb.client.resources.base import Resource, new_idempotency_key
 
 
@@ -15,7 +17,7 @@ class Templates(Resource):
     path = "/templates"
     label = "templates"
     schema = TEMPLATES
-    paginated = False
+    paginator = SinglePagePaginator()
     item_methods = frozenset({"PATCH"})  # the API has no DELETE /templates/{id}
 
     def send_test(
@@ -34,8 +36,8 @@ class Templates(Resource):
         if email is not None:
             payload["email"] = email if isinstance(email, str) else list(email)
         if contact_id is not None:
-            payload["contact_id"] = int(contact_id)
-        return self._call("POST", f"/{int(id)}/send_test", json=payload,
+            payload["contact_id"] = valid_id(contact_id, "contact_id")
+        return self._call("POST", f"/{valid_id(id)}/send_test", json=payload,
                           idempotency_key=idempotency_key or new_idempotency_key())
 
     def preview(self, design: dict) -> str:

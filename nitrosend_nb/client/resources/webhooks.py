@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from nitrosend_nb.client.frames import WEBHOOK_DELIVERIES, WEBHOOKS, to_frame
+from nitrosend_nb.client.ids import valid_id
 from nitrosend_nb.client.resources.base import Resource
+
+if TYPE_CHECKING:
+    from nitrosend_nb.client.client import Nitrosend
 
 __all__ = ["Webhooks", "WebhookDeliveries", "EMAIL_EVENTS", "event_fields"]
 
@@ -37,9 +42,9 @@ class WebhookDeliveries(Resource):
     schema = WEBHOOK_DELIVERIES
     item_methods = frozenset()
 
-    def __init__(self, client, webhook_id: int) -> None:
+    def __init__(self, client: Nitrosend, webhook_id: int) -> None:
         super().__init__(client)
-        self.path = f"/webhooks/{int(webhook_id)}/deliveries"
+        self.path = f"/webhooks/{valid_id(webhook_id, 'webhook_id')}/deliveries"
 
     def frame(self, records: Iterable[dict]) -> pd.DataFrame:
         """Deliveries as a DataFrame, each payload flattened into columns (``to``, ``url``, ``bounce_type``...)."""
@@ -65,12 +70,12 @@ class Webhooks(Resource):
 
     def get(self, id: int, reveal: bool = False) -> dict:
         """One webhook; its secret masked unless ``reveal=True``."""
-        return self._call("GET", f"/{int(id)}", params={"reveal": "true"} if reveal else None)
+        return self._call("GET", f"/{valid_id(id)}", params={"reveal": "true"} if reveal else None)
 
     def test(self, id: int, type: str = "email.delivered", *, wait: bool = True, timeout: float = 15) -> dict:
         """Send a sample event (``test: true``, ids null) to webhook ``id``; returns its delivery, after its first
         attempt when ``wait`` (``status`` delivered, or pending with ``last_error`` when the endpoint failed)."""
-        delivery = self._call("POST", f"/{int(id)}/test", json={"type": type})
+        delivery = self._call("POST", f"/{valid_id(id)}/test", json={"type": type})
         deadline = time.monotonic() + timeout
         while wait and not delivery.get("attempts") and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -15,11 +15,11 @@ from pydantic import ValidationError as ModelError
 
 from ..audience import check_lists
 from ..errors import ApiError, invalid, json_response
-from ..idempotency import fingerprint, replay
+from ..idempotency import fingerprint, replay, request_key
 from ..imports import LIMITS, plan_columns, read_csv, spec
+from ..limits import body_problems, is_json
 from ..models import DirectUploadCreate, ImportCreate, ResourceId
-from ..seed import BRAND_ID
-from ..state import SandboxState, get_state
+from ..state import SandboxState, app_state, get_state
 from ..uploads import UPLOAD_PATH, blob_bytes, blob_for, checksum, new_blob, receive, sign
 from .crud import Resource, register
 
@@ -45,7 +45,6 @@ class Imports(Resource):
 
     table, label, fields = "imports", "Import", FIELDS
     deletable = False
-    default_limit = 25
 
     def present(self, state: SandboxState, docs: list) -> list:
         wanted = {lid for doc in docs for lid in doc["assigned_list_ids"]}
@@ -65,7 +64,7 @@ class Imports(Resource):
 
     def build(self, state: SandboxState, accepted: Accepted, now: str) -> dict:
         options = accepted.body.options.model_dump()
-        return {"brand_id": BRAND_ID, "resource": accepted.body.resource, "parser": "csv", "status": "pending",
+        return {"resource": accepted.body.resource, "parser": "csv", "status": "pending",
                 "filename": accepted.blob["filename"], "blob_id": accepted.blob["id"], "plan": accepted.plan,
                 "total_rows": accepted.total_rows, "success_rows": 0, "failed_rows": 0, "rows_processed": 0,
                 "progress_pct": 0.0, "import_errors": [], "columns": accepted.body.columns, "options": options,
@@ -113,7 +112,7 @@ def _accept(state: SandboxState, request: Request, body: ImportCreate, data: byt
     if (data is None) == (body.signed_id is None):
         raise invalid({"file": ["send a file (multipart) or a signed_id from a direct upload, not both"]}
                       if data is not None else {"signed_id": ["is required (or send the CSV as a multipart file)"]})
-    key = request.headers.get("Idempotency-Key")
+    key = request_key(request, None)
     print_ = fingerprint({"body": body.model_dump(), "file": checksum(data) if data is not None else None})
     with state.store.atomic():
         previous = replay(state.store, "imports", key, print_)
@@ -126,7 +125,7 @@ def _accept(state: SandboxState, request: Request, body: ImportCreate, data: byt
         if blob is None:
             blob = new_blob(state, filename=filename, content_type="text/csv", byte_size=len(data),
                             checksum_=checksum(data), now=state.store.tick(), data=data)
-        doc = imports.create(state, Accepted(body, blob, len(rows), plan))
+        doc, _ = imports.create(state, Accepted(body, blob, len(rows), plan))
         if key:
             state.store.remember("imports", key, print_, {"id": doc["id"]})
     return imports.one(state, doc, 201)
@@ -141,16 +140,23 @@ def import_spec() -> Response:
 @router.post("/imports", tags=["Imports"], status_code=201, summary="Start an import")
 async def create_import(request: Request, state: SandboxState = Depends(get_state)) -> Response:
     """Multipart (``file``, ``resource``, ``columns`` and ``options`` as JSON) or JSON with a ``signed_id``.
-    Answers 201 with the import (``pending``); poll ``GET /imports/{id}`` for progress."""
-    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+    Answers 201 with the import (``pending``); poll ``GET /imports/{id}`` for progress. The gate checks a JSON
+    body's strings; a form's fields are checked here the same way."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.lower().startswith("multipart/form-data"):
         form = await request.form()
         upload = form.get("file")
         fields = {"resource": form.get("resource") or "contacts", "signed_id": form.get("signed_id") or None}
         for name in ("columns", "options"):
             if (value := _form_json(form, name)) is not None:
                 fields[name] = value
+        if problems := body_problems(fields):
+            raise invalid(problems)
         data = await upload.read() if upload is not None and hasattr(upload, "read") else None
         filename = getattr(upload, "filename", None) or "upload.csv"
+    elif not is_json(content_type):
+        raise ApiError(415, "Send the CSV as multipart/form-data (field 'file'), or JSON naming a direct upload's "
+                            "signed_id")
     else:
         try:
             fields = await request.json()
@@ -195,8 +201,9 @@ def create_direct_upload(body: DirectUploadCreate, request: Request,
 
 
 @uploads_router.put(UPLOAD_PATH + "/{token}", status_code=204, summary="Upload the bytes of a declared file")
-async def put_upload(token: str, request: Request, state: SandboxState = Depends(get_state)) -> Response:
-    """The presigned URL: no API key (the token authorises it); size and MD5 must match the declaration."""
+async def put_upload(token: str, request: Request, state: SandboxState = Depends(app_state)) -> Response:
+    """The presigned URL: no API key nor brand (the token authorises it); size and MD5 must match the
+    declaration."""
     data = await request.body()
     await run_in_threadpool(receive, state, token, data, request.headers.get("Content-MD5"))
     return Response(status_code=204)

@@ -20,7 +20,6 @@ from fastapi.responses import Response
 
 from ..errors import invalid, json_response
 from ..models import ResourceId, WebhookCreate, WebhookTest, WebhookUpdate
-from ..seed import BRAND_ID
 from ..state import SandboxState, get_state
 from ..webhooks import EVENTS, queue_delivery, test_event_id, test_payload
 from .crud import Resource, register
@@ -60,7 +59,6 @@ class Webhooks(Resource):
 
     table, label, fields = "webhooks", "Webhook", FIELDS
     update_model = WebhookUpdate
-    default_limit = 25
 
     def present(self, state: SandboxState, docs: list, reveal: bool = False) -> list:
         return [{**{k: doc.get(k) for k in FIELDS}, "secret": doc["secret"] if reveal else mask_secret(doc["secret"])}
@@ -73,10 +71,10 @@ class Webhooks(Resource):
 
     def build(self, state: SandboxState, body: WebhookCreate, now: str) -> dict:
         self._check(body.changes())
-        if state.store.count(self.table, "json_extract(doc, '$.brand_id') = ?", (BRAND_ID,)) >= MAX_PER_BRAND:
+        if state.store.count(self.table, state.in_brand()) >= MAX_PER_BRAND:
             raise invalid({"base": [f"a brand can have at most {MAX_PER_BRAND} webhooks"]})
         secret = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
-        return {"brand_id": BRAND_ID, "url": body.url, "events": list(dict.fromkeys(body.events)),
+        return {"url": body.url, "events": list(dict.fromkeys(body.events)),
                 "enabled": body.enabled, "status": "active" if body.enabled else "disabled", "failing_since": None,
                 "secret": secret, "last_delivery": None, "created_at": now, "updated_at": now}
 
@@ -96,7 +94,6 @@ class WebhookDeliveries(Resource):
     """Delivery attempts of webhook events (read only, listed per webhook)."""
 
     table, label, fields = "webhook_deliveries", "Webhook delivery", DELIVERY_FIELDS
-    default_limit = 25
 
     def list_query(self, state: SandboxState, request: Request) -> tuple:
         clauses, params = [], []
@@ -118,7 +115,8 @@ router = APIRouter()
 @router.post("/webhooks", tags=["Webhooks"], status_code=201, summary="Create a webhook")
 def create_webhook(body: WebhookCreate, state: SandboxState = Depends(get_state)) -> Response:
     """201 with the webhook and its full ``secret`` (the only response that shows it unasked)."""
-    return json_response(webhooks.present(state, [webhooks.create(state, body)], reveal=True)[0], 201)
+    doc, _ = webhooks.create(state, body)
+    return json_response(webhooks.present(state, [doc], reveal=True)[0], 201)
 
 
 @router.get("/webhooks/{ident}", tags=["Webhooks"], summary="Get a webhook")
