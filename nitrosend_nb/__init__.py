@@ -4,8 +4,9 @@
     ns = nb.connect()            # live with NITROSEND_API_KEY, else a local sandbox
     ns.contacts.df()             # every contact as a typed DataFrame
 
-The client (``connect``, ``Nitrosend``, ``Page``) is imported on first use, so ``import nitrosend_nb.sandbox``
-and the ``nitrosend-nb`` command do not load pandas, requests or tqdm.
+The client (``connect``, ``Nitrosend``, ``Page``) and the webhook receiver (``verify_webhook``,
+``webhook_listener``, ``WebhookListener``) are imported on first use, so ``import nitrosend_nb.sandbox`` and the
+``nitrosend-nb`` command do not load pandas, requests or tqdm.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from nitrosend_nb.errors import (
     ServerError,
     TransportError,
     ValidationError,
+    WebhookVerificationError,
 )
 
 if TYPE_CHECKING:
     from nitrosend_nb.client import Nitrosend, Page, connect
+    from nitrosend_nb.webhooks import WebhookListener, verify_webhook, webhook_listener
 
 logging.getLogger("nitrosend_nb").addHandler(logging.NullHandler())  # a library logs, the app decides where
 
@@ -44,13 +47,21 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "TransportError",
+    "WebhookVerificationError",
+    "verify_webhook",
+    "webhook_listener",
+    "WebhookListener",
 ]
 
-_LAZY = {"connect": "nitrosend_nb.client", "Nitrosend": "nitrosend_nb.client", "Page": "nitrosend_nb.client"}
+_LAZY = {
+    "connect": "nitrosend_nb.client", "Nitrosend": "nitrosend_nb.client", "Page": "nitrosend_nb.client",
+    "verify_webhook": "nitrosend_nb.webhooks", "webhook_listener": "nitrosend_nb.webhooks",
+    "WebhookListener": "nitrosend_nb.webhooks",
+}
 
 
 def __getattr__(name: str) -> object:
-    """The client's names, imported from ``nitrosend_nb.client`` on first use (PEP 562)."""
+    """The client's and the webhook receiver's names, imported from their modules on first use (PEP 562)."""
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -28,6 +28,7 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "TransportError",
+    "WebhookVerificationError",
     "error_for_status",
 ]
 
@@ -139,6 +140,11 @@ class ServerError(NitrosendError):
 
 class TransportError(NitrosendError):
     """No HTTP response: refused connection, DNS failure, timeout, broken connection."""
+
+
+class WebhookVerificationError(NitrosendError):
+    """A received webhook failed verification: missing headers, a signature the secret does not produce, or a
+    timestamp outside the 5-minute tolerance (a replay, or a clock that is off). The event must be refused."""
 
 
 _BY_STATUS: dict[int, type[NitrosendError]] = {

@@ -19,11 +19,13 @@ from nitrosend_nb.client.resources import (
     Domains,
     Events,
     Flows,
+    Imports,
     Lists,
     Messages,
     Segments,
     Suppressions,
     Templates,
+    Webhooks,
 )
 from nitrosend_nb.client.sandbox_urls import inbox_url
 from nitrosend_nb.client.transport import Transport
@@ -31,7 +33,14 @@ from nitrosend_nb.errors import NitrosendError
 from nitrosend_nb.redaction import mask
 
 if TYPE_CHECKING:
-    from nitrosend_nb.widgets import CampaignLauncher, ContactExplorer, MessageComposer, OutboxViewer, TemplateComposer
+    from nitrosend_nb.widgets import (
+        CampaignLauncher,
+        ContactExplorer,
+        ContactImporter,
+        MessageComposer,
+        OutboxViewer,
+        TemplateComposer,
+    )
 
 __all__ = ["Nitrosend"]
 
@@ -43,10 +52,10 @@ class Nitrosend:
     """A connection to the Nitrosend API (or a sandbox of it). Usually made by :func:`nitrosend_nb.connect`.
 
     Endpoint groups: ``account``, ``messages``, ``campaigns``, ``contacts``, ``lists``, ``templates``,
-    ``flows``, ``segments``, ``events``, ``suppressions``, ``domains``; ``inbox`` reads a sandbox's captured emails.
-    ``mode`` is ``"sandbox"`` when ``sandbox_root`` (the sandbox server's root URL, which enables :meth:`outbox`) is
-    given, ``"live"`` otherwise. ``max_wait`` is how long one request may wait out 429s before RateLimitError;
-    ``retries`` bounds retries of 5xx and connection failures.
+    ``flows``, ``segments``, ``events``, ``suppressions``, ``domains``, ``imports``, ``webhooks``; ``inbox`` reads a
+    sandbox's captured emails. ``mode`` is ``"sandbox"`` when ``sandbox_root`` (the sandbox server's root URL, which
+    enables :meth:`outbox`) is given, ``"live"`` otherwise. ``max_wait`` is how long one request may wait out 429s
+    before RateLimitError; ``retries`` bounds retries of 5xx and connection failures.
 
     Endpoint groups talk to the API only through :meth:`request` and :meth:`paginate`.
     """
@@ -89,6 +98,8 @@ class Nitrosend:
         self.suppressions = Suppressions(self)
         self.domains = Domains(self)
         self.inbox = Inbox(self, self._sandbox_root)
+        self.imports = Imports(self)
+        self.webhooks = Webhooks(self)
 
     @property
     def mode(self) -> str:
@@ -115,16 +126,22 @@ class Nitrosend:
         headers: Mapping[str, str] | None = None,
         idempotency_key: str | None = None,
         base_url: str | None = None,
+        data: object = None,
+        files: Mapping[str, object] | None = None,
+        authenticate: bool = True,
     ) -> requests.Response:
         """Send one request to ``base_url`` (default: the client's) + ``path`` and return the 2xx response, or
         raise the matching :class:`~nitrosend_nb.NitrosendError`.
 
         Authentication, brand scoping, retries and 429 throttling are applied. An ``idempotency_key`` is sent as
-        ``Idempotency-Key``, which also makes a POST safe to retry.
+        ``Idempotency-Key``, which also makes a POST safe to retry. ``data`` (raw bytes or form fields) and
+        ``files`` (multipart parts) send a body other than ``json``; ``authenticate=False`` sends neither the API
+        key nor the brand header (e.g. a presigned upload URL as ``base_url`` with ``path=""``).
         """
         if idempotency_key:
             headers = {**(headers or {}), "Idempotency-Key": idempotency_key}
-        return self._transport.request(method, path, json=json, params=params, headers=headers, base_url=base_url)
+        return self._transport.request(method, path, json=json, params=params, headers=headers, base_url=base_url,
+                                       data=data, files=files, authenticate=authenticate)
 
     def paginate(
         self,
@@ -196,6 +213,12 @@ class Nitrosend:
         from nitrosend_nb.widgets import ContactExplorer
 
         return ContactExplorer(self)
+
+    def contact_importer(self, df: pd.DataFrame | None = None) -> ContactImporter:
+        """A ContactImporter widget (upload a CSV or import ``df``, pick lists, dry run, see failed rows)."""
+        from nitrosend_nb.widgets import ContactImporter
+
+        return ContactImporter(self, df=df)
 
     def outbox_viewer(self) -> OutboxViewer:
         """An OutboxViewer widget (browse the sandbox's captured emails)."""

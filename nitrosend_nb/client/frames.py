@@ -164,6 +164,39 @@ OUTBOX = FrameSchema({
     "contact_id": INT, "created_at": TIME,
 })
 
+IMPORTS = FrameSchema({
+    "id": INT, "brand_id": INT, "resource": TEXT, "parser": TEXT,
+    "status": enum("pending", "processing", "failed", "canceled", "complete", "contact_us"), "filename": TEXT,
+    "total_rows": INT, "success_rows": INT, "failed_rows": INT, "rows_processed": INT, "progress_pct": FLOAT,
+    "import_errors": OBJECT, "columns": OBJECT, "options": OBJECT, "assigned_list_ids": OBJECT,
+    "assigned_lists": OBJECT, "guardrail": OBJECT, "started_at": TIME, "ended_at": TIME, "created_at": TIME,
+})
+
+WEBHOOK_EVENT_TYPES = enum("email.sent", "email.delivered", "email.bounced", "email.complained", "email.opened",
+                           "email.clicked", "email.failed", "email.received")
+
+WEBHOOKS = FrameSchema({
+    "id": INT, "brand_id": INT, "url": TEXT, "events": OBJECT, "enabled": BOOL,
+    "status": enum("active", "failing", "disabled"), "failing_since": TIME, "secret": TEXT, "last_delivery": OBJECT,
+    **_TIMESTAMPS,
+})
+
+#: One webhook event's payload, flattened (the listener's frame, and the payload part of a delivery's).
+_EVENT_FIELDS = {
+    "type": WEBHOOK_EVENT_TYPES, "timestamp": TIME, "message_id": INT, "to": TEXT, "subject": TEXT, "url": TEXT,
+    "bounce_type": TEXT, "bounce_subtype": TEXT, "complaint_type": TEXT, "failure_code": TEXT,
+    "failure_reason": TEXT, "test": BOOL, "idempotency_key": TEXT, "tags": OBJECT, "sent_at": TIME,
+}
+
+WEBHOOK_EVENTS = FrameSchema({"event_id": TEXT, **_EVENT_FIELDS}, index="event_id")
+
+WEBHOOK_DELIVERIES = FrameSchema({
+    "id": INT, "webhook_id": INT, "event_id": TEXT, "event_type": WEBHOOK_EVENT_TYPES,
+    "status": enum("pending", "delivered", "failed"), "attempts": INT, "last_response_status": INT,
+    "last_error": TEXT, "next_attempt_at": TIME, **_TIMESTAMPS,
+    **{name: dtype for name, dtype in _EVENT_FIELDS.items() if name != "type"},
+})
+
 ACCOUNT = FrameSchema(
     {
         "id": INT, "name": TEXT, "avatar": TEXT, "banner": TEXT, "account_tier": enum("free", "paid", "trusted"),
@@ -182,7 +215,7 @@ USAGE = FrameSchema(
 SCHEMAS: dict[str, FrameSchema] = {
     "contacts": CONTACTS, "lists": LISTS, "segments": SEGMENTS, "campaigns": CAMPAIGNS,
     "messages": MESSAGES, "templates": TEMPLATES, "flows": FLOWS, "events": EVENTS, "suppressions": SUPPRESSIONS,
-    "domains": DOMAINS,
+    "domains": DOMAINS, "imports": IMPORTS, "webhooks": WEBHOOKS,
 }
 
 

@@ -123,10 +123,18 @@ class Transport:
         json: object = None,
         headers: Mapping[str, str] | None = None,
         base_url: str | None = None,
+        data: object = None,
+        files: Mapping[str, object] | None = None,
+        authenticate: bool = True,
     ) -> requests.Response:
-        """Send ``method`` to ``base_url + path``; return the 2xx response, or raise the matching error."""
+        """Send ``method`` to ``base_url + path``; return the 2xx response, or raise the matching error.
+
+        ``data``/``files`` send a raw or multipart body instead of ``json``; ``authenticate=False`` leaves the
+        API key and brand header off (a presigned upload URL, which must not receive the key)."""
         method = method.upper()
         headers = dict(headers or {})
+        if not authenticate:
+            headers.update({"Authorization": None, "X-Brand-SID": None})  # None drops the session's header
         url = (base_url or self.base_url).rstrip("/") + path
         retry_safe = method != "POST" or "Idempotency-Key" in headers
         session = self._retrying if retry_safe else self._connect_only
@@ -137,8 +145,8 @@ class Transport:
             failure = None
             try:
                 with self.limiter.slot():
-                    response = session.request(method, url, params=params, json=json, headers=headers,
-                                               timeout=self.timeout)
+                    response = session.request(method, url, params=params, json=json, data=data, files=files,
+                                               headers=headers, timeout=self.timeout)
             except requests.RequestException as exc:
                 failure = self._describe(exc, url)
             if failure is not None:

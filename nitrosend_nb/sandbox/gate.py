@@ -1,13 +1,15 @@
 """The ASGI gate in front of every request.
 
 * Every request: HEAD is answered like GET without a body; URLs longer than the limit get 414.
-* ``/v1/my``: latency, rate limit, injected and random faults, then the Bearer key check; after processing,
-  ``when="after"`` faults replace the (already produced) response. Every /v1/my response, refusals included,
-  carries an ``X-Request-Id``.
+* ``/v1/my`` (and ``/v1/direct_uploads``): latency, rate limit, injected and random faults, then the Bearer key
+  check; after processing, ``when="after"`` faults replace the (already produced) response. Every such response,
+  refusals included, carries an ``X-Request-Id``.
 * ``/_sandbox/`` writes (anything but GET/HEAD/OPTIONS) need what a cross-site HTML form cannot send: the sandbox
   key as Bearer and, with a body, a JSON content type; a cross-site ``Origin``/``Sec-Fetch-Site`` is refused.
-* Both: the query and the body pass the edge checks of :mod:`.limits` (size, JSON depth, control characters,
-  unpaired surrogates) before any route parses them.
+* The presigned PUT of a direct upload (no key: its signed token authorises it).
+* All three: the query and the body pass the edge checks of :mod:`.limits` (size, JSON depth, control characters,
+  unpaired surrogates) before any route parses them; a file upload (multipart ``POST /v1/my/imports``, the
+  presigned PUT) may be as large as an import file, and only JSON bodies get the JSON checks.
 """
 
 from __future__ import annotations
@@ -24,8 +26,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from . import limits
 from .errors import error_response, invalid
 from .state import SandboxState
+from .uploads import UPLOAD_PATH
 
 API_PREFIX = "/v1/my"
+#: Authenticated paths outside /v1/my (the real service serves direct uploads at /v1/direct_uploads).
+OTHER_API_PATHS = ("/v1/direct_uploads",)
+IMPORTS_PATH = API_PREFIX + "/imports"
 CONTROL_PREFIX = "/_sandbox"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -42,6 +48,20 @@ def _under(path: str, prefix: str) -> bool:
 
 def _headers(scope: Scope) -> dict[bytes, bytes]:
     return dict(scope.get("headers") or [])
+
+
+def _content_type(scope: Scope) -> str:
+    return _headers(scope).get(b"content-type", b"").decode("latin-1")
+
+
+def _body_limit(scope: Scope) -> int:
+    """The largest body ``scope`` may send: an import file for a file upload, else the general limit."""
+    path, method = scope.get("path", ""), scope["method"]
+    multipart_import = (method == "POST" and path == IMPORTS_PATH
+                        and _content_type(scope).lower().startswith("multipart/form-data"))
+    if multipart_import or (method == "PUT" and _under(path, UPLOAD_PATH)):
+        return limits.MAX_IMPORT_BODY_BYTES
+    return limits.MAX_BODY_BYTES
 
 
 def _bearer_matches(headers: dict[bytes, bytes], api_key: str) -> bool:
@@ -79,14 +99,14 @@ def _control_refusal(scope: Scope, api_key: str) -> Response | None:
         return error_response(403, "Cross-site requests cannot change the sandbox")
     if not _bearer_matches(headers, api_key):
         return _unauthorized()
-    content_type = headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower()
+    content_type = _content_type(scope).split(";")[0].strip().lower()
     if scope["method"] in BODY_METHODS and content_type != "application/json":
         return error_response(415, "Sandbox control requests must send Content-Type: application/json")
     return None
 
 
-async def _read_body(receive: Receive) -> bytes:
-    """The whole request body; _BodyTooLarge beyond the limit."""
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    """The whole request body; _BodyTooLarge beyond ``limit`` bytes."""
     chunks, size, more = [], 0, True
     while more:
         message = await receive()
@@ -94,16 +114,17 @@ async def _read_body(receive: Receive) -> bytes:
             break
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > limits.MAX_BODY_BYTES:
+        if size > limit:
             raise _BodyTooLarge
         chunks.append(chunk)
         more = message.get("more_body", False)
     return b"".join(chunks)
 
 
-def _body_refusal(body: bytes) -> Response | None:
-    """A 400/422 for a body that nests too deep or holds strings that cannot be stored (None: fine)."""
-    if not body.strip():
+def _body_refusal(body: bytes, content_type: str) -> Response | None:
+    """A 400/422 for a JSON body that nests too deep or holds strings that cannot be stored (None: fine, or not
+    JSON: a multipart form or a file, which the route reads itself)."""
+    if not body.strip() or not limits.is_json(content_type):
         return None
     if limits.json_depth(body) > limits.MAX_JSON_DEPTH:
         return error_response(400, f"JSON nested deeper than {limits.MAX_JSON_DEPTH} levels")
@@ -156,13 +177,15 @@ class ApiGate:
         if len(scope.get("raw_path") or path.encode()) + len(scope.get("query_string", b"")) > limits.MAX_URL_BYTES:
             await error_response(414, f"URL longer than {limits.MAX_URL_BYTES} bytes")(scope, receive, send)
             return
-        if _under(path, API_PREFIX):
+        if _under(path, API_PREFIX) or path in OTHER_API_PATHS:
             await self._api(scope, receive, send)
         elif _under(path, CONTROL_PREFIX) and scope["method"] not in SAFE_METHODS:
             refusal = _control_refusal(scope, self.state.api_key)
             if refusal is not None:
                 await refusal(scope, receive, send)
                 return
+            await self._checked(scope, receive, send)
+        elif _under(path, UPLOAD_PATH):
             await self._checked(scope, receive, send)
         else:
             await self.app(scope, receive, send)
@@ -174,12 +197,13 @@ class ApiGate:
         if problems:
             refusal = invalid(problems).response()
         elif scope["method"] not in SAFE_METHODS:
+            limit = _body_limit(scope)
             try:
-                body = await _read_body(receive)
+                body = await _read_body(receive, limit)
             except _BodyTooLarge:
-                refusal = error_response(413, f"Request body larger than {limits.MAX_BODY_BYTES} bytes")
+                refusal = error_response(413, f"Request body larger than {limit} bytes")
             else:
-                refusal = _body_refusal(body)
+                refusal = _body_refusal(body, _content_type(scope))
                 receive = _replay(body, receive)
         if refusal is not None:
             await refusal(scope, receive, send)
@@ -189,7 +213,7 @@ class ApiGate:
     async def _api(self, scope: Scope, receive: Receive, send: Send) -> None:
         send = _with_request_id(send)
         knobs, method, path = self.state.knobs, scope["method"], scope["path"]
-        api_path = path[len(API_PREFIX):] or "/"
+        api_path = (path[len(API_PREFIX):] or "/") if _under(path, API_PREFIX) else path
         if knobs.latency_ms:
             await asyncio.sleep(knobs.latency_ms / 1000)
         refusal = None

@@ -1,6 +1,8 @@
 """Every input limit the sandbox enforces, in one place, and the checks the gate runs at the edge before any
 route (or FastAPI's parser) sees a request: URL length, body size, JSON nesting depth, and strings holding
-control characters or unpaired surrogates. The README's sandbox section lists these figures."""
+control characters or unpaired surrogates. A file upload (a multipart ``POST /imports``, the presigned PUT of a
+direct upload) may be as large as an import file; JSON checks apply to JSON bodies only. The README's sandbox
+section lists these figures."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from urllib.parse import parse_qsl
 MAX_URL_BYTES = 8 * 1024  # path + query string; longer answers 414
 MAX_REQUEST_HEAD_BYTES = 1024 * 1024  # what the HTTP parser buffers, so URLs up to this size still get a JSON 414
 MAX_BODY_BYTES = 1024 * 1024  # request body; larger answers 413
+MAX_IMPORT_FILE_BYTES = 10 * 1024 * 1024  # a CSV to import (the imports spec's max_file_size_bytes)
+MAX_IMPORT_BODY_BYTES = MAX_IMPORT_FILE_BYTES + 64 * 1024  # a file upload's body: the file plus multipart framing
 MAX_JSON_DEPTH = 64  # nested arrays/objects in a body; deeper answers 400
 MAX_SEARCH_LENGTH = 256  # characters of ``search`` / ``q``; longer answers 422
 SEARCH_PARAMS = ("search", "q")
@@ -23,6 +27,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")  # a str holding one came from an unpaired \\uD8xx escape
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKETS = re.compile(rb"[\[\]{}]")
+
+
+def is_json(content_type: str) -> bool:
+    """Whether a body of ``content_type`` is read as JSON (no type, ``application/json`` or ``+json``), as
+    FastAPI decides; other bodies (multipart forms, CSV files) skip the JSON checks."""
+    media = content_type.split(";")[0].strip().lower()
+    return not media or media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
 
 
 def string_problem(value: str) -> str | None:

@@ -568,3 +568,66 @@ class ConfigRequest(Body):
     error_rate: Optional[Annotated[float, Field(ge=0, le=1)]] = None
     bounce_rate: Optional[Annotated[float, Field(ge=0, le=1)]] = None
     complaint_rate: Optional[Annotated[float, Field(ge=0, le=1)]] = None
+    import_rows_per_second: Optional[Annotated[float, Field(ge=0)]] = None
+    webhook_time_scale: Optional[Annotated[float, Field(gt=0)]] = None
+    engagement: Optional[dict[Literal["bounce", "open", "click"], Annotated[float, Field(ge=0, le=1)]]] = None
+
+
+# -- imports ------------------------------------------------------------------------------------------
+class ImportOptions(Body):
+    """``options`` of POST /imports."""
+
+    list_ids: list[Id] = Field(default_factory=list)
+    write_mode: Literal["real", "shadow", "dry_run"] = "real"
+
+
+class ImportCreate(Body):
+    """POST /imports (JSON after a direct upload, or the non-file fields of the multipart form)."""
+
+    signed_id: Optional[str] = None
+    resource: Literal["contacts"] = "contacts"
+    columns: dict[str, Optional[str]] = Field(default_factory=dict)
+    options: ImportOptions = Field(default_factory=ImportOptions)
+
+
+class BlobDeclaration(Body):
+    """The file a direct upload declares."""
+
+    filename: Name
+    byte_size: Annotated[int, Field(ge=1)]
+    checksum: Annotated[str, Field(pattern=r"^[A-Za-z0-9+/]{22}==$", description="base64 MD5 of the bytes")]
+    content_type: str = "text/csv"
+
+
+class DirectUploadCreate(Body):
+    """POST /v1/direct_uploads."""
+
+    purpose: Literal["import"] = "import"
+    blob: BlobDeclaration
+
+
+# -- webhooks -----------------------------------------------------------------------------------------
+WebhookEvent = Literal["email.sent", "email.delivered", "email.bounced", "email.complained", "email.opened",
+                       "email.clicked", "email.failed", "email.received"]
+
+
+class WebhookUpdate(Body):
+    """PATCH /webhooks/{id}."""
+
+    url: Optional[Annotated[str, Field(min_length=1, max_length=2048)]] = None
+    events: Optional[Annotated[list[WebhookEvent], Field(min_length=1)]] = None
+    enabled: Optional[bool] = None
+
+
+class WebhookCreate(WebhookUpdate):
+    """POST /webhooks."""
+
+    url: Annotated[str, Field(min_length=1, max_length=2048)]
+    events: Annotated[list[WebhookEvent], Field(min_length=1)]
+    enabled: bool = True
+
+
+class WebhookTest(Body):
+    """POST /webhooks/{id}/test."""
+
+    type: WebhookEvent = "email.delivered"

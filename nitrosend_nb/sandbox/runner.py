@@ -21,16 +21,21 @@ DEFAULT_API_KEY = "nskey_test_sandbox"
 
 class Sandbox:
     """A local Nitrosend API on ``host:port`` (port 0 picks a free one); use as a context manager or call
-    :meth:`start` / :meth:`stop`."""
+    :meth:`start` / :meth:`stop`.
+
+    ``webhook_time_scale`` runs the webhook retry schedule that many times faster than the real service (60:
+    a 1-minute retry after 1 s); ``import_rows_per_second`` paces import processing (None: full speed)."""
 
     def __init__(self, contacts: int = 250, latency_ms: float = 0, rate_limit: float | None = None,
                  error_rate: float = 0.0, seed: int = 0, host: str = "127.0.0.1", port: int = 0,
                  db: str | None = None, api_key: str = DEFAULT_API_KEY, bounce_rate: float = 0.0,
-                 complaint_rate: float = 0.0):
+                 complaint_rate: float = 0.0, webhook_time_scale: float = 60.0,
+                 import_rows_per_second: float | None = 2000.0):
         self.host, self.port, self.db = host, port, db
         self._key = api_key
         knobs = Knobs(latency_ms=latency_ms, rate_limit=rate_limit, error_rate=error_rate, seed=seed,
-                      bounce_rate=bounce_rate, complaint_rate=complaint_rate)
+                      bounce_rate=bounce_rate, complaint_rate=complaint_rate,
+                      webhook_time_scale=webhook_time_scale, import_rows_per_second=import_rows_per_second)
         self.state = SandboxState(Store(db), api_key=api_key, seed=seed, contacts=contacts, knobs=knobs)
         self.state.ensure_seeded()
         self.app = create_app(self.state)
@@ -64,6 +69,7 @@ class Sandbox:
             if not self._thread.is_alive():
                 raise RuntimeError(f"sandbox server on {self.host}:{self.port} failed to start")
             self._thread.join(0.01)
+        self.state.start_workers()
         return self
 
     def serve_forever(self, announce: Callable[["Sandbox"], None] | None = None) -> None:
@@ -71,6 +77,7 @@ class Sandbox:
         server = self._bind()
         if announce is not None:
             announce(self)
+        self.state.start_workers()
         try:
             server.run(sockets=[self._socket])
         except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its clean shutdown
@@ -88,6 +95,7 @@ class Sandbox:
         self._close()
 
     def _close(self) -> None:
+        self.state.stop_workers()
         if self._socket is not None:
             self._socket.close()
             self._socket = None
@@ -134,12 +142,16 @@ class Sandbox:
 
     def configure(self, latency_ms: float | None = None, rate_limit: float | None = UNCHANGED,
                   error_rate: float | None = None, bounce_rate: float | None = None,
-                  complaint_rate: float | None = None) -> None:
+                  complaint_rate: float | None = None, import_rows_per_second: float | None = UNCHANGED,
+                  webhook_time_scale: float | None = None, engagement: dict | None = None) -> None:
         """Change knobs at runtime; ``rate_limit=None`` switches rate limiting off. ``bounce_rate`` and
         ``complaint_rate`` are the shares of sends that hard-bounce or draw a complaint (decided per message
-        from the seed, so a rerun behaves the same)."""
+        from the seed, so a rerun behaves the same); ``import_rows_per_second=None`` lets imports run at full
+        speed; ``engagement`` sets some of the bounce/open/click rates of webhook events."""
         self.state.knobs.configure(latency_ms=latency_ms, rate_limit=rate_limit, error_rate=error_rate,
-                                   bounce_rate=bounce_rate, complaint_rate=complaint_rate)
+                                   bounce_rate=bounce_rate, complaint_rate=complaint_rate,
+                                   import_rows_per_second=import_rows_per_second,
+                                   webhook_time_scale=webhook_time_scale, engagement=engagement)
 
     def inject_faults(self, count: int = 1, status: int = 503, when: str = "after", path: str | None = None,
                       method: str | None = None) -> None:

@@ -1,5 +1,5 @@
-"""The state one sandbox server works on (its store, knobs, key and seeding options) and the brand a request acts
-for.
+"""The state one sandbox server works on (its store, knobs, key, seeding options and background workers) and the
+brand a request acts for.
 
 Brand scoping is one mechanism: :func:`get_state`, the dependency every /v1/my route resolves (the API router
 declares it for all of them), reads ``X-Brand-SID`` once per request (no header: the account's default brand;
@@ -7,13 +7,16 @@ an unknown SID: a JSON 404 ``not_found``) and hands the route a :class:`SandboxS
 Routes then read and write brand-owned records only through that state: :meth:`SandboxState.in_brand` (an SQL
 condition), :meth:`SandboxState.find` (one record, None outside the brand), :meth:`SandboxState.existing_ids`
 and :meth:`SandboxState.insert` (stamps ``brand_id``). The generic CRUD layer (``routes/crud.py``) goes through
-the same methods, so every list, get, update, delete and create is scoped without per-route code.
+the same methods, so every list, get, update, delete and create is scoped without per-route code. The
+background workers (imports, webhook deliveries) run outside requests and take the brand from the record they
+work on.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Iterable
+import copy
+from dataclasses import dataclass, field
+from typing import Any, Iterable
 
 from fastapi import Request
 
@@ -36,6 +39,25 @@ class SandboxState:
     contacts: int = 250
     knobs: Knobs = field(default_factory=Knobs)
     bound_brand: dict | None = None
+    imports: Any = field(init=False, repr=False)  # ImportRunner: processes imports off the request path
+    webhooks: Any = field(init=False, repr=False)  # WebhookDispatcher: delivers webhook events off the request path
+
+    def __post_init__(self) -> None:
+        from .imports import ImportRunner
+        from .webhooks import WebhookDispatcher
+
+        self.imports = ImportRunner(self)
+        self.webhooks = WebhookDispatcher(self)
+
+    def start_workers(self) -> None:
+        """Resume background work a --db store left unfinished (imports, pending webhook deliveries)."""
+        self.imports.resume()
+        self.webhooks.resume()
+
+    def stop_workers(self) -> None:
+        """Stop the background workers (before the store closes)."""
+        self.imports.stop()
+        self.webhooks.stop()
 
     def account(self) -> dict:
         """The stored account document (billing counters included; brands live in their own table)."""
@@ -51,8 +73,10 @@ class SandboxState:
         return found[0] if found else None
 
     def for_brand(self, brand: dict) -> "SandboxState":
-        """This state bound to ``brand`` (a cheap copy sharing the store and knobs)."""
-        return replace(self, bound_brand=brand)
+        """This state bound to ``brand`` (a cheap copy sharing the store, knobs and background workers)."""
+        bound = copy.copy(self)  # not dataclasses.replace: that would build new workers for every request
+        bound.bound_brand = brand
+        return bound
 
     def brand(self) -> dict:
         """The brand this request acts for (the default brand when the state is not bound)."""
@@ -97,6 +121,7 @@ class SandboxState:
             self.store.drop_all()
             seed_store(self.store, seed=self.seed, contacts=self.contacts)
         self.knobs.clear_faults()
+        self.webhooks.forget()
 
     def ensure_seeded(self) -> None:
         """Seed an empty store; leave a store that already holds data (``--db`` restart) untouched."""

@@ -69,6 +69,10 @@ DOC_TABLES: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...]]] = {
     ),
     "suppressions": ((BRAND, ("email", "email"), ("active", "active")), ("email COLLATE NOCASE",)),
     "domains": ((BRAND, ("name", "name")), ()),
+    "blobs": ((BRAND,), ()),
+    "imports": ((BRAND, ("status", "status")), ()),
+    "webhooks": ((BRAND,), ()),
+    "webhook_deliveries": ((BRAND, ("webhook_id", "webhook_id"), ("status", "status")), ("webhook_id",)),
 }
 BRAND_TABLES = tuple(table for table, (columns, _) in DOC_TABLES.items() if BRAND in columns)
 

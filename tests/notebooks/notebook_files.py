@@ -19,6 +19,7 @@ EXPECTED_NOTEBOOKS = [
     "08-messages.ipynb",
     "09-events.ipynb",
     "10-deliverability.ipynb",
+    "11-webhooks.ipynb",
 ]
 
 

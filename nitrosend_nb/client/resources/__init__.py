@@ -7,11 +7,13 @@ from nitrosend_nb.client.resources.contacts import Contacts
 from nitrosend_nb.client.resources.domains import Domains
 from nitrosend_nb.client.resources.events import Events
 from nitrosend_nb.client.resources.flows import Flows
+from nitrosend_nb.client.resources.imports import Imports
 from nitrosend_nb.client.resources.lists import Lists
 from nitrosend_nb.client.resources.messages import Messages
 from nitrosend_nb.client.resources.segments import Segments
 from nitrosend_nb.client.resources.suppressions import Suppressions
 from nitrosend_nb.client.resources.templates import Templates
+from nitrosend_nb.client.resources.webhooks import Webhooks
 
-__all__ = ["Account", "ApiGroup", "Resource", "Campaigns", "Contacts", "Domains", "Events", "Flows", "Lists",
-           "Messages", "Segments", "Suppressions", "Templates"]
+__all__ = ["Account", "ApiGroup", "Resource", "Campaigns", "Contacts", "Domains", "Events", "Flows", "Imports",
+           "Lists", "Messages", "Segments", "Suppressions", "Templates", "Webhooks"]

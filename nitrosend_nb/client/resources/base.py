@@ -64,10 +64,11 @@ class ApiGroup:
         self._client = client
 
     def _call(self, method: str, path: str = "", *, json: object = None, params: Mapping | None = None,
-              idempotency_key: str | None = None) -> Any:
-        """Send one request below this group's path and return the decoded JSON body (None when empty)."""
+              idempotency_key: str | None = None, files: Mapping | None = None, data: Mapping | None = None) -> Any:
+        """Send one request below this group's path and return the decoded JSON body (None when empty);
+        ``files`` (with form fields in ``data``) sends a multipart form instead of JSON."""
         response = self._client.request(method, self.path + path, json=json, params=params,
-                                        idempotency_key=idempotency_key)
+                                        idempotency_key=idempotency_key, files=files, data=data)
         return response.json() if response.content else None
 
     def __repr__(self) -> str:

@@ -104,8 +104,8 @@ class Resource:
     def create(self, state: SandboxState, body: Any, key: Optional[str] = None) -> tuple[dict, bool]:
         """Build, store (stamped with the request's brand) and post-process a new document atomically; returns
         (document, created). With an idempotency ``key`` seen before, the stored document is returned instead
-        (409 if the body differed)."""
-        print_ = fingerprint(body.model_dump(mode="json", exclude_unset=True, by_alias=True))
+        (409 if the body differed). Without a key, ``body`` is whatever :meth:`build` takes."""
+        print_ = fingerprint(body.model_dump(mode="json", exclude_unset=True, by_alias=True)) if key else ""
         with state.store.atomic():
             previous = replay(state.store, self.table, key, print_)
             if previous is not None:

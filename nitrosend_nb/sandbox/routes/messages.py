@@ -26,6 +26,7 @@ from ..models import E164, MessageCreate, is_email, parse_sender, tag_errors
 from ..outcomes import refusal
 from ..pagination import positive_int
 from ..state import SandboxState, get_state
+from ..webhooks import emit_for_message
 from .contacts import contacts
 from .crud import Resource, register
 from .templates import templates
@@ -176,6 +177,7 @@ def send_message(body: MessageCreate, request: Request, state: SandboxState = De
                     message_id=doc["id"], template_id=body.template_id, contact_id=doc["contact_id"])
         elif failure is None:
             count_usage(state, sms=1)
+        emit_for_message(state, doc)
         if key:
             state.store.remember("messages", key, print_, {"id": doc["id"]})
     return json_response(_accepted(state, doc), 201, None if key else DEPRECATION_HEADERS)
