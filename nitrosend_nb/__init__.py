@@ -17,10 +17,15 @@ from typing import TYPE_CHECKING
 from nitrosend_nb._version import __version__
 from nitrosend_nb.errors import (
     AuthenticationError,
+    BadRequestError,
     ConflictError,
+    ConnectionFailedError,
     NitrosendError,
     NotFoundError,
+    PaymentRequiredError,
+    PermissionDeniedError,
     RateLimitError,
+    RequestTimeoutError,
     ServerError,
     TransportError,
     ValidationError,
@@ -37,13 +42,18 @@ __all__ = [
     "Nitrosend",
     "Page",
     "NitrosendError",
+    "BadRequestError",
     "AuthenticationError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
     "NotFoundError",
     "ConflictError",
     "ValidationError",
     "RateLimitError",
     "ServerError",
     "TransportError",
+    "RequestTimeoutError",
+    "ConnectionFailedError",
 ]
 
 _LAZY = {"connect": "nitrosend_nb.client", "Nitrosend": "nitrosend_nb.client", "Page": "nitrosend_nb.client"}

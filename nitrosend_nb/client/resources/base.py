@@ -8,7 +8,6 @@ list endpoint does not page by headers) and add only the calls that differ (``me
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -25,7 +24,7 @@ from nitrosend_nb.errors import NitrosendError
 if TYPE_CHECKING:
     from nitrosend_nb.client.client import Nitrosend
 
-__all__ = ["ApiGroup", "Resource", "new_idempotency_key"]
+__all__ = ["ApiGroup", "Resource"]
 
 
 def _query_value(value: object) -> object:
@@ -35,11 +34,6 @@ def _query_value(value: object) -> object:
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     return value
-
-
-def new_idempotency_key() -> str:
-    """A fresh random Idempotency-Key (uuid4)."""
-    return str(uuid.uuid4())
 
 
 class ApiGroup:
@@ -110,7 +104,7 @@ class Resource(ApiGroup):
 
     def get(self, id: int) -> dict:
         """One record by id (NotFoundError when it does not exist)."""
-        return self._call("GET", f"/{valid_id(id)}")
+        return self._call("GET", self._item(id))
 
     def create(self, **fields: object) -> dict:
         """Create a record from ``fields`` (the API's request body) and return it."""
@@ -143,7 +137,11 @@ class Resource(ApiGroup):
     def _item_call(self, method: str, id: int, fields: dict | None = None) -> Any:
         if method not in self.item_methods:
             raise NotImplementedError(f"the Nitrosend API has no {method} {self.path}/{{id}}")
-        return self._call(method, f"/{valid_id(id)}", json=fields)
+        return self._call(method, self._item(id), json=fields)
+
+    def _item(self, id: object) -> str:
+        """The path of record ``id`` below :attr:`path` (ids are checked before any request)."""
+        return f"/{valid_id(id)}"
 
     @staticmethod
     def _params(filters: Mapping[str, object]) -> dict:
