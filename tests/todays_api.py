@@ -40,7 +40,7 @@ LIFETIME = {"email_sent": ANY, "sms_sent": ANY, "ai_used": ANY}
 BILLING = {
     "access_policy": ("free_allowed", "paid_required", None), "brands": BILLING_BRANDS, "funding": ANY,
     "provider_route": ANY, "plan_name": ANY, "plan": ANY, "spend_cap_monthly_cents": ANY, "comped": ANY,
-    "overage": ANY, "resources": {kind: BILLING_RESOURCE for kind in ("email", "sms", "ai")}, "entitlements": ANY,
+    "overage": ANY, "resources": dict.fromkeys(("email", "sms", "ai"), BILLING_RESOURCE), "entitlements": ANY,
     "lifetime": LIFETIME,
 }
 ACCOUNT = {

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
-
-import copy
 
 import pandas as pd
 import requests
@@ -43,9 +42,10 @@ class Nitrosend:
 
     Endpoint groups: ``account``, ``brands``, ``messages``, ``campaigns``, ``contacts``, ``lists``, ``templates``,
     ``flows``, ``segments``. ``brand_sid`` scopes every request to one brand (``X-Brand-SID``; None: the
-    account's default brand); :meth:`with_brand` gives a client for another brand. ``mode`` is ``"sandbox"`` when ``sandbox_root`` (the sandbox server's root URL,
-    which enables :meth:`outbox`) is given, ``"live"`` otherwise. ``max_wait`` is how long one request may
-    wait out 429s before RateLimitError; ``retries`` bounds retries of 5xx and connection failures.
+    account's default brand); :meth:`with_brand` gives a client for another brand. ``mode`` is ``"sandbox"``
+    when ``sandbox_root`` (the sandbox server's root URL, which enables :meth:`outbox`) is given, ``"live"``
+    otherwise. ``max_wait`` is how long one request may wait out 429s before RateLimitError; ``retries`` bounds
+    retries of 5xx and connection failures.
 
     Endpoint groups talk to the API only through :meth:`request` and :meth:`paginate`.
     """

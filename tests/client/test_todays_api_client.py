@@ -150,7 +150,7 @@ def test_account_update_and_reach(fresh_ns):
 def test_bulk_add_and_remove_contacts_by_email(fresh_ns):
     target = fresh_ns.lists.create(name="Bulk")
     emails = fresh_ns.contacts.df(max_rows=3)["email"].tolist()
-    added = fresh_ns.lists.add_contacts(target["id"], emails + ["nobody@example.test"])
+    added = fresh_ns.lists.add_contacts(target["id"], [*emails, "nobody@example.test"])
     assert added["added"] == emails and added["not_found"] == ["nobody@example.test"]
     assert added["contacts_count"] == 3 == fresh_ns.lists.get(target["id"])["contacts_count"]
     assert fresh_ns.lists.add_contacts(target["id"], emails[0])["unchanged"] == [emails[0]]

@@ -59,5 +59,5 @@ def test_the_checker_rejects_a_missing_field_or_an_unknown_enum_value(shape, doc
 def test_the_checker_allows_a_null_access_but_judges_a_present_one(api):
     account = api.get("/account").json()
     assert_today({**account, "access": None}, ACCOUNT, "Account")
-    with pytest.raises(AssertionError, match="access.source"):
+    with pytest.raises(AssertionError, match=r"access\.source"):
         assert_today({**account, "access": {"source": "robot", "delegated": False}}, ACCOUNT, "Account")
