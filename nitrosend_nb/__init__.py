@@ -18,10 +18,15 @@ from typing import TYPE_CHECKING
 from nitrosend_nb._version import __version__
 from nitrosend_nb.errors import (
     AuthenticationError,
+    BadRequestError,
     ConflictError,
+    ConnectionFailedError,
     NitrosendError,
     NotFoundError,
+    PaymentRequiredError,
+    PermissionDeniedError,
     RateLimitError,
+    RequestTimeoutError,
     ServerError,
     TransportError,
     ValidationError,
@@ -40,7 +45,10 @@ __all__ = [
     "Nitrosend",
     "Page",
     "NitrosendError",
+    "BadRequestError",
     "AuthenticationError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
     "NotFoundError",
     "ConflictError",
     "ValidationError",
@@ -51,6 +59,8 @@ __all__ = [
     "verify_webhook",
     "webhook_listener",
     "WebhookListener",
+    "RequestTimeoutError",
+    "ConnectionFailedError",
 ]
 
 _LAZY = {

@@ -34,6 +34,11 @@ MISSING_LABEL = "(not set)"
 REASON_COLOURS = {"hard_bounce": "#c62828", "soft_bounce": "#ef9a9a", "complaint": "#6a1b9a", "manual": "#607d8b",
                   "admin": "#37474f"}  # suppression reasons
 STATUS_COLOURS = {"sent": "#2e7d32", "queued": "#f9a825", "failed": "#c62828"}  # message status: green, amber, red
+CAMPAIGN_STATUS_COLOURS = {  # in life-cycle order: work in progress, on its way, done, stopped, filed away
+    "draft": "#9e9e9e", "scheduled": "#1e88e5", "live": "#43a047", "paused": "#f9a825", "completed": "#2e7d32",
+    "cancelled": "#c62828", "archived": "#616161",
+}
+OTHER_COLOUR = "#b0bec5"  # a status this module does not know (a newer API) or none at all
 CHANNEL_HATCHES = {"email": "", "sms": "////"}  # one status, two channels: solid email, hatched SMS
 # period code -> (noun, pandas period frequency, bar width in days leaving a gap between bars)
 _PERIODS = {"D": ("day", "D", 0.8), "W": ("week", "W-SUN", 6.0), "M": ("month", "M", 25.0)}
@@ -89,10 +94,13 @@ def _date_axis(ax: Axes) -> None:
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
-def _counts_bar(counts: pd.Series, ax: Axes, title: str, xlabel: str) -> Axes:
-    """Horizontal bar chart of counts, largest at the top, each bar labelled with its value."""
+def _counts_bar(counts: pd.Series, ax: Axes, title: str, xlabel: str, colours: dict[str, str] | None = None) -> Axes:
+    """Horizontal bar chart of counts, first at the top, each bar labelled with its value (and coloured by its
+    label when ``colours`` are given)."""
     counts = counts.iloc[::-1]
-    bars = ax.barh([str(label) for label in counts.index], counts.to_numpy())
+    labels = [str(label) for label in counts.index]
+    colour = [colours.get(label, OTHER_COLOUR) for label in labels] if colours is not None else None
+    bars = ax.barh(labels, counts.to_numpy(), color=colour)
     ax.bar_label(bars, padding=3)
     ax.set_title(title)
     ax.set_xlabel(xlabel)
@@ -139,7 +147,8 @@ def campaign_sends(campaigns: pd.DataFrame, ax: Axes | None = None, period: str 
 
 
 def campaign_status(campaigns: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """How many campaigns are in each status (draft, active, paused, completed)."""
+    """How many campaigns are in each status (draft, scheduled, live, paused, completed, cancelled, archived),
+    every status shown even at 0, each in its own colour (:data:`CAMPAIGN_STATUS_COLOURS`)."""
     ax = _axes(ax)
     title = "Campaigns by status"
     if campaigns.empty:
@@ -148,7 +157,7 @@ def campaign_status(campaigns: pd.DataFrame, ax: Axes | None = None) -> Axes:
     counts.index = counts.index.astype(str)
     if campaigns["status"].isna().any():
         counts[MISSING_LABEL] = int(campaigns["status"].isna().sum())
-    return _counts_bar(counts, ax, title, "campaigns")
+    return _counts_bar(counts, ax, title, "campaigns", CAMPAIGN_STATUS_COLOURS)
 
 
 def contacts_growth(contacts: pd.DataFrame, ax: Axes | None = None, period: str = "W") -> Axes:
@@ -237,29 +246,37 @@ def messages_per_day(
 def usage(source, ax: Axes | None = None) -> Axes:
     """This billing period's usage of each resource (email, sms, ai) as a share of its allowance.
 
-    ``source`` is a connected client (``ns``) or the DataFrame from ``ns.account.usage()``. Each bar is
-    labelled "used / allowance"; a red dashed line marks 100 %.
+    ``source`` is a connected client (``ns``) or the DataFrame from ``ns.account.usage()``. Each bar is labelled
+    "used / allowance"; a resource without an allowance (unlimited) is measured against its ``budget`` when it has
+    one ("budget_used / budget budget"), else drawn empty and labelled "used (unlimited)". A red dashed line marks
+    100 %.
     """
     ax = _axes(ax)
     title = "Usage against allowance"
     table = source if isinstance(source, pd.DataFrame) else source.account.usage()
     if table.empty:
         return _no_data(ax, title)
+    none = pd.Series(float("nan"), index=table.index)
     used = table["used"].astype("float64").fillna(0)
     allowance = table["allowance"].astype("float64")
-    share = (used / allowance.where(allowance > 0)).fillna(0).iloc[::-1]
-    names = [str(name) for name in share.index]
-    bars = ax.barh(names, share.to_numpy())
+    budget = table["budget"].astype("float64") if "budget" in table else none
+    budget_used = table["budget_used"].astype("float64").fillna(0) if "budget_used" in table else none
+    budgeted = allowance.isna() & (budget > 0)
+    share = (used / allowance.where(allowance > 0)).fillna(0).where(~budgeted, budget_used / budget)
     labels = [
-        f"{int(used[name]):,} / {int(allowance[name]):,}" if pd.notna(allowance[name]) else f"{int(used[name]):,}"
+        f"{int(used[name]):,} / {int(allowance[name]):,}" if pd.notna(allowance[name])
+        else f"{budget_used[name]:,.0f} / {budget[name]:,.0f} budget" if budgeted[name]
+        else f"{int(used[name]):,} (unlimited)"
         for name in share.index
     ]
-    ax.bar_label(bars, labels=labels, padding=3)
+    share = share.iloc[::-1]
+    bars = ax.barh([str(name) for name in share.index], share.to_numpy())
+    ax.bar_label(bars, labels=labels[::-1], padding=3)
     ax.axvline(1.0, color="tab:red", linestyle="--", linewidth=1)
     ax.set_xlim(0, max(1.25, float(share.max()) * 1.25))
     ax.xaxis.set_major_formatter(PercentFormatter(xmax=1.0))
     ax.set_title(title)
-    ax.set_xlabel("share of allowance used")
+    ax.set_xlabel("share of allowance (or budget) used")
     return ax
 
 

@@ -12,7 +12,7 @@ from matplotlib.colors import to_hex
 
 from nitrosend_nb import plots
 
-CAMPAIGN_STATUSES = ["draft", "active", "paused", "completed"]
+CAMPAIGN_STATUSES = ["draft", "scheduled", "live", "paused", "completed", "cancelled", "archived"]
 
 
 @pytest.fixture(autouse=True)
@@ -150,15 +150,19 @@ def test_campaign_status_counts_every_status_including_empty_ones():
             ("completed", 1, None, "2026-01-01T00:00:00Z"),
             ("completed", 1, None, "2026-01-01T00:00:00Z"),
             ("draft", 0, None, "2026-01-01T00:00:00Z"),
-            ("active", 0, None, "2026-01-01T00:00:00Z"),
+            ("live", 0, None, "2026-01-01T00:00:00Z"),
+            ("cancelled", 0, None, "2026-01-01T00:00:00Z"),
         ]
     )
     ax = plots.campaign_status(campaigns)
     assert ax.get_title() == "Campaigns by status"
     assert ax.get_xlabel() == "campaigns"
     assert ytick_labels(ax) == CAMPAIGN_STATUSES
-    assert bar_values_top_to_bottom(ax) == [1, 1, 0, 2]
-    assert [text.get_text() for text in ax.texts][::-1] == ["1", "1", "0", "2"]
+    assert bar_values_top_to_bottom(ax) == [1, 0, 1, 0, 2, 1, 0]
+    assert [text.get_text() for text in ax.texts][::-1] == ["1", "0", "1", "0", "2", "1", "0"]
+    colours = [to_hex(bar.get_facecolor()) for bar in ax.patches][::-1]
+    assert colours == [plots.CAMPAIGN_STATUS_COLOURS[status] for status in CAMPAIGN_STATUSES]
+    assert len(set(colours)) == 7  # every status its own colour
 
 
 def test_campaign_status_of_no_campaigns_draws_no_data():
@@ -289,6 +293,15 @@ def test_usage_draws_each_resource_as_a_share_of_its_allowance():
     assert ax.get_xlim()[1] >= 1.5
 
 
+def test_usage_of_an_unlimited_resource_uses_its_budget_or_draws_an_empty_bar():
+    table = usage_frame([("email", 100, 1000), ("sms", 5, None), ("ai", 37, None)])
+    table["budget"] = [None, None, 2000.0]
+    table["budget_used"] = [0.0, 0.0, 74.0]
+    ax = plots.usage(table)
+    assert bar_values_top_to_bottom(ax) == pytest.approx([0.1, 0.0, 0.037])
+    assert [text.get_text() for text in ax.texts][::-1] == ["100 / 1,000", "5 (unlimited)", "74 / 2,000 budget"]
+
+
 def test_usage_of_an_empty_table_draws_no_data():
     assert_no_data(plots.usage(usage_frame([])), "Usage against allowance")
 
@@ -353,10 +366,17 @@ def test_usage_chart_reads_the_account_through_the_client(ns):
     usage = ns.account.usage()
     ax = plots.usage(ns)
     assert ytick_labels(ax) == list(usage.index)
-    assert bar_values_top_to_bottom(ax) == pytest.approx(list(usage["used"] / usage["allowance"]))
-    assert [text.get_text() for text in ax.texts][::-1] == [
-        f"{used:,} / {allowance:,}" for used, allowance in zip(usage["used"], usage["allowance"], strict=True)
-    ]
+    limited = usage[usage["allowance"].notna()]
+    budgeted = usage[usage["allowance"].isna()]  # the seed's ai: unlimited, with a budget
+    assert len(limited) and len(budgeted)
+    shares = dict(zip(ytick_labels(ax), bar_values_top_to_bottom(ax), strict=True))
+    labels = dict(zip(ytick_labels(ax), [text.get_text() for text in ax.texts][::-1], strict=True))
+    for name, row in limited.iterrows():
+        assert shares[name] == pytest.approx(row["used"] / row["allowance"])
+        assert labels[name] == f"{row['used']:,} / {row['allowance']:,}"
+    for name, row in budgeted.iterrows():
+        assert row["mode"] == "budget" and shares[name] == pytest.approx(row["budget_used"] / row["budget"])
+        assert labels[name] == f"{row['budget_used']:,.0f} / {row['budget']:,.0f} budget"
 
 
 # --- undated and unknown values ------------------------------------------------------------------------------
@@ -378,8 +398,9 @@ def test_a_frame_without_columns_draws_no_data():
 def test_campaigns_without_a_status_are_counted_as_not_set():
     campaigns = campaigns_frame([("draft", 0, None, None), (None, 0, None, None)])
     ax = plots.campaign_status(campaigns)
-    assert ytick_labels(ax) == ["draft", "active", "paused", "completed", plots.MISSING_LABEL]
-    assert bar_values_top_to_bottom(ax) == [1, 0, 0, 0, 1]
+    assert ytick_labels(ax) == [*CAMPAIGN_STATUSES, plots.MISSING_LABEL]
+    assert bar_values_top_to_bottom(ax) == [1, 0, 0, 0, 0, 0, 0, 1]
+    assert to_hex(ax.patches[0].get_facecolor()) == plots.OTHER_COLOUR  # the bottom bar: not set
 
 
 # --- events, suppressions, failures --------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ from nitrosend_nb.client.inbox import Inbox
 from nitrosend_nb.client.pagination import HeaderPageNumberPaginator, Page, Paginator, iter_pages
 from nitrosend_nb.client.resources import (
     Account,
+    Brands,
     Campaigns,
     Contacts,
     Domains,
@@ -51,11 +53,13 @@ _HEADER_PAGES = HeaderPageNumberPaginator()
 class Nitrosend:
     """A connection to the Nitrosend API (or a sandbox of it). Usually made by :func:`nitrosend_nb.connect`.
 
-    Endpoint groups: ``account``, ``messages``, ``campaigns``, ``contacts``, ``lists``, ``templates``,
+    Endpoint groups: ``account``, ``brands``, ``messages``, ``campaigns``, ``contacts``, ``lists``, ``templates``,
     ``flows``, ``segments``, ``events``, ``suppressions``, ``domains``, ``imports``, ``webhooks``; ``inbox`` reads a
-    sandbox's captured emails. ``mode`` is ``"sandbox"`` when ``sandbox_root`` (the sandbox server's root URL, which
-    enables :meth:`outbox`) is given, ``"live"`` otherwise. ``max_wait`` is how long one request may wait out 429s
-    before RateLimitError; ``retries`` bounds retries of 5xx and connection failures.
+    sandbox's captured emails. ``brand_sid`` scopes every request to one brand (``X-Brand-SID``; None: the account's
+    default brand); :meth:`with_brand` gives a client for another brand. ``mode`` is ``"sandbox"`` when
+    ``sandbox_root`` (the sandbox server's root URL, which enables :meth:`outbox`) is given, ``"live"`` otherwise.
+    ``max_wait`` is how long one request may wait out 429s before RateLimitError; ``retries`` bounds retries of 5xx
+    and connection failures.
 
     Endpoint groups talk to the API only through :meth:`request` and :meth:`paginate`.
     """
@@ -84,9 +88,14 @@ class Nitrosend:
         self.brand_sid = brand_sid
         self._sandbox_root = sandbox_root.rstrip("/") if sandbox_root else None
         self._key_hint = mask(api_key)
-        self._transport = Transport(self.base_url, api_key, brand_sid=brand_sid, timeout=timeout,
-                                    concurrency=concurrency, max_wait=max_wait, retries=retries)
+        self._transport = Transport(self.base_url, api_key, timeout=timeout, concurrency=concurrency,
+                                    max_wait=max_wait, retries=retries)
+        self._attach_groups()
+
+    def _attach_groups(self) -> None:
+        """One object per endpoint group, bound to this client (and so to its brand)."""
         self.account = Account(self)
+        self.brands = Brands(self)
         self.messages = Messages(self)
         self.campaigns = Campaigns(self)
         self.contacts = Contacts(self)
@@ -116,6 +125,19 @@ class Nitrosend:
         brand = f" brand_sid={self.brand_sid!r}" if self.brand_sid else ""
         return f"<Nitrosend mode={self.mode!r} base_url={self.base_url!r} key={self._key_hint!r}{brand}>"
 
+    def with_brand(self, brand_sid: str | None) -> Nitrosend:
+        """A client for brand ``brand_sid`` of the same account (None: the account's default brand).
+
+        It shares this client's key, connection pool and rate limiter (one account, one rate limit), so closing
+        either closes the pool of both; only the ``X-Brand-SID`` its requests carry differs.
+        """
+        if brand_sid is not None and (not isinstance(brand_sid, str) or not brand_sid.strip()):
+            raise ValueError(f"brand_sid must be a brand's sid (e.g. from ns.brands.df()), got {brand_sid!r}")
+        scoped = copy.copy(self)
+        scoped.brand_sid = brand_sid.strip() if brand_sid else None
+        scoped._attach_groups()
+        return scoped
+
     def request(
         self,
         method: str,
@@ -138,6 +160,8 @@ class Nitrosend:
         ``files`` (multipart parts) send a body other than ``json``; ``authenticate=False`` sends neither the API
         key nor the brand header (e.g. a presigned upload URL as ``base_url`` with ``path=""``).
         """
+        if self.brand_sid:
+            headers = {"X-Brand-SID": self.brand_sid, **(headers or {})}
         if idempotency_key:
             headers = {**(headers or {}), "Idempotency-Key": idempotency_key}
         return self._transport.request(method, path, json=json, params=params, headers=headers, base_url=base_url,

@@ -1,14 +1,18 @@
 """DataFrame schemas of every resource (the ONE place columns and dtypes are declared) and ``to_frame``.
 
-Columns follow the component schemas of Nitrosend's OpenAPI description (Contact, ContactList, Segment,
-Campaign, Message, TemplateSummary, Flow, Event, Domain, Account and its billing.resources), the suppressions and
-message failure fields of today's API, plus the sandbox outbox record.
+Columns follow today's API (``API-NOTES.md``, "Today's API") and, where it is silent, the component schemas of
+Nitrosend's OpenAPI description (Contact, ContactList, Segment, Campaign, Message, TemplateSummary, Flow, Brand,
+Event, Domain, Account and its billing.resources), the suppressions, imports and webhooks of today's API, plus the
+sandbox outbox record. Values stay the API's: a transactional message's ``source_type`` is missing (<NA>), as the
+API sends null, not a made-up "transactional".
 
 Dtype rules: ids and counts ``Int64``; booleans ``boolean``; timestamps ``datetime64[ns, UTC]``; enums
 ``category`` (the spec's values first, unseen values appended, never dropped); text ``string``; list and
 free-form object fields stay Python objects. Nested objects analysts filter on (a campaign's ``trigger`` and
 ``template``, a flow's ``trigger``, a contact's custom ``data``) are expanded one level into dotted columns
-(``trigger.segment_id``, ``template.subject``, ``data.tags``). Fields this module does not know (a newer API)
+(``trigger.segment_id``, ``template.subject``, ``data.tags``); a contact's first e-mail and phone channel give
+``email``/``phone`` and their ``verified``, ``sent_count``, ``fail_count``, ``opt_in_at`` and ``opt_out_at``
+(``email_verified``, ``phone_sent_count``...). Fields this module does not know (a newer API)
 are kept as ``object`` columns after the declared ones. An empty result has every declared column and dtype.
 """
 
@@ -20,7 +24,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["FrameSchema", "to_frame", "SCHEMAS", "ACCOUNT", "OUTBOX", "USAGE"]
+__all__ = ["FrameSchema", "to_frame", "SCHEMAS", "ACCOUNT", "BRANDS", "OUTBOX", "USAGE"]
 
 logger = logging.getLogger("nitrosend_nb")
 
@@ -49,24 +53,34 @@ class FrameSchema:
     index: str = "id"
 
 
-def _contact_addresses(frame: pd.DataFrame) -> dict[str, list]:
-    """A contact's ``email`` and ``phone``: the value of its first channel of each kind (one pass)."""
-    emails, phones = [], []
+CHANNEL_KINDS = ("email", "phone")
+#: The per-channel fields a contact frame shows for its first channel of each kind (``email_verified``...).
+CHANNEL_FIELDS = {"verified": BOOL, "sent_count": INT, "fail_count": INT, "opt_in_at": TIME, "opt_out_at": TIME}
+
+
+def _contact_channels(frame: pd.DataFrame) -> dict[str, list]:
+    """A contact's ``email`` and ``phone`` (the value of its first channel of each kind) and that channel's
+    fields as ``email_verified``, ``phone_sent_count``... (one pass)."""
+    columns: dict[str, list] = {f"{kind}{suffix}": [] for kind in CHANNEL_KINDS
+                                for suffix in ("", *(f"_{field}" for field in CHANNEL_FIELDS))}
     for channels in frame["channels"] if "channels" in frame else [None] * len(frame):
-        email = phone = None
-        if isinstance(channels, list):
-            for channel in channels:
-                kind = channel.get("kind") if isinstance(channel, dict) else None
-                if kind == "email" and email is None:
-                    email = channel.get("value")
-                elif kind == "phone" and phone is None:
-                    phone = channel.get("value")
-        emails.append(email)
-        phones.append(phone)
-    return {"email": emails, "phone": phones}
+        first: dict[str, dict] = {}
+        for channel in channels if isinstance(channels, list) else []:
+            kind = channel.get("kind") if isinstance(channel, dict) else None
+            if kind in CHANNEL_KINDS and kind not in first:
+                first[kind] = channel
+        for kind in CHANNEL_KINDS:
+            channel = first.get(kind, {})
+            columns[kind].append(channel.get("value"))
+            for field in CHANNEL_FIELDS:
+                columns[f"{kind}_{field}"].append(channel.get(field))
+    return columns
 
 
 _TIMESTAMPS = {"created_at": TIME, "updated_at": TIME}
+CAMPAIGN_STATUS = enum("draft", "scheduled", "live", "paused", "completed", "cancelled", "archived")
+APPROVAL_STATE = enum("pending_review", "approved", "rejected")
+_REASON_CATEGORIES = ("content_review", "account", "internal", "recipient", "provider", "rate_limit", "delivery")
 
 _TEMPLATE_FIELDS = {
     "id": INT, "name": TEXT, "flow_id": INT, "action_id": INT, "subject": TEXT, "body": TEXT,
@@ -80,10 +94,12 @@ CONTACTS = FrameSchema(
         "last_name": TEXT, "source": TEXT, "country_code": TEXT, "subscribed_email": BOOL,
         "subscribed_phone": BOOL, "verification_status": enum("verified", "suppressed", "unverified"),
         "enrichment_status": enum("enriched", "not_enriched"), "list_ids": OBJECT, "data.tags": OBJECT,
-        "last_interacted_at": TIME, **_TIMESTAMPS, "channels": OBJECT,
+        "last_interacted_at": TIME, **_TIMESTAMPS,
+        **{f"{kind}_{field}": dtype for kind in CHANNEL_KINDS for field, dtype in CHANNEL_FIELDS.items()},
+        "channels": OBJECT,
     },
     flatten=("data",),
-    derive=_contact_addresses,
+    derive=_contact_channels,
 )
 
 LISTS = FrameSchema({
@@ -98,9 +114,12 @@ SEGMENTS = FrameSchema({
 CAMPAIGNS = FrameSchema(
     {
         "id": INT, "account_id": INT, "brand_id": INT, "name": TEXT,
-        "status": enum("draft", "active", "paused", "completed"), "approval_state": TEXT,
-        "channel": enum("email", "sms"), "data": OBJECT, "scheduled_at": TIME, "sent_count": INT, **_TIMESTAMPS,
-        "trigger.id": INT, "trigger.flow_id": INT, "trigger.event": TEXT, "trigger.segment_id": INT,
+        "status": CAMPAIGN_STATUS, "approval_state": APPROVAL_STATE,
+        "channel": enum("email", "sms"), "data": OBJECT, "scheduled_at": TIME, "sent_count": INT, "editable": BOOL,
+        **_TIMESTAMPS,
+        "trigger.id": INT, "trigger.flow_id": INT, "trigger.audience_type": enum("lists", "segment", "all_contacts"),
+        "trigger.resource_type": TEXT, "trigger.resource_id": INT, "trigger.name": TEXT,
+        "trigger.event": TEXT, "trigger.segment_id": INT,
         "trigger.contact_list_id": INT, "trigger.contact_list_ids": OBJECT, "trigger.data": OBJECT,
         "trigger.triggered_count": INT, "trigger.last_triggered_at": TIME, "trigger.created_at": TIME,
         "trigger.updated_at": TIME,
@@ -110,14 +129,15 @@ CAMPAIGNS = FrameSchema(
     flatten=("trigger", "template"),
 )
 
-FAILURE_CATEGORIES = ("content_review", "account", "internal", "recipient", "provider", "delivery")
 
 MESSAGES = FrameSchema({
-    "id": INT, "channel": enum("email", "sms"), "to": TEXT, "subject": TEXT,
+    "id": INT, "brand_id": INT, "channel": enum("email", "sms"), "to": TEXT, "subject": TEXT,
     "status": enum("queued", "sent", "failed"), "provider_id": TEXT, "flow_id": INT,
-    "source_type": enum("campaign", "flow"), "source_name": TEXT, "status_reason_code": TEXT,
-    "status_reason": TEXT, "status_reason_category": enum(*FAILURE_CATEGORIES, "rate_limit"), "failure_code": TEXT,
-    "failure_reason": TEXT, "failure_category": enum(*FAILURE_CATEGORIES), "sent_at": TIME, "created_at": TIME,
+    "source_type": enum("campaign", "flow", "test"), "source_name": TEXT,
+    "status_reason_code": TEXT, "status_reason": TEXT, "status_reason_category": enum(*_REASON_CATEGORIES),
+    "failure_code": TEXT, "failure_reason": TEXT,
+    "failure_category": enum(*(c for c in _REASON_CATEGORIES if c != "rate_limit")),
+    "sent_at": TIME, "created_at": TIME,
 })
 
 EVENTS = FrameSchema({
@@ -150,7 +170,8 @@ TEMPLATES = FrameSchema({  # the list endpoint returns TemplateSummary
 FLOWS = FrameSchema(
     {
         "id": INT, "account_id": INT, "brand_id": INT, "name": TEXT,
-        "status": enum("draft", "active", "paused", "archived"), "approval_state": TEXT, "goal": TEXT,
+        "status": enum("draft", "live", "paused", "archived", "cancelled"), "approval_state": APPROVAL_STATE,
+        "goal": TEXT,
         "trigger.event": TEXT, "trigger.segment_id": INT, "trigger.contact_list_id": INT,
         "trigger.contact_list_ids": OBJECT, "trigger.data": OBJECT, "steps": OBJECT, "sent_count": INT,
         **_TIMESTAMPS, "templates": OBJECT,
@@ -197,25 +218,50 @@ WEBHOOK_DELIVERIES = FrameSchema({
     **{name: dtype for name, dtype in _EVENT_FIELDS.items() if name != "type"},
 })
 
-ACCOUNT = FrameSchema(
+BRANDS = FrameSchema(
     {
-        "id": INT, "name": TEXT, "avatar": TEXT, "banner": TEXT, "account_tier": enum("free", "paid", "trusted"),
-        "billing.plan_name": TEXT, "billing.wallet_balance_cents": INT, "billing.auto_topup": BOOL,
-        "billing.resources": OBJECT, "billing.lifetime.email_sent": INT, "billing.lifetime.sms_sent": INT,
-        "billing.lifetime.ai_used": INT, "brands": OBJECT, **_TIMESTAMPS,
+        "id": INT, "sid": TEXT, "account_id": INT, "company_name": TEXT, "brand_color": TEXT, "text_color": TEXT,
+        "bg_color": TEXT, "font_heading": TEXT, "font_body": TEXT, "physical_address": TEXT, "links": OBJECT,
+        "logo": TEXT, "email_from_name": TEXT, "email_from_email": TEXT, "email_reply_to": TEXT,
+        "email_track_opens": BOOL, "email_track_clicks": BOOL,
+        "from_email_domain_status": enum("blank", "verified", "unverified"), "test_email_recipients": OBJECT,
+        "domain_verified": BOOL, "can_send": BOOL, "subscribed_contacts_count": INT, **_TIMESTAMPS,
     },
-    flatten=("billing", "billing.lifetime"),
+    index="sid",  # brands are addressed by sid (``ns.brands.get(sid)``, ``ns.with_brand(sid)``)
 )
 
-USAGE = FrameSchema(
-    {"resource": TEXT, "used": INT, "allowance": INT, "remaining": INT, "overage_rate": FLOAT},
+ACCOUNT = FrameSchema(
+    {
+        "id": INT, "name": TEXT, "avatar": TEXT, "banner": TEXT,
+        "commercial_tier": enum("unsubscribed", "free", "pro", "ultra", "enterprise"), "safe_mode_enabled": BOOL,
+        "access.source": enum("owner", "membership", "platform_admin", "delegated", "management_credential",
+                              "api_key", "shopify"),
+        "access.delegated": BOOL,
+        "team.seat_limit": INT, "team.seat_count": INT, "team.member_count": INT, "team.invite_count": INT,
+        "team.current_role": enum("member", "admin", "owner"), "team.can_manage_team": BOOL,
+        "billing.access_policy": enum("free_allowed", "paid_required"), "billing.plan": TEXT,
+        "billing.plan_name": TEXT, "billing.spend_cap_monthly_cents": INT, "billing.comped": BOOL,
+        "billing.wallet_balance_cents": INT, "billing.auto_topup": BOOL,
+        "billing.brands.used": INT, "billing.brands.limit": INT, "billing.brands.remaining": INT,
+        "billing.brands.unlimited": BOOL, "billing.brands.can_create": BOOL,
+        "billing.resources": OBJECT, "billing.funding": OBJECT, "billing.overage": OBJECT,
+        "billing.provider_route": OBJECT, "billing.entitlements": OBJECT,
+        "billing.lifetime.email_sent": INT, "billing.lifetime.sms_sent": INT, "billing.lifetime.ai_used": INT,
+        **_TIMESTAMPS,
+    },
+    flatten=("access", "team", "billing", "billing.brands", "billing.lifetime"),
+)
+
+USAGE = FrameSchema(  # allowance and remaining are <NA> for an unlimited resource
+    {"resource": TEXT, "used": INT, "allowance": INT, "remaining": INT, "overage_rate": FLOAT,
+     "mode": enum("budget", "monthly", "unlimited"), "budget": FLOAT, "budget_used": FLOAT},
     index="resource",
 )
 
 SCHEMAS: dict[str, FrameSchema] = {
     "contacts": CONTACTS, "lists": LISTS, "segments": SEGMENTS, "campaigns": CAMPAIGNS,
     "messages": MESSAGES, "templates": TEMPLATES, "flows": FLOWS, "events": EVENTS, "suppressions": SUPPRESSIONS,
-    "domains": DOMAINS, "imports": IMPORTS, "webhooks": WEBHOOKS,
+    "domains": DOMAINS, "imports": IMPORTS, "webhooks": WEBHOOKS, "brands": BRANDS,
 }
 
 

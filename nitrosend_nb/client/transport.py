@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3 import exceptions as urllib3_exceptions
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
@@ -31,8 +32,10 @@ from nitrosend_nb._version import __version__
 from nitrosend_nb.client import defaults
 from nitrosend_nb.client.throttle import AdaptiveLimiter, backoff_delay, retry_after_seconds
 from nitrosend_nb.errors import (
+    ConnectionFailedError,
     NitrosendError,
     RateLimitError,
+    RequestTimeoutError,
     TransportError,
     error_for_status,
 )
@@ -82,7 +85,6 @@ class Transport:
         base_url: str,
         api_key: str,
         *,
-        brand_sid: str | None = None,
         timeout: float = defaults.TIMEOUT,
         concurrency: int = defaults.CONCURRENCY,
         max_wait: float = defaults.MAX_WAIT,
@@ -98,8 +100,6 @@ class Transport:
             "Accept": "application/json",
             "User-Agent": f"nitrosend-nb/{__version__} {requests.utils.default_user_agent()}",
         }
-        if brand_sid:
-            headers["X-Brand-SID"] = brand_sid
         connects = min(retries, CONNECT_RETRIES)  # a server that is not there is reported within a second
         common = dict(backoff_factor=0.1, backoff_max=2, backoff_jitter=0.1, raise_on_status=False,
                       respect_retry_after_header=True)
@@ -152,8 +152,9 @@ class Transport:
             if failure is not None:
                 # Raised here, outside the ``except``: no __cause__ or __context__ links the error to requests'
                 # exception, whose frames and prepared request hold the Authorization header.
-                logger.debug("%s %s failed: %s", method, path, failure)
-                raise TransportError(message=failure, method=method, path=path)
+                error_class, text = failure
+                logger.debug("%s %s failed: %s", method, path, text)
+                raise error_class(message=text, method=method, path=path)
             status = response.status_code
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("%s %s %s -> %s in %.0f ms", method, path, self.redact(dict(params or {})), status,
@@ -178,14 +179,18 @@ class Transport:
             logger.info("%s %s rate limited (429): pausing %.2f s, concurrency now %d", method, path, delay,
                         self.limiter.limit)
 
-    def _describe(self, exc: requests.RequestException, url: str) -> str:
+    def _describe(self, exc: requests.RequestException, url: str) -> tuple[type[TransportError], str]:
+        """The error class and one redacted sentence for a request that got no HTTP response."""
         where = urlsplit(url).netloc
-        if isinstance(exc, requests.Timeout):
-            return f"no response from {where} within {self.timeout:g} s"
+        reason = getattr(exc.args[0], "reason", None) if exc.args else None  # what urllib3's retries ran out on
+        timed_out = (isinstance(reason, urllib3_exceptions.TimeoutError)  # urllib3 files a refused connect under
+                     and not isinstance(reason, urllib3_exceptions.NewConnectionError))  # timeouts: it is not one
+        if isinstance(exc, requests.Timeout) or timed_out:
+            return RequestTimeoutError, f"no response from {where} within {self.timeout:g} s"
         if isinstance(exc, requests.ConnectionError):
             reason = "connection refused" if "refused" in str(exc).lower() else "connection failed"
-            return f"could not reach {where}: {reason}"
-        return self.redact(f"{type(exc).__name__}: {exc}")
+            return ConnectionFailedError, f"could not reach {where}: {reason}"
+        return TransportError, self.redact(f"{type(exc).__name__}: {exc}")
 
     def _error(self, response: requests.Response, method: str, path: str, *, waited: float | None = None,
                retry_after: float | None = None) -> NitrosendError:

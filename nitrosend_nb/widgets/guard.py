@@ -2,7 +2,7 @@
 
 ipywidgets can deliver one click to ``on_click`` twice, a user can double-click, and a lost response tempts a
 retry. Every form in this package runs its request through a :class:`RequestGuard` and tags each send with an
-:func:`idempotency_key` derived from what is sent, so none of those can send twice.
+:func:`~nitrosend_nb.client.idempotency.idempotency_key` derived from what is sent, so none of those can send twice.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable
 
 import ipywidgets as widgets
 
-from nitrosend_nb.client.resources.base import content_idempotency_key as idempotency_key
+from ..client.idempotency import idempotency_key
 
 __all__ = ["RequestGuard", "idempotency_key"]
 

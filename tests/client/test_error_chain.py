@@ -90,7 +90,7 @@ def test_a_connection_error_prints_a_short_traceback_ending_in_one_readable_line
     with pytest.raises(nb.TransportError) as info:
         ns.contacts.list()
     lines = "".join(traceback.format_exception(info.value)).splitlines()
-    assert lines[-1] == ("nitrosend_nb.errors.TransportError: GET /contacts -> could not reach 127.0.0.1:1: "
+    assert lines[-1] == ("nitrosend_nb.errors.ConnectionFailedError: GET /contacts -> could not reach 127.0.0.1:1: "
                          "connection refused")
     assert len(lines) <= 20, "\n".join(lines)
     assert not any("During handling" in line or "direct cause" in line for line in lines)

@@ -274,13 +274,19 @@ def test_flows_crud_with_optimistic_concurrency(fresh_ns):
 
 def test_account_get_and_usage(ns):
     account = ns.account.get()
-    assert account["account_tier"] in {"free", "paid", "trusted"} and account["billing"]["plan_name"]
+    assert account["commercial_tier"] in {"unsubscribed", "free", "pro", "ultra", "enterprise"}
+    assert account["billing"]["plan_name"] and "brands" not in account
     usage = ns.account.usage()
     assert usage.index.name == "resource" and list(usage.index) == ["email", "sms", "ai"]
-    assert list(usage.columns) == ["used", "allowance", "remaining", "overage_rate"]
-    assert [str(t) for t in usage.dtypes] == ["Int64", "Int64", "Int64", "float64"]
-    email = account["billing"]["resources"]["email"]
-    assert usage.loc["email", "used"] == email["used"] and usage.loc["email", "remaining"] == email["remaining"]
+    assert list(usage.columns) == ["used", "allowance", "remaining", "overage_rate", "mode", "budget", "budget_used"]
+    assert [str(t) for t in usage.dtypes] == ["Int64", "Int64", "Int64", "float64", "category", "float64", "float64"]
+    resources = account["billing"]["resources"]
+    for name, values in resources.items():
+        row = usage.loc[name]
+        assert row["used"] == values["used"] and row["mode"] == values["mode"]
+        for field in ("allowance", "remaining", "budget"):  # null (unlimited / no budget) is <NA>
+            assert (pd.isna(row[field]) if values[field] is None else row[field] == values[field]), (name, field)
+    assert any(values["allowance"] is None for values in resources.values())  # the seed has an unlimited one
 
 
 def test_account_frame_is_one_row_with_billing_flattened(ns):
@@ -290,8 +296,12 @@ def test_account_frame_is_one_row_with_billing_flattened(ns):
     row = frame.loc[account["id"]]
     assert row["billing.plan_name"] == account["billing"]["plan_name"]
     assert row["billing.lifetime.email_sent"] == account["billing"]["lifetime"]["email_sent"]
-    assert row["brands"] == account["brands"] and row["billing.resources"] == account["billing"]["resources"]
-    assert frame["account_tier"].dtype.name == "category" and str(frame["created_at"].dtype) == "datetime64[ns, UTC]"
+    assert row["billing.resources"] == account["billing"]["resources"]
+    assert row["billing.brands.used"] == account["billing"]["brands"]["used"]
+    assert row["team.seat_count"] == account["team"]["seat_count"]
+    assert row["access.source"] == account["access"]["source"]
+    assert frame["commercial_tier"].dtype.name == "category" and row["commercial_tier"] == account["commercial_tier"]
+    assert str(frame["created_at"].dtype) == "datetime64[ns, UTC]"
     assert str(frame["billing.wallet_balance_cents"].dtype) == "Int64"
 
 

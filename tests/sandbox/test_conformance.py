@@ -9,7 +9,7 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from sandbox_helpers import Api
-from todays_api_messaging import CAMPAIGN, FLOW, MESSAGE
+from todays_api import CAMPAIGN, FLOW, MESSAGE
 
 from nitrosend_nb.sandbox import Sandbox
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from todays_api import OBJECTS, assert_conforms
+from todays_api import ACCOUNT, BILLING_RESOURCE, BRAND, CHANNEL, CONTACT, LIST, REACH, assert_today
 
 
 def brand_headers(api) -> list[dict]:
@@ -13,26 +13,19 @@ def brand_headers(api) -> list[dict]:
 
 def test_account_billing_team_and_resources(api):
     account = api.get("/account").json()
-    assert_conforms("Account", account)
-    assert_conforms("Team", account["team"])
-    assert_conforms("Billing", account["billing"])
-    assert_conforms("BillingBrands", account["billing"]["brands"])
-    assert_conforms("Lifetime", account["billing"]["lifetime"])
+    assert_today(account, ACCOUNT, "Account")  # team, access, billing (brands, resources, lifetime) nested
     assert set(account["billing"]["resources"]) == {"email", "sms", "ai"}
-    for usage in account["billing"]["resources"].values():
-        assert_conforms("BillingResource", usage)
     assert "brands" not in account and "account_tier" not in account
 
 
 def test_reach(api):
-    assert_conforms("Reach", api.get("/account/reach", params={"audience": 10}).json())
+    assert_today(api.get("/account/reach", params={"audience": 10}).json(), REACH, "Reach")
 
 
 def test_every_brand(api):
     brands = api.get("/brands").json()
     assert len(brands) == 2
-    for brand in brands:
-        assert_conforms("Brand", brand)
+    assert_today(brands, BRAND, "Brand")
 
 
 @pytest.mark.parametrize("brand", [0, 1])
@@ -40,21 +33,31 @@ def test_contacts_channels_and_lists_of_each_brand(api, brand):
     headers = brand_headers(api)[brand]
     contacts = api.get("/contacts", params={"limit": 100}, headers=headers).json()
     assert contacts
+    assert_today(contacts, CONTACT, "Contact")  # each channel too
     for contact in contacts:
-        assert_conforms("Contact", contact)
         for channel in contact["channels"]:
-            assert_conforms("Channel", channel)
             assert channel["contact_id"] == contact["id"]
     assert {c["kind"] for contact in contacts for c in contact["channels"]} == {"email", "phone"}
-    for item in api.get("/lists", headers=headers).json():
-        assert_conforms("List", item)
+    assert_today(api.get("/lists", headers=headers).json(), LIST, "List")
 
 
-@pytest.mark.parametrize("name,doc", [
-    ("Channel", {**dict.fromkeys(OBJECTS["Channel"]["fields"]), "kind": "fax"}),
-    ("Account", {**dict.fromkeys(OBJECTS["Account"]["fields"]), "commercial_tier": "paid"}),
-    ("Brand", {k: None for k in OBJECTS["Brand"]["fields"] if k != "sid"}),
+def test_usage_resources_carry_mode_and_budget(api):
+    resources = api.get("/account").json()["billing"]["resources"]
+    assert_today(list(resources.values()), BILLING_RESOURCE, "BillingResource")
+
+
+@pytest.mark.parametrize("shape,doc", [
+    (CHANNEL, {**dict.fromkeys(CHANNEL), "kind": "fax"}),
+    (ACCOUNT, {**dict.fromkeys(ACCOUNT), "commercial_tier": "paid"}),
+    (BRAND, {k: None for k in BRAND if k != "sid"}),
 ])
-def test_the_checker_rejects_a_missing_field_or_an_unknown_enum_value(name, doc):
+def test_the_checker_rejects_a_missing_field_or_an_unknown_enum_value(shape, doc):
     with pytest.raises(AssertionError):
-        assert_conforms(name, doc)
+        assert_today(doc, shape, "doc")
+
+
+def test_the_checker_allows_a_null_access_but_judges_a_present_one(api):
+    account = api.get("/account").json()
+    assert_today({**account, "access": None}, ACCOUNT, "Account")
+    with pytest.raises(AssertionError, match=r"access\.source"):
+        assert_today({**account, "access": {"source": "robot", "delegated": False}}, ACCOUNT, "Account")

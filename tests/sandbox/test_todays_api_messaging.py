@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from sandbox_helpers import assert_error, change_brand, deliverable, email_of
-from todays_api_messaging import CAMPAIGN, FLOW, MESSAGE, SEND_TEST, assert_today
+from todays_api import CAMPAIGN, FLOW, MESSAGE, SEND_TEST, assert_today
 
 EMAIL = {"channel": "email", "to": "ada@example.com", "subject": "Hello", "html": "<p>Hi</p>"}
 CONTENT = {"subject": "Hi {{ contact.first_name }}", "design": {"sections": [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import nitrosend_nb as nb
@@ -83,10 +85,22 @@ def test_an_html_body_is_sent_as_html(ns, sb):
 
 
 def test_send_test_without_recipients_goes_to_the_account_test_recipients(ns, sb):
-    brand = ns.account.get()["brands"][0]
+    brand = ns.brands.list()[0]  # the default brand: the one a client without brand_sid works in
     composer = new_composer(ns)
     composer.test_button.click()
     assert sorted(e["to"] for e in sb.outbox()) == sorted(brand["test_email_recipients"])
+    for address in brand["test_email_recipients"]:  # one row per recipient: address, status, message
+        assert re.search(rf"{re.escape(address)}\s+delivered\s+message #\d+", composer.status.text)
+
+
+def test_each_recipients_refusal_is_shown_beside_the_others_delivery(ns, sb):
+    composer = new_composer(ns)
+    composer.recipients.value = "qa@acme.test, nobody@bounce.invalid"
+    result = composer.send_test()
+    assert [item["status"] for item in result["results"]] == ["delivered", "failed"]
+    assert [e["to"] for e in sb.outbox()] == ["qa@acme.test"]
+    assert composer.status.kind == "error" and "sent to 1 of 2 recipient(s)" in composer.status.text
+    assert re.search(r"nobody@bounce\.invalid\s+failed\s+invalid_recipient: The recipient", composer.status.text)
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [

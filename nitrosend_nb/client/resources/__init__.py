@@ -2,6 +2,7 @@
 
 from nitrosend_nb.client.resources.account import Account
 from nitrosend_nb.client.resources.base import ApiGroup, Resource
+from nitrosend_nb.client.resources.brands import Brands
 from nitrosend_nb.client.resources.campaigns import Campaigns
 from nitrosend_nb.client.resources.contacts import Contacts
 from nitrosend_nb.client.resources.domains import Domains
@@ -15,5 +16,5 @@ from nitrosend_nb.client.resources.suppressions import Suppressions
 from nitrosend_nb.client.resources.templates import Templates
 from nitrosend_nb.client.resources.webhooks import Webhooks
 
-__all__ = ["Account", "ApiGroup", "Resource", "Campaigns", "Contacts", "Domains", "Events", "Flows", "Imports",
-           "Lists", "Messages", "Segments", "Suppressions", "Templates", "Webhooks"]
+__all__ = ["Account", "ApiGroup", "Resource", "Brands", "Campaigns", "Contacts", "Domains", "Events", "Flows",
+           "Imports", "Lists", "Messages", "Segments", "Suppressions", "Templates", "Webhooks"]

@@ -8,9 +8,6 @@ list endpoint does not page by headers) and add only the calls that differ (``me
 
 from __future__ import annotations
 
-import hashlib
-import json
-import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -27,7 +24,7 @@ from nitrosend_nb.errors import NitrosendError
 if TYPE_CHECKING:
     from nitrosend_nb.client.client import Nitrosend
 
-__all__ = ["ApiGroup", "Resource", "content_idempotency_key", "new_idempotency_key"]
+__all__ = ["ApiGroup", "Resource"]
 
 
 def _query_value(value: object) -> object:
@@ -37,22 +34,6 @@ def _query_value(value: object) -> object:
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     return value
-
-
-def new_idempotency_key() -> str:
-    """A fresh random Idempotency-Key (uuid4)."""
-    return str(uuid.uuid4())
-
-
-def content_idempotency_key(target: str, payload: Mapping[str, Any]) -> str:
-    """Return a stable key for sending ``payload`` to ``target`` (e.g. ``"POST /messages"``).
-
-    The key is the SHA-256 of the canonical JSON (sorted keys, no whitespace) of target and payload: the same
-    content always gives the same key, any change of content or target gives a new one.
-    """
-    canonical = json.dumps({"target": target, "payload": payload}, sort_keys=True, separators=(",", ":"),
-                           ensure_ascii=False, default=str)
-    return "nsnb-" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 class ApiGroup:
@@ -124,7 +105,7 @@ class Resource(ApiGroup):
 
     def get(self, id: int) -> dict:
         """One record by id (NotFoundError when it does not exist)."""
-        return self._call("GET", f"/{valid_id(id)}")
+        return self._call("GET", self._item(id))
 
     def create(self, **fields: object) -> dict:
         """Create a record from ``fields`` (the API's request body) and return it."""
@@ -157,7 +138,11 @@ class Resource(ApiGroup):
     def _item_call(self, method: str, id: int, fields: dict | None = None) -> Any:
         if method not in self.item_methods:
             raise NotImplementedError(f"the Nitrosend API has no {method} {self.path}/{{id}}")
-        return self._call(method, f"/{valid_id(id)}", json=fields)
+        return self._call(method, self._item(id), json=fields)
+
+    def _item(self, id: object) -> str:
+        """The path of record ``id`` below :attr:`path` (ids are checked before any request)."""
+        return f"/{valid_id(id)}"
 
     @staticmethod
     def _params(filters: Mapping[str, object]) -> dict:

@@ -7,7 +7,8 @@ from collections.abc import Iterator, Mapping
 import pandas as pd
 
 from nitrosend_nb.client.frames import EVENTS
-from nitrosend_nb.client.resources.base import Resource, content_idempotency_key
+from nitrosend_nb.client.idempotency import idempotency_key as content_key
+from nitrosend_nb.client.resources.base import Resource
 
 
 class Events(Resource):
@@ -44,7 +45,7 @@ class Events(Resource):
         given = dict(event=event, contact_id=contact_id, contact_email=contact_email, amount=amount, data=data,
                      **fields)
         payload = {name: value for name, value in given.items() if value is not None}
-        key = idempotency_key or content_idempotency_key("POST /events", payload)
+        key = idempotency_key or content_key("POST /events", payload)
         return self._call("POST", json=payload, idempotency_key=key)
 
     def create(self, **fields: object) -> dict:

@@ -23,8 +23,9 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from nitrosend_nb.client.frames import IMPORTS
+from nitrosend_nb.client.idempotency import new_idempotency_key
 from nitrosend_nb.client.ids import valid_id
-from nitrosend_nb.client.resources.base import Resource, new_idempotency_key
+from nitrosend_nb.client.resources.base import Resource
 
 __all__ = ["Imports", "ImportHandle", "ImportResult", "ImportInterrupted"]
 

@@ -1,9 +1,10 @@
-"""Today's API (API-NOTES.md, section "Today's API") for messages, test sends, campaigns, triggers and flows: one
-dict per object, field -> what its value may be, and :func:`assert_today` to check a response against one.
+"""The objects of "Today's API" (API-NOTES.md, last section), written from the notes, not from the sandbox's code:
+one dict per object, field -> what its value may be, and :func:`assert_today` to check a response against one.
+Shared by the sandbox's conformance tests and the client's frame tests.
 
 A field maps to ``ANY`` (any value), a tuple of allowed values (an enum; ``None`` listed when nullable), another
-object dict (a nested object), or a one-element list holding an object dict (a list of such objects). Fields
-wrapped in :class:`Optional` may be absent. Written from the notes, not from the sandbox's code.
+object dict (a nested object), or a one-element list holding an object dict (a list of such objects). A rule
+wrapped in :class:`Optional` may be absent; one wrapped in :class:`Nullable` may be null (``access: null``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,54 @@ class Optional:
 
     rule: Any
 
+
+@dataclass(frozen=True)
+class Nullable:
+    """A field that may be null instead of what ``rule`` says (an object the API leaves out with null)."""
+
+    rule: Any
+
+
+TEAM = {"seat_limit": ANY, "seat_count": ANY, "member_count": ANY, "invite_count": ANY,
+        "current_role": ("member", "admin", "owner", None), "can_manage_team": ANY}
+ACCESS = {"source": ("owner", "membership", "platform_admin", "delegated", "management_credential", "api_key",
+                     "shopify"), "delegated": ANY}
+BILLING_BRANDS = {"used": ANY, "limit": ANY, "remaining": ANY, "unlimited": ANY, "can_create": ANY}
+BILLING_RESOURCE = {"used": ANY, "allowance": ANY, "remaining": ANY, "overage_rate": ANY,
+                    "mode": ("budget", "monthly", "unlimited"), "budget": ANY, "budget_used": ANY}
+LIFETIME = {"email_sent": ANY, "sms_sent": ANY, "ai_used": ANY}
+BILLING = {
+    "access_policy": ("free_allowed", "paid_required", None), "brands": BILLING_BRANDS, "funding": ANY,
+    "provider_route": ANY, "plan_name": ANY, "plan": ANY, "spend_cap_monthly_cents": ANY, "comped": ANY,
+    "overage": ANY, "resources": dict.fromkeys(("email", "sms", "ai"), BILLING_RESOURCE), "entitlements": ANY,
+    "lifetime": LIFETIME,
+}
+ACCOUNT = {
+    "id": ANY, "name": ANY, "avatar": ANY, "banner": ANY,
+    "commercial_tier": ("unsubscribed", "free", "pro", "ultra", "enterprise"), "safe_mode_enabled": ANY,
+    "access": Nullable(ACCESS), "billing": BILLING, "team": TEAM, "created_at": ANY, "updated_at": ANY,
+}
+REACH = {"audience": ANY, "cohort": ANY, "current": ANY, "recommended": ANY, "covered": ANY, "summary": ANY}
+BRAND = {
+    "id": ANY, "sid": ANY, "account_id": ANY, "brand_color": ANY, "text_color": ANY, "bg_color": ANY,
+    "font_heading": ANY, "font_body": ANY, "company_name": ANY, "physical_address": ANY, "links": ANY, "logo": ANY,
+    "email_from_name": ANY, "email_from_email": ANY, "email_reply_to": ANY, "email_track_opens": ANY,
+    "email_track_clicks": ANY, "from_email_domain_status": ("blank", "verified", "unverified"),
+    "test_email_recipients": ANY, "domain_verified": ANY, "can_send": ANY, "subscribed_contacts_count": ANY,
+    "created_at": ANY, "updated_at": ANY,
+}
+CHANNEL = {
+    "id": ANY, "kind": ("email", "phone"), "value": ANY, "subscribed": ANY, "verified": ANY, "sent_count": ANY,
+    "fail_count": ANY, "opt_in_at": ANY, "opt_out_at": ANY, "data": ANY, "contact_id": ANY, "created_at": ANY,
+    "updated_at": ANY,
+}
+CONTACT = {
+    "id": ANY, "brand_id": ANY, "uuid": ANY, "first_name": ANY, "last_name": ANY, "source": ANY,
+    "country_code": ANY, "data": ANY, "subscribed_phone": ANY, "subscribed_email": ANY, "list_ids": ANY,
+    "last_interacted_at": ANY, "channels": [CHANNEL], "created_at": ANY, "updated_at": ANY,
+}
+LIST = {"id": ANY, "brand_id": ANY, "name": ANY, "contacts_count": ANY, "segment_id": ANY, "stale": ANY,
+        "last_populated_at": ANY, "created_at": ANY, "updated_at": ANY}
 
 STATUS_REASON_CATEGORIES = ("content_review", "account", "internal", "recipient", "provider", "rate_limit",
                             "delivery", None)
@@ -63,6 +112,10 @@ def problems(value: Any, shape: dict, where: str) -> list[str]:
         here = f"{where}.{field}"
         if isinstance(rule, Optional):
             if field not in value:
+                continue
+            rule = rule.rule
+        if isinstance(rule, Nullable):
+            if value.get(field, ANY) is None:
                 continue
             rule = rule.rule
         if field not in value:
