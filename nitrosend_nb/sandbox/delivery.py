@@ -8,13 +8,15 @@ the same way.
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from .. import merge_tags
 from . import suppressions
 from .design import html_to_text, looks_like_html, render_design, text_to_html
 from .outcomes import Reason, status_fields
-from .state import SandboxState
+
+if TYPE_CHECKING:
+    from .state import SandboxState
 
 
 def contact_context(contact: Mapping[str, Any] | None) -> dict:
