@@ -146,13 +146,13 @@ def _cafe_templates() -> tuple:
     return (
         ("Cafe welcome", "Welcome to the Cafe, {{ contact.first_name | default: \"friend\" }}", "Your first flat white is on us.",
          [header, _section("text", text="Show this email at the counter for a free flat white."), footer]),
-        ("Weekly specials", "This week at Acme Cafe", "Fresh pastries every Friday.",
-         [header, _section("text", heading="On the counter", text="Cardamom buns, lemon drizzle, and a new filter."),
-          _section("button", text="See the menu", url="https://cafe.acme.test/menu"), footer]),
         ("Pre-order confirmation", "Pre-order {{ data.order_id }} confirmed", "Ready for collection at the counter.",
          [header, _section("text", heading="Thanks, {{ contact.first_name | default: \"friend\" }}!",
                            text="Your pre-order {{ data.order_id }} for {{ data.total }} will be ready at the counter."),
           footer]),
+        ("Weekly specials", "This week at Acme Cafe", "Fresh pastries every Friday.",
+         [header, _section("text", heading="On the counter", text="Cardamom buns, lemon drizzle, and a new filter."),
+          _section("button", text="See the menu", url="https://cafe.acme.test/menu"), footer]),
     )
 
 
@@ -160,8 +160,9 @@ def _cafe_templates() -> tuple:
 class BrandSeed:
     """What is fixed about one seeded brand: identity, age in days, share of the contacts, lists (how contacts
     join them), segments, standalone templates (and which of them, 1-based, are the order receipt and the password
-    reset), the campaign calendar, flows (name, status, goal, trigger, steps, days since it went live), arrival
-    spikes ((first day), days, factor) and the products it sells (slug, name, price, weight)."""
+    reset), the campaign calendar, flows (name, status, goal, trigger, steps, and the days before the clock's start
+    it went live and, for a paused flow, was paused), arrival spikes ((first day), days, factor) and the products it
+    sells (slug, name, price, weight)."""
 
     name: str
     domain: str
@@ -231,8 +232,8 @@ ROASTERY = BrandSeed(
                      ("Customers",)),
         CampaignPlan("SMS flash sale", "cancelled", "pending_review", None,
                      "Flash sale: 20% off today only. Reply STOP to opt out", ("Customers",)),
-        CampaignPlan("November newsletter", "scheduled", "approved", 4, "What's brewing in November", ("Newsletter",),
-                     (2026, 11, 5, 9)),
+        CampaignPlan("November newsletter", "live", "approved", 4, "What's brewing in November", ("Newsletter",),
+                     (2026, 11, 1, 11, 30), 0.015),
         CampaignPlan("Black Friday 2026", "scheduled", "approved", 5, f"Black Friday starts now, {FRIEND}",
                      ("Newsletter", "Customers"), (2026, 11, 26, 8)),
         CampaignPlan("Black Friday teaser", "paused", "approved", 5, "Something big is brewing for Black Friday",
@@ -243,13 +244,13 @@ ROASTERY = BrandSeed(
          [{"type": "email", "subject": "Welcome to Acme, {{ contact.first_name }}!"}, {"type": "wait", "duration": 172800},
           {"type": "split", "filters": [{"name": "contact_tag", "predicate": "eq", "value": "customer"}],
            "yes": [{"type": "email", "subject": "Thanks for your first order"}],
-           "no": [{"type": "email", "subject": "10% off your first bag"}]}], 200),
+           "no": [{"type": "email", "subject": "10% off your first bag"}]}], 200, 0),
         ("Abandoned cart", "live", "Recover carts", {"event": "cart_abandoned"},
          [{"type": "wait", "duration": 3600}, {"type": "email", "subject": "You left something behind"},
-          {"type": "wait", "duration": 86400}, {"type": "sms", "body": "Your cart is waiting: acme.test/cart"}], 150),
+          {"type": "wait", "duration": 86400}, {"type": "sms", "body": "Your cart is waiting: acme.test/cart"}], 150, 0),
         ("VIP birthday", "paused", None, {"event": "birthday", "contact_list_ids": [3]},
          [{"type": "email", "subject": "Happy birthday, {{ contact.first_name }}!"},
-          {"type": "emit_event", "event_name": "birthday_sent", "forward_event_data": True}], 100),
+          {"type": "emit_event", "event_name": "birthday_sent", "forward_event_data": True}], 100, 30),
     ),
     spikes=(((2025, 11, 24), 7, 4.0), ((2025, 12, 15), 10, 1.6), ((2026, 9, 15), 7, 3.5)),
     products=(("yirgacheffe", "Yirgacheffe 250 g", 11.5, 25), ("huila", "Huila 250 g", 10.5, 25),
@@ -264,18 +265,18 @@ CAFE = BrandSeed(
     copy=("Pull up a chair.", "Baked this morning."), age_days=240, contact_share=0.2,
     lists=(ListPlan("Cafe regulars", "signup", 0.6, "regular"), ListPlan("Loyalty card", "loyalty", 0.35, "loyalty")),
     segments=(("Cafe UK subscribers", UK_SEGMENT),),
-    templates=_cafe_templates(), roles={"receipt": 3},
+    templates=_cafe_templates(), roles={"receipt": 2},
     campaigns=(
         CampaignPlan("Opening week", "completed", "approved", 1, "We're open! Your first flat white is on us",
                      ("Cafe regulars",), (2026, 3, 12, 8), 0.06, "brunch-for-two"),
-        CampaignPlan("Pastry Fridays", "completed", "approved", 2, "Fresh pastries every Friday", ("Cafe regulars",),
+        CampaignPlan("Pastry Fridays", "completed", "approved", 3, "Fresh pastries every Friday", ("Cafe regulars",),
                      (2026, 5, 15, 7), 0.03, "pastry-box"),
-        CampaignPlan("Summer terrace", "completed", "approved", 2, "The terrace is open",
+        CampaignPlan("Summer terrace", "completed", "approved", 3, "The terrace is open",
                      ("Cafe regulars", "Loyalty card"), (2026, 7, 2, 8), 0.02),
-        CampaignPlan("Winter menu", "draft", "pending_review", 2, "Our winter menu", ("Cafe regulars",)),
+        CampaignPlan("Winter menu", "draft", "pending_review", 3, "Our winter menu", ("Cafe regulars",)),
     ),
     flows=(("Loyalty welcome", "live", "Welcome loyalty members", {"event": "loyalty_joined"},
-            [{"type": "email", "subject": "Your loyalty card is ready, {{ contact.first_name }}"}], 200),),
+            [{"type": "email", "subject": "Your loyalty card is ready, {{ contact.first_name }}"}], 200, 0),),
     spikes=(((2026, 3, 6), 7, 5.0),),
     products=(("pastry-box", "Pastry box", 14.0, 30), ("beans", "House beans 250 g", 11.5, 25),
               ("brunch-for-two", "Brunch for two", 32.0, 15), ("gift-card", "Gift card", 25.0, 10),
@@ -353,11 +354,12 @@ def campaign_docs(store: Store, spec: BrandSeed, brand_id: int, ids: Ids, standa
     return docs
 
 
-def flow_docs(spec: BrandSeed, brand_id: int, ids: Ids, templates: dict) -> list[tuple[dict, int]]:
-    """The brand's standalone automation flows with the moment each went live; the templates of their email steps
-    are added to ``templates`` under ``("flow", flow id, subject)``."""
+def flow_docs(spec: BrandSeed, brand_id: int, ids: Ids, templates: dict) -> list[tuple[dict, tuple[int, int]]]:
+    """The brand's standalone automation flows, each with the moments it went live and stopped (the clock's start
+    for a flow still live); the templates of their email steps are added to ``templates`` under
+    ``("flow", flow id, subject)``."""
     docs = []
-    for name, status, goal, trigger, steps, live_days in spec.flows:
+    for name, status, goal, trigger, steps, live_days, paused_days in spec.flows:
         created = -live_days * DAY
         flow_id = ids.take("flows")
         attached = step_templates(steps, flow_id, stamp(created))
@@ -369,9 +371,9 @@ def flow_docs(spec: BrandSeed, brand_id: int, ids: Ids, templates: dict) -> list
             "approval_state": "approved", "name": name, "goal": goal,
             "trigger": {"event": trigger["event"], "segment_id": None,
                         "contact_list_ids": trigger.get("contact_list_ids", []), "data": None},
-            "steps": steps, "created_at": stamp(created), "updated_at": stamp(created),
+            "steps": steps, "created_at": stamp(created), "updated_at": stamp(-paused_days * DAY or created),
             "template_ids": [t["id"] for t in attached],
-        }, created))
+        }, (created, -paused_days * DAY)))
     return docs
 
 

@@ -33,7 +33,7 @@ from typing import Any, Callable
 
 from .. import merge_tags
 from .delivery import merge_context
-from .outcomes import SEEDED_FAILURES, Reason, status_fields
+from .outcomes import RATE_LIMITED, SEEDED_FAILURES, Reason, status_fields
 from .store import CLOCK_START
 from .suppressions import HARD_BOUNCE_DIAGNOSTIC, suppressed_reason, suppression_doc
 
@@ -63,7 +63,9 @@ CURRENCY = "GBP"
 BAD_ADDRESS = 0.012  # share of addresses that do not exist: their first email hard-bounces
 SOFT_BOUNCE = 0.004  # mailbox full: the email fails, the address stays
 PROVIDER_FAILURE = 0.0015
-COMPLAINT = {"marketing": 0.0008, "transactional": 0.0001}
+COMPLAINT = {"marketing": 0.002, "transactional": 0.0002}
+SOFT_BOUNCE_DAYS = 14  # how long a soft bounce keeps an address suppressed
+QUEUED_SHARE = 0.4  # of a campaign live at the clock's start, the share of recipients still waiting (rate limit)
 CAMPAIGN_UNSUBSCRIBE = 0.004  # recipients who unsubscribe after a campaign
 QUIET_UNSUBSCRIBE = 0.05  # contacts who unsubscribe on their own during the year
 OPEN, CLICK = 0.55, 0.35  # transactional emails opened; opened ones clicked
@@ -81,16 +83,16 @@ def at(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> int:
 
 
 _DAYS: dict[int, str] = {}
+_TIMES = [f"T{h:02d}:{m:02d}:{s:02d}Z" for h in range(24) for m in range(60) for s in range(60)]
 
 
 def stamp(t: int) -> str:
-    """Seconds relative to the clock's start as the API's ISO text (fast: many thousands per seed)."""
+    """Seconds relative to the clock's start as the API's ISO text (fast: hundreds of thousands per seed)."""
     day, rest = divmod(t + _CLOCK_OFFSET, DAY)
     prefix = _DAYS.get(day)
     if prefix is None:
         prefix = _DAYS[day] = (_CLOCK_MIDNIGHT + timedelta(days=day)).date().isoformat()
-    hours, rest = divmod(rest, HOUR)
-    return f"{prefix}T{hours:02d}:{rest // 60:02d}:{rest % 60:02d}Z"
+    return prefix + _TIMES[rest]
 
 
 def slug(name: str) -> str:
@@ -133,8 +135,8 @@ class CampaignPlan:
 
     @property
     def sent(self) -> bool:
-        """Whether the campaign went out before the clock's start."""
-        return self.status in ("completed", "archived")
+        """Whether the campaign went out before the clock's start (a live one is still going out)."""
+        return self.status in ("completed", "archived", "live")
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,7 @@ class Person:
     """One contact while the world runs."""
 
     __slots__ = ("id", "created", "first", "last", "email", "phone", "country", "source", "bad", "subscribed",
-                 "sms_ok", "opted_in", "opt_out", "suppressed", "lists", "tags", "orders", "ltv", "last_order",
+                 "sms_ok", "opted_in", "opt_out", "suppressed", "suppressed_until", "lists", "tags", "orders", "ltv", "last_order",
                  "last_seen", "plan", "counts", "uuid", "signup_event")
 
     def __init__(self, **fields):
@@ -270,7 +272,7 @@ class World:
         self.start_flows(t, "contact_add", person, person.signup_event, {})
         if person.source == "checkout":
             self.later(t + 30, self.order, person, self.basket(), {})
-        elif rng.random() < 0.3:
+        elif rng.random() < 0.2:
             self.later(t + rng.expovariate(1 / (14 * DAY)), self.order, person, self.basket(), self.organic_utm())
         for _ in range(rng.choice((0, 0, 0, 1, 1, 2))):
             self.later(t + rng.expovariate(1 / (30 * DAY)), self.page_view, person)
@@ -288,6 +290,8 @@ class World:
             self.members[plan.name].append(person)
             if plan.tag:
                 person.tags.add(plan.tag)
+            if plan.rule == "lifetime_value":  # VIPs tell the shop their birthday
+                self.later(t + self.rng.uniform(1, 365) * DAY, self.birthday, person)
 
     def lists_by_rule(self, rule: str) -> list[ListPlan]:
         """The brand's lists that contacts join by ``rule``."""
@@ -297,10 +301,9 @@ class World:
     def event(self, t: int, person: Person | None, name: str, **fields) -> dict:
         """Record an event at ``t`` (null fields left out: they read back as null) and return it."""
         moment = stamp(t)
-        doc = {"id": self.first_event + len(self.events), **self.owner, "event": name,
-               "data": fields.pop("data", {}), "test": fields.pop("test", False), "chain_depth": 0,
-               "generated": False, "contact_id": person.id if person else None, "created_at": moment,
-               "updated_at": moment, **{k: v for k, v in fields.items() if v is not None}}
+        doc = {"id": self.first_event + len(self.events), **self.owner, "event": name, "data": {}, "test": False,
+               "chain_depth": 0, "generated": False, "contact_id": person.id if person else None,
+               "created_at": moment, "updated_at": moment, **{k: v for k, v in fields.items() if v is not None}}
         self.events.append(doc)
         if person is not None and not doc["test"]:
             person.last_seen = t
@@ -347,7 +350,7 @@ class World:
         self.email(t, person, template, {"order_id": number, "total": f"£{amount:.2f}"}, kind="transactional")
         if person.phone and rng.random() < 0.5:
             self.later(t + DAY + rng.uniform(0, 6) * HOUR, self.shipped, person, number)
-        if rng.random() < (0.7 if person.plan != "none" else 0.45):
+        if rng.random() < (0.7 if person.plan != "none" else 0.35):
             gap = 30 * DAY if person.plan == "monthly" else 14 * DAY if person.plan == "fortnightly" else \
                 rng.expovariate(1 / (40 * DAY))
             self.later(t + gap, self.order, person, self.basket(), self.organic_utm())
@@ -381,9 +384,15 @@ class World:
     def gathering(self, t: int, plan: ListPlan, share: float, name: str, resource: str) -> None:
         """An occasion (a tasting, a beta call): a share of the subscribed contacts join the list."""
         for person in self.people:
-            if person.created < t and person.subscribed and not person.suppressed and self.rng.random() < share:
+            if person.created < t and person.subscribed and not self.is_suppressed(t, person) and \
+                    self.rng.random() < share:
                 self.join(t, person, plan)
                 self.event(t, person, name, resource_name=resource)
+
+    def birthday(self, t: int, person: Person) -> None:
+        """A contact's birthday, tracked as an event, and its flows."""
+        event = self.event(t, person, "birthday", data={"first_name": person.first})
+        self.start_flows(t, "birthday", person, event, event["data"])
 
     def password_reset(self, t: int, person: Person) -> None:
         """A password reset email (transactional)."""
@@ -400,7 +409,7 @@ class World:
 
     def complain(self, t: int, person: Person, message: dict) -> None:
         """The recipient marks ``message`` as spam: suppressed and unsubscribed."""
-        if person.suppressed is None:
+        if not self.is_suppressed(t, person):
             self.suppress(t, person, "complaint", message)
         self.unsubscribe(t, person)
         if "engagement" in message:
@@ -426,26 +435,37 @@ class World:
         return self.subjects[key]
 
     def message(self, t: int, person: Person | None, *, channel: str, to: str, subject: str | None, fields: dict,
-                failure: Reason | None = None) -> dict:
-        """Record a message at ``t`` (``failure``: it failed with that reason)."""
+                failure: Reason | None = None, queued: bool = False) -> dict:
+        """Record a message at ``t`` (``failure``: it failed with that reason; ``queued``: it waits for the rate
+        limit)."""
         doc = {"brand_id": self.owner["brand_id"], "channel": channel, "to": to, "subject": subject,
                "created_at": stamp(t), **fields}
-        if failure is None:
+        if queued:
+            doc.update(status="queued", **status_fields(reason=RATE_LIMITED))
+        elif failure is None:
             doc.update(status="sent", provider_id=f"sbx-{self.owner['brand_id']}-{len(self.messages):08x}",
                        sent_at=doc["created_at"])
         else:
             doc.update(status="failed", **{k: v for k, v in status_fields(failure).items()})
         if person is not None:
             doc["contact_id"] = person.id
-            person.counts[(channel == "sms") * 2 + (failure is not None)] += 1
+            if not queued:
+                person.counts[(channel == "sms") * 2 + (doc["status"] == "failed")] += 1
         self.messages.append(doc)
         return doc
 
-    def fate(self, person: Person | None) -> Reason | None:
+    @staticmethod
+    def is_suppressed(t: int, person: Person) -> bool:
+        """Whether ``person``'s address is suppressed at ``t`` (a soft bounce's suppression runs out)."""
+        if person.suppressed is not None and person.suppressed_until is not None and person.suppressed_until <= t:
+            person.suppressed = person.suppressed_until = None
+        return person.suppressed is not None
+
+    def fate(self, t: int, person: Person | None) -> Reason | None:
         """Why an email to ``person`` fails now, or None when it is delivered."""
         if person is None:
             return None
-        if person.suppressed is not None:
+        if self.is_suppressed(t, person):
             return Reason("suppressed", suppressed_reason(person.email, person.suppressed), "recipient")
         if person.bad:
             return HARD_BOUNCE
@@ -461,7 +481,7 @@ class World:
         """Send one email to ``person`` (or to ``to``, a test recipient); its fate and follow-ups decided here.
         ``kind``: marketing (campaign and flow), transactional or test."""
         rng = self.rng
-        failure = None if kind == "test" else self.fate(person)
+        failure = None if kind == "test" else self.fate(t, person)
         subject = self.personalise(template["subject"], person if kind != "test" else None, data)
         if kind == "test":
             subject = "[Test] " + subject
@@ -476,6 +496,8 @@ class World:
                                to=to or person.email, subject=subject, fields=fields, failure=failure)
         if failure is HARD_BOUNCE:
             self.suppress(t, person, "hard_bounce", message)
+        elif failure is SOFT_BOUNCE_REASON:
+            self.suppress(t, person, "soft_bounce", message)
         if kind == "transactional":
             self.engage(t, message, failure)
         if failure is None and kind != "test" and rng.random() < COMPLAINT.get(kind, 0):
@@ -505,14 +527,18 @@ class World:
         doc = suppression_doc(self.owner, person.email, reason, stamp(t), contact_id=person.id,
                               source_event_id=f"ses-{message.get('provider_id') or message['created_at']}",
                               provider="ses")
+        if reason == "soft_bounce":
+            person.suppressed_until = t + SOFT_BOUNCE_DAYS * DAY
+            doc.update(bounce_type="soft", bounce_subtype="mailbox_full", provider_diagnostic=SOFT_BOUNCE_REASON.text,
+                       expires_at=stamp(person.suppressed_until), active=person.suppressed_until > 0)
         self.suppressions.append(doc)
 
     def start_flows(self, t: int, trigger: str, person: Person, event: dict | None, data: dict) -> bool:
         """Run every flow of the brand live at ``t`` whose trigger is ``trigger`` for ``person``; True when one
         started."""
         started = False
-        for flow, live_since in self.flows:
-            if flow["status"] == "live" and flow["trigger"]["event"] == trigger and live_since <= t:
+        for flow, (live_since, live_until) in self.flows:
+            if flow["trigger"]["event"] == trigger and live_since <= t < live_until:
                 lists = [name for name, ident in self.list_ids.items() if ident in flow["trigger"]["contact_list_ids"]]
                 if not lists or any(name in person.lists for name in lists):
                     self.step(t, flow, list(flow["steps"]), person, event, data)
@@ -539,6 +565,9 @@ class World:
                            fields=fields)
             elif kind == "sms" and person.phone and person.sms_ok:
                 self.message(t, person, channel="sms", to=person.phone, subject=None, fields=fields)
+            elif kind == "emit_event":
+                self.event(t, person, step["event_name"], data=dict(data) if step.get("forward_event_data") else {},
+                           chain_depth=1, generated=True)
 
     def test_send(self, t: int, plan: CampaignPlan, doc: dict) -> None:
         """A test of the campaign's content to the brand's test recipients before it goes out."""
@@ -551,12 +580,17 @@ class World:
         rng = self.rng
         template = self.templates[("campaign", doc["id"])]
         audience = {person.id: person for name in plan.lists for person in self.members[name]}
+        waiting = sorted(audience)[int(len(audience) * (1 - QUEUED_SHARE)):] if plan.status == "live" else ()
         fields = {"flow_id": doc["trigger"]["flow_id"], "source_type": "campaign", "source_name": doc["name"],
                   "campaign_id": doc["id"]}
         for cid in sorted(audience):
             person = audience[cid]
-            if person.suppressed is not None or not (person.subscribed if doc["channel"] == "email" else
-                                                       person.sms_ok):
+            if self.is_suppressed(t, person) or not (person.subscribed if doc["channel"] == "email" else
+                                                     person.sms_ok):
+                continue
+            if cid in waiting:  # still queued behind the account's sending rate limit at the clock's start
+                self.message(t, person, channel=doc["channel"], to=person.email, fields=fields, queued=True,
+                             subject=self.personalise(template["subject"], person, {}))
                 continue
             if doc["channel"] == "sms":
                 message = self.message(t, person, channel="sms", to=person.phone, subject=None, fields=fields)
