@@ -367,8 +367,7 @@ class World:
         """A cart left behind: the event, its flows, and sometimes the order after all."""
         items = self.basket()
         total = round(sum(self.prices[item] for item in items), 2)
-        event = self.event(t, person, "cart_abandoned", amount=total,
-                           data={"cart": {"total": total, "currency": CURRENCY,
+        event = self.event(t, person, "cart_abandoned", data={"cart": {"total": total, "currency": CURRENCY,
                                           "items": [self.product_names[item] for item in items]}})
         recovered = self.start_flows(t, "cart_abandoned", person, event, event["data"])
         if self.rng.random() < (0.25 if recovered else 0.1):
