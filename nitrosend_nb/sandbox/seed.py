@@ -393,7 +393,7 @@ def domain_docs(owner: dict) -> list[dict]:
 def manual_blocks(owner: dict) -> list[dict]:
     """Two addresses blocked by hand in the dashboard (no contact has them)."""
     docs = []
-    for days, email in zip((41, 12), MANUAL_BLOCKS):
+    for days, email in zip((41, 12), MANUAL_BLOCKS, strict=True):
         docs.append(suppression_doc(owner, email, "manual", _moment(days * DAY), contact_id=None,
                                     source_event_id=None, provider="dashboard"))
     return docs

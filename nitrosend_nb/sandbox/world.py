@@ -155,9 +155,33 @@ class ListPlan:
 class Person:
     """One contact while the world runs."""
 
-    __slots__ = ("id", "created", "first", "last", "email", "phone", "country", "source", "bad", "subscribed",
-                 "sms_ok", "opted_in", "opt_out", "suppressed", "suppressed_until", "lists", "tags", "orders", "ltv", "last_order",
-                 "last_seen", "plan", "counts", "uuid", "signup_event")
+    __slots__ = (
+        "bad",
+        "country",
+        "counts",
+        "created",
+        "email",
+        "first",
+        "id",
+        "last",
+        "last_order",
+        "last_seen",
+        "lists",
+        "ltv",
+        "opt_out",
+        "opted_in",
+        "orders",
+        "phone",
+        "plan",
+        "signup_event",
+        "sms_ok",
+        "source",
+        "subscribed",
+        "suppressed",
+        "suppressed_until",
+        "tags",
+        "uuid",
+    )
 
     def __init__(self, **fields):
         for name in self.__slots__:
@@ -199,7 +223,7 @@ class World:
         """Simulate the year and return self."""
         for person in self.arrivals():
             self.later(person.created, self.arrive, person)
-        for index, (plan, doc) in enumerate(zip(self.spec.campaigns, self.campaigns)):
+        for plan, doc in zip(self.spec.campaigns, self.campaigns, strict=True):
             if plan.sent:
                 sent_at = at(*plan.when)
                 if plan.template:
@@ -228,7 +252,7 @@ class World:
             seasonal = 1 + 0.3 * math.cos(2 * math.pi * (moment.timetuple().tm_yday - 350) / 365)
             weekly = 0.7 if moment.weekday() >= 5 else 1.0
             weight = (1 + day / max(days, 1)) * seasonal * weekly
-            for start, (_, length, factor) in zip(spikes, self.spec.spikes):
+            for start, (_, length, factor) in zip(spikes, self.spec.spikes, strict=True):
                 if start <= day < start + length:
                     weight *= factor
             weights.append(weight)
@@ -445,7 +469,7 @@ class World:
             doc.update(status="sent", provider_id=f"sbx-{self.owner['brand_id']}-{len(self.messages):08x}",
                        sent_at=doc["created_at"])
         else:
-            doc.update(status="failed", **{k: v for k, v in status_fields(failure).items()})
+            doc.update(status="failed", **status_fields(failure))
         if person is not None:
             doc["contact_id"] = person.id
             if not queued:
@@ -579,7 +603,7 @@ class World:
         rng = self.rng
         template = self.templates[("campaign", doc["id"])]
         audience = {person.id: person for name in plan.lists for person in self.members[name]}
-        waiting = sorted(audience)[int(len(audience) * (1 - QUEUED_SHARE)):] if plan.status == "live" else ()
+        waiting = set(sorted(audience)[int(len(audience) * (1 - QUEUED_SHARE)):] if plan.status == "live" else ())
         fields = {"flow_id": doc["trigger"]["flow_id"], "source_type": "campaign", "source_name": doc["name"],
                   "campaign_id": doc["id"]}
         for cid in sorted(audience):

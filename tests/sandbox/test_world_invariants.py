@@ -162,7 +162,7 @@ def test_suppressions_are_exactly_the_bounces_and_complaints(world):
         if suppression["reason"] == "manual":
             assert suppression["contact_id"] is None
         assert suppression["active"] == (suppression["expires_at"] is None or suppression["expires_at"] > NOW)
-    for brand_id, spec in BRANDS:
+    for _, spec in BRANDS:
         protected = {f"qa@{spec.domain}", f"marketing@{spec.domain}", "owner@acme.test"}
         assert not protected & {s["email"] for s in suppressions}
 
