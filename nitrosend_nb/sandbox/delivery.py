@@ -8,13 +8,15 @@ the same way.
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from ..email_checks import MARKETING_KINDS
 from ..rendering.context import SANDBOX_HOST
 from . import suppressions
 from .outcomes import Reason, status_fields
-from .state import SandboxState
+
+if TYPE_CHECKING:
+    from .state import SandboxState
 
 
 def find_contact(state: SandboxState, email: str) -> dict | None:

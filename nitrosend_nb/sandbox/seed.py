@@ -1,51 +1,29 @@
-"""Deterministic seed data: an account with billing and two brands, each with its own contacts, lists, segments,
-templates, campaigns, flows and messages, dated over the year before the fixed clock's start.
+"""Deterministic seed data: an account with billing and two brands, each with one simulated year of business.
 
-The default brand, the "Acme Coffee" roastery, gets ``contacts`` contacts; the second brand, "Acme Cafe", gets a
-fifth as many (ids after the roastery's) and smaller collections of everything else. Each brand's records come
-from its own ``random.Random`` and are bulk-inserted, so 100,000 contacts seed in seconds and the same seed always
-yields byte-identical data.
+The default brand, the "Acme Coffee" roastery, gets ``contacts`` contacts; the second brand, "Acme Cafe", opened
+later and gets a fifth as many (ids after the roastery's). This module holds what is fixed about them (identity,
+templates, lists, segments, the campaign calendar, flows); :mod:`.world` simulates the year that fills contacts,
+memberships, events, messages and suppressions from it, so every table agrees with the others (see
+``tests/sandbox/test_world_invariants.py``). Each brand's year comes from its own ``random.Random`` and is
+bulk-inserted, so 100,000 contacts seed in seconds and the same seed always yields byte-identical data.
 """
 
 from __future__ import annotations
 
 import random
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import quote
 
-from ..rendering import merge
+from .dns import checked, dns_records
 from .flow_steps import step_templates
-from .outcomes import RATE_LIMITED, SEEDED_FAILURES, status_fields
-from .seed_activity import seed_activity
 from .store import CLOCK_START, Store, iso
+from .suppressions import suppression_doc
+from .world import DAY, CampaignPlan, ListPlan, World, at, billing_period_start, opened_at, stamp
 
-FIRST_NAMES = ("Ada", "Alan", "Grace", "Linus", "Margaret", "Ken", "Barbara", "Dennis", "Frances", "Tim", "Radia",
-               "Guido", "Hedy", "Donald", "Karen", "John", "Sophie", "Mateo", "Aisha", "Yuki", "Lars", "Amara",
-               "Chen", "Priya", "Olivia", "Noah", "Emma", "Liam", "Mia", "Lucas", "Zara", "Omar", "Ines", "Kofi",
-               "Freya", "Hugo", "Leila", "Ravi", "Elena", "Jonas")
-LAST_NAMES = ("Lovelace", "Turing", "Hopper", "Torvalds", "Hamilton", "Thompson", "Liskov", "Ritchie", "Allen",
-              "Berners-Lee", "Perlman", "van Rossum", "Lamarr", "Knuth", "Jones", "McCarthy", "Martin", "Garcia",
-              "Khan", "Tanaka", "Nielsen", "Okafor", "Wei", "Patel", "Smith", "Brown", "Dubois", "Rossi", "Silva",
-              "Mensah", "Schmidt", "Novak", "Haddad", "Kowalski", "Murphy", "Andersson")
-COUNTRIES = (("GB", 22), ("US", 28), ("DE", 10), ("FR", 8), ("ES", 5), ("NL", 5), ("IE", 4), ("AU", 6), ("CA", 6),
-             ("JP", 3), ("IN", 3))
-DOMAINS = ("gmail.com", "outlook.com", "yahoo.com", "proton.me", "icloud.com", "example.org", "fastmail.com")
-SOURCES = (("signup_form", 40), ("import", 25), ("checkout", 20), ("api", 10), ("landing_page", 5))
-TAGS = ("vip", "newsletter", "customer", "trial", "beta", "churn-risk", "wholesale", "event-2026")
-DIAL = {"GB": "+447700", "US": "+1555", "DE": "+49151", "FR": "+33612", "ES": "+34612", "NL": "+31612",
-        "IE": "+35385", "AU": "+61412", "CA": "+1604", "JP": "+8190", "IN": "+91981"}
 ACCOUNT_ID, ROASTERY_ID, CAFE_ID = 1, 1, 2
-YEAR = 365 * 24 * 3600
-
-
-def _weighted(rng: random.Random, pairs: tuple) -> str:
-    return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
-
-
-def _uuid(rng: random.Random) -> str:
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+ACCOUNT_AGE_DAYS = 395
+MANUAL_BLOCKS = ("abuse@example.net", "old-shop@example.net")  # blocked by hand; no seeded contact has them
 
 
 def _picture(label: str, width: int, height: int, background: str) -> str:
@@ -89,14 +67,18 @@ def brand_doc(rng: random.Random, brand_id: int, spec: "BrandSeed") -> dict:
     }
 
 
-def account_doc() -> dict:
-    """The account: Pro plan, billing with per-resource usage, team and access (brands live in their table)."""
+def account_doc(usage: dict | None = None) -> dict:
+    """The account: Pro plan, billing with per-resource usage, team and access (brands live in their table).
+    ``usage`` gives the email and SMS counters ``{"email": (this period, lifetime), "sms": (...)}`` (the
+    messages the seeded world sent; zero without it)."""
+    usage = usage or {}
+    (email_used, email_sent), (sms_used, sms_sent) = usage.get("email", (0, 0)), usage.get("sms", (0, 0))
     def resource(used: int, allowance: int | None, rate: float, mode: str = "monthly",
                  budget: int | None = None, budget_used: int = 0) -> dict:
         return {"used": used, "allowance": allowance, "remaining": None if allowance is None else max(0, allowance - used),
                 "overage_rate": rate, "mode": mode, "budget": budget, "budget_used": budget_used}
 
-    created = _moment(YEAR + 30 * 86400)
+    created = _moment(ACCOUNT_AGE_DAYS * DAY)
     return {
         "id": ACCOUNT_ID, "name": "Acme Coffee", "avatar": None, "banner": None, "commercial_tier": "pro",
         "safe_mode_enabled": False,
@@ -109,51 +91,15 @@ def account_doc() -> dict:
             "funding": {"source": "card", "wallet_balance_cents": 4250, "auto_topup": False},
             "provider_route": {"email": "ses", "sms": "twilio"},
             "wallet_balance_cents": 4250, "auto_topup": False,
-            "resources": {"email": resource(18342, 50000, 0.0008), "sms": resource(412, 1000, 0.04),
+            "resources": {"email": resource(email_used, 50000, 0.0008), "sms": resource(sms_used, 1000, 0.04),
                           "ai": resource(37, None, 0.02, mode="budget", budget=2000, budget_used=74)},
             "entitlements": {"brands": 3, "seats": 5, "custom_domains": True, "ai": True, "sms": True},
-            "lifetime": {"email_sent": 214870, "sms_sent": 5120, "ai_used": 512},
+            "lifetime": {"email_sent": email_sent, "sms_sent": sms_sent, "ai_used": 512},
         },
         "created_at": created, "updated_at": _moment(200 * 86400),
     }
 
 
-def contact_docs(rng: random.Random, count: int, channel_ids: list[int], brand_id: int = ROASTERY_ID,
-                 first_id: int = 1):
-    """Yield ``count`` contact documents of one brand (ids from ``first_id``, oldest first)."""
-    step = YEAR / max(count, 1)
-    for cid in range(first_id, first_id + count):
-        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        country = _weighted(rng, COUNTRIES)
-        created = _moment(YEAR - (cid - first_id + 1) * step + rng.random() * step * 0.5)
-        email = f"{first}.{last}.{cid}@{rng.choice(DOMAINS)}".lower().replace(" ", "")
-        has_phone = rng.random() < 0.4
-        phone = f"{DIAL[country]}{rng.randrange(100000, 999999)}" if has_phone else None
-        subscribed_email = rng.random() < 0.86
-        subscribed_phone = has_phone and rng.random() < 0.7
-        tags = sorted(rng.sample(TAGS, k=rng.choice((0, 1, 1, 2, 2, 3))))
-        interacted = _moment(rng.random() * 90 * 86400) if rng.random() < 0.7 else None
-        channels = []
-        for kind, value, subscribed in (("email", email, subscribed_email), ("phone", phone, subscribed_phone)):
-            if value:
-                channel_ids[0] += 1
-                channels.append({
-                    "id": channel_ids[0], "kind": kind, "value": value, "subscribed": subscribed,
-                    "verified": kind == "email" and rng.random() < 0.9,
-                    "opt_in_at": created if subscribed else None, "opt_out_at": None if subscribed else interacted or created,
-                    "sent_count": rng.randrange(0, 40), "fail_count": rng.choice((0, 0, 0, 1)), "data": {},
-                    "created_at": created, "updated_at": created,
-                })
-        yield {
-            "id": cid, "brand_id": brand_id, "uuid": _uuid(rng), "first_name": first, "last_name": last,
-            "source": _weighted(rng, SOURCES), "country_code": country,
-            "data": {"tags": tags, "plan": rng.choice(("free", "basic", "pro")),
-                     "lifetime_value": round(rng.random() * 400, 2)},
-            "subscribed_phone": subscribed_phone, "subscribed_email": subscribed_email,
-            "verification_status": rng.choice(("verified", "verified", "verified", "unverified", "suppressed")),
-            "enrichment_status": rng.choice(("enriched", "not_enriched")), "last_interacted_at": interacted,
-            "created_at": created, "updated_at": created, "email": email, "phone": phone, "channels": channels,
-        }
 
 
 def _section(kind: str, **props) -> dict:
@@ -200,6 +146,10 @@ def _cafe_templates() -> tuple:
     return (
         ("Cafe welcome", "Welcome to the Cafe, {{ contact.first_name | default: \"friend\" }}", "Your first flat white is on us.",
          [header, _section("text", text="Show this email at the counter for a free flat white."), footer]),
+        ("Pre-order confirmation", "Pre-order {{ data.order_id }} confirmed", "Ready for collection at the counter.",
+         [header, _section("text", heading="Thanks, {{ contact.first_name | default: \"friend\" }}!",
+                           text="Your pre-order {{ data.order_id }} for {{ data.total }} will be ready at the counter."),
+          footer]),
         ("Weekly specials", "This week at Acme Cafe", "Fresh pastries every Friday.",
          [header, _section("text", heading="On the counter", text="Cardamom buns, lemon drizzle, and a new filter."),
           _section("button", text="See the menu", url="https://cafe.acme.test/menu"), footer]),
@@ -208,9 +158,11 @@ def _cafe_templates() -> tuple:
 
 @dataclass(frozen=True)
 class BrandSeed:
-    """What one seeded brand has: identity, lists (name, share of contacts), segments, templates, campaigns
-    (name, status, approval state, index of a standalone template or None for SMS, days after the clock's start
-    it is scheduled for), flows and how many past transactional, flow and test messages."""
+    """What is fixed about one seeded brand: identity, age in days, share of the contacts, lists (how contacts
+    join them), segments, standalone templates (and which of them, 1-based, are the order receipt and the password
+    reset), the campaign calendar, flows (name, status, goal, trigger, steps, and the days before the clock's start
+    it went live and, for a paused flow, was paused), arrival spikes ((first day), days, factor) and the products it
+    sells (slug, name, price, weight)."""
 
     name: str
     domain: str
@@ -223,22 +175,31 @@ class BrandSeed:
     copy: tuple
     age_days: int
     contact_share: float
-    lists: tuple
+    lists: tuple[ListPlan, ...]
     segments: tuple
     templates: tuple
-    campaigns: tuple
+    roles: dict
+    campaigns: tuple[CampaignPlan, ...]
     flows: tuple
-    messages: int
+    spikes: tuple
+    products: tuple
 
 
 UK_SEGMENT = [{"name": "contact_country", "predicate": "eq", "value": "GB"},
               {"name": "contact_subscribed_email", "predicate": "true", "value": True}]
+FRIEND = '{{ contact.first_name | default: "friend" }}'
 ROASTERY = BrandSeed(
     name="Acme Coffee", domain="acme.test", handle="acmecoffee", street="1 Roast Lane, Bristol",
     address="1 Roast Lane, Bristol BS1 4DJ, United Kingdom", colour="#4f46e5", logo_colour="#6f4e37",
     description="Acme Coffee roasts small-batch coffee and ships it fresh every week.",
-    copy=("Fresh beans, roasted this week.", "Your cup, your way."), age_days=395, contact_share=1.0,
-    lists=(("Newsletter", 0.55), ("Customers", 0.35), ("VIP", 0.08), ("Beta testers", 0.12), ("Event attendees", 0.2)),
+    copy=("Fresh beans, roasted this week.", "Your cup, your way."), age_days=ACCOUNT_AGE_DAYS, contact_share=1.0,
+    lists=(ListPlan("Newsletter", "signup", 0.6, "newsletter"), ListPlan("Customers", "first_order"),
+           ListPlan("VIP", "lifetime_value", 150.0, "vip"),
+           ListPlan("Beta testers", "gathering", (((2026, 7, 15, 10), 0.06, "beta_signup", "Acme Grinder beta"),),
+                    "beta"),
+           ListPlan("Event attendees", "gathering", (((2026, 6, 20, 14), 0.04, "event_attended", "Summer cupping"),
+                                                     ((2026, 10, 3, 11), 0.05, "event_attended", "Roastery open day")),
+                    "event-2026")),
     segments=(
         ("UK subscribers", UK_SEGMENT),
         ("Gmail users", [{"name": "contact_email", "predicate": "end", "value": "@gmail.com"}]),
@@ -246,44 +207,80 @@ ROASTERY = BrandSeed(
         ("Joined in the last 90 days", [{"name": "contact_created_at", "predicate": "gteq",
                                          "value": iso(CLOCK_START - timedelta(days=90))}]),
     ),
-    templates=_roastery_templates(),
+    templates=_roastery_templates(), roles={"receipt": 2, "reset": 3},
     campaigns=(
-        ("Spring sale", "archived", "approved", 1, None), ("Summer origins", "completed", "approved", 4, None),
-        ("Back to school brew", "completed", "approved", 4, None),
-        ("Autumn roast launch", "completed", "approved", 5, None), ("Grinder launch", "completed", "approved", 5, None),
-        ("October newsletter", "completed", "approved", 4, None),
-        ("Holiday gift guide", "scheduled", "approved", 4, 20), ("Black Friday teaser", "paused", "approved", 5, 24),
-        ("Winter blend", "draft", "pending_review", 4, None), ("VIP tasting invite", "draft", "pending_review", 1, None),
-        ("Win-back Q4", "draft", "rejected", 6, None), ("SMS flash sale", "cancelled", "pending_review", None, None),
+        CampaignPlan("Black Friday weekend", "archived", "approved", 5, f"Black Friday: 25% off every bag, {FRIEND}",
+                     ("Newsletter", "Customers"), (2025, 11, 27, 8), 0.07, "gift-box"),
+        CampaignPlan("Holiday gift guide", "completed", "approved", 4, "Gift ideas for the coffee lovers in your life",
+                     ("Newsletter",), (2025, 12, 4, 9), 0.05, "gift-box"),
+        CampaignPlan("January newsletter", "completed", "approved", 4, "What's brewing in January", ("Newsletter",),
+                     (2026, 1, 15, 9), 0.015),
+        CampaignPlan("Spring sale", "completed", "approved", 4, "Spring sale: 20% off single origins",
+                     ("Newsletter", "Customers"), (2026, 3, 19, 9), 0.04, "yirgacheffe"),
+        CampaignPlan("Summer origins", "completed", "approved", 4, "Summer origins have landed", ("Newsletter",),
+                     (2026, 6, 11, 9), 0.025, "huila"),
+        CampaignPlan("Back to school brew", "completed", "approved", 4, "Back to school: stock up on your house blend",
+                     ("Customers",), (2026, 9, 1, 7), 0.035, "house-blend"),
+        CampaignPlan("Grinder launch", "completed", "approved", 5, "Meet the Acme Grinder",
+                     ("Newsletter", "Beta testers"), (2026, 9, 15, 10), 0.03, "grinder"),
+        CampaignPlan("October newsletter", "completed", "approved", 4, "What's brewing in October", ("Newsletter",),
+                     (2026, 10, 8, 9), 0.015),
+        CampaignPlan("Winter blend", "draft", "pending_review", 4, "Our winter blend is here", ("Newsletter",)),
+        CampaignPlan("VIP tasting invite", "draft", "pending_review", 1,
+                     f"You're invited to a private tasting, {FRIEND}", ("VIP",)),
+        CampaignPlan("Win-back Q4", "draft", "rejected", 6, 'We miss you, {{ contact.first_name | default: "there" }}',
+                     ("Customers",)),
+        CampaignPlan("SMS flash sale", "cancelled", "pending_review", None,
+                     "Flash sale: 20% off today only. Reply STOP to opt out", ("Customers",)),
+        CampaignPlan("November newsletter", "live", "approved", 4, "What's brewing in November", ("Newsletter",),
+                     (2026, 11, 1, 11, 30), 0.015),
+        CampaignPlan("Black Friday 2026", "scheduled", "approved", 5, f"Black Friday starts now, {FRIEND}",
+                     ("Newsletter", "Customers"), (2026, 11, 26, 8)),
+        CampaignPlan("Black Friday teaser", "paused", "approved", 5, "Something big is brewing for Black Friday",
+                     ("Newsletter",), (2026, 11, 19, 9)),
     ),
     flows=(
         ("Welcome series", "live", "Turn new sign-ups into first orders", {"event": "contact_add"},
          [{"type": "email", "subject": "Welcome to Acme, {{ contact.first_name }}!"}, {"type": "wait", "duration": 172800},
           {"type": "split", "filters": [{"name": "contact_tag", "predicate": "eq", "value": "customer"}],
            "yes": [{"type": "email", "subject": "Thanks for your first order"}],
-           "no": [{"type": "email", "subject": "10% off your first bag"}]}]),
+           "no": [{"type": "email", "subject": "10% off your first bag"}]}], 200, 0),
         ("Abandoned cart", "live", "Recover carts", {"event": "cart_abandoned"},
          [{"type": "wait", "duration": 3600}, {"type": "email", "subject": "You left something behind"},
-          {"type": "wait", "duration": 86400}, {"type": "sms", "body": "Your cart is waiting: acme.test/cart"}]),
+          {"type": "wait", "duration": 86400}, {"type": "sms", "body": "Your cart is waiting: acme.test/cart"}], 150, 0),
         ("VIP birthday", "paused", None, {"event": "birthday", "contact_list_ids": [3]},
          [{"type": "email", "subject": "Happy birthday, {{ contact.first_name }}!"},
-          {"type": "emit_event", "event_name": "birthday_sent", "forward_event_data": True}]),
+          {"type": "emit_event", "event_name": "birthday_sent", "forward_event_data": True}], 100, 30),
     ),
-    messages=320,
+    spikes=(((2025, 11, 24), 7, 4.0), ((2025, 12, 15), 10, 1.6), ((2026, 9, 15), 7, 3.5)),
+    products=(("yirgacheffe", "Yirgacheffe 250 g", 11.5, 25), ("huila", "Huila 250 g", 10.5, 25),
+              ("house-blend", "House blend 1 kg", 32.0, 20), ("gift-box", "Gift box", 35.0, 12),
+              ("subscription-monthly", "Monthly subscription", 24.0, 8),
+              ("subscription-fortnightly", "Fortnightly subscription", 22.0, 4), ("grinder", "Acme Grinder", 89.0, 3)),
 )
 CAFE = BrandSeed(
     name="Acme Cafe", domain="cafe.acme.test", handle="acmecafe", street="8 Harbour Walk, Bristol",
     address="8 Harbour Walk, Bristol BS1 5LL, United Kingdom", colour="#b45309", logo_colour="#92400e",
     description="Acme Cafe serves Acme's coffee with pastries baked on site.",
     copy=("Pull up a chair.", "Baked this morning."), age_days=240, contact_share=0.2,
-    lists=(("Cafe regulars", 0.5), ("Loyalty card", 0.3)),
+    lists=(ListPlan("Cafe regulars", "signup", 0.6, "regular"), ListPlan("Loyalty card", "loyalty", 0.35, "loyalty")),
     segments=(("Cafe UK subscribers", UK_SEGMENT),),
-    templates=_cafe_templates(),
-    campaigns=(("Opening week", "completed", "approved", 1, None), ("Pastry Fridays", "completed", "approved", 2, None),
-               ("Winter menu", "draft", "pending_review", 2, None)),
+    templates=_cafe_templates(), roles={"receipt": 2},
+    campaigns=(
+        CampaignPlan("Opening week", "completed", "approved", 1, "We're open! Your first flat white is on us",
+                     ("Cafe regulars",), (2026, 3, 12, 8), 0.06, "brunch-for-two"),
+        CampaignPlan("Pastry Fridays", "completed", "approved", 3, "Fresh pastries every Friday", ("Cafe regulars",),
+                     (2026, 5, 15, 7), 0.03, "pastry-box"),
+        CampaignPlan("Summer terrace", "completed", "approved", 3, "The terrace is open",
+                     ("Cafe regulars", "Loyalty card"), (2026, 7, 2, 8), 0.02),
+        CampaignPlan("Winter menu", "draft", "pending_review", 3, "Our winter menu", ("Cafe regulars",)),
+    ),
     flows=(("Loyalty welcome", "live", "Welcome loyalty members", {"event": "loyalty_joined"},
-            [{"type": "email", "subject": "Your loyalty card is ready, {{ contact.first_name }}"}]),),
-    messages=60,
+            [{"type": "email", "subject": "Your loyalty card is ready, {{ contact.first_name }}"}], 200, 0),),
+    spikes=(((2026, 3, 6), 7, 5.0),),
+    products=(("pastry-box", "Pastry box", 14.0, 30), ("beans", "House beans 250 g", 11.5, 25),
+              ("brunch-for-two", "Brunch for two", 32.0, 15), ("gift-card", "Gift card", 25.0, 10),
+              ("subscription-monthly", "Coffee club (monthly)", 20.0, 5)),
 )
 BRANDS = ((ROASTERY_ID, ROASTERY), (CAFE_ID, CAFE))
 
@@ -305,199 +302,180 @@ class Ids:
         return first
 
 
+def _template(template_id: int, brand_id: int, spec: BrandSeed, stamp_: str, **content) -> dict:
+    return {"id": template_id, "brand_id": brand_id, "flow_id": None, "action_id": None, "body": None,
+            "preheader": None, "design": None, "from_name": spec.name, "from_email": f"hello@{spec.domain}",
+            "reply_to": f"support@{spec.domain}", "created_at": stamp_, "updated_at": stamp_, **content}
+
+
 def template_docs(spec: BrandSeed, brand_id: int, first_id: int) -> list[dict]:
     """The brand's standalone templates (ids from ``first_id``) with designs and merge tags."""
     docs = []
     for index, (name, subject, preheader, sections) in enumerate(spec.templates, start=1):
-        stamp = _moment((300 - index * 40) * 86400)
-        docs.append({
-            "id": first_id + index - 1, "brand_id": brand_id, "name": name, "flow_id": None, "action_id": None,
-            "subject": subject, "body": None, "preheader": preheader, "from_name": spec.name,
-            "from_email": f"hello@{spec.domain}", "reply_to": f"support@{spec.domain}",
-            "design": {"sections": sections, "theme": {}}, "created_at": stamp, "updated_at": stamp,
-        })
+        stamp_ = _moment(min(spec.age_days, 300 - index * 40) * DAY)
+        docs.append(_template(first_id + index - 1, brand_id, spec, stamp_, name=name, subject=subject,
+                              preheader=preheader, design={"sections": sections, "theme": {}}))
     return docs
 
 
-SENT_STATUSES = ("completed", "archived")
-
-
-def campaign_docs(rng: random.Random, next_id, spec: BrandSeed, brand_id: int, ids: Ids, standalone: list[dict],
-                  attached: list[dict], first_list: int) -> list[dict]:
-    """The brand's campaigns across statuses (sent ones went out over past months; see :func:`campaign_messages`).
-    Each campaign's template is appended to ``attached``."""
+def campaign_docs(store: Store, spec: BrandSeed, brand_id: int, ids: Ids, standalone: list[dict],
+                  list_ids: dict[str, int], templates: dict) -> list[dict]:
+    """The brand's campaigns as planned (sent ones get their send moment while the world runs); each one's
+    template is added to ``templates`` under ``("campaign", id)``."""
     docs = []
-    for index, (name, status, approval, template_index, scheduled_in) in enumerate(spec.campaigns, start=1):
-        created = _moment((330 - index * 26) * 86400)
-        sent = status in SENT_STATUSES
-        channel = "email" if template_index else "sms"
-        list_ids = [first_list + rng.randrange(len(spec.lists))]
-        flow_id = next_id("campaign_flow", 1001)
-        source = (standalone[template_index - 1] if template_index else
-                  {"subject": "Flash sale: 20% off today only", "body": "Reply STOP to opt out", "preheader": None,
-                   "design": None})
-        template = {
-            "id": ids.take("templates"), "brand_id": brand_id, "name": name, "flow_id": flow_id, "action_id": None,
-            "subject": source["subject"], "body": source.get("body"), "preheader": source.get("preheader"),
-            "from_name": spec.name, "from_email": f"hello@{spec.domain}", "reply_to": f"support@{spec.domain}",
-            "design": source.get("design"), "created_at": created, "updated_at": created,
-        }
-        sent_at = _moment((320 - index * 26) * 86400) if sent else None
-        scheduled_at = iso(CLOCK_START + timedelta(days=scheduled_in)) if scheduled_in else sent_at
+    latest = -spec.age_days * DAY
+    for index, plan in enumerate(spec.campaigns):
+        moment = at(*plan.when) if plan.when else None
+        # sent and scheduled campaigns were prepared two weeks ahead; drafts are the newest ideas
+        created = moment - 14 * DAY if moment is not None and plan.sent else -(30 - index) * DAY
+        created = max(created, latest)
+        latest = created
+        flow_id = store.next_seq("campaign_flow", 1001)
+        campaign_id = ids.take("campaigns")
+        source = standalone[plan.template - 1] if plan.template else {}
+        content = ({"subject": plan.subject, "preheader": source["preheader"], "design": source["design"]}
+                   if plan.template else {"subject": None, "body": plan.subject})
+        template = _template(ids.take("templates"), brand_id, spec, stamp(created), name=plan.name,
+                             flow_id=flow_id, **content)
+        templates[("campaign", campaign_id)] = template
+        list_refs = [list_ids[name] for name in plan.lists]
+        scheduled = stamp(moment) if moment is not None else None
         docs.append({
-            "id": ids.take("campaigns"), "account_id": ACCOUNT_ID, "brand_id": brand_id, "status": status,
-            "approval_state": approval, "channel": channel, "name": name, "data": {}, "scheduled_at": scheduled_at,
-            "created_at": created, "updated_at": sent_at or created, "sent_at": sent_at, "locked": sent,
-            "trigger": {"id": next_id("campaign_trigger", 1001), "flow_id": flow_id, "audience_type": "lists",
-                        "event": "campaign", "segment_id": None, "contact_list_id": list_ids[0],
-                        "contact_list_ids": list_ids, "data": None, "triggered_count": 1 if sent else 0,
-                        "last_triggered_at": sent_at, "created_at": created, "updated_at": sent_at or created},
+            "id": campaign_id, "account_id": ACCOUNT_ID, "brand_id": brand_id, "status": plan.status,
+            "approval_state": plan.approval, "channel": "email" if plan.template else "sms", "name": plan.name,
+            "data": {}, "scheduled_at": scheduled, "created_at": stamp(created), "updated_at": stamp(created),
+            "sent_at": None, "locked": plan.sent,
+            "trigger": {"id": store.next_seq("campaign_trigger", 1001), "flow_id": flow_id, "audience_type": "lists",
+                        "event": "campaign", "segment_id": None, "contact_list_id": list_refs[0],
+                        "contact_list_ids": list_refs, "data": None, "triggered_count": 0,
+                        "last_triggered_at": None, "created_at": stamp(created), "updated_at": stamp(created)},
             "template_id": template["id"],
         })
-        attached.append(template)
     return docs
 
 
-def flow_docs(spec: BrandSeed, brand_id: int, ids: Ids, attached: list[dict]) -> list[dict]:
-    """The brand's standalone automation flows; the templates of their email steps are appended to ``attached``."""
+def flow_docs(spec: BrandSeed, brand_id: int, ids: Ids, templates: dict) -> list[tuple[dict, tuple[int, int]]]:
+    """The brand's standalone automation flows, each with the moments it went live and stopped (the clock's start
+    for a flow still live); the templates of their email steps are added to ``templates`` under
+    ``("flow", flow id, subject)``."""
     docs = []
-    for index, (name, status, goal, trigger, steps) in enumerate(spec.flows, start=1):
-        stamp = _moment((250 - index * 50) * 86400)
+    for name, status, goal, trigger, steps, live_days, paused_days in spec.flows:
+        created = -live_days * DAY
         flow_id = ids.take("flows")
-        templates = step_templates(steps, flow_id, stamp)
-        for template in templates:
+        attached = step_templates(steps, flow_id, stamp(created))
+        for template in attached:
             template.update(id=ids.take("templates"), brand_id=brand_id)
-            attached.append(template)
-        docs.append({
+            templates[("flow", flow_id, template["subject"])] = template
+        docs.append(({
             "id": flow_id, "account_id": ACCOUNT_ID, "brand_id": brand_id, "status": status,
             "approval_state": "approved", "name": name, "goal": goal,
             "trigger": {"event": trigger["event"], "segment_id": None,
                         "contact_list_ids": trigger.get("contact_list_ids", []), "data": None},
-            "steps": steps, "created_at": stamp, "updated_at": stamp,
-            "template_ids": [t["id"] for t in templates],
-        })
+            "steps": steps, "created_at": stamp(created), "updated_at": stamp(-paused_days * DAY or created),
+            "template_ids": [t["id"] for t in attached],
+        }, (created, -paused_days * DAY)))
     return docs
 
 
-def _outcome(rng: random.Random, status: str) -> dict:
-    """The status-reason and failure fields of a seeded message with ``status``."""
-    if status == "failed":
-        return status_fields(rng.choice(SEEDED_FAILURES))
-    return status_fields(reason=RATE_LIMITED if status == "queued" and rng.random() < 0.5 else None)
+def domain_docs(owner: dict) -> list[dict]:
+    """The roastery's verified sending domain and a newer one still waiting for its DNS records."""
+    verified = {**owner, "id": 1, "name": "acme.test", "provider": "ses", "status": "pending",
+                "dns_setup_status": "unchecked", "dns_records": dns_records("acme.test"), "verified_at": None,
+                "created_at": _moment(ACCOUNT_AGE_DAYS * DAY)}
+    checked(verified, _moment((ACCOUNT_AGE_DAYS - 1) * DAY))
+    pending = {**owner, "id": 2, "name": "news.acme-coffee.com", "provider": "ses", "status": "pending",
+               "dns_setup_status": "unchecked", "dns_records": dns_records("news.acme-coffee.com"),
+               "verified_at": None, "created_at": _moment(20 * DAY)}
+    checked(pending, _moment(19 * DAY))
+    return [verified, pending]
 
 
-def campaign_messages(store: Store, rng: random.Random, brand_id: int, campaigns: list[dict],
-                      templates: dict[int, dict]):
-    """One message per recipient of each sent campaign: the subscribed members of its list who had joined by the
-    time it went out, so each campaign's messages are exactly its ``sent_count``. (Null fields are left out of
-    these many documents: they read back as null.)"""
-    for campaign in campaigns:
-        if not campaign["sent_at"]:
-            continue
-        subject, subjects = templates[campaign["template_id"]]["subject"], {}
-        common = {"brand_id": brand_id, "channel": "email", "flow_id": campaign["trigger"]["flow_id"],
-                  "source_type": "campaign", "source_name": campaign["name"], "created_at": campaign["sent_at"],
-                  "campaign_id": campaign["id"]}
-        rows = store.execute(
-            "SELECT c.id, c.email, c.first_name FROM list_members m JOIN contacts c ON c.id = m.contact_id "
-            "WHERE m.list_id = ? AND json_extract(c.doc, '$.subscribed_email') AND c.created_at <= ? "
-            "ORDER BY c.id", (campaign["trigger"]["contact_list_ids"][0], campaign["sent_at"]))
-        for contact_id, email, first_name in rows:
-            if first_name not in subjects:
-                subjects[first_name] = merge.render(subject, {"contact": {"first_name": first_name}})
-            outcome = ({"status": "failed", **status_fields(rng.choice(SEEDED_FAILURES))} if rng.random() < 0.02 else
-                       {"status": "sent", "provider_id": f"sbx-c{campaign['id']}-{contact_id}",
-                        "sent_at": campaign["sent_at"]})
-            yield {**common, "to": email, "subject": subjects[first_name], **outcome, "contact_id": contact_id}
+def manual_blocks(owner: dict) -> list[dict]:
+    """Two addresses blocked by hand in the dashboard (no contact has them)."""
+    docs = []
+    for days, email in zip((41, 12), MANUAL_BLOCKS, strict=True):
+        docs.append(suppression_doc(owner, email, "manual", _moment(days * DAY), contact_id=None,
+                                    source_event_id=None, provider="dashboard"))
+    return docs
 
 
-def message_docs(rng: random.Random, spec: BrandSeed, brand_id: int, contact_ids: range, flows: list[dict],
-                 standalone: list[dict]):
-    """The brand's past transactional, flow and test messages across channels and statuses over the last six
-    months, busier recently and on weekdays."""
-    subjects = ("Your receipt", "Password reset", "Order shipped", "Your order is confirmed", "Verify your email")
-    test_recipients = (f"qa@{spec.domain}", f"marketing@{spec.domain}")
-    moments: list[float] = []
-    while len(moments) < spec.messages:
-        seconds_before = rng.betavariate(1.0, 2.5) * 180 * 86400
-        weekday = (CLOCK_START - timedelta(seconds=seconds_before)).weekday()
-        if weekday < 5 or rng.random() < 0.4:  # weekends are quieter
-            moments.append(seconds_before)
-    for created_s in sorted(moments, reverse=True):
-        source = rng.choices(("transactional", "flow", "test"), weights=(6, 3, 1))[0]
-        channel = "sms" if source != "test" and rng.random() < 0.15 else "email"
-        cid = contact_ids[rng.randrange(len(contact_ids))] if contact_ids else None
-        to = f"customer{cid or 0}@example.org" if channel == "email" else f"+4477009{rng.randrange(10000, 99999)}"
-        status = rng.choices(("sent", "failed", "queued"), weights=(90, 8, 2))[0]
-        subject = rng.choice(subjects) if channel == "email" else None
-        origin = {"flow_id": None, "source_type": None, "source_name": None}
-        if source == "flow":
-            flow = rng.choice(flows)
-            origin = {"flow_id": flow["id"], "source_type": "flow", "source_name": flow["name"]}
-        elif source == "test":
-            template = rng.choice(standalone)
-            to, subject = rng.choice(test_recipients), "[Test] " + merge.render(template["subject"], {})
-            origin = {"flow_id": None, "source_type": "test", "source_name": template["name"],
-                      "template_id": template["id"]}
-        yield {
-            "brand_id": brand_id, "channel": channel, "to": to, "subject": subject, "status": status,
-            "provider_id": f"sbx-{rng.getrandbits(48):012x}" if status == "sent" else None,
-            **origin, **_outcome(rng, status), "sent_at": _moment(created_s - 2) if status == "sent" else None,
-            "created_at": _moment(created_s),
-        }
-
-
-def _seed_brand(store: Store, rng: random.Random, brand_id: int, spec: BrandSeed, contacts: int, ids: Ids,
-                channel_ids: list[int]) -> None:
-    """Insert one brand and everything it owns."""
-    def next_id(name: str, start: int) -> int:
-        return store.next_seq(name, start)
-
-    store.insert_many("brands", [brand_doc(rng, brand_id, spec)])
-    first_contact = ids.take("contacts", contacts)
-    contact_ids = range(first_contact, first_contact + contacts)
-    store.insert_many("contacts", contact_docs(rng, contacts, channel_ids, brand_id, first_contact))
-    stamp = _moment(340 * 86400)
+def _seed_brand(store: Store, rng: random.Random, brand_id: int, spec: BrandSeed, contacts: int,
+                ids: Ids) -> World:
+    """Insert one brand, simulate its year, and store everything it owns; returns the world for its totals."""
+    brand = brand_doc(rng, brand_id, spec)
+    store.insert_many("brands", [brand])
+    owner = {"account_id": ACCOUNT_ID, "brand_id": brand_id}
+    opened = stamp(opened_at(spec))
     first_list = ids.take("lists", len(spec.lists))
-    store.insert_many("lists", ({"id": i, "account_id": ACCOUNT_ID, "brand_id": brand_id, "name": name,
-                                 "segment_id": None, "stale": False, "last_populated_at": None,
-                                 "created_at": stamp, "updated_at": stamp}
-                                for i, (name, _) in enumerate(spec.lists, start=first_list)))
-    store.executemany("INSERT INTO list_members (list_id, contact_id) VALUES (?, ?)",
-                      ((lid, cid) for cid in contact_ids
-                       for lid, (_, share) in enumerate(spec.lists, start=first_list) if rng.random() < share))
+    list_ids = {plan.name: first_list + n for n, plan in enumerate(spec.lists)}
+    store.insert_many("lists", ({"id": list_ids[plan.name], "account_id": ACCOUNT_ID, "brand_id": brand_id,
+                                 "name": plan.name, "segment_id": None, "stale": False, "last_populated_at": None,
+                                 "created_at": opened, "updated_at": opened} for plan in spec.lists))
     first_segment = ids.take("segments", len(spec.segments))
     store.insert_many("segments", ({"id": i, "account_id": ACCOUNT_ID, "brand_id": brand_id, "name": name,
-                                    "filters": filters, "created_at": _moment((200 - n * 20) * 86400),
-                                    "updated_at": _moment((200 - n * 20) * 86400)}
+                                    "filters": filters, "created_at": _moment((200 - n * 20) * DAY),
+                                    "updated_at": _moment((200 - n * 20) * DAY)}
                                    for n, (i, (name, filters)) in enumerate(
                                        enumerate(spec.segments, start=first_segment), start=1)))
     standalone = template_docs(spec, brand_id, ids.take("templates", len(spec.templates)))
-    attached: list[dict] = []
-    campaigns = campaign_docs(rng, next_id, spec, brand_id, ids, standalone, attached, first_list)
-    flows = flow_docs(spec, brand_id, ids, attached)
-    store.insert_many("templates", [*standalone, *attached])
+    templates = {role: standalone[index - 1] for role, index in spec.roles.items()}
+    campaigns = campaign_docs(store, spec, brand_id, ids, standalone, list_ids, templates)
+    flows = flow_docs(spec, brand_id, ids, templates)
+    world = World(rng, spec, brand, owner, contacts=contacts,
+                  first_ids={"contacts": ids.first("contacts"), "events": ids.first("events")},
+                  list_ids=list_ids, campaigns=campaigns, templates=templates, flows=flows).run()
+    ids.take("contacts", contacts)
+    ids.take("events", len(world.events))
+    attached = [t for key, t in templates.items() if isinstance(key, tuple)]
+    store.insert_many("templates", sorted([*standalone, *attached], key=lambda t: t["id"]))
     store.insert_many("campaigns", campaigns)
-    store.insert_many("flows", flows)
-    history = [*campaign_messages(store, rng, brand_id, campaigns, {t["id"]: t for t in attached}),
-               *message_docs(rng, spec, brand_id, contact_ids, flows, standalone)]
-    history.sort(key=lambda message: message["created_at"])  # ids in the order messages were created
-    first = ids.take("messages", len(history))
-    store.insert_many("messages", ({**message, "id": mid} for mid, message in enumerate(history, start=first)))
+    store.insert_many("flows", [doc for doc, _ in flows])
+    channel = store.meta("seq:channel", 0)
+    contacts_out = []
+    for doc in world.contact_docs():
+        for item in doc["channels"]:
+            channel += 1
+            item["id"] = channel
+        contacts_out.append(doc)
+    store.set_meta("seq:channel", channel)
+    store.insert_many("contacts", contacts_out)
+    store.executemany("INSERT INTO list_members (list_id, contact_id) VALUES (?, ?)", world.member_rows())
+    store.insert_many("events", world.events)
+    first = ids.take("messages", len(world.messages))
+    store.insert_many("messages", ({**message, "id": mid} for mid, message in enumerate(world.messages, start=first)))
+    if brand_id == ROASTERY_ID:
+        world.suppressions.extend(manual_blocks(owner))
+        world.suppressions.sort(key=lambda doc: doc["event_occurred_at"])
+        store.insert_many("domains", domain_docs(owner))
+    first = ids.take("suppressions", len(world.suppressions))
+    store.insert_many("suppressions", ({**doc, "id": sid} for sid, doc in enumerate(world.suppressions, start=first)))
+    return world
+
+
+def usage(worlds: list[World]) -> dict:
+    """The email and SMS counters of the seeded account: (messages sent in the current billing period,
+    messages sent ever), counted from the worlds' messages."""
+    period = iso(billing_period_start(CLOCK_START - timedelta(days=ACCOUNT_AGE_DAYS)))
+    counts = {"email": [0, 0], "sms": [0, 0]}
+    for world in worlds:
+        for message in world.messages:
+            if message["status"] == "sent":
+                pair = counts[message["channel"]]
+                pair[1] += 1
+                pair[0] += message["created_at"] >= period
+    return {channel: tuple(pair) for channel, pair in counts.items()}
 
 
 def seed_store(store: Store, seed: int = 0, contacts: int = 250) -> None:
-    """Fill an empty store with the deterministic demo data and reset the clock to its start: ``contacts`` contacts
-    for the default brand (the roastery) and a fifth as many for the cafe."""
+    """Fill an empty store with the deterministic demo world and reset the clock to its start: ``contacts``
+    contacts for the default brand (the roastery) and a fifth as many for the cafe."""
     with store.atomic():
         store.set_meta("clock", 0)
-        store.set_meta("account", account_doc())
         store.set_meta("default_brand_id", ROASTERY_ID)
         store.set_meta("owner_email", "owner@acme.test")
-        ids, channel_ids = Ids(), [0]
+        ids, worlds = Ids(), []
         for brand_id, spec in BRANDS:
             rng = random.Random(seed if brand_id == ROASTERY_ID else f"{spec.name}:{seed}")
-            _seed_brand(store, rng, brand_id, spec, int(contacts * spec.contact_share), ids, channel_ids)
-        seed_activity(store, seed, {"account_id": ACCOUNT_ID, "brand_id": ROASTERY_ID})
-        store.set_meta("seq:channel", channel_ids[0])
+            worlds.append(_seed_brand(store, rng, brand_id, spec, int(contacts * spec.contact_share), ids))
+        store.set_meta("account", account_doc(usage(worlds)))
         store.set_meta("seeded", True)

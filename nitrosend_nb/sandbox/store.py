@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Iterator, Mapping, Sequence, Union
 
+import orjson
+
 Params = Union[Sequence[Any], Mapping[str, Any]]
 
 CLOCK_START = datetime(2026, 11, 1, 12, 0, 0, tzinfo=timezone.utc)
@@ -198,11 +200,13 @@ class Store:
         return body
 
     def insert_many(self, table: str, docs: Iterable[dict]) -> None:
-        """Bulk-insert documents that carry explicit ids."""
-        self.executemany(
-            f"INSERT INTO {table} (id, doc) VALUES (?, ?)",
-            ((d["id"], json.dumps({k: v for k, v in d.items() if k != "id"})) for d in docs),
-        )
+        """Bulk-insert documents that carry explicit ids (encoded by orjson: seeding writes hundreds of
+        thousands)."""
+        def row(doc: dict) -> tuple[int, str]:
+            body = dict(doc)
+            return body.pop("id"), orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS).decode()
+
+        self.executemany(f"INSERT INTO {table} (id, doc) VALUES (?, ?)", map(row, docs))
 
     def get(self, table: str, ident: int) -> dict | None:
         """The document with ``ident``, or None."""

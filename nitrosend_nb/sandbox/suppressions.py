@@ -77,6 +77,11 @@ def suppress(state: SandboxState, now: str, email: str, reason: str, *, contact_
         state.owner(), email, reason, now, contact_id=contact_id, source_event_id=f"sbx-msg-{message_id}"))
 
 
+def suppressed_reason(email: str, reason: str) -> str:
+    """The failure reason of an email not sent because ``email`` is suppressed for ``reason``."""
+    return f"{email} is on the suppression list ({reason}); the email was not sent"
+
+
 def fail_message(state: SandboxState, message_id: int, code: str, reason: str) -> None:
     """Mark a recorded message ``failed`` for a recipient reason (it was not delivered)."""
     message = state.store.get("messages", message_id)
@@ -91,8 +96,7 @@ def screen(state: SandboxState, now: str, *, to: str, message_id: int, contact_i
     the email is delivered (goes to the outbox)."""
     blocked = active_suppression(state, to)
     if blocked is not None:
-        fail_message(state, message_id, "suppressed",
-                     f"{to} is on the suppression list ({blocked['reason']}); the email was not sent")
+        fail_message(state, message_id, "suppressed", suppressed_reason(to, blocked["reason"]))
         return False
     outcome = fate(state, to)
     if outcome == "hard_bounce":

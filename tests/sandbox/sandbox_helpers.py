@@ -92,6 +92,15 @@ def deliverable(api: Api) -> list[dict]:
             {"name": "contact_email", "predicate": "not_in", "value": suppressed_emails(api)}]
 
 
+def every(api, path: str, headers: dict | None = None, **params) -> list[dict]:
+    """Every record of a paginated list, all pages (``headers``: e.g. another brand's X-Brand-SID)."""
+    first = api.get(path, params={**params, "limit": 100}, headers=headers)
+    records = first.json()
+    for page in range(2, int(first.headers["X-Total-Pages"]) + 1):
+        records += api.get(path, params={**params, "limit": 100, "page": page}, headers=headers).json()
+    return records
+
+
 def email_of(contact: dict) -> str | None:
     """A contact's email address (from its email channel)."""
     return next((c["value"] for c in contact["channels"] if c["kind"] == "email"), None)

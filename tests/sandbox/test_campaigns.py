@@ -4,7 +4,7 @@ sent counts, and content locking after the send."""
 from __future__ import annotations
 
 import pytest
-from sandbox_helpers import assert_error, deliverable, email_of, suppressed_emails
+from sandbox_helpers import assert_error, deliverable, email_of, every, suppressed_emails
 
 CONTENT = {"subject": "Hi {{ contact.first_name }}", "design": {"sections": [
     {"type": "text", "props": {"text": "Hello {{ contact.first_name }} from {{ brand.name }}"}}]}}
@@ -18,11 +18,13 @@ def new_campaign(api, **fields) -> dict:
 
 
 def test_seeded_campaigns_span_statuses(api):
-    campaigns = api.get("/campaigns", params={"limit": 100}).json()
-    assert len(campaigns) == 12
-    assert {c["status"] for c in campaigns} == {"draft", "scheduled", "paused", "completed", "cancelled", "archived"}
-    assert all(c["sent_count"] > 0 and not c["editable"] for c in campaigns if c["status"] in ("completed", "archived"))
-    assert all(c["sent_count"] == 0 and c["editable"] for c in campaigns if c["status"] not in ("completed", "archived"))
+    campaigns = every(api, "/campaigns")
+    assert len({c["name"] for c in campaigns}) == len(campaigns)  # names are unique: utm_campaign slugs
+    assert {c["status"] for c in campaigns} == {"draft", "scheduled", "paused", "live", "completed", "cancelled",
+                                                "archived"}
+    went_out = ("live", "completed", "archived")
+    assert all(c["sent_count"] > 0 and not c["editable"] for c in campaigns if c["status"] in went_out)
+    assert all(c["sent_count"] == 0 and c["editable"] for c in campaigns if c["status"] not in went_out)
     assert {c["approval_state"] for c in campaigns} == {"pending_review", "approved", "rejected"}
 
 
@@ -69,12 +71,12 @@ def test_send_without_content_is_422(fresh_api):
 
 
 def test_send_to_a_list_reaches_subscribed_members_only(fresh_sandbox, fresh_api):
-    members = fresh_api.get("/contacts", params={"list_id": 4, "limit": 100}).json()
+    members = every(fresh_api, "/contacts", list_id=2)  # Customers: some never subscribed, some left
     suppressed = set(suppressed_emails(fresh_api))
     subscribed = [c for c in members if c["subscribed_email"] and email_of(c) not in suppressed]
     assert 0 < len(subscribed) < len(members)
     campaign = new_campaign(fresh_api, template_attributes=CONTENT)
-    sent = fresh_api.post(f"/campaigns/{campaign['id']}/send", json={"trigger_attributes": {"contact_list_ids": [4]}})
+    sent = fresh_api.post(f"/campaigns/{campaign['id']}/send", json={"trigger_attributes": {"contact_list_ids": [2]}})
     assert sent.status_code == 200, sent.text
     result = sent.json()
     assert result["status"] == "completed" and result["sent_count"] == len(subscribed)

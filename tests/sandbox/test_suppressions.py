@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from sandbox_helpers import Api
+from sandbox_helpers import Api, every
 
 FIELDS = {"id", "email", "reason", "scope", "active", "contact_id", "source_provider", "source_event_id",
           "provider_diagnostic", "bounce_type", "bounce_subtype", "complaint_feedback_type", "event_occurred_at",
@@ -61,19 +61,17 @@ def test_suppressions_are_read_only(api):
 
 
 def test_seeded_suppressions_match_the_seeded_failed_messages(api):
-    messages = []
-    for page in range(1, 5):
-        messages += api.get("/messages", params={"source_type": "all", "limit": 100, "page": page}).json()
+    messages = every(api, "/messages", source_type="all")
     failed = [m for m in messages if m["status"] == "failed"]
     assert failed and all(m["failure_code"] and m["failure_reason"] and m["failure_category"] for m in failed)
     assert all(m["failure_code"] is None for m in messages if m["status"] != "failed")
-    every = {s["email"]: s for s in suppressions(api) + suppressions(api, active="false")}
+    by_email = {s["email"]: s for s in suppressions(api) + suppressions(api, active="false")}
     bounced = {m["to"] for m in failed if m["failure_code"] == "hard_bounce"}
-    assert bounced and all(every[to]["reason"] == "hard_bounce" for to in bounced)
-    assert {s["email"] for s in every.values() if s["reason"] in ("hard_bounce", "soft_bounce")} == {
+    assert bounced and all(by_email[to]["reason"] == "hard_bounce" for to in bounced)
+    assert {s["email"] for s in by_email.values() if s["reason"] in ("hard_bounce", "soft_bounce")} == {
         m["to"] for m in failed if m["failure_code"] in ("hard_bounce", "mailbox_full")}
-    sent_to = {m["to"] for m in messages if m["status"] == "sent" and m["source_type"] == "campaign"}
-    assert {s["email"] for s in every.values() if s["reason"] == "complaint"} <= sent_to
+    sent_to = {m["to"] for m in messages if m["status"] == "sent" and m["channel"] == "email"}
+    assert {s["email"] for s in by_email.values() if s["reason"] == "complaint"} <= sent_to
 
 
 # -- sends create and honour suppressions ---------------------------------------------------------------------
