@@ -27,7 +27,7 @@ from nitrosend_nb.errors import (
 )
 
 if TYPE_CHECKING:
-    from nitrosend_nb.client import Nitrosend, Page, connect
+    from nitrosend_nb.client import Nitrosend, Page, connect, sql
 
 logging.getLogger("nitrosend_nb").addHandler(logging.NullHandler())  # a library logs, the app decides where
 
@@ -36,6 +36,7 @@ __all__ = [
     "connect",
     "Nitrosend",
     "Page",
+    "sql",
     "NitrosendError",
     "AuthenticationError",
     "NotFoundError",
@@ -46,7 +47,7 @@ __all__ = [
     "TransportError",
 ]
 
-_LAZY = {"connect": "nitrosend_nb.client", "Nitrosend": "nitrosend_nb.client", "Page": "nitrosend_nb.client"}
+_LAZY = {name: "nitrosend_nb.client" for name in ("connect", "Nitrosend", "Page", "sql")}
 
 
 def __getattr__(name: str) -> object:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -18,9 +21,13 @@ from nitrosend_nb.client.resources import (
     Flows,
     Lists,
     Messages,
+    Resource,
     Segments,
     Templates,
 )
+from nitrosend_nb.client.sync import DEFAULT_PATH, LOOKBACK
+from nitrosend_nb.client.sync import sql as run_sql
+from nitrosend_nb.client.sync import sync as sync_groups
 from nitrosend_nb.client.transport import Transport
 from nitrosend_nb.errors import NitrosendError
 from nitrosend_nb.redaction import mask
@@ -69,6 +76,7 @@ class Nitrosend:
         self.brand_sid = brand_sid
         self._sandbox_root = sandbox_root.rstrip("/") if sandbox_root else None
         self._key_hint = mask(api_key)
+        self._synced_path = Path(DEFAULT_PATH)
         self._transport = Transport(self.base_url, api_key, brand_sid=brand_sid, timeout=timeout,
                                     concurrency=concurrency, max_wait=max_wait, retries=retries)
         self.account = Account(self)
@@ -88,6 +96,34 @@ class Nitrosend:
     def __repr__(self) -> str:
         brand = f" brand_sid={self.brand_sid!r}" if self.brand_sid else ""
         return f"<Nitrosend mode={self.mode!r} base_url={self.base_url!r} key={self._key_hint!r}{brand}>"
+
+    @property
+    def source(self) -> str:
+        """What this client reads: its base URL, plus the brand when one is chosen (never the key)."""
+        return self.base_url + (f"#brand={self.brand_sid}" if self.brand_sid else "")
+
+    def groups(self) -> dict[str, Resource]:
+        """The list endpoint groups of this client by name (``contacts``, ``messages``...): every attribute that
+        is a :class:`~nitrosend_nb.client.resources.base.Resource`, so a group added to the client is found."""
+        return {name: value for name, value in vars(self).items() if isinstance(value, Resource)}
+
+    def sync(self, path: str | os.PathLike = DEFAULT_PATH, *, groups: Iterable[str] | None = None,
+             lookback: timedelta = LOOKBACK, progress: bool | None = None) -> pd.DataFrame:
+        """Copy every group (or ``groups``) into DuckDB tables named after them in the file at ``path``.
+
+        Groups with a time filter (events) load only what is new since the last sync (with a ``lookback``
+        window, de-duplicated by id); the others are refreshed in full, so deleted records disappear. All
+        tables are swapped in at once at the end: a sync that fails midway leaves the previous copy intact.
+        Returns one row per group (``mode``, ``fetched``, ``rows``). :meth:`sql` then queries the copy.
+        """
+        summary = sync_groups(self, path, groups=groups, lookback=lookback, progress=progress)
+        self._synced_path = Path(path)
+        return summary
+
+    def sql(self, query: str, params: object = None) -> pd.DataFrame:
+        """Run DuckDB SQL on the copy the last :meth:`sync` wrote (default ``nitrosend.duckdb``), e.g.
+        ``ns.sql("select country_code, count(*) from contacts group by 1")``; returns a DataFrame."""
+        return run_sql(query, self._synced_path, params)
 
     def request(
         self,

@@ -8,21 +8,25 @@ list endpoint does not page by headers) and add only the calls that differ (``me
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from nitrosend_nb.client.defaults import LIST_LIMIT
-from nitrosend_nb.client.frames import FrameSchema, to_frame
-from nitrosend_nb.client.pagination import HeaderPageNumberPaginator, Page, Paginator
+from nitrosend_nb.client.frames import BATCH_ROWS, FrameSchema, concat_frames, frame_batches, to_frame
+from nitrosend_nb.client.gcpause import gc_paused
+from nitrosend_nb.client.pagination import HeaderPageNumberPaginator, Page, Paginator, json_body, unique_pages
 
 if TYPE_CHECKING:
     from nitrosend_nb.client.client import Nitrosend
 
-__all__ = ["ApiGroup", "Resource", "new_idempotency_key"]
+__all__ = ["ApiGroup", "Resource", "Incremental", "new_idempotency_key"]
 
 
 def _query_value(value: object) -> object:
@@ -39,6 +43,15 @@ def new_idempotency_key() -> str:
     return str(uuid.uuid4())
 
 
+@dataclass(frozen=True)
+class Incremental:
+    """How a group's list can be loaded incrementally: records whose ``cursor`` field is later than a stored
+    watermark, asked for with the ``filter`` query parameter (``/events?created_after=...``)."""
+
+    cursor: str = "created_at"
+    filter: str = "created_after"
+
+
 class ApiGroup:
     """One endpoint group of a :class:`~nitrosend_nb.Nitrosend` client."""
 
@@ -52,7 +65,7 @@ class ApiGroup:
         """Send one request below this group's path and return the decoded JSON body (None when empty)."""
         response = self._client.request(method, self.path + path, json=json, params=params,
                                         idempotency_key=idempotency_key)
-        return response.json() if response.content else None
+        return json_body(response)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.path} of {self._client!r}>"
@@ -65,41 +78,52 @@ class Resource(ApiGroup):
     schema: FrameSchema
     paginator: Paginator = HeaderPageNumberPaginator()  # how the list endpoint pages (stateless, shared)
     item_methods: frozenset[str] = frozenset({"PATCH", "DELETE"})  # what the API allows on {path}/{id}
+    incremental: Incremental | None = None  # set when the list endpoint filters by time (ns.sync loads only news)
 
     def list(self, page: int = 1, limit: int = LIST_LIMIT, **filters: object) -> Page:
         """One page of records (a list of dicts with ``.page``, ``.total``, ``.total_pages``, ``.next_page``)."""
         return self.paginator.fetch(self._client.request, self.path, self._params(filters), page, limit)
 
-    def iter(self, *, max_rows: int | None = None, progress: bool | None = None, **filters: object) -> Iterator[dict]:
-        """Every record matching ``filters`` (at most ``max_rows``), in API order, each id once.
+    def pages(self, *, max_rows: int | None = None, progress: bool | None = None,
+              **filters: object) -> Iterator[list[dict]]:
+        """Every record matching ``filters`` (at most ``max_rows``) page by page, in API order, each id once.
 
         Pages are fetched 100 records at a time; after the first, the rest are fetched concurrently.
         ``progress=False`` hides the progress bar the client would otherwise show.
         """
         if max_rows is not None and max_rows <= 0:
-            return
+            return iter(())
         pages = self._client.paginate(self.path, self._params(filters), paginator=self.paginator, label=self.label,
                                       max_records=max_rows, progress=progress)
-        seen: set = set()
-        count = 0
-        try:
-            for page in pages:
-                for record in page:
-                    key = record.get("id") if isinstance(record, dict) else None
-                    if key is not None:
-                        if key in seen:  # a record shifted across a page boundary while pages were fetched
-                            continue
-                        seen.add(key)
-                    yield record
-                    count += 1
-                    if max_rows is not None and count >= max_rows:
-                        return
-        finally:  # stops the page fetcher (and its threads) on early exit
-            pages.close()
+        return unique_pages(pages, max_rows)
+
+    def iter(self, *, max_rows: int | None = None, progress: bool | None = None, **filters: object) -> Iterator[dict]:
+        """Every record matching ``filters`` (at most ``max_rows``), in API order, each id once (see :meth:`pages`)."""
+        for page in self.pages(max_rows=max_rows, progress=progress, **filters):
+            yield from page
+
+    def frames(self, *, max_rows: int | None = None, progress: bool | None = None, batch_rows: int = BATCH_ROWS,
+               **filters: object) -> Iterator[pd.DataFrame]:
+        """The records of :meth:`pages` as typed DataFrames of about ``batch_rows`` rows each, converted as the
+        pages arrive: memory holds one batch of decoded records, not the whole account."""
+        with gc_paused():
+            yield from frame_batches(self.pages(max_rows=max_rows, progress=progress, **filters), self.schema,
+                                     batch_rows)
 
     def df(self, *, max_rows: int | None = None, **filters: object) -> pd.DataFrame:
         """All records matching ``filters`` as a DataFrame indexed by ``id`` with the resource's fixed dtypes."""
-        return self.frame(list(self.iter(max_rows=max_rows, **filters)))
+        with gc_paused():
+            return concat_frames(list(self.frames(max_rows=max_rows, **filters)), self.schema)
+
+    def to_parquet(self, path: str | os.PathLike, *, progress: bool | None = None, **filters: object) -> Path:
+        """Stream every record matching ``filters`` into one Parquet file at ``path`` (written whole or not at
+        all), batch by batch with the frame's columns (lists and objects as JSON text); returns the path.
+
+        Memory stays flat however large the account: one batch is held at a time.
+        """
+        from nitrosend_nb.client.export import write_parquet
+
+        return write_parquet(self.frames(progress=progress, **filters), path, self.schema, label=self.label)
 
     def frame(self, records: Iterable[dict]) -> pd.DataFrame:
         """Records of this resource (e.g. a :class:`Page` from :meth:`list`) as a DataFrame with its dtypes."""
