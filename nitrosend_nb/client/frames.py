@@ -278,4 +278,8 @@ def concat_frames(frames: list[pd.DataFrame], schema: FrameSchema) -> pd.DataFra
                 unseen = {value for part in parts for value in part.cat.categories} - set(known)
                 unified = pd.CategoricalDtype(known + sorted(unseen, key=str))
                 frames = [frame.assign(**{column: part.astype(unified)}) for frame, part in zip(frames, parts)]
+    extra = dict.fromkeys(column for frame in frames for column in frame.columns if column not in schema.columns)
+    frames = [frame.assign(**{column: pd.Series([None] * len(frame), index=frame.index, dtype=object)
+                              for column in extra if column not in frame})
+              for frame in frames]  # a field absent from a batch is None there, as in one frame
     return pd.concat(frames)

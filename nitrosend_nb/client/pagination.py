@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
@@ -198,7 +198,7 @@ class _SeenIds:
         return True
 
 
-def unique_pages(pages: Iterator[Page], max_records: int | None = None) -> Iterator[list]:
+def unique_pages(pages: Generator[Page, None, None], max_records: int | None = None) -> Iterator[list]:
     """The records of ``pages`` page by page, each id once (a record can shift across a page boundary while
     pages are fetched), at most ``max_records`` in all; closes ``pages`` when done or stopped early."""
     seen = _SeenIds()

@@ -1,4 +1,4 @@
-"""Contacts: list (search, list_id, tag, sort, direction), search?q=, create, get, update, delete."""
+"""Contacts: list (search, list_id, tag, created_after, created_before, sort, direction), search?q=, create, get, update, delete."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from ..pagination import positive_int
 from ..seed import BRAND_ID
 from ..segment_filters import escape_like
 from ..state import SandboxState, get_state
+from ..store import iso, parse_iso
 from .crud import Resource, register
 
 FIELDS = ("id", "brand_id", "uuid", "first_name", "last_name", "source", "country_code", "data", "subscribed_phone",
@@ -54,6 +55,13 @@ class Contacts(Resource):
         if query.get("tag"):
             clauses.append("EXISTS (SELECT 1 FROM json_each(contacts.doc, '$.data.tags') WHERE lower(value) = lower(:tag))")
             params["tag"] = query["tag"]
+        for name, operator in (("created_after", ">"), ("created_before", "<")):  # a time window, as /events has
+            if query.get(name):
+                try:
+                    params[name] = iso(parse_iso(query[name]))
+                except ValueError:
+                    raise invalid({name: ["must be an ISO 8601 timestamp"]}) from None
+                clauses.append(f"created_at {operator} :{name}")
         sort = query.get("sort", "id")
         direction = query.get("direction", "desc").lower()
         if sort not in SORTABLE:
