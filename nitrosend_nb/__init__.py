@@ -47,7 +47,7 @@ __all__ = [
     "TransportError",
 ]
 
-_LAZY = {name: "nitrosend_nb.client" for name in ("connect", "Nitrosend", "Page", "sql")}
+_LAZY = dict.fromkeys(("connect", "Nitrosend", "Page", "sql"), "nitrosend_nb.client")
 
 
 def __getattr__(name: str) -> object:

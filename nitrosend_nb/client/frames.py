@@ -169,7 +169,7 @@ def _transpose(records: list[dict]) -> dict[str, list]:
     shapes = dict.fromkeys(map(tuple, records))
     if len(shapes) == 1:
         (keys,) = shapes
-        return dict(zip(keys, map(list, zip(*map(dict.values, records)))))
+        return dict(zip(keys, map(list, zip(*map(dict.values, records), strict=True)), strict=True))
     keys = dict.fromkeys(key for shape in shapes for key in shape)
     return {key: [record.get(key) for record in records] for key in keys}
 
@@ -277,7 +277,8 @@ def concat_frames(frames: list[pd.DataFrame], schema: FrameSchema) -> pd.DataFra
                 known = list(dtype.categories)
                 unseen = {value for part in parts for value in part.cat.categories} - set(known)
                 unified = pd.CategoricalDtype(known + sorted(unseen, key=str))
-                frames = [frame.assign(**{column: part.astype(unified)}) for frame, part in zip(frames, parts)]
+                frames = [frame.assign(**{column: part.astype(unified)})
+                          for frame, part in zip(frames, parts, strict=True)]
     extra = dict.fromkeys(column for frame in frames for column in frame.columns if column not in schema.columns)
     frames = [frame.assign(**{column: pd.Series([None] * len(frame), index=frame.index, dtype=object)
                               for column in extra if column not in frame})

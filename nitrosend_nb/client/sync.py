@@ -57,7 +57,7 @@ def _watermarks(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, dateti
     """The stored watermark of every incremental group synced from ``source``."""
     rows = con.execute(f"SELECT name, watermark FROM {META} WHERE source = ? AND watermark IS NOT NULL",
                        [source]).fetchall()
-    return {name: mark for name, mark in rows}
+    return dict(rows)
 
 
 def _stage(con: duckdb.DuckDBPyConnection, resource: Resource, table: str, filters: Mapping[str, object],

@@ -3,10 +3,10 @@ that put every failure, FastAPI's own included, into it."""
 
 from __future__ import annotations
 
-import json
 from http import HTTPStatus
 from typing import Any, Mapping
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
@@ -14,9 +14,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
 def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
-    """A compact JSON response (faster than FastAPI's encoder for large pages)."""
-    return Response(json.dumps(body, separators=(",", ":")), status_code=status, headers=dict(headers or {}),
-                    media_type="application/json")
+    """A compact JSON response, encoded by orjson (several times faster than FastAPI's encoder on large pages)."""
+    return Response(orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS), status_code=status,
+                    headers=dict(headers or {}), media_type="application/json")
 
 
 def error_body(status: int, message: str | None = None, validation_errors: Mapping[str, list[str]] | None = None,

@@ -112,7 +112,8 @@ def test_sync_loads_every_group_into_tables_equal_to_the_frames(ns, tmp_path):
             table = con.sql(f"select * from {group}").arrow()
         if hasattr(table, "read_all"):
             table = table.read_all()
-        expected = to_arrow(frame, arrow_schema(resource.schema, [c for c in frame if c not in resource.schema.columns]))
+        extra = [c for c in frame if c not in resource.schema.columns]
+        expected = to_arrow(frame, arrow_schema(resource.schema, extra))
         assert table.cast(expected.schema).equals(expected), group
         assert summary.loc[group, "rows"] == len(frame)
     counts = ns.sql("select country_code, count(*) as n from contacts group by 1 order by n desc, 1")
@@ -121,7 +122,7 @@ def test_sync_loads_every_group_into_tables_equal_to_the_frames(ns, tmp_path):
 
 
 def test_sql_without_a_synced_file_says_so(tmp_path):
-    with pytest.raises(FileNotFoundError, match="ns.sync"):
+    with pytest.raises(FileNotFoundError, match=r"ns\.sync"):
         nb.sql("select 1", path=tmp_path / "missing.duckdb")
 
 
