@@ -47,6 +47,7 @@ class SandboxState:
             self.reseed()
 
 
-def get_state(request: Request) -> SandboxState:
-    """FastAPI dependency: the sandbox state of the app serving ``request``."""
+async def get_state(request: Request) -> SandboxState:
+    """FastAPI dependency: the sandbox state of the app serving ``request`` (async: it does no I/O, so FastAPI
+    calls it on the event loop instead of paying a worker-thread hop on every request)."""
     return request.app.state.sandbox

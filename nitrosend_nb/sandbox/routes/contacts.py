@@ -34,11 +34,10 @@ class Contacts(Resource):
     def present(self, state: SandboxState, docs: list) -> list:
         memberships = state.store.list_ids_by_contact([d["id"] for d in docs])
         out = []
-        for doc in docs:
-            item = {k: doc.get(k) for k in FIELDS}
+        for doc in docs:  # the hot path of every contacts page: C-level dict building
+            item = dict(zip(FIELDS, map(doc.get, FIELDS), strict=True))
             item["list_ids"] = memberships[doc["id"]]
-            item["channels"] = [{"id": c["id"], "contact_id": doc["id"], **{k: v for k, v in c.items() if k != "id"}}
-                                for c in doc.get("channels", [])]
+            item["channels"] = [{"id": c["id"], "contact_id": doc["id"], **c} for c in doc.get("channels", [])]
             out.append(item)
         return out
 
