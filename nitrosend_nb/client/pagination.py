@@ -16,7 +16,9 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Generator, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import islice
 from typing import Any, Protocol
 
 import orjson
@@ -27,6 +29,9 @@ from nitrosend_nb.client.defaults import PAGE_SIZE
 
 __all__ = ["Page", "Paginator", "HeaderPageNumberPaginator", "SinglePagePaginator", "Requester", "iter_pages",
            "json_body", "unique_pages"]
+
+
+AHEAD = 4  #: pages per worker fetched ahead of the consumer at most
 
 
 class Requester(Protocol):
@@ -139,14 +144,21 @@ def iter_pages(
     try:
         yield first
         with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix=f"nitrosend-{label}") as pool:
-            futures = [pool.submit(paginator.fetch, request, path, params, n, limit) for n in range(2, last + 1)]
+            # A window of pages in flight or waiting to be consumed: fetching never runs further ahead of the
+            # consumer than that, so memory holds a few pages, however many the list has.
+            numbers = iter(range(2, last + 1))
+            window: deque[Future[Page]] = deque(
+                pool.submit(paginator.fetch, request, path, params, n, limit)
+                for n in islice(numbers, concurrency * AHEAD))
             try:
-                for future in futures:
-                    page = future.result()
+                while window:
+                    page = window.popleft().result()
+                    for n in islice(numbers, 1):
+                        window.append(pool.submit(paginator.fetch, request, path, params, n, limit))
                     bar.update(1)
                     yield page
             finally:  # on error or early stop, drop the pages not started yet
-                for future in futures:
+                for future in window:
                     future.cancel()
         # Records created while we fetched push the oldest ones past the planned last page: follow the links.
         while max_records is None and page.next_page:
