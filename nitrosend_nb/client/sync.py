@@ -147,10 +147,11 @@ def sync(client: Nitrosend, path: str | os.PathLike = DEFAULT_PATH, *, groups: I
 
 def sql(query: str, path: str | os.PathLike = DEFAULT_PATH, params: object = None) -> pd.DataFrame:
     """Run ``query`` (DuckDB SQL; ``?`` placeholders filled from ``params``) on the synced file at ``path``
-    (opened read-only) and return the result as a DataFrame."""
+    (opened read-only) and return the result as a DataFrame (timestamps in UTC)."""
     if not Path(path).is_file():
         raise FileNotFoundError(f"no synced database at {path}: run ns.sync(path) first")
     import duckdb
 
     with duckdb.connect(str(path), read_only=True) as con:
+        con.execute("SET TimeZone = 'UTC'")  # timestamps come back in UTC, as the frames have them
         return con.execute(query, params).df()

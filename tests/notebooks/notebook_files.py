@@ -6,7 +6,7 @@ import nbformat
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = REPO / "notebooks"
-# The tutorial set: a quickstart, then one notebook per endpoint group.
+# The tutorial set: a quickstart, one notebook per endpoint group, then big accounts (Parquet, DuckDB, SQL).
 EXPECTED_NOTEBOOKS = [
     "00-quickstart.ipynb",
     "01-account.ipynb",
@@ -17,6 +17,7 @@ EXPECTED_NOTEBOOKS = [
     "06-campaigns.ipynb",
     "07-flows.ipynb",
     "08-messages.ipynb",
+    "12-big-accounts.ipynb",
 ]
 
 
