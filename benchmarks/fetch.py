@@ -24,6 +24,7 @@ import json
 import logging
 import math
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -172,6 +173,27 @@ def cpu_child(url: str, runs: int) -> dict:
     return {"rows": rows, "seconds": statistics.median(seconds), "cpu": statistics.median(cpu)}
 
 
+def _contents_mb(frame) -> float:
+    """What the frame's object cells hold beyond the outer objects ``memory_usage(deep=True)`` counts: the dicts,
+    lists and strings nested in them (``channels``' dicts, say), each object once."""
+    seen, total = set(), 0
+    stack = [value for column in frame.columns if frame[column].dtype == object for value in frame[column]]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            children = [*value.keys(), *value.values()]
+        elif isinstance(value, (list, tuple)):
+            children = list(value)
+        else:
+            continue
+        for child in children:
+            if id(child) not in seen:
+                seen.add(id(child))
+                total += sys.getsizeof(child)
+                stack.append(child)
+    return total / 2**20
+
+
 def df_child(url: str) -> dict:
     """One ``contacts.df()``: seconds, and peak RSS over the baseline after imports and connecting."""
     ns = nb.connect(api_key=API_KEY, base_url=url, progress=False)
@@ -182,7 +204,8 @@ def df_child(url: str) -> dict:
     seconds = time.perf_counter() - started
     peak = peak_rss_mb()
     deep = frame.memory_usage(deep=True, index=True).sum() / 2**20
-    return {"rows": len(frame), "seconds": seconds, "baseline_mb": baseline, "peak_mb": peak, "frame_mb": deep}
+    return {"rows": len(frame), "seconds": seconds, "baseline_mb": baseline, "peak_mb": peak, "frame_mb": deep,
+            "nested_mb": _contents_mb(frame)}
 
 
 def parquet_child(url: str) -> dict:
@@ -217,9 +240,12 @@ def scenario_large(runs: int, big: int) -> None:
     print(f"  client CPU alone, {cpu['rows']:,} contacts from raw pages: {cpu['seconds']:.2f} s "
           f"({cpu['cpu']:.2f} s CPU) = {rate:,.0f} rows/s   target >= 150,000: {rate / 150_000:.2f}x")
     over, frame_mb = _median(frames, "peak_mb") - _median(frames, "baseline_mb"), _median(frames, "frame_mb")
+    whole_mb = frame_mb + _median(frames, "nested_mb")
     print(f"  contacts.df(): {_median(frames, 'seconds'):.2f} s, {frames[0]['rows']:,} rows; peak RSS "
-          f"{_median(frames, 'peak_mb'):.0f} MB, after imports {_median(frames, 'baseline_mb'):.0f} MB; frame "
-          f"deep size {frame_mb:.0f} MB -> peak over baseline / frame = {over / frame_mb:.2f} (target <= 2)")
+          f"{_median(frames, 'peak_mb'):.0f} MB, after imports {_median(frames, 'baseline_mb'):.0f} MB, "
+          f"peak over baseline {over:.0f} MB")
+    print(f"    / frame deep size (pandas memory_usage(deep=True): {frame_mb:.0f} MB) = {over / frame_mb:.2f}; "
+          f"/ frame with the objects nested in its cells ({whole_mb:.0f} MB) = {over / whole_mb:.2f}  (target <= 2)")
     rows = [(contacts, small)]
     if big:
         with sandbox_process(big) as (url, _root):
