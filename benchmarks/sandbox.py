@@ -1,5 +1,6 @@
 """Sandbox benchmarks: seconds to seed 100,000 and 1,000,000 contacts, and contact rows/s served by
-``GET /contacts?limit=100`` at the first, middle and last pages of 100,000 contacts.
+``GET /contacts?limit=100`` at the first, middle and last pages of 100,000 contacts: over HTTP, and as the
+server's CPU time alone (the app called in-process, no sockets; insensitive to other load on the machine).
 
 Run ``python benchmarks/sandbox.py [--contacts N] [--big N] [--pages P] [--runs R]``; prints medians of ``R``
 runs beside the targets. The server runs in its own process (as ``nitrosend-nb sandbox``) and the client is a
@@ -10,6 +11,7 @@ Targets: >= 50,000 rows/s at every depth; 1,000,000 contacts seeded in well unde
 from __future__ import annotations
 
 import argparse
+import asyncio
 import http.client
 import time
 from urllib.parse import urlsplit
@@ -17,6 +19,7 @@ from urllib.parse import urlsplit
 import orjson
 from common import API_KEY, medians, sandbox_process
 
+from nitrosend_nb.sandbox import Sandbox
 from nitrosend_nb.sandbox.seed import seed_store
 from nitrosend_nb.sandbox.store import Store
 
@@ -58,6 +61,36 @@ class PageClient:
         return rows / (time.perf_counter() - started)
 
 
+def server_cpu_rows_per_second(sandbox: Sandbox, pages: range) -> float:
+    """Rows per second of the server's own CPU time: each page requested from the ASGI app in-process."""
+
+    async def request(page: int) -> None:
+        path = "/v1/my/contacts"
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+                 "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "",
+                 "query_string": f"limit=100&page={page}".encode(), "client": ("127.0.0.1", 1),
+                 "server": ("127.0.0.1", 80), "headers": [(b"authorization", f"Bearer {API_KEY}".encode())]}
+        sent = []
+
+        async def receive() -> dict:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        await sandbox.app(scope, receive, send)
+        if sent[0]["status"] != 200:
+            raise RuntimeError(f"page {page}: HTTP {sent[0]['status']}")
+
+    async def walk() -> float:
+        started = time.process_time()
+        for page in pages:
+            await request(page)
+        return len(pages) * 100 / (time.process_time() - started)
+
+    return asyncio.run(walk())
+
+
 def main() -> None:
     """Print the medians beside the targets."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -86,6 +119,13 @@ def main() -> None:
             median, runs = medians(args.runs, lambda pages=pages: client.rows_per_second(pages))
             print(f"    {depth:<7} pages {pages.start:>5}-{pages.stop - 1:<5} {median:>9,.0f} rows/s   "
                   f"runs {[round(r) for r in runs]}   {median / TARGET_ROWS:.2f}x target")
+    print("  the same pages, server CPU time alone (app called in-process):")
+    sandbox = Sandbox(contacts=args.contacts, seed=0)
+    server_cpu_rows_per_second(sandbox, range(1, 21))  # warm-up
+    for depth, pages in depths.items():
+        median, runs = medians(args.runs, lambda pages=pages: server_cpu_rows_per_second(sandbox, pages))
+        print(f"    {depth:<7} pages {pages.start:>5}-{pages.stop - 1:<5} {median:>9,.0f} rows/s   "
+              f"runs {[round(r) for r in runs]}   {median / TARGET_ROWS:.2f}x target")
 
 
 if __name__ == "__main__":
