@@ -13,7 +13,7 @@ import requests
 
 from nitrosend_nb.client import defaults
 from nitrosend_nb.client.frames import OUTBOX, to_frame
-from nitrosend_nb.client.pagination import HeaderPageNumberPaginator, Page, Paginator, iter_pages
+from nitrosend_nb.client.pagination import HeaderPageNumberPaginator, Page, Paginator, iter_pages, json_body
 from nitrosend_nb.client.resources import (
     Account,
     Campaigns,
@@ -179,7 +179,7 @@ class Nitrosend:
             raise NitrosendError(message="outbox() is only available in sandbox mode: live emails are really "
                                          "sent, not captured", method="GET", path="/_sandbox/outbox")
         response = self.request("GET", "/_sandbox/outbox", base_url=self._sandbox_root)
-        return to_frame(response.json(), OUTBOX)
+        return to_frame(json_body(response), OUTBOX)
 
     def close(self) -> None:
         """Close the connection pools."""
