@@ -53,6 +53,13 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
                                           "WHERE table_schema = 'main'").fetchall()}
 
 
+def _drop_stages(con: duckdb.DuckDBPyConnection) -> None:
+    """Remove staging tables (of this sync after a failure, or of one that was killed outright)."""
+    for table in _tables(con):
+        if table.startswith(STAGE):
+            con.execute(f"DROP TABLE {_quote(table)}")
+
+
 def _watermarks(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, datetime]:
     """The stored watermark of every incremental group synced from ``source``."""
     rows = con.execute(f"SELECT name, watermark FROM {META} WHERE source = ? AND watermark IS NOT NULL",
@@ -104,11 +111,10 @@ def sync(client: Nitrosend, path: str | os.PathLike = DEFAULT_PATH, *, groups: I
     source = client.source
     started = datetime.now(timezone.utc)
     with duckdb.connect(str(path)) as con:
+        con.execute("SET TimeZone = 'UTC'")
         con.execute(f"CREATE TABLE IF NOT EXISTS {META} (name VARCHAR PRIMARY KEY, source VARCHAR, "
                     "mode VARCHAR, watermark TIMESTAMPTZ, synced_at TIMESTAMPTZ, rows BIGINT)")
-        for leftover in _tables(con):
-            if leftover.startswith(STAGE):  # from a sync that was killed outright
-                con.execute(f"DROP TABLE {_quote(leftover)}")
+        _drop_stages(con)
         existing, marks = _tables(con), _watermarks(con, source)
         plan, swapping = [], False
         try:
@@ -138,8 +144,7 @@ def sync(client: Nitrosend, path: str | os.PathLike = DEFAULT_PATH, *, groups: I
         except BaseException:
             if swapping:
                 con.execute("ROLLBACK")
-            for name, *_ in plan:
-                con.execute(f"DROP TABLE IF EXISTS {_quote(STAGE + name)}")
+            _drop_stages(con)
             raise
     logger.info("synced %d groups into %s", len(summary), path)
     return pd.DataFrame(summary).set_index("group")

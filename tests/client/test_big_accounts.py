@@ -168,7 +168,8 @@ def test_incremental_sync_picks_up_new_records_once_and_full_groups_are_replaced
     ns.close()
 
 
-def test_an_interrupted_sync_leaves_the_previous_tables_intact(make_sandbox, tmp_path):
+@pytest.mark.parametrize("failing", ["/contacts", "/segments"])  # a group mid-way, the last group
+def test_an_interrupted_sync_leaves_the_previous_tables_intact(make_sandbox, tmp_path, failing):
     sandbox = make_sandbox(seed=0, contacts=30)
     ns = nb.connect(sandbox=sandbox, progress=False, retries=0)
     path = tmp_path / "copy.duckdb"
@@ -176,7 +177,7 @@ def test_an_interrupted_sync_leaves_the_previous_tables_intact(make_sandbox, tmp
     before = {group: _table(path, f"select * from {group} order by id") for group in ns.groups()}
     ns.lists.delete(1)
     ns.contacts.create(email="late@example.test")
-    sandbox.inject_faults(count=1, status=500, when="before", path="/segments")  # the last group fetched
+    sandbox.inject_faults(count=1, status=500, when="before", path=failing)
     with pytest.raises(nb.ServerError):
         ns.sync(path)
     after = {group: _table(path, f"select * from {group} order by id") for group in ns.groups()}
