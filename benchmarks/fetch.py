@@ -42,7 +42,8 @@ PAGE = 100
 
 def configure(root: str, **knobs: object) -> None:
     """Set sandbox knobs; setting ``rate_limit`` also refills its token bucket, so every run starts alike."""
-    requests.post(f"{root}/_sandbox/config", json=knobs, timeout=10).raise_for_status()
+    requests.post(f"{root}/_sandbox/config", json=knobs, headers={"Authorization": f"Bearer {API_KEY}"},
+                  timeout=10).raise_for_status()
 
 
 def naive_fetch(url: str, key: str) -> dict:

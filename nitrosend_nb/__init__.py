@@ -4,8 +4,9 @@
     ns = nb.connect()            # live with NITROSEND_API_KEY, else a local sandbox
     ns.contacts.df()             # every contact as a typed DataFrame
 
-The client (``connect``, ``Nitrosend``, ``Page``) is imported on first use, so ``import nitrosend_nb.sandbox``
-and the ``nitrosend-nb`` command do not load pandas, requests or tqdm.
+The client (``connect``, ``Nitrosend``, ``Page``, ``sql``) and the webhook receiver (``verify_webhook``,
+``webhook_listener``, ``WebhookListener``) are imported on first use, so ``import nitrosend_nb.sandbox`` and the
+``nitrosend-nb`` command do not load pandas, requests or tqdm.
 """
 
 from __future__ import annotations
@@ -17,17 +18,24 @@ from typing import TYPE_CHECKING
 from nitrosend_nb._version import __version__
 from nitrosend_nb.errors import (
     AuthenticationError,
+    BadRequestError,
     ConflictError,
+    ConnectionFailedError,
     NitrosendError,
     NotFoundError,
+    PaymentRequiredError,
+    PermissionDeniedError,
     RateLimitError,
+    RequestTimeoutError,
     ServerError,
     TransportError,
     ValidationError,
+    WebhookVerificationError,
 )
 
 if TYPE_CHECKING:
     from nitrosend_nb.client import Nitrosend, Page, connect, sql
+    from nitrosend_nb.webhooks import WebhookListener, verify_webhook, webhook_listener
 
 logging.getLogger("nitrosend_nb").addHandler(logging.NullHandler())  # a library logs, the app decides where
 
@@ -38,20 +46,34 @@ __all__ = [
     "Page",
     "sql",
     "NitrosendError",
+    "BadRequestError",
     "AuthenticationError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
     "NotFoundError",
     "ConflictError",
     "ValidationError",
     "RateLimitError",
     "ServerError",
     "TransportError",
+    "WebhookVerificationError",
+    "verify_webhook",
+    "webhook_listener",
+    "WebhookListener",
+    "RequestTimeoutError",
+    "ConnectionFailedError",
 ]
 
-_LAZY = dict.fromkeys(("connect", "Nitrosend", "Page", "sql"), "nitrosend_nb.client")
+_LAZY = {
+    "connect": "nitrosend_nb.client", "Nitrosend": "nitrosend_nb.client", "Page": "nitrosend_nb.client",
+    "sql": "nitrosend_nb.client",
+    "verify_webhook": "nitrosend_nb.webhooks", "webhook_listener": "nitrosend_nb.webhooks",
+    "WebhookListener": "nitrosend_nb.webhooks",
+}
 
 
 def __getattr__(name: str) -> object:
-    """The client's names, imported from ``nitrosend_nb.client`` on first use (PEP 562)."""
+    """The client's and the webhook receiver's names, imported from their modules on first use (PEP 562)."""
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

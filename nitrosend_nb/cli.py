@@ -13,7 +13,8 @@ def _run_sandbox(args: argparse.Namespace) -> int:
 
     sandbox = Sandbox(contacts=args.contacts, latency_ms=args.latency_ms, rate_limit=args.rate_limit,
                       error_rate=args.error_rate, seed=args.seed, host=args.host, port=args.port, db=args.db,
-                      api_key=args.api_key)
+                      api_key=args.api_key, bounce_rate=args.bounce_rate, complaint_rate=args.complaint_rate,
+                      webhook_time_scale=args.webhook_time_scale, import_rows_per_second=args.import_rate or None)
 
     def announce(bound: Sandbox) -> None:
         print(f"Nitrosend sandbox running\n  base URL: {bound.url}\n  API key:  {bound.api_key}\n"
@@ -38,7 +39,16 @@ def _add_sandbox(subparsers: argparse._SubParsersAction) -> None:
                         help="token-bucket limit in requests/second (429 beyond it)")
     parser.add_argument("--error-rate", type=float, default=0.0, metavar="P",
                         help="probability of a random 503 per request (seeded)")
+    parser.add_argument("--bounce-rate", type=float, default=0.0, metavar="P",
+                        help="share of sends that hard-bounce and suppress the address (seeded; "
+                             "addresses @bounce.test always bounce)")
+    parser.add_argument("--complaint-rate", type=float, default=0.0, metavar="P",
+                        help="share of delivered sends that draw a complaint (seeded; @complaint.test always does)")
     parser.add_argument("--api-key", default="nskey_test_sandbox", metavar="KEY", help="accepted Bearer key")
+    parser.add_argument("--webhook-time-scale", type=float, default=60.0, metavar="N",
+                        help="run webhook retries N times faster than the real service (default 60: 1 min -> 1 s)")
+    parser.add_argument("--import-rate", type=float, default=2000.0, metavar="ROWS",
+                        help="rows an import processes per second (default 2000; 0: full speed)")
     parser.set_defaults(func=_run_sandbox)
 
 

@@ -3,11 +3,13 @@
 Every failed call raises a subclass of :class:`NitrosendError`. ``str(err)`` is one readable line naming the
 call, the status and each field's message, e.g.::
 
-    POST /contacts -> 422 Validation failed: email: is invalid; first_name: is too long
+    POST /contacts -> 422 Validation failed: email is not a valid email address
 
-The status decides the class (401 AuthenticationError, 404 NotFoundError, 409 ConflictError, 422
-ValidationError, 429 RateLimitError, 5xx ServerError); no HTTP response at all (refused connection, timeout)
-is a TransportError. Messages are redacted (:mod:`nitrosend_nb.redaction`): nothing that looks like a Nitrosend
+The status decides the class (400 BadRequestError, 401 AuthenticationError, 402 PaymentRequiredError, 403
+PermissionDeniedError, 404 NotFoundError, 409 ConflictError, 422 ValidationError, 429 RateLimitError, 5xx
+ServerError); no HTTP response at all is a TransportError: a RequestTimeoutError (also a built-in TimeoutError)
+when the server did not answer in time, a ConnectionFailedError (also a built-in ConnectionError) when it could not
+be reached. Messages are redacted (:mod:`nitrosend_nb.redaction`): nothing that looks like a Nitrosend
 key survives. ``repr(err)`` adds the server's request id (``X-Request-Id``) when the response carried one.
 """
 
@@ -21,23 +23,32 @@ from nitrosend_nb.redaction import redact
 
 __all__ = [
     "NitrosendError",
+    "BadRequestError",
     "AuthenticationError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
     "NotFoundError",
     "ConflictError",
     "ValidationError",
     "RateLimitError",
     "ServerError",
     "TransportError",
+    "WebhookVerificationError",
+    "RequestTimeoutError",
+    "ConnectionFailedError",
     "error_for_status",
 ]
 
 class NitrosendError(Exception):
     """Base class of every error raised by nitrosend-nb.
 
-    Attributes: ``status`` (HTTP status or None), ``code`` (the body's ``code``), ``error_code`` (the body's
-    machine-readable ``error_code`` such as ``"campaign_locked"``, or None), ``message`` (redacted),
-    ``validation_errors`` (``{field: [message, ...]}``), ``method`` and ``path`` of the call, and ``request_id``
-    (the response's ``X-Request-Id``, to quote to support; None without one).
+    Attributes: ``status`` (the HTTP status, or None without a response), ``code`` (the body's ``code``: today's
+    API sends a string machine code such as ``"not_found"`` or ``"campaign_locked"``, older servers an integer),
+    ``error_code`` (the machine code as a string: the body's ``error_code``, else a string ``code``, else None),
+    ``message`` (redacted),
+    ``validation_errors`` (``{field: [message, ...]}``), ``method`` and ``path`` of the call, ``request_id``
+    (the response's ``X-Request-Id``, to quote to support; None without one) and ``retried`` (True when this
+    answer came to a retry: an earlier attempt may have done the work, its response lost).
     """
 
     def __init__(
@@ -51,6 +62,7 @@ class NitrosendError(Exception):
         *,
         error_code: str | None = None,
         request_id: str | None = None,
+        retried: bool = False,
     ) -> None:
         self.status = status
         self.code = code
@@ -63,6 +75,7 @@ class NitrosendError(Exception):
         self.path = redact(path) if path else path
         self.error_code = error_code
         self.request_id = redact(request_id) if request_id else None
+        self.retried = retried
         super().__init__(self._line())
 
     @property
@@ -106,8 +119,20 @@ class NitrosendError(Exception):
         )
 
 
+class BadRequestError(NitrosendError):
+    """400: the request could not be read (malformed or too deeply nested JSON, a bad header)."""
+
+
 class AuthenticationError(NitrosendError):
     """401: the API key is missing, wrong or revoked."""
+
+
+class PaymentRequiredError(NitrosendError):
+    """402: the plan does not cover this (e.g. creating a brand beyond the plan's allowance)."""
+
+
+class PermissionDeniedError(NitrosendError):
+    """403: the key (or the request's origin) may not do this."""
 
 
 class NotFoundError(NitrosendError):
@@ -138,8 +163,22 @@ class TransportError(NitrosendError):
     """No HTTP response: refused connection, DNS failure, timeout, broken connection."""
 
 
+class WebhookVerificationError(NitrosendError):
+    """A received webhook failed verification: missing headers, a signature the secret does not produce, or a
+    timestamp outside the 5-minute tolerance (a replay, or a clock that is off). The event must be refused."""
+class RequestTimeoutError(TransportError, TimeoutError):
+    """The server accepted the connection (or was being connected to) but did not answer within ``timeout``."""
+
+
+class ConnectionFailedError(TransportError, ConnectionError):
+    """The server could not be reached: connection refused, DNS failure, or the connection broke mid-request."""
+
+
 _BY_STATUS: dict[int, type[NitrosendError]] = {
+    400: BadRequestError,
     401: AuthenticationError,
+    402: PaymentRequiredError,
+    403: PermissionDeniedError,
     404: NotFoundError,
     409: ConflictError,
     422: ValidationError,

@@ -1,5 +1,9 @@
 """``nitrosend-nb lab``: JupyterLab on the tutorial notebooks, with one shared sandbox behind them.
 
+In a checkout (``./notebooks`` exists) Lab opens a working copy of the notebooks in ``./lab-notebooks`` (git-ignored),
+made on first start and kept (with your edits and outputs) afterwards; ``--refresh`` restores the copies from
+``notebooks/``. The tracked tutorials stay pristine, so Lab's autosave never changes what the test suite compares.
+
 Unless ``NITROSEND_API_KEY`` (a real account) or ``NITROSEND_SANDBOX_URL`` (a sandbox already running) is set, it
 starts one seeded :class:`~nitrosend_nb.sandbox.Sandbox` and exports ``NITROSEND_SANDBOX_URL`` and
 ``NITROSEND_SANDBOX_KEY`` to Lab, so every notebook's ``nb.connect()`` talks to that same sandbox and every email it
@@ -11,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,23 +23,40 @@ import threading
 from contextlib import ExitStack
 from pathlib import Path
 
+from nitrosend_nb.client.sandbox_urls import inbox_url
+
 LAB_STOP_TIMEOUT = 20  # seconds Lab gets to shut its kernels down before it is killed
 # Lab prints this line right after its URLs: the inbox link goes beside them.
 _LAB_URLS_PRINTED = "Use Control-C to stop this server"
 
 
-def default_notebook_dir() -> Path:
-    """``./notebooks`` when it exists (a checkout of the project), else the current directory."""
-    candidate = Path.cwd() / "notebooks"
-    return candidate if candidate.is_dir() else Path.cwd()
+WORKING_COPY = "lab-notebooks"  # beside notebooks/, git-ignored
 
 
-def inbox_url(sandbox_root_url: str) -> str:
-    """The sandbox's inbox page for a sandbox root (``http://HOST:PORT``) or API (``.../v1/my``) URL."""
-    root = sandbox_root_url.rstrip("/")
-    if root.endswith("/v1/my"):
-        root = root[: -len("/v1/my")]
-    return f"{root}/_sandbox/"
+def working_copy(source: Path, target: Path, refresh: bool = False) -> Path:
+    """Copy the notebooks of ``source`` into ``target``: on first start every one, later only those missing from
+    ``target`` (a copy's edits and outputs are kept), all of them again with ``refresh``. Returns ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    for notebook in sorted(source.glob("*.ipynb")):
+        copy = target / notebook.name
+        if refresh or not copy.exists():
+            shutil.copyfile(notebook, copy)
+    return target
+
+
+def notebook_dir(options: argparse.Namespace) -> Path:
+    """The folder Lab opens: ``--notebook-dir`` as given; in a checkout, the working copy of ``./notebooks``
+    (announced); else the current directory."""
+    if options.notebook_dir is not None:
+        return options.notebook_dir.resolve()
+    tutorials = Path.cwd() / "notebooks"
+    if not tutorials.is_dir():
+        return Path.cwd()
+    copy = working_copy(tutorials, Path.cwd() / WORKING_COPY, options.refresh)
+    print(f"nitrosend-nb: Lab opens a working copy of the notebooks in {copy} "
+          f"({'restored from' if options.refresh else 'notebooks/ stays untouched; --refresh restores it from'} "
+          f"{tutorials})")
+    return copy
 
 
 def _relay_lab_log(stream, inbox_line: str) -> None:
@@ -90,7 +112,7 @@ def _run_lab(command: list[str], env: dict[str, str], inbox_line: str) -> int:
 def run(options: argparse.Namespace, lab_args: list[str]) -> int:
     """Start the sandbox (when needed) and JupyterLab; block until Lab exits or Ctrl-C. Returns Lab's exit code."""
     env = dict(os.environ)
-    notebook_dir = (options.notebook_dir or default_notebook_dir()).resolve()
+    folder = notebook_dir(options)
     with ExitStack() as stack:
         if env.get("NITROSEND_API_KEY"):
             inbox_line = ""
@@ -111,8 +133,8 @@ def run(options: argparse.Namespace, lab_args: list[str]) -> int:
             print(f"nitrosend-nb: sandbox API at {sandbox.url} (shared by every notebook's nb.connect())")
         if inbox_line:
             print(inbox_line)
-        print(f"nitrosend-nb: starting JupyterLab on {notebook_dir}", flush=True)
-        command = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={notebook_dir}", *lab_args]
+        print(f"nitrosend-nb: starting JupyterLab on {folder}", flush=True)
+        command = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={folder}", *lab_args]
         if _is_root() and "--allow-root" not in lab_args:  # containers and CI machines often run as root
             command.append("--allow-root")
         return _run_lab(command, env, inbox_line)
@@ -132,7 +154,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--notebook-dir", type=Path, default=None,
-        help="folder Lab opens (default: ./notebooks if present, else the current folder)",
+        help=f"folder Lab opens (default: a working copy of ./notebooks in ./{WORKING_COPY} if ./notebooks exists, "
+        "else the current folder)",
+    )
+    parser.add_argument(
+        "--refresh", action="store_true",
+        help=f"overwrite the working copy in ./{WORKING_COPY} with fresh copies of ./notebooks (your edits are lost)",
     )
     parser.add_argument("--sandbox-host", default="127.0.0.1", help="interface the sandbox listens on")
     parser.add_argument("--sandbox-port", type=int, default=0, help="sandbox port (default: a free one)")

@@ -24,11 +24,21 @@ __all__ = [
     "contacts_by_country",
     "messages_per_day",
     "usage",
+    "revenue_by_campaign",
+    "suppressions_over_time",
+    "failures_by_category",
 ]
 
 NO_DATA = "no data"
 MISSING_LABEL = "(not set)"
+REASON_COLOURS = {"hard_bounce": "#c62828", "soft_bounce": "#ef9a9a", "complaint": "#6a1b9a", "manual": "#607d8b",
+                  "admin": "#37474f"}  # suppression reasons
 STATUS_COLOURS = {"sent": "#2e7d32", "queued": "#f9a825", "failed": "#c62828"}  # message status: green, amber, red
+CAMPAIGN_STATUS_COLOURS = {  # in life-cycle order: work in progress, on its way, done, stopped, filed away
+    "draft": "#9e9e9e", "scheduled": "#1e88e5", "live": "#43a047", "paused": "#f9a825", "completed": "#2e7d32",
+    "cancelled": "#c62828", "archived": "#616161",
+}
+OTHER_COLOUR = "#b0bec5"  # a status this module does not know (a newer API) or none at all
 CHANNEL_HATCHES = {"email": "", "sms": "////"}  # one status, two channels: solid email, hatched SMS
 # period code -> (noun, pandas period frequency, bar width in days leaving a gap between bars)
 _PERIODS = {"D": ("day", "D", 0.8), "W": ("week", "W-SUN", 6.0), "M": ("month", "M", 25.0)}
@@ -84,16 +94,30 @@ def _date_axis(ax: Axes) -> None:
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
-def _counts_bar(counts: pd.Series, ax: Axes, title: str, xlabel: str) -> Axes:
-    """Horizontal bar chart of counts, largest at the top, each bar labelled with its value."""
+def _counts_bar(counts: pd.Series, ax: Axes, title: str, xlabel: str, colours: dict[str, str] | None = None) -> Axes:
+    """Horizontal bar chart of counts, first at the top, each bar labelled with its value (and coloured by its
+    label when ``colours`` are given)."""
     counts = counts.iloc[::-1]
-    bars = ax.barh([str(label) for label in counts.index], counts.to_numpy())
+    labels = [str(label) for label in counts.index]
+    colour = [colours.get(label, OTHER_COLOUR) for label in labels] if colours is not None else None
+    bars = ax.barh(labels, counts.to_numpy(), color=colour)
     ax.bar_label(bars, padding=3)
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.margins(x=0.12)
     return ax
+
+
+def _stack(ax: Axes, table: pd.DataFrame, width: float, style=None) -> None:
+    """One bar series per column of ``table`` (indexed by period start), each on top of the previous ones;
+    ``style(label)`` gives extra bar arguments (colour, hatch)."""
+    bottom = pd.Series(0, index=table.index)
+    for label in table.columns:
+        extra = style(label) if style else {}
+        ax.bar(table.index, table[label].to_numpy(), bottom=bottom.to_numpy(), width=width, align="edge",
+               label=label, edgecolor="white", linewidth=0, **extra)
+        bottom += table[label]
 
 
 def campaign_sends(campaigns: pd.DataFrame, ax: Axes | None = None, period: str = "M") -> Axes:
@@ -123,7 +147,8 @@ def campaign_sends(campaigns: pd.DataFrame, ax: Axes | None = None, period: str 
 
 
 def campaign_status(campaigns: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """How many campaigns are in each status (draft, active, paused, completed)."""
+    """How many campaigns are in each status (draft, scheduled, live, paused, completed, cancelled, archived),
+    every status shown even at 0, each in its own colour (:data:`CAMPAIGN_STATUS_COLOURS`)."""
     ax = _axes(ax)
     title = "Campaigns by status"
     if campaigns.empty:
@@ -132,7 +157,7 @@ def campaign_status(campaigns: pd.DataFrame, ax: Axes | None = None) -> Axes:
     counts.index = counts.index.astype(str)
     if campaigns["status"].isna().any():
         counts[MISSING_LABEL] = int(campaigns["status"].isna().sum())
-    return _counts_bar(counts, ax, title, "campaigns")
+    return _counts_bar(counts, ax, title, "campaigns", CAMPAIGN_STATUS_COLOURS)
 
 
 def contacts_growth(contacts: pd.DataFrame, ax: Axes | None = None, period: str = "W") -> Axes:
@@ -203,14 +228,12 @@ def messages_per_day(
     # one 0/1 column per combination ("sent / email"...), summed per day: the stacked series
     groups = messages[columns].astype("object").fillna(MISSING_LABEL).apply(" / ".join, axis=1)
     table = _per_period(pd.get_dummies(groups).astype("int64"), messages["created_at"], "D")
-    _, _, width = _period("D")
-    bottom = pd.Series(0, index=table.index)
-    for label in table.columns:
+    def style(label: str) -> dict:
         parts = dict(zip(columns, label.split(" / "), strict=False))
-        ax.bar(table.index, table[label].to_numpy(), bottom=bottom.to_numpy(), width=width, align="edge", label=label,
-               color=STATUS_COLOURS.get(parts.get("status")), hatch=CHANNEL_HATCHES.get(parts.get("channel"), ""),
-               edgecolor="white", linewidth=0)
-        bottom += table[label]
+        return {"color": STATUS_COLOURS.get(parts.get("status")),
+                "hatch": CHANNEL_HATCHES.get(parts.get("channel"), "")}
+
+    _stack(ax, table, _period("D")[2], style)
     ax.set_title(title)
     ax.set_xlabel("day (UTC)")
     ax.set_ylabel("messages")
@@ -223,27 +246,96 @@ def messages_per_day(
 def usage(source, ax: Axes | None = None) -> Axes:
     """This billing period's usage of each resource (email, sms, ai) as a share of its allowance.
 
-    ``source`` is a connected client (``ns``) or the DataFrame from ``ns.account.usage()``. Each bar is
-    labelled "used / allowance"; a red dashed line marks 100 %.
+    ``source`` is a connected client (``ns``) or the DataFrame from ``ns.account.usage()``. Each bar is labelled
+    "used / allowance"; a resource without an allowance (unlimited) is measured against its ``budget`` when it has
+    one ("budget_used / budget budget"), else drawn empty and labelled "used (unlimited)". A red dashed line marks
+    100 %.
     """
     ax = _axes(ax)
     title = "Usage against allowance"
     table = source if isinstance(source, pd.DataFrame) else source.account.usage()
     if table.empty:
         return _no_data(ax, title)
+    none = pd.Series(float("nan"), index=table.index)
     used = table["used"].astype("float64").fillna(0)
     allowance = table["allowance"].astype("float64")
-    share = (used / allowance.where(allowance > 0)).fillna(0).iloc[::-1]
-    names = [str(name) for name in share.index]
-    bars = ax.barh(names, share.to_numpy())
+    budget = table["budget"].astype("float64") if "budget" in table else none
+    budget_used = table["budget_used"].astype("float64").fillna(0) if "budget_used" in table else none
+    budgeted = allowance.isna() & (budget > 0)
+    share = (used / allowance.where(allowance > 0)).fillna(0).where(~budgeted, budget_used / budget)
     labels = [
-        f"{int(used[name]):,} / {int(allowance[name]):,}" if pd.notna(allowance[name]) else f"{int(used[name]):,}"
+        f"{int(used[name]):,} / {int(allowance[name]):,}" if pd.notna(allowance[name])
+        else f"{budget_used[name]:,.0f} / {budget[name]:,.0f} budget" if budgeted[name]
+        else f"{int(used[name]):,} (unlimited)"
         for name in share.index
     ]
-    ax.bar_label(bars, labels=labels, padding=3)
+    share = share.iloc[::-1]
+    bars = ax.barh([str(name) for name in share.index], share.to_numpy())
+    ax.bar_label(bars, labels=labels[::-1], padding=3)
     ax.axvline(1.0, color="tab:red", linestyle="--", linewidth=1)
     ax.set_xlim(0, max(1.25, float(share.max()) * 1.25))
     ax.xaxis.set_major_formatter(PercentFormatter(xmax=1.0))
     ax.set_title(title)
-    ax.set_xlabel("share of allowance used")
+    ax.set_xlabel("share of allowance (or budget) used")
     return ax
+
+
+def revenue_by_campaign(events: pd.DataFrame, ax: Axes | None = None, top: int = 10) -> Axes:
+    """Revenue (the sum of ``amount``) per ``utm_campaign`` of ``ns.events.df()``, largest first; events
+    without a campaign are summed as "(not set)", campaigns beyond the ``top`` as "other"."""
+    ax = _axes(ax)
+    title = "Revenue by utm_campaign"
+    if events.empty:
+        return _no_data(ax, title)
+    paid = events[events["amount"].notna()]
+    if paid.empty:
+        return _no_data(ax, title)
+    campaign = paid["utm_campaign"].astype("object").fillna(MISSING_LABEL)
+    totals = paid["amount"].astype("float64").groupby(campaign.to_numpy()).sum()
+    totals = totals.sort_index().sort_values(ascending=False, kind="stable")
+    if len(totals) > top:
+        totals = pd.concat([totals.iloc[:top], pd.Series({"other": totals.iloc[top:].sum()})])
+    totals = totals.iloc[::-1]
+    bars = ax.barh([str(label) for label in totals.index], totals.to_numpy())
+    ax.bar_label(bars, labels=[f"{value:,.2f}" for value in totals], padding=3)
+    ax.set_title(title)
+    ax.set_xlabel("revenue (sum of amount)")
+    ax.margins(x=0.15)
+    return ax
+
+
+def suppressions_over_time(suppressions: pd.DataFrame, ax: Axes | None = None, period: str = "M") -> Axes:
+    """New suppressions per month (``period="W"`` weekly, ``"D"`` daily) stacked by ``reason``, dated by
+    ``event_occurred_at`` (the bounce or complaint), else ``created_at``."""
+    ax = _axes(ax)
+    noun, _, width = _period(period)
+    title = f"Suppressions per {noun} by reason"
+    if suppressions.empty:
+        return _no_data(ax, title)
+    when = suppressions["event_occurred_at"].fillna(suppressions["created_at"])
+    dated = suppressions[when.notna()]
+    if dated.empty:
+        return _no_data(ax, title)
+    reasons = dated["reason"].astype("object").fillna(MISSING_LABEL)
+    table = _per_period(pd.get_dummies(reasons).astype("int64"), when[when.notna()], period)
+    _stack(ax, table, width, lambda label: {"color": REASON_COLOURS.get(label)})
+    ax.set_title(title)
+    ax.set_xlabel(f"{noun} (UTC)")
+    ax.set_ylabel("suppressions")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(title="reason", loc="upper left", bbox_to_anchor=(1.01, 1))
+    _date_axis(ax)
+    return ax
+
+
+def failures_by_category(messages: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Failed messages of ``ns.messages.df(source_type="all")`` counted per ``failure_category`` (recipient,
+    provider, delivery...), largest first; a failure without a category counts as "(not set)"."""
+    ax = _axes(ax)
+    title = "Failed messages by category"
+    failed = messages[messages["status"] == "failed"] if not messages.empty else messages
+    if failed.empty:
+        return _no_data(ax, title)
+    counts = failed["failure_category"].astype("object").fillna(MISSING_LABEL).value_counts()
+    counts = counts.sort_index().sort_values(ascending=False, kind="stable")
+    return _counts_bar(counts, ax, title, "failed messages")

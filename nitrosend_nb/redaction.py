@@ -8,16 +8,19 @@ from collections.abc import Iterable
 __all__ = ["redact", "mask"]
 
 _KEY_PATTERN = re.compile(r"nskey_(live|test)_\w+")
+_BEARER_PATTERN = re.compile(r"(\bBearer\s+)([^\s'\",;]+)", re.IGNORECASE)
 
 
 def redact(text: object, secrets: Iterable[str] = ()) -> str:
-    """Return ``str(text)`` with every Nitrosend key (``nskey_live_...``/``nskey_test_...``) and every string
-    in ``secrets`` replaced by a placeholder that keeps at most the last 4 characters."""
+    """Return ``str(text)`` with every Nitrosend key (``nskey_live_...``/``nskey_test_...``), every ``Bearer``
+    token and every string in ``secrets`` replaced by a placeholder that keeps at most the last 4 characters."""
     result = str(text)
     for secret in secrets:
         if secret:
             result = result.replace(secret, mask(secret))
-    return _KEY_PATTERN.sub(lambda m: mask(m.group(0)), result)
+    result = _KEY_PATTERN.sub(lambda m: mask(m.group(0)), result)
+    return _BEARER_PATTERN.sub(lambda m: m.group(1) + (m.group(2) if m.group(2).startswith("****") else
+                                                       mask(m.group(2))), result)
 
 
 def mask(secret: str) -> str:

@@ -12,7 +12,7 @@ from matplotlib.colors import to_hex
 
 from nitrosend_nb import plots
 
-CAMPAIGN_STATUSES = ["draft", "active", "paused", "completed"]
+CAMPAIGN_STATUSES = ["draft", "scheduled", "live", "paused", "completed", "cancelled", "archived"]
 
 
 @pytest.fixture(autouse=True)
@@ -150,15 +150,19 @@ def test_campaign_status_counts_every_status_including_empty_ones():
             ("completed", 1, None, "2026-01-01T00:00:00Z"),
             ("completed", 1, None, "2026-01-01T00:00:00Z"),
             ("draft", 0, None, "2026-01-01T00:00:00Z"),
-            ("active", 0, None, "2026-01-01T00:00:00Z"),
+            ("live", 0, None, "2026-01-01T00:00:00Z"),
+            ("cancelled", 0, None, "2026-01-01T00:00:00Z"),
         ]
     )
     ax = plots.campaign_status(campaigns)
     assert ax.get_title() == "Campaigns by status"
     assert ax.get_xlabel() == "campaigns"
     assert ytick_labels(ax) == CAMPAIGN_STATUSES
-    assert bar_values_top_to_bottom(ax) == [1, 1, 0, 2]
-    assert [text.get_text() for text in ax.texts][::-1] == ["1", "1", "0", "2"]
+    assert bar_values_top_to_bottom(ax) == [1, 0, 1, 0, 2, 1, 0]
+    assert [text.get_text() for text in ax.texts][::-1] == ["1", "0", "1", "0", "2", "1", "0"]
+    colours = [to_hex(bar.get_facecolor()) for bar in ax.patches][::-1]
+    assert colours == [plots.CAMPAIGN_STATUS_COLOURS[status] for status in CAMPAIGN_STATUSES]
+    assert len(set(colours)) == 7  # every status its own colour
 
 
 def test_campaign_status_of_no_campaigns_draws_no_data():
@@ -289,6 +293,15 @@ def test_usage_draws_each_resource_as_a_share_of_its_allowance():
     assert ax.get_xlim()[1] >= 1.5
 
 
+def test_usage_of_an_unlimited_resource_uses_its_budget_or_draws_an_empty_bar():
+    table = usage_frame([("email", 100, 1000), ("sms", 5, None), ("ai", 37, None)])
+    table["budget"] = [None, None, 2000.0]
+    table["budget_used"] = [0.0, 0.0, 74.0]
+    ax = plots.usage(table)
+    assert bar_values_top_to_bottom(ax) == pytest.approx([0.1, 0.0, 0.037])
+    assert [text.get_text() for text in ax.texts][::-1] == ["100 / 1,000", "5 (unlimited)", "74 / 2,000 budget"]
+
+
 def test_usage_of_an_empty_table_draws_no_data():
     assert_no_data(plots.usage(usage_frame([])), "Usage against allowance")
 
@@ -353,10 +366,17 @@ def test_usage_chart_reads_the_account_through_the_client(ns):
     usage = ns.account.usage()
     ax = plots.usage(ns)
     assert ytick_labels(ax) == list(usage.index)
-    assert bar_values_top_to_bottom(ax) == pytest.approx(list(usage["used"] / usage["allowance"]))
-    assert [text.get_text() for text in ax.texts][::-1] == [
-        f"{used:,} / {allowance:,}" for used, allowance in zip(usage["used"], usage["allowance"], strict=True)
-    ]
+    limited = usage[usage["allowance"].notna()]
+    budgeted = usage[usage["allowance"].isna()]  # the seed's ai: unlimited, with a budget
+    assert len(limited) and len(budgeted)
+    shares = dict(zip(ytick_labels(ax), bar_values_top_to_bottom(ax), strict=True))
+    labels = dict(zip(ytick_labels(ax), [text.get_text() for text in ax.texts][::-1], strict=True))
+    for name, row in limited.iterrows():
+        assert shares[name] == pytest.approx(row["used"] / row["allowance"])
+        assert labels[name] == f"{row['used']:,} / {row['allowance']:,}"
+    for name, row in budgeted.iterrows():
+        assert row["mode"] == "budget" and shares[name] == pytest.approx(row["budget_used"] / row["budget"])
+        assert labels[name] == f"{row['budget_used']:,.0f} / {row['budget']:,.0f} budget"
 
 
 # --- undated and unknown values ------------------------------------------------------------------------------
@@ -378,5 +398,80 @@ def test_a_frame_without_columns_draws_no_data():
 def test_campaigns_without_a_status_are_counted_as_not_set():
     campaigns = campaigns_frame([("draft", 0, None, None), (None, 0, None, None)])
     ax = plots.campaign_status(campaigns)
-    assert ytick_labels(ax) == ["draft", "active", "paused", "completed", plots.MISSING_LABEL]
-    assert bar_values_top_to_bottom(ax) == [1, 0, 0, 0, 1]
+    assert ytick_labels(ax) == [*CAMPAIGN_STATUSES, plots.MISSING_LABEL]
+    assert bar_values_top_to_bottom(ax) == [1, 0, 0, 0, 0, 0, 0, 1]
+    assert to_hex(ax.patches[0].get_facecolor()) == plots.OTHER_COLOUR  # the bottom bar: not set
+
+
+# --- events, suppressions, failures --------------------------------------------------------------------------
+
+
+def events_frame(rows) -> pd.DataFrame:
+    """Events from (event, amount, utm_campaign) rows."""
+    names, amounts, campaigns = zip(*rows, strict=False) if rows else ([], [], [])
+    return frame({"event": pd.array(names, dtype="string"), "amount": pd.array(amounts, dtype="float64"),
+                  "utm_campaign": pd.array(campaigns, dtype="string")})
+
+
+def test_revenue_by_campaign_sums_amounts_largest_first():
+    events = events_frame([("order_placed", 10.0, "spring-sale"), ("order_placed", 5.5, "spring-sale"),
+                           ("order_placed", 40.0, None), ("order_placed", 2.0, "grinder-launch"),
+                           ("page_viewed", None, "spring-sale")])
+    ax = plots.revenue_by_campaign(events)
+    assert ax.get_title() == "Revenue by utm_campaign"
+    assert ytick_labels(ax) == [plots.MISSING_LABEL, "spring-sale", "grinder-launch"]
+    assert bar_values_top_to_bottom(ax) == pytest.approx([40.0, 15.5, 2.0])
+    assert [text.get_text() for text in ax.texts][::-1] == ["40.00", "15.50", "2.00"]
+
+
+def test_revenue_by_campaign_folds_the_tail_into_other_and_draws_no_data_without_amounts():
+    events = events_frame([("order_placed", float(n), f"c{n}") for n in range(1, 5)])
+    assert ytick_labels(plots.revenue_by_campaign(events, top=2)) == ["c4", "c3", "other"]
+    assert_no_data(plots.revenue_by_campaign(events_frame([("page_viewed", None, "x")])), "Revenue by utm_campaign")
+    assert_no_data(plots.revenue_by_campaign(events_frame([])), "Revenue by utm_campaign")
+
+
+def suppressions_frame(rows) -> pd.DataFrame:
+    """Suppressions from (reason, event_occurred_at, created_at) rows."""
+    reasons, occurred, created = zip(*rows, strict=False) if rows else ([], [], [])
+    return frame({"reason": pd.Categorical(reasons, categories=["hard_bounce", "soft_bounce", "complaint", "manual"]),
+                  "event_occurred_at": utc(*occurred), "created_at": utc(*created)})
+
+
+def test_suppressions_over_time_stacks_reasons_per_month():
+    ax = plots.suppressions_over_time(suppressions_frame([
+        ("hard_bounce", "2026-01-03T00:00:00Z", "2026-01-03T00:00:00Z"),
+        ("hard_bounce", "2026-01-20T00:00:00Z", "2026-01-20T00:00:00Z"),
+        ("complaint", None, "2026-03-05T00:00:00Z"),  # undated event: its creation counts
+    ]))
+    assert ax.get_title() == "Suppressions per month by reason"
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["complaint", "hard_bounce"]
+    assert bar_dates(ax) == ["2026-01-01", "2026-02-01", "2026-03-01"] * 2
+    assert bar_heights(ax) == [0, 0, 1, 2, 0, 0]
+    assert to_hex(ax.patches[3].get_facecolor()) == plots.REASON_COLOURS["hard_bounce"]
+
+
+def test_suppressions_over_time_without_rows_draws_no_data():
+    assert_no_data(plots.suppressions_over_time(suppressions_frame([])), "Suppressions per month by reason")
+
+
+def test_failures_by_category_counts_failed_messages_only():
+    messages = frame({"status": pd.Categorical(["failed", "failed", "failed", "sent"],
+                                               categories=["queued", "sent", "failed"]),
+                      "failure_category": pd.Categorical(["recipient", "provider", "recipient", None],
+                                                         categories=["recipient", "provider", "delivery"])})
+    ax = plots.failures_by_category(messages)
+    assert ax.get_title() == "Failed messages by category" and ax.get_xlabel() == "failed messages"
+    assert ytick_labels(ax) == ["recipient", "provider"] and bar_values_top_to_bottom(ax) == [2, 1]
+    assert_no_data(plots.failures_by_category(messages[messages["status"] == "sent"]), "Failed messages by category")
+
+
+def test_activity_charts_from_the_sandbox_add_up_to_the_frames(ns):
+    events = ns.events.df(event="order_placed")
+    revenue = plots.revenue_by_campaign(events, top=50)
+    assert sum(bar_widths(revenue)) == pytest.approx(events["amount"].sum())
+    suppressions = pd.concat([ns.suppressions.df(), ns.suppressions.df(active=False)])
+    assert sum(bar_heights(plots.suppressions_over_time(suppressions))) == len(suppressions)
+    messages = ns.messages.df(source_type="all")
+    failures = plots.failures_by_category(messages)
+    assert sum(bar_widths(failures)) == (messages["status"] == "failed").sum() > 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import timedelta
@@ -13,18 +14,26 @@ import requests
 
 from nitrosend_nb.client import defaults
 from nitrosend_nb.client.frames import OUTBOX, to_frame
+from nitrosend_nb.client.inbox import Inbox
 from nitrosend_nb.client.pagination import HeaderPageNumberPaginator, Page, Paginator, iter_pages, json_body
 from nitrosend_nb.client.resources import (
     Account,
+    Brands,
     Campaigns,
     Contacts,
+    Domains,
+    Events,
     Flows,
+    Imports,
     Lists,
     Messages,
     Resource,
     Segments,
+    Suppressions,
     Templates,
+    Webhooks,
 )
+from nitrosend_nb.client.sandbox_urls import inbox_url
 from nitrosend_nb.client.sync import DEFAULT_PATH, LOOKBACK
 from nitrosend_nb.client.sync import sql as run_sql
 from nitrosend_nb.client.sync import sync as sync_groups
@@ -33,7 +42,14 @@ from nitrosend_nb.errors import NitrosendError
 from nitrosend_nb.redaction import mask
 
 if TYPE_CHECKING:
-    from nitrosend_nb.widgets import CampaignLauncher, ContactExplorer, MessageComposer, OutboxViewer, TemplateComposer
+    from nitrosend_nb.widgets import (
+        CampaignLauncher,
+        ContactExplorer,
+        ContactImporter,
+        MessageComposer,
+        OutboxViewer,
+        TemplateComposer,
+    )
 
 __all__ = ["Nitrosend"]
 
@@ -44,10 +60,13 @@ _HEADER_PAGES = HeaderPageNumberPaginator()
 class Nitrosend:
     """A connection to the Nitrosend API (or a sandbox of it). Usually made by :func:`nitrosend_nb.connect`.
 
-    Endpoint groups: ``account``, ``messages``, ``campaigns``, ``contacts``, ``lists``, ``templates``,
-    ``flows``, ``segments``. ``mode`` is ``"sandbox"`` when ``sandbox_root`` (the sandbox server's root URL,
-    which enables :meth:`outbox`) is given, ``"live"`` otherwise. ``max_wait`` is how long one request may
-    wait out 429s before RateLimitError; ``retries`` bounds retries of 5xx and connection failures.
+    Endpoint groups: ``account``, ``brands``, ``messages``, ``campaigns``, ``contacts``, ``lists``, ``templates``,
+    ``flows``, ``segments``, ``events``, ``suppressions``, ``domains``, ``imports``, ``webhooks``; ``inbox`` reads a
+    sandbox's captured emails. ``brand_sid`` scopes every request to one brand (``X-Brand-SID``; None: the account's
+    default brand); :meth:`with_brand` gives a client for another brand. ``mode`` is ``"sandbox"`` when
+    ``sandbox_root`` (the sandbox server's root URL, which enables :meth:`outbox`) is given, ``"live"`` otherwise.
+    ``max_wait`` is how long one request may wait out 429s before RateLimitError; ``retries`` bounds retries of 5xx
+    and connection failures.
 
     Endpoint groups talk to the API only through :meth:`request` and :meth:`paginate`.
     """
@@ -77,9 +96,14 @@ class Nitrosend:
         self._sandbox_root = sandbox_root.rstrip("/") if sandbox_root else None
         self._key_hint = mask(api_key)
         self._synced_path = Path(DEFAULT_PATH)
-        self._transport = Transport(self.base_url, api_key, brand_sid=brand_sid, timeout=timeout,
-                                    concurrency=concurrency, max_wait=max_wait, retries=retries)
+        self._transport = Transport(self.base_url, api_key, timeout=timeout, concurrency=concurrency,
+                                    max_wait=max_wait, retries=retries)
+        self._attach_groups()
+
+    def _attach_groups(self) -> None:
+        """One object per endpoint group, bound to this client (and so to its brand)."""
         self.account = Account(self)
+        self.brands = Brands(self)
         self.messages = Messages(self)
         self.campaigns = Campaigns(self)
         self.contacts = Contacts(self)
@@ -87,15 +111,40 @@ class Nitrosend:
         self.templates = Templates(self)
         self.flows = Flows(self)
         self.segments = Segments(self)
+        self.events = Events(self)
+        self.suppressions = Suppressions(self)
+        self.domains = Domains(self)
+        self.inbox = Inbox(self, self._sandbox_root)
+        self.imports = Imports(self)
+        self.webhooks = Webhooks(self)
 
     @property
     def mode(self) -> str:
         """``"sandbox"`` or ``"live"``."""
         return "sandbox" if self._sandbox_root else "live"
 
+    @property
+    def inbox_url(self) -> str | None:
+        """The sandbox's inbox page (every captured email, rendered), to open in a browser; None in live mode,
+        where emails are really sent."""
+        return inbox_url(self._sandbox_root) if self._sandbox_root else None
+
     def __repr__(self) -> str:
         brand = f" brand_sid={self.brand_sid!r}" if self.brand_sid else ""
         return f"<Nitrosend mode={self.mode!r} base_url={self.base_url!r} key={self._key_hint!r}{brand}>"
+
+    def with_brand(self, brand_sid: str | None) -> Nitrosend:
+        """A client for brand ``brand_sid`` of the same account (None: the account's default brand).
+
+        It shares this client's key, connection pool and rate limiter (one account, one rate limit), so closing
+        either closes the pool of both; only the ``X-Brand-SID`` its requests carry differs.
+        """
+        if brand_sid is not None and (not isinstance(brand_sid, str) or not brand_sid.strip()):
+            raise ValueError(f"brand_sid must be a brand's sid (e.g. from ns.brands.df()), got {brand_sid!r}")
+        scoped = copy.copy(self)
+        scoped.brand_sid = brand_sid.strip() if brand_sid else None
+        scoped._attach_groups()
+        return scoped
 
     @property
     def source(self) -> str:
@@ -135,16 +184,24 @@ class Nitrosend:
         headers: Mapping[str, str] | None = None,
         idempotency_key: str | None = None,
         base_url: str | None = None,
+        data: object = None,
+        files: Mapping[str, object] | None = None,
+        authenticate: bool = True,
     ) -> requests.Response:
         """Send one request to ``base_url`` (default: the client's) + ``path`` and return the 2xx response, or
         raise the matching :class:`~nitrosend_nb.NitrosendError`.
 
         Authentication, brand scoping, retries and 429 throttling are applied. An ``idempotency_key`` is sent as
-        ``Idempotency-Key``, which also makes a POST safe to retry.
+        ``Idempotency-Key``, which also makes a POST safe to retry. ``data`` (raw bytes or form fields) and
+        ``files`` (multipart parts) send a body other than ``json``; ``authenticate=False`` sends neither the API
+        key nor the brand header (e.g. a presigned upload URL as ``base_url`` with ``path=""``).
         """
+        if self.brand_sid:
+            headers = {"X-Brand-SID": self.brand_sid, **(headers or {})}
         if idempotency_key:
             headers = {**(headers or {}), "Idempotency-Key": idempotency_key}
-        return self._transport.request(method, path, json=json, params=params, headers=headers, base_url=base_url)
+        return self._transport.request(method, path, json=json, params=params, headers=headers, base_url=base_url,
+                                       data=data, files=files, authenticate=authenticate)
 
     def paginate(
         self,
@@ -216,6 +273,12 @@ class Nitrosend:
         from nitrosend_nb.widgets import ContactExplorer
 
         return ContactExplorer(self)
+
+    def contact_importer(self, df: pd.DataFrame | None = None) -> ContactImporter:
+        """A ContactImporter widget (upload a CSV or import ``df``, pick lists, dry run, see failed rows)."""
+        from nitrosend_nb.widgets import ContactImporter
+
+        return ContactImporter(self, df=df)
 
     def outbox_viewer(self) -> OutboxViewer:
         """An OutboxViewer widget (browse the sandbox's captured emails)."""

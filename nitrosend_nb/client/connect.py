@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from nitrosend_nb.client import defaults
 from nitrosend_nb.client.client import Nitrosend
+from nitrosend_nb.client.sandbox_urls import split_sandbox_url
 
 if TYPE_CHECKING:
     from nitrosend_nb.sandbox import Sandbox
@@ -43,13 +44,6 @@ def _process_sandbox() -> Sandbox:
             atexit.register(_local_sandbox.stop)
             logger.info("started an in-process sandbox at %s", _local_sandbox.url)
         return _local_sandbox
-
-
-def _split_sandbox_url(url: str) -> tuple[str, str]:
-    """Accept a sandbox's root URL or its API URL; return ``(api_url, root_url)``."""
-    url = url.rstrip("/")
-    root = url.removesuffix(defaults.API_PATH)
-    return root + defaults.API_PATH, root
 
 
 def connect(
@@ -81,7 +75,7 @@ def connect(
     if base_url:
         raise ValueError("connect(base_url=...) needs api_key=... (or NITROSEND_API_KEY)")
     if env.get("NITROSEND_SANDBOX_URL"):
-        api_url, root = _split_sandbox_url(env["NITROSEND_SANDBOX_URL"])
+        api_url, root = split_sandbox_url(env["NITROSEND_SANDBOX_URL"])
         key = env.get("NITROSEND_SANDBOX_KEY") or defaults.SANDBOX_API_KEY
         return Nitrosend(key, api_url, sandbox_root=root, **options)
     local = _process_sandbox()

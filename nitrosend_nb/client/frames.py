@@ -1,13 +1,18 @@
 """DataFrame schemas of every resource (the ONE place columns and dtypes are declared) and ``to_frame``.
 
-Columns follow the component schemas of Nitrosend's OpenAPI description (Contact, ContactList, Segment,
-Campaign, Message, TemplateSummary, Flow, Account and its billing.resources) plus the sandbox outbox record.
+Columns follow today's API (``API-NOTES.md``, "Today's API") and, where it is silent, the component schemas of
+Nitrosend's OpenAPI description (Contact, ContactList, Segment, Campaign, Message, TemplateSummary, Flow, Brand,
+Event, Domain, Account and its billing.resources), the suppressions, imports and webhooks of today's API, plus the
+sandbox outbox record. Values stay the API's: a transactional message's ``source_type`` is missing (<NA>), as the
+API sends null, not a made-up "transactional".
 
 Dtype rules: ids and counts ``Int64``; booleans ``boolean``; timestamps ``datetime64[ns, UTC]``; enums
 ``category`` (the spec's values first, unseen values appended, never dropped); text ``string``; list and
 free-form object fields stay Python objects. Nested objects analysts filter on (a campaign's ``trigger`` and
 ``template``, a flow's ``trigger``, a contact's custom ``data``) are expanded one level into dotted columns
-(``trigger.segment_id``, ``template.subject``, ``data.tags``). Fields this module does not know (a newer API)
+(``trigger.segment_id``, ``template.subject``, ``data.tags``); a contact's first e-mail and phone channel give
+``email``/``phone`` and their ``verified``, ``sent_count``, ``fail_count``, ``opt_in_at`` and ``opt_out_at``
+(``email_verified``, ``phone_sent_count``...). Fields this module does not know (a newer API)
 are kept as ``object`` columns after the declared ones. An empty result has every declared column and dtype.
 """
 
@@ -22,7 +27,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["FrameSchema", "to_frame", "frame_batches", "concat_frames", "SCHEMAS", "ACCOUNT", "OUTBOX", "USAGE"]
+__all__ = ["FrameSchema", "to_frame", "frame_batches", "concat_frames", "SCHEMAS", "ACCOUNT", "BRANDS", "OUTBOX",
+           "USAGE"]
 
 logger = logging.getLogger("nitrosend_nb")
 
@@ -32,6 +38,7 @@ BOOL = "boolean"
 FLOAT = "float64"
 TIME = "datetime64[ns, UTC]"
 BATCH_ROWS = 5_000  #: records converted at a time by frame_batches
+_EARLIEST, _LATEST = pd.Timestamp.min.tz_localize("UTC"), pd.Timestamp.max.tz_localize("UTC")  # TIME's range
 OBJECT = "object"  # lists (list_ids, steps, channels) and free-form objects (design, variables, data)
 
 
@@ -51,24 +58,34 @@ class FrameSchema:
     index: str = "id"
 
 
-def _contact_addresses(columns: Mapping[str, list], rows: int) -> dict[str, list]:
-    """A contact's ``email`` and ``phone``: the value of its first channel of each kind (one pass)."""
-    emails, phones = [], []
+CHANNEL_KINDS = ("email", "phone")
+#: The per-channel fields a contact frame shows for its first channel of each kind (``email_verified``...).
+CHANNEL_FIELDS = {"verified": BOOL, "sent_count": INT, "fail_count": INT, "opt_in_at": TIME, "opt_out_at": TIME}
+
+
+def _contact_channels(columns: Mapping[str, list], rows: int) -> dict[str, list]:
+    """A contact's ``email`` and ``phone`` (the value of its first channel of each kind) and that channel's
+    fields as ``email_verified``, ``phone_sent_count``... (one pass)."""
+    derived: dict[str, list] = {f"{kind}{suffix}": [] for kind in CHANNEL_KINDS
+                                for suffix in ("", *(f"_{field}" for field in CHANNEL_FIELDS))}
     for channels in columns.get("channels") or [None] * rows:
-        email = phone = None
-        if isinstance(channels, list):
-            for channel in channels:
-                kind = channel.get("kind") if isinstance(channel, dict) else None
-                if kind == "email" and email is None:
-                    email = channel.get("value")
-                elif kind == "phone" and phone is None:
-                    phone = channel.get("value")
-        emails.append(email)
-        phones.append(phone)
-    return {"email": emails, "phone": phones}
+        first: dict[str, dict] = {}
+        for channel in channels if isinstance(channels, list) else []:
+            kind = channel.get("kind") if isinstance(channel, dict) else None
+            if kind in CHANNEL_KINDS and kind not in first:
+                first[kind] = channel
+        for kind in CHANNEL_KINDS:
+            channel = first.get(kind, {})
+            derived[kind].append(channel.get("value"))
+            for field in CHANNEL_FIELDS:
+                derived[f"{kind}_{field}"].append(channel.get(field))
+    return derived
 
 
 _TIMESTAMPS = {"created_at": TIME, "updated_at": TIME}
+CAMPAIGN_STATUS = enum("draft", "scheduled", "live", "paused", "completed", "cancelled", "archived")
+APPROVAL_STATE = enum("pending_review", "approved", "rejected")
+_REASON_CATEGORIES = ("content_review", "account", "internal", "recipient", "provider", "rate_limit", "delivery")
 
 _TEMPLATE_FIELDS = {
     "id": INT, "name": TEXT, "flow_id": INT, "action_id": INT, "subject": TEXT, "body": TEXT,
@@ -82,10 +99,12 @@ CONTACTS = FrameSchema(
         "last_name": TEXT, "source": TEXT, "country_code": TEXT, "subscribed_email": BOOL,
         "subscribed_phone": BOOL, "verification_status": enum("verified", "suppressed", "unverified"),
         "enrichment_status": enum("enriched", "not_enriched"), "list_ids": OBJECT, "data.tags": OBJECT,
-        "last_interacted_at": TIME, **_TIMESTAMPS, "channels": OBJECT,
+        "last_interacted_at": TIME, **_TIMESTAMPS,
+        **{f"{kind}_{field}": dtype for kind in CHANNEL_KINDS for field, dtype in CHANNEL_FIELDS.items()},
+        "channels": OBJECT,
     },
     flatten=("data",),
-    derive=_contact_addresses,
+    derive=_contact_channels,
 )
 
 LISTS = FrameSchema({
@@ -100,9 +119,12 @@ SEGMENTS = FrameSchema({
 CAMPAIGNS = FrameSchema(
     {
         "id": INT, "account_id": INT, "brand_id": INT, "name": TEXT,
-        "status": enum("draft", "active", "paused", "completed"), "approval_state": TEXT,
-        "channel": enum("email", "sms"), "data": OBJECT, "scheduled_at": TIME, "sent_count": INT, **_TIMESTAMPS,
-        "trigger.id": INT, "trigger.flow_id": INT, "trigger.event": TEXT, "trigger.segment_id": INT,
+        "status": CAMPAIGN_STATUS, "approval_state": APPROVAL_STATE,
+        "channel": enum("email", "sms"), "data": OBJECT, "scheduled_at": TIME, "sent_count": INT, "editable": BOOL,
+        **_TIMESTAMPS,
+        "trigger.id": INT, "trigger.flow_id": INT, "trigger.audience_type": enum("lists", "segment", "all_contacts"),
+        "trigger.resource_type": TEXT, "trigger.resource_id": INT, "trigger.name": TEXT,
+        "trigger.event": TEXT, "trigger.segment_id": INT,
         "trigger.contact_list_id": INT, "trigger.contact_list_ids": OBJECT, "trigger.data": OBJECT,
         "trigger.triggered_count": INT, "trigger.last_triggered_at": TIME, "trigger.created_at": TIME,
         "trigger.updated_at": TIME,
@@ -112,10 +134,37 @@ CAMPAIGNS = FrameSchema(
     flatten=("trigger", "template"),
 )
 
+
 MESSAGES = FrameSchema({
-    "id": INT, "channel": enum("email", "sms"), "to": TEXT, "subject": TEXT,
+    "id": INT, "brand_id": INT, "channel": enum("email", "sms"), "to": TEXT, "subject": TEXT,
     "status": enum("queued", "sent", "failed"), "provider_id": TEXT, "flow_id": INT,
-    "source_type": enum("campaign", "flow"), "source_name": TEXT, "sent_at": TIME, "created_at": TIME,
+    "source_type": enum("campaign", "flow", "test"), "source_name": TEXT,
+    "status_reason_code": TEXT, "status_reason": TEXT, "status_reason_category": enum(*_REASON_CATEGORIES),
+    "failure_code": TEXT, "failure_reason": TEXT,
+    "failure_category": enum(*(c for c in _REASON_CATEGORIES if c != "rate_limit")),
+    "sent_at": TIME, "created_at": TIME,
+})
+
+EVENTS = FrameSchema({
+    "id": INT, "event": TEXT, "amount": FLOAT, "contact_id": INT, "data": OBJECT, "resource_uid": TEXT,
+    "resource_name": TEXT, "resource_url": TEXT, "utm_source": TEXT, "utm_medium": TEXT, "utm_campaign": TEXT,
+    "utm_term": TEXT, "utm_content": TEXT, "test": BOOL, "generated": BOOL, "chain_depth": INT,
+    "idempotency_key": TEXT, "ip": TEXT, "user_agent": TEXT, "browser": TEXT, "os": TEXT,
+    "device_type": enum("desktop", "mobile", "tablet"), "referrer": TEXT, "account_id": INT, **_TIMESTAMPS,
+})
+
+SUPPRESSIONS = FrameSchema({
+    "id": INT, "email": TEXT, "reason": enum("hard_bounce", "soft_bounce", "complaint", "manual", "admin"),
+    "scope": enum("account_scoped"), "active": BOOL, "contact_id": INT, "source_provider": TEXT,
+    "source_event_id": TEXT, "provider_diagnostic": TEXT, "bounce_type": enum("hard", "soft"),
+    "bounce_subtype": TEXT, "complaint_feedback_type": TEXT, "event_occurred_at": TIME, "expires_at": TIME,
+    **_TIMESTAMPS,
+})
+
+DOMAINS = FrameSchema({
+    "id": INT, "brand_id": INT, "name": TEXT, "provider": TEXT, "status": enum("pending", "verified", "failed"),
+    "dns_setup_status": enum("unchecked", "incomplete", "ready", "verified"), "dns_records": OBJECT,
+    "verified_at": TIME, "created_at": TIME,
 })
 
 TEMPLATES = FrameSchema({  # the list endpoint returns TemplateSummary
@@ -126,7 +175,8 @@ TEMPLATES = FrameSchema({  # the list endpoint returns TemplateSummary
 FLOWS = FrameSchema(
     {
         "id": INT, "account_id": INT, "brand_id": INT, "name": TEXT,
-        "status": enum("draft", "active", "paused", "archived"), "approval_state": TEXT, "goal": TEXT,
+        "status": enum("draft", "live", "paused", "archived", "cancelled"), "approval_state": APPROVAL_STATE,
+        "goal": TEXT,
         "trigger.event": TEXT, "trigger.segment_id": INT, "trigger.contact_list_id": INT,
         "trigger.contact_list_ids": OBJECT, "trigger.data": OBJECT, "steps": OBJECT, "sent_count": INT,
         **_TIMESTAMPS, "templates": OBJECT,
@@ -135,29 +185,88 @@ FLOWS = FrameSchema(
 )
 
 OUTBOX = FrameSchema({
-    "id": INT, "kind": enum("transactional", "test", "campaign"), "to": TEXT, "from": TEXT, "reply_to": TEXT,
+    "id": INT, "kind": enum("transactional", "test", "campaign", "flow"), "to": TEXT, "from": TEXT, "reply_to": TEXT,
     "subject": TEXT, "html": TEXT, "text": TEXT, "message_id": INT, "template_id": INT, "campaign_id": INT,
     "contact_id": INT, "created_at": TIME,
 })
 
-ACCOUNT = FrameSchema(
+IMPORTS = FrameSchema({
+    "id": INT, "brand_id": INT, "resource": TEXT, "parser": TEXT,
+    "status": enum("pending", "processing", "failed", "canceled", "complete", "contact_us"), "filename": TEXT,
+    "total_rows": INT, "success_rows": INT, "failed_rows": INT, "rows_processed": INT, "progress_pct": FLOAT,
+    "import_errors": OBJECT, "columns": OBJECT, "options": OBJECT, "assigned_list_ids": OBJECT,
+    "assigned_lists": OBJECT, "guardrail": OBJECT, "started_at": TIME, "ended_at": TIME, "created_at": TIME,
+})
+
+WEBHOOK_EVENT_TYPES = enum("email.sent", "email.delivered", "email.bounced", "email.complained", "email.opened",
+                           "email.clicked", "email.failed", "email.received")
+
+WEBHOOKS = FrameSchema({
+    "id": INT, "brand_id": INT, "url": TEXT, "events": OBJECT, "enabled": BOOL,
+    "status": enum("active", "failing", "disabled"), "failing_since": TIME, "secret": TEXT, "last_delivery": OBJECT,
+    **_TIMESTAMPS,
+})
+
+#: One webhook event's payload, flattened (the listener's frame, and the payload part of a delivery's).
+_EVENT_FIELDS = {
+    "type": WEBHOOK_EVENT_TYPES, "timestamp": TIME, "message_id": INT, "to": TEXT, "subject": TEXT, "url": TEXT,
+    "bounce_type": TEXT, "bounce_subtype": TEXT, "complaint_type": TEXT, "failure_code": TEXT,
+    "failure_reason": TEXT, "test": BOOL, "idempotency_key": TEXT, "tags": OBJECT, "sent_at": TIME,
+}
+
+WEBHOOK_EVENTS = FrameSchema({"event_id": TEXT, **_EVENT_FIELDS}, index="event_id")
+
+WEBHOOK_DELIVERIES = FrameSchema({
+    "id": INT, "webhook_id": INT, "event_id": TEXT, "event_type": WEBHOOK_EVENT_TYPES,
+    "status": enum("pending", "delivered", "failed"), "attempts": INT, "last_response_status": INT,
+    "last_error": TEXT, "next_attempt_at": TIME, **_TIMESTAMPS,
+    **{name: dtype for name, dtype in _EVENT_FIELDS.items() if name != "type"},
+})
+
+BRANDS = FrameSchema(
     {
-        "id": INT, "name": TEXT, "avatar": TEXT, "banner": TEXT, "account_tier": enum("free", "paid", "trusted"),
-        "billing.plan_name": TEXT, "billing.wallet_balance_cents": INT, "billing.auto_topup": BOOL,
-        "billing.resources": OBJECT, "billing.lifetime.email_sent": INT, "billing.lifetime.sms_sent": INT,
-        "billing.lifetime.ai_used": INT, "brands": OBJECT, **_TIMESTAMPS,
+        "id": INT, "sid": TEXT, "account_id": INT, "company_name": TEXT, "brand_color": TEXT, "text_color": TEXT,
+        "bg_color": TEXT, "font_heading": TEXT, "font_body": TEXT, "physical_address": TEXT, "links": OBJECT,
+        "logo": TEXT, "email_from_name": TEXT, "email_from_email": TEXT, "email_reply_to": TEXT,
+        "email_track_opens": BOOL, "email_track_clicks": BOOL,
+        "from_email_domain_status": enum("blank", "verified", "unverified"), "test_email_recipients": OBJECT,
+        "domain_verified": BOOL, "can_send": BOOL, "subscribed_contacts_count": INT, **_TIMESTAMPS,
     },
-    flatten=("billing", "billing.lifetime"),
+    index="sid",  # brands are addressed by sid (``ns.brands.get(sid)``, ``ns.with_brand(sid)``)
 )
 
-USAGE = FrameSchema(
-    {"resource": TEXT, "used": INT, "allowance": INT, "remaining": INT, "overage_rate": FLOAT},
+ACCOUNT = FrameSchema(
+    {
+        "id": INT, "name": TEXT, "avatar": TEXT, "banner": TEXT,
+        "commercial_tier": enum("unsubscribed", "free", "pro", "ultra", "enterprise"), "safe_mode_enabled": BOOL,
+        "access.source": enum("owner", "membership", "platform_admin", "delegated", "management_credential",
+                              "api_key", "shopify"),
+        "access.delegated": BOOL,
+        "team.seat_limit": INT, "team.seat_count": INT, "team.member_count": INT, "team.invite_count": INT,
+        "team.current_role": enum("member", "admin", "owner"), "team.can_manage_team": BOOL,
+        "billing.access_policy": enum("free_allowed", "paid_required"), "billing.plan": TEXT,
+        "billing.plan_name": TEXT, "billing.spend_cap_monthly_cents": INT, "billing.comped": BOOL,
+        "billing.wallet_balance_cents": INT, "billing.auto_topup": BOOL,
+        "billing.brands.used": INT, "billing.brands.limit": INT, "billing.brands.remaining": INT,
+        "billing.brands.unlimited": BOOL, "billing.brands.can_create": BOOL,
+        "billing.resources": OBJECT, "billing.funding": OBJECT, "billing.overage": OBJECT,
+        "billing.provider_route": OBJECT, "billing.entitlements": OBJECT,
+        "billing.lifetime.email_sent": INT, "billing.lifetime.sms_sent": INT, "billing.lifetime.ai_used": INT,
+        **_TIMESTAMPS,
+    },
+    flatten=("access", "team", "billing", "billing.brands", "billing.lifetime"),
+)
+
+USAGE = FrameSchema(  # allowance and remaining are <NA> for an unlimited resource
+    {"resource": TEXT, "used": INT, "allowance": INT, "remaining": INT, "overage_rate": FLOAT,
+     "mode": enum("budget", "monthly", "unlimited"), "budget": FLOAT, "budget_used": FLOAT},
     index="resource",
 )
 
 SCHEMAS: dict[str, FrameSchema] = {
     "contacts": CONTACTS, "lists": LISTS, "segments": SEGMENTS, "campaigns": CAMPAIGNS,
-    "messages": MESSAGES, "templates": TEMPLATES, "flows": FLOWS,
+    "messages": MESSAGES, "templates": TEMPLATES, "flows": FLOWS, "events": EVENTS, "suppressions": SUPPRESSIONS,
+    "domains": DOMAINS, "imports": IMPORTS, "webhooks": WEBHOOKS, "brands": BRANDS,
 }
 
 
@@ -209,6 +318,18 @@ def _fast(values: list, dtype: object) -> object:
     return pd.api.types.pandas_dtype(dtype).__from_arrow__(array)
 
 
+def _timestamps(values: pd.Series, column: str) -> pd.Series:
+    """A timestamp column stays one whatever the values: those pandas cannot hold (before 1677 or after 2262, or
+    not timestamps at all) become NaT, with a warning naming the column and an example."""
+    parsed = pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce")
+    parsed = parsed.where((parsed >= _EARLIEST) & (parsed <= _LATEST))
+    lost = values[parsed.isna() & values.notna()]
+    if len(lost):
+        logger.warning("column %r: %d value(s) are not timestamps pandas can hold (years 1677-2262) and are NaT, "
+                       "e.g. %r", column, len(lost), lost.iloc[0])
+    return parsed.astype(TIME)
+
+
 def _convert(values: list, dtype: object, column: str) -> object:
     """``values`` as ``dtype``: through Arrow when it takes them, else pandas' coercions (dates without a zone
     read as UTC, numbers as text...); a column that cannot be converted is kept as object with a warning."""
@@ -219,7 +340,7 @@ def _convert(values: list, dtype: object, column: str) -> object:
     series = pd.Series(values, dtype=object)
     try:
         if dtype == TIME:
-            return pd.to_datetime(series, utc=True, format="ISO8601").astype(TIME).array
+            return _timestamps(series, column).array
         if isinstance(dtype, pd.CategoricalDtype):
             known = list(dtype.categories)
             unseen = set(pd.unique(series.dropna())) - set(known)

@@ -23,15 +23,19 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3 import exceptions as urllib3_exceptions
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
+from nitrosend_nb import log_redaction
 from nitrosend_nb._version import __version__
 from nitrosend_nb.client import defaults
 from nitrosend_nb.client.throttle import AdaptiveLimiter, backoff_delay, retry_after_seconds
 from nitrosend_nb.errors import (
+    ConnectionFailedError,
     NitrosendError,
     RateLimitError,
+    RequestTimeoutError,
     TransportError,
     error_for_status,
 )
@@ -40,6 +44,7 @@ from nitrosend_nb.redaction import redact
 __all__ = ["Transport"]
 
 logger = logging.getLogger("nitrosend_nb")
+log_redaction.install()  # the transport drives urllib3: its DEBUG lines quote URLs, which may hold a key
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
@@ -66,6 +71,12 @@ def _session(headers: Mapping[str, str], pool_size: int, retry: Retry) -> reques
     return session
 
 
+def _was_retried(response: requests.Response) -> bool:
+    """Whether urllib3 sent this request more than once before this response (e.g. after a lost 503)."""
+    retries = getattr(response.raw, "retries", None)
+    return bool(retries is not None and retries.history)
+
+
 class Transport:
     """Send requests to one API base URL with one key; return the response or raise a NitrosendError."""
 
@@ -74,7 +85,6 @@ class Transport:
         base_url: str,
         api_key: str,
         *,
-        brand_sid: str | None = None,
         timeout: float = defaults.TIMEOUT,
         concurrency: int = defaults.CONCURRENCY,
         max_wait: float = defaults.MAX_WAIT,
@@ -90,8 +100,6 @@ class Transport:
             "Accept": "application/json",
             "User-Agent": f"nitrosend-nb/{__version__} {requests.utils.default_user_agent()}",
         }
-        if brand_sid:
-            headers["X-Brand-SID"] = brand_sid
         connects = min(retries, CONNECT_RETRIES)  # a server that is not there is reported within a second
         common = dict(backoff_factor=0.1, backoff_max=2, backoff_jitter=0.1, raise_on_status=False,
                       respect_retry_after_header=True)
@@ -115,10 +123,18 @@ class Transport:
         json: object = None,
         headers: Mapping[str, str] | None = None,
         base_url: str | None = None,
+        data: object = None,
+        files: Mapping[str, object] | None = None,
+        authenticate: bool = True,
     ) -> requests.Response:
-        """Send ``method`` to ``base_url + path``; return the 2xx response, or raise the matching error."""
+        """Send ``method`` to ``base_url + path``; return the 2xx response, or raise the matching error.
+
+        ``data``/``files`` send a raw or multipart body instead of ``json``; ``authenticate=False`` leaves the
+        API key and brand header off (a presigned upload URL, which must not receive the key)."""
         method = method.upper()
         headers = dict(headers or {})
+        if not authenticate:
+            headers.update({"Authorization": None, "X-Brand-SID": None})  # None drops the session's header
         url = (base_url or self.base_url).rstrip("/") + path
         retry_safe = method != "POST" or "Idempotency-Key" in headers
         session = self._retrying if retry_safe else self._connect_only
@@ -126,24 +142,28 @@ class Transport:
         attempt = 0
         while True:
             started = time.monotonic()
+            failure = None
             try:
                 with self.limiter.slot():
-                    response = session.request(method, url, params=params, json=json, headers=headers,
-                                               timeout=self.timeout)
+                    response = session.request(method, url, params=params, json=json, data=data, files=files,
+                                               headers=headers, timeout=self.timeout)
             except requests.RequestException as exc:
-                message = self._describe(exc, url)
-                logger.debug("%s %s failed: %s", method, path, message)
-                error = TransportError(message=message, method=method, path=path)
-                if isinstance(exc, (requests.Timeout, requests.ConnectionError)):
-                    raise error from exc
-                raise error from None  # other requests errors can quote the headers, key included
+                failure = self._describe(exc, url)
+            if failure is not None:
+                # Raised here, outside the ``except``: no __cause__ or __context__ links the error to requests'
+                # exception, whose frames and prepared request hold the Authorization header.
+                error_class, text = failure
+                logger.debug("%s %s failed: %s", method, path, text)
+                raise error_class(message=text, method=method, path=path)
             status = response.status_code
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("%s %s %s -> %s in %.0f ms", method, path, self.redact(dict(params or {})), status,
                              (time.monotonic() - started) * 1000)
             if status != 429:
                 if status >= 400:
-                    raise self._error(response, method, path)
+                    error = self._error(response, method, path)
+                    del response  # a traceback's frames keep no response: its .request holds the Authorization
+                    raise error
                 self.limiter.succeeded()  # only a success earns concurrency back
                 return response
             hint = retry_after_seconds(response.headers.get("Retry-After"))
@@ -152,19 +172,25 @@ class Transport:
             now = time.monotonic()
             throttled_since = throttled_since if throttled_since is not None else now
             if now - throttled_since + delay > self.max_wait:  # giving up: later calls are not held back by it
-                raise self._error(response, method, path, waited=now - throttled_since, retry_after=hint)
+                error = self._error(response, method, path, waited=now - throttled_since, retry_after=hint)
+                del response
+                raise error
             self.limiter.throttled(delay)
             logger.info("%s %s rate limited (429): pausing %.2f s, concurrency now %d", method, path, delay,
                         self.limiter.limit)
 
-    def _describe(self, exc: requests.RequestException, url: str) -> str:
+    def _describe(self, exc: requests.RequestException, url: str) -> tuple[type[TransportError], str]:
+        """The error class and one redacted sentence for a request that got no HTTP response."""
         where = urlsplit(url).netloc
-        if isinstance(exc, requests.Timeout):
-            return f"no response from {where} within {self.timeout:g} s"
+        reason = getattr(exc.args[0], "reason", None) if exc.args else None  # what urllib3's retries ran out on
+        timed_out = (isinstance(reason, urllib3_exceptions.TimeoutError)  # urllib3 files a refused connect under
+                     and not isinstance(reason, urllib3_exceptions.NewConnectionError))  # timeouts: it is not one
+        if isinstance(exc, requests.Timeout) or timed_out:
+            return RequestTimeoutError, f"no response from {where} within {self.timeout:g} s"
         if isinstance(exc, requests.ConnectionError):
             reason = "connection refused" if "refused" in str(exc).lower() else "connection failed"
-            return f"could not reach {where}: {reason}"
-        return self.redact(f"{type(exc).__name__}: {exc}")
+            return ConnectionFailedError, f"could not reach {where}: {reason}"
+        return TransportError, self.redact(f"{type(exc).__name__}: {exc}")
 
     def _error(self, response: requests.Response, method: str, path: str, *, waited: float | None = None,
                retry_after: float | None = None) -> NitrosendError:
@@ -177,12 +203,12 @@ class Transport:
             message = str(body.get("message") or response.reason or "")
             code = body.get("code", status)
             validation = body.get("validation_errors") or None
-            error_code = body.get("error_code")
+            error_code = body.get("error_code") or (code if isinstance(code, str) else None)  # today: code is it
         else:
             message, code, validation, error_code = response.reason or f"HTTP {status}", status, None, None
         fields = dict(status=status, code=code, message=message,
                       validation_errors=validation if isinstance(validation, dict) else None,
-                      method=method, path=path, error_code=error_code,
+                      method=method, path=path, error_code=error_code, retried=_was_retried(response),
                       request_id=response.headers.get("X-Request-Id"))
         if status == 429:
             fields["message"] += f" (gave up after waiting {waited or 0:.1f} s; max_wait={self.max_wait:g} s)"

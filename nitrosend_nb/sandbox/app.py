@@ -7,7 +7,8 @@ from fastapi import FastAPI
 
 from . import errors
 from .gate import ApiGate
-from .routes import admin, api_router
+from .inbox import routes as inbox
+from .routes import admin, api_router, imports
 from .state import SandboxState
 
 
@@ -15,10 +16,16 @@ def create_app(state: SandboxState) -> FastAPI:
     """A FastAPI app serving ``state``."""
     app = FastAPI(title="Nitrosend sandbox", version="1.0.0",
                   description="A local, stateful stand-in for the Nitrosend REST API (`/v1/my`). "
-                              "Authenticate with `Authorization: Bearer <sandbox key>`; `/_sandbox/*` needs no key.")
+                              "Authenticate with `Authorization: Bearer <sandbox key>`. Reading `/_sandbox/*` needs no "
+                              "key; changing it (POST/DELETE) needs the same Bearer key and a JSON body. Webhook "
+                              "URLs may be http://127.0.0.1 or localhost here (the real service accepts only public "
+                              "HTTPS URLs).")
     app.state.sandbox = state
     errors.install(app)
     app.include_router(api_router())
+    app.include_router(imports.uploads_router)
     app.include_router(admin.router)
+    app.include_router(inbox.router)
+    app.include_router(inbox.pages)
     app.add_middleware(ApiGate, state=state)
     return app

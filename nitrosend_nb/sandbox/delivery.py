@@ -1,63 +1,35 @@
-"""Delivering email: personalise content with merge tags, put the email in the outbox, count usage.
+"""Delivering messages: record the message, put the rendered email in the outbox (with its headers and the merge
+context used), count usage.
 
-Shared by transactional messages, template test sends and campaign sends so each email is built the same way.
+Shared by transactional messages, template and campaign test sends and campaign sends so each message is built
+the same way.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Mapping
 
-from .. import merge_tags
-from .design import html_to_text, looks_like_html, render_design, text_to_html
+from ..email_checks import MARKETING_KINDS
+from ..rendering.context import SANDBOX_HOST
+from . import suppressions
+from .outcomes import Reason, status_fields
 from .state import SandboxState
-from .store import Store
 
 
-def contact_context(contact: Mapping[str, Any] | None) -> dict:
-    """The ``contact`` merge-tag namespace for a stored contact (empty when there is none)."""
-    if not contact:
-        return {}
-    keys = ("id", "uuid", "first_name", "last_name", "email", "phone", "country_code", "source", "data")
-    context = {k: contact.get(k) for k in keys}
-    context["full_name"] = " ".join(p for p in (contact.get("first_name"), contact.get("last_name")) if p)
-    return context
-
-
-def find_contact(store: Store, email: str) -> dict | None:
-    """The contact whose email is ``email`` (case-insensitive), if any."""
-    found = store.query("contacts", "email = ? COLLATE NOCASE", (email,), limit=1)
+def find_contact(state: SandboxState, email: str) -> dict | None:
+    """The request brand's contact whose email is ``email`` (case-insensitive), if any."""
+    found = state.store.query("contacts", state.in_brand("email = ? COLLATE NOCASE"), (email,), limit=1)
     return found[0] if found else None
 
 
-def merge_context(brand: Mapping[str, Any], contact: Mapping | None, data: Mapping | None = None) -> dict:
-    """Everything a merge tag can reference: ``contact``, ``data`` and ``brand`` (the account's brand record,
-    read once per request by the caller)."""
-    recipient = (contact or {}).get("uuid") or "test"
-    return {"contact": contact_context(contact), "data": dict(data or {}),
-            "unsubscribe_url": f"https://sandbox.nitrosend.test/unsubscribe/{recipient}",
-            "brand": {"name": brand.get("company_name"), "company_name": brand.get("company_name"),
-                      "address": brand.get("physical_address")}}
-
-
-def render_content(content: Mapping[str, Any], context: Mapping[str, Any], theme: Mapping | None = None,
-                   html: str | None = None, plain_body: bool = False) -> tuple[str, str, str]:
-    """(subject, html, text) for template-like ``content`` (subject, body, preheader, design) or raw ``html``.
-
-    A template's ``body`` written as HTML is sent as HTML; ``plain_body=True`` (a message's ``body``, which the
-    API defines as plain text) always escapes it."""
-    subject = merge_tags.render(content.get("subject"), context)
-    body = content.get("body")
-    has_sections = bool((content.get("design") or {}).get("sections"))
-    if not html and not plain_body and not has_sections and looks_like_html(body):  # a template body in HTML
-        html, body = body, None
-    if html:
-        markup = merge_tags.render(html, context, escape=True)
-    elif content.get("design") and content["design"].get("sections"):
-        markup = render_design(content["design"], context, theme, merge_tags.render(content.get("preheader"), context))
-    else:
-        markup = text_to_html(merge_tags.render(body, context))
-    text = merge_tags.render(body, context) if body else html_to_text(markup)
-    return subject, markup, text
+def marketing_headers(context: Mapping[str, Any]) -> dict[str, str]:
+    """``List-Unsubscribe`` (the recipient's unsubscribe page and a mailto) and one-click
+    ``List-Unsubscribe-Post`` for a marketing send."""
+    page = context.get("unsubscribe_url") or f"https://{SANDBOX_HOST}/unsubscribe/test"
+    token = page.rstrip("/").rsplit("/", 1)[-1]
+    return {"List-Unsubscribe": f"<{page}>, <mailto:unsubscribe@{SANDBOX_HOST}?subject=unsubscribe-{token}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
 def sender(name: str | None, email: str) -> str:
@@ -66,20 +38,50 @@ def sender(name: str | None, email: str) -> str:
 
 
 def default_sender(state: SandboxState) -> tuple[str, str | None]:
-    """The brand's (from, reply_to) pair."""
+    """The request brand's (from, reply_to) pair."""
     brand = state.brand()
-    return sender(brand.get("email_from_name"), brand["email_from_email"]), brand.get("email_reply_to")
+    address = brand.get("email_from_email") or brand["sandbox_email"]  # a new brand sends from the shared address
+    return sender(brand.get("email_from_name"), address), brand.get("email_reply_to")
+
+
+def content_sender(state: SandboxState, content: Mapping[str, Any]) -> tuple[str, str | None]:
+    """The (from, reply_to) pair of a template or campaign content, falling back to the brand's."""
+    brand_from, brand_reply_to = default_sender(state)
+    from_ = sender(content.get("from_name"), content["from_email"]) if content.get("from_email") else brand_from
+    return from_, content.get("reply_to") or brand_reply_to
+
+
+def record_message(state: SandboxState, brand: Mapping[str, Any], now: str, *, channel: str, to: str,
+                   subject: str | None, source_type: str | None = None, source_name: str | None = None,
+                   flow_id: int | None = None, failure: Reason | None = None, **internal: Any) -> dict:
+    """Store one message as sent at ``now`` (or failed with ``failure``: see :mod:`.outcomes`); ``internal`` keys
+    (campaign_id, contact_id, template_id, tags, ...) are kept for filters but not presented."""
+    digest = hashlib.sha256(f"{now}:{channel}:{to}:{internal}".encode()).hexdigest()[:12]
+    provider_id = None if failure else "sbx-" + digest
+    return state.store.insert("messages", {
+        "brand_id": brand["id"], "channel": channel, "to": to, "subject": subject,
+        "status": "failed" if failure else "sent", "provider_id": provider_id, "flow_id": flow_id,
+        "source_type": source_type, "source_name": source_name, **status_fields(failure),
+        "sent_at": None if failure else now, "created_at": now, **internal})
 
 
 def deliver(state: SandboxState, now: str, *, kind: str, to: str, subject: str, html: str, text: str,
             from_: str, reply_to: str | None = None, message_id: int | None = None, template_id: int | None = None,
-            campaign_id: int | None = None, contact_id: int | None = None, count: bool = True) -> dict:
-    """Capture one email in the outbox and (unless ``count=False``: the caller counts a batch) count it against
-    the account's email allowance."""
+            campaign_id: int | None = None, contact_id: int | None = None, context: Mapping[str, Any] | None = None,
+            count: bool = True) -> dict | None:
+    """Capture one email in the outbox, with the merge ``context`` it was rendered with and its extra headers
+    (List-Unsubscribe for marketing kinds), and (unless ``count=False``: the caller counts a batch) count it
+    against the account's email allowance. A send recorded as message ``message_id`` first meets the suppression
+    rules (:func:`suppressions.screen`): when it fails, the message says why and None is returned."""
+    if message_id is not None and not suppressions.screen(state, now, to=to, message_id=message_id,
+                                                            contact_id=contact_id):
+        return None
+    context = dict(context or {})
     record = state.store.insert("outbox", {
         "kind": kind, "to": to, "from": from_, "reply_to": reply_to, "subject": subject, "html": html,
         "text": text, "message_id": message_id, "template_id": template_id, "campaign_id": campaign_id,
-        "contact_id": contact_id, "created_at": now,
+        "contact_id": contact_id, "created_at": now, "context": context,
+        "headers": marketing_headers(context) if kind in MARKETING_KINDS else {},
     })
     if count:
         count_usage(state, email=1)
@@ -95,7 +97,8 @@ def count_usage(state: SandboxState, email: int = 0, sms: int = 0) -> None:
             if amount:
                 usage = billing["resources"][resource]
                 usage["used"] += amount
-                usage["remaining"] = max(0, usage["allowance"] - usage["used"])
+                if usage["allowance"] is not None:  # None: unlimited
+                    usage["remaining"] = max(0, usage["allowance"] - usage["used"])
                 billing["lifetime"][f"{resource}_sent"] += amount
         state.store.set_meta("account", account)
 

@@ -1,5 +1,7 @@
-"""The API's error shape ``{code, message, error: true}`` (+ ``validation_errors`` on 422) and the handlers
-that put every failure, FastAPI's own included, into it."""
+"""The API's error shape ``{error: true, code, message}`` (+ ``validation_errors`` on 422) and the handlers
+that put every failure, FastAPI's own included, into it. ``code`` is a string machine code (``not_found``,
+``validation_error``, ``campaign_locked``, ...): the status's default from :data:`CODES` unless the raiser names a
+more specific one."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..rendering import MergeError
+
 
 def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
     """A compact JSON response, encoded by orjson (several times faster than FastAPI's encoder on large pages)."""
@@ -19,20 +23,32 @@ def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | Non
                     headers=dict(headers or {}), media_type="application/json")
 
 
+# The machine code each HTTP status answers with unless the raiser names a more specific one.
+CODES = {400: "bad_request", 401: "unauthorized", 402: "payment_required", 403: "forbidden", 404: "not_found",
+         405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
+         414: "uri_too_long", 415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited",
+         500: "internal_error", 502: "bad_gateway", 503: "service_unavailable", 504: "gateway_timeout"}
+
+
+def status_code_name(status: int) -> str:
+    """The default machine code for ``status`` (``not_found`` for 404; the snake-cased reason phrase otherwise)."""
+    return CODES.get(status) or HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
+
+
 def error_body(status: int, message: str | None = None, validation_errors: Mapping[str, list[str]] | None = None,
-               **extra: Any) -> dict:
-    """The error document for ``status``."""
-    body: dict[str, Any] = {"code": status, "message": message or HTTPStatus(status).phrase, "error": True}
+               code: str | None = None) -> dict:
+    """The error document for ``status`` (``code`` defaults to the status's machine code)."""
+    body: dict[str, Any] = {"error": True, "code": code or status_code_name(status),
+                            "message": message or HTTPStatus(status).phrase}
     if validation_errors is not None:
         body["validation_errors"] = {k: list(v) for k, v in validation_errors.items()}
-    body.update(extra)
     return body
 
 
 def error_response(status: int, message: str | None = None, validation_errors: Mapping[str, list[str]] | None = None,
-                   headers: Mapping[str, str] | None = None, **extra: Any) -> Response:
+                   headers: Mapping[str, str] | None = None, code: str | None = None) -> Response:
     """An error in the API's JSON shape."""
-    return json_response(error_body(status, message, validation_errors, **extra), status, headers)
+    return json_response(error_body(status, message, validation_errors, code), status, headers)
 
 
 class ApiError(Exception):
@@ -40,14 +56,14 @@ class ApiError(Exception):
 
     def __init__(self, status: int, message: str | None = None,
                  validation_errors: Mapping[str, list[str]] | None = None, headers: Mapping[str, str] | None = None,
-                 **extra: Any):
+                 code: str | None = None):
         super().__init__(message or HTTPStatus(status).phrase)
         self.status, self.message, self.validation_errors = status, message, validation_errors
-        self.headers, self.extra = headers, extra
+        self.headers, self.code = headers, code
 
     def response(self) -> Response:
         """This error as a response."""
-        return error_response(self.status, self.message, self.validation_errors, self.headers, **self.extra)
+        return error_response(self.status, self.message, self.validation_errors, self.headers, self.code)
 
 
 def not_found(resource: str, ident: Any) -> ApiError:
@@ -60,20 +76,47 @@ def validation_summary(errors: Mapping[str, list[str]]) -> str:
     return "Validation failed: " + "; ".join(f"{field} {messages[0]}" for field, messages in errors.items())
 
 
-def invalid(errors: Mapping[str, list[str]], message: str | None = None, **extra: Any) -> ApiError:
+def invalid(errors: Mapping[str, list[str]], message: str | None = None, code: str | None = None) -> ApiError:
     """422 with per-field messages (the message defaults to a one-line summary of them)."""
-    return ApiError(422, message or validation_summary(errors), errors, **extra)
+    return ApiError(422, message or validation_summary(errors), errors, code=code)
 
 
 def campaign_locked() -> ApiError:
     """422 ``campaign_locked``: a sent campaign's content cannot change."""
     return invalid({"base": ["the campaign has been sent; its content is locked (renaming is still allowed)"]},
-                   "Campaign content is locked after sending", error_code="campaign_locked")
+                   "Campaign content is locked after sending", code="campaign_locked")
 
 
 def _field_name(loc: tuple) -> str:
     parts = [str(p) for p in loc[1:] if not (isinstance(p, str) and ("[" in p or p.startswith("function-")))]
     return ".".join(parts) or "body"
+
+
+# Pydantic's error types in the API's words (one short sentence, no internal validator names).
+_PLAIN_MESSAGES = {
+    "missing": "is required", "string_type": "must be a string", "int_type": "must be an integer",
+    "int_parsing": "must be an integer", "int_from_float": "must be an integer", "float_type": "must be a number",
+    "float_parsing": "must be a number", "bool_type": "must be true or false", "bool_parsing": "must be true or false",
+    "list_type": "must be a list", "dict_type": "must be an object", "model_type": "must be an object",
+    "model_attributes_type": "must be an object", "none_required": "must be null",
+}
+
+
+def _plain_message(error: dict) -> str:
+    """One sentence for one pydantic error."""
+    kind, ctx = error.get("type", ""), error.get("ctx") or {}
+    if kind in _PLAIN_MESSAGES:
+        return _PLAIN_MESSAGES[kind]
+    if kind == "string_too_long":
+        return f"is too long (at most {ctx.get('max_length')} characters)"
+    if kind == "string_too_short":
+        return "must not be empty" if ctx.get("min_length") == 1 else f"is too short (at least {ctx.get('min_length')})"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        bound = ctx.get("ge", ctx.get("le"))
+        return f"must be {'at least' if kind == 'greater_than_equal' else 'at most'} {bound}"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected', '')}".replace("'", "")
+    return str(error.get("msg") or "is invalid").removeprefix("Value error, ")
 
 
 def _validation_handler(request: Request, exc: RequestValidationError) -> Response:
@@ -86,10 +129,9 @@ def _validation_handler(request: Request, exc: RequestValidationError) -> Respon
     for error in errors:
         loc = tuple(error.get("loc", ()))
         name = _field_name(loc) if loc and loc[0] == "body" else ".".join(str(p) for p in loc[1:]) or str(loc[0])
-        message = error.get("msg", "is invalid")
-        if error.get("type") == "missing":
-            message = "is required"
-        fields.setdefault(name, []).append(message.removeprefix("Value error, "))
+        # One sentence per field: a union (``email``: one address or a list) fails once per member; the first
+        # member's reason is the one a person needs.
+        fields.setdefault(name, [_plain_message(error)])
     return error_response(422, validation_summary(fields), fields)
 
 
@@ -104,6 +146,12 @@ def _api_error_handler(request: Request, exc: ApiError) -> Response:
     return exc.response()
 
 
+def _merge_handler(request: Request, exc: MergeError) -> Response:
+    """A merge tag that failed while rendering (e.g. ``divided_by: 0``): 422 naming the field and line."""
+    fields = {exc.field: [str(exc)]}
+    return error_response(422, validation_summary(fields), fields)
+
+
 def _unexpected_handler(request: Request, exc: Exception) -> Response:
     return error_response(500, "Internal sandbox error")
 
@@ -113,4 +161,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
     app.add_exception_handler(ApiError, _api_error_handler)
+    app.add_exception_handler(MergeError, _merge_handler)
     app.add_exception_handler(Exception, _unexpected_handler)

@@ -10,7 +10,8 @@ from typing import Any
 
 from fastapi import Request
 
-from .errors import ApiError
+from .errors import ApiError, invalid
+from .limits import MAX_IDEMPOTENCY_KEY_LENGTH
 from .store import Store
 
 
@@ -19,8 +20,11 @@ DEPRECATION_HEADERS = {"Deprecation": "@1788220800", "Sunset": "Tue, 01 Sep 2026
 
 
 def request_key(request: Request, body_key: str | None) -> str | None:
-    """The request's idempotency key (header first, then the body field), or None."""
-    return request.headers.get("Idempotency-Key") or body_key or None
+    """The request's idempotency key (header first, then the body field), or None; 422 when too long."""
+    key = request.headers.get("Idempotency-Key") or body_key or None
+    if key is not None and len(key) > MAX_IDEMPOTENCY_KEY_LENGTH:
+        raise invalid({"Idempotency-Key": [f"is too long (at most {MAX_IDEMPOTENCY_KEY_LENGTH} characters)"]})
+    return key
 
 
 def fingerprint(payload: dict[str, Any]) -> str:
@@ -39,5 +43,5 @@ def replay(store: Store, scope: str, key: str | None, print_: str) -> Any | None
     stored_print, body = found
     if stored_print != print_:
         raise ApiError(409, "idempotency_conflict: this Idempotency-Key was already used with a different payload",
-                       error_code="idempotency_conflict")
+                       code="idempotency_conflict")
     return body

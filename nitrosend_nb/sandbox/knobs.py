@@ -1,5 +1,7 @@
 """Rehearsal knobs: per-request latency, a token-bucket rate limit (429 + Retry-After), a seeded random 5xx
-rate, and one-shot fault injection (fail the next N matching requests before or after processing)."""
+rate, one-shot fault injection (fail the next N matching requests before or after processing), the share of sends
+that hard-bounce or draw a complaint (see :mod:`nitrosend_nb.sandbox.suppressions`), and the pace of the
+asynchronous flows: how fast imports process rows and how much faster than real time webhook retries run."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 UNCHANGED: Any = object()  # configure() default: leave that knob as it is
+DEFAULT_ENGAGEMENT = {"bounce": 0.03, "open": 0.5, "click": 0.4}
 
 
 @dataclass
@@ -65,8 +68,16 @@ class Knobs:
     latency_ms: float = 0
     rate_limit: float | None = None
     error_rate: float = 0.0
+    bounce_rate: float = 0.0
+    complaint_rate: float = 0.0
     seed: int = 0
     faults: list[Fault] = field(default_factory=list)
+    #: rows an import processes per second (None: as fast as it can)
+    import_rows_per_second: float | None = 2000.0
+    #: webhook retry schedule and endpoint-disabling window run this many times faster than on the real service
+    webhook_time_scale: float = 60.0
+    #: share of other transactional emails that bounce, of delivered ones opened, and of opened ones clicked
+    engagement: dict = field(default_factory=lambda: dict(DEFAULT_ENGAGEMENT))
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -74,22 +85,45 @@ class Knobs:
         self._bucket = TokenBucket(self.rate_limit) if self.rate_limit else None
 
     def configure(self, latency_ms: float | None = None, rate_limit: float | None = UNCHANGED,
-                  error_rate: float | None = None) -> None:
-        """Change knobs at runtime; ``rate_limit=None`` (or 0) switches rate limiting off."""
+                  error_rate: float | None = None, bounce_rate: float | None = None,
+                  complaint_rate: float | None = None, import_rows_per_second: float | None = UNCHANGED,
+                  webhook_time_scale: float | None = None, engagement: dict | None = None) -> None:
+        """Change knobs at runtime; ``rate_limit=None`` (or 0) switches rate limiting off and
+        ``import_rows_per_second=None`` (or 0) lets imports run at full speed."""
+        if engagement is not None and not set(engagement) <= set(DEFAULT_ENGAGEMENT):
+            raise ValueError(f"engagement rates are {', '.join(DEFAULT_ENGAGEMENT)}")
         with self._lock:
+            if engagement is not None:
+                self.engagement.update({k: min(1.0, max(0.0, float(v))) for k, v in engagement.items()})
+            if import_rows_per_second is not UNCHANGED:
+                self.import_rows_per_second = float(import_rows_per_second) if import_rows_per_second else None
+            if webhook_time_scale is not None:
+                if webhook_time_scale <= 0:
+                    raise ValueError("webhook_time_scale must be positive")
+                self.webhook_time_scale = float(webhook_time_scale)
             if latency_ms is not None:
                 self.latency_ms = max(0.0, float(latency_ms))
             if rate_limit is not UNCHANGED:
                 self.rate_limit = float(rate_limit) if rate_limit else None
                 self._bucket = TokenBucket(self.rate_limit) if self.rate_limit else None
-            if error_rate is not None:
-                self.error_rate = min(1.0, max(0.0, float(error_rate)))
+            for name, value in (("error_rate", error_rate), ("bounce_rate", bounce_rate),
+                                ("complaint_rate", complaint_rate)):
+                if value is not None:
+                    setattr(self, name, min(1.0, max(0.0, float(value))))
 
     def as_dict(self) -> dict:
         """JSON view of the knobs and pending faults."""
         with self._lock:
             return {"latency_ms": self.latency_ms, "rate_limit": self.rate_limit, "error_rate": self.error_rate,
+                    "bounce_rate": self.bounce_rate, "complaint_rate": self.complaint_rate,
+                    "import_rows_per_second": self.import_rows_per_second,
+                    "webhook_time_scale": self.webhook_time_scale, "engagement": dict(self.engagement),
                     "faults": [f.as_dict() for f in self.faults]}
+
+    def engagement_rates(self) -> dict:
+        """A copy of the engagement rates (bounce, open, click) webhook events are drawn against."""
+        with self._lock:
+            return dict(self.engagement)
 
     def add_fault(self, fault: Fault) -> None:
         """Queue a fault."""

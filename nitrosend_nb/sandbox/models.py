@@ -3,14 +3,19 @@ failure into a per-field 422. Unknown fields are ignored, as the real service do
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from typing import Annotated, Any, Literal, Optional
 
 from fastapi import Path
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-EMAIL = re.compile(r"^[^@\s<>(),;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
+from ..rendering import merge
+from ..rendering.design import SECTION_TYPES, design_strings
+from .limits import MAX_IDEMPOTENCY_KEY_LENGTH, MAX_NAME_LENGTH, MAX_SUBJECT_LENGTH
+
+EMAIL = re.compile(r"^[^@\s<>(),;:\"\x00-\x1f\x7f]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 
@@ -24,6 +29,25 @@ def _email(value: str) -> str:
     if not is_email(value):
         raise ValueError("is not a valid email address")
     return value
+
+
+SENDER = re.compile(r'^(?:"?(?P<name>[^"<>]*?)"?\s*<(?P<email>[^<>]*)>|(?P<bare>[^<>]*))$')
+
+
+def parse_sender(value: str) -> tuple[str | None, str]:
+    """``"Name <addr>"`` or a bare ``addr`` as (name or None, address); ValueError when the address is invalid."""
+    match = SENDER.match(value.strip())
+    if not match:
+        raise ValueError('must be an email address or "Name <address>"')
+    address = (match.group("email") if match.group("email") is not None else match.group("bare")).strip()
+    if not is_email(address):
+        raise ValueError(f'{address!r} is not a valid email address (use "Name <address>" or a bare address)')
+    return (match.group("name") or "").strip() or None, address
+
+
+def _sender(value: str) -> str:
+    parse_sender(value)
+    return value.strip()
 
 
 def _phone(value: str) -> str:
@@ -45,7 +69,21 @@ ResourceId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Email = Annotated[str, AfterValidator(_email)]
 Phone = Annotated[str, AfterValidator(_phone)]
 Country = Annotated[str, AfterValidator(_country)]
-Name = Annotated[str, Field(min_length=1, max_length=255)]
+Sender = Annotated[str, AfterValidator(_sender)]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
+ShortText = Annotated[str, Field(max_length=MAX_NAME_LENGTH)]
+Liquid = Annotated[str, AfterValidator(merge.check)]  # merge tags: a Liquid syntax error is a 422 naming the line
+Subject = Annotated[str, Field(max_length=MAX_SUBJECT_LENGTH), AfterValidator(merge.check)]  # length, then Liquid
+IdempotencyKey = Annotated[str, Field(min_length=1, max_length=MAX_IDEMPOTENCY_KEY_LENGTH)]
+
+
+def _not_null(value: Any) -> Any:
+    if value is None:
+        raise ValueError("must not be null")
+    return value
+
+
+NameChange = Annotated[Optional[Name], BeforeValidator(_not_null)]  # PATCH: may be left out, never set to null
 
 
 def _finite(value: Any) -> bool:
@@ -80,8 +118,7 @@ class EmailSection(Body):
     """One design section."""
 
     model_config = ConfigDict(extra="allow")
-    type: Literal["header", "hero", "text", "image", "button", "columns", "product", "social", "divider", "spacer",
-                  "footer"]
+    type: Literal[SECTION_TYPES]  # type: ignore[valid-type]  # the types GET /templates/spec lists
     props: dict[str, Any] = Field(default_factory=dict)
     styles: dict[str, Any] = Field(default_factory=dict)
 
@@ -91,7 +128,16 @@ class EmailDesign(Body):
 
     model_config = ConfigDict(extra="allow")
     sections: list[EmailSection] = Field(default_factory=list)
-    theme: dict[str, Any] = Field(default_factory=dict)
+    theme: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_merge_tags(self) -> "EmailDesign":
+        for path, text in design_strings(self.model_dump()):
+            try:
+                merge.check(text)
+            except merge.MergeError as exc:
+                raise ValueError(f"{path.removeprefix('design.')}: {exc}") from None
+        return self
 
 
 # -- contacts -----------------------------------------------------------------------------------------
@@ -114,11 +160,11 @@ class ChannelInput(Body):
 class ContactUpdate(Body):
     """PATCH /contacts/{id}."""
 
-    first_name: Optional[str] = None
-    last_name: Optional[str] = None
+    first_name: Optional[ShortText] = None
+    last_name: Optional[ShortText] = None
     email: Optional[Email] = None
     phone: Optional[Phone] = None
-    source: Optional[str] = None
+    source: Optional[ShortText] = None
     country_code: Optional[Country] = None
     list_ids: Optional[list[Id]] = None
     data: Optional[dict[str, Any]] = None
@@ -136,7 +182,7 @@ class ContactCreate(ContactUpdate):
 class ListUpdate(Body):
     """PATCH /lists/{id}."""
 
-    name: Optional[Name] = None
+    name: NameChange = None
     segment_id: Optional[Id] = None
     contact_ids: Optional[list[Id]] = None
 
@@ -145,6 +191,16 @@ class ListCreate(ListUpdate):
     """POST /lists."""
 
     name: Name
+
+
+MAX_BULK_EMAILS = 1000
+
+
+class ListBulk(Body):
+    """POST /lists/{id}/contacts/bulk: add the brand's contacts with these addresses to the list, or remove them."""
+
+    action: Literal["add", "remove"]
+    emails: Annotated[list[Email], Field(min_length=1, max_length=MAX_BULK_EMAILS)]
 
 
 class SegmentFilter(Body):
@@ -158,7 +214,7 @@ class SegmentFilter(Body):
 class SegmentUpdate(Body):
     """PATCH /segments/{id}."""
 
-    name: Optional[Name] = None
+    name: NameChange = None
     filters: Optional[list[SegmentFilter]] = None
 
 
@@ -179,10 +235,10 @@ class SegmentCount(Body):
 class TemplateAttributes(Body):
     """Email content: a template's, or a campaign's ``template_attributes``."""
 
-    subject: Optional[str] = None
-    body: Optional[str] = None
-    preheader: Optional[str] = None
-    from_name: Optional[str] = None
+    subject: Optional[Subject] = None
+    body: Optional[Liquid] = None
+    preheader: Optional[Subject] = None
+    from_name: Optional[ShortText] = None
     from_email: Optional[Email] = None
     reply_to: Optional[Email] = None
     design: Optional[EmailDesign] = None
@@ -191,7 +247,7 @@ class TemplateAttributes(Body):
 class TemplateUpdate(TemplateAttributes):
     """PATCH /templates/{id}."""
 
-    name: Optional[Name] = None
+    name: NameChange = None
 
 
 class TemplateCreate(TemplateUpdate):
@@ -201,13 +257,15 @@ class TemplateCreate(TemplateUpdate):
 
 
 class SendTest(Body):
-    """POST /templates/{id}/send_test: ``email`` (one or many), ``emails``, ``contact_id``, or none."""
+    """POST /templates/{id}/send_test and /campaigns/{id}/send_test: ``email`` (one or many), ``emails``,
+    ``contact_id``, ``sample_contact_id`` (with ``email``), or none."""
 
     email: Optional[Email | list[Email]] = None
     emails: Optional[list[Email]] = None
     contact_id: Optional[Id] = None
+    sample_contact_id: Optional[Id] = None
     data: dict[str, Any] = Field(default_factory=dict)
-    idempotency_key: Optional[str] = None
+    idempotency_key: Optional[IdempotencyKey] = None
 
 
 class Preview(Body):
@@ -224,25 +282,65 @@ class MessageCreate(Body):
     """POST /messages."""
 
     channel: Literal["email", "sms"]
-    to: Annotated[str, Field(min_length=1)]
-    subject: Optional[str] = None
-    html: Optional[str] = None
-    body: Optional[str] = None
+    to: Optional[Annotated[str, Field(min_length=1)]] = None
+    contact_id: Optional[Id] = None
+    subject: Optional[Subject] = None
+    html: Optional[Liquid] = None
+    body: Optional[Liquid] = None
     template_id: Optional[Id] = None
     data: dict[str, Any] = Field(default_factory=dict)
-    from_: Optional[str] = Field(None, alias="from")
+    from_: Optional[Sender] = Field(None, alias="from")
     from_email: Optional[Email] = None
-    from_name: Optional[str] = None
+    from_name: Optional[ShortText] = None
     reply_to: Optional[Email] = None
     headers: dict[str, str] = Field(default_factory=dict)
-    tags: list[str] = Field(default_factory=list)
-    idempotency_key: Optional[str] = None
+    tags: Any = Field(default_factory=dict, description="an object {key: string | number | boolean}")
+    idempotency_key: Optional[IdempotencyKey] = None
+
+
+RESERVED_TAGS = ("account_id", "brand_id", "message_id")
+
+
+def tag_errors(tags: Any) -> dict[str, list[str]]:
+    """Per-field messages for a message's ``tags``: an object of string, number or boolean values whose keys are
+    not reserved (empty when valid)."""
+    if not isinstance(tags, dict):
+        kind = "a list" if isinstance(tags, list) else type(tags).__name__
+        return {"tags": [f"must be an object {{key: string | number | boolean}}, not {kind}"]}
+    errors = {}
+    for key, value in tags.items():
+        if key in RESERVED_TAGS:
+            errors[f"tags.{key}"] = [f"is reserved ({', '.join(RESERVED_TAGS)} are set by Nitrosend)"]
+        elif not key.strip():
+            errors["tags"] = ["keys must not be blank"]
+        elif value is None or isinstance(value, (dict, list)):
+            errors[f"tags.{key}"] = ["must be a string, number or boolean (not an object, list or null)"]
+    return errors
 
 
 # -- campaigns ----------------------------------------------------------------------------------------
-class TriggerAttributes(Body):
-    """Campaign audience and trigger."""
+CAMPAIGN_STATUSES = ("draft", "scheduled", "live", "paused", "completed", "cancelled", "archived")
+FLOW_STATUSES = ("draft", "live", "paused", "archived", "cancelled")
+AUDIENCE_TYPES = ("lists", "segment", "all_contacts")
 
+
+def _status(allowed: tuple[str, ...]):
+    def check(value: str) -> str:
+        if value not in allowed:
+            hint = " ('active' is now 'live')" if value == "active" else ""
+            raise ValueError(f"must be one of {', '.join(allowed)}{hint}")
+        return value
+    return AfterValidator(check)
+
+
+CampaignStatus = Annotated[str, _status(CAMPAIGN_STATUSES)]
+FlowStatus = Annotated[str, _status(FLOW_STATUSES)]
+
+
+class TriggerAttributes(Body):
+    """Campaign audience and trigger (``audience_type`` lists|segment|all_contacts, or null to derive it)."""
+
+    audience_type: Optional[Literal["lists", "segment", "all_contacts"]] = None
     event: Optional[str] = None
     contact_list_id: Optional[Id] = None
     contact_list_ids: Optional[list[Id]] = None
@@ -253,8 +351,8 @@ class TriggerAttributes(Body):
 class CampaignUpdate(Body):
     """PATCH /campaigns/{id}."""
 
-    name: Optional[Name] = None
-    status: Optional[Literal["draft", "active", "paused", "completed"]] = None
+    name: NameChange = None
+    status: Optional[CampaignStatus] = None
     channel: Optional[Literal["email", "sms"]] = None
     scheduled_at: Optional[str] = None
     data: Optional[dict[str, Any]] = None
@@ -267,6 +365,13 @@ class CampaignCreate(CampaignUpdate):
 
     name: Name
     channel: Literal["email", "sms"] = "email"
+
+
+class CampaignDuplicate(Body):
+    """POST /campaigns/{id}/duplicate."""
+
+    cancel_source: bool = False
+    name: Optional[Name] = None
 
 
 class CampaignSend(Body):
@@ -312,9 +417,9 @@ class FlowStep(Body):
 class FlowUpdate(Body):
     """PATCH /flows/{id} (``updated_at`` enables the optimistic-concurrency check)."""
 
-    name: Optional[Name] = None
-    status: Optional[Literal["draft", "active", "paused", "archived"]] = None
-    goal: Optional[str] = None
+    name: NameChange = None
+    status: Optional[FlowStatus] = None
+    goal: Optional[ShortText] = None
     updated_at: Optional[str] = None
     trigger: Optional[FlowTriggerInput] = None
     steps: Optional[list[FlowStep]] = None
@@ -324,7 +429,124 @@ class FlowCreate(FlowUpdate):
     """POST /flows."""
 
     name: Name
-    status: Literal["draft", "active", "paused", "archived"] = "draft"
+    status: FlowStatus = "draft"
+    idempotency_key: Optional[str] = None
+
+
+# -- account and brands -------------------------------------------------------------------------------
+HexColour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
+
+
+class AccountUpdate(Body):
+    """PATCH /account."""
+
+    name: NameChange = None
+    avatar: Optional[Annotated[str, Field(max_length=2048)]] = None
+    banner: Optional[Annotated[str, Field(max_length=2048)]] = None
+    safe_mode_enabled: Optional[bool] = None
+
+
+class BrandLink(Body):
+    """One entry of a brand's ``links``."""
+
+    url: Annotated[str, Field(pattern=r"^https?://\S+$", max_length=2048)]
+    icon: str = "globe"
+    title: Optional[str] = None
+
+    @model_validator(mode="after")
+    def _default_title(self) -> "BrandLink":
+        self.title = self.title or self.url
+        return self
+
+
+class BrandUpdate(Body):
+    """PATCH /brands/{sid}."""
+
+    company_name: Optional[Name] = None
+    brand_color: Optional[HexColour] = None
+    text_color: Optional[HexColour] = None
+    bg_color: Optional[HexColour] = None
+    font_heading: Optional[str] = None
+    font_body: Optional[str] = None
+    style_notes: Optional[str] = None
+    tone: Optional[str] = None
+    company_description: Optional[str] = None
+    industry: Optional[str] = None
+    physical_address: Optional[str] = None
+    logo: Optional[str] = None
+    email_from_name: Optional[str] = None
+    email_from_email: Optional[Email] = None
+    email_reply_to: Optional[Email] = None
+    email_track_opens: Optional[bool] = None
+    email_track_clicks: Optional[bool] = None
+    test_email_recipients: Optional[Annotated[list[Email], Field(max_length=5)]] = None
+    example_copy: Optional[list[str]] = None
+    links: Optional[list[BrandLink]] = None
+    default_header: Optional[dict[str, Any]] = None
+    default_footer: Optional[dict[str, Any]] = None
+    default_theme: Optional[dict[str, Any]] = None
+
+
+class BrandCreate(BrandUpdate):
+    """POST /brands (``company_name`` required)."""
+
+    company_name: Name
+
+
+# -- events -------------------------------------------------------------------------------------------
+EVENT_NAME = r"^[a-z][a-z0-9_]{0,63}$"
+MAX_EVENT_DATA = 32 * 1024  # bytes of the JSON-encoded ``data``
+IdempotencyKey = Annotated[str, Field(min_length=1, max_length=128)]
+
+
+def _small_data(value: dict[str, Any]) -> dict[str, Any]:
+    size = len(json.dumps(value, separators=(",", ":")).encode())
+    if size > MAX_EVENT_DATA:
+        raise ValueError(f"is {size} bytes; at most 32 KB ({MAX_EVENT_DATA} bytes) of JSON is allowed")
+    return value
+
+
+class EventCreate(Body):
+    """POST /events (``contact_id`` or ``contact_email`` names the contact; the key may come as a header)."""
+
+    event: Annotated[str, Field(pattern=EVENT_NAME)]
+    contact_id: Optional[Id] = None
+    contact_email: Optional[Email] = None
+    idempotency_key: Optional[IdempotencyKey] = None
+    amount: Optional[float] = None
+    resource_uid: Optional[str] = None
+    resource_name: Optional[str] = None
+    resource_url: Optional[str] = None
+    test: bool = False
+    data: Annotated[dict[str, Any], AfterValidator(_small_data)] = Field(default_factory=dict)
+    utm_source: Optional[str] = None
+    utm_medium: Optional[str] = None
+    utm_term: Optional[str] = None
+    utm_content: Optional[str] = None
+    utm_campaign: Optional[str] = None
+
+
+# -- domains ------------------------------------------------------------------------------------------
+HOSTNAME = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
+
+
+def _hostname(value: str) -> str:
+    value = value.strip().lower().rstrip(".")
+    if not HOSTNAME.match(value):
+        raise ValueError("must be a domain name such as send.example.com")
+    return value
+
+
+class DomainName(Body):
+    """The ``domain`` object of POST /domains."""
+
+    name: Annotated[str, AfterValidator(_hostname)]
+
+
+class DomainCreate(Body):
+    """POST /domains: ``{"domain": {"name": ...}}``."""
+
+    domain: DomainName
 
 
 # -- sandbox control ----------------------------------------------------------------------------------
@@ -344,3 +566,68 @@ class ConfigRequest(Body):
     latency_ms: Optional[Annotated[float, Field(ge=0)]] = None
     rate_limit: Optional[Annotated[float, Field(ge=0)]] = None
     error_rate: Optional[Annotated[float, Field(ge=0, le=1)]] = None
+    bounce_rate: Optional[Annotated[float, Field(ge=0, le=1)]] = None
+    complaint_rate: Optional[Annotated[float, Field(ge=0, le=1)]] = None
+    import_rows_per_second: Optional[Annotated[float, Field(ge=0)]] = None
+    webhook_time_scale: Optional[Annotated[float, Field(gt=0)]] = None
+    engagement: Optional[dict[Literal["bounce", "open", "click"], Annotated[float, Field(ge=0, le=1)]]] = None
+
+
+# -- imports ------------------------------------------------------------------------------------------
+class ImportOptions(Body):
+    """``options`` of POST /imports."""
+
+    list_ids: list[Id] = Field(default_factory=list)
+    write_mode: Literal["real", "shadow", "dry_run"] = "real"
+
+
+class ImportCreate(Body):
+    """POST /imports (JSON after a direct upload, or the non-file fields of the multipart form)."""
+
+    signed_id: Optional[str] = None
+    resource: Literal["contacts"] = "contacts"
+    columns: dict[str, Optional[str]] = Field(default_factory=dict)
+    options: ImportOptions = Field(default_factory=ImportOptions)
+
+
+class BlobDeclaration(Body):
+    """The file a direct upload declares."""
+
+    filename: Name
+    byte_size: Annotated[int, Field(ge=1)]
+    checksum: Annotated[str, Field(pattern=r"^[A-Za-z0-9+/]{22}==$", description="base64 MD5 of the bytes")]
+    content_type: str = "text/csv"
+
+
+class DirectUploadCreate(Body):
+    """POST /v1/direct_uploads."""
+
+    purpose: Literal["import"] = "import"
+    blob: BlobDeclaration
+
+
+# -- webhooks -----------------------------------------------------------------------------------------
+WebhookEvent = Literal["email.sent", "email.delivered", "email.bounced", "email.complained", "email.opened",
+                       "email.clicked", "email.failed", "email.received"]
+
+
+class WebhookUpdate(Body):
+    """PATCH /webhooks/{id}."""
+
+    url: Optional[Annotated[str, Field(min_length=1, max_length=2048)]] = None
+    events: Optional[Annotated[list[WebhookEvent], Field(min_length=1)]] = None
+    enabled: Optional[bool] = None
+
+
+class WebhookCreate(WebhookUpdate):
+    """POST /webhooks."""
+
+    url: Annotated[str, Field(min_length=1, max_length=2048)]
+    events: Annotated[list[WebhookEvent], Field(min_length=1)]
+    enabled: bool = True
+
+
+class WebhookTest(Body):
+    """POST /webhooks/{id}/test."""
+
+    type: WebhookEvent = "email.delivered"

@@ -1,5 +1,7 @@
 """Pagination as the API does it: ``page`` + ``limit`` (also ``per_page`` / ``per``), a bare JSON array body and
-``X-Total-Count`` / ``X-Total-Pages`` / ``X-Page-Number`` / ``X-Next-Page`` / ``X-Prev-Page`` headers."""
+``X-Total-Count`` / ``X-Total-Pages`` / ``X-Page-Number`` / ``X-Next-Page`` / ``X-Prev-Page`` headers.
+Without a page size a list answers :data:`DEFAULT_LIMIT` rows (contacts: :data:`CONTACTS_LIMIT`), never more than
+:data:`MAX_LIMIT`."""
 
 from __future__ import annotations
 
@@ -10,7 +12,8 @@ from fastapi import Request
 
 from .errors import invalid
 
-DEFAULT_LIMIT = 30
+DEFAULT_LIMIT = 25
+CONTACTS_LIMIT = 50
 MAX_LIMIT = 100
 MAX_QUERY_INT = 2**31 - 1
 
@@ -51,11 +54,20 @@ def positive_int(name: str, raw: str) -> int:
     return value
 
 
-def page_request(request: Request) -> PageRequest:
-    """Read page and limit from the query string (limit capped at 100, default 30)."""
+def query_bool(name: str, raw: str) -> bool:
+    """A ``true``/``false`` query parameter (also 1/0), 422 naming ``name`` otherwise."""
+    value = raw.strip().lower()
+    if value not in ("true", "false", "1", "0"):
+        raise invalid({name: ["must be true or false"]})
+    return value in ("true", "1")
+
+
+def page_request(request: Request, default: int = DEFAULT_LIMIT) -> PageRequest:
+    """Read page and limit (``limit``, ``per_page`` or ``per``) from the query string: the limit is capped at 100
+    and is ``default`` when absent."""
     query = request.query_params
     page = positive_int("page", query["page"]) if query.get("page") else 1
-    limit = DEFAULT_LIMIT
+    limit = default
     for name in ("limit", "per_page", "per"):
         if query.get(name):
             limit = min(MAX_LIMIT, positive_int(name, query[name]))

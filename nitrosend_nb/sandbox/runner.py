@@ -12,6 +12,7 @@ import uvicorn
 from .app import create_app
 from .delivery import clear_outbox, read_outbox
 from .knobs import UNCHANGED, Fault, Knobs
+from .limits import MAX_REQUEST_HEAD_BYTES
 from .state import SandboxState
 from .store import Store
 
@@ -20,14 +21,21 @@ DEFAULT_API_KEY = "nskey_test_sandbox"
 
 class Sandbox:
     """A local Nitrosend API on ``host:port`` (port 0 picks a free one); use as a context manager or call
-    :meth:`start` / :meth:`stop`."""
+    :meth:`start` / :meth:`stop`.
+
+    ``webhook_time_scale`` runs the webhook retry schedule that many times faster than the real service (60:
+    a 1-minute retry after 1 s); ``import_rows_per_second`` paces import processing (None: full speed)."""
 
     def __init__(self, contacts: int = 250, latency_ms: float = 0, rate_limit: float | None = None,
                  error_rate: float = 0.0, seed: int = 0, host: str = "127.0.0.1", port: int = 0,
-                 db: str | None = None, api_key: str = DEFAULT_API_KEY):
+                 db: str | None = None, api_key: str = DEFAULT_API_KEY, bounce_rate: float = 0.0,
+                 complaint_rate: float = 0.0, webhook_time_scale: float = 60.0,
+                 import_rows_per_second: float | None = 2000.0):
         self.host, self.port, self.db = host, port, db
         self._key = api_key
-        knobs = Knobs(latency_ms=latency_ms, rate_limit=rate_limit, error_rate=error_rate, seed=seed)
+        knobs = Knobs(latency_ms=latency_ms, rate_limit=rate_limit, error_rate=error_rate, seed=seed,
+                      bounce_rate=bounce_rate, complaint_rate=complaint_rate,
+                      webhook_time_scale=webhook_time_scale, import_rows_per_second=import_rows_per_second)
         self.state = SandboxState(Store(db), api_key=api_key, seed=seed, contacts=contacts, knobs=knobs)
         self.state.ensure_seeded()
         self.app = create_app(self.state)
@@ -44,7 +52,8 @@ class Sandbox:
         self._socket.bind((self.host, self.port))
         self._socket.listen(2048)  # connections queue from here on, before uvicorn starts accepting
         self.port = self._socket.getsockname()[1]
-        config = uvicorn.Config(self.app, log_level="warning", lifespan="off", access_log=False)
+        config = uvicorn.Config(self.app, log_level="warning", lifespan="off", access_log=False,
+                                h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES)
         self._server = uvicorn.Server(config)
         return self._server
 
@@ -60,6 +69,7 @@ class Sandbox:
             if not self._thread.is_alive():
                 raise RuntimeError(f"sandbox server on {self.host}:{self.port} failed to start")
             self._thread.join(0.01)
+        self.state.start_workers()
         return self
 
     def serve_forever(self, announce: Callable[["Sandbox"], None] | None = None) -> None:
@@ -67,6 +77,7 @@ class Sandbox:
         server = self._bind()
         if announce is not None:
             announce(self)
+        self.state.start_workers()
         try:
             server.run(sockets=[self._socket])
         except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its clean shutdown
@@ -84,6 +95,7 @@ class Sandbox:
         self._close()
 
     def _close(self) -> None:
+        self.state.stop_workers()
         if self._socket is not None:
             self._socket.close()
             self._socket = None
@@ -129,9 +141,17 @@ class Sandbox:
         self.state.reseed()
 
     def configure(self, latency_ms: float | None = None, rate_limit: float | None = UNCHANGED,
-                  error_rate: float | None = None) -> None:
-        """Change knobs at runtime; ``rate_limit=None`` switches rate limiting off."""
-        self.state.knobs.configure(latency_ms=latency_ms, rate_limit=rate_limit, error_rate=error_rate)
+                  error_rate: float | None = None, bounce_rate: float | None = None,
+                  complaint_rate: float | None = None, import_rows_per_second: float | None = UNCHANGED,
+                  webhook_time_scale: float | None = None, engagement: dict | None = None) -> None:
+        """Change knobs at runtime; ``rate_limit=None`` switches rate limiting off. ``bounce_rate`` and
+        ``complaint_rate`` are the shares of sends that hard-bounce or draw a complaint (decided per message
+        from the seed, so a rerun behaves the same); ``import_rows_per_second=None`` lets imports run at full
+        speed; ``engagement`` sets some of the bounce/open/click rates of webhook events."""
+        self.state.knobs.configure(latency_ms=latency_ms, rate_limit=rate_limit, error_rate=error_rate,
+                                   bounce_rate=bounce_rate, complaint_rate=complaint_rate,
+                                   import_rows_per_second=import_rows_per_second,
+                                   webhook_time_scale=webhook_time_scale, engagement=engagement)
 
     def inject_faults(self, count: int = 1, status: int = 503, when: str = "after", path: str | None = None,
                       method: str | None = None) -> None:

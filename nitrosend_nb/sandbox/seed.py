@@ -1,8 +1,10 @@
-"""Deterministic seed data: an account with billing and one brand, contacts, lists, segments, templates,
-campaigns, flows and messages, dated over the year before the fixed clock's start.
+"""Deterministic seed data: an account with billing and two brands, each with its own contacts, lists, segments,
+templates, campaigns, flows and messages, dated over the year before the fixed clock's start.
 
-Everything comes from ``random.Random(seed)`` and is bulk-inserted, so 100,000 contacts seed in seconds and the
-same seed always yields byte-identical data.
+The default brand, the "Acme Coffee" roastery, gets ``contacts`` contacts; the second brand, "Acme Cafe", gets a
+fifth as many (ids after the roastery's) and smaller collections of everything else. Each brand's records come
+from its own ``random.Random`` and are bulk-inserted, so 100,000 contacts seed in seconds and the same seed always
+yields byte-identical data.
 """
 
 from __future__ import annotations
@@ -10,11 +12,15 @@ from __future__ import annotations
 import random
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from itertools import accumulate
 from urllib.parse import quote
 
+from ..rendering import merge
 from .flow_steps import step_templates
+from .outcomes import RATE_LIMITED, SEEDED_FAILURES, status_fields
+from .seed_activity import seed_activity
 from .store import CLOCK_START, Store, iso
 
 FIRST_NAMES = ("Ada", "Alan", "Grace", "Linus", "Margaret", "Ken", "Barbara", "Dennis", "Frances", "Tim", "Radia",
@@ -32,7 +38,7 @@ SOURCES = (("signup_form", 40), ("import", 25), ("checkout", 20), ("api", 10), (
 TAGS = ("vip", "newsletter", "customer", "trial", "beta", "churn-risk", "wholesale", "event-2026")
 DIAL = {"GB": "+447700", "US": "+1555", "DE": "+49151", "FR": "+33612", "ES": "+34612", "NL": "+31612",
         "IE": "+35385", "AU": "+61412", "CA": "+1604", "JP": "+8190", "IN": "+91981"}
-ACCOUNT_ID, BRAND_ID = 1, 1
+ACCOUNT_ID, ROASTERY_ID, CAFE_ID = 1, 1, 2
 YEAR = 365 * 24 * 3600
 
 
@@ -57,51 +63,66 @@ def _moment(seconds_before_start: float) -> str:
     return iso(CLOCK_START - timedelta(seconds=int(seconds_before_start)))
 
 
-def account_doc(rng: random.Random) -> dict:
-    """The account (tier, billing with per-resource usage, one brand)."""
-    def resource(used: int, allowance: int, rate: float) -> dict:
-        return {"used": used, "allowance": allowance, "remaining": max(0, allowance - used), "overage_rate": rate}
-
-    created = _moment(YEAR + 30 * 86400)
-    brand = {
-        "id": BRAND_ID, "sid": "brd_" + rng.getrandbits(64).to_bytes(8, "big").hex(), "account_id": ACCOUNT_ID,
-        "brand_color": "#4f46e5", "text_color": "#1f2937", "bg_color": "#f4f4f7",
+def brand_doc(rng: random.Random, brand_id: int, spec: "BrandSeed") -> dict:
+    """One brand of the account (its sid drawn from ``rng``), with the spec's identity."""
+    created = _moment(spec.age_days * 86400)
+    return {
+        "id": brand_id, "sid": "brd_" + rng.getrandbits(64).to_bytes(8, "big").hex(), "account_id": ACCOUNT_ID,
+        "brand_color": spec.colour, "text_color": "#1f2937", "bg_color": "#f4f4f7",
         "font_heading": "Georgia, serif", "font_body": "Helvetica, Arial, sans-serif",
         "style_notes": "Friendly, plain language, one call to action per email.", "tone": "warm",
-        "company_description": "Acme Coffee roasts small-batch coffee and ships it fresh every week.",
-        "industry": "Food & Beverage", "example_copy": ["Fresh beans, roasted this week.", "Your cup, your way."],
-        "default_header": {"type": "header", "props": {"title": "Acme Coffee"}},
-        "default_footer": {"type": "footer", "props": {"text": "Acme Coffee Ltd", "address": "1 Roast Lane, Bristol"}},
-        "default_theme": {"brand_color": "#4f46e5", "bg_color": "#f4f4f7"},
-        "physical_address": "1 Roast Lane, Bristol BS1 4DJ, United Kingdom", "company_name": "Acme Coffee",
-        "source_url": "https://acme.test", "last_scraped_at": _moment(200 * 86400),
-        "links": [{"url": "https://instagram.com/acmecoffee", "icon": "instagram", "title": "Instagram"},
-                  {"url": "https://acme.test", "icon": "globe", "title": "Website"}],
-        "logo": _picture("Acme Coffee", 180, 48, "#6f4e37"), "complete": True,
-        "email_from_name": "Acme Coffee", "email_from_email": "hello@acme.test", "email_reply_to": "support@acme.test",
-        "test_email_recipients": ["qa@acme.test", "marketing@acme.test"],
+        "company_description": spec.description, "industry": "Food & Beverage", "example_copy": list(spec.copy),
+        "default_header": {"type": "header", "props": {"title": spec.name}},
+        "default_footer": {"type": "footer", "props": {"text": f"{spec.name} Ltd", "address": spec.street}},
+        "default_theme": {"brand_color": spec.colour, "bg_color": "#f4f4f7"},
+        "physical_address": spec.address, "company_name": spec.name,
+        "source_url": f"https://{spec.domain}", "last_scraped_at": _moment(200 * 86400),
+        "links": [{"url": f"https://instagram.com/{spec.handle}", "icon": "instagram", "title": "Instagram"},
+                  {"url": f"https://{spec.domain}", "icon": "globe", "title": "Website"}],
+        "logo": _picture(spec.name, 180, 48, spec.logo_colour),
+        "email_from_name": spec.name, "email_from_email": f"hello@{spec.domain}",
+        "email_reply_to": f"support@{spec.domain}", "email_track_opens": True, "email_track_clicks": True,
+        "test_email_recipients": [f"qa@{spec.domain}", f"marketing@{spec.domain}"],
         "onboarding_state": {"brand": {"completed_at": created}, "domain": {"completed_at": created}},
-        "onboarding": {"steps": {"brand": "complete", "domain": "complete", "first_campaign": "complete"},
-                       "progress": {"completed": 3, "total": 3}},
         "domain_verified": True, "can_send": True, "using_sandbox": False, "sandbox_email": None,
         "sandbox_monthly_cap": 100, "sandbox_sends_remaining": 100,
         "capabilities": {"email": True, "sms": True, "ai": True},
         "created_at": created, "updated_at": _moment(200 * 86400),
     }
+
+
+def account_doc() -> dict:
+    """The account: Pro plan, billing with per-resource usage, team and access (brands live in their table)."""
+    def resource(used: int, allowance: int | None, rate: float, mode: str = "monthly",
+                 budget: int | None = None, budget_used: int = 0) -> dict:
+        return {"used": used, "allowance": allowance, "remaining": None if allowance is None else max(0, allowance - used),
+                "overage_rate": rate, "mode": mode, "budget": budget, "budget_used": budget_used}
+
+    created = _moment(YEAR + 30 * 86400)
     return {
-        "id": ACCOUNT_ID, "name": "Acme Coffee", "avatar": None, "banner": None, "account_tier": "paid",
+        "id": ACCOUNT_ID, "name": "Acme Coffee", "avatar": None, "banner": None, "commercial_tier": "pro",
+        "safe_mode_enabled": False,
+        "access": {"source": "api_key", "delegated": False, "role": "owner"},
+        "team": {"seat_limit": 5, "seat_count": 2, "member_count": 2, "invite_count": 0, "current_role": "owner",
+                 "can_manage_team": True},
         "billing": {
-            "plan_name": "Growth", "wallet_balance_cents": 4250, "auto_topup": False,
+            "access_policy": "paid_required", "plan": "pro", "plan_name": "Pro", "spend_cap_monthly_cents": 20000,
+            "comped": False, "overage": {"enabled": True, "accrued_cents": 0},
+            "funding": {"source": "card", "wallet_balance_cents": 4250, "auto_topup": False},
+            "provider_route": {"email": "ses", "sms": "twilio"},
+            "wallet_balance_cents": 4250, "auto_topup": False,
             "resources": {"email": resource(18342, 50000, 0.0008), "sms": resource(412, 1000, 0.04),
-                          "ai": resource(37, 200, 0.02)},
+                          "ai": resource(37, None, 0.02, mode="budget", budget=2000, budget_used=74)},
+            "entitlements": {"brands": 3, "seats": 5, "custom_domains": True, "ai": True, "sms": True},
             "lifetime": {"email_sent": 214870, "sms_sent": 5120, "ai_used": 512},
         },
-        "brands": [brand], "created_at": created, "updated_at": _moment(200 * 86400),
+        "created_at": created, "updated_at": _moment(200 * 86400),
     }
 
 
-def contact_docs(rng: random.Random, count: int, channel_ids: list[int]):
-    """Yield ``count`` contact documents (ids 1..count, oldest first).
+def contact_docs(rng: random.Random, count: int, channel_ids: list[int], brand_id: int = ROASTERY_ID,
+                 first_id: int = 1):
+    """Yield ``count`` contact documents of one brand (ids from ``first_id``, oldest first).
 
     The hot path of seeding a million contacts: the same random draws in the same order as ever (so a seed
     always yields the same data), with the per-contact work hoisted out (bound methods, cumulative weights,
@@ -117,10 +138,10 @@ def contact_docs(rng: random.Random, count: int, channel_ids: list[int]):
         return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start - int(seconds_before_start)))
 
     step = YEAR / max(count, 1)
-    for cid in range(1, count + 1):
+    for cid in range(first_id, first_id + count):
         first, last = choice(FIRST_NAMES), choice(LAST_NAMES)
         country = choices(countries, cum_weights=country_weights)[0]
-        created = moment(YEAR - cid * step + rand() * step * 0.5)
+        created = moment(YEAR - (cid - first_id + 1) * step + rand() * step * 0.5)
         email = f"{first}.{last}.{cid}@{choice(DOMAINS)}".lower().replace(" ", "")
         has_phone = rand() < 0.4
         phone = f"{DIAL[country]}{randrange(100000, 999999)}" if has_phone else None
@@ -140,7 +161,7 @@ def contact_docs(rng: random.Random, count: int, channel_ids: list[int]):
                     "created_at": created, "updated_at": created,
                 })
         yield {
-            "id": cid, "brand_id": BRAND_ID, "uuid": _uuid_text(bits(128)), "first_name": first, "last_name": last,
+            "id": cid, "brand_id": brand_id, "uuid": _uuid_text(bits(128)), "first_name": first, "last_name": last,
             "source": choices(sources, cum_weights=source_weights)[0], "country_code": country,
             "data": {"tags": tags, "plan": choice(("free", "basic", "pro")),
                      "lifetime_value": round(rand() * 400, 2)},
@@ -158,26 +179,14 @@ def _uuid_text(number: int) -> str:
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
-LISTS = (("Newsletter", 0.55), ("Customers", 0.35), ("VIP", 0.08), ("Beta testers", 0.12), ("Event attendees", 0.2))
-SEGMENTS = (
-    ("UK subscribers", [{"name": "contact_country", "predicate": "eq", "value": "GB"},
-                        {"name": "contact_subscribed_email", "predicate": "true", "value": True}]),
-    ("Gmail users", [{"name": "contact_email", "predicate": "end", "value": "@gmail.com"}]),
-    ("VIP customers", [{"name": "contact_tag", "predicate": "eq", "value": "vip"}]),
-    ("Joined in the last 90 days", [{"name": "contact_created_at", "predicate": "gteq",
-                                     "value": iso(CLOCK_START - timedelta(days=90))}]),
-)
-
-
 def _section(kind: str, **props) -> dict:
     return {"type": kind, "props": props}
 
 
-def template_docs() -> list[dict]:
-    """Six templates with designs and merge tags."""
+def _roastery_templates() -> tuple:
     footer = _section("footer", text="Acme Coffee Ltd", address="1 Roast Lane, Bristol")
     header = _section("header", title="Acme Coffee")
-    specs = [
+    return (
         ("Welcome", "Welcome to Acme, {{ contact.first_name | default: \"friend\" }}!", "Your first bag ships soon.",
          [header, _section("hero", heading="Welcome, {{ contact.first_name | default: \"friend\" }}",
                            subheading="Fresh coffee, roasted this week.", button_text="Pick your roast",
@@ -205,164 +214,313 @@ def template_docs() -> list[dict]:
         ("Win-back", "We miss you, {{ contact.first_name | default: \"there\" }}", "A little something to come back.",
          [header, _section("text", text="It has been a while. Here is free shipping on your next order."),
           _section("button", text="Come back", url="https://acme.test/shop"), footer]),
-    ]
+    )
+
+
+def _cafe_templates() -> tuple:
+    footer = _section("footer", text="Acme Cafe Ltd", address="8 Harbour Walk, Bristol")
+    header = _section("header", title="Acme Cafe")
+    return (
+        ("Cafe welcome", "Welcome to the Cafe, {{ contact.first_name | default: \"friend\" }}", "Your first flat white is on us.",
+         [header, _section("text", text="Show this email at the counter for a free flat white."), footer]),
+        ("Weekly specials", "This week at Acme Cafe", "Fresh pastries every Friday.",
+         [header, _section("text", heading="On the counter", text="Cardamom buns, lemon drizzle, and a new filter."),
+          _section("button", text="See the menu", url="https://cafe.acme.test/menu"), footer]),
+    )
+
+
+@dataclass(frozen=True)
+class BrandSeed:
+    """What one seeded brand has: identity, lists (name, share of contacts), segments, templates, campaigns
+    (name, status, approval state, index of a standalone template or None for SMS, days after the clock's start
+    it is scheduled for), flows and how many past transactional, flow and test messages."""
+
+    name: str
+    domain: str
+    handle: str
+    street: str
+    address: str
+    colour: str
+    logo_colour: str
+    description: str
+    copy: tuple
+    age_days: int
+    contact_share: float
+    lists: tuple
+    segments: tuple
+    templates: tuple
+    campaigns: tuple
+    flows: tuple
+    messages: int
+
+
+UK_SEGMENT = [{"name": "contact_country", "predicate": "eq", "value": "GB"},
+              {"name": "contact_subscribed_email", "predicate": "true", "value": True}]
+ROASTERY = BrandSeed(
+    name="Acme Coffee", domain="acme.test", handle="acmecoffee", street="1 Roast Lane, Bristol",
+    address="1 Roast Lane, Bristol BS1 4DJ, United Kingdom", colour="#4f46e5", logo_colour="#6f4e37",
+    description="Acme Coffee roasts small-batch coffee and ships it fresh every week.",
+    copy=("Fresh beans, roasted this week.", "Your cup, your way."), age_days=395, contact_share=1.0,
+    lists=(("Newsletter", 0.55), ("Customers", 0.35), ("VIP", 0.08), ("Beta testers", 0.12), ("Event attendees", 0.2)),
+    segments=(
+        ("UK subscribers", UK_SEGMENT),
+        ("Gmail users", [{"name": "contact_email", "predicate": "end", "value": "@gmail.com"}]),
+        ("VIP customers", [{"name": "contact_tag", "predicate": "eq", "value": "vip"}]),
+        ("Joined in the last 90 days", [{"name": "contact_created_at", "predicate": "gteq",
+                                         "value": iso(CLOCK_START - timedelta(days=90))}]),
+    ),
+    templates=_roastery_templates(),
+    campaigns=(
+        ("Spring sale", "archived", "approved", 1, None), ("Summer origins", "completed", "approved", 4, None),
+        ("Back to school brew", "completed", "approved", 4, None),
+        ("Autumn roast launch", "completed", "approved", 5, None), ("Grinder launch", "completed", "approved", 5, None),
+        ("October newsletter", "completed", "approved", 4, None),
+        ("Holiday gift guide", "scheduled", "approved", 4, 20), ("Black Friday teaser", "paused", "approved", 5, 24),
+        ("Winter blend", "draft", "pending_review", 4, None), ("VIP tasting invite", "draft", "pending_review", 1, None),
+        ("Win-back Q4", "draft", "rejected", 6, None), ("SMS flash sale", "cancelled", "pending_review", None, None),
+    ),
+    flows=(
+        ("Welcome series", "live", "Turn new sign-ups into first orders", {"event": "contact_add"},
+         [{"type": "email", "subject": "Welcome to Acme, {{ contact.first_name }}!"}, {"type": "wait", "duration": 172800},
+          {"type": "split", "filters": [{"name": "contact_tag", "predicate": "eq", "value": "customer"}],
+           "yes": [{"type": "email", "subject": "Thanks for your first order"}],
+           "no": [{"type": "email", "subject": "10% off your first bag"}]}]),
+        ("Abandoned cart", "live", "Recover carts", {"event": "cart_abandoned"},
+         [{"type": "wait", "duration": 3600}, {"type": "email", "subject": "You left something behind"},
+          {"type": "wait", "duration": 86400}, {"type": "sms", "body": "Your cart is waiting: acme.test/cart"}]),
+        ("VIP birthday", "paused", None, {"event": "birthday", "contact_list_ids": [3]},
+         [{"type": "email", "subject": "Happy birthday, {{ contact.first_name }}!"},
+          {"type": "emit_event", "event_name": "birthday_sent", "forward_event_data": True}]),
+    ),
+    messages=320,
+)
+CAFE = BrandSeed(
+    name="Acme Cafe", domain="cafe.acme.test", handle="acmecafe", street="8 Harbour Walk, Bristol",
+    address="8 Harbour Walk, Bristol BS1 5LL, United Kingdom", colour="#b45309", logo_colour="#92400e",
+    description="Acme Cafe serves Acme's coffee with pastries baked on site.",
+    copy=("Pull up a chair.", "Baked this morning."), age_days=240, contact_share=0.2,
+    lists=(("Cafe regulars", 0.5), ("Loyalty card", 0.3)),
+    segments=(("Cafe UK subscribers", UK_SEGMENT),),
+    templates=_cafe_templates(),
+    campaigns=(("Opening week", "completed", "approved", 1, None), ("Pastry Fridays", "completed", "approved", 2, None),
+               ("Winter menu", "draft", "pending_review", 2, None)),
+    flows=(("Loyalty welcome", "live", "Welcome loyalty members", {"event": "loyalty_joined"},
+            [{"type": "email", "subject": "Your loyalty card is ready, {{ contact.first_name }}"}]),),
+    messages=60,
+)
+BRANDS = ((ROASTERY_ID, ROASTERY), (CAFE_ID, CAFE))
+
+
+class Ids:
+    """The next id of each table while seeding (each brand's records follow the previous brand's)."""
+
+    def __init__(self):
+        self.last: dict[str, int] = {}
+
+    def first(self, table: str) -> int:
+        """The id the next record of ``table`` gets."""
+        return self.last.get(table, 0) + 1
+
+    def take(self, table: str, count: int = 1) -> int:
+        """Reserve ``count`` ids of ``table``; returns the first."""
+        first = self.first(table)
+        self.last[table] = first + count - 1
+        return first
+
+
+def template_docs(spec: BrandSeed, brand_id: int, first_id: int) -> list[dict]:
+    """The brand's standalone templates (ids from ``first_id``) with designs and merge tags."""
     docs = []
-    for index, (name, subject, preheader, sections) in enumerate(specs, start=1):
+    for index, (name, subject, preheader, sections) in enumerate(spec.templates, start=1):
         stamp = _moment((300 - index * 40) * 86400)
         docs.append({
-            "id": index, "name": name, "flow_id": None, "action_id": None, "subject": subject, "body": None,
-            "preheader": preheader, "from_name": "Acme Coffee", "from_email": "hello@acme.test",
-            "reply_to": "support@acme.test", "design": {"sections": sections, "theme": {}},
-            "created_at": stamp, "updated_at": stamp,
+            "id": first_id + index - 1, "brand_id": brand_id, "name": name, "flow_id": None, "action_id": None,
+            "subject": subject, "body": None, "preheader": preheader, "from_name": spec.name,
+            "from_email": f"hello@{spec.domain}", "reply_to": f"support@{spec.domain}",
+            "design": {"sections": sections, "theme": {}}, "created_at": stamp, "updated_at": stamp,
         })
     return docs
 
 
-CAMPAIGNS = (
-    ("Spring sale", "completed", 1), ("Summer origins", "completed", 4), ("Back to school brew", "completed", 4),
-    ("Autumn roast launch", "completed", 5), ("Grinder launch", "completed", 5), ("October newsletter", "completed", 4),
-    ("Holiday gift guide", "active", 4), ("Black Friday teaser", "paused", 5), ("Winter blend", "draft", 4),
-    ("VIP tasting invite", "draft", 1), ("Win-back Q4", "draft", 6), ("SMS flash sale", "paused", None),
-)
+SENT_STATUSES = ("completed", "archived")
 
 
-def campaign_docs(rng: random.Random, next_id, attached: list[dict], reach: dict[int, int]) -> list[dict]:
-    """About a dozen campaigns across statuses; sent ones went out over past months to their list's subscribed
-    members (``reach``: list id -> that count). Each campaign's template is appended to ``attached`` (ids
-    continuing after the standalone templates)."""
-    templates = {t["id"]: t for t in template_docs()}
+def campaign_docs(rng: random.Random, next_id, spec: BrandSeed, brand_id: int, ids: Ids, standalone: list[dict],
+                  attached: list[dict], first_list: int) -> list[dict]:
+    """The brand's campaigns across statuses (sent ones went out over past months; see :func:`campaign_messages`).
+    Each campaign's template is appended to ``attached``."""
     docs = []
-    for index, (name, status, template_id) in enumerate(CAMPAIGNS, start=1):
+    for index, (name, status, approval, template_index, scheduled_in) in enumerate(spec.campaigns, start=1):
         created = _moment((330 - index * 26) * 86400)
-        sent = status in ("completed", "active", "paused") and template_id is not None
-        channel = "email" if template_id else "sms"
-        list_ids = [rng.randrange(1, len(LISTS) + 1)]
+        sent = status in SENT_STATUSES
+        channel = "email" if template_index else "sms"
+        list_ids = [first_list + rng.randrange(len(spec.lists))]
         flow_id = next_id("campaign_flow", 1001)
-        source = templates.get(template_id, {"subject": "Flash sale: 20% off today only", "body": "Reply STOP to opt out",
-                                             "preheader": None, "design": None})
+        source = (standalone[template_index - 1] if template_index else
+                  {"subject": "Flash sale: 20% off today only", "body": "Reply STOP to opt out", "preheader": None,
+                   "design": None})
         template = {
-            "id": len(templates) + len(attached) + 1, "name": name, "flow_id": flow_id, "action_id": None,
+            "id": ids.take("templates"), "brand_id": brand_id, "name": name, "flow_id": flow_id, "action_id": None,
             "subject": source["subject"], "body": source.get("body"), "preheader": source.get("preheader"),
-            "from_name": "Acme Coffee", "from_email": "hello@acme.test", "reply_to": "support@acme.test",
+            "from_name": spec.name, "from_email": f"hello@{spec.domain}", "reply_to": f"support@{spec.domain}",
             "design": source.get("design"), "created_at": created, "updated_at": created,
         }
         sent_at = _moment((320 - index * 26) * 86400) if sent else None
+        scheduled_at = iso(CLOCK_START + timedelta(days=scheduled_in)) if scheduled_in else sent_at
         docs.append({
-            "id": index, "account_id": ACCOUNT_ID, "brand_id": BRAND_ID, "status": status,
-            "approval_state": "approved" if sent else "pending", "channel": channel, "name": name,
-            "data": {}, "scheduled_at": sent_at, "sent_count": reach.get(list_ids[0], 0) if sent else 0,
+            "id": ids.take("campaigns"), "account_id": ACCOUNT_ID, "brand_id": brand_id, "status": status,
+            "approval_state": approval, "channel": channel, "name": name, "data": {}, "scheduled_at": scheduled_at,
             "created_at": created, "updated_at": sent_at or created, "sent_at": sent_at, "locked": sent,
-            "trigger": {"id": next_id("campaign_trigger", 1001), "flow_id": flow_id, "event": "campaign",
-                        "segment_id": None, "contact_list_id": list_ids[0], "contact_list_ids": list_ids,
-                        "data": None, "triggered_count": 1 if sent else 0, "last_triggered_at": sent_at,
-                        "created_at": created, "updated_at": sent_at or created},
+            "trigger": {"id": next_id("campaign_trigger", 1001), "flow_id": flow_id, "audience_type": "lists",
+                        "event": "campaign", "segment_id": None, "contact_list_id": list_ids[0],
+                        "contact_list_ids": list_ids, "data": None, "triggered_count": 1 if sent else 0,
+                        "last_triggered_at": sent_at, "created_at": created, "updated_at": sent_at or created},
             "template_id": template["id"],
         })
         attached.append(template)
     return docs
 
 
-def flow_docs(attached: list[dict]) -> list[dict]:
-    """Three standalone automation flows; the templates of their email steps are appended to ``attached``."""
-    specs = [
-        ("Welcome series", "active", "Turn new sign-ups into first orders", {"event": "contact_add"},
-         [{"type": "email", "subject": "Welcome to Acme, {{ contact.first_name }}!"}, {"type": "wait", "duration": 172800},
-          {"type": "split", "filters": [{"name": "contact_tag", "predicate": "eq", "value": "customer"}],
-           "yes": [{"type": "email", "subject": "Thanks for your first order"}],
-           "no": [{"type": "email", "subject": "10% off your first bag"}]}]),
-        ("Abandoned cart", "active", "Recover carts", {"event": "cart_abandoned"},
-         [{"type": "wait", "duration": 3600}, {"type": "email", "subject": "You left something behind"},
-          {"type": "wait", "duration": 86400}, {"type": "sms", "body": "Your cart is waiting: acme.test/cart"}]),
-        ("VIP birthday", "paused", None, {"event": "birthday", "contact_list_ids": [3]},
-         [{"type": "email", "subject": "Happy birthday, {{ contact.first_name }}!"},
-          {"type": "emit_event", "event_name": "birthday_sent", "forward_event_data": True}]),
-    ]
+def flow_docs(spec: BrandSeed, brand_id: int, ids: Ids, attached: list[dict]) -> list[dict]:
+    """The brand's standalone automation flows; the templates of their email steps are appended to ``attached``."""
     docs = []
-    for index, (name, status, goal, trigger, steps) in enumerate(specs, start=1):
+    for index, (name, status, goal, trigger, steps) in enumerate(spec.flows, start=1):
         stamp = _moment((250 - index * 50) * 86400)
-        templates = step_templates(steps, index, stamp)
+        flow_id = ids.take("flows")
+        templates = step_templates(steps, flow_id, stamp)
         for template in templates:
-            template["id"] = len(template_docs()) + len(attached) + 1
+            template.update(id=ids.take("templates"), brand_id=brand_id)
             attached.append(template)
         docs.append({
-            "id": index, "account_id": ACCOUNT_ID, "brand_id": BRAND_ID, "status": status,
-            "approval_state": "approved" if status == "active" else "pending", "name": name, "goal": goal,
+            "id": flow_id, "account_id": ACCOUNT_ID, "brand_id": brand_id, "status": status,
+            "approval_state": "approved", "name": name, "goal": goal,
             "trigger": {"event": trigger["event"], "segment_id": None,
                         "contact_list_ids": trigger.get("contact_list_ids", []), "data": None},
-            "steps": steps, "sent_count": 0, "created_at": stamp, "updated_at": stamp,
+            "steps": steps, "created_at": stamp, "updated_at": stamp,
             "template_ids": [t["id"] for t in templates],
         })
     return docs
 
 
-def message_docs(rng: random.Random, contacts: int, campaigns: list[dict], flows: list[dict]) -> list[dict]:
-    """A few hundred past messages across channels, statuses and sources over the last six months, busier
-    recently and on weekdays, with ids in the order they were sent (the newest has the highest id)."""
-    docs = []
+def _outcome(rng: random.Random, status: str) -> dict:
+    """The status-reason and failure fields of a seeded message with ``status``."""
+    if status == "failed":
+        return status_fields(rng.choice(SEEDED_FAILURES))
+    return status_fields(reason=RATE_LIMITED if status == "queued" and rng.random() < 0.5 else None)
+
+
+def campaign_messages(store: Store, rng: random.Random, brand_id: int, campaigns: list[dict],
+                      templates: dict[int, dict]):
+    """One message per recipient of each sent campaign: the subscribed members of its list who had joined by the
+    time it went out, so each campaign's messages are exactly its ``sent_count``. (Null fields are left out of
+    these many documents: they read back as null.)"""
+    for campaign in campaigns:
+        if not campaign["sent_at"]:
+            continue
+        subject, subjects = templates[campaign["template_id"]]["subject"], {}
+        common = {"brand_id": brand_id, "channel": "email", "flow_id": campaign["trigger"]["flow_id"],
+                  "source_type": "campaign", "source_name": campaign["name"], "created_at": campaign["sent_at"],
+                  "campaign_id": campaign["id"]}
+        rows = store.execute(
+            "SELECT c.id, c.email, c.first_name FROM list_members m JOIN contacts c ON c.id = m.contact_id "
+            "WHERE m.list_id = ? AND json_extract(c.doc, '$.subscribed_email') AND c.created_at <= ? "
+            "ORDER BY c.id", (campaign["trigger"]["contact_list_ids"][0], campaign["sent_at"]))
+        for contact_id, email, first_name in rows:
+            if first_name not in subjects:
+                subjects[first_name] = merge.render(subject, {"contact": {"first_name": first_name}})
+            outcome = ({"status": "failed", **status_fields(rng.choice(SEEDED_FAILURES))} if rng.random() < 0.02 else
+                       {"status": "sent", "provider_id": f"sbx-c{campaign['id']}-{contact_id}",
+                        "sent_at": campaign["sent_at"]})
+            yield {**common, "to": email, "subject": subjects[first_name], **outcome, "contact_id": contact_id}
+
+
+def message_docs(rng: random.Random, spec: BrandSeed, brand_id: int, contact_ids: range, flows: list[dict],
+                 standalone: list[dict]):
+    """The brand's past transactional, flow and test messages across channels and statuses over the last six
+    months, busier recently and on weekdays."""
     subjects = ("Your receipt", "Password reset", "Order shipped", "Your order is confirmed", "Verify your email")
+    test_recipients = (f"qa@{spec.domain}", f"marketing@{spec.domain}")
     moments: list[float] = []
-    while len(moments) < 320:
+    while len(moments) < spec.messages:
         seconds_before = rng.betavariate(1.0, 2.5) * 180 * 86400
         weekday = (CLOCK_START - timedelta(seconds=seconds_before)).weekday()
         if weekday < 5 or rng.random() < 0.4:  # weekends are quieter
             moments.append(seconds_before)
-    for mid, created_s in enumerate(sorted(moments, reverse=True), start=1):
-        source = rng.choices(("transactional", "campaign", "flow"), weights=(5, 3, 2))[0]
-        channel = "sms" if rng.random() < 0.15 else "email"
-        cid = rng.randrange(1, contacts + 1) if contacts else None
-        to = f"customer{cid or mid}@example.org" if channel == "email" else f"+4477009{rng.randrange(10000, 99999)}"
+    for created_s in sorted(moments, reverse=True):
+        source = rng.choices(("transactional", "flow", "test"), weights=(6, 3, 1))[0]
+        channel = "sms" if source != "test" and rng.random() < 0.15 else "email"
+        cid = contact_ids[rng.randrange(len(contact_ids))] if contact_ids else None
+        to = f"customer{cid or 0}@example.org" if channel == "email" else f"+4477009{rng.randrange(10000, 99999)}"
         status = rng.choices(("sent", "failed", "queued"), weights=(90, 8, 2))[0]
+        subject = rng.choice(subjects) if channel == "email" else None
         origin = {"flow_id": None, "source_type": None, "source_name": None}
-        if source == "campaign":
-            camp = rng.choice(campaigns)
-            origin = {"flow_id": camp["trigger"]["flow_id"], "source_type": "campaign", "source_name": camp["name"]}
-        elif source == "flow":
+        if source == "flow":
             flow = rng.choice(flows)
             origin = {"flow_id": flow["id"], "source_type": "flow", "source_name": flow["name"]}
-        created = _moment(created_s)
-        docs.append({
-            "id": mid, "channel": channel, "to": to,
-            "subject": rng.choice(subjects) if channel == "email" else None, "status": status,
-            "provider_id": f"sbx-{rng.getrandbits(48):012x}" if status != "queued" else None, **origin,
-            "sent_at": _moment(created_s - 2) if status == "sent" else None, "created_at": created,
-        })
-    return docs
+        elif source == "test":
+            template = rng.choice(standalone)
+            to, subject = rng.choice(test_recipients), "[Test] " + merge.render(template["subject"], {})
+            origin = {"flow_id": None, "source_type": "test", "source_name": template["name"],
+                      "template_id": template["id"]}
+        yield {
+            "brand_id": brand_id, "channel": channel, "to": to, "subject": subject, "status": status,
+            "provider_id": f"sbx-{rng.getrandbits(48):012x}" if status == "sent" else None,
+            **origin, **_outcome(rng, status), "sent_at": _moment(created_s - 2) if status == "sent" else None,
+            "created_at": _moment(created_s),
+        }
 
 
-def seed_store(store: Store, seed: int = 0, contacts: int = 250) -> None:
-    """Fill an empty store with the deterministic demo data and reset the clock to its start."""
-    rng = random.Random(seed)
-
+def _seed_brand(store: Store, rng: random.Random, brand_id: int, spec: BrandSeed, contacts: int, ids: Ids,
+                channel_ids: list[int]) -> None:
+    """Insert one brand and everything it owns."""
     def next_id(name: str, start: int) -> int:
         return store.next_seq(name, start)
 
+    store.insert_many("brands", [brand_doc(rng, brand_id, spec)])
+    first_contact = ids.take("contacts", contacts)
+    contact_ids = range(first_contact, first_contact + contacts)
+    store.insert_many("contacts", contact_docs(rng, contacts, channel_ids, brand_id, first_contact))
+    stamp = _moment(340 * 86400)
+    first_list = ids.take("lists", len(spec.lists))
+    store.insert_many("lists", ({"id": i, "account_id": ACCOUNT_ID, "brand_id": brand_id, "name": name,
+                                 "segment_id": None, "stale": False, "last_populated_at": None,
+                                 "created_at": stamp, "updated_at": stamp}
+                                for i, (name, _) in enumerate(spec.lists, start=first_list)))
+    store.executemany("INSERT INTO list_members (list_id, contact_id) VALUES (?, ?)",
+                      ((lid, cid) for cid in contact_ids
+                       for lid, (_, share) in enumerate(spec.lists, start=first_list) if rng.random() < share))
+    first_segment = ids.take("segments", len(spec.segments))
+    store.insert_many("segments", ({"id": i, "account_id": ACCOUNT_ID, "brand_id": brand_id, "name": name,
+                                    "filters": filters, "created_at": _moment((200 - n * 20) * 86400),
+                                    "updated_at": _moment((200 - n * 20) * 86400)}
+                                   for n, (i, (name, filters)) in enumerate(
+                                       enumerate(spec.segments, start=first_segment), start=1)))
+    standalone = template_docs(spec, brand_id, ids.take("templates", len(spec.templates)))
+    attached: list[dict] = []
+    campaigns = campaign_docs(rng, next_id, spec, brand_id, ids, standalone, attached, first_list)
+    flows = flow_docs(spec, brand_id, ids, attached)
+    store.insert_many("templates", [*standalone, *attached])
+    store.insert_many("campaigns", campaigns)
+    store.insert_many("flows", flows)
+    history = [*campaign_messages(store, rng, brand_id, campaigns, {t["id"]: t for t in attached}),
+               *message_docs(rng, spec, brand_id, contact_ids, flows, standalone)]
+    history.sort(key=lambda message: message["created_at"])  # ids in the order messages were created
+    first = ids.take("messages", len(history))
+    store.insert_many("messages", ({**message, "id": mid} for mid, message in enumerate(history, start=first)))
+
+
+def seed_store(store: Store, seed: int = 0, contacts: int = 250) -> None:
+    """Fill an empty store with the deterministic demo data and reset the clock to its start: ``contacts`` contacts
+    for the default brand (the roastery) and a fifth as many for the cafe."""
     with store.atomic():
         store.set_meta("clock", 0)
-        store.set_meta("account", account_doc(rng))
+        store.set_meta("account", account_doc())
+        store.set_meta("default_brand_id", ROASTERY_ID)
         store.set_meta("owner_email", "owner@acme.test")
-        channel_ids = [0]
-        store.insert_many("contacts", contact_docs(rng, contacts, channel_ids))
+        ids, channel_ids = Ids(), [0]
+        for brand_id, spec in BRANDS:
+            rng = random.Random(seed if brand_id == ROASTERY_ID else f"{spec.name}:{seed}")
+            _seed_brand(store, rng, brand_id, spec, int(contacts * spec.contact_share), ids, channel_ids)
+        seed_activity(store, seed, {"account_id": ACCOUNT_ID, "brand_id": ROASTERY_ID})
         store.set_meta("seq:channel", channel_ids[0])
-        stamp = _moment(340 * 86400)
-        store.insert_many("lists", ({"id": i, "account_id": ACCOUNT_ID, "brand_id": BRAND_ID, "name": name,
-                                     "segment_id": None, "stale": False, "last_populated_at": None,
-                                     "created_at": stamp, "updated_at": stamp}
-                                    for i, (name, _) in enumerate(LISTS, start=1)))
-        store.executemany("INSERT INTO list_members (list_id, contact_id) VALUES (?, ?)",
-                          ((lid, cid) for cid in range(1, contacts + 1)
-                           for lid, (_, share) in enumerate(LISTS, start=1) if rng.random() < share))
-        store.insert_many("segments", ({"id": i, "account_id": ACCOUNT_ID, "brand_id": BRAND_ID, "name": name,
-                                        "filters": filters, "created_at": _moment((200 - i * 20) * 86400),
-                                        "updated_at": _moment((200 - i * 20) * 86400)}
-                                       for i, (name, filters) in enumerate(SEGMENTS, start=1)))
-        attached: list[dict] = []
-        reach = dict(store.execute(
-            "SELECT m.list_id, COUNT(*) FROM list_members m JOIN contacts c ON c.id = m.contact_id"
-            " WHERE json_extract(c.doc, '$.subscribed_email') GROUP BY m.list_id"))
-        campaigns = campaign_docs(rng, next_id, attached, reach)
-        flows = flow_docs(attached)
-        store.insert_many("templates", [*template_docs(), *attached])
-        store.insert_many("campaigns", campaigns)
-        store.insert_many("flows", flows)
-        store.insert_many("messages", message_docs(rng, contacts, campaigns, flows))
         store.set_meta("seeded", True)

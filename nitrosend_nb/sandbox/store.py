@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import json
 import math
+import re
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -27,7 +28,8 @@ CLOCK_START = datetime(2026, 11, 1, 12, 0, 0, tzinfo=timezone.utc)
 
 def iso(moment: datetime) -> str:
     """ISO 8601 with a ``Z`` suffix and whole seconds, the API's timestamp format."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat, not strftime: strftime's %Y writes the year 776 as "776", not "0776"
+    return moment.astimezone(timezone.utc).replace(tzinfo=None, microsecond=0).isoformat() + "Z"
 
 
 def parse_iso(text: str) -> datetime:
@@ -49,24 +51,40 @@ def _generated(column: str, path: str) -> str:
     return f"{column} GENERATED ALWAYS AS (json_extract(doc, '$.{path}')) VIRTUAL"
 
 
-# table name -> (generated columns as (column, json path), indexed columns or expressions)
+BRAND = ("brand_id", "brand_id")
+# table name -> (generated columns as (column, json path), indexed columns or expressions). Every brand-owned
+# table has a ``brand_id`` column: requests see only their brand's rows (see state.SandboxState.in_brand).
 DOC_TABLES: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...]]] = {
+    "brands": ((("sid", "sid"),), ("sid",)),
     "contacts": (
-        (("email", "email"), ("phone", "phone"), ("first_name", "first_name"), ("last_name", "last_name"),
+        (BRAND, ("email", "email"), ("phone", "phone"), ("first_name", "first_name"), ("last_name", "last_name"),
          ("created_at", "created_at"), ("updated_at", "updated_at")),
-        ("email COLLATE NOCASE", "created_at", "id"),  # emails looked up case-insensitively; id: pages seek by it
+        ("brand_id", "email COLLATE NOCASE", "created_at"),  # brand_id: pages seek by id; emails case-insensitive
     ),
-    "lists": ((), ()),
-    "segments": ((), ()),
-    "templates": ((), ()),
-    "campaigns": ((("status", "status"),), ()),
-    "flows": ((), ()),
+    "lists": ((BRAND,), ()),
+    "segments": ((BRAND,), ()),
+    "templates": ((BRAND,), ()),
+    "campaigns": ((BRAND, ("status", "status")), ()),
+    "flows": ((BRAND,), ()),
     "messages": (
-        (("channel", "channel"), ("status", "status"), ("source_type", "source_type")),
-        ("source_type",),
+        (BRAND, ("channel", "channel"), ("status", "status"), ("source_type", "source_type"), ("flow_id", "flow_id"),
+         ("campaign_id", "campaign_id"), ("created_at", "created_at")),
+        ("brand_id", "brand_id, source_type", "flow_id", "campaign_id"),  # brand_id: pages of all types by id
     ),
     "outbox": ((), ()),
+    "events": (
+        (BRAND, ("event", "event"), ("contact_id", "contact_id"), ("idempotency_key", "idempotency_key"),
+         ("created_at", "created_at")),
+        ("event, idempotency_key", "created_at"),  # the idempotency lookup and the time window
+    ),
+    "suppressions": ((BRAND, ("email", "email"), ("active", "active")), ("email COLLATE NOCASE",)),
+    "domains": ((BRAND, ("name", "name")), ()),
+    "blobs": ((BRAND,), ()),
+    "imports": ((BRAND, ("status", "status")), ()),
+    "webhooks": ((BRAND,), ()),
+    "webhook_deliveries": ((BRAND, ("webhook_id", "webhook_id"), ("status", "status")), ("webhook_id",)),
 }
+BRAND_TABLES = tuple(table for table, (columns, _) in DOC_TABLES.items() if BRAND in columns)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -125,7 +143,7 @@ class Store:
 
     @staticmethod
     def _index_name(table: str, expression: str) -> str:
-        return f"{table}_" + "_".join(expression.lower().split())
+        return f"{table}_" + re.sub(r"\W+", "_", expression.lower())
 
     def drop_all(self) -> None:
         """Remove every table (used by reset before reseeding)."""
@@ -339,13 +357,26 @@ class Store:
             self._conn.executemany("INSERT INTO list_members (list_id, contact_id) VALUES (?, ?)",
                                    [(list_id, cid) for cid in set(contact_ids)])
 
-    def existing_ids(self, table: str, ids: Iterable[int]) -> set[int]:
-        """The subset of ``ids`` present in ``table``."""
+    def list_member_ids(self, list_id: int) -> set[int]:
+        """Ids of the list's member contacts."""
+        return {row[0] for row in self.execute("SELECT contact_id FROM list_members WHERE list_id = ?", (list_id,))}
+
+    def change_list_members(self, list_id: int, add: Iterable[int] = (), remove: Iterable[int] = ()) -> None:
+        """Add and/or remove members of one list (adding a member twice is harmless)."""
+        with self.atomic():
+            self._conn.executemany("INSERT OR IGNORE INTO list_members (list_id, contact_id) VALUES (?, ?)",
+                                   [(list_id, cid) for cid in add])
+            self._conn.executemany("DELETE FROM list_members WHERE list_id = ? AND contact_id = ?",
+                                   [(list_id, cid) for cid in remove])
+
+    def existing_ids(self, table: str, ids: Iterable[int], where: str = "") -> set[int]:
+        """The subset of ``ids`` present in ``table`` (and matching ``where``, when given)."""
         ids = list(set(ids))
         if not ids:
             return set()
         marks = ",".join("?" * len(ids))
-        return {row[0] for row in self.execute(f"SELECT id FROM {table} WHERE id IN ({marks})", ids)}
+        extra = f" AND ({where})" if where else ""
+        return {row[0] for row in self.execute(f"SELECT id FROM {table} WHERE id IN ({marks}){extra}", ids)}
 
     # -- idempotency ----------------------------------------------------------------------------------
     def idempotent_result(self, scope: str, key: str) -> tuple[str, Any] | None:

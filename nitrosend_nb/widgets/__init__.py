@@ -1,10 +1,12 @@
-"""Widgets for sending from JupyterLab: compose templates and messages, launch campaigns, browse contacts and
-the sandbox outbox. Each class is an ipywidgets.VBox whose parts are attributes; display the object to use it."""
+"""Widgets for sending from JupyterLab: compose templates and messages, launch campaigns, browse and import
+contacts, and the sandbox outbox. Each class is an ipywidgets.VBox whose parts are attributes; display the object to use it."""
 
 from .campaign_launcher import CampaignLauncher
 from .contact_explorer import ContactExplorer
+from .contact_importer import ContactImporter
 from .message_composer import MessageComposer
 from .outbox_viewer import OutboxViewer
 from .template_composer import TemplateComposer
 
-__all__ = ["TemplateComposer", "MessageComposer", "CampaignLauncher", "ContactExplorer", "OutboxViewer"]
+__all__ = ["TemplateComposer", "MessageComposer", "CampaignLauncher", "ContactExplorer", "ContactImporter",
+           "OutboxViewer"]

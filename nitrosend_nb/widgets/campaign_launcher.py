@@ -8,6 +8,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from .. import errors
+from ..client.resources.campaigns import SENDABLE
 from .form import FieldErrors, StatusArea, hidden, labelled, text_input
 from .guard import RequestGuard, idempotency_key
 from .validation import check, parse_address_list
@@ -18,8 +19,22 @@ NO_SEGMENT = "(no segment)"
 
 
 def is_sent(campaign: dict[str, Any]) -> bool:
-    """True when the campaign already went out (its content is locked and it cannot be launched again)."""
-    return campaign.get("status") == "completed" or bool(campaign.get("sent_count")) or bool(campaign.get("sent_at"))
+    """True when the campaign already went out (live or completed, its content no longer ``editable``)."""
+    return (campaign.get("status") in ("live", "completed") or campaign.get("editable") is False
+            or bool(campaign.get("sent_count")))
+
+
+def launchable(campaign: dict[str, Any]) -> bool:
+    """True when the campaign can be sent: a draft, scheduled or paused campaign that has not gone out."""
+    return campaign.get("status") in SENDABLE and not is_sent(campaign)
+
+
+def why_not_launchable(campaign: dict[str, Any]) -> str:
+    """The sentence explaining why ``campaign`` cannot be launched."""
+    if is_sent(campaign):
+        return "This campaign was already sent; it cannot be launched again."
+    return (f"This campaign is {campaign.get('status')}; only a draft, scheduled or paused campaign can be launched "
+            "(duplicate it with ns.campaigns.duplicate to send it again).")
 
 
 class CampaignLauncher(widgets.VBox):
@@ -27,7 +42,8 @@ class CampaignLauncher(widgets.VBox):
 
     Parts: ``summary``, ``lists`` (SelectMultiple), ``segment`` (Dropdown), ``all_contacts`` (Checkbox),
     ``audience_size``, ``recipients`` + ``test_button``, ``confirm_name`` (live mode: type the campaign's exact
-    name to enable launch), ``launch_button``, ``status``. A campaign that already went out cannot be launched.
+    name to enable launch), ``launch_button``, ``status``. Only a draft, scheduled or paused campaign that has not gone
+    out can be launched; a test send goes through ``POST /campaigns/{id}/send_test``.
     """
 
     def __init__(self, client, campaign_id: int):
@@ -94,8 +110,8 @@ class CampaignLauncher(widgets.VBox):
 
     @property
     def locked(self) -> bool:
-        """True when the campaign cannot be launched: unknown, or already sent."""
-        return self.campaign is None or is_sent(self.campaign)
+        """True when the campaign cannot be launched: unknown, already sent, cancelled or archived."""
+        return self.campaign is None or not launchable(self.campaign)
 
     # ----------------------------------------------------------------- loading
     def _load(self) -> None:
@@ -114,8 +130,8 @@ class CampaignLauncher(widgets.VBox):
         self.segment.options = [(NO_SEGMENT, None)] + [(segment["name"], segment["id"]) for segment in segments]
         self._show_summary()
         self._show_audience()
-        if is_sent(self.campaign):
-            self.status.info("This campaign was already sent; it cannot be launched again.")
+        if not launchable(self.campaign):
+            self.status.info(why_not_launchable(self.campaign))
 
     def _show_summary(self) -> None:
         if self.campaign is None:
@@ -123,12 +139,17 @@ class CampaignLauncher(widgets.VBox):
             return
         campaign = self.campaign
         template = campaign.get("template") or {}
-        rows = [("Status", campaign.get("status")), ("Sent", f"{int(campaign.get('sent_count') or 0):,}"),
+        rows = [("Status", campaign.get("status")), ("Approval", campaign.get("approval_state") or "unknown"),
+                ("Sent", f"{int(campaign.get('sent_count') or 0):,}"),
                 ("Subject", template.get("subject") or "(no subject)"), ("Channel", campaign.get("channel"))]
         cells = "".join(f"<tr><th style='text-align:left;padding-right:12px'>{label}</th>"
                         f"<td>{html.escape(str(value))}</td></tr>" for label, value in rows)
-        banner = ('<div style="color:#b26a00"><b>Already sent: launch is disabled.</b></div>'
-                  if is_sent(campaign) else "")
+        if launchable(campaign):
+            banner = ""
+        else:
+            reason = "Already sent" if is_sent(campaign) else f"{str(campaign.get('status')).capitalize()}"
+            banner = f'<div style="color:#b26a00"><b>{html.escape(reason)}: launch is disabled.</b></div>'
+
         self.summary.value = (f"<h3>{html.escape(campaign.get('name') or '')} "
                               f"<small>#{campaign['id']}</small></h3><table>{cells}</table>{banner}")
 
@@ -203,26 +224,25 @@ class CampaignLauncher(widgets.VBox):
 
     # ----------------------------------------------------------------- actions
     def send_test(self) -> dict | None:
-        """Send a test of the campaign's template to the recipients (or the account's test recipients)."""
+        """Send a test of the campaign's content to the recipients (or the brand's test recipients)."""
         problems: dict[str, str] = {}
         recipients = check(problems, "recipients", parse_address_list, self.recipients.value)
         if problems:
             self.errors.show(problems)
             self.status.error("No test was sent: fix the recipients.")
             return None
-        template_id = ((self.campaign or {}).get("template") or {})["id"]
-        what = "the campaign's template"
+        what = "the campaign"
         self.status.info("Sending test\u2026")
         try:
-            template = self.client.templates.get(template_id)  # as stored now: edits since opening count
+            template = self.client.campaigns.get(self.campaign_id).get("template") or {}  # edits since opening count
             content = {k: template.get(k) for k in ("subject", "body", "preheader", "from_name", "from_email",
                                                     "reply_to", "design", "updated_at")}
-            key = idempotency_key(f"POST /templates/{template_id}/send_test",
+            key = idempotency_key(f"POST /campaigns/{self.campaign_id}/send_test",
                                   {"send": {"email": recipients or None}, "template": content})
             if key in self.guard.completed:
                 self.status.test_results(self.guard.completed[key], what, repeated=True)
                 return self.guard.completed[key]
-            result = self.client.templates.send_test(template_id, email=recipients or None, idempotency_key=key)
+            result = self.client.campaigns.send_test(self.campaign_id, email=recipients or None, idempotency_key=key)
         except errors.NitrosendError as exc:
             self.status.failure(exc, self.errors)
             return None
@@ -233,7 +253,8 @@ class CampaignLauncher(widgets.VBox):
     def launch(self) -> dict | None:
         """Send the campaign to the chosen audience (live mode: only once its exact name was typed)."""
         if self.locked:
-            self.status.error("This campaign was already sent; it cannot be launched again.")
+            self.status.error(why_not_launchable(self.campaign) if self.campaign else "This campaign is not "
+                              "available.")
             return None
         chosen = self.audience()
         if not chosen:

@@ -159,11 +159,12 @@ class StatusArea(widgets.HTML):
         self._render("error", text, rows, detail)
 
     def test_results(self, result: Mapping, what: str, repeated: bool = False) -> None:
-        """Show a ``send_test`` result for ``what`` (e.g. "template #7"): one row per recipient, and a success
-        only when every recipient got it. ``repeated``: the identical test was already sent and was not resent."""
+        """Show a ``send_test`` result for ``what`` (e.g. "template #7"): one row per recipient with its status
+        and its message id or refusal (code and reason), and a success only when every recipient got it.
+        ``repeated``: the identical test was already sent and was not resent."""
         results = result.get("results") or []
-        rows = [(item.get("email", "?"), "sent" if item.get("success") else f"failed {item.get('error') or ''}".strip())
-                for item in results]
+        rows = [(item.get("email", "?"), item.get("status") or ("delivered" if item.get("success") else "failed"),
+                 _test_outcome(item)) for item in results]
         sent = result.get("sent", sum(1 for item in results if item.get("success")))
         if repeated:
             text = (f"This exact test of {what} already went out ({sent} of {len(results)}); it was not sent again. "
@@ -192,6 +193,13 @@ class StatusArea(widgets.HTML):
         return html.unescape(re.sub(r"<[^>]+>", " ", self.value)).strip()
 
 
+def _test_outcome(item: Mapping) -> str:
+    """What happened to one test recipient: its message (delivered) or the refusal's code and reason."""
+    if item.get("success"):
+        return f"message #{item['message_id']}" if item.get("message_id") else str(item.get("code") or "")
+    return ": ".join(str(part) for part in (item.get("code"), item.get("error")) if part) or "not sent"
+
+
 def describe_error(exc: BaseException) -> str:
     """One sentence telling the user what went wrong and what to do; the user's input is always kept."""
     if isinstance(exc, errors.ValidationError):
@@ -205,6 +213,10 @@ def describe_error(exc: BaseException) -> str:
                 "when the service is reachable; a repeated send reuses its idempotency key.")
     if isinstance(exc, errors.AuthenticationError):
         return "The API key was rejected (401): check NITROSEND_API_KEY or the key passed to connect()."
+    if isinstance(exc, errors.PaymentRequiredError):
+        return "The plan does not cover this (402): upgrade it, or free up what it allows, and try again."
+    if isinstance(exc, errors.PermissionDeniedError):
+        return "Not allowed (403): this key or account may not do this."
     if isinstance(exc, errors.NotFoundError):
         return "Not found (404): it may have been deleted; refresh and try again."
     if isinstance(exc, errors.ConflictError):

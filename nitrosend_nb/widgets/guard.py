@@ -2,30 +2,19 @@
 
 ipywidgets can deliver one click to ``on_click`` twice, a user can double-click, and a lost response tempts a
 retry. Every form in this package runs its request through a :class:`RequestGuard` and tags each send with an
-:func:`idempotency_key` derived from what is sent, so none of those can send twice.
+:func:`~nitrosend_nb.client.idempotency.idempotency_key` derived from what is sent, so none of those can send twice.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable
 
 import ipywidgets as widgets
 
+from ..client.idempotency import idempotency_key
+
 __all__ = ["RequestGuard", "idempotency_key"]
-
-
-def idempotency_key(target: str, payload: Mapping[str, Any]) -> str:
-    """Return a stable key for sending ``payload`` to ``target`` (e.g. ``"POST /messages"``).
-
-    The key is the SHA-256 of the canonical JSON (sorted keys, no whitespace) of target and payload: the same
-    content always gives the same key, any change of content or target gives a new one.
-    """
-    canonical = json.dumps({"target": target, "payload": payload}, sort_keys=True, separators=(",", ":"),
-                           ensure_ascii=False, default=str)
-    return "nsnb-" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 class RequestGuard:

@@ -1,74 +1,184 @@
-"""OutboxViewer: read the e-mails a sandbox captured, rendered as the recipient would see them."""
+"""OutboxViewer: the sandbox inbox in a notebook: search, pages, one email in every view, its checks, live."""
 
 from __future__ import annotations
 
 import html
+import json
+import threading
 
 import ipywidgets as widgets
-import pandas as pd
 
 from .. import errors
-from .form import StatusArea, labelled
+from .email_view import checks_html, render_view, view_picker
+from .form import StatusArea, close_children, labelled, text_input
 from .guard import RequestGuard
-from .iframe import sandboxed_iframe
 
 __all__ = ["OutboxViewer"]
 
 HEADERS = (("From", "from"), ("To", "to"), ("Reply-To", "reply_to"), ("Subject", "subject"), ("Kind", "kind"),
            ("Date", "created_at"))
+EXTRA_VIEWS = (("Headers", "headers"), ("Source", "source"), ("Merge context", "context"), ("Checks", "checks"))
+PAGE_SIZE = 25
 
 
 class OutboxViewer(widgets.VBox):
-    """Browse the sandbox outbox: ``emails`` lists the captured e-mails (newest first), ``message`` shows the
-    chosen one's headers and its HTML in a sandboxed iframe, ``refresh_button`` re-reads the outbox."""
+    """Browse the sandbox inbox: ``query`` + ``search_button`` search it (the inbox's grammar: ``to:``,
+    ``kind:campaign``, ``-tag:x``...), ``emails`` lists one page (newest first; ``newer_button``/``older_button``
+    page), ``view`` picks how ``message`` shows the chosen email (desktop, mobile, plain text, headers, source,
+    merge context, checks), ``refresh_button`` re-reads and ``live`` re-reads by itself when a new email lands
+    (polling every ``poll_interval`` seconds)."""
 
-    def __init__(self, client):
+    def __init__(self, client, *, poll_interval: float = 2.0):
         self.client = client
-        self._outbox = pd.DataFrame()
+        self.poll_interval = poll_interval
+        self.page = 1
+        self._email: dict | None = None
+        self._latest: dict | None = None
+        self._lock = threading.RLock()
+        self._timer: threading.Timer | None = None
+        self._closed = False
+        self.query = text_input("Search", 'to:ada kind:campaign -tag:vip subject:"sale"')
+        self.search_button = widgets.Button(description="Search", icon="search")
         self.emails = labelled(widgets.Select, "E-mails", full_width=False, options=[], rows=8)
         self.emails.layout.flex = "1 1 auto"
+        self.newer_button = widgets.Button(description="Newer", icon="arrow-left")
+        self.older_button = widgets.Button(description="Older", icon="arrow-right")
         self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
+        self.live = widgets.Checkbox(value=False, description="Live", indent=False,
+                                     tooltip="Show new e-mails as they land")
+        self.view = view_picker(EXTRA_VIEWS)
         self.message = widgets.HTML()
         self.status = StatusArea()
-        self.guard = RequestGuard([self.refresh_button])
-        super().__init__([widgets.HBox([self.emails, self.refresh_button]), self.message, self.status])
-        self.emails.observe(lambda change: self._show(), names="value")
+        self.guard = RequestGuard([self.refresh_button, self.search_button, self.newer_button, self.older_button])
+        super().__init__([widgets.HBox([self.query, self.search_button]),
+                          widgets.HBox([self.emails, widgets.VBox([self.refresh_button, self.live, self.newer_button,
+                                                                   self.older_button])]),
+                          self.view, self.message, self.status])
+        self.emails.observe(lambda change: self._open(), names="value")
+        self.view.observe(lambda change: self._show(), names="value")
         self.refresh_button.on_click(lambda button: self.guard.run(self.refresh))
+        self.search_button.on_click(lambda button: self.guard.run(self.search))
+        self.newer_button.on_click(lambda button: self.guard.run(lambda: self.go(self.page - 1)))
+        self.older_button.on_click(lambda button: self.guard.run(lambda: self.go(self.page + 1)))
+        self.live.observe(lambda change: self._start_live() if change["new"] else self._stop(), names="value")
         self.refresh()
 
     def __repr__(self) -> str:
         return f"<OutboxViewer {len(self.emails.options)} e-mail(s)>"
 
+    # ----------------------------------------------------------------- list
+    def search(self) -> None:
+        """Search from the first page."""
+        self.go(1)
+
+    def go(self, page: int) -> None:
+        """Show page ``page`` of the current search."""
+        self.page = max(1, page)
+        self.refresh()
+
     def refresh(self) -> None:
-        """Re-read the outbox, keeping the chosen e-mail when it is still there (else choosing the newest)."""
+        """Re-read the current page, keeping the chosen e-mail when it is still listed (else the newest)."""
         if getattr(self.client, "mode", None) != "sandbox":
             self.status.error("The outbox exists only in sandbox mode: a live account delivers real e-mail.")
-            self.refresh_button.disabled = True
+            for button in (self.refresh_button, self.search_button, self.newer_button, self.older_button):
+                button.disabled = True
+            self.live.disabled = True
             return
-        try:
-            self._outbox = self.client.outbox()
-        except errors.NitrosendError as exc:
-            self.status.failure(exc)
-            return
-        chosen = self.emails.value
-        newest_first = self._outbox.sort_index(ascending=False)
-        options = [(f"#{email_id} {row['kind']} \u2192 {row['to']}: {row['subject']}", int(email_id))
-                   for email_id, row in newest_first.iterrows()]
-        self.emails.options = options
-        ids = [value for _, value in options]
-        self.emails.value = chosen if chosen in ids else (ids[0] if ids else None)
-        self.status.info(f"{len(options)} captured e-mail(s).")
+        with self._lock:
+            try:
+                found = self.client.inbox.search(self.query.value.strip(), page=self.page, limit=PAGE_SIZE)
+            except errors.NitrosendError as exc:
+                self.status.failure(exc)
+                return
+            chosen = self.emails.value
+            options = [(f"#{e['id']} {e['kind']} \u2192 {e['to']}: {e['subject']}", int(e["id"])) for e in found]
+            self.emails.options = options
+            ids = [value for _, value in options]
+            self.emails.value = chosen if chosen in ids else (ids[0] if ids else None)
+            self.newer_button.disabled = self.page <= 1
+            self.older_button.disabled = found.next_page is None
+            self.status.info(f"{found.total} e-mail(s){' match' if self.query.value.strip() else ''}; "
+                             f"page {found.page} of {found.total_pages}.")
+            self._open()
+
+    # ----------------------------------------------------------------- one email
+    def _open(self) -> None:
+        ident = self.emails.value
+        if ident is None:
+            self._email = None
+        elif self._email is None or self._email["id"] != ident:
+            try:
+                self._email = self.client.inbox.get(ident)
+            except errors.NitrosendError as exc:
+                self.status.failure(exc)
+                return
         self._show()
 
     def _show(self) -> None:
-        if self.emails.value is None or self.emails.value not in self._outbox.index:
+        email = self._email
+        if email is None:
             self.message.value = "<i>No e-mail captured yet: sends in sandbox mode land here.</i>"
             return
-        email = self._outbox.loc[self.emails.value]
         rows = "".join(f"<tr><th style='text-align:left;padding-right:12px'>{label}</th>"
-                       f"<td>{html.escape(str(email.get(column) if pd.notna(email.get(column)) else ''))}</td></tr>"
-                       for label, column in HEADERS)
-        document = email.get("html") if isinstance(email.get("html"), str) and email.get("html") else None
-        if document is None:
-            document = f"<pre>{html.escape(str(email.get('text') or ''))}</pre>"
-        self.message.value = f"<table>{rows}</table>" + sandboxed_iframe(document, title="Captured e-mail")
+                       f"<td>{html.escape(str(email.get(key) or ''))}</td></tr>" for label, key in HEADERS)
+        self.message.value = f"<table>{rows}</table>" + self._view_html(email)
+
+    def _view_html(self, email: dict) -> str:
+        view = self.view.value
+        try:
+            if view == "headers":
+                return "<table>" + "".join(f"<tr><th style='text-align:left;padding-right:12px'>{html.escape(k)}</th>"
+                                           f"<td>{html.escape(v)}</td></tr>" for k, v in email["headers"].items()) \
+                    + "</table>"
+            if view == "source":
+                source = self.client.inbox.source(email["id"]).decode("utf-8", "replace")
+                return f'<pre style="white-space:pre-wrap;max-height:420px;overflow:auto">{html.escape(source)}</pre>'
+            if view == "context":
+                return f"<pre>{html.escape(json.dumps(email['context'], indent=2, ensure_ascii=False))}</pre>"
+            if view == "checks":
+                return checks_html(self.client.inbox.checks(email["id"]))
+        except errors.NitrosendError as exc:
+            self.status.failure(exc)
+            return ""
+        return render_view(view, email.get("html") or f"<pre>{html.escape(email.get('text') or '')}</pre>",
+                           email.get("text"), "Captured e-mail")
+
+    # ----------------------------------------------------------------- live
+    def _start_live(self) -> None:
+        try:
+            self._latest = self.client.inbox.latest()
+        except errors.NitrosendError as exc:
+            self.status.failure(exc)
+        self._schedule()
+
+    def _schedule(self) -> None:
+        with self._lock:
+            if self._closed or not self.live.value:
+                return
+            self._timer = threading.Timer(self.poll_interval, self._poll)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _stop(self) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+
+    def _poll(self) -> None:
+        try:
+            latest = self.client.inbox.latest()
+        except errors.NitrosendError:
+            latest = self._latest  # the sandbox did not answer this time: try again next round
+        if latest != self._latest and not self._closed:
+            self._latest = latest
+            self.refresh()
+        self._schedule()
+
+    def close(self) -> None:
+        """Stop live updates and close the widget and its parts."""
+        with self._lock:
+            self._closed = True
+        self._stop()
+        close_children(self)
+        super().close()

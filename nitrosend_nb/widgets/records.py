@@ -1,11 +1,13 @@
-"""Contacts as the widgets need them for pickers and merge tags: a label, the merge-tag context, the tags worth
-offering."""
+"""Contacts as the widgets need them for pickers and merge tags: a label and the tags worth offering (the merge
+context itself is :mod:`nitrosend_nb.rendering.context`)."""
 
 from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-__all__ = ["contact_email", "contact_label", "merge_context", "merge_tag_options"]
+from ..rendering.context import channel_value
+
+__all__ = ["contact_email", "contact_label", "merge_tag_options"]
 
 #: Merge tags every contact can fill, with the picker's label for each.
 STANDARD_TAGS = (
@@ -19,16 +21,9 @@ STANDARD_TAGS = (
 )
 
 
-def _channel(contact: Mapping[str, Any], kind: str) -> str | None:
-    for channel in contact.get("channels") or []:
-        if channel.get("kind") == kind and channel.get("value"):
-            return channel["value"]
-    return None
-
-
 def contact_email(contact: Mapping[str, Any]) -> str | None:
     """The contact's e-mail address (its ``email`` field, else its e-mail channel)."""
-    return contact.get("email") or _channel(contact, "email")
+    return contact.get("email") or channel_value(contact, "email")
 
 
 def contact_label(contact: Mapping[str, Any]) -> str:
@@ -38,16 +33,6 @@ def contact_label(contact: Mapping[str, Any]) -> str:
     if name and email:
         return f"{name} <{email}>"
     return name or email or f"contact #{contact.get('id')}"
-
-
-def merge_context(contact: Mapping[str, Any] | None, data: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The context merge tags are filled from: ``{"contact": {...}, "data": {...}}``."""
-    fields = dict(contact or {})
-    if contact:
-        fields.setdefault("email", contact_email(contact))
-        fields.setdefault("phone", _channel(contact, "phone"))
-        fields.setdefault("full_name", " ".join(p for p in (contact.get("first_name"), contact.get("last_name")) if p))
-    return {"contact": fields, "data": dict(data or {})}
 
 
 def merge_tag_options(contacts: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:

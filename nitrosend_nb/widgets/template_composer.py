@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import html
-import re
 from typing import Any, Mapping
 
 import ipywidgets as widgets
 
-from .. import errors, merge_tags
+from .. import errors
+from ..email_checks import check_email
+from ..rendering import MergeError, merge, merge_context, render_email
+from ..rendering.design import brand_theme
 from .debounce import Debouncer
+from .email_view import checks_html, render_view, view_picker
 from .form import FieldErrors, StatusArea, close_children, labelled, text_area, text_input
 from .guard import RequestGuard, idempotency_key
-from .iframe import sandboxed_iframe
-from .records import contact_label, merge_context, merge_tag_options
+from .records import contact_label, merge_tag_options
 from .validation import check, parse_address, parse_address_list, require_text
 
 __all__ = ["TemplateComposer"]
@@ -21,21 +23,19 @@ __all__ = ["TemplateComposer"]
 #: The template's own fields, in form order (also the names of the Text parts and of the API fields).
 FIELDS = ("name", "subject", "preheader", "from_name", "from_email", "reply_to", "body")
 SAMPLE_CONTACTS = 25
-_RENDERED_TAG = re.compile(r"\{\{.*?\}\}", re.S)
-
-
-def fill_rendered_tags(markup: str, context: Mapping[str, Any]) -> str:
-    """Fill the merge tags left literal (and HTML-escaped) in server-rendered HTML, escaping the values."""
-    return _RENDERED_TAG.sub(lambda m: merge_tags.render(html.unescape(m.group(0)), context, escape=True), markup)
-
 
 
 class TemplateComposer(widgets.VBox):
     """Compose a template: fields, merge-tag picker, live preview, Save (create, then PATCH) and Send test.
 
+    The preview renders exactly as a send does (Liquid merge tags, MJML designs, the same merge context with the
+    sample contact and the account's brand), at desktop or mobile width or as plain text, warns about unknown
+    merge variables and shows the link and compatibility checks before a test is sent.
+
     Display the object to use it. Parts are attributes (``name``, ``subject``, ``preheader``, ``from_name``,
     ``from_email``, ``reply_to``, ``body``, ``merge_tag_picker``, ``insert_tag_button``, ``sample_contact``,
-    ``preview``, ``recipients``, ``save_button``, ``test_button``, ``status``); ``template_id`` is the saved id.
+    ``preview_view``, ``preview``, ``merge_warnings``, ``checks``, ``recipients``, ``save_button``,
+    ``test_button``, ``status``); ``template_id`` is the saved id.
     """
 
     def __init__(self, client, template_id: int | None = None, *, preview_delay: float = 0.3):
@@ -43,7 +43,8 @@ class TemplateComposer(widgets.VBox):
         self._template_id: int | None = None
         self._saved: dict[str, str] | None = None
         self._contacts: dict[int, dict] = {}
-        self._design_html: str | None = None  # a design-based template, rendered by the API (tags left literal)
+        self._design: dict | None = None  # a design-based template's sections (rendered like a send renders them)
+        self._brand: dict = {}
 
         self.name = text_input("Name", "Internal template name (required)")
         self.subject = text_input("Subject", "Subject line, merge tags allowed")
@@ -60,7 +61,10 @@ class TemplateComposer(widgets.VBox):
         self.sample_contact = labelled(
             widgets.Dropdown, "Preview as", options=[("(no contact)", None)],
             tooltip="Preview only: a test e-mail is personalised with each recipient's own contact record")
+        self.preview_view = view_picker()
         self.preview = widgets.HTML()
+        self.merge_warnings = widgets.HTML()
+        self.checks = widgets.HTML()
         self.state = widgets.HTML()
         self.recipients = text_input("Recipients", "a@example.com, b@example.com (empty: account test recipients)")
         self.save_button = widgets.Button(description="Save", button_style="primary", icon="save")
@@ -76,7 +80,8 @@ class TemplateComposer(widgets.VBox):
                              widgets.HBox([self.merge_tag_picker, self.insert_tag_button]),
                              self.design_note, self.errors.row("body")],
                             layout=widgets.Layout(flex="1 1 420px", min_width="320px", margin="0 16px 0 0"))
-        preview_column = widgets.VBox([self.sample_contact, self.preview],
+        preview_column = widgets.VBox([self.sample_contact, self.preview_view, self.preview, self.merge_warnings,
+                                       self.checks],
                                       layout=widgets.Layout(flex="1 1 420px", min_width="320px"))
         super().__init__([
             widgets.HBox([form, preview_column], layout=widgets.Layout(flex_flow="row wrap", width="100%")),
@@ -88,10 +93,12 @@ class TemplateComposer(widgets.VBox):
         for field in FIELDS:
             getattr(self, field).observe(self._on_edit, names="value")
         self.sample_contact.observe(lambda change: self.refresh_preview(), names="value")
+        self.preview_view.observe(lambda change: self.refresh_preview(), names="value")
         self.insert_tag_button.on_click(lambda button: self.insert_tag())
         self.save_button.on_click(lambda button: self.guard.run(self.save))
         self.test_button.on_click(lambda button: self.guard.run(self.send_test))
 
+        self._load_brand()
         self._load_sample_contacts()
         if template_id is None or not self.load(template_id):
             self.refresh_preview()
@@ -130,6 +137,17 @@ class TemplateComposer(widgets.VBox):
         self.preview_debounce.trigger()
 
     # ----------------------------------------------------------------- loading
+    def _load_brand(self) -> None:
+        """The brand the client acts for (its ``brand_sid``, else the account's default, listed first): its name,
+        address and theme feed the preview, as they feed sends."""
+        try:
+            brands = self.client.request("GET", "/brands").json() or []
+        except errors.NitrosendError as exc:
+            self.status.failure(exc)
+            return
+        chosen = [brand for brand in brands if brand.get("sid") == self.client.brand_sid]
+        self._brand = (chosen or brands or [{}])[0]
+
     def _load_sample_contacts(self) -> None:
         try:
             contacts = list(self.client.contacts.list(limit=SAMPLE_CONTACTS))
@@ -157,22 +175,14 @@ class TemplateComposer(widgets.VBox):
         self.errors.clear()
         self._show_state()
         self.status.info(f"Loaded template #{self._template_id}.")
-        self._render_design(template.get("design"))
+        self._use_design(template.get("design"))
         self.refresh_preview()
         return True
 
-    def _render_design(self, design: Mapping[str, Any] | None) -> None:
-        self._design_html = None  # a template without sections must not keep the last one's design
-        self.design_note.value = ""
+    def _use_design(self, design: Mapping[str, Any] | None) -> None:
         sections = [section.get("type") for section in (design or {}).get("sections") or []]
-        if not sections:
-            return
-        try:
-            self._design_html = self.client.templates.preview(design)
-        except errors.NitrosendError as exc:
-            self.status.failure(exc)
-            return
-        self.design_note.value = (
+        self._design = dict(design) if sections else None  # a template without sections drops the last design
+        self.design_note.value = "" if not sections else (
             f"<i>Built from {len(sections)} design sections ({html.escape(', '.join(map(str, sections)))}): "
             "the preview shows them as they are sent, and the body below is the plain-text alternative.</i>")
 
@@ -184,23 +194,32 @@ class TemplateComposer(widgets.VBox):
         self.body.value = body + separator + self.merge_tag_picker.value
 
     def refresh_preview(self) -> None:
-        """Render subject, preheader and content (the HTML body, or a design-based template's rendered sections)
-        with the sample contact's merge data into the sandboxed preview."""
+        """Render the template as a send to the sample contact would (subject, preheader, the HTML body or the
+        design's sections) into the chosen view, with unknown-variable warnings and the email's checks."""
         self.preview_debounce.cancel()
-        context = merge_context(self._contacts.get(self.sample_contact.value))
-        subject = merge_tags.render(self.subject.value, context)
-        preheader = merge_tags.render(self.preheader.value, context)
-        if self._design_html is not None:
-            document = fill_rendered_tags(self._design_html, context)
-        else:
-            document = merge_tags.render(self.body.value, context, escape=True)
+        context = merge_context(self._brand, self._contacts.get(self.sample_contact.value))
+        content = {"subject": self.subject.value, "preheader": self.preheader.value, "body": self.body.value,
+                   "design": self._design}
+        try:
+            email = render_email(content, context, brand_theme(self._brand))
+            preheader = merge.render(self.preheader.value, context, field="preheader")
+        except MergeError as exc:
+            self.preview.value = (f'<div style="color:#b91c1c"><b>{html.escape(exc.field)}</b>: '
+                                  f"{html.escape(str(exc))}</div>")
+            self.merge_warnings.value = self.checks.value = ""
+            return
+        self.merge_warnings.value = "" if not email.unknown else (
+            '<div style="color:#b45309">Unknown merge variables, rendered empty: '
+            f"{html.escape(', '.join(email.unknown))}</div>")
+        self.checks.value = checks_html(check_email(email.html, kind="test", probe=self.client.inbox.probe))
         sender = self.from_name.value.strip()
         if self.from_email.value.strip():
             sender = f"{sender} <{self.from_email.value.strip()}>".strip()
         head = "".join(f"<div><b>{label}:</b> {html.escape(value)}</div>"
-                       for label, value in (("Subject", subject), ("Preheader", preheader), ("From", sender)) if value)
+                       for label, value in (("Subject", email.subject), ("Preheader", preheader), ("From", sender))
+                       if value)
         self.preview.value = (f'<div style="font-size:90%;margin:2px 0 4px">{head}</div>'
-                              + sandboxed_iframe(document, title="Template preview"))
+                              + render_view(self.preview_view.value, email.html, email.text, "Template preview"))
 
     def _validated(self, *, sending: bool) -> list[str] | None:
         """Check the fields before any request (for a send also the subject and recipients); mark each problem

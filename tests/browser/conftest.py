@@ -59,6 +59,12 @@ ENV_TO_DROP = (
 )
 
 
+def pytest_addoption(parser):
+    """``--readme-screenshot``: also run the (otherwise skipped) maker of the README's docs/template-composer.png."""
+    parser.addoption("--readme-screenshot", action="store_true", default=False,
+                     help="write the README screenshot docs/template-composer.png (an explicit command, not a test)")
+
+
 def pytest_configure(config):
     """Register the ``browser`` marker (tests that drive a real browser against JupyterLab)."""
     config.addinivalue_line("markers", "browser: drives headless Chromium against a real JupyterLab server")
@@ -123,19 +129,17 @@ def templates_notebook() -> Path:
 
 
 @pytest.fixture(scope="session")
-def artifacts_dir() -> Path:
-    """test-artifacts/ at the repository root (gitignored)."""
-    path = REPO_ROOT / "test-artifacts"
-    path.mkdir(exist_ok=True)
-    return path
+def artifacts_dir(tmp_path_factory) -> Path:
+    """A temporary folder for screenshots (tests never write into the repository)."""
+    return tmp_path_factory.mktemp("browser-artifacts")
 
 
-@pytest.fixture(scope="session")
-def docs_dir() -> Path:
-    """docs/ at the repository root, where the README's screenshots live."""
-    path = REPO_ROOT / "docs"
-    path.mkdir(exist_ok=True)
-    return path
+@pytest.fixture
+def readme_screenshot(request) -> Path:
+    """docs/template-composer.png, only when ``--readme-screenshot`` asks for it (skipped otherwise)."""
+    if not request.config.getoption("--readme-screenshot"):
+        pytest.skip("makes the README screenshot: run with --readme-screenshot")
+    return REPO_ROOT / "docs" / "template-composer.png"
 
 
 def copy_with_outputs_cleared(source: Path, target_dir: Path) -> Path:

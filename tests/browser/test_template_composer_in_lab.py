@@ -7,7 +7,6 @@ JupyterLab whose kernel talks to the test's sandbox, so the sandbox outbox is th
 from __future__ import annotations
 
 import re
-import shutil
 import uuid
 
 import pytest
@@ -93,24 +92,17 @@ def emails_with_subject(sandbox, subject: str) -> list[dict]:
     return [email for email in sandbox.outbox() if subject in email["subject"]]
 
 
-def test_composer_saves_and_sends_exactly_one_test_email(
-    lab_templates_notebook, lab_server, lab_sandbox, page: Page, artifacts_dir, docs_dir
-):
-    """Fill the composer, Save, Send test: exactly one email with the typed subject reaches the typed recipient."""
-    screenshot = artifacts_dir / "template-composer.png"
-    screenshot.unlink(missing_ok=True)  # an artifact left by an earlier run must not pass for this run's
-    run_id = uuid.uuid4().hex[:12]
-    subject = f"Browser test {run_id}"
-    recipient = f"browser-test-{run_id}@example.com"
-
-    open_notebook(page, lab_server, lab_templates_notebook)
+def compose_save_and_send(page: Page, lab_server, notebook: str, subject: str, recipient: str) -> Locator:
+    """Run the templates notebook, type ``subject`` and ``recipient`` into its composer, Save, Send test; returns the
+    composer once the send is over."""
+    open_notebook(page, lab_server, notebook)
     run_all_cells(page)
     composer = composer_root(page)
     expect(composer).to_be_visible(timeout=UI_TIMEOUT_MS)
     status = composer.locator(".ns-status")
 
     if not field(composer, "Name").input_value():
-        type_into(composer, "Name", f"Browser test template {run_id}")
+        type_into(composer, "Name", "Welcome email")
     type_into(composer, "Subject", subject)
     type_into(composer, "Recipients", recipient)
 
@@ -126,10 +118,30 @@ def test_composer_saves_and_sends_exactly_one_test_email(
     # The outcome line appears once send_test has returned, i.e. after the sandbox captured the email(s).
     expect(status).to_contain_text(re.compile(r"sent to \d+ of \d+"), timeout=UI_TIMEOUT_MS)
     wait_for_idle_kernel(page)
+    return composer
+
+
+def test_composer_saves_and_sends_exactly_one_test_email(
+    lab_templates_notebook, lab_server, lab_sandbox, page: Page, artifacts_dir
+):
+    """Fill the composer, Save, Send test: exactly one email with the typed subject reaches the typed recipient."""
+    run_id = uuid.uuid4().hex[:12]
+    subject = f"Browser test {run_id}"
+    recipient = f"browser-test-{run_id}@example.com"
+    composer = compose_save_and_send(page, lab_server, lab_templates_notebook, subject, recipient)
+    screenshot = artifacts_dir / "template-composer.png"  # a temporary folder: kept for a failing run's report
     composer.screenshot(path=screenshot)
+    assert screenshot.stat().st_size > 0
 
     sent = emails_with_subject(lab_sandbox, subject)
     assert len(sent) == 1, f"expected exactly one email with subject {subject!r} in the outbox, got {sent}"
     assert sent[0]["to"] == recipient, f"the test email went to {sent[0]['to']!r}, not to the typed {recipient!r}"
     assert all(lab_sandbox.api_key not in frame.content() for frame in page.frames), "the page shows the API key"
-    shutil.copyfile(screenshot, docs_dir / "template-composer.png")
+
+
+def test_readme_screenshot(lab_templates_notebook, lab_server, lab_sandbox, page: Page, readme_screenshot):
+    """Not a test: ``python -m pytest tests/browser --readme-screenshot -k readme`` writes the README's image of
+    the composer with a realistic template (skipped in a normal run, which never writes into the repository)."""
+    composer = compose_save_and_send(page, lab_server, lab_templates_notebook,
+                                     "Welcome to Acme: your first week", "me@example.com")
+    composer.screenshot(path=readme_screenshot)

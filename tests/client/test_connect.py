@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import requests
 
 import nitrosend_nb as nb
 from nitrosend_nb.client.defaults import BASE_URL as DEFAULT_BASE_URL
@@ -90,3 +91,10 @@ def test_repr_shows_mode_and_url_but_not_the_key(sandbox):
 def test_invalid_construction(kwargs):
     with pytest.raises(ValueError):
         nb.Nitrosend(**{"api_key": "nskey_live_x1234567890", "base_url": "http://127.0.0.1:9/v1/my", **kwargs})
+
+
+def test_inbox_url_in_sandbox_mode_and_none_in_live_mode(clean_env, sandbox):
+    ns = nb.connect(sandbox=sandbox)
+    assert ns.inbox_url == sandbox.root_url + "/_sandbox/"
+    assert requests.get(ns.inbox_url, timeout=30).status_code == 200
+    assert nb.connect(api_key="nskey_live_production00001234").inbox_url is None

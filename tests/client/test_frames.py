@@ -7,12 +7,15 @@ import logging
 import numpy as np
 import pandas as pd
 import pytest
+from todays_api import BRAND, CAMPAIGN, CONTACT, FLOW, LIST, MESSAGE
 
-from nitrosend_nb.client.frames import INT, OBJECT, OUTBOX, SCHEMAS, TEXT, TIME, USAGE, to_frame
+from nitrosend_nb.client.frames import ACCOUNT, INT, OBJECT, OUTBOX, SCHEMAS, TEXT, TIME, USAGE, to_frame
 
 COMPONENTS = {"contacts": "Contact", "lists": "ContactList", "segments": "Segment", "campaigns": "Campaign",
-              "messages": "Message", "templates": "TemplateSummary", "flows": "Flow"}
+              "messages": "Message", "templates": "TemplateSummary", "flows": "Flow", "domains": "Domain"}
 FREE_FORM = {"contacts": {"data"}}  # custom fields: expanded to whatever keys exist (data.tags is declared)
+TODAY = {"campaigns": CAMPAIGN, "flows": FLOW, "messages": MESSAGE, "lists": LIST, "contacts": CONTACT,
+         "brands": BRAND}  # where "Today's API" wins over the spec
 
 
 def _resolve(spec: dict, node: dict) -> dict:
@@ -44,10 +47,39 @@ def _spec_columns(spec: dict, name: str, flatten: tuple[str, ...]) -> dict[str, 
     return columns
 
 
+def _today_columns(shape: dict, flatten: tuple[str, ...], prefix: str = "") -> dict[str, object]:
+    """Column -> rule for today's object ``shape``, nested objects the frame flattens expanded."""
+    columns: dict[str, object] = {}
+    for field, rule in shape.items():
+        name = prefix + field
+        if name in flatten:
+            if isinstance(rule, dict):
+                columns.update(_today_columns(rule, flatten, name + "."))
+        else:
+            columns[name] = rule
+    return columns
+
+
+def _today_enums(name: str, flatten: tuple[str, ...]) -> dict[str, pd.CategoricalDtype]:
+    """Today's enum fields of ``name`` (booleans aside) as the categories their columns must start with."""
+    return {column: pd.CategoricalDtype([v for v in rule if v is not None])
+            for column, rule in _today_columns(TODAY.get(name, {}), flatten).items()
+            if isinstance(rule, tuple) and not all(isinstance(v, bool) for v in rule)}
+
+
+@pytest.mark.parametrize("name", sorted(TODAY))
+def test_every_field_and_enum_of_todays_api_has_its_column(name):
+    schema = SCHEMAS[name]
+    missing = set(_today_columns(TODAY[name], schema.flatten)) - set(schema.columns) - {schema.index}
+    assert not missing, f"{name}: today's fields without a column: {sorted(missing)}"
+    for column, dtype in _today_enums(name, schema.flatten).items():
+        assert list(schema.columns[column].categories) == list(dtype.categories), column
+
+
 @pytest.mark.parametrize("name", sorted(COMPONENTS))
 def test_declared_columns_and_dtypes_follow_the_spec(openapi_spec, name):
     schema = SCHEMAS[name]
-    expected = _spec_columns(openapi_spec, name, schema.flatten)
+    expected = {**_spec_columns(openapi_spec, name, schema.flatten), **_today_enums(name, schema.flatten)}
     missing = set(expected) - set(schema.columns)
     assert not missing, f"{name}: spec fields without a column: {sorted(missing)}"
     for column, dtype in expected.items():
@@ -63,10 +95,10 @@ def test_empty_result_has_every_column_and_dtype(name):
     schema = SCHEMAS[name]
     frame = to_frame([], schema)
     assert frame.empty
-    assert frame.index.name == "id" and str(frame.index.dtype) == "Int64"
-    assert list(frame.columns) == [c for c in schema.columns if c != "id"]
+    assert frame.index.name == schema.index and frame.index.dtype == schema.columns[schema.index]
+    assert list(frame.columns) == [c for c in schema.columns if c != schema.index]
     for column, dtype in schema.columns.items():
-        if column == "id":
+        if column == schema.index:
             continue
         if isinstance(dtype, pd.CategoricalDtype):
             assert isinstance(frame[column].dtype, pd.CategoricalDtype)
@@ -108,11 +140,12 @@ def test_records_get_typed_columns():
 
 
 def test_unknown_fields_and_enum_values_from_a_newer_api_are_kept():
-    records = [{"id": 1, "status": "scheduled", "channel": "whatsapp", "shiny_new_field": {"a": 1},
-                "trigger": {"segment_id": 2, "throttle": 5}}]
+    records = [{"id": 1, "status": "on_hold", "channel": "whatsapp", "shiny_new_field": {"a": 1},
+                "trigger": {"segment_id": 2, "throttle": 5}}]  # a status newer than today's
     frame = to_frame(records, SCHEMAS["campaigns"])
-    assert frame.loc[1, "status"] == "scheduled"
-    assert list(frame.status.cat.categories) == ["draft", "active", "paused", "completed", "scheduled"]
+    assert frame.loc[1, "status"] == "on_hold"
+    assert list(frame.status.cat.categories) == ["draft", "scheduled", "live", "paused", "completed", "cancelled",
+                                                 "archived", "on_hold"]
     assert frame.loc[1, "channel"] == "whatsapp"
     assert frame.loc[1, "shiny_new_field"] == {"a": 1} and frame.shiny_new_field.dtype == object
     assert frame.loc[1, "trigger.throttle"] == 5
@@ -140,14 +173,57 @@ def test_contacts_get_email_and_phone_from_their_channels_and_custom_fields_as_c
     assert frame.subscribed_email.dtype == "boolean" and frame.subscribed_email.tolist() == [True, pd.NA]
 
 
+def test_a_contacts_first_channel_of_each_kind_gives_its_delivery_columns():
+    email = {"kind": "email", "value": "a@x.test", "verified": True, "sent_count": 7, "fail_count": 1,
+             "opt_in_at": "2026-01-02T03:04:05Z", "opt_out_at": None}
+    records = [{"id": 1, "channels": [email, {**email, "value": "b@x.test", "sent_count": 99},
+                                      {"kind": "phone", "value": "+64210", "verified": False, "sent_count": 2}]},
+               {"id": 2, "channels": []}]
+    frame = to_frame(records, SCHEMAS["contacts"])
+    assert frame.loc[1, "email"] == "a@x.test" and frame.loc[1, "email_sent_count"] == 7
+    assert frame.loc[1, "email_verified"] and frame.loc[1, "email_fail_count"] == 1
+    assert frame.loc[1, "email_opt_in_at"] == pd.Timestamp("2026-01-02T03:04:05Z")
+    assert frame.loc[1, "phone_sent_count"] == 2 and not frame.loc[1, "phone_verified"]
+    assert frame.loc[2, ["email_sent_count", "phone_verified"]].isna().all()
+    assert frame.email_sent_count.dtype == INT and str(frame.email_opt_out_at.dtype) == TIME
+
+
+def test_account_frame_flattens_team_access_and_billing():
+    account = {"id": 1, "name": "A", "commercial_tier": "pro", "safe_mode_enabled": False, "access": None,
+               "team": {"seat_limit": 5, "seat_count": 2, "current_role": None},
+               "billing": {"plan_name": "Pro", "brands": {"used": 2, "limit": None, "unlimited": True},
+                           "lifetime": {"email_sent": 9}, "resources": {"email": {"used": 1}}}}
+    frame = to_frame([account], ACCOUNT)
+    row = frame.loc[1]
+    assert row["commercial_tier"] == "pro" and row["team.seat_count"] == 2 and pd.isna(row["team.current_role"])
+    assert pd.isna(row["access.source"]) and bool(row["billing.brands.unlimited"]) is True
+    assert pd.isna(row["billing.brands.limit"]) and row["billing.lifetime.email_sent"] == 9
+    assert row["billing.resources"] == {"email": {"used": 1}}
+    assert isinstance(frame["access.source"].dtype, pd.CategoricalDtype)
+
+
+def test_brands_are_indexed_by_sid():
+    frame = to_frame([{"id": 4, "sid": "brd_x", "from_email_domain_status": "verified", "can_send": True}],
+                     SCHEMAS["brands"])
+    assert frame.index.name == "sid" and frame.loc["brd_x", "id"] == 4
+    assert frame.loc["brd_x", "from_email_domain_status"] == "verified" and frame.can_send.dtype == "boolean"
+
+
 def test_outbox_and_usage_frames():
     outbox = to_frame([{"id": 3, "kind": "test", "to": "a@x.test", "message_id": None,
                         "created_at": "2026-11-01T12:00:01Z"}], OUTBOX)
     assert outbox.kind.dtype.name == "category" and outbox.message_id.dtype == INT
-    usage = to_frame([{"resource": "email", "used": 5, "allowance": 10, "remaining": 5, "overage_rate": 0.1}], USAGE)
+    usage = to_frame([{"resource": "email", "used": 5, "allowance": 10, "remaining": 5, "overage_rate": 0.1,
+                       "mode": "monthly", "budget": None, "budget_used": 0},
+                      {"resource": "ai", "used": 37, "allowance": None, "remaining": None, "overage_rate": 0.02,
+                       "mode": "budget", "budget": 2000, "budget_used": 74}], USAGE)
     assert usage.index.name == "resource" and usage.loc["email", "remaining"] == 5
-    assert to_frame([], USAGE).dtypes.to_dict() == {"used": INT, "allowance": INT, "remaining": INT,
-                                                    "overage_rate": np.dtype("float64")}
+    assert usage.loc["ai", "allowance"] is pd.NA and usage.loc["ai", "budget"] == 2000.0  # unlimited: <NA>
+    assert list(usage["mode"]) == ["monthly", "budget"]
+    assert to_frame([], USAGE).dtypes.to_dict() == {
+        "used": INT, "allowance": INT, "remaining": INT, "overage_rate": np.dtype("float64"),
+        "mode": pd.CategoricalDtype(["budget", "monthly", "unlimited"]), "budget": np.dtype("float64"),
+        "budget_used": np.dtype("float64")}
 
 
 def test_large_result_sets_keep_every_row_and_type():
@@ -157,3 +233,13 @@ def test_large_result_sets_keep_every_row_and_type():
     frame = to_frame(records, SCHEMAS["contacts"])
     assert len(frame) == 20000 and frame.index.is_unique and frame.index.is_monotonic_increasing
     assert frame.subscribed_email.sum() == 10000
+
+
+def test_timestamps_outside_pandas_range_become_nat_with_a_warning_and_the_column_stays_datetime(caplog):
+    records = [{"id": 1, "scheduled_at": "0776-02-16T10:00:00Z"}, {"id": 2, "scheduled_at": "2026-11-01T12:00:00Z"},
+               {"id": 3, "scheduled_at": None}, {"id": 4, "scheduled_at": "9999-12-31T00:00:00Z"}]
+    with caplog.at_level(logging.WARNING, logger="nitrosend_nb"):
+        frame = to_frame(records, SCHEMAS["campaigns"])
+    assert str(frame.scheduled_at.dtype) == TIME
+    assert frame.scheduled_at.isna().tolist() == [True, False, True, True]
+    assert "scheduled_at" in caplog.text and "2 value(s)" in caplog.text and "0776-02-16" in caplog.text

@@ -143,14 +143,23 @@ def test_templates_crud_preview_and_send_test(fresh_ns, fresh_sandbox):
     fresh_sandbox.clear_outbox()
     result = fresh_ns.templates.send_test(template["id"], email=["qa@example.test", "pm@example.test"])
     assert result["sent"] == 2 and all(r["success"] for r in result["results"])
-    contact = fresh_ns.contacts.get(1)
-    personal = fresh_ns.templates.send_test(template["id"], contact_id=1)
+    suppressed = set(fresh_ns.suppressions.df().email)
+    contacts = fresh_ns.contacts.df()
+    contact = contacts[contacts.subscribed_email & ~contacts.email.isin(suppressed)].iloc[0]
+    personal = fresh_ns.templates.send_test(template["id"], contact_id=int(contact.name))
     assert personal["sent"] == 1
     outbox = fresh_ns.outbox()
     assert len(outbox) == 3 and set(outbox.kind) == {"test"}
     assert contact["first_name"] in outbox.iloc[-1]["subject"]
     with pytest.raises(NotImplementedError, match="DELETE /templates"):
         fresh_ns.templates.delete(template["id"])
+
+
+def test_a_bad_send_test_address_is_one_clear_sentence(ns):
+    with pytest.raises(nb.ValidationError) as info:
+        ns.templates.send_test(3, email="nope")
+    assert str(info.value) == "POST /templates/3/send_test -> 422 Validation failed: email is not a valid email address"
+    assert info.value.validation_errors == {"email": ["is not a valid email address"]}
 
 
 def test_send_test_always_carries_an_idempotency_key(fresh_ns, fresh_sandbox):
@@ -213,7 +222,7 @@ def test_campaigns_crud_and_send_to_a_list(fresh_ns, fresh_sandbox):
     assert sent["status"] == "completed" and sent["trigger"]["contact_list_ids"] == [2]
     outbox = fresh_ns.outbox()
     assert set(outbox.kind) == {"campaign"} and set(outbox.campaign_id) == {campaign["id"]}
-    assert len(outbox) == sent["sent_count"] == int(members.subscribed_email.sum())
+    assert len(outbox) == sent["sent_count"] == reachable(fresh_ns, members)
     assert set(outbox.subject) == {"Spring sale!"}
     with pytest.raises(nb.ValidationError) as info:  # content is locked once sent
         fresh_ns.campaigns.update(campaign["id"], template_attributes={"subject": "Changed"})
@@ -222,6 +231,12 @@ def test_campaigns_crud_and_send_to_a_list(fresh_ns, fresh_sandbox):
     fresh_ns.campaigns.delete(campaign["id"])
     with pytest.raises(nb.NotFoundError):
         fresh_ns.campaigns.get(campaign["id"])
+
+
+def reachable(ns, contacts) -> int:
+    """How many of ``contacts`` a campaign reaches: subscribed to email, address not suppressed."""
+    suppressed = set(ns.suppressions.df().email)
+    return int((contacts.subscribed_email & ~contacts.email.isin(suppressed)).sum())
 
 
 def test_campaign_needs_an_explicit_audience(fresh_ns, fresh_sandbox):
@@ -239,7 +254,7 @@ def test_campaign_needs_an_explicit_audience(fresh_ns, fresh_sandbox):
     assert sent["trigger"]["segment_id"] == segment["id"]
     everyone = fresh_ns.campaigns.create(name="Everyone")
     result = fresh_ns.campaigns.send(everyone["id"], all_contacts=True, subject="All", body="Hi")
-    assert result["sent_count"] == int(fresh_ns.contacts.df().subscribed_email.sum())
+    assert result["sent_count"] == reachable(fresh_ns, fresh_ns.contacts.df())
 
 
 def test_flows_crud_with_optimistic_concurrency(fresh_ns):
@@ -259,13 +274,19 @@ def test_flows_crud_with_optimistic_concurrency(fresh_ns):
 
 def test_account_get_and_usage(ns):
     account = ns.account.get()
-    assert account["account_tier"] in {"free", "paid", "trusted"} and account["billing"]["plan_name"]
+    assert account["commercial_tier"] in {"unsubscribed", "free", "pro", "ultra", "enterprise"}
+    assert account["billing"]["plan_name"] and "brands" not in account
     usage = ns.account.usage()
     assert usage.index.name == "resource" and list(usage.index) == ["email", "sms", "ai"]
-    assert list(usage.columns) == ["used", "allowance", "remaining", "overage_rate"]
-    assert [str(t) for t in usage.dtypes] == ["Int64", "Int64", "Int64", "float64"]
-    email = account["billing"]["resources"]["email"]
-    assert usage.loc["email", "used"] == email["used"] and usage.loc["email", "remaining"] == email["remaining"]
+    assert list(usage.columns) == ["used", "allowance", "remaining", "overage_rate", "mode", "budget", "budget_used"]
+    assert [str(t) for t in usage.dtypes] == ["Int64", "Int64", "Int64", "float64", "category", "float64", "float64"]
+    resources = account["billing"]["resources"]
+    for name, values in resources.items():
+        row = usage.loc[name]
+        assert row["used"] == values["used"] and row["mode"] == values["mode"]
+        for field in ("allowance", "remaining", "budget"):  # null (unlimited / no budget) is <NA>
+            assert (pd.isna(row[field]) if values[field] is None else row[field] == values[field]), (name, field)
+    assert any(values["allowance"] is None for values in resources.values())  # the seed has an unlimited one
 
 
 def test_account_frame_is_one_row_with_billing_flattened(ns):
@@ -275,8 +296,12 @@ def test_account_frame_is_one_row_with_billing_flattened(ns):
     row = frame.loc[account["id"]]
     assert row["billing.plan_name"] == account["billing"]["plan_name"]
     assert row["billing.lifetime.email_sent"] == account["billing"]["lifetime"]["email_sent"]
-    assert row["brands"] == account["brands"] and row["billing.resources"] == account["billing"]["resources"]
-    assert frame["account_tier"].dtype.name == "category" and str(frame["created_at"].dtype) == "datetime64[ns, UTC]"
+    assert row["billing.resources"] == account["billing"]["resources"]
+    assert row["billing.brands.used"] == account["billing"]["brands"]["used"]
+    assert row["team.seat_count"] == account["team"]["seat_count"]
+    assert row["access.source"] == account["access"]["source"]
+    assert frame["commercial_tier"].dtype.name == "category" and row["commercial_tier"] == account["commercial_tier"]
+    assert str(frame["created_at"].dtype) == "datetime64[ns, UTC]"
     assert str(frame["billing.wallet_balance_cents"].dtype) == "Int64"
 
 

@@ -47,5 +47,5 @@ def test_a_key_with_a_trailing_newline_works_and_never_leaks_through_a_chained_e
     with pytest.raises(nb.TransportError) as info:
         bad.account.get()
     err = info.value
-    assert err.__cause__ is None and err.__suppress_context__  # the traceback shows no chained requests error
+    assert err.__cause__ is None and err.__context__ is None  # the traceback shows no chained requests error
     assert "Broken" not in str(err) and "Broken" not in repr(err)

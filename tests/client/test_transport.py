@@ -85,9 +85,11 @@ def test_429_is_never_retried_by_urllib3_behind_the_limiter(scripted_server):
     assert len(scripted_server.requests) == 1 and info.value.retry_after == 5
 
 
-@pytest.mark.parametrize("status, cls", [(401, nb.AuthenticationError), (404, nb.NotFoundError),
-                                         (409, nb.ConflictError), (422, nb.ValidationError),
-                                         (400, nb.NitrosendError), (500, nb.ServerError)])
+@pytest.mark.parametrize("status, cls", [(400, nb.BadRequestError), (401, nb.AuthenticationError),
+                                         (402, nb.PaymentRequiredError), (403, nb.PermissionDeniedError),
+                                         (404, nb.NotFoundError), (409, nb.ConflictError),
+                                         (422, nb.ValidationError), (418, nb.NitrosendError),
+                                         (500, nb.ServerError)])
 def test_status_maps_to_one_error_class(scripted_server, status, cls):
     scripted_server.script = [(status, {}, {"code": status, "message": "Nope", "error": True})]
     with pytest.raises(cls) as info:

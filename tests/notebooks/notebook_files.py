@@ -17,6 +17,9 @@ EXPECTED_NOTEBOOKS = [
     "06-campaigns.ipynb",
     "07-flows.ipynb",
     "08-messages.ipynb",
+    "09-events.ipynb",
+    "10-deliverability.ipynb",
+    "11-webhooks.ipynb",
     "12-big-accounts.ipynb",
 ]
 

@@ -1,4 +1,5 @@
-"""`nitrosend-nb lab` starts one sandbox and JupyterLab, shares the sandbox with Lab, and Ctrl-C stops both."""
+"""`nitrosend-nb lab` starts one sandbox and JupyterLab on a working copy of the notebooks, shares the sandbox with
+Lab, and Ctrl-C stops both; the tracked notebooks are never the ones Lab edits."""
 
 import os
 import signal
@@ -9,10 +10,11 @@ import threading
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
 import requests
 
-from nitrosend_nb.lab import inbox_url
+from nitrosend_nb.lab import WORKING_COPY, inbox_url, working_copy
 
 TOKEN = "lab-command-test"
 STARTUP_TIMEOUT = 90  # seconds; generous because the machine's two cores are shared
@@ -124,11 +126,14 @@ needs_proc = pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="re
 
 @needs_proc
 def test_lab_shares_one_sandbox_with_jupyterlab_and_ctrl_c_stops_both(tmp_path, lab_environment):
-    notebooks = tmp_path / "notebooks"
+    notebooks = tmp_path / "notebooks"  # a checkout: Lab must open a working copy, never these
     notebooks.mkdir()
+    write_notebook(notebooks / "00-demo.ipynb", "print('tutorial')")
+    tracked = (notebooks / "00-demo.ipynb").read_bytes()
+    copy = tmp_path / WORKING_COPY
     sandbox_port = free_port()
     sandbox_root = f"http://127.0.0.1:{sandbox_port}"
-    lab = LabCommand(["--notebook-dir", str(notebooks), "--sandbox-port", str(sandbox_port)], lab_environment, tmp_path)
+    lab = LabCommand(["--sandbox-port", str(sandbox_port)], lab_environment, tmp_path)
     try:
         lab.wait_until(lambda: answers(f"{sandbox_root}/_sandbox/outbox"), "the sandbox to answer")
         lab.wait_until(lambda: answers(lab.lab_api), "JupyterLab to answer /api")
@@ -144,7 +149,12 @@ def test_lab_shares_one_sandbox_with_jupyterlab_and_ctrl_c_stops_both(tmp_path, 
             lab_env["NITROSEND_SANDBOX_URL"] + "/account", headers={"Authorization": f"Bearer {key}"}, timeout=5
         )
         assert account.status_code == 200
-        assert f"--notebook-dir={notebooks}" in Path(f"/proc/{lab_pid}/cmdline").read_text().split("\0")
+        assert f"--notebook-dir={copy}" in Path(f"/proc/{lab_pid}/cmdline").read_text().split("\0")
+        assert (copy / "00-demo.ipynb").read_bytes() == tracked
+        assert any(f"working copy of the notebooks in {copy}" in line for line in lab.lines)
+        saved = requests.put(f"{lab.lab_api}/contents/00-demo.ipynb", params={"token": TOKEN}, timeout=10,
+                             json={"type": "notebook", "format": "json", "content": notebook_json("edited in Lab")})
+        assert saved.status_code == 200  # Lab saves into the working copy
 
         assert lab.stop(signal.SIGINT) == 0
     finally:
@@ -155,6 +165,8 @@ def test_lab_shares_one_sandbox_with_jupyterlab_and_ctrl_c_stops_both(tmp_path, 
     assert not alive(lab_pid), "JupyterLab is stopped"
     assert not answers(lab.lab_api)
     assert not answers(f"{sandbox_root}/_sandbox/outbox"), "the sandbox is stopped"
+    assert (notebooks / "00-demo.ipynb").read_bytes() == tracked, "the tracked notebook is untouched"
+    assert "edited in Lab" in (copy / "00-demo.ipynb").read_text()
 
 
 @needs_proc
@@ -176,6 +188,36 @@ def test_lab_with_an_api_key_starts_no_sandbox_and_sigterm_stops_it(tmp_path, la
     assert "sandbox inbox" not in log
     assert key not in log
     assert not alive(lab_pid)
+
+
+def notebook_json(source: str) -> dict:
+    """A one-cell notebook as Jupyter's contents API takes it."""
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    return nbformat.from_dict(notebook)
+
+
+def write_notebook(path: Path, source: str) -> None:
+    nbformat.write(nbformat.from_dict(notebook_json(source)), path)
+
+
+def test_the_working_copy_is_made_once_kept_and_refreshed_on_request(tmp_path):
+    tutorials, copy = tmp_path / "notebooks", tmp_path / WORKING_COPY
+    tutorials.mkdir()
+    write_notebook(tutorials / "00-a.ipynb", "a = 1")
+    assert working_copy(tutorials, copy) == copy
+    assert (copy / "00-a.ipynb").read_bytes() == (tutorials / "00-a.ipynb").read_bytes()
+    write_notebook(copy / "00-a.ipynb", "a = 'my edit'")
+    write_notebook(tutorials / "01-b.ipynb", "b = 2")
+    working_copy(tutorials, copy)
+    assert "my edit" in (copy / "00-a.ipynb").read_text(), "a later start keeps the copy's edits"
+    assert (copy / "01-b.ipynb").exists(), "and adds notebooks new in notebooks/"
+    working_copy(tutorials, copy, refresh=True)
+    assert (copy / "00-a.ipynb").read_bytes() == (tutorials / "00-a.ipynb").read_bytes()
+
+
+def test_the_working_copy_is_git_ignored():
+    ignored = (Path(__file__).resolve().parents[2] / ".gitignore").read_text().split()
+    assert f"{WORKING_COPY}/" in ignored and ".venv/" in ignored
 
 
 def test_inbox_url_is_the_sandbox_root_plus_the_inbox_path():

@@ -81,3 +81,21 @@ def test_no_code_cell_relies_on_a_trailing_semicolon(notebook_path):
     # (without the value) would not match: plot cells end with plt.show() instead.
     for cell in _code_cells(read_notebook(notebook_path)):
         assert not cell.source.rstrip().endswith(";"), f"cell ends with ';':\n{cell.source}"
+
+
+UNFINISHED_BAR = re.compile(r"\b\d{1,2}%\|")  # tqdm's text bar short of 100 %
+
+
+def test_no_half_drawn_progress_bar_is_stored(notebook_path):
+    texts = [str(output.get("text", "")) + str(output.get("data", {}).get("text/plain", ""))
+             for cell in _code_cells(read_notebook(notebook_path)) for output in cell.outputs]
+    stuck = [text for text in texts if UNFINISHED_BAR.search(text)]
+    assert not stuck, f"{notebook_path.name} stores a progress bar that looks stuck: {stuck}"
+
+
+def test_the_quickstart_links_every_notebook_and_shows_the_inbox_url():
+    quickstart = read_notebook(notebook_paths()[0])
+    markdown = "\n".join(cell.source for cell in quickstart.cells if cell.cell_type == "markdown")
+    for name in EXPECTED_NOTEBOOKS[1:]:
+        assert f"]({name})" in markdown, f"'Where next' does not link {name}"
+    assert any("ns.inbox_url" in cell.source for cell in _code_cells(quickstart))

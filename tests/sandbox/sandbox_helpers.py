@@ -36,19 +36,60 @@ class Api:
         """DELETE ``path``."""
         return self.request("DELETE", path, **kwargs)
 
+    def control(self, method: str, path: str, json: object = None, **kwargs) -> requests.Response:
+        """A ``/_sandbox`` + ``path`` request as the sandbox's owner sends it: the key as Bearer, a JSON body."""
+        kwargs.setdefault("timeout", 30)
+        body = {} if json is None and method.upper() in ("POST", "PUT", "PATCH") else json
+        return self.session.request(method, self.sb.root_url + "/_sandbox" + path, json=body, **kwargs)
+
     def send(self, key: str, **payload) -> requests.Response:
         """POST /messages with an Idempotency-Key."""
         return self.post("/messages", json=payload, headers={"Idempotency-Key": key})
 
 
-def assert_error(response: requests.Response, status: int) -> dict:
-    """Assert ``response`` is a JSON error of ``status`` in the API's shape and return its body."""
+# The machine code each status answers with when no more specific one applies (Today's API: ``code`` is a string).
+STATUS_CODES = {400: "bad_request", 401: "unauthorized", 402: "payment_required", 403: "forbidden",
+                404: "not_found", 405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
+                414: "uri_too_long", 415: "unsupported_media_type", 422: "validation_error",
+                429: "rate_limited", 500: "internal_error", 502: "bad_gateway", 503: "service_unavailable",
+                504: "gateway_timeout"}
+
+
+def change_brand(sb: Sandbox, **fields) -> None:
+    """Set fields of the default brand directly (capabilities, can_send: not writable over HTTP)."""
+    store = sb.state.store
+    brand = store.get("brands", store.meta("default_brand_id"))
+    brand.update(fields)
+    store.replace("brands", brand)
+
+
+def assert_error(response: requests.Response, status: int, code: str | None = None) -> dict:
+    """Assert ``response`` is a JSON error of ``status`` in the API's shape, with the string machine ``code``
+    (default: the status's generic one), and return its body."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json")
     body = response.json()
-    assert body["code"] == status and body["error"] is True and isinstance(body["message"], str) and body["message"]
+    assert body["code"] == (code or STATUS_CODES[status]), body
+    assert body["error"] is True and isinstance(body["message"], str) and body["message"]
     assert ("validation_errors" in body) == (status == 422)
     return body
+
+
+def suppressed_emails(api: Api) -> list[str]:
+    """Every actively suppressed address of the brand (campaigns skip them)."""
+    found, page = [], 1
+    while True:
+        response = api.get("/suppressions", params={"limit": 100, "page": page})
+        found += [s["email"] for s in response.json()]
+        if not response.headers.get("X-Next-Page"):
+            return found
+        page += 1
+
+
+def deliverable(api: Api) -> list[dict]:
+    """Segment filters for what a campaign reaches: subscribed to email and not suppressed."""
+    return [{"name": "contact_subscribed_email", "predicate": "true", "value": True},
+            {"name": "contact_email", "predicate": "not_in", "value": suppressed_emails(api)}]
 
 
 def email_of(contact: dict) -> str | None:

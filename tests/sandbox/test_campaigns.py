@@ -4,7 +4,7 @@ sent counts, and content locking after the send."""
 from __future__ import annotations
 
 import pytest
-from sandbox_helpers import assert_error, email_of
+from sandbox_helpers import assert_error, deliverable, email_of, suppressed_emails
 
 CONTENT = {"subject": "Hi {{ contact.first_name }}", "design": {"sections": [
     {"type": "text", "props": {"text": "Hello {{ contact.first_name }} from {{ brand.name }}"}}]}}
@@ -20,8 +20,10 @@ def new_campaign(api, **fields) -> dict:
 def test_seeded_campaigns_span_statuses(api):
     campaigns = api.get("/campaigns", params={"limit": 100}).json()
     assert len(campaigns) == 12
-    assert {c["status"] for c in campaigns} == {"draft", "active", "paused", "completed"}
-    assert all(c["sent_count"] > 0 for c in campaigns if c["status"] == "completed")
+    assert {c["status"] for c in campaigns} == {"draft", "scheduled", "paused", "completed", "cancelled", "archived"}
+    assert all(c["sent_count"] > 0 and not c["editable"] for c in campaigns if c["status"] in ("completed", "archived"))
+    assert all(c["sent_count"] == 0 and c["editable"] for c in campaigns if c["status"] not in ("completed", "archived"))
+    assert {c["approval_state"] for c in campaigns} == {"pending_review", "approved", "rejected"}
 
 
 def test_create_defaults(fresh_api):
@@ -68,7 +70,8 @@ def test_send_without_content_is_422(fresh_api):
 
 def test_send_to_a_list_reaches_subscribed_members_only(fresh_sandbox, fresh_api):
     members = fresh_api.get("/contacts", params={"list_id": 4, "limit": 100}).json()
-    subscribed = [c for c in members if c["subscribed_email"]]
+    suppressed = set(suppressed_emails(fresh_api))
+    subscribed = [c for c in members if c["subscribed_email"] and email_of(c) not in suppressed]
     assert 0 < len(subscribed) < len(members)
     campaign = new_campaign(fresh_api, template_attributes=CONTENT)
     sent = fresh_api.post(f"/campaigns/{campaign['id']}/send", json={"trigger_attributes": {"contact_list_ids": [4]}})
@@ -93,8 +96,7 @@ def test_send_to_a_list_reaches_subscribed_members_only(fresh_sandbox, fresh_api
 def test_send_to_a_segment_matches_the_segment_count(fresh_sandbox, fresh_api):
     segment = fresh_api.get("/segments/1").json()
     filters = segment["filters"]
-    expected = fresh_api.post("/segments/count", json={"filters": filters + [
-        {"name": "contact_subscribed_email", "predicate": "true", "value": True}]}).json()["count"]
+    expected = fresh_api.post("/segments/count", json={"filters": filters + deliverable(fresh_api)}).json()["count"]
     campaign = new_campaign(fresh_api, template_attributes=CONTENT)
     result = fresh_api.post(f"/campaigns/{campaign['id']}/send",
                             json={"trigger_attributes": {"segment_id": 1}}).json()
@@ -112,8 +114,7 @@ def test_lists_and_segment_together_intersect(fresh_sandbox, fresh_api):
 
 
 def test_send_to_all_needs_confirmation(fresh_sandbox, fresh_api):
-    total_subscribed = fresh_api.post("/segments/count", json={"filters": [
-        {"name": "contact_subscribed_email", "predicate": "true", "value": True}]}).json()["count"]
+    total_subscribed = fresh_api.post("/segments/count", json={"filters": deliverable(fresh_api)}).json()["count"]
     campaign = new_campaign(fresh_api, template_attributes=CONTENT)
     result = fresh_api.post(f"/campaigns/{campaign['id']}/send", json={"confirm_send_to_all": True}).json()
     assert result["sent_count"] == total_subscribed == len(fresh_sandbox.outbox())
@@ -124,9 +125,8 @@ def test_sent_campaign_is_locked_but_can_be_renamed(fresh_sandbox, fresh_api):
     fresh_api.post(f"/campaigns/{campaign['id']}/send")
     delivered = len(fresh_sandbox.outbox())
     for payload in ({"template_attributes": {"subject": "Changed"}}, {"trigger_attributes": {"contact_list_ids": [1]}}):
-        body = assert_error(fresh_api.patch(f"/campaigns/{campaign['id']}", json=payload), 422)
-        assert body["error_code"] == "campaign_locked"
-    assert assert_error(fresh_api.post(f"/campaigns/{campaign['id']}/send"), 422)["error_code"] == "campaign_locked"
+        assert_error(fresh_api.patch(f"/campaigns/{campaign['id']}", json=payload), 422, "campaign_locked")
+    assert_error(fresh_api.post(f"/campaigns/{campaign['id']}/send"), 422, "campaign_locked")
     renamed = fresh_api.patch(f"/campaigns/{campaign['id']}", json={"name": "Launch (sent)"}).json()
     assert renamed["name"] == "Launch (sent)" and renamed["template"]["subject"] == CONTENT["subject"]
     assert len(fresh_sandbox.outbox()) == delivered
@@ -170,8 +170,8 @@ def test_campaign_template_is_a_template_record(fresh_sandbox, fresh_api):
 def test_a_sent_campaigns_template_is_locked_too(fresh_api):
     campaign = new_campaign(fresh_api, template_attributes=CONTENT, trigger_attributes={"contact_list_ids": [3]})
     fresh_api.post(f"/campaigns/{campaign['id']}/send")
-    body = assert_error(fresh_api.patch(f"/templates/{campaign['template']['id']}", json={"subject": "New"}), 422)
-    assert body["error_code"] == "campaign_locked"
+    assert_error(fresh_api.patch(f"/templates/{campaign['template']['id']}", json={"subject": "New"}), 422,
+                 "campaign_locked")
 
 
 def test_deleting_a_campaign_deletes_its_template(fresh_api):
@@ -183,6 +183,5 @@ def test_deleting_a_campaign_deletes_its_template(fresh_api):
 def test_clearing_a_sent_campaigns_schedule_is_refused_too(fresh_api):
     campaign = new_campaign(fresh_api, template_attributes=CONTENT, trigger_attributes={"contact_list_ids": [3]})
     fresh_api.post(f"/campaigns/{campaign['id']}/send")
-    body = assert_error(fresh_api.patch(f"/campaigns/{campaign['id']}", json={"scheduled_at": None}), 422)
-    assert body["error_code"] == "campaign_locked"
+    assert_error(fresh_api.patch(f"/campaigns/{campaign['id']}", json={"scheduled_at": None}), 422, "campaign_locked")
     assert fresh_api.get(f"/campaigns/{campaign['id']}").json()["scheduled_at"] is not None

@@ -72,13 +72,13 @@ def test_create_get_update_delete(fresh_api):
         "opt_in": True})
     assert created.status_code == 201, created.text
     contact = created.json()
-    assert contact["id"] == 251 and contact["country_code"] == "US" and contact["list_ids"] == [1, 3]
+    assert contact["id"] == 301 and contact["country_code"] == "US" and contact["list_ids"] == [1, 3]
     assert contact["subscribed_email"] is True and contact["subscribed_phone"] is True
     assert {c["kind"]: c["value"] for c in contact["channels"]} == {"email": "grace@navy.test",
                                                                     "phone": "+15555550100"}
-    assert fresh_api.get("/contacts/251").json() == contact
+    assert fresh_api.get("/contacts/301").json() == contact
 
-    updated = fresh_api.patch("/contacts/251", json={"last_name": "Hopper-Murray", "subscribed_email": False,
+    updated = fresh_api.patch("/contacts/301", json={"last_name": "Hopper-Murray", "subscribed_email": False,
                                                      "list_ids": [2], "data": {"ship": "USS Hopper"}}).json()
     assert updated["last_name"] == "Hopper-Murray" and updated["first_name"] == "Grace"
     assert updated["subscribed_email"] is False and updated["list_ids"] == [2]
@@ -87,9 +87,9 @@ def test_create_get_update_delete(fresh_api):
     assert email_channel["subscribed"] is False and email_channel["opt_out_at"] == updated["updated_at"]
     assert updated["updated_at"] > contact["updated_at"]
 
-    deleted = fresh_api.delete("/contacts/251")
-    assert deleted.status_code == 200 and deleted.json()["id"] == 251
-    assert_error(fresh_api.get("/contacts/251"), 404)
+    deleted = fresh_api.delete("/contacts/301")
+    assert deleted.status_code == 200 and deleted.json()["id"] == 301
+    assert_error(fresh_api.get("/contacts/301"), 404)
 
 
 def test_membership_is_dropped_with_the_contact(fresh_api):

@@ -26,8 +26,9 @@ def test_create_get_update_delete(fresh_api):
     assert [t["subject"] for t in flow["templates"]] == ["Welcome {{ contact.first_name }}", "VIP perks"]
     assert all(t["flow_id"] == flow["id"] for t in flow["templates"])
     assert fresh_api.get(f"/flows/{flow['id']}").json() == flow
-    updated = fresh_api.patch(f"/flows/{flow['id']}", json={"status": "active", "updated_at": flow["updated_at"]})
-    assert updated.status_code == 200 and updated.json()["status"] == "active"
+    updated = fresh_api.patch(f"/flows/{flow['id']}", json={"status": "live", "updated_at": flow["updated_at"]})
+    assert flow["approval_state"] == "pending_review" and flow["sent_count"] == 0
+    assert updated.status_code == 200 and updated.json()["status"] == "live"
     assert updated.json()["approval_state"] == "approved" and updated.json()["steps"] == STEPS
     assert fresh_api.delete(f"/flows/{flow['id']}").json()["id"] == flow["id"]
     assert_error(fresh_api.get(f"/flows/{flow['id']}"), 404)
@@ -38,7 +39,7 @@ def test_stale_updated_at_is_409_and_changes_nothing(fresh_api):
     first = fresh_api.patch(f"/flows/{flow['id']}", json={"name": "Mine", "updated_at": flow["updated_at"]})
     assert first.status_code == 200
     body = assert_error(fresh_api.patch(f"/flows/{flow['id']}", json={"name": "Theirs",
-                                                                      "updated_at": flow["updated_at"]}), 409)
+                                                                      "updated_at": flow["updated_at"]}), 409, "stale_flow")
     assert flow["updated_at"] in body["message"] or first.json()["updated_at"] in body["message"]
     assert fresh_api.get(f"/flows/{flow['id']}").json()["name"] == "Mine"
 

@@ -22,7 +22,7 @@ def test_rate_limit_can_be_switched_off_and_on_at_runtime(make_sandbox):
     api = Api(sb)
     sb.configure(rate_limit=None)
     assert all(api.get("/account").status_code == 200 for _ in range(10))
-    config = requests.post(sb.root_url + "/_sandbox/config", json={"rate_limit": 0.25}, timeout=30).json()
+    config = api.control("POST", "/config", json={"rate_limit": 0.25}).json()
     assert config["rate_limit"] == 0.25
     statuses = [api.get("/account").status_code for _ in range(3)]
     assert statuses[0] == 200 and statuses[1:] == [429, 429]
@@ -54,8 +54,8 @@ def test_latency_is_configurable(make_sandbox):
     assert Api(sb).get("/account").status_code == 200
 
 
-def test_config_validation(sandbox):
-    response = requests.post(sandbox.root_url + "/_sandbox/config", json={"error_rate": 2}, timeout=30)
+def test_config_validation(api):
+    response = api.control("POST", "/config", json={"error_rate": 2})
     assert "error_rate" in assert_error(response, 422)["validation_errors"]
 
 
@@ -88,16 +88,16 @@ def test_fault_without_filters_hits_the_next_request(fresh_sandbox, fresh_api):
 
 
 def test_faults_over_http(fresh_sandbox, fresh_api):
-    response = requests.post(fresh_sandbox.root_url + "/_sandbox/faults",
-                             json={"count": 1, "status": 503, "when": "before", "path": "/account"}, timeout=30)
+    response = fresh_api.control("POST", "/faults", json={"count": 1, "status": 503, "when": "before",
+                                                          "path": "/account"})
     assert response.status_code == 201 and response.json()["faults"][0]["path"] == "/account"
     assert_error(fresh_api.get("/account"), 503)
     assert requests.get(fresh_sandbox.root_url + "/_sandbox/config", timeout=30).json()["faults"] == []
 
 
 @pytest.mark.parametrize("payload", [{"when": "during"}, {"status": 200}, {"count": 0}])
-def test_bad_fault_requests_are_422(sandbox, payload):
-    assert_error(requests.post(sandbox.root_url + "/_sandbox/faults", json=payload, timeout=30), 422)
+def test_bad_fault_requests_are_422(api, payload):
+    assert_error(api.control("POST", "/faults", json=payload), 422)
 
 
 def test_inject_faults_rejects_bad_when(sandbox):

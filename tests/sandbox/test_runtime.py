@@ -23,7 +23,7 @@ def test_eight_concurrent_writers_lose_nothing(fresh_sandbox):
     with ThreadPoolExecutor(8) as pool:
         ids = [cid for batch in pool.map(writer, range(8)) for cid in batch]
     api = Api(fresh_sandbox)
-    assert len(set(ids)) == 120 and sorted(ids) == list(range(251, 371))
+    assert len(set(ids)) == 120 and sorted(ids) == list(range(301, 421))  # after both brands' 250 + 50 seeded contacts
     found = api.get("/contacts", params={"search": "@load.test", "limit": 100})
     assert found.headers["X-Total-Count"] == "120"
     stamps = {c["created_at"] for p in (1, 2) for c in api.get("/contacts", params={
@@ -62,7 +62,7 @@ def test_reset_reseeds_to_the_initial_state(fresh_sandbox):
     fresh_sandbox.reset()
     assert api.get("/contacts", params={"limit": 5}).json() == initial
     assert fresh_sandbox.outbox() == []
-    assert requests.post(fresh_sandbox.root_url + "/_sandbox/reset", timeout=30).json() == {"reset": True}
+    assert api.control("POST", "/reset").json() == {"reset": True}
 
 
 def test_same_seed_and_requests_give_identical_bytes(make_sandbox):
@@ -87,7 +87,8 @@ def test_seed_data_is_realistic(api):
     account = api.get("/account").json()
     assert account["billing"]["resources"]["email"]["remaining"] == (
         account["billing"]["resources"]["email"]["allowance"] - account["billing"]["resources"]["email"]["used"])
-    assert account["brands"][0]["test_email_recipients"]
+    assert [b["company_name"] for b in api.get("/brands").json()] == ["Acme Coffee", "Acme Cafe"]
+    assert all(b["test_email_recipients"] for b in api.get("/brands").json())
     contacts = [c for p in (1, 2, 3) for c in api.get("/contacts", params={"page": p, "limit": 100}).json()]
     assert len({c["country_code"] for c in contacts}) >= 8 and len({c["source"] for c in contacts}) >= 4
     assert {True, False} == {c["subscribed_email"] for c in contacts}
@@ -132,7 +133,7 @@ def test_cli_help_lists_the_sandbox_options():
     result = subprocess.run([sys.executable, "-m", "nitrosend_nb.cli", "sandbox", "--help"], capture_output=True,
                             text=True, check=True)
     for option in ("--host", "--port", "--db", "--seed", "--contacts", "--latency-ms", "--rate-limit",
-                   "--error-rate", "--api-key"):
+                   "--error-rate", "--bounce-rate", "--complaint-rate", "--api-key"):
         assert option in result.stdout
 
 
@@ -145,12 +146,13 @@ def test_reset_while_requests_are_in_flight_never_answers_500(fresh_sandbox):
         while not stop.is_set():
             statuses.append(api.get("/contacts", params={"limit": 5}).status_code)
 
+    owner = Api(fresh_sandbox)
     readers = [threading.Thread(target=read) for _ in range(2)]
     for reader in readers:
         reader.start()
     try:
         for _ in range(10):
-            assert requests.post(fresh_sandbox.root_url + "/_sandbox/reset", timeout=30).status_code == 200
+            assert owner.control("POST", "/reset").status_code == 200
     finally:
         stop.set()
         for reader in readers:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 
 from nitrosend_nb.widgets import CampaignLauncher
 
@@ -137,3 +138,33 @@ def test_unknown_campaign(ns):
     launcher = CampaignLauncher(ns, 9999)
     assert launcher.locked and launcher.launch_button.disabled and launcher.test_button.disabled
     assert "Not found" in launcher.status.text
+
+
+def test_a_cancelled_campaign_cannot_be_launched_and_says_why(ns, sb):
+    cancelled = ns.campaigns.create(name="Called off")
+    ns.campaigns.update(cancelled["id"], status="cancelled")
+    launcher = ns.campaign_launcher(cancelled["id"])
+    assert launcher.locked and launcher.launch_button.disabled and launcher.lists.disabled
+    assert "Cancelled: launch is disabled" in launcher.summary.value
+    assert "is cancelled; only a draft, scheduled or paused campaign" in launcher.status.text
+    launcher.launch()
+    assert sb.outbox() == [] and ns.campaigns.get(cancelled["id"])["status"] == "cancelled"
+
+
+def test_a_scheduled_campaign_can_be_launched(ns):
+    ns.campaigns.update(DRAFT, scheduled_at="2030-01-01T09:00:00Z")
+    launcher = ns.campaign_launcher(DRAFT)
+    assert launcher.campaign["status"] == "scheduled" and not launcher.locked
+
+
+def test_a_test_shows_each_recipients_status_and_refusal(ns, sb):
+    launcher = CampaignLauncher(ns, DRAFT)
+    launcher.recipients.value = "qa@acme.test, nobody@bounce.invalid"
+    result = launcher.send_test()
+    assert [(r["email"], r["status"]) for r in result["results"]] == [("qa@acme.test", "delivered"),
+                                                                       ("nobody@bounce.invalid", "failed")]
+    assert [e["to"] for e in sb.outbox()] == ["qa@acme.test"]
+    text = launcher.status.text
+    assert launcher.status.kind == "error" and "sent to 1 of 2 recipient(s)" in text
+    assert re.search(r"qa@acme\.test\s+delivered\s+message #\d+", text)
+    assert re.search(r"nobody@bounce\.invalid\s+failed\s+invalid_recipient: ", text)

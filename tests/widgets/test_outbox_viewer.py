@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import time
 
 from nitrosend_nb.widgets import OutboxViewer
 
@@ -46,3 +47,39 @@ def test_live_mode_has_no_outbox(live_ns):
     viewer = OutboxViewer(live_ns)
     assert "only in sandbox mode" in viewer.status.text
     assert viewer.refresh_button.disabled and viewer.emails.options == ()
+
+
+def test_search_pages_and_every_view(ns, sb):
+    send(ns, "Receipt", '<p>Paid</p><a href="https://acme.test/r">receipt</a>', to="ada@example.com")
+    ns.templates.send_test(1, email="qa@example.com")
+    viewer = OutboxViewer(ns)
+    viewer.query.value = "kind:test"
+    viewer.search_button.click()
+    [(label, _)] = viewer.emails.options
+    assert "qa@example.com" in label and "1 e-mail(s) match" in viewer.status.text
+    expected = {"desktop": 'width:100%', "mobile": "width:375px", "text": "Welcome, ", "headers": "Message-ID",
+                "source": "Content-Type: multipart/alternative", "context": "unsubscribe_url",
+                "checks": "compatibility warning(s)"}
+    for view, marker in expected.items():
+        viewer.view.value = view
+        assert marker in viewer.message.value, view
+    assert "Inline data: URI images" in viewer.message.value  # the seeded logo, with the clients affected
+    viewer.query.value = "-kind:test"
+    viewer.search_button.click()
+    assert [label.split(" ")[1] for label, _ in viewer.emails.options] == ["transactional"]
+    viewer.query.value = "kind:nonsense"
+    viewer.search_button.click()
+    assert "kind: must be one of" in viewer.status.text
+
+
+def test_live_mode_shows_a_new_email_without_a_click(ns, sb):
+    viewer = OutboxViewer(ns, poll_interval=0.05)
+    viewer.live.value = True
+    try:
+        send(ns, "Arrives live", "<p>hello</p>")
+        deadline = time.monotonic() + 10
+        while not viewer.emails.options and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "Arrives live" in viewer.emails.options[0][0]
+    finally:
+        viewer.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import nitrosend_nb as nb
@@ -83,10 +85,22 @@ def test_an_html_body_is_sent_as_html(ns, sb):
 
 
 def test_send_test_without_recipients_goes_to_the_account_test_recipients(ns, sb):
-    brand = ns.account.get()["brands"][0]
+    brand = ns.brands.list()[0]  # the default brand: the one a client without brand_sid works in
     composer = new_composer(ns)
     composer.test_button.click()
     assert sorted(e["to"] for e in sb.outbox()) == sorted(brand["test_email_recipients"])
+    for address in brand["test_email_recipients"]:  # one row per recipient: address, status, message
+        assert re.search(rf"{re.escape(address)}\s+delivered\s+message #\d+", composer.status.text)
+
+
+def test_each_recipients_refusal_is_shown_beside_the_others_delivery(ns, sb):
+    composer = new_composer(ns)
+    composer.recipients.value = "qa@acme.test, nobody@bounce.invalid"
+    result = composer.send_test()
+    assert [item["status"] for item in result["results"]] == ["delivered", "failed"]
+    assert [e["to"] for e in sb.outbox()] == ["qa@acme.test"]
+    assert composer.status.kind == "error" and "sent to 1 of 2 recipient(s)" in composer.status.text
+    assert re.search(r"nobody@bounce\.invalid\s+failed\s+invalid_recipient: The recipient", composer.status.text)
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
@@ -264,3 +278,36 @@ def test_a_closed_composer_schedules_nothing_and_closes_its_parts(ns):
     assert composer.body.comm is None and composer.preview.comm is None  # the parts are closed, not just the box
     composer.body.value = "<p>after close</p>"
     assert not composer.preview_debounce.pending
+
+
+def test_preview_views_merge_warnings_and_checks_before_a_send(ns, sb):
+    composer = TemplateComposer(ns, preview_delay=60)
+    contact = ns.contacts.get(composer.sample_contact.value)
+    composer.subject.value = "For {{ contact.first_name | upcase }}"
+    composer.body.value = ('<div style="display:flex"><h1>{% if contact.first_name %}Hi {{ contact.first_name }}'
+                           '{% endif %} {{ contact.nickname }}</h1><a href="{{ unsubscribe_url }}">Unsubscribe</a>'
+                           '<a href="javascript:void(0)">bad</a></div>')
+    composer.refresh_preview()
+    assert f"For {contact['first_name'].upper()}" in composer.preview.value and "width:100%" in composer.preview.value
+    assert "contact.nickname" in composer.merge_warnings.value
+    checks = composer.checks.value
+    assert "1 error(s)" in checks and "javascript:void(0)" in checks and "CSS flexbox" in checks
+    assert "Outlook for Windows" in checks  # the clients affected
+    composer.preview_view.value = "mobile"
+    assert "width:375px" in composer.preview.value
+    composer.preview_view.value = "text"
+    assert f"Hi {contact['first_name']}" in composer.preview.value and "<iframe" not in composer.preview.value
+    composer.body.value = "<p>{{ contact.first_name </p>"
+    composer.refresh_preview()
+    assert "body" in composer.preview.value and "line 1" in composer.preview.value and not composer.checks.value
+    composer.close()
+
+
+def test_the_preview_uses_the_brand_and_unsubscribe_link_a_send_uses(ns, sb):
+    composer = TemplateComposer(ns, preview_delay=60)
+    composer.body.value = "<p>{{ brand.name }} {{ unsubscribe_url }}</p>"
+    composer.refresh_preview()
+    contact = ns.contacts.get(composer.sample_contact.value)
+    assert f"Acme Coffee https://sandbox.nitrosend.test/unsubscribe/{contact['uuid']}" in composer.preview.value
+    assert "0 links and images, 0 error(s)" in composer.checks.value and not composer.merge_warnings.value
+    composer.close()

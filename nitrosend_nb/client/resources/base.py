@@ -9,7 +9,6 @@ list endpoint does not page by headers) and add only the calls that differ (``me
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,12 +20,15 @@ import pandas as pd
 from nitrosend_nb.client.defaults import LIST_LIMIT
 from nitrosend_nb.client.frames import BATCH_ROWS, FrameSchema, concat_frames, frame_batches, to_frame
 from nitrosend_nb.client.gcpause import gc_paused
+from nitrosend_nb.client.ids import valid_id
 from nitrosend_nb.client.pagination import HeaderPageNumberPaginator, Page, Paginator, json_body, unique_pages
+from nitrosend_nb.client.retry_outcome import deleted_by_earlier_attempt, holds_changes, may_be_applied_already
+from nitrosend_nb.errors import NitrosendError
 
 if TYPE_CHECKING:
     from nitrosend_nb.client.client import Nitrosend
 
-__all__ = ["ApiGroup", "Resource", "Incremental", "new_idempotency_key"]
+__all__ = ["ApiGroup", "Resource", "Incremental"]
 
 
 def _query_value(value: object) -> object:
@@ -36,11 +38,6 @@ def _query_value(value: object) -> object:
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     return value
-
-
-def new_idempotency_key() -> str:
-    """A fresh random Idempotency-Key (uuid4)."""
-    return str(uuid.uuid4())
 
 
 @dataclass(frozen=True)
@@ -61,10 +58,11 @@ class ApiGroup:
         self._client = client
 
     def _call(self, method: str, path: str = "", *, json: object = None, params: Mapping | None = None,
-              idempotency_key: str | None = None) -> Any:
-        """Send one request below this group's path and return the decoded JSON body (None when empty)."""
+              idempotency_key: str | None = None, files: Mapping | None = None, data: Mapping | None = None) -> Any:
+        """Send one request below this group's path and return the decoded JSON body (None when empty);
+        ``files`` (with form fields in ``data``) sends a multipart form instead of JSON."""
         response = self._client.request(method, self.path + path, json=json, params=params,
-                                        idempotency_key=idempotency_key)
+                                        idempotency_key=idempotency_key, files=files, data=data)
         return json_body(response)
 
     def __repr__(self) -> str:
@@ -106,9 +104,9 @@ class Resource(ApiGroup):
                **filters: object) -> Iterator[pd.DataFrame]:
         """The records of :meth:`pages` as typed DataFrames of about ``batch_rows`` rows each, converted as the
         pages arrive: memory holds one batch of decoded records, not the whole account."""
+        pages = self.pages(max_rows=max_rows, progress=progress, **filters)
         with gc_paused():
-            yield from frame_batches(self.pages(max_rows=max_rows, progress=progress, **filters), self.schema,
-                                     batch_rows)
+            yield from frame_batches(map(self._frame_rows, pages), self.schema, batch_rows)
 
     def df(self, *, max_rows: int | None = None, **filters: object) -> pd.DataFrame:
         """All records matching ``filters`` as a DataFrame indexed by ``id`` with the resource's fixed dtypes."""
@@ -127,28 +125,53 @@ class Resource(ApiGroup):
 
     def frame(self, records: Iterable[dict]) -> pd.DataFrame:
         """Records of this resource (e.g. a :class:`Page` from :meth:`list`) as a DataFrame with its dtypes."""
-        return to_frame(list(records), self.schema)
+        return to_frame(self._frame_rows(list(records)), self.schema)
+
+    def _frame_rows(self, records: list[dict]) -> list[dict]:
+        """Records as the rows of this resource's frames (a group whose records nest what its frame shows as
+        columns reshapes them here, for :meth:`frame`, :meth:`frames` and everything built on them)."""
+        return records
 
     def get(self, id: int) -> dict:
         """One record by id (NotFoundError when it does not exist)."""
-        return self._call("GET", f"/{int(id)}")
+        return self._call("GET", self._item(id))
 
     def create(self, **fields: object) -> dict:
         """Create a record from ``fields`` (the API's request body) and return it."""
         return self._call("POST", json=fields)
 
     def update(self, id: int, **fields: object) -> dict:
-        """PATCH the given fields of record ``id`` and return the updated record."""
-        return self._item_call("PATCH", id, fields)
+        """PATCH the given fields of record ``id`` and return the updated record (also when a retry after a lost
+        response is refused as a conflict although the record already holds the change)."""
+        try:
+            return self._item_call("PATCH", id, fields)
+        except NitrosendError as error:
+            if not may_be_applied_already(error):
+                raise
+            conflict = error
+        current = self.get(id)
+        if not holds_changes(current, fields):
+            raise conflict
+        return current
 
     def delete(self, id: int) -> dict | None:
-        """Delete record ``id``; returns the deleted record when the API sends it back."""
-        return self._item_call("DELETE", id)
+        """Delete record ``id``; returns the deleted record when the API sends it back (None when a retry after a
+        lost response found it already deleted)."""
+        try:
+            return self._item_call("DELETE", id)
+        except NitrosendError as error:
+            if deleted_by_earlier_attempt(error):
+                return None
+            raise
 
     def _item_call(self, method: str, id: int, fields: dict | None = None) -> Any:
         if method not in self.item_methods:
             raise NotImplementedError(f"the Nitrosend API has no {method} {self.path}/{{id}}")
-        return self._call(method, f"/{int(id)}", json=fields)
+        return self._call(method, self._item(id), json=fields)
+
+    def _item(self, id: object) -> str:
+        """The path of record ``id`` below :attr:`path` (ids are checked before any request)."""
+        return f"/{valid_id(id)}"
 
     @staticmethod
     def _params(filters: Mapping[str, object]) -> dict:

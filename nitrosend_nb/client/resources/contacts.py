@@ -1,11 +1,15 @@
-"""Contacts: ``/contacts`` plus search."""
+"""Contacts: ``/contacts`` plus search and bulk import."""
 
 from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
 from nitrosend_nb.client.frames import CONTACTS
 from nitrosend_nb.client.resources.base import Resource
+from nitrosend_nb.client.resources.imports import ImportHandle, ImportResult
 
 
 class Contacts(Resource):
@@ -18,3 +22,19 @@ class Contacts(Resource):
     def search(self, q: str) -> pd.DataFrame:
         """Every contact whose name, email or phone matches ``q``, as a DataFrame."""
         return self.df(search=q)
+
+    def import_df(self, source: pd.DataFrame | str | os.PathLike, *, list_ids: Sequence[int] = (),
+                  columns: Mapping[str, str | None] | None = None, dry_run: bool = False, wait: bool = True,
+                  upload: str = "auto", timeout: float | None = None) -> ImportResult | ImportHandle:
+        """Import contacts from a DataFrame or a CSV path, matched by email (a rerun creates no duplicates).
+
+        Every row becomes a contact created or updated with the file's fields and added to ``list_ids``;
+        ``columns`` maps a file column to a field (``{"E-mail": "email", "Plan": "data.plan", "Notes": None}``).
+        ``dry_run=True`` validates every row and writes nothing. With ``wait=True`` (default) this polls with a
+        progress bar and returns an :class:`ImportResult` (``.record``, ``.failed``: the input rows that failed
+        with their row number and reason); ``wait=False`` returns the :class:`ImportHandle` at once. Ctrl-C while
+        waiting leaves the import running and tells how to resume.
+        """
+        handle = self._client.imports.start(source, list_ids=list_ids, columns=columns, dry_run=dry_run,
+                                            upload=upload)
+        return handle.wait(timeout=timeout) if wait else handle

@@ -2,13 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from nitrosend_nb.client.frames import MESSAGES
-from nitrosend_nb.client.resources.base import Resource, new_idempotency_key
+from nitrosend_nb.client.idempotency import new_idempotency_key
+from nitrosend_nb.client.ids import valid_id
+from nitrosend_nb.client.resources.base import Resource
+
+#: Tag keys Nitrosend sets itself; a send naming one is refused.
+RESERVED_TAGS = ("account_id", "brand_id", "message_id")
+
+
+def check_tags(tags: object) -> dict:
+    """``tags`` as the API takes them: an object of string, number or boolean values under non-blank keys, none of
+    them reserved. ValueError naming the problem otherwise (before any request)."""
+    if not isinstance(tags, Mapping):
+        kind = "a list" if isinstance(tags, (list, tuple, set)) else type(tags).__name__
+        raise ValueError(f"tags must be a dict {{key: str | int | float | bool}}, not {kind}; "
+                         "e.g. tags={'campaign': 'welcome', 'step': 1}")
+    for key, value in tags.items():
+        if not isinstance(key, str) or not key.strip():
+            raise ValueError(f"tags keys must be non-blank strings, got {key!r}")
+        if key in RESERVED_TAGS:
+            raise ValueError(f"tags key {key!r} is reserved ({', '.join(RESERVED_TAGS)} are set by Nitrosend)")
+        if value is None or not isinstance(value, (str, int, float, bool)):
+            raise ValueError(f"tags[{key!r}] must be a string, number or boolean, got {type(value).__name__}")
+    return dict(tags)
 
 
 class Messages(Resource):
-    """Transactional email/SMS. List filters: ``source_type`` (omit: transactional only; ``"all"``,
-    ``"flow"``), ``channel``, ``status``."""
+    """Transactional, campaign, flow and test messages. List filters (keyword arguments of ``list``/``iter``/``df``):
+    ``source_type`` (omitted: transactional only; ``"all"``, ``"campaign"``, ``"flow"``, ``"transactional"``,
+    ``"test"``), ``campaign_id`` and ``flow_id`` (that campaign's or flow's messages, every source type unless one
+    is given), ``date`` (one UTC day: a ``datetime.date`` or ``"YYYY-MM-DD"``), ``channel`` and ``status``, e.g.
+    ``ns.messages.df(campaign_id=13)``."""
 
     path = "/messages"
     label = "messages"
@@ -17,25 +44,36 @@ class Messages(Resource):
 
     def send(
         self,
-        to: str,
+        to: str | None = None,
         subject: str | None = None,
         *,
         html: str | None = None,
         body: str | None = None,
         template_id: int | None = None,
+        contact_id: int | None = None,
+        from_: str | None = None,
+        tags: Mapping[str, str | int | float | bool] | None = None,
         data: dict | None = None,
         channel: str = "email",
         idempotency_key: str | None = None,
         **extra: object,
     ) -> dict:
-        """Send one message and return it (``status`` starts ``"queued"``).
+        """Send one message to ``to``, or to contact ``contact_id`` (personalised with its data), and return it
+        (``status`` starts ``"queued"``; a send the service refuses comes back ``"failed"`` with its
+        ``failure_reason``). ``from_`` is the sender, ``"Name <addr>"`` or an address (sent as ``from``);
+        ``tags`` a dict of string/number/boolean values, checked before sending.
 
         Always sends an ``Idempotency-Key`` (a new uuid4 unless given), so a retried request can never send
         twice; pass your own key to make a re-run of the same cell safe as well. ``extra`` carries the
-        API's other fields (``from``, ``reply_to``, ``headers``, ``tags``).
+        API's other fields (``from_email``, ``from_name``, ``reply_to``, ``headers``).
         """
+        if to is None and contact_id is None:
+            raise ValueError("send needs a recipient: to=... or contact_id=...")
         fields = dict(channel=channel, to=to, subject=subject, html=html, body=body, template_id=template_id,
-                      data=data, **extra)
+                      contact_id=None if contact_id is None else valid_id(contact_id, "contact_id"),
+                      data=data, tags=None if tags is None else check_tags(tags), **extra)
+        if from_ is not None:
+            fields["from"] = from_
         payload = {name: value for name, value in fields.items() if value is not None}
         return self._call("POST", json=payload, idempotency_key=idempotency_key or new_idempotency_key())
 

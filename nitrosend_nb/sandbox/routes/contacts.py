@@ -10,8 +10,7 @@ from fastapi.responses import Response
 from ..audience import check_lists
 from ..errors import invalid
 from ..models import ContactCreate, ContactUpdate
-from ..pagination import positive_int
-from ..seed import BRAND_ID
+from ..pagination import CONTACTS_LIMIT, positive_int
 from ..segment_filters import escape_like
 from ..state import SandboxState, get_state
 from ..store import iso, parse_iso
@@ -30,6 +29,7 @@ class Contacts(Resource):
 
     table, label, fields = "contacts", "Contact", FIELDS
     create_model, update_model = ContactCreate, ContactUpdate
+    page_size = CONTACTS_LIMIT
 
     def present(self, state: SandboxState, docs: list) -> list:
         memberships = state.store.list_ids_by_contact([d["id"] for d in docs])
@@ -71,7 +71,8 @@ class Contacts(Resource):
         return " AND ".join(clauses), params, order
 
     def _check_unique(self, state: SandboxState, email: str | None, own_id: int | None = None) -> None:
-        if email and state.store.count("contacts", "email = ? COLLATE NOCASE AND id != ?", (email, own_id or 0)):
+        if email and state.store.count("contacts", state.in_brand("email = ? COLLATE NOCASE AND id != ?"),
+                                       (email, own_id or 0)):
             raise invalid({"email": ["has already been taken"]})
 
     def _set_channel(self, state: SandboxState, doc: dict, kind: str, value: str | None, subscribed: bool | None,
@@ -118,7 +119,7 @@ class Contacts(Resource):
         if not (changes.get("email") or changes.get("phone") or kinds):
             raise invalid({"email": ["an email or a phone is required"]})
         check_lists(state, changes.get("list_ids") or [], "list_ids")
-        doc = {"brand_id": BRAND_ID, "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"nitrosend-sandbox:{now}")),
+        doc = {"uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"nitrosend-sandbox:{now}")),
                "first_name": changes.get("first_name"), "last_name": changes.get("last_name"),
                "source": changes.get("source") or "api", "country_code": changes.get("country_code"),
                "data": changes.get("data") or {}, "subscribed_phone": False, "subscribed_email": False,

@@ -2,6 +2,9 @@
 
 A :class:`Resource` subclass says how its documents are built, changed, filtered and presented; :func:`register`
 turns it into list / create / get / update / delete routes with the API's pagination and error behaviour.
+Every resource is brand-owned: :meth:`Resource.fetch`, :meth:`Resource.page`, :meth:`Resource.all` and
+:meth:`Resource.create` go through the request's brand-bound state (``state.find`` / ``state.in_brand`` /
+``state.insert``), so a record of another brand is a 404 and creates are stamped with the request's brand.
 """
 
 # No ``from __future__ import annotations`` here: FastAPI reads the request-model annotations of the endpoint
@@ -13,9 +16,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from ..errors import json_response, not_found
+from ..errors import ApiError, invalid, json_response, not_found
+from ..idempotency import fingerprint, replay, request_key
 from ..models import ResourceId
-from ..pagination import page_request
+from ..pagination import DEFAULT_LIMIT, page_request
 from ..state import SandboxState, get_state
 
 
@@ -28,7 +32,9 @@ class Resource:
     create_model: Optional[type] = None
     update_model: Optional[type] = None
     paginated: bool = True
+    page_size: int = DEFAULT_LIMIT  # rows per page when the request names no limit
     deletable: bool = True
+    idempotent: bool = False  # POST honours an Idempotency-Key (header or ``idempotency_key`` body field)
     order: str = "id DESC"
 
     # hooks ------------------------------------------------------------------------------------------
@@ -61,11 +67,20 @@ class Resource:
 
     # shared operations ------------------------------------------------------------------------------
     def fetch(self, state: SandboxState, ident: int) -> dict:
-        """The stored document or a 404."""
-        doc = state.store.get(self.table, ident)
+        """The stored document of the request's brand, or a 404."""
+        doc = state.find(self.table, ident)
         if doc is None:
             raise not_found(self.label, ident)
         return doc
+
+    def fetch_reference(self, state: SandboxState, ident: int, field: str) -> dict:
+        """The document a request body refers to by id, or a 422 naming ``field`` (not a 404: the URL exists)."""
+        try:
+            return self.fetch(state, ident)
+        except ApiError as error:
+            if error.status != 404:
+                raise
+            raise invalid({field: [f"unknown {self.label.lower()} {ident}"]}) from None
 
     def one(self, state: SandboxState, doc: dict, status: int = 200, headers: Optional[dict] = None) -> Response:
         """Respond with one presented document."""
@@ -73,20 +88,34 @@ class Resource:
 
     def page(self, state: SandboxState, request: Request, where: str, params: Sequence, order: str,
              present=None) -> Response:
-        """Respond with one page of matching documents and the pagination headers."""
+        """Respond with one page of the brand's documents matching ``where`` and the pagination headers."""
         present = present or self.present_list
-        pager = page_request(request)
+        pager = page_request(request, self.page_size)
+        where = state.in_brand(where)
         total = state.store.count(self.table, where, params)
         docs = state.store.query(self.table, where, params, order, pager.limit, pager.offset)
         return json_response(present(state, docs), 200, pager.headers(total))
 
-    def create(self, state: SandboxState, body: Any) -> dict:
-        """Build, store and post-process a new document atomically."""
+    def all(self, state: SandboxState, where: str, params: Sequence, order: str) -> Response:
+        """Respond with every document of the brand matching ``where`` (the unpaginated groups)."""
+        docs = state.store.query(self.table, state.in_brand(where), params, order)
+        return json_response(self.present_list(state, docs))
+
+    def create(self, state: SandboxState, body: Any, key: Optional[str] = None) -> tuple[dict, bool]:
+        """Build, store (stamped with the request's brand) and post-process a new document atomically; returns
+        (document, created). With an idempotency ``key`` seen before, the stored document is returned instead
+        (409 if the body differed). Without a key, ``body`` is whatever :meth:`build` takes."""
+        print_ = fingerprint(body.model_dump(mode="json", exclude_unset=True, by_alias=True)) if key else ""
         with state.store.atomic():
+            previous = replay(state.store, self.table, key, print_)
+            if previous is not None:
+                return self.fetch(state, previous["id"]), False
             now = state.store.tick()
-            doc = state.store.insert(self.table, self.build(state, body, now))
+            doc = state.insert(self.table, self.build(state, body, now))
             self.after_save(state, doc, body)
-        return doc
+            if key:
+                state.store.remember(self.table, key, print_, {"id": doc["id"]})
+        return doc, True
 
     def update(self, state: SandboxState, ident: int, body: Any) -> dict:
         """Apply a PATCH atomically."""
@@ -124,8 +153,7 @@ def register(router: APIRouter, resource: Resource) -> None:
         where, params, order = resource.list_query(state, request)
         if resource.paginated:
             return resource.page(state, request, where, params, order)
-        docs = state.store.query(resource.table, where, params, order)
-        return json_response(resource.present_list(state, docs))
+        return resource.all(state, where, params, order)
 
     @router.get(base + "/{ident}", tags=[tag], summary=f"Get a {resource.label.lower()}")
     def get_document(ident: ResourceId, state: SandboxState = Depends(get_state)) -> Response:
@@ -136,9 +164,13 @@ def register(router: APIRouter, resource: Resource) -> None:
         create_model: type[BaseModel] = resource.create_model
 
         @router.post(base, tags=[tag], status_code=201, summary=f"Create a {resource.label.lower()}")
-        def create_document(body: create_model, state: SandboxState = Depends(get_state)) -> Response:  # type: ignore[valid-type]
-            """Create a record (201; 422 with per-field messages on invalid input)."""
-            return resource.one(state, resource.create(state, body), 201)
+        def create_document(body: create_model, request: Request,  # type: ignore[valid-type]
+                            state: SandboxState = Depends(get_state)) -> Response:
+            """Create a record (201; 422 with per-field messages on invalid input; an idempotent group replays
+            an earlier create with the same key as 200)."""
+            key = request_key(request, getattr(body, "idempotency_key", None)) if resource.idempotent else None
+            doc, created = resource.create(state, body, key)
+            return resource.one(state, doc, 201 if created else 200)
 
     if resource.update_model is not None:
         update_model: type[BaseModel] = resource.update_model

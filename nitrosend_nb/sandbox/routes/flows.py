@@ -1,18 +1,27 @@
-"""Flows: list (standalone flows), create, get, update (optimistic concurrency on ``updated_at``), delete."""
+"""Flows: list (standalone flows), create (idempotent with an Idempotency-Key), get, update (optimistic concurrency
+on ``updated_at``), delete, and the step schema at ``GET /flows/spec``.
+
+Status is draft|live|paused|archived|cancelled. A flow is ``pending_review`` until it first goes live, which
+approves it (the sandbox reviews instantly); it stays approved when paused. ``sent_count`` is the number of
+messages the flow sent, exactly what ``GET /messages?flow_id=ID`` returns.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
+from fastapi.responses import Response
 
 from ..audience import check_lists, segment_condition
-from ..errors import ApiError, invalid
+from ..errors import ApiError, invalid, json_response
 from ..flow_steps import step_templates, walk_steps
 from ..models import FlowCreate, FlowUpdate
-from ..seed import ACCOUNT_ID, BRAND_ID
+from ..seed import ACCOUNT_ID
 from ..segment_filters import compile_filters
+from ..specs import flow_spec
 from ..state import SandboxState
 from ..store import parse_iso
 from .crud import Resource, register
+from .messages import messages
 from .templates import attached_templates
 
 FIELDS = ("id", "account_id", "brand_id", "status", "approval_state", "name", "goal", "trigger", "steps",
@@ -32,10 +41,13 @@ class Flows(Resource):
 
     table, label, fields = "flows", "Flow", FIELDS
     create_model, update_model = FlowCreate, FlowUpdate
+    idempotent = True
 
     def present(self, state: SandboxState, docs: list) -> list:
         templates = attached_templates(state, [tid for d in docs for tid in d.get("template_ids", [])])
+        sent = messages.counts(state, "flow_id", [d["id"] for d in docs], "flow")
         return [{**{k: d.get(k) for k in FIELDS}, "trigger": _trigger_output(d.get("trigger") or {}),
+                 "sent_count": sent[d["id"]],
                  "templates": [templates[tid] for tid in d.get("template_ids", []) if tid in templates]}
                 for d in docs]
 
@@ -63,13 +75,15 @@ class Flows(Resource):
                     except ApiError as error:
                         raise invalid({f"{where}.{k}": v for k, v in (error.validation_errors or {}).items()})
             doc["steps"] = steps
-        doc["approval_state"] = "approved" if doc["status"] == "active" else "pending"
+        if doc["status"] == "live":
+            doc["approval_state"] = "approved"
         return doc
 
     def build(self, state: SandboxState, body: FlowCreate, now: str) -> dict:
-        doc = {"account_id": ACCOUNT_ID, "brand_id": BRAND_ID, "status": body.status, "name": body.name,
-               "goal": None, "trigger": {"event": DEFAULT_EVENT, "segment_id": None, "contact_list_ids": [], "data": None},
-               "steps": [], "sent_count": 0, "template_ids": [], "created_at": now, "updated_at": now}
+        doc = {"account_id": ACCOUNT_ID, "status": body.status, "approval_state": "pending_review",
+               "name": body.name, "goal": None,
+               "trigger": {"event": DEFAULT_EVENT, "segment_id": None, "contact_list_ids": [], "data": None},
+               "steps": [], "template_ids": [], "created_at": now, "updated_at": now}
         return self._apply(state, doc, body, now)
 
     def after_save(self, state: SandboxState, doc: dict, body: FlowCreate) -> None:
@@ -77,7 +91,7 @@ class Flows(Resource):
         if body.steps is None:
             return
         self.before_delete(state, doc)
-        templates = [state.store.insert("templates", t)
+        templates = [state.insert("templates", t)
                      for t in step_templates(doc["steps"], doc["id"], doc["updated_at"])]
         doc["template_ids"] = [t["id"] for t in templates]
         state.store.replace(self.table, doc)
@@ -94,9 +108,17 @@ class Flows(Resource):
                 raise invalid({"updated_at": ["must be an ISO 8601 timestamp"]}) from None
             if stale:
                 raise ApiError(409, f"Flow {doc['id']} was modified at {doc['updated_at']}, after the updated_at "
-                                    f"you sent ({body.updated_at}); reload it and retry", error_code="stale_flow")
+                                    f"you sent ({body.updated_at}); reload it and retry", code="stale_flow")
         return self._apply(state, doc, body, now)
 
 
 router = APIRouter()
+
+
+@router.get("/flows/spec", tags=["Flows"], summary="Get the flow step type schema")
+def step_schema() -> Response:
+    """Step types with their params, trigger events and segment filter names."""
+    return json_response(flow_spec())
+
+
 register(router, Flows())

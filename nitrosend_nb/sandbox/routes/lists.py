@@ -1,14 +1,16 @@
-"""Contact lists: list, create, get, update, delete; ``contacts_count`` is always the live member count."""
+"""Contact lists: list, create, get, update, delete, and bulk membership by email
+(``POST /lists/{id}/contacts/bulk``); ``contacts_count`` is always the live member count."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
 
 from ..audience import matching_ids, segment_condition
-from ..errors import invalid
-from ..models import ListCreate, ListUpdate
-from ..seed import ACCOUNT_ID, BRAND_ID
-from ..state import SandboxState
+from ..errors import invalid, json_response
+from ..models import ListBulk, ListCreate, ListUpdate, ResourceId
+from ..seed import ACCOUNT_ID
+from ..state import SandboxState, get_state
 from .crud import Resource, register
 
 FIELDS = ("id", "account_id", "brand_id", "name", "contacts_count", "segment_id", "stale", "last_populated_at",
@@ -30,14 +32,14 @@ class Lists(Resource):
         if changes.get("segment_id") is not None:
             segment_condition(state, changes["segment_id"])
         ids = changes.get("contact_ids") or []
-        missing = sorted(set(ids) - state.store.existing_ids("contacts", ids))
+        missing = sorted(set(ids) - state.existing_ids("contacts", ids))
         if missing:
             raise invalid({"contact_ids": [f"unknown contact id {i}" for i in missing]})
 
     def build(self, state: SandboxState, body: ListCreate, now: str) -> dict:
         changes = body.changes()
         self._check(state, changes)
-        return {"account_id": ACCOUNT_ID, "brand_id": BRAND_ID, "name": body.name, "segment_id": body.segment_id,
+        return {"account_id": ACCOUNT_ID, "name": body.name, "segment_id": body.segment_id,
                 "stale": False, "last_populated_at": None, "created_at": now, "updated_at": now}
 
     def apply(self, state: SandboxState, doc: dict, changes: dict, body: ListUpdate, now: str) -> dict:
@@ -58,5 +60,37 @@ class Lists(Resource):
         state.store.set_list_members(doc["id"], [])
 
 
+lists = Lists()
 router = APIRouter()
-register(router, Lists())
+
+
+@router.post("/lists/{ident}/contacts/bulk", tags=["Lists"], summary="Add or remove contacts by email")
+def bulk_membership(ident: ResourceId, body: ListBulk, state: SandboxState = Depends(get_state)) -> Response:
+    """``{"action": "add"|"remove", "emails": [...]}`` (1 to 1000 addresses, matched case-insensitively against the
+    brand's contacts): answers which addresses were added (or removed), which were already in (or not in) the
+    list, which match no contact of the brand, and the list's new ``contacts_count``."""
+    with state.store.atomic():
+        doc = lists.fetch(state, ident)
+        unique: dict[str, str] = {}
+        for email in body.emails:  # first spelling of each address, in the order sent
+            unique.setdefault(email.lower(), email)
+        emails = list(unique.values())
+        marks = ",".join("?" * len(emails))
+        found = {row["email"].lower(): row["id"] for row in state.store.query(
+            "contacts", state.in_brand(f"email COLLATE NOCASE IN ({marks})"), emails)}
+        members = state.store.list_member_ids(ident)
+        adding = body.action == "add"
+        changed = [e for e in emails if e.lower() in found and (found[e.lower()] in members) != adding]
+        ids = [found[e.lower()] for e in changed]
+        state.store.change_list_members(ident, add=ids if adding else (), remove=() if adding else ids)
+        doc["updated_at"] = state.store.tick()
+        state.store.replace("lists", doc)
+    return json_response({
+        "list_id": ident, "action": body.action, "added": changed if adding else [],
+        "removed": [] if adding else changed,
+        "unchanged": [e for e in emails if e.lower() in found and e not in changed],
+        "not_found": [e for e in emails if e.lower() not in found],
+        "contacts_count": state.store.member_counts([ident])[ident]})
+
+
+register(router, lists)

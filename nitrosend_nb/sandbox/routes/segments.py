@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from ..errors import json_response
 from ..models import SegmentCount, SegmentCreate, SegmentUpdate
-from ..seed import ACCOUNT_ID, BRAND_ID
+from ..seed import ACCOUNT_ID
 from ..segment_filters import compile_filters
 from ..state import SandboxState, get_state
 from .crud import Resource, register
@@ -25,7 +25,7 @@ class Segments(Resource):
     def build(self, state: SandboxState, body: SegmentCreate, now: str) -> dict:
         filters = body.changes().get("filters", [])
         compile_filters(filters)
-        return {"account_id": ACCOUNT_ID, "brand_id": BRAND_ID, "name": body.name, "filters": filters,
+        return {"account_id": ACCOUNT_ID, "name": body.name, "filters": filters,
                 "created_at": now, "updated_at": now}
 
     def apply(self, state: SandboxState, doc: dict, changes: dict, body: SegmentUpdate, now: str) -> dict:
@@ -40,9 +40,9 @@ router = APIRouter()
 
 @router.post("/segments/count", tags=["Segments"], summary="Count contacts matching filters")
 def count_segment(body: SegmentCount, state: SandboxState = Depends(get_state)) -> Response:
-    """``{"count": n}``: how many contacts the filters match, without saving a segment."""
+    """``{"count": n}``: how many of the brand's contacts the filters match, without saving a segment."""
     where, params = compile_filters(body.changes().get("filters", []))
-    return json_response({"count": state.store.count("contacts", where, params)})
+    return json_response({"count": state.store.count("contacts", state.in_brand(where), params)})
 
 
 register(router, Segments())

@@ -2,46 +2,35 @@
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from ... import merge_tags
-from ..delivery import default_sender, deliver, find_contact, merge_context, render_content, sender
-from ..design import render_design, section_types
+from ...rendering import merge, merge_context, render_email
+from ...rendering.design import brand_theme, design_strings, section_types
 from ..errors import campaign_locked, invalid, json_response
-from ..idempotency import DEPRECATION_HEADERS, fingerprint, replay, request_key
 from ..models import Preview, ResourceId, SendTest, TemplateCreate, TemplateUpdate
+from ..specs import email_component_spec
 from ..state import SandboxState, get_state
+from ..testsend import send_test
 from .crud import Resource, register
 
 FIELDS = ("id", "name", "flow_id", "action_id", "subject", "body", "preheader", "from_name", "from_email",
           "reply_to", "design", "variables", "created_at", "updated_at")
 SUMMARY_FIELDS = ("id", "name", "subject", "preheader", "flow_id", "section_count", "section_types", "created_at",
                   "updated_at")
-TEST_PREFIX = "[Test] "
 
 
 def variables(template: dict) -> dict:
     """The merge tags a template uses, grouped by namespace: ``{"contact": ["first_name"], "data": [...]}``."""
-    source = " ".join(str(template.get(k) or "") for k in ("subject", "preheader", "body"))
-    source += json.dumps(template.get("design") or {})
+    sources = [template.get(k) for k in ("subject", "preheader", "body")]
+    sources += [text for _, text in design_strings(template.get("design"))]
     grouped: dict[str, list[str]] = {}
-    for path in merge_tags.find(source):
+    for path in merge.variables(sources):
         namespace, _, rest = path.partition(".")
         names = grouped.setdefault(namespace, [])
         if rest and rest not in names:
             names.append(rest)
     return grouped
-
-
-def brand_theme(state: SandboxState) -> dict:
-    """The brand's colours, fonts and logo as a design theme."""
-    brand = state.brand()
-    theme = {k: brand.get(k) for k in ("brand_color", "bg_color", "text_color", "font_body", "font_heading")}
-    theme["logo_url"] = brand.get("logo")
-    return theme
 
 
 def template_view(template: dict) -> dict:
@@ -104,58 +93,27 @@ def preview(body: Preview, state: SandboxState = Depends(get_state)) -> Response
     design = body.document or body.design
     if design is None:
         raise invalid({"document": ["is required"]})
-    context = None
+    brand, context = state.brand(), None
     if body.data or body.contact_id:
-        contact = state.store.get("contacts", body.contact_id) if body.contact_id else None
-        context = merge_context(state.brand(), contact, body.data)
-    return json_response({"html": render_design(design.model_dump(), context, brand_theme(state))})
+        contact = state.find("contacts", body.contact_id) if body.contact_id else None
+        context = merge_context(brand, contact, body.data)
+    email = render_email({"design": design.model_dump()}, context, brand_theme(brand))
+    return json_response({"html": email.html})
 
 
-def _recipients(state: SandboxState, body: SendTest) -> list[tuple[str, dict | None]]:
-    """(address, contact) pairs for a test send, per the fallbacks: contact, addresses, test list, owner."""
-    if body.contact_id is not None:
-        contact = state.store.get("contacts", body.contact_id)
-        if contact is None:
-            raise invalid({"contact_id": [f"unknown contact {body.contact_id}"]})
-        if not contact.get("email"):
-            raise invalid({"contact_id": ["contact has no email address"]})
-        return [(contact["email"], contact)]
-    addresses = [body.email] if isinstance(body.email, str) else list(body.email or [])
-    addresses += body.emails or []
-    if not addresses:
-        addresses = state.brand().get("test_email_recipients") or [state.owner_email()]
-    unique = list(dict.fromkeys(addresses))
-    return [(address, find_contact(state.store, address)) for address in unique]
+@router.get("/templates/spec", tags=["Templates"], summary="Get the email component schema")
+def component_spec() -> Response:
+    """The section types the sandbox renders, their props, common styles, merge variables and theme fields."""
+    return json_response(email_component_spec())
 
 
 @router.post("/templates/{ident}/send_test", tags=["Templates"], summary="Send a test email")
-def send_test(ident: ResourceId, request: Request, body: SendTest | None = None,
-              state: SandboxState = Depends(get_state)) -> Response:
-    """Send the template to test recipients; an ``Idempotency-Key`` replays the first result without resending."""
-    body = body or SendTest()
+def send_template_test(ident: ResourceId, request: Request, body: SendTest | None = None,
+                       state: SandboxState = Depends(get_state)) -> Response:
+    """Send the template to test recipients (see :mod:`..testsend`)."""
     template = templates.fetch(state, ident)
-    key = request_key(request, body.idempotency_key)
-    scope, print_ = f"templates/{ident}/send_test", fingerprint(body.changes())
-    with state.store.atomic():
-        previous = replay(state.store, scope, key, print_)
-        if previous is not None:
-            return json_response(previous)
-        recipients = _recipients(state, body)
-        now = state.store.tick()
-        brand_from, brand_reply_to = default_sender(state)
-        from_ = sender(template.get("from_name"), template["from_email"]) if template.get("from_email") else brand_from
-        results = []
-        theme, brand = brand_theme(state), state.brand()
-        for address, contact in recipients:
-            subject, html, text = render_content(template, merge_context(brand, contact, body.data), theme)
-            deliver(state, now, kind="test", to=address, subject=TEST_PREFIX + subject, html=html, text=text,
-                    from_=from_, reply_to=template.get("reply_to") or brand_reply_to, template_id=ident,
-                    contact_id=contact["id"] if contact else None)
-            results.append({"email": address, "success": True})
-        outcome = {"sent": len(results), "results": results}
-        if key:
-            state.store.remember(scope, key, print_, outcome)
-    return json_response(outcome, 200, None if key else DEPRECATION_HEADERS)
+    return send_test(state, request, body or SendTest(), template, scope=f"templates/{ident}/send_test",
+                     source_name=template.get("name"), template_id=ident)
 
 
 register(router, templates)

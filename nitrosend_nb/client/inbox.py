@@ -1,0 +1,61 @@
+"""``ns.inbox``: the sandbox's captured emails over its JSON inbox API (search, one email, source, checks)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import requests
+
+from nitrosend_nb.client.ids import valid_id
+from nitrosend_nb.client.pagination import HeaderPageNumberPaginator, Page
+from nitrosend_nb.email_checks import probe_sandbox
+from nitrosend_nb.errors import NitrosendError
+
+if TYPE_CHECKING:
+    from nitrosend_nb.client.client import Nitrosend
+
+__all__ = ["Inbox"]
+
+PATH = "/_sandbox/messages"
+_PAGES = HeaderPageNumberPaginator()
+
+
+class Inbox:
+    """Read the sandbox inbox; in live mode every call raises (a live account delivers real email).
+
+    Requests go through the client's public :meth:`~nitrosend_nb.Nitrosend.request`, aimed at the sandbox root.
+    """
+
+    def __init__(self, client: Nitrosend, sandbox_root: str | None) -> None:
+        self._client, self._root = client, sandbox_root
+
+    def _request(self, method: str, path: str, *, params: Mapping[str, object] | None = None) -> requests.Response:
+        if self._root is None:
+            raise NitrosendError(message="the inbox exists only in sandbox mode: live emails are really sent, not "
+                                         "captured", method=method, path=path)
+        return self._client.request(method, path, params=params, base_url=self._root)
+
+    def search(self, query: str = "", page: int = 1, limit: int = 25) -> Page:
+        """One page of the emails matching ``query`` (the inbox's search grammar), newest first."""
+        return _PAGES.fetch(self._request, PATH, {"query": query}, page, limit)
+
+    def get(self, ident: int) -> dict:
+        """One email: HTML, text, headers, the merge context used and the API records it belongs to."""
+        return self._request("GET", f"{PATH}/{valid_id(ident)}").json()
+
+    def source(self, ident: int) -> bytes:
+        """The email's raw RFC 5322 source (an ``.eml``)."""
+        return self._request("GET", f"{PATH}/{valid_id(ident)}/source").content
+
+    def checks(self, ident: int) -> dict:
+        """Link, image, List-Unsubscribe and compatibility checks of one email."""
+        return self._request("GET", f"{PATH}/{valid_id(ident)}/checks").json()
+
+    def latest(self) -> dict:
+        """``{"latest_id", "total"}``: changes whenever an email is captured or the outbox is cleared."""
+        return self._request("GET", f"{PATH}/latest").json()
+
+    def probe(self, url: str) -> int | None:
+        """Fetch a sandbox-served link (see :func:`nitrosend_nb.email_checks.probe_sandbox`); None in live mode."""
+        return probe_sandbox(self._root, url) if self._root else None

@@ -1,0 +1,9 @@
+"""Email rendering shared by the sandbox and the widgets: Liquid merge tags (:mod:`.merge`), the one merge
+context (:mod:`.context`), designs through MJML (:mod:`.design`), plain text (:mod:`.text`) and whole emails
+(:mod:`.content`)."""
+
+from .content import RenderedEmail, render_email
+from .context import merge_context
+from .merge import MergeError
+
+__all__ = ["RenderedEmail", "render_email", "merge_context", "MergeError"]

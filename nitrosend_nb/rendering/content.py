@@ -1,0 +1,51 @@
+"""One email's content rendered for one recipient: subject, HTML and plain text, the same way for the
+sandbox's outbox and the widgets' previews."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import merge
+from .design import render_design
+from .text import html_to_text, looks_like_html, text_to_html
+
+__all__ = ["RenderedEmail", "render_email"]
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    """A rendered email and the unknown merge variables it output (rendered empty)."""
+
+    subject: str
+    html: str
+    text: str
+    unknown: tuple[str, ...] = ()
+
+
+def render_email(content: Mapping[str, Any], context: Mapping[str, Any] | None, theme: Mapping | None = None,
+                 html: str | None = None, plain_body: bool = False) -> RenderedEmail:
+    """Render template-like ``content`` (subject, body, preheader, design) or raw ``html`` with ``context``.
+
+    Raw ``html`` and a template ``body`` written as HTML are HTML (values escaped); a design with sections goes
+    through MJML; any other body is plain text. ``plain_body=True`` (a message's ``body``, which the API defines
+    as plain text) never treats the body as HTML. The text part is the body when there is one, else derived
+    from the HTML. With no ``context`` merge tags stay literal (a design preview). Raises
+    :class:`~nitrosend_nb.rendering.merge.MergeError` naming the field at fault."""
+    unknown: list[str] = []
+    subject = merge.render(content.get("subject"), context, field="subject", unknown=unknown)
+    body = content.get("body")
+    design = content.get("design") or {}
+    html_field = "html"
+    if not html and not plain_body and not design.get("sections") and looks_like_html(body):
+        html, body, html_field = body, None, "body"  # a template body written in HTML
+    if html:
+        markup = merge.render(html, context, html=True, field=html_field, unknown=unknown)
+    elif design.get("sections"):
+        preheader = merge.render(content.get("preheader"), context, field="preheader", unknown=unknown)
+        markup = render_design(design, context, theme, preheader=preheader, title=subject, unknown=unknown)
+    else:
+        markup = text_to_html(merge.render(body, context, field="body", unknown=unknown))
+    text = merge.render(body, context, field="body", unknown=unknown) if body else html_to_text(markup)
+    return RenderedEmail(subject, markup, text, tuple(unknown))

@@ -1,0 +1,171 @@
+// The sandbox inbox: search, paging, one email in seven views, checks, live updates by polling.
+// Email HTML is only ever put in the srcdoc of an iframe whose sandbox attribute is empty; all else is textContent.
+"use strict";
+
+const API = "/_sandbox/messages";
+const PAGE_SIZE = 25;
+const POLL_MS = 1000;
+const state = { query: "", page: 1, pages: 1, selected: null, email: null, view: "desktop", latest: undefined, seen: new Set() };
+const $ = (id) => document.getElementById(id);
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else node.setAttribute(key, value);
+  }
+  node.append(...children);
+  return node;
+}
+
+async function getJson(url) {
+  const response = await fetch(url, { cache: "no-store" });
+  const body = await response.json();
+  if (!response.ok) throw new Error(body.message || `HTTP ${response.status}`);
+  return { body, headers: response.headers };
+}
+
+function showError(message) {
+  $("error").hidden = !message;
+  $("error").textContent = message || "";
+}
+
+async function loadList({ fresh = false } = {}) {
+  const params = new URLSearchParams({ query: state.query, page: state.page, limit: PAGE_SIZE });
+  let result;
+  try {
+    result = await getJson(`${API}?${params}`);
+  } catch (error) {
+    showError(error.message);
+    return;
+  }
+  showError("");
+  const total = Number(result.headers.get("X-Total-Count") || 0);
+  state.pages = Number(result.headers.get("X-Total-Pages") || 1);
+  $("count").textContent = `${total} email${total === 1 ? "" : "s"}${state.query ? " match" : ""}, newest first`;
+  $("page").textContent = `page ${state.page} of ${state.pages}`;
+  $("newer").disabled = state.page <= 1;
+  $("older").disabled = state.page >= state.pages;
+  $("list").replaceChildren(...result.body.map((item) => listItem(item, fresh && !state.seen.has(item.id))));
+  result.body.forEach((item) => state.seen.add(item.id));
+}
+
+function listItem(item, fresh) {
+  const classes = [item.id === state.selected ? "selected" : "", fresh ? "fresh" : ""].join(" ").trim();
+  const li = el("li", { "data-id": String(item.id), class: classes, tabindex: "0" },
+    el("span", { class: "subject", text: item.subject || "(no subject)" }),
+    el("span", { class: "line" }, el("span", { class: `kind kind-${item.kind}`, text: item.kind }),
+      `#${item.id} \u2192 ${item.to} \u00b7 ${item.created_at}`),
+    el("span", { class: "line", text: item.snippet || "" }));
+  li.addEventListener("click", () => openEmail(item.id));
+  li.addEventListener("keydown", (event) => { if (event.key === "Enter") openEmail(item.id); });
+  return li;
+}
+
+async function openEmail(id) {
+  state.selected = id;
+  document.querySelectorAll("#list li").forEach((li) => li.classList.toggle("selected", li.dataset.id === String(id)));
+  try {
+    state.email = (await getJson(`${API}/${id}`)).body;
+  } catch (error) {
+    showError(error.message);
+    return;
+  }
+  const email = state.email;
+  $("placeholder").hidden = true;
+  $("detail").hidden = false;
+  $("subject").textContent = email.subject || "(no subject)";
+  const rows = [["From", email.from], ["To", email.to], ["Reply-To", email.reply_to], ["Date", email.created_at],
+    ["Kind", email.kind], ["Tags", email.tags ? JSON.stringify(email.tags) : ""], ["Idempotency key", email.idempotency_key]];
+  $("meta").replaceChildren(...rows.filter(([, value]) => value).flatMap(([label, value]) =>
+    [el("dt", { text: label }), el("dd", { text: String(value) })]));
+  $("records").replaceChildren(...Object.entries(email.records).map(([name, path]) =>
+    el("a", { href: path, title: `API record (needs the sandbox key): ${path}`, text: `${name} \u2197` })));
+  showView(state.view);
+}
+
+function iframe(html, width) {
+  const frame = el("iframe", { sandbox: "", class: width, title: `Email, ${width} width` });
+  frame.srcdoc = html || "";
+  return frame;
+}
+
+function table(rows, head) {
+  const header = head ? [el("tr", {}, ...head.map((h) => el("th", { text: h })))] : [];
+  return el("table", {}, ...header, ...rows.map((cells) => el("tr", {}, ...cells.map((c) => c instanceof Node ? el("td", {}, c) : el("td", { text: String(c ?? "") })))));
+}
+
+const VIEWS = {
+  desktop: async (email) => iframe(email.html, "desktop"),
+  mobile: async (email) => iframe(email.html, "mobile"),
+  text: async (email) => el("pre", { class: "text", text: email.text || "" }),
+  headers: async (email) => table(Object.entries(email.headers)),
+  context: async (email) => el("pre", { class: "context", text: JSON.stringify(email.context, null, 2) }),
+  source: async (email) => {
+    const response = await fetch(email.urls.source, { cache: "no-store" });
+    const download = el("a", { href: email.urls.source, download: `email-${email.id}.eml`, text: "Download .eml" });
+    return el("div", {}, el("p", {}, download), el("pre", { class: "source", text: await response.text() }));
+  },
+  checks: async (email) => renderChecks((await getJson(email.urls.checks)).body),
+};
+
+function verdict(ok, text) {
+  return el("span", { class: ok ? "ok" : "bad", text: `${ok ? "\u2713" : "\u2717"} ${text}` });
+}
+
+function renderChecks(checks) {
+  const s = checks.summary;
+  const parts = [el("p", { class: "summary", text: `${s.links} links and images, ${s.errors} error(s), ${s.warnings} compatibility warning(s)` })];
+  parts.push(el("h3", { text: "Links and images" }));
+  parts.push(table(checks.links.map((link) => [link.kind, link.url, link.text,
+    verdict(link.ok, link.problems.join("; ") || (link.reachable ? "reachable" : link.note || "well-formed"))]),
+  ["Kind", "Address", "Text / alt", "Result"]));
+  const unsub = checks.list_unsubscribe;
+  parts.push(el("h3", { text: "List-Unsubscribe" }));
+  parts.push(el("p", { class: "unsubscribe" }, verdict(unsub.ok, unsub.problems.join("; ") ||
+    (unsub.present ? unsub.value : "not required for this kind of email"))));
+  parts.push(el("h3", { text: "Compatibility" }));
+  parts.push(checks.compatibility.length
+    ? table(checks.compatibility.map((c) => [el("span", { class: "warn", text: c.title }), c.clients.join(", "), `${c.count}\u00d7, e.g. ${c.example}`]),
+      ["Construct", "Clients affected", "Found"])
+    : el("p", { class: "ok", text: "\u2713 none of the risky constructs found" }));
+  return el("div", { class: "checks" }, ...parts);
+}
+
+async function showView(view) {
+  state.view = view;
+  document.querySelectorAll("#tabs button").forEach((b) => b.setAttribute("aria-selected", String(b.dataset.view === view)));
+  const email = state.email;
+  try {
+    const content = await VIEWS[view](email);
+    if (state.email === email && state.view === view) $("view").replaceChildren(content);
+  } catch (error) {
+    showError(error.message);
+  }
+}
+
+async function poll() {
+  try {
+    const { body } = await getJson(`${API}/latest`);
+    $("live").classList.remove("off");
+    const changed = state.latest !== undefined && (body.latest_id !== state.latest.latest_id || body.total !== state.latest.total);
+    state.latest = body;
+    if (changed) await loadList({ fresh: true });
+  } catch (error) {
+    $("live").classList.add("off");
+  }
+  setTimeout(poll, POLL_MS);
+}
+
+$("search").addEventListener("submit", (event) => {
+  event.preventDefault();
+  state.query = $("query").value.trim();
+  state.page = 1;
+  loadList();
+});
+$("newer").addEventListener("click", () => { state.page -= 1; loadList(); });
+$("older").addEventListener("click", () => { state.page += 1; loadList(); });
+document.querySelectorAll("#tabs button").forEach((b) => b.addEventListener("click", () => showView(b.dataset.view)));
+
+loadList().then(poll);

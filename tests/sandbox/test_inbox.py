@@ -1,0 +1,185 @@
+"""The inbox's read-only JSON API and page: search grammar, pagination, one email, .eml source, checks, live."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+
+import pytest
+import requests
+from sandbox_helpers import Api, assert_error
+
+from nitrosend_nb.sandbox import Sandbox
+
+
+@pytest.fixture(scope="module")
+def filled():
+    """A sandbox whose outbox holds transactional, test and campaign emails (the tests only read it)."""
+    with Sandbox(seed=0, contacts=60) as sb:
+        _fill(sb)
+        yield sb
+
+
+def _fill(sb) -> None:
+    api = Api(sb)
+    api.send("t1", channel="email", to="ada@example.com", subject="Order shipped", html="<p>Your parcel</p>",
+             tags={"vip": True, "channel": "orders"}, **{"from": "Ops <ops@acme.test>"})
+    api.send("t2", channel="email", to="grace@example.com", subject="Password reset", body="Reset it here",
+             tags={"security": "reset"})
+    api.post("/templates/1/send_test", json={"contact_id": 3}, headers={"Idempotency-Key": "s1"})
+    campaign = api.post("/campaigns", json={"name": "Big Sale", "template_attributes": {
+        "subject": "Big sale, {{ contact.first_name }}", "body": "<p>Sale</p><a href=\"{{ unsubscribe_url }}\">out</a>"},
+        "trigger_attributes": {"contact_list_ids": [3]}}).json()
+    api.post(f"/campaigns/{campaign['id']}/send")
+
+
+def search(sb, query: str = "", **params) -> requests.Response:
+    return requests.get(sb.root_url + "/_sandbox/messages", params={"query": query, **params}, timeout=30)
+
+
+def ids(sb, query: str) -> list[int]:
+    response = search(sb, query, limit=100)
+    assert response.status_code == 200, response.text
+    return [item["id"] for item in response.json()]
+
+
+def test_newest_first_and_paginated_like_the_api(filled):
+    outbox = filled.outbox()
+    everything = ids(filled, "")
+    assert everything == sorted((e["id"] for e in outbox), reverse=True)
+    first = search(filled, limit=2)
+    assert first.headers["X-Total-Count"] == str(len(outbox)) and first.headers["X-Next-Page"] == "2"
+    assert first.headers["X-Total-Pages"] == str(-(-len(outbox) // 2)) and "X-Prev-Page" not in first.headers
+    second = search(filled, limit=2, page=2)
+    assert [e["id"] for e in first.json() + second.json()] == everything[:4] and second.headers["X-Prev-Page"] == "1"
+    assert_error(search(filled, limit=0), 422)
+
+
+def test_each_operator_and_negation(filled):
+    outbox = {e["id"]: e for e in filled.outbox()}
+    by_kind = {kind: sorted((i for i, e in outbox.items() if e["kind"] == kind), reverse=True)
+               for kind in ("transactional", "test", "campaign")}
+    assert ids(filled, "kind:campaign") == by_kind["campaign"] and len(by_kind["campaign"]) > 1
+    assert ids(filled, "kind:flow") == []
+    assert ids(filled, "-kind:campaign") == sorted(by_kind["transactional"] + by_kind["test"], reverse=True)
+    assert ids(filled, "not kind:campaign") == ids(filled, "-kind:campaign")
+    [ada] = ids(filled, "to:ada@example")
+    assert outbox[ada]["to"] == "ada@example.com"
+    assert ids(filled, "from:ops@acme") == [ada]
+    assert ids(filled, 'subject:"order shipped"') == [ada]
+    assert ids(filled, "tag:vip") == [ada] and ids(filled, "tag:security") != [ada]
+    assert ids(filled, "tag:channel=orders") == [ada] and ids(filled, "tag:channel=other") == []
+    assert ada not in ids(filled, "-tag:vip") and len(ids(filled, "-tag:vip")) == len(outbox) - 1
+    assert ids(filled, "campaign:big") == by_kind["campaign"] == ids(filled, f"campaign:{outbox[by_kind['campaign'][0]]['campaign_id']}")
+    assert ids(filled, "template:1") == by_kind["test"] == ids(filled, "template:welcome")
+    assert ids(filled, "parcel") == [ada]  # free text searches the plain-text part too
+    assert ids(filled, "kind:transactional -parcel") == [i for i in by_kind["transactional"] if i != ada]
+    stamps = sorted({e["created_at"] for e in outbox.values()})
+    assert set(ids(filled, f"before:{stamps[1]}")) == {i for i, e in outbox.items() if e["created_at"] < stamps[1]}
+    assert set(ids(filled, f"after:{stamps[1]}")) == {i for i, e in outbox.items() if e["created_at"] > stamps[1]}
+    assert ids(filled, "after:2030-01-01") == [] and len(ids(filled, "before:2030-01-01")) == len(outbox)
+
+
+@pytest.mark.parametrize(("query", "problem"), [("kind:weekly", "kind: must be one of"), ("before:soon", "before:")])
+def test_bad_operator_values_are_a_422_on_query(filled, query, problem):
+    assert problem in assert_error(search(filled, query), 422)["validation_errors"]["query"][0]
+
+
+def test_one_email_with_headers_context_and_records(filled):
+    [campaign_email] = search(filled, "kind:campaign", limit=1).json()
+    detail = requests.get(filled.root_url + campaign_email["urls"]["self"], timeout=30).json()
+    stored = next(e for e in filled.outbox() if e["id"] == detail["id"])
+    assert detail["html"] == stored["html"] and detail["text"] == stored["text"]
+    assert detail["context"]["contact"]["id"] == stored["contact_id"]
+    assert detail["context"]["unsubscribe_url"].endswith(detail["context"]["contact"]["uuid"])
+    assert detail["records"] == {"message": f"/v1/my/messages/{stored['message_id']}",
+                                 "campaign": f"/v1/my/campaigns/{stored['campaign_id']}",
+                                 "contact": f"/v1/my/contacts/{stored['contact_id']}"}
+    assert detail["headers"]["List-Unsubscribe"].startswith(f"<{detail['context']['unsubscribe_url']}>, <mailto:")
+    assert detail["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    for name, path in detail["records"].items():  # real API paths, read with the key
+        assert Api(filled).session.get(filled.root_url + path, timeout=30).json()["id"] == stored[f"{name}_id"]
+    [transactional] = search(filled, "tag:vip").json()
+    one = requests.get(filled.root_url + transactional["urls"]["self"], timeout=30).json()
+    assert one["idempotency_key"] == "t1" and one["tags"] == {"vip": True, "channel": "orders"} and "List-Unsubscribe" not in one["headers"]
+    assert_error(requests.get(filled.root_url + "/_sandbox/messages/999999", timeout=30), 404)
+
+
+def test_source_is_an_eml_the_email_package_parses(filled):
+    [item] = search(filled, "kind:campaign", limit=1).json()
+    response = requests.get(filled.root_url + item["urls"]["source"], timeout=30)
+    assert response.headers["content-type"] == "message/rfc822"
+    assert response.headers["content-disposition"] == f'attachment; filename="email-{item["id"]}.eml"'
+    assert b"\r\n" in response.content
+    parsed = email.message_from_bytes(response.content, policy=email.policy.default)
+    assert parsed["Subject"] == item["subject"] and parsed["To"] == item["to"]
+    assert parsed["List-Unsubscribe"].startswith("<https://sandbox.nitrosend.test/unsubscribe/")
+    assert parsed.get_content_type() == "multipart/alternative"
+    detail = requests.get(filled.root_url + item["urls"]["self"], timeout=30).json()
+    for subtype, key in (("plain", "text"), ("html", "html")):
+        assert parsed.get_body((subtype,)).get_content().replace("\r\n", "\n").strip() == detail[key].strip()
+
+
+def test_checks_list_links_unsubscribe_and_compatibility(filled):
+    [test_send] = search(filled, "kind:test").json()
+    checks = requests.get(filled.root_url + test_send["urls"]["checks"], timeout=30).json()
+    by_url = {link["url"]: link for link in checks["links"]}
+    unsubscribe = next(link for url, link in by_url.items() if "/unsubscribe/" in url)
+    assert unsubscribe["reachable"] is True and unsubscribe["ok"]  # served by the sandbox, fetched from it
+    assert by_url["https://acme.test/shop"]["ok"] and by_url["https://acme.test/shop"]["reachable"] is None
+    assert checks["list_unsubscribe"] == {"required": False, "present": False, "value": None, "uris": [],
+                                          "problems": [], "ok": True}
+    assert {c["rule"] for c in checks["compatibility"]} == {"svg-image", "data-uri-image"}  # the seeded SVG logo
+    assert all(c["clients"] for c in checks["compatibility"])
+    [campaign] = search(filled, "kind:campaign", limit=1).json()
+    checks = requests.get(filled.root_url + campaign["urls"]["checks"], timeout=30).json()
+    assert checks["list_unsubscribe"]["ok"] and checks["list_unsubscribe"]["required"]
+    assert [link["reachable"] for link in checks["links"]] == [True] and checks["summary"]["errors"] == 0
+
+
+def test_an_unknown_unsubscribe_link_is_reported_unreachable(fresh_sandbox):
+    Api(fresh_sandbox).send("u", channel="email", to="qa@example.com", subject="S",
+                            html='<a href="https://sandbox.nitrosend.test/unsubscribe/nobody">x</a>'
+                                 '<a href="javascript:alert(1)">y</a><div style="display:flex"><style>p{}</style></div>')
+    [item] = search(fresh_sandbox).json()
+    checks = requests.get(fresh_sandbox.root_url + item["urls"]["checks"], timeout=30).json()
+    assert [link["problems"] for link in checks["links"]] == [
+        ["sandbox answered 404"], ["scheme javascript: not allowed; use http/https/mailto"]]
+    assert {c["rule"] for c in checks["compatibility"]} == {"flexbox", "style-in-body"}
+    assert checks["summary"] == {"links": 2, "errors": 2, "warnings": 2}
+
+
+def test_latest_changes_when_a_send_lands(fresh_sandbox):
+    url = fresh_sandbox.root_url + "/_sandbox/messages/latest"
+    assert requests.get(url, timeout=30).json() == {"latest_id": None, "total": 0}
+    Api(fresh_sandbox).send("live", channel="email", to="qa@example.com", subject="Live", body="now")
+    [item] = search(fresh_sandbox).json()
+    assert requests.get(url, timeout=30).json() == {"latest_id": item["id"], "total": 1}
+
+
+def test_the_page_is_a_static_app_with_a_strict_policy_and_read_only_endpoints(fresh_sandbox):
+    root = fresh_sandbox.root_url + "/_sandbox/"
+    page = requests.get(root, timeout=30)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "default-src 'none'" in policy
+    assert '<script src="/_sandbox/assets/inbox.js">' in page.text and "http" not in page.text.replace(
+        "http-equiv", "")  # nothing from a CDN
+    script = requests.get(root + "assets/inbox.js", timeout=30)
+    assert script.headers["content-type"].startswith("text/javascript") and "sandbox" in script.text
+    assert "allow-scripts" not in script.text and "innerHTML" not in script.text
+    assert requests.get(root + "assets/inbox.css", timeout=30).status_code == 200
+    assert_error(requests.get(root + "assets/secrets.txt", timeout=30), 404)
+    key = {"Authorization": f"Bearer {fresh_sandbox.api_key}"}
+    for path in ("messages", "messages/1", "messages/1/checks"):
+        assert requests.post(root + path, json={}, timeout=30).status_code == 401  # the gate: writes need the key
+        assert requests.post(root + path, json={}, headers=key, timeout=30).status_code == 405  # and none exist
+
+
+def test_unsubscribe_pages_are_read_only(fresh_sandbox):
+    contact = Api(fresh_sandbox).get("/contacts/3").json()
+    page = requests.get(f"{fresh_sandbox.root_url}/unsubscribe/{contact['uuid']}", timeout=30)
+    assert page.status_code == 200 and "nothing is changed" in page.text
+    assert Api(fresh_sandbox).get("/contacts/3").json() == contact
+    assert requests.get(f"{fresh_sandbox.root_url}/unsubscribe/test", timeout=30).status_code == 200
+    assert requests.get(f"{fresh_sandbox.root_url}/unsubscribe/nobody", timeout=30).status_code == 404

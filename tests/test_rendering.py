@@ -1,0 +1,163 @@
+"""nitrosend_nb.rendering: Liquid merge tags, the one merge context, designs through MJML, plain text."""
+
+from __future__ import annotations
+
+import pytest
+
+from nitrosend_nb.rendering import MergeError, merge_context, render_email
+from nitrosend_nb.rendering.design import SECTION_TYPES, render_design
+from nitrosend_nb.rendering.merge import check, render, variables
+from nitrosend_nb.rendering.text import html_to_text
+from nitrosend_nb.sandbox.specs import COMPONENTS
+
+BRAND = {"company_name": "Acme", "physical_address": "1 Lane"}
+STORED = {"id": 7, "uuid": "u-7", "first_name": "ada", "last_name": "Lovelace", "email": "ada@example.com",
+          "data": {"plan": "pro", "tags": ["vip", "beta"]}}
+CONTEXT = merge_context(BRAND, STORED, {"order": {"total": 42.5, "items": [{"name": "Beans"}, {"name": "Mug"}]}},
+                        {"order": {"total": "9.99"}})
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("Hi {{ contact.first_name | capitalize }}", "Hi Ada"),
+    ("{{ contact.first_name | upcase }} {{ contact.last_name | downcase }}", "ADA lovelace"),
+    ('{{ contact.nickname | default: "there" }}', "there"),
+    ("{{ data.order.total | times: 2 }} {{ data.order.total | round }}", "85.0 42"),
+    ("{{ contact.data.tags | join: ', ' }} {{ contact.data.tags | size }}", "vip, beta 2"),
+    ("{{ event.order.total }} {{ brand.name }} {{ unsubscribe_url }}",
+     "9.99 Acme https://sandbox.nitrosend.test/unsubscribe/u-7"),
+    ('{{ "a long sentence here" | truncatewords: 2 }}', "a long..."),
+])
+def test_liquid_filters_and_namespaces(source, expected):
+    assert render(source, CONTEXT) == expected
+
+
+def test_conditionals_loops_assign_and_case():
+    source = ("{% if contact.data.plan == 'pro' %}PRO{% else %}basic{% endif %}|"
+              "{% unless contact.phone %}no phone{% endunless %}|"
+              "{% for item in data.order.items %}{{ forloop.index }}.{{ item.name }} {% endfor %}|"
+              "{% assign n = data.order.items | size %}{% case n %}{% when 2 %}two{% else %}many{% endcase %}|"
+              "{% for i in (1..3) %}{{ i }}{% endfor %}")
+    assert render(source, CONTEXT) == "PRO|no phone|1.Beans 2.Mug |two|123"
+
+
+def test_unknown_variables_render_empty_and_are_reported():
+    unknown: list[str] = []
+    assert render("[{{ contact.nickname }}][{{ nothing.at.all }}][{{ contact.first_name }}]", CONTEXT,
+                  unknown=unknown) == "[][][ada]"
+    assert unknown == ["contact.nickname", "nothing.at.all"]
+    reported: list[str] = []
+    render('{{ contact.nickname | default: "x" }}{% if contact.zip %}z{% endif %}', CONTEXT, unknown=reported)
+    assert reported == []  # a default, or a test in a condition, handles the absence
+
+
+def test_html_rendering_escapes_values_but_not_the_markup():
+    context = merge_context(BRAND, None, {"html": "<b>&</b>"})
+    assert render("<p>{{ data.html }}</p>", context, html=True) == "<p>&lt;b&gt;&amp;&lt;/b&gt;</p>"
+    assert render("<p>{{ data.html }}</p>", context) == "<p><b>&</b></p>"
+
+
+@pytest.mark.parametrize(("source", "line", "reason"), [
+    ("Hello\n{{ contact.first_name ", 2, "expected '}}'"),
+    ("a\nb\n{% if x %}never closed", 3, "expected tag endif"),
+    ("one\n{{ x | no_such_filter }}", 2, "unknown filter 'no_such_filter'"),
+    ("{% include 'partial' %}", 1, "unexpected tag 'include'"),
+])
+def test_syntax_errors_name_the_field_and_the_line(source, line, reason):
+    with pytest.raises(MergeError) as caught:
+        check(source, "body")
+    assert caught.value.field == "body" and caught.value.line == line and reason in caught.value.reason
+    assert str(caught.value).startswith(f"Liquid error on line {line}: ")
+
+
+def test_a_render_time_error_is_a_merge_error_too():
+    with pytest.raises(MergeError, match="divided_by"):
+        render("{{ 1 | divided_by: 0 }}", {}, field="subject")
+
+
+def test_variables_lists_outside_paths_not_loop_locals():
+    sources = ["{{ contact.first_name }}", "{% for item in data.items %}{{ item.name }}{% endfor %}",
+               "{{ event.order.total }}", "{{ broken", None]
+    assert variables(sources) == ["contact.first_name", "data.items", "event.order.total"]
+
+
+def test_one_context_for_stored_and_api_contacts():
+    api_shape = {"id": 7, "uuid": "u-7", "first_name": "ada", "last_name": "Lovelace", "data": STORED["data"],
+                 "channels": [{"kind": "email", "value": "ada@example.com"}, {"kind": "phone", "value": "+4477"}]}
+    from_api = merge_context(BRAND, api_shape)
+    assert from_api["contact"]["email"] == "ada@example.com" and from_api["contact"]["phone"] == "+4477"
+    assert {k: v for k, v in from_api.items() if k != "contact"} == {
+        k: v for k, v in merge_context(BRAND, STORED).items() if k != "contact"}
+    assert set(from_api) == {"contact", "data", "event", "brand", "unsubscribe_url"}
+    assert merge_context(None)["unsubscribe_url"].endswith("/unsubscribe/test")
+
+
+DESIGN = {"sections": [
+    {"type": "header", "props": {"title": "Acme"}},
+    {"type": "hero", "props": {"heading": "Hi {{ contact.first_name | capitalize }}", "button_text": "Shop",
+                               "button_url": "https://acme.test/o/{{ data.order.total }}"}},
+    {"type": "columns", "props": {"columns": [{"title": "Left", "text": "L"}, {"title": "Right", "text": "R"}]}},
+    {"type": "button", "props": {"text": "Evil", "url": "{{ data.evil }}"}},
+    {"type": "divider", "props": {}}, {"type": "spacer", "props": {"height": 12}},
+    {"type": "footer", "props": {"text": "Acme Ltd"}}]}
+
+
+def test_designs_render_through_mjml_responsively():
+    page = render_design(DESIGN, merge_context(BRAND, STORED, {"order": {"total": 5}, "evil": "javascript:x"}))
+    assert page.lower().startswith("<!doctype html>") and "<!--[if mso | IE]>" in page
+    assert "mj-column-per-100" in page and "mj-column-per-50" in page  # one- and two-column sections
+    assert "@media only screen and (min-width:480px)" in page
+    for kind in ("header", "hero", "columns", "button", "divider", "spacer", "footer"):
+        assert f'class="ns-{kind}"' in page
+    assert "Hi Ada" in page and 'href="https://acme.test/o/5"' in page
+    assert "javascript:" not in page and 'href="#"' in page
+    assert 'href="https://sandbox.nitrosend.test/unsubscribe/u-7"' in page
+
+
+def test_design_style_values_must_look_like_css():
+    design = {"sections": [{"type": "text", "props": {"text": "x"},
+                            "styles": {"padding": "1px;}</style><script>", "background_color": "red\" onload=\"x"}}]}
+    page = render_design(design)
+    assert "<script>" not in page and "onload" not in page and "padding:16px 24px" in page
+
+
+def test_plain_text_part_is_derived_from_the_html():
+    email = render_email({"subject": "S", "design": DESIGN, "preheader": "Hidden preview"},
+                         merge_context(BRAND, STORED, {"order": {"total": 5}}))
+    lines = email.text.splitlines()
+    assert lines[:3] == ["Acme", "Hi Ada", "Shop (https://acme.test/o/5)"]
+    assert "Unsubscribe (https://sandbox.nitrosend.test/unsubscribe/u-7)" in lines
+    assert "Hidden preview" not in email.text and "mj-column" not in email.text
+    assert html_to_text("<p>a<br>b</p><ul><li>one</li></ul><style>p{}</style>") == "a\nb\n- one"
+
+
+def test_a_template_body_written_as_html_stays_html():
+    email = render_email({"subject": "Hi {{ contact.first_name }}", "body": "<h1>Hi {{ contact.first_name }}</h1>"},
+                         merge_context(BRAND, STORED))
+    assert email.html == "<h1>Hi ada</h1>" and email.subject == "Hi ada" and email.text == "Hi ada"
+    plain = render_email({"subject": "S", "body": "<not html> line"}, merge_context(BRAND, STORED), plain_body=True)
+    assert "&lt;not html&gt; line" in plain.html and plain.text == "<not html> line"
+
+
+
+def _sample(kind: str, name: str, prop: dict) -> tuple[object, str]:
+    """A value for one documented prop and the text that shows it in the rendered page."""
+    if name == "columns":
+        return [{"heading": "Column heading", "text": "Column text"}], "Column heading"
+    if prop["type"] == "array":
+        return [{"url": "https://acme.test/social", "title": "Social link"}], "Social link"
+    if prop["type"] == "integer":
+        return 31, "31px"
+    value = f"https://acme.test/{kind}/{name}" if "url" in name or name in ("src", "href") else f"{kind} {name}"
+    return value, value
+
+
+def test_every_section_the_spec_lists_renders_every_documented_prop():
+    assert tuple(COMPONENTS) == SECTION_TYPES  # one list: the spec's
+    for kind, (_, props, _) in COMPONENTS.items():
+        samples = {name: _sample(kind, name, prop) for name, prop in props.items()}
+        design = {"sections": [{"type": kind, "props": {name: value for name, (value, _) in samples.items()}}]}
+        page = render_design(design, merge_context(BRAND, STORED))
+        assert f'class="ns-{kind}"' in page, kind
+        for name, (_, shown) in samples.items():
+            assert shown in page, f"{kind}.{name}"
+    assert "ns-carousel" not in render_design({"sections": [{"type": "carousel", "props": {"text": "x"}}]})
