@@ -9,8 +9,12 @@ share a GIL with the client being measured. Scenarios (medians of ``--runs``):
    (pages / rate). Targets: within 10 % of the floor, >= 2.5x faster than naive, no failed fetch. An extra
    row with ``concurrency=8`` pushes past the limit to show the shared 429 limiter at work.
 2. The same without the rate limit, ``concurrency=8``. Target: >= 5x faster than naive.
-3. 100,000 contacts on loopback, no latency: total time, frame-building time, peak RSS (measured in a fresh
-   child process so earlier scenarios do not inflate it).
+3. Big accounts, on loopback without latency, each measurement in a fresh child process (peak RSS read from
+   ``VmHWM``, which, unlike ``ru_maxrss``, does not carry over the parent's peak across fork+exec):
+   client CPU alone (decoding and typed frames over the same raw pages of 100,000 contacts, no network;
+   target >= 150,000 rows/s); ``contacts.df()`` time and peak RSS over the post-import baseline divided by the
+   frame's deep size (target <= 2); ``contacts.to_parquet()`` peak RSS at 100,000 and 1,000,000 contacts
+   (target: at 1M <= 1.3x at 100k).
 """
 
 from __future__ import annotations
@@ -19,55 +23,26 @@ import argparse
 import json
 import logging
 import math
-import re
-import resource
 import statistics
-import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from pathlib import Path
 
 import requests
+from common import API_KEY, peak_rss_mb, run_child, sandbox_process
 
 import nitrosend_nb as nb
+from nitrosend_nb.client.frames import CONTACTS, concat_frames, frame_batches
+from nitrosend_nb.client.gcpause import gc_paused
+from nitrosend_nb.client.pagination import HeaderPageNumberPaginator, unique_pages
 
 PAGE = 100
-SANDBOX_KEY = "nskey_test_sandbox"  # the CLI sandbox's default key (also needed to change its knobs)
-
-
-@contextmanager
-def sandbox_process(contacts: int) -> Iterator[tuple[str, str]]:
-    """Start ``nitrosend-nb sandbox`` in a child process; yield ``(api_url, root_url)``; stop it afterwards."""
-    proc = subprocess.Popen([sys.executable, "-m", "nitrosend_nb.cli", "sandbox", "--port", "0",
-                             "--contacts", str(contacts)], stdout=subprocess.PIPE, text=True)
-    try:
-        for line in proc.stdout:
-            match = re.search(r"base URL:\s*(\S+)", line)
-            if match:
-                url = match.group(1)
-                break
-        else:
-            raise RuntimeError("the sandbox did not start")
-        root = url.rsplit("/v1/my", 1)[0]
-        deadline = time.monotonic() + 60
-        while True:  # announced once bound; wait until it answers
-            try:
-                requests.get(f"{root}/_sandbox/config", timeout=5).raise_for_status()
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        yield url, root
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def configure(root: str, **knobs: object) -> None:
     """Set sandbox knobs; setting ``rate_limit`` also refills its token bucket, so every run starts alike."""
-    requests.post(f"{root}/_sandbox/config", json=knobs, headers={"Authorization": f"Bearer {SANDBOX_KEY}"},
+    requests.post(f"{root}/_sandbox/config", json=knobs, headers={"Authorization": f"Bearer {API_KEY}"},
                   timeout=10).raise_for_status()
 
 
@@ -144,7 +119,7 @@ def scenario_rate_limited(runs: int) -> None:
     floor = pages / rate
     print(f"\n1. {contacts:,} contacts, latency {latency} ms, rate limit {rate} req/s ({pages} pages of {PAGE})")
     with sandbox_process(contacts) as (url, root):
-        key = SANDBOX_KEY
+        key = API_KEY
         configure(root, latency_ms=latency, rate_limit=rate)
         naive = median_of(runs, lambda: (configure(root, rate_limit=rate), naive_fetch(url, key))[1])
         ours = median_of(runs, lambda: (configure(root, rate_limit=rate), client_fetch(url, key, 4))[1])
@@ -161,7 +136,7 @@ def scenario_unlimited(runs: int) -> None:
     contacts, latency = 20_000, 50
     print(f"\n2. {contacts:,} contacts, latency {latency} ms, no rate limit, concurrency=8")
     with sandbox_process(contacts) as (url, root):
-        key = SANDBOX_KEY
+        key = API_KEY
         configure(root, latency_ms=latency, rate_limit=None)
         naive = median_of(runs, naive_fetch, url, key)
         ours = median_of(runs, client_fetch, url, key, 8)
@@ -170,51 +145,142 @@ def scenario_unlimited(runs: int) -> None:
     print(f"  -> speed-up vs naive = {naive['seconds'] / ours['seconds']:.1f}x (target >= 5x)")
 
 
-def large_child(url: str, key: str, runs: int) -> dict:
-    """Scenario 3's measurements, run in a fresh process: total, fetch and frame times, peak RSS."""
-    baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    ns = nb.connect(api_key=key, base_url=url, progress=False)
-    totals, frames, fetches, rows = [], [], [], 0
+class _RawResponse:
+    """A fetched page kept as bytes and headers, replayed to the client's paginator without the network."""
+
+    def __init__(self, response: requests.Response) -> None:
+        self.content, self.headers = response.content, response.headers
+
+
+def cpu_child(url: str, runs: int) -> dict:
+    """Client CPU alone: fetch every raw page once, then time what ``df()`` does with them (decode with the
+    paginator's ``read``, de-duplicate, typed batches, concatenation), ``runs`` times."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {API_KEY}"
+    first = session.get(f"{url}/contacts", params={"limit": PAGE, "page": 1})
+    raw = [_RawResponse(first)] + [
+        _RawResponse(session.get(f"{url}/contacts", params={"limit": PAGE, "page": n}))
+        for n in range(2, int(first.headers["X-Total-Pages"]) + 1)]
+    paginator, seconds, cpu = HeaderPageNumberPaginator(), [], []
     for _ in range(runs):
-        started = time.perf_counter()
-        records = list(ns.contacts.iter())
-        fetched = time.perf_counter()
-        frame = ns.contacts.frame(records)
-        done = time.perf_counter()
-        totals.append(done - started)
-        fetches.append(fetched - started)
-        frames.append(done - fetched)
+        started, started_cpu = time.perf_counter(), time.process_time()
+        with gc_paused():
+            pages = (paginator.read(r, page=n, limit=PAGE) for n, r in enumerate(raw, start=1))
+            frame = concat_frames(list(frame_batches(unique_pages(pages), CONTACTS)), CONTACTS)
+        seconds.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
         rows = len(frame)
-        del records, frame
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"total": statistics.median(totals), "fetch": statistics.median(fetches),
-            "frame": statistics.median(frames), "rows": rows, "baseline_mb": baseline_kb / 1024,
-            "peak_mb": peak_kb / 1024}
+        del frame
+    return {"rows": rows, "seconds": statistics.median(seconds), "cpu": statistics.median(cpu)}
 
 
-def scenario_large(runs: int) -> None:
+def _contents_mb(frame) -> float:
+    """What the frame's object cells hold beyond the outer objects ``memory_usage(deep=True)`` counts: the dicts,
+    lists and strings nested in them (``channels``' dicts, say), each object once."""
+    seen, total = set(), 0
+    stack = [value for column in frame.columns if frame[column].dtype == object for value in frame[column]]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            children = [*value.keys(), *value.values()]
+        elif isinstance(value, (list, tuple)):
+            children = list(value)
+        else:
+            continue
+        for child in children:
+            if id(child) not in seen:
+                seen.add(id(child))
+                total += sys.getsizeof(child)
+                stack.append(child)
+    return total / 2**20
+
+
+def df_child(url: str) -> dict:
+    """One ``contacts.df()``: seconds, and peak RSS over the baseline after imports and connecting."""
+    ns = nb.connect(api_key=API_KEY, base_url=url, progress=False)
+    ns.account.get()
+    baseline = peak_rss_mb()
+    started = time.perf_counter()
+    frame = ns.contacts.df()
+    seconds = time.perf_counter() - started
+    peak = peak_rss_mb()
+    deep = frame.memory_usage(deep=True, index=True).sum() / 2**20
+    return {"rows": len(frame), "seconds": seconds, "baseline_mb": baseline, "peak_mb": peak, "frame_mb": deep,
+            "nested_mb": _contents_mb(frame)}
+
+
+def parquet_child(url: str) -> dict:
+    """One ``contacts.to_parquet()`` into a temporary file: seconds, baseline and peak RSS."""
+    ns = nb.connect(api_key=API_KEY, base_url=url, progress=False)
+    ns.account.get()
+    baseline = peak_rss_mb()
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        path = ns.contacts.to_parquet(Path(tmp) / "contacts.parquet")
+        seconds = time.perf_counter() - started
+        size = path.stat().st_size / 2**20
+    return {"seconds": seconds, "baseline_mb": baseline, "peak_mb": peak_rss_mb(), "file_mb": size}
+
+
+def _children(runs: int, flag: str, url: str) -> list[dict]:
+    return [json.loads(run_child(__file__, flag, url)) for _ in range(runs)]
+
+
+def _median(results: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in results)
+
+
+def scenario_large(runs: int, big: int) -> None:
     contacts = 100_000
-    print(f"\n3. {contacts:,} contacts on loopback, no latency (client measured in a fresh process)")
+    print(f"\n3. Big accounts on loopback, no latency (each measurement in a fresh process; medians of {runs})")
     with sandbox_process(contacts) as (url, _root):
-        out = subprocess.run([sys.executable, __file__, "--large-child", url, "--runs", str(runs)],
-                             capture_output=True, text=True, check=True).stdout
-    r = json.loads(out.strip().splitlines()[-1])
-    print(f"  rows {r['rows']:,}   total {r['total']:.2f} s  (fetch {r['fetch']:.2f} s + frame building "
-          f"{r['frame']:.2f} s)   peak RSS {r['peak_mb']:.0f} MB (after imports {r['baseline_mb']:.0f} MB)")
+        cpu = json.loads(run_child(__file__, "--cpu-child", url, "--runs", str(runs)))
+        frames = _children(runs, "--df-child", url)
+        small = _children(runs, "--parquet-child", url)
+    rate = cpu["rows"] / cpu["seconds"]
+    print(f"  client CPU alone, {cpu['rows']:,} contacts from raw pages: {cpu['seconds']:.2f} s "
+          f"({cpu['cpu']:.2f} s CPU) = {rate:,.0f} rows/s   target >= 150,000: {rate / 150_000:.2f}x")
+    over, frame_mb = _median(frames, "peak_mb") - _median(frames, "baseline_mb"), _median(frames, "frame_mb")
+    whole_mb = frame_mb + _median(frames, "nested_mb")
+    print(f"  contacts.df(): {_median(frames, 'seconds'):.2f} s, {frames[0]['rows']:,} rows; peak RSS "
+          f"{_median(frames, 'peak_mb'):.0f} MB, after imports {_median(frames, 'baseline_mb'):.0f} MB, "
+          f"peak over baseline {over:.0f} MB")
+    print(f"    / frame deep size (pandas memory_usage(deep=True): {frame_mb:.0f} MB) = {over / frame_mb:.2f}; "
+          f"/ frame with the objects nested in its cells ({whole_mb:.0f} MB) = {over / whole_mb:.2f}  (target <= 2)")
+    rows = [(contacts, small)]
+    if big:
+        with sandbox_process(big) as (url, _root):
+            rows.append((big, _children(runs, "--parquet-child", url)))
+    for count, results in rows:
+        print(f"  contacts.to_parquet() at {count:>9,}: {_median(results, 'seconds'):6.2f} s, peak RSS "
+              f"{_median(results, 'peak_mb'):.0f} MB (after imports {_median(results, 'baseline_mb'):.0f} MB), "
+              f"file {_median(results, 'file_mb'):.0f} MB")
+    if big:
+        ratio = _median(rows[1][1], "peak_mb") / _median(small, "peak_mb")
+        print(f"  -> to_parquet peak at {big:,} / at {contacts:,} = {ratio:.2f} (target <= 1.30)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--large-child", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--big", type=int, default=1_000_000, help="contacts for the large to_parquet run (0: skip)")
+    parser.add_argument("--only", choices=("1", "2", "3"), help="run one scenario")
+    parser.add_argument("--cpu-child", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--df-child", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--parquet-child", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.large_child:
-        print(json.dumps(large_child(args.large_child, SANDBOX_KEY, args.runs)))
+    if args.cpu_child or args.df_child or args.parquet_child:
+        result = (cpu_child(args.cpu_child, args.runs) if args.cpu_child else
+                  df_child(args.df_child) if args.df_child else parquet_child(args.parquet_child))
+        print(json.dumps(result))
         return
     print(f"nitrosend-nb {nb.__version__} fetch benchmark (medians of {args.runs})")
-    scenario_rate_limited(args.runs)
-    scenario_unlimited(args.runs)
-    scenario_large(args.runs)
+    if args.only in (None, "1"):
+        scenario_rate_limited(args.runs)
+    if args.only in (None, "2"):
+        scenario_unlimited(args.runs)
+    if args.only in (None, "3"):
+        scenario_large(args.runs, args.big)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
     ns = nb.connect()            # live with NITROSEND_API_KEY, else a local sandbox
     ns.contacts.df()             # every contact as a typed DataFrame
 
-The client (``connect``, ``Nitrosend``, ``Page``) and the webhook receiver (``verify_webhook``,
+The client (``connect``, ``Nitrosend``, ``Page``, ``sql``) and the webhook receiver (``verify_webhook``,
 ``webhook_listener``, ``WebhookListener``) are imported on first use, so ``import nitrosend_nb.sandbox`` and the
 ``nitrosend-nb`` command do not load pandas, requests or tqdm.
 """
@@ -34,7 +34,7 @@ from nitrosend_nb.errors import (
 )
 
 if TYPE_CHECKING:
-    from nitrosend_nb.client import Nitrosend, Page, connect
+    from nitrosend_nb.client import Nitrosend, Page, connect, sql
     from nitrosend_nb.webhooks import WebhookListener, verify_webhook, webhook_listener
 
 logging.getLogger("nitrosend_nb").addHandler(logging.NullHandler())  # a library logs, the app decides where
@@ -44,6 +44,7 @@ __all__ = [
     "connect",
     "Nitrosend",
     "Page",
+    "sql",
     "NitrosendError",
     "BadRequestError",
     "AuthenticationError",
@@ -65,6 +66,7 @@ __all__ = [
 
 _LAZY = {
     "connect": "nitrosend_nb.client", "Nitrosend": "nitrosend_nb.client", "Page": "nitrosend_nb.client",
+    "sql": "nitrosend_nb.client",
     "verify_webhook": "nitrosend_nb.webhooks", "webhook_listener": "nitrosend_nb.webhooks",
     "WebhookListener": "nitrosend_nb.webhooks",
 }

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Mapping
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -12,7 +15,7 @@ import requests
 from nitrosend_nb.client import defaults
 from nitrosend_nb.client.frames import OUTBOX, to_frame
 from nitrosend_nb.client.inbox import Inbox
-from nitrosend_nb.client.pagination import HeaderPageNumberPaginator, Page, Paginator, iter_pages
+from nitrosend_nb.client.pagination import HeaderPageNumberPaginator, Page, Paginator, iter_pages, json_body
 from nitrosend_nb.client.resources import (
     Account,
     Brands,
@@ -24,12 +27,16 @@ from nitrosend_nb.client.resources import (
     Imports,
     Lists,
     Messages,
+    Resource,
     Segments,
     Suppressions,
     Templates,
     Webhooks,
 )
 from nitrosend_nb.client.sandbox_urls import inbox_url
+from nitrosend_nb.client.sync import DEFAULT_PATH, LOOKBACK
+from nitrosend_nb.client.sync import sql as run_sql
+from nitrosend_nb.client.sync import sync as sync_groups
 from nitrosend_nb.client.transport import Transport
 from nitrosend_nb.errors import NitrosendError
 from nitrosend_nb.redaction import mask
@@ -88,6 +95,7 @@ class Nitrosend:
         self.brand_sid = brand_sid
         self._sandbox_root = sandbox_root.rstrip("/") if sandbox_root else None
         self._key_hint = mask(api_key)
+        self._synced_path = Path(DEFAULT_PATH)
         self._transport = Transport(self.base_url, api_key, timeout=timeout, concurrency=concurrency,
                                     max_wait=max_wait, retries=retries)
         self._attach_groups()
@@ -137,6 +145,34 @@ class Nitrosend:
         scoped.brand_sid = brand_sid.strip() if brand_sid else None
         scoped._attach_groups()
         return scoped
+
+    @property
+    def source(self) -> str:
+        """What this client reads: its base URL, plus the brand when one is chosen (never the key)."""
+        return self.base_url + (f"#brand={self.brand_sid}" if self.brand_sid else "")
+
+    def groups(self) -> dict[str, Resource]:
+        """The list endpoint groups of this client by name (``contacts``, ``messages``...): every attribute that
+        is a :class:`~nitrosend_nb.client.resources.base.Resource`, so a group added to the client is found."""
+        return {name: value for name, value in vars(self).items() if isinstance(value, Resource)}
+
+    def sync(self, path: str | os.PathLike = DEFAULT_PATH, *, groups: Iterable[str] | None = None,
+             lookback: timedelta = LOOKBACK, progress: bool | None = None) -> pd.DataFrame:
+        """Copy every group (or ``groups``) into DuckDB tables named after them in the file at ``path``.
+
+        Groups with a time filter (events) load only what is new since the last sync (with a ``lookback``
+        window, de-duplicated by id); the others are refreshed in full, so deleted records disappear. All
+        tables are swapped in at once at the end: a sync that fails midway leaves the previous copy intact.
+        Returns one row per group (``mode``, ``fetched``, ``rows``). :meth:`sql` then queries the copy.
+        """
+        summary = sync_groups(self, path, groups=groups, lookback=lookback, progress=progress)
+        self._synced_path = Path(path)
+        return summary
+
+    def sql(self, query: str, params: object = None) -> pd.DataFrame:
+        """Run DuckDB SQL on the copy the last :meth:`sync` wrote (default ``nitrosend.duckdb``), e.g.
+        ``ns.sql("select country_code, count(*) from contacts group by 1")``; returns a DataFrame."""
+        return run_sql(query, self._synced_path, params)
 
     def request(
         self,
@@ -200,7 +236,7 @@ class Nitrosend:
             raise NitrosendError(message="outbox() is only available in sandbox mode: live emails are really "
                                          "sent, not captured", method="GET", path="/_sandbox/outbox")
         response = self.request("GET", "/_sandbox/outbox", base_url=self._sandbox_root)
-        return to_frame(response.json(), OUTBOX)
+        return to_frame(json_body(response), OUTBOX)
 
     def close(self) -> None:
         """Close the connection pools."""

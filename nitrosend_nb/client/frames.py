@@ -19,12 +19,16 @@ are kept as ``object`` columns after the declared ones. An empty result has ever
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-__all__ = ["FrameSchema", "to_frame", "SCHEMAS", "ACCOUNT", "BRANDS", "OUTBOX", "USAGE"]
+__all__ = ["FrameSchema", "to_frame", "frame_batches", "concat_frames", "SCHEMAS", "ACCOUNT", "BRANDS", "OUTBOX",
+           "USAGE"]
 
 logger = logging.getLogger("nitrosend_nb")
 
@@ -33,6 +37,7 @@ INT = "Int64"
 BOOL = "boolean"
 FLOAT = "float64"
 TIME = "datetime64[ns, UTC]"
+BATCH_ROWS = 5_000  #: records converted at a time by frame_batches
 _EARLIEST, _LATEST = pd.Timestamp.min.tz_localize("UTC"), pd.Timestamp.max.tz_localize("UTC")  # TIME's range
 OBJECT = "object"  # lists (list_ids, steps, channels) and free-form objects (design, variables, data)
 
@@ -49,7 +54,7 @@ class FrameSchema:
 
     columns: Mapping[str, object]
     flatten: tuple[str, ...] = ()
-    derive: Callable[[pd.DataFrame], Mapping[str, list]] | None = None
+    derive: Callable[[Mapping[str, list], int], Mapping[str, list]] | None = None
     index: str = "id"
 
 
@@ -58,12 +63,12 @@ CHANNEL_KINDS = ("email", "phone")
 CHANNEL_FIELDS = {"verified": BOOL, "sent_count": INT, "fail_count": INT, "opt_in_at": TIME, "opt_out_at": TIME}
 
 
-def _contact_channels(frame: pd.DataFrame) -> dict[str, list]:
+def _contact_channels(columns: Mapping[str, list], rows: int) -> dict[str, list]:
     """A contact's ``email`` and ``phone`` (the value of its first channel of each kind) and that channel's
     fields as ``email_verified``, ``phone_sent_count``... (one pass)."""
-    columns: dict[str, list] = {f"{kind}{suffix}": [] for kind in CHANNEL_KINDS
+    derived: dict[str, list] = {f"{kind}{suffix}": [] for kind in CHANNEL_KINDS
                                 for suffix in ("", *(f"_{field}" for field in CHANNEL_FIELDS))}
-    for channels in frame["channels"] if "channels" in frame else [None] * len(frame):
+    for channels in columns.get("channels") or [None] * rows:
         first: dict[str, dict] = {}
         for channel in channels if isinstance(channels, list) else []:
             kind = channel.get("kind") if isinstance(channel, dict) else None
@@ -71,10 +76,10 @@ def _contact_channels(frame: pd.DataFrame) -> dict[str, list]:
                 first[kind] = channel
         for kind in CHANNEL_KINDS:
             channel = first.get(kind, {})
-            columns[kind].append(channel.get("value"))
+            derived[kind].append(channel.get("value"))
             for field in CHANNEL_FIELDS:
-                columns[f"{kind}_{field}"].append(channel.get(field))
-    return columns
+                derived[f"{kind}_{field}"].append(channel.get(field))
+    return derived
 
 
 _TIMESTAMPS = {"created_at": TIME, "updated_at": TIME}
@@ -265,13 +270,52 @@ SCHEMAS: dict[str, FrameSchema] = {
 }
 
 
-def _expand(frame: pd.DataFrame, parent: str) -> pd.DataFrame:
-    """Replace the dict column ``parent`` by one ``parent.key`` column per key found (vectorised)."""
-    nested = pd.DataFrame.from_records(
-        [value if isinstance(value, dict) else {} for value in frame[parent]], index=frame.index
-    )
-    nested.columns = [f"{parent}.{key}" for key in nested.columns]
-    return pd.concat([frame.drop(columns=parent), nested], axis=1)
+def _transpose(records: list[dict]) -> dict[str, list]:
+    """One list of values per field, fields in order of first appearance, None where a record lacks one.
+
+    Records of one shape (the usual case: same keys in the same order) are transposed in C by ``zip``.
+    """
+    shapes = dict.fromkeys(map(tuple, records))
+    if len(shapes) == 1:
+        (keys,) = shapes
+        return dict(zip(keys, map(list, zip(*map(dict.values, records), strict=True)), strict=True))
+    keys = dict.fromkeys(key for shape in shapes for key in shape)
+    return {key: [record.get(key) for record in records] for key in keys}
+
+
+def _record_columns(records: list[dict], flatten: tuple[str, ...]) -> dict[str, list]:
+    """:func:`_transpose`, with each ``flatten`` parent replaced by one ``parent.key`` column per key its dict
+    values have, appended after the others."""
+    columns = _transpose(records)
+    for parent in flatten:
+        values = columns.pop(parent, None)
+        if values is not None:
+            nested = [value if isinstance(value, dict) else {} for value in values]
+            for key, column in _record_columns(nested, ()).items():
+                columns[f"{parent}.{key}"] = column
+    return columns
+
+
+_FROM_ARROW = {INT: pa.int64(), BOOL: pa.bool_(), TEXT: pa.string(), TIME: pa.string()}
+_ARROW_REFUSALS = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError, ValueError,
+                   OverflowError)
+
+
+def _fast(values: list, dtype: object) -> object:
+    """``values`` as ``dtype`` through Arrow (C speed); raises what Arrow refuses, for the pandas path."""
+    if isinstance(dtype, pd.CategoricalDtype):
+        known = list(dtype.categories)
+        unseen = set(values) - set(known) - {None}
+        return pd.Categorical(values, categories=known + sorted(unseen, key=str))
+    if dtype == FLOAT:
+        return np.array(values, dtype=float)
+    arrow_type = _FROM_ARROW.get(dtype)
+    if arrow_type is None:  # OBJECT
+        return pd.Series(values, dtype=object).array
+    array = pa.array(values, type=arrow_type)
+    if dtype == TIME:
+        array = pc.cast(array, pa.timestamp("ns", tz="UTC"))  # ISO 8601 with a zone; anything else is refused
+    return pd.api.types.pandas_dtype(dtype).__from_arrow__(array)
 
 
 def _timestamps(values: pd.Series, column: str) -> pd.Series:
@@ -286,36 +330,78 @@ def _timestamps(values: pd.Series, column: str) -> pd.Series:
     return parsed.astype(TIME)
 
 
-def _convert(values: pd.Series, dtype: object, column: str) -> pd.Series:
+def _convert(values: list, dtype: object, column: str) -> object:
+    """``values`` as ``dtype``: through Arrow when it takes them, else pandas' coercions (dates without a zone
+    read as UTC, numbers as text...); a column that cannot be converted is kept as object with a warning."""
+    try:
+        return _fast(values, dtype)
+    except _ARROW_REFUSALS:
+        pass
+    series = pd.Series(values, dtype=object)
     try:
         if dtype == TIME:
-            return _timestamps(values, column)
+            return _timestamps(series, column).array
         if isinstance(dtype, pd.CategoricalDtype):
             known = list(dtype.categories)
-            unseen = set(pd.unique(values.dropna())) - set(known)
-            return values.astype(pd.CategoricalDtype(known + sorted(unseen, key=str)))
-        return values.astype(dtype)
+            unseen = set(pd.unique(series.dropna())) - set(known)
+            return series.astype(pd.CategoricalDtype(known + sorted(unseen, key=str))).array
+        return series.astype(dtype).array
     except (TypeError, ValueError) as exc:  # type drift in a newer API: keep the data, warn, do not fail
         logger.warning("column %r kept as object: cannot convert to %s (%s)", column, dtype, exc)
-        return values.astype(object)
+        return series.array
 
 
 def to_frame(records: list[dict], schema: FrameSchema) -> pd.DataFrame:
-    """Build the schema's DataFrame from API records: declared columns and dtypes, then unknown fields."""
-    frame = pd.DataFrame.from_records(records) if records else pd.DataFrame(index=pd.RangeIndex(0))
-    for parent in schema.flatten:
-        if parent in frame:
-            frame = _expand(frame, parent)
-    if schema.derive is not None and len(frame):
-        for column, values in schema.derive(frame).items():
-            if column not in frame:
-                frame[column] = values
-    missing = pd.Series(None, index=frame.index, dtype=object)
-    columns = {
-        column: _convert(frame.get(column, missing), dtype, column)
-        for column, dtype in schema.columns.items()
-    }
-    for column in frame.columns:
+    """Build the schema's DataFrame from API records: declared columns and dtypes, then unknown fields.
+
+    Built column by column (no intermediate frame of Python objects); :func:`frame_batches` calls it once per
+    batch of pages and :func:`concat_frames` joins the typed batches.
+    """
+    records = list(records)
+    columns = _record_columns(records, schema.flatten)
+    if schema.derive is not None and records:
+        for column, values in schema.derive(columns, len(records)).items():
+            columns.setdefault(column, values)
+    missing = [None] * len(records)
+    arrays = {column: _convert(columns.get(column, missing), dtype, column)
+              for column, dtype in schema.columns.items()}
+    for column, values in columns.items():
         if column not in schema.columns:
-            columns[column] = frame[column].astype(object)
-    return pd.DataFrame(columns, index=frame.index).set_index(schema.index)
+            arrays[column] = pd.Series(values, dtype=object).array
+    return pd.DataFrame(arrays, index=pd.RangeIndex(len(records))).set_index(schema.index)
+
+
+def frame_batches(pages: Iterable[list[dict]], schema: FrameSchema, rows: int = BATCH_ROWS) -> Iterator[pd.DataFrame]:
+    """Typed frames of about ``rows`` records each, converted as pages arrive (at most one batch of records is
+    held as Python dicts at a time)."""
+    batch: list[dict] = []
+    for page in pages:
+        batch.extend(page)
+        if len(batch) >= rows:
+            yield to_frame(batch, schema)
+            batch = []
+    if batch:
+        yield to_frame(batch, schema)
+
+
+def concat_frames(frames: list[pd.DataFrame], schema: FrameSchema) -> pd.DataFrame:
+    """Typed batches as one frame equal to ``to_frame`` of all their records (enum categories unified: the
+    spec's values first, then every unseen value sorted)."""
+    if not frames:
+        return to_frame([], schema)
+    if len(frames) == 1:
+        return frames[0]
+    for column, dtype in schema.columns.items():
+        if isinstance(dtype, pd.CategoricalDtype) and column != schema.index:
+            parts = [frame[column] for frame in frames]
+            if all(isinstance(part.dtype, pd.CategoricalDtype) for part in parts):
+                known = list(dtype.categories)
+                unseen = {value for part in parts for value in part.cat.categories} - set(known)
+                unified = pd.CategoricalDtype(known + sorted(unseen, key=str))
+                frames = [frame.assign(**{column: part.astype(unified)})
+                          for frame, part in zip(frames, parts, strict=True)]
+    extra = dict.fromkeys(column for frame in frames for column in frame.columns if column not in schema.columns)
+    frames = [frame.assign(**{column: pd.Series([None] * len(frame), index=frame.index, dtype=object)
+                              for column in extra if column not in frame})
+              for frame in frames]  # a field absent from a batch is None there, as in one frame
+    return pd.concat(frames)

@@ -15,16 +15,23 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from typing import Protocol
+from collections import deque
+from collections.abc import Generator, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import islice
+from typing import Any, Protocol
 
+import orjson
 import requests
 from tqdm.auto import tqdm
 
 from nitrosend_nb.client.defaults import PAGE_SIZE
 
-__all__ = ["Page", "Paginator", "HeaderPageNumberPaginator", "SinglePagePaginator", "Requester", "iter_pages"]
+__all__ = ["Page", "Paginator", "HeaderPageNumberPaginator", "SinglePagePaginator", "Requester", "iter_pages",
+           "json_body", "unique_pages"]
+
+
+AHEAD = 4  #: pages per worker fetched ahead of the consumer at most
 
 
 class Requester(Protocol):
@@ -32,6 +39,12 @@ class Requester(Protocol):
 
     def __call__(self, method: str, path: str, *, params: Mapping[str, object] | None = None) -> requests.Response:
         ...
+
+
+def json_body(response: requests.Response) -> Any:
+    """The response's JSON body, decoded by orjson (several times faster than ``response.json()`` on large
+    pages); None when the body is empty. Every body the client reads is decoded here."""
+    return orjson.loads(response.content) if response.content else None
 
 
 class Page(list):
@@ -76,7 +89,7 @@ class HeaderPageNumberPaginator(Paginator):
 
     def read(self, response: requests.Response, *, page: int, limit: int) -> Page:
         """The array, with the page numbers and totals the headers give (the request's own when absent)."""
-        records = response.json()
+        records = json_body(response)
         headers = response.headers
         total = _int_header(headers, "X-Total-Count")
         return Page(records, page=_int_header(headers, "X-Page-Number") or page, limit=limit,
@@ -94,7 +107,7 @@ class SinglePagePaginator(Paginator):
 
     def read(self, response: requests.Response, *, page: int, limit: int) -> Page:
         """The whole array as the only page (``limit`` None: the endpoint does not page)."""
-        records = response.json()
+        records = json_body(response)
         return Page(records if page == 1 else [], page=page, limit=None, total=len(records), total_pages=1,
                     next_page=None)
 
@@ -131,14 +144,21 @@ def iter_pages(
     try:
         yield first
         with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix=f"nitrosend-{label}") as pool:
-            futures = [pool.submit(paginator.fetch, request, path, params, n, limit) for n in range(2, last + 1)]
+            # A window of pages in flight or waiting to be consumed: fetching never runs further ahead of the
+            # consumer than that, so memory holds a few pages, however many the list has.
+            numbers = iter(range(2, last + 1))
+            window: deque[Future[Page]] = deque(
+                pool.submit(paginator.fetch, request, path, params, n, limit)
+                for n in islice(numbers, concurrency * AHEAD))
             try:
-                for future in futures:
-                    page = future.result()
+                while window:
+                    page = window.popleft().result()
+                    for n in islice(numbers, 1):
+                        window.append(pool.submit(paginator.fetch, request, path, params, n, limit))
                     bar.update(1)
                     yield page
             finally:  # on error or early stop, drop the pages not started yet
-                for future in futures:
+                for future in window:
                     future.cancel()
         # Records created while we fetched push the oldest ones past the planned last page: follow the links.
         while max_records is None and page.next_page:
@@ -148,3 +168,63 @@ def iter_pages(
             yield page
     finally:
         bar.close()
+
+
+class _SeenIds:
+    """A set of record ids in about one bit per id for dense integer ids (one 8 KB bitmap per block of 65,536
+    ids once a block holds many), so de-duplicating ten million records stays small; other ids go in a set."""
+
+    _BLOCK = 1 << 16
+    _DENSE = 2048  # ids of one block kept in a set until this many, then in the block's bitmap
+
+    def __init__(self) -> None:
+        self._blocks: dict[int, set | bytearray] = {}
+        self._other: set = set()
+
+    def add(self, key: object) -> bool:
+        """Record ``key``; True when it was not seen before."""
+        if not isinstance(key, int) or isinstance(key, bool) or key < 0:
+            if key in self._other:
+                return False
+            self._other.add(key)
+            return True
+        block, offset = divmod(key, self._BLOCK)
+        members = self._blocks.get(block)
+        if members is None:
+            self._blocks[block] = {offset}
+            return True
+        if isinstance(members, set):
+            if offset in members:
+                return False
+            members.add(offset)
+            if len(members) >= self._DENSE:
+                bitmap = bytearray(self._BLOCK // 8)
+                for member in members:
+                    bitmap[member >> 3] |= 1 << (member & 7)
+                self._blocks[block] = bitmap
+            return True
+        byte, bit = offset >> 3, 1 << (offset & 7)
+        if members[byte] & bit:
+            return False
+        members[byte] |= bit
+        return True
+
+
+def unique_pages(pages: Generator[Page, None, None], max_records: int | None = None) -> Iterator[list]:
+    """The records of ``pages`` page by page, each id once (a record can shift across a page boundary while
+    pages are fetched), at most ``max_records`` in all; closes ``pages`` when done or stopped early."""
+    seen = _SeenIds()
+    left = max_records
+    try:
+        for page in pages:
+            records = [record for record in page
+                       if not isinstance(record, dict) or record.get("id") is None or seen.add(record["id"])]
+            if left is not None:
+                records = records[:left]
+                left -= len(records)
+            if records:
+                yield records
+            if left is not None and left <= 0:
+                return
+    finally:  # stops the page fetcher (and its threads) on early exit
+        pages.close()

@@ -5,10 +5,10 @@ more specific one."""
 
 from __future__ import annotations
 
-import json
 from http import HTTPStatus
 from typing import Any, Mapping
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
@@ -18,9 +18,9 @@ from ..rendering import MergeError
 
 
 def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
-    """A compact JSON response (faster than FastAPI's encoder for large pages)."""
-    return Response(json.dumps(body, separators=(",", ":")), status_code=status, headers=dict(headers or {}),
-                    media_type="application/json")
+    """A compact JSON response, encoded by orjson (several times faster than FastAPI's encoder on large pages)."""
+    return Response(orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS), status_code=status,
+                    headers=dict(headers or {}), media_type="application/json")
 
 
 # The machine code each HTTP status answers with unless the raiser names a more specific one.

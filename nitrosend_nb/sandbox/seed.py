@@ -101,7 +101,6 @@ def account_doc(usage: dict | None = None) -> dict:
 
 
 
-
 def _section(kind: str, **props) -> dict:
     return {"type": kind, "props": props}
 

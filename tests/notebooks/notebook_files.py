@@ -6,7 +6,7 @@ import nbformat
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = REPO / "notebooks"
-# The tutorial set: a quickstart, then one notebook per endpoint group.
+# The tutorial set: a quickstart, one notebook per endpoint group, then big accounts (Parquet, DuckDB, SQL).
 EXPECTED_NOTEBOOKS = [
     "00-quickstart.ipynb",
     "01-account.ipynb",
@@ -20,6 +20,7 @@ EXPECTED_NOTEBOOKS = [
     "09-events.ipynb",
     "10-deliverability.ipynb",
     "11-webhooks.ipynb",
+    "12-big-accounts.ipynb",
 ]
 
 

@@ -4,7 +4,7 @@ the request's brand, an unknown SID is a JSON 404 everywhere, and brand-dependen
 from __future__ import annotations
 
 import pytest
-from sandbox_helpers import assert_error
+from sandbox_helpers import Api, assert_error
 
 LISTED = ["/contacts", "/lists", "/segments", "/templates", "/campaigns", "/flows", "/messages?source_type=all",
           "/contacts/search?q=a"]
@@ -155,3 +155,40 @@ def test_deleting_a_brand_removes_what_it_owns(fresh_api):
     assert [b["sid"] for b in fresh_api.get("/brands").json()] == [roastery]
     assert {path: ids(fresh_api, path, None) for path in LISTED} == before
     assert fresh_api.get("/account").json()["billing"]["brands"]["used"] == 1
+
+
+def _walk(api, sid: str, limit: int, **params) -> list[int]:
+    """The contact ids of brand ``sid``, page by page at ``limit`` (deep pages are found by the store's id seek)."""
+    found, page = [], 1
+    while page:
+        response = api.get("/contacts", params={"page": page, "limit": limit, **params},
+                           headers={"X-Brand-SID": sid})
+        assert response.status_code == 200, response.text
+        found += [doc["id"] for doc in response.json()]
+        page = int(response.headers.get("X-Next-Page", 0))
+    return found
+
+
+def test_deep_pages_of_two_brands_interleaved_stay_in_their_brand_and_follow_writes(make_sandbox):
+    api = Api(make_sandbox(contacts=90))
+    brands = sids(api)
+
+    def whole(sid: str, **params) -> list[int]:  # one page from offset 0: a plain query, no seek, no cache
+        response = api.get("/contacts", params={"limit": 100, **params}, headers={"X-Brand-SID": sid})
+        assert int(response.headers["X-Total-Count"]) <= 100
+        return [doc["id"] for doc in response.json()]
+
+    expected = {sid: whole(sid) for sid in brands}
+    assert len(expected[brands[0]]) == 90 and len(expected[brands[1]]) == 18
+    assert expected[brands[0]] == sorted(expected[brands[0]], reverse=True)
+    for limit in (7, 5, 7):  # the same listing walked again reuses the boundaries it remembered
+        for sid in (*brands, *reversed(brands)):
+            assert _walk(api, sid, limit) == expected[sid]
+            assert _walk(api, sid, limit, direction="asc") == expected[sid][::-1]
+            assert _walk(api, sid, limit, search="@") == whole(sid, search="@")
+    newest = api.post("/contacts", json={"email": "late@example.test"}, headers={"X-Brand-SID": brands[1]}).json()
+    gone = expected[brands[0]][40]
+    assert api.delete(f"/contacts/{gone}", headers={"X-Brand-SID": brands[0]}).status_code == 200
+    assert _walk(api, brands[1], 7) == [newest["id"], *expected[brands[1]]]
+    assert _walk(api, brands[0], 7) == [cid for cid in expected[brands[0]] if cid != gone]
+    assert _walk(api, brands[0], 7, direction="asc") == [cid for cid in expected[brands[0]][::-1] if cid != gone]

@@ -8,23 +8,27 @@ list endpoint does not page by headers) and add only the calls that differ (``me
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from nitrosend_nb.client.defaults import LIST_LIMIT
-from nitrosend_nb.client.frames import FrameSchema, to_frame
+from nitrosend_nb.client.frames import BATCH_ROWS, FrameSchema, concat_frames, frame_batches, to_frame
+from nitrosend_nb.client.gcpause import gc_paused
 from nitrosend_nb.client.ids import valid_id
-from nitrosend_nb.client.pagination import HeaderPageNumberPaginator, Page, Paginator
+from nitrosend_nb.client.pagination import HeaderPageNumberPaginator, Page, Paginator, json_body, unique_pages
 from nitrosend_nb.client.retry_outcome import deleted_by_earlier_attempt, holds_changes, may_be_applied_already
 from nitrosend_nb.errors import NitrosendError
 
 if TYPE_CHECKING:
     from nitrosend_nb.client.client import Nitrosend
 
-__all__ = ["ApiGroup", "Resource"]
+__all__ = ["ApiGroup", "Resource", "Incremental"]
 
 
 def _query_value(value: object) -> object:
@@ -34,6 +38,15 @@ def _query_value(value: object) -> object:
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     return value
+
+
+@dataclass(frozen=True)
+class Incremental:
+    """How a group's list can be loaded incrementally: records whose ``cursor`` field is later than a stored
+    watermark, asked for with the ``filter`` query parameter (``/events?created_after=...``)."""
+
+    cursor: str = "created_at"
+    filter: str = "created_after"
 
 
 class ApiGroup:
@@ -50,7 +63,7 @@ class ApiGroup:
         ``files`` (with form fields in ``data``) sends a multipart form instead of JSON."""
         response = self._client.request(method, self.path + path, json=json, params=params,
                                         idempotency_key=idempotency_key, files=files, data=data)
-        return response.json() if response.content else None
+        return json_body(response)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.path} of {self._client!r}>"
@@ -63,45 +76,61 @@ class Resource(ApiGroup):
     schema: FrameSchema
     paginator: Paginator = HeaderPageNumberPaginator()  # how the list endpoint pages (stateless, shared)
     item_methods: frozenset[str] = frozenset({"PATCH", "DELETE"})  # what the API allows on {path}/{id}
+    incremental: Incremental | None = None  # set when the list endpoint filters by time (ns.sync loads only news)
 
     def list(self, page: int = 1, limit: int = LIST_LIMIT, **filters: object) -> Page:
         """One page of records (a list of dicts with ``.page``, ``.total``, ``.total_pages``, ``.next_page``)."""
         return self.paginator.fetch(self._client.request, self.path, self._params(filters), page, limit)
 
-    def iter(self, *, max_rows: int | None = None, progress: bool | None = None, **filters: object) -> Iterator[dict]:
-        """Every record matching ``filters`` (at most ``max_rows``), in API order, each id once.
+    def pages(self, *, max_rows: int | None = None, progress: bool | None = None,
+              **filters: object) -> Iterator[list[dict]]:
+        """Every record matching ``filters`` (at most ``max_rows``) page by page, in API order, each id once.
 
         Pages are fetched 100 records at a time; after the first, the rest are fetched concurrently.
         ``progress=False`` hides the progress bar the client would otherwise show.
         """
         if max_rows is not None and max_rows <= 0:
-            return
+            return iter(())
         pages = self._client.paginate(self.path, self._params(filters), paginator=self.paginator, label=self.label,
                                       max_records=max_rows, progress=progress)
-        seen: set = set()
-        count = 0
-        try:
-            for page in pages:
-                for record in page:
-                    key = record.get("id") if isinstance(record, dict) else None
-                    if key is not None:
-                        if key in seen:  # a record shifted across a page boundary while pages were fetched
-                            continue
-                        seen.add(key)
-                    yield record
-                    count += 1
-                    if max_rows is not None and count >= max_rows:
-                        return
-        finally:  # stops the page fetcher (and its threads) on early exit
-            pages.close()
+        return unique_pages(pages, max_rows)
+
+    def iter(self, *, max_rows: int | None = None, progress: bool | None = None, **filters: object) -> Iterator[dict]:
+        """Every record matching ``filters`` (at most ``max_rows``), in API order, each id once (see :meth:`pages`)."""
+        for page in self.pages(max_rows=max_rows, progress=progress, **filters):
+            yield from page
+
+    def frames(self, *, max_rows: int | None = None, progress: bool | None = None, batch_rows: int = BATCH_ROWS,
+               **filters: object) -> Iterator[pd.DataFrame]:
+        """The records of :meth:`pages` as typed DataFrames of about ``batch_rows`` rows each, converted as the
+        pages arrive: memory holds one batch of decoded records, not the whole account."""
+        pages = self.pages(max_rows=max_rows, progress=progress, **filters)
+        with gc_paused():
+            yield from frame_batches(map(self._frame_rows, pages), self.schema, batch_rows)
 
     def df(self, *, max_rows: int | None = None, **filters: object) -> pd.DataFrame:
         """All records matching ``filters`` as a DataFrame indexed by ``id`` with the resource's fixed dtypes."""
-        return self.frame(list(self.iter(max_rows=max_rows, **filters)))
+        with gc_paused():
+            return concat_frames(list(self.frames(max_rows=max_rows, **filters)), self.schema)
+
+    def to_parquet(self, path: str | os.PathLike, *, progress: bool | None = None, **filters: object) -> Path:
+        """Stream every record matching ``filters`` into one Parquet file at ``path`` (written whole or not at
+        all), batch by batch with the frame's columns (lists and objects as JSON text); returns the path.
+
+        Memory stays flat however large the account: one batch is held at a time.
+        """
+        from nitrosend_nb.client.export import write_parquet
+
+        return write_parquet(self.frames(progress=progress, **filters), path, self.schema, label=self.label)
 
     def frame(self, records: Iterable[dict]) -> pd.DataFrame:
         """Records of this resource (e.g. a :class:`Page` from :meth:`list`) as a DataFrame with its dtypes."""
-        return to_frame(list(records), self.schema)
+        return to_frame(self._frame_rows(list(records)), self.schema)
+
+    def _frame_rows(self, records: list[dict]) -> list[dict]:
+        """Records as the rows of this resource's frames (a group whose records nest what its frame shows as
+        columns reshapes them here, for :meth:`frame`, :meth:`frames` and everything built on them)."""
+        return records
 
     def get(self, id: int) -> dict:
         """One record by id (NotFoundError when it does not exist)."""

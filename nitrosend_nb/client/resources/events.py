@@ -8,7 +8,7 @@ import pandas as pd
 
 from nitrosend_nb.client.frames import EVENTS
 from nitrosend_nb.client.idempotency import idempotency_key as content_key
-from nitrosend_nb.client.resources.base import Resource
+from nitrosend_nb.client.resources.base import Incremental, Resource
 
 
 class Events(Resource):
@@ -22,6 +22,7 @@ class Events(Resource):
     label = "events"
     schema = EVENTS
     item_methods = frozenset({"DELETE"})  # an event cannot be changed
+    incremental = Incremental(cursor="created_at", filter="created_after")  # ns.sync loads only new events
 
     def track(
         self,
@@ -52,17 +53,15 @@ class Events(Resource):
         """Same as :meth:`track` (an event is created by tracking it)."""
         return self.track(**fields)
 
-    def iter(self, *, max_rows: int | None = None, since: object = None, **filters: object) -> Iterator[dict]:
-        """Every event matching ``filters``; ``since`` is ``created_after`` (events created at or after it)."""
+    def pages(self, *, max_rows: int | None = None, progress: bool | None = None, since: object = None,
+              **filters: object) -> Iterator[list[dict]]:
+        """Every event matching ``filters`` page by page; ``since`` is ``created_after`` (events created at or
+        after it). ``iter``, ``frames``, ``df`` and ``to_parquet`` read through here, so all take ``since``."""
         if since is not None:
             if filters.get("created_after") is not None:
                 raise ValueError("give since= or created_after=, not both (they are the same filter)")
             filters["created_after"] = since
-        return super().iter(max_rows=max_rows, **filters)
-
-    def df(self, *, max_rows: int | None = None, since: object = None, **filters: object) -> pd.DataFrame:
-        """All matching events as a typed DataFrame (index ``id``); ``since`` as in :meth:`iter`."""
-        return self.frame(self.iter(max_rows=max_rows, since=since, **filters))
+        return super().pages(max_rows=max_rows, progress=progress, **filters)
 
     @staticmethod
     def newest(events: pd.DataFrame | list[Mapping]) -> pd.Timestamp | None:

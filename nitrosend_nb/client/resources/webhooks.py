@@ -4,12 +4,10 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from nitrosend_nb.client.frames import WEBHOOK_DELIVERIES, WEBHOOKS, to_frame
+from nitrosend_nb.client.frames import WEBHOOK_DELIVERIES, WEBHOOKS
 from nitrosend_nb.client.ids import valid_id
 from nitrosend_nb.client.resources.base import Resource
 
@@ -46,15 +44,15 @@ class WebhookDeliveries(Resource):
         super().__init__(client)
         self.path = f"/webhooks/{valid_id(webhook_id, 'webhook_id')}/deliveries"
 
-    def frame(self, records: Iterable[dict]) -> pd.DataFrame:
-        """Deliveries as a DataFrame, each payload flattened into columns (``to``, ``url``, ``bounce_type``...)."""
+    def _frame_rows(self, records: list[dict]) -> list[dict]:
+        """Each delivery with its payload flattened into columns (``to``, ``url``, ``bounce_type``...)."""
         rows = []
         for record in records:
             flat = {k: v for k, v in record.items() if k != "payload"}
             fields = event_fields(record.get("payload") or {})
             fields.pop("type", None)  # the delivery's event_type says it
             rows.append({**flat, **fields})
-        return to_frame(rows, self.schema)
+        return rows
 
 
 class Webhooks(Resource):

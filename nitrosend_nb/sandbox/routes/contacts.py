@@ -1,4 +1,4 @@
-"""Contacts: list (search, list_id, tag, sort, direction), search?q=, create, get, update, delete."""
+"""Contacts: list (search, list_id, tag, created_after, created_before, sort, direction), search?q=, create, get, update, delete."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from ..models import ContactCreate, ContactUpdate
 from ..pagination import CONTACTS_LIMIT, positive_int
 from ..segment_filters import escape_like
 from ..state import SandboxState, get_state
+from ..store import iso, parse_iso
 from .crud import Resource, register
 
 FIELDS = ("id", "brand_id", "uuid", "first_name", "last_name", "source", "country_code", "data", "subscribed_phone",
@@ -33,11 +34,10 @@ class Contacts(Resource):
     def present(self, state: SandboxState, docs: list) -> list:
         memberships = state.store.list_ids_by_contact([d["id"] for d in docs])
         out = []
-        for doc in docs:
-            item = {k: doc.get(k) for k in FIELDS}
+        for doc in docs:  # the hot path of every contacts page: C-level dict building
+            item = dict(zip(FIELDS, map(doc.get, FIELDS), strict=True))
             item["list_ids"] = memberships[doc["id"]]
-            item["channels"] = [{"id": c["id"], "contact_id": doc["id"], **{k: v for k, v in c.items() if k != "id"}}
-                                for c in doc.get("channels", [])]
+            item["channels"] = [{"id": c["id"], "contact_id": doc["id"], **c} for c in doc.get("channels", [])]
             out.append(item)
         return out
 
@@ -54,6 +54,13 @@ class Contacts(Resource):
         if query.get("tag"):
             clauses.append("EXISTS (SELECT 1 FROM json_each(contacts.doc, '$.data.tags') WHERE lower(value) = lower(:tag))")
             params["tag"] = query["tag"]
+        for name, operator in (("created_after", ">"), ("created_before", "<")):  # a time window, as /events has
+            if query.get(name):
+                try:
+                    params[name] = iso(parse_iso(query[name]))
+                except ValueError:
+                    raise invalid({name: ["must be an ISO 8601 timestamp"]}) from None
+                clauses.append(f"created_at {operator} :{name}")
         sort = query.get("sort", "id")
         direction = query.get("direction", "desc").lower()
         if sort not in SORTABLE:

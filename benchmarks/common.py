@@ -1,0 +1,66 @@
+"""Helpers shared by the benchmarks: a sandbox in its own process, medians, and peak memory of a fresh process."""
+
+from __future__ import annotations
+
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import requests
+
+API_KEY = "nskey_test_sandbox"
+
+
+@contextmanager
+def sandbox_process(contacts: int) -> Iterator[tuple[str, str]]:
+    """Start ``nitrosend-nb sandbox`` in a child process; yield ``(api_url, root_url)``; stop it afterwards."""
+    proc = subprocess.Popen([sys.executable, "-m", "nitrosend_nb.cli", "sandbox", "--port", "0",
+                             "--contacts", str(contacts)], stdout=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stdout:
+            match = re.search(r"base URL:\s*(\S+)", line)
+            if match:
+                url = match.group(1)
+                break
+        else:
+            raise RuntimeError("the sandbox did not start")
+        root = url.rsplit("/v1/my", 1)[0]
+        deadline = time.monotonic() + 120
+        while True:  # announced once bound; wait until it answers
+            try:
+                requests.get(f"{root}/_sandbox/config", timeout=5).raise_for_status()
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield url, root
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def medians(runs: int, measure: Callable[[], float]) -> tuple[float, list[float]]:
+    """The median of ``runs`` calls of ``measure`` and every value."""
+    values = [measure() for _ in range(runs)]
+    return statistics.median(values), values
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set (``VmHWM``) in MB: unlike ``ru_maxrss``, it starts afresh at exec, so a
+    child started by ``subprocess`` does not report its parent's peak."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status (Linux only)")
+
+
+def run_child(script: str, *args: str) -> str:
+    """Run ``python script args`` in a fresh process (its own peak memory) and return its last stdout line."""
+    out = subprocess.run([sys.executable, script, *args], capture_output=True, text=True, check=True).stdout
+    return out.strip().splitlines()[-1]
