@@ -7,7 +7,7 @@ import pytest
 
 from nitrosend_nb.widgets.debounce import Debouncer
 from nitrosend_nb.widgets.guard import RequestGuard, idempotency_key
-from nitrosend_nb.widgets.iframe import sandboxed_iframe
+from nitrosend_nb.widgets.html import sandboxed_iframe
 from nitrosend_nb.widgets.validation import parse_address, parse_address_list, parse_json_object
 
 
