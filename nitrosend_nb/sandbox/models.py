@@ -337,15 +337,20 @@ CampaignStatus = Annotated[str, _status(CAMPAIGN_STATUSES)]
 FlowStatus = Annotated[str, _status(FLOW_STATUSES)]
 
 
-class TriggerAttributes(Body):
+class FlowTriggerInput(Body):
+    """A trigger: the event, list(s) or segment that starts a flow (campaigns extend it: TriggerAttributes)."""
+
+    event: Optional[str] = None
+    segment_id: Optional[Id] = None
+    contact_list_id: Optional[Id] = None
+    contact_list_ids: Optional[list[Id]] = None
+    data: Optional[dict[str, Any]] = None
+
+
+class TriggerAttributes(FlowTriggerInput):
     """Campaign audience and trigger (``audience_type`` lists|segment|all_contacts, or null to derive it)."""
 
     audience_type: Optional[Literal["lists", "segment", "all_contacts"]] = None
-    event: Optional[str] = None
-    contact_list_id: Optional[Id] = None
-    contact_list_ids: Optional[list[Id]] = None
-    segment_id: Optional[Id] = None
-    data: Optional[dict[str, Any]] = None
 
 
 class CampaignUpdate(Body):
@@ -383,16 +388,6 @@ class CampaignSend(Body):
 
 
 # -- flows --------------------------------------------------------------------------------------------
-class FlowTriggerInput(Body):
-    """Flow trigger."""
-
-    event: Optional[str] = None
-    segment_id: Optional[Id] = None
-    contact_list_id: Optional[Id] = None
-    contact_list_ids: Optional[list[Id]] = None
-    data: Optional[dict[str, Any]] = None
-
-
 class FlowStep(Body):
     """One flow step (split steps nest ``yes``/``no`` branches)."""
 

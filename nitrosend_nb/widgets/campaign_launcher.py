@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import ipywidgets as widgets
 
 from .. import errors
 from ..client.resources.campaigns import SENDABLE
-from .form import FieldErrors, StatusArea, hidden, labelled, text_input
-from .guard import RequestGuard, idempotency_key
+from ..client.resources.templates import CONTENT_FIELDS
+from . import html as markup
+from .base import Form
+from .form import FieldErrors, hidden, labelled, text_input
+from .guard import idempotency_key
 from .validation import check, parse_address_list
 
 __all__ = ["CampaignLauncher"]
@@ -37,7 +39,7 @@ def why_not_launchable(campaign: dict[str, Any]) -> str:
             "(duplicate it with ns.campaigns.duplicate to send it again).")
 
 
-class CampaignLauncher(widgets.VBox):
+class CampaignLauncher(Form):
     """Launch campaign ``campaign_id``: summary, audience picker with live size, test send and a guarded launch.
 
     Parts: ``summary``, ``lists`` (SelectMultiple), ``segment`` (Dropdown), ``all_contacts`` (Checkbox),
@@ -47,7 +49,7 @@ class CampaignLauncher(widgets.VBox):
     """
 
     def __init__(self, client, campaign_id: int):
-        self.client = client
+        super().__init__(client)
         self.campaign_id = campaign_id
         self.campaign: dict[str, Any] | None = None
         self._segments: dict[int, dict] = {}
@@ -68,7 +70,6 @@ class CampaignLauncher(widgets.VBox):
         self.confirm_name = text_input("Confirm name", "type the campaign's exact name to enable Launch")
         self.launch_button = widgets.Button(description="Launch campaign", button_style="danger", icon="rocket",
                                             layout=widgets.Layout(width="auto"))
-        self.status = StatusArea()
 
         self.errors = FieldErrors({"audience": self.audience_size, "recipients": self.recipients,
                                    "confirm_name": self.confirm_name},
@@ -76,16 +77,15 @@ class CampaignLauncher(widgets.VBox):
                                            "trigger_attributes.contact_list_ids": "audience",
                                            "trigger_attributes.segment_id": "audience",
                                            "confirm_send_to_all": "audience"})
-        self.guard = RequestGuard([self.test_button, self.launch_button], settle=self._sync)
 
-        super().__init__([
+        self._lay_out(
             self.summary,
             self.lists, self.segment, self.all_contacts, self.errors.row("audience"),
             widgets.HBox([self.recipients, self.test_button]), self.errors.labels["recipients"],
             self.errors.row("confirm_name"),
             self.launch_button,
             self.status,
-        ])
+        )
         if not self.live:
             hidden(self.confirm_name)
 
@@ -93,8 +93,7 @@ class CampaignLauncher(widgets.VBox):
         self.segment.observe(self._on_segment, names="value")
         self.all_contacts.observe(self._on_all_contacts, names="value")
         self.confirm_name.observe(lambda change: self._sync(), names="value")
-        self.test_button.on_click(lambda button: self.guard.run(self.send_test))
-        self.launch_button.on_click(lambda button: self.guard.run(self.launch))
+        self._guard({self.test_button: self.send_test, self.launch_button: self.launch}, settle=self._sync)
 
         self._load()
         self._sync()
@@ -104,25 +103,16 @@ class CampaignLauncher(widgets.VBox):
         return f"<CampaignLauncher campaign_id={self.campaign_id} status={status}>"
 
     @property
-    def live(self) -> bool:
-        """True when connected to a live account (launch needs the typed campaign name)."""
-        return getattr(self.client, "mode", "live") != "sandbox"
-
-    @property
     def locked(self) -> bool:
         """True when the campaign cannot be launched: unknown, already sent, cancelled or archived."""
         return self.campaign is None or not launchable(self.campaign)
 
     # ----------------------------------------------------------------- loading
     def _load(self) -> None:
-        try:
-            self.campaign = self.client.campaigns.get(self.campaign_id)
-            contact_lists = list(self.client.lists.iter(progress=False))
-            segments = list(self.client.segments.iter(progress=False))
-        except errors.NitrosendError as exc:
-            self.status.failure(exc)
-            self._show_summary()
+        loaded = self._call(self._read, on_error=lambda exc: self._show_summary())
+        if loaded is None:
             return
+        contact_lists, segments = loaded
         self._list_sizes = {item["id"]: int(item.get("contacts_count") or 0) for item in contact_lists}
         self.lists.options = [(f"{item['name']} ({self._list_sizes[item['id']]:,})", item["id"])
                               for item in contact_lists]
@@ -133,25 +123,27 @@ class CampaignLauncher(widgets.VBox):
         if not launchable(self.campaign):
             self.status.info(why_not_launchable(self.campaign))
 
+    def _read(self) -> tuple[list[dict], list[dict]]:
+        """Read the campaign (into ``campaign``) and return the account's lists and segments."""
+        self.campaign = self.client.campaigns.get(self.campaign_id)
+        return list(self.client.lists.iter(progress=False)), list(self.client.segments.iter(progress=False))
+
     def _show_summary(self) -> None:
         if self.campaign is None:
-            self.summary.value = f"<h3>Campaign #{html.escape(str(self.campaign_id))}: not available</h3>"
+            self.summary.value = f"<h3>{markup.text(f'Campaign #{self.campaign_id}: not available')}</h3>"
             return
         campaign = self.campaign
         template = campaign.get("template") or {}
         rows = [("Status", campaign.get("status")), ("Approval", campaign.get("approval_state") or "unknown"),
                 ("Sent", f"{int(campaign.get('sent_count') or 0):,}"),
                 ("Subject", template.get("subject") or "(no subject)"), ("Channel", campaign.get("channel"))]
-        cells = "".join(f"<tr><th style='text-align:left;padding-right:12px'>{label}</th>"
-                        f"<td>{html.escape(str(value))}</td></tr>" for label, value in rows)
         if launchable(campaign):
             banner = ""
         else:
             reason = "Already sent" if is_sent(campaign) else f"{str(campaign.get('status')).capitalize()}"
-            banner = f'<div style="color:#b26a00"><b>{html.escape(reason)}: launch is disabled.</b></div>'
-
-        self.summary.value = (f"<h3>{html.escape(campaign.get('name') or '')} "
-                              f"<small>#{campaign['id']}</small></h3><table>{cells}</table>{banner}")
+            banner = markup.block(markup.text(f"{reason}: launch is disabled.", "warn", bold=True), "warn")
+        self.summary.value = (f"<h3>{markup.text(campaign.get('name') or '')} <small>#{campaign['id']}</small></h3>"
+                              f"{markup.key_values(rows)}{banner}")
 
     # ----------------------------------------------------------------- audience
     def audience(self) -> dict[str, Any]:
@@ -187,28 +179,28 @@ class CampaignLauncher(widgets.VBox):
             return
         chosen = self.audience()
         self._audience_count = None
-        try:
-            if "all_contacts" in chosen:
-                if self._total_contacts is None:
-                    self._total_contacts = self.client.contacts.list(limit=1).total
-                self._audience_count, text = self._total_contacts, "all contacts"
-            elif "segment" in chosen:
-                segment = self._segments[chosen["segment"]]
-                self._audience_count = self.client.segments.count(segment.get("filters") or [])
-                text = f"segment \u201c{segment['name']}\u201d"
-            elif "lists" in chosen:
-                self._audience_count = sum(self._list_sizes[list_id] for list_id in chosen["lists"])
-                text = f"{len(chosen['lists'])} list(s); a contact on several lists gets one e-mail"
-        except errors.NitrosendError as exc:
-            self.status.failure(exc)
-            self.audience_size.value = "<b>Audience:</b> size unknown (see the status below)"
+        if not chosen:
+            text = "none chosen: pick lists, a segment or all contacts"
         else:
-            if not chosen:
-                self.audience_size.value = "<b>Audience:</b> none chosen: pick lists, a segment or all contacts"
-            else:
-                self.audience_size.value = (f"<b>Audience:</b> {self._audience_count:,} contact(s) "
-                                            f"({html.escape(text)}; only subscribed contacts receive it)")
+            described = self._call(lambda: self._count(chosen))
+            text = ("size unknown (see the status below)" if described is None else
+                    f"{self._audience_count:,} contact(s) ({described}; only subscribed contacts receive it)")
+        self.audience_size.value = markup.text("Audience:", bold=True) + " " + markup.text(text)
         self._sync()
+
+    def _count(self, chosen: dict[str, Any]) -> str:
+        """Count the ``chosen`` audience into ``_audience_count``; return how to describe it."""
+        if "all_contacts" in chosen:
+            if self._total_contacts is None:
+                self._total_contacts = self.client.contacts.list(limit=1).total
+            self._audience_count = self._total_contacts
+            return "all contacts"
+        if "segment" in chosen:
+            segment = self._segments[chosen["segment"]]
+            self._audience_count = self.client.segments.count(segment.get("filters") or [])
+            return f"segment \u201c{segment['name']}\u201d"
+        self._audience_count = sum(self._list_sizes[list_id] for list_id in chosen["lists"])
+        return f"{len(chosen['lists'])} list(s); a contact on several lists gets one e-mail"
 
     def _sync(self) -> None:
         """Enable exactly the buttons that can act now."""
@@ -231,24 +223,16 @@ class CampaignLauncher(widgets.VBox):
             self.errors.show(problems)
             self.status.error("No test was sent: fix the recipients.")
             return None
-        what = "the campaign"
         self.status.info("Sending test\u2026")
-        try:
-            template = self.client.campaigns.get(self.campaign_id).get("template") or {}  # edits since opening count
-            content = {k: template.get(k) for k in ("subject", "body", "preheader", "from_name", "from_email",
-                                                    "reply_to", "design", "updated_at")}
-            key = idempotency_key(f"POST /campaigns/{self.campaign_id}/send_test",
-                                  {"send": {"email": recipients or None}, "template": content})
-            if key in self.guard.completed:
-                self.status.test_results(self.guard.completed[key], what, repeated=True)
-                return self.guard.completed[key]
-            result = self.client.campaigns.send_test(self.campaign_id, email=recipients or None, idempotency_key=key)
-        except errors.NitrosendError as exc:
-            self.status.failure(exc, self.errors)
+        campaign = self._call(lambda: self.client.campaigns.get(self.campaign_id), beside_fields=True)
+        if campaign is None:
             return None
-        self.guard.completed[key] = result
-        self.status.test_results(result, what)
-        return result
+        template = campaign.get("template") or {}  # edits since the launcher opened count
+        content = {k: template.get(k) for k in (*CONTENT_FIELDS, "updated_at")}
+        key = idempotency_key(f"POST /campaigns/{self.campaign_id}/send_test",
+                              {"send": {"email": recipients or None}, "template": content})
+        return self._send_test(key, "the campaign", lambda: self.client.campaigns.send_test(
+            self.campaign_id, email=recipients or None, idempotency_key=key))
 
     def launch(self) -> dict | None:
         """Send the campaign to the chosen audience (live mode: only once its exact name was typed)."""
@@ -268,11 +252,9 @@ class CampaignLauncher(widgets.VBox):
             self.status.error("Nothing was sent: the campaign name was not confirmed.")
             return None
         self.status.info(f"Launching to {self._audience_count or 0:,} contact(s)\u2026")
-        try:
-            result = self.client.campaigns.send(self.campaign_id, **chosen)
-        except errors.NitrosendError as exc:
-            self.status.failure(exc, self.errors)
-            self._reconcile()
+        result = self._call(lambda: self.client.campaigns.send(self.campaign_id, **chosen), beside_fields=True,
+                            on_error=lambda exc: self._reconcile())
+        if result is None:
             return None
         self.campaign = {**self.campaign, **result}
         self._show_summary()

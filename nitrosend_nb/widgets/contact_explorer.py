@@ -7,10 +7,9 @@ import threading
 import ipywidgets as widgets
 import pandas as pd
 
-from .. import errors
-from .debounce import Debouncer
-from .form import StatusArea, close_children, labelled
-from .guard import RequestGuard
+from . import html as markup
+from .base import Form
+from .form import labelled
 
 __all__ = ["ContactExplorer"]
 
@@ -19,7 +18,7 @@ ALL_LISTS = "All contacts"
 SHOWN_COLUMNS = ("first_name", "last_name", "email", "country_code", "subscribed_email", "list_ids", "created_at")
 
 
-class ContactExplorer(widgets.VBox):
+class ContactExplorer(Form):
     """Browse contacts: ``search`` (debounced as you type) and ``list_filter`` narrow a paged table.
 
     Parts: ``search``, ``list_filter``, ``prev_button``, ``next_button``, ``page_label``
@@ -27,7 +26,7 @@ class ContactExplorer(widgets.VBox):
     """
 
     def __init__(self, client, *, page_size: int = 25, search_delay: float = 0.3):
-        self.client = client
+        super().__init__(client)
         self.page_size = page_size
         self.page = 1
         self.total_pages = 0
@@ -42,21 +41,19 @@ class ContactExplorer(widgets.VBox):
         self.next_button = widgets.Button(description="Next", icon="chevron-right")
         self.page_label = widgets.Label()
         self.table = widgets.HTML()
-        self.status = StatusArea()
-        self.guard = RequestGuard([self.prev_button, self.next_button], settle=self._sync)
-        self.search_debounce = Debouncer(self._first_page, search_delay)
+        self.search_debounce = self._debouncer(self._first_page, search_delay)
 
-        super().__init__([
+        self._lay_out(
             widgets.HBox([self.search, self.list_filter]),
             widgets.HBox([self.prev_button, self.next_button, self.page_label]),
             self.table,
             self.status,
-        ])
+        )
 
         self.search.observe(lambda change: self.search_debounce.trigger(), names="value")
         self.list_filter.observe(lambda change: self._first_page(), names="value")
-        self.prev_button.on_click(lambda button: self.guard.run(lambda: self.go_to(self.page - 1)))
-        self.next_button.on_click(lambda button: self.guard.run(lambda: self.go_to(self.page + 1)))
+        self._guard({self.prev_button: lambda: self.go_to(self.page - 1),
+                     self.next_button: lambda: self.go_to(self.page + 1)}, settle=self._sync)
 
         self._load_lists()
         self.refresh()
@@ -70,10 +67,8 @@ class ContactExplorer(widgets.VBox):
         return self._frame
 
     def _load_lists(self) -> None:
-        try:
-            contact_lists = list(self.client.lists.iter(progress=False))
-        except errors.NitrosendError as exc:
-            self.status.failure(exc)
+        contact_lists = self._call(lambda: list(self.client.lists.iter(progress=False)))
+        if contact_lists is None:
             return
         self.list_filter.options = [(ALL_LISTS, None)] + [
             (f"{item['name']} ({int(item.get('contacts_count') or 0):,})", item["id"]) for item in contact_lists]
@@ -97,11 +92,9 @@ class ContactExplorer(widgets.VBox):
         if self.list_filter.value is not None:
             filters["list_id"] = self.list_filter.value
         with self._refresh_lock:
-            try:
-                page = self.client.contacts.list(page=page_number, limit=self.page_size, **filters)
-            except errors.NitrosendError as exc:
-                self.status.failure(exc)  # the page shown so far stays, with its label
-                return
+            page = self._call(lambda: self.client.contacts.list(page=page_number, limit=self.page_size, **filters))
+            if page is None:
+                return  # the page shown so far stays, with its label
             self.page = page_number
             self.total, self.total_pages = int(page.total or 0), int(page.total_pages or 0)
             self._frame = self.client.contacts.frame(page)
@@ -112,7 +105,7 @@ class ContactExplorer(widgets.VBox):
     def _show(self) -> None:
         if self.total == 0:
             self.page_label.value = "no contacts match"
-            self.table.value = "<i>No contacts match this search.</i>"
+            self.table.value = markup.text("No contacts match this search.", "muted")
             return
         self.page_label.value = f"page {self.page} of {self.total_pages} ({self.total:,} contacts)"
         shown = self._frame[[column for column in SHOWN_COLUMNS if column in self._frame.columns]].copy()
@@ -125,9 +118,3 @@ class ContactExplorer(widgets.VBox):
             return
         self.prev_button.disabled = self.page <= 1
         self.next_button.disabled = self.page >= self.total_pages
-
-    def close(self) -> None:
-        """Cancel a pending search and close the widget and its parts."""
-        self.search_debounce.close()
-        close_children(self)
-        super().close()

@@ -8,16 +8,17 @@ import io
 import ipywidgets as widgets
 import pandas as pd
 
-from .. import errors
-from .form import StatusArea, close_children, labelled
-from .guard import RequestGuard
+from ..client.resources.imports import ImportResult
+from . import html as markup
+from .base import Form
+from .form import labelled
 
 __all__ = ["ContactImporter"]
 
 OTHER_COLUMNS = (("as custom fields", "data"), ("skip them", "skip"))
 
 
-class ContactImporter(widgets.VBox):
+class ContactImporter(Form):
     """Import contacts (matched by email, so importing twice adds nobody twice).
 
     Parts: ``upload`` (a CSV file; it replaces the DataFrame given as ``df``), ``source_label``, ``lists``
@@ -27,7 +28,7 @@ class ContactImporter(widgets.VBox):
     """
 
     def __init__(self, client, *, df: pd.DataFrame | None = None, poll_interval: float = 0.2):
-        self.client = client
+        super().__init__(client)
         self.df = df
         self.poll_interval = poll_interval
         self.result = None
@@ -40,13 +41,11 @@ class ContactImporter(widgets.VBox):
         self.import_button = widgets.Button(description="Import", button_style="primary", icon="upload")
         self.progress = widgets.FloatProgress(value=0, min=0, max=100, description="Progress",
                                               style={"description_width": "110px"})
-        self.status = StatusArea()
         self.failed_table = widgets.HTML()
-        self.guard = RequestGuard([self.import_button])
-        super().__init__([widgets.HBox([self.upload, self.source_label]), self.lists, self.other_columns,
-                          self.dry_run, self.import_button, self.progress, self.status, self.failed_table])
+        self._lay_out(widgets.HBox([self.upload, self.source_label]), self.lists, self.other_columns, self.dry_run,
+                      self.import_button, self.progress, self.status, self.failed_table)
         self.upload.observe(lambda change: self._show_source(), names="value")
-        self.import_button.on_click(lambda button: self.guard.run(self.run_import))
+        self._guard({self.import_button: self.run_import})
         self._load_lists()
         self._show_source()
 
@@ -54,11 +53,10 @@ class ContactImporter(widgets.VBox):
         return f"<ContactImporter {self._describe_source()}>"
 
     def _load_lists(self) -> None:
-        try:
+        contact_lists = self._call(lambda: list(self.client.lists.iter(progress=False)))
+        if contact_lists is not None:
             self.lists.options = [(f"{item['name']} ({int(item.get('contacts_count') or 0):,})", item["id"])
-                                  for item in self.client.lists.iter(progress=False)]
-        except errors.NitrosendError as exc:
-            self.status.failure(exc)
+                                  for item in contact_lists]
 
     def _source(self) -> tuple[pd.DataFrame | None, str]:
         """The rows to import and what they are called (the uploaded file wins over ``df``)."""
@@ -78,7 +76,7 @@ class ContactImporter(widgets.VBox):
         return f"{name}: {len(frame):,} rows, columns {', '.join(map(str, frame.columns))}"
 
     def _show_source(self) -> None:
-        self.source_label.value = f"<span style='color:#444'>{self._describe_source()}</span>"
+        self.source_label.value = markup.text(self._describe_source())
 
     def _columns(self, frame: pd.DataFrame) -> dict:
         """Map the columns that are not contact fields as the ``other_columns`` choice says."""
@@ -100,17 +98,19 @@ class ContactImporter(widgets.VBox):
             self.status.error("Choose a CSV file first (or pass df= to the importer).")
             return
         self.status.info(f"Importing {len(frame):,} rows from {name}...")
-        try:
-            handle = self.client.imports.start(frame, list_ids=list(self.lists.value), columns=self._columns(frame),
-                                               dry_run=self.dry_run.value)
-            self.result = handle.wait(poll_interval=self.poll_interval, progress=False,
-                                      on_progress=lambda record: setattr(self.progress, "value",
-                                                                         record.get("progress_pct") or 0))
-        except errors.NitrosendError as exc:
-            self.status.failure(exc)
+        result = self._call(lambda: self._import(frame))
+        if result is None:
             return
+        self.result = result
         self.progress.value = self.result.record.get("progress_pct") or 0
         self._show_result()
+
+    def _import(self, frame: pd.DataFrame) -> ImportResult:
+        """Start importing ``frame`` and follow it to the end (the progress bar moves as it goes); its result."""
+        handle = self.client.imports.start(frame, list_ids=list(self.lists.value), columns=self._columns(frame),
+                                           dry_run=self.dry_run.value)
+        return handle.wait(poll_interval=self.poll_interval, progress=False,
+                           on_progress=lambda record: setattr(self.progress, "value", record.get("progress_pct") or 0))
 
     def _show_result(self) -> None:
         record, failed = self.result.record, self.result.failed
@@ -122,9 +122,5 @@ class ContactImporter(widgets.VBox):
         else:
             self.status.success(text)
         if not failed.empty:
-            self.failed_table.value = "<b>Failed rows</b>" + failed.to_html(border=0, escape=True, na_rep="")
-
-    def close(self) -> None:
-        """Close the widget and its parts."""
-        close_children(self)
-        super().close()
+            self.failed_table.value = (markup.text("Failed rows", bold=True)
+                                       + failed.to_html(border=0, escape=True, na_rep=""))

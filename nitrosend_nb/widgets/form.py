@@ -1,4 +1,5 @@
-"""Shared form parts: labelled inputs, per-field error labels, the status area and readable error messages.
+"""Shared form parts: labelled inputs, the e-mail view picker, per-field error labels, the status area and
+readable error messages.
 
 Every text that reaches a widget goes through :func:`redact`, so an API key can never be shown.
 """
@@ -14,9 +15,13 @@ import ipywidgets as widgets
 
 from .. import errors
 from ..redaction import redact
+from . import html as markup
 
 __all__ = ["FieldErrors", "StatusArea", "close_children", "describe_error", "labelled", "text_input", "text_area",
-           "hidden", "shown"]
+           "view_picker", "hidden", "shown"]
+
+#: The views every e-mail can be shown in (see :func:`nitrosend_nb.widgets.html.email_view`).
+BASE_VIEWS = (("Desktop", "desktop"), ("Mobile", "mobile"), ("Plain text", "text"))
 
 #: Width of a form row: the full column, less the 2px margins ipywidgets puts on each side of a widget.
 FULL_WIDTH = "calc(100% - 4px)"
@@ -37,6 +42,12 @@ def text_input(description: str, placeholder: str = "", value: str = "") -> widg
 def text_area(description: str, placeholder: str = "", rows: int = 8) -> widgets.Textarea:
     """A full-width Textarea with a visible description."""
     return labelled(widgets.Textarea, description, placeholder=placeholder, rows=rows)
+
+
+def view_picker(extra: tuple[tuple[str, str], ...] = ()) -> widgets.ToggleButtons:
+    """Toggle buttons choosing how an e-mail is shown: desktop, mobile, plain text (plus ``extra`` views)."""
+    return widgets.ToggleButtons(options=list(BASE_VIEWS + extra), value="desktop", description="View",
+                                 style={"button_width": "auto"})
 
 
 def hidden(*parts: widgets.DOMWidget) -> None:
@@ -98,8 +109,7 @@ class FieldErrors:
         """Show ``message`` (or several) under field ``name``."""
         messages = [message] if isinstance(message, str) else [str(m) for m in message]
         label = self.labels[name]
-        label.value = "".join(
-            f'<div style="color:#b00020;font-size:90%">&#9888; {html.escape(redact(text))}</div>' for text in messages)
+        label.value = markup.field_errors(redact(text) for text in messages)
         shown(label)
 
     def show(self, problems: Mapping[str, str | Sequence[str]]) -> dict[str, list[str]]:
@@ -129,17 +139,9 @@ class StatusArea(widgets.HTML):
         self.kind = "idle"
 
     def _render(self, kind: str, text: str, rows: Iterable[Sequence[str]] = (), detail: str = "") -> None:
-        colours = {"info": "#444", "success": "#1b5e20", "error": "#b00020"}
-        parts = [f'<div style="color:{colours[kind]}"><b>{html.escape(redact(text))}</b></div>']
-        if detail:
-            parts.append(f'<div style="color:#666;font-size:90%">{html.escape(redact(detail))}</div>')
-        rows = list(rows)
-        if rows:
-            cells = "".join("<tr>" + "".join(f"<td style='padding:0 8px'>{html.escape(redact(str(cell)))}</td>"
-                                             for cell in row) + "</tr>" for row in rows)
-            parts.append(f"<table>{cells}</table>")
         self.kind = kind
-        self.value = "".join(parts)
+        self.value = markup.status(kind, redact(text), redact(detail),
+                                   [[redact(str(cell)) for cell in row] for row in rows])
 
     def clear(self) -> None:
         """Show nothing."""

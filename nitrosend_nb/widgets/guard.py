@@ -8,13 +8,15 @@ retry. Every form in this package runs its request through a :class:`RequestGuar
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
 import ipywidgets as widgets
 
 from ..client.idempotency import idempotency_key
 
 __all__ = ["RequestGuard", "idempotency_key"]
+
+T = TypeVar("T")
 
 
 class RequestGuard:
@@ -24,7 +26,7 @@ class RequestGuard:
     duplicated click event), in which case the call is ignored and returns ``False``. While the action runs, the
     guarded buttons are disabled; once it is over, ``settle()`` (or, without one, restoring the buttons' previous
     state) decides which buttons are enabled again. The guard also remembers the results of completed idempotent sends
-    (``completed``) so that repeating a send whose outcome is already known needs no request at all.
+    (``completed``, see :meth:`once`) so that repeating a send whose outcome is already known needs no request at all.
     """
 
     def __init__(self, buttons: Iterable[widgets.Button], settle: Callable[[], None] | None = None):
@@ -59,3 +61,12 @@ class RequestGuard:
             else:
                 for button, was_disabled in zip(self.buttons, previous):
                     button.disabled = was_disabled
+
+    def once(self, key: str, send: Callable[[], T]) -> tuple[T, bool]:
+        """Run the idempotent send tagged ``key`` unless it already completed; return (its result, whether it was
+        a repeat that sent nothing). A send that raises is not remembered, so it can be tried again."""
+        if key in self.completed:
+            return self.completed[key], True
+        result = send()
+        self.completed[key] = result
+        return result, False

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import ipywidgets as widgets
 
 from .. import errors
-from .form import FieldErrors, StatusArea, hidden, labelled, shown, text_area, text_input
-from .guard import RequestGuard, idempotency_key
+from . import html as markup
+from .base import Form
+from .form import FieldErrors, hidden, labelled, shown, text_area, text_input
+from .guard import idempotency_key
 from .validation import check, parse_address, parse_json_object, require_text
 
 __all__ = ["MessageComposer"]
@@ -17,7 +18,7 @@ __all__ = ["MessageComposer"]
 NO_TEMPLATE = "(none: write the body below)"
 
 
-class MessageComposer(widgets.VBox):
+class MessageComposer(Form):
     """Compose and send one transactional e-mail (``POST /messages``).
 
     Parts: ``to``, ``subject``, ``body_format`` (html/plain), ``body``, ``template`` (use a stored template
@@ -27,7 +28,7 @@ class MessageComposer(widgets.VBox):
     """
 
     def __init__(self, client):
-        self.client = client
+        super().__init__(client)
         self._account_name: str | None = None
         self._pending: tuple[dict[str, Any], str] | None = None
 
@@ -43,16 +44,14 @@ class MessageComposer(widgets.VBox):
         self.confirm_button = widgets.Button(description="Confirm send", button_style="danger", icon="check",
                                              layout=widgets.Layout(width="auto"))
         self.cancel_button = widgets.Button(description="Cancel", icon="times")
-        self.status = StatusArea()
         self.confirmation = widgets.VBox([self.confirm_text, widgets.HBox([self.confirm_button, self.cancel_button])])
         hidden(self.confirmation)
 
         self.errors = FieldErrors({"to": self.to, "subject": self.subject, "template": self.template,
                                    "body": self.body, "data": self.data},
                                   aliases={"template_id": "template", "html": "body"})
-        self.guard = RequestGuard([self.send_button, self.confirm_button, self.cancel_button])
 
-        super().__init__([
+        self._lay_out(
             *(self.errors.row(field) for field in ("to", "subject", "template")),
             self.body_format,
             self.errors.row("body"),
@@ -60,13 +59,12 @@ class MessageComposer(widgets.VBox):
             self.send_button,
             self.confirmation,
             self.status,
-        ])
+        )
 
         for field in ("to", "subject", "template", "body", "data", "body_format"):
             getattr(self, field).observe(self._on_edit, names="value")
         self.template.observe(self._on_template, names="value")
-        self.send_button.on_click(lambda button: self.guard.run(self.send))
-        self.confirm_button.on_click(lambda button: self.guard.run(self.confirm))
+        self._guard({self.send_button: self.send, self.confirm_button: self.confirm}, also=[self.cancel_button])
         self.cancel_button.on_click(lambda button: self.cancel())
         self._templates: dict[int, dict] = {}
         self._load_templates()
@@ -74,16 +72,9 @@ class MessageComposer(widgets.VBox):
     def __repr__(self) -> str:
         return f"<MessageComposer mode={'live' if self.live else 'sandbox'}>"
 
-    @property
-    def live(self) -> bool:
-        """True when connected to a live account (sends need confirmation)."""
-        return getattr(self.client, "mode", "live") != "sandbox"
-
     def _load_templates(self) -> None:
-        try:
-            templates = list(self.client.templates.iter(progress=False))
-        except errors.NitrosendError as exc:
-            self.status.failure(exc)
+        templates = self._call(lambda: list(self.client.templates.iter(progress=False)))
+        if templates is None:
             return
         self._templates = {template["id"]: template for template in templates}
         self.template.options = [(NO_TEMPLATE, None)] + [
@@ -140,17 +131,16 @@ class MessageComposer(widgets.VBox):
         self._pending = (payload, key)
         subject = payload["subject"] or self._templates[payload["template_id"]]["subject"]
         self.confirm_text.value = (
-            f"<b>Live account \u201c{html.escape(account)}\u201d</b>: send \u201c{html.escape(subject)}\u201d to "
-            f"<b>{html.escape(payload['to'])}</b>? This sends a real e-mail.")
+            markup.text(f"Live account \u201c{account}\u201d", bold=True)
+            + markup.text(f": send \u201c{subject}\u201d to ") + markup.text(payload["to"], bold=True)
+            + markup.text("? This sends a real e-mail."))
         shown(self.confirmation)
         self.status.info(f"Confirm to send to {payload['to']} from the live account {account}.")
 
     def _account(self) -> str | None:
         if self._account_name is None:
-            try:
-                account = self.client.account.get()
-            except errors.NitrosendError as exc:
-                self.status.failure(exc)
+            account = self._call(self.client.account.get)
+            if account is None:
                 return None
             self._account_name = account.get("name") or f"#{account.get('id')}"
         return self._account_name
@@ -172,21 +162,23 @@ class MessageComposer(widgets.VBox):
         hidden(self.confirmation)
 
     def _deliver(self, payload: dict[str, Any], key: str) -> None:
-        if key in self.guard.completed:
-            message = self.guard.completed[key]
+        def send() -> dict:
+            self.status.info(f"Sending to {payload['to']}\u2026")
+            fields = {k: v for k, v in payload.items() if k not in ("to", "subject", "channel")}
+            return self.client.messages.send(to=payload["to"], subject=payload["subject"],
+                                             channel=payload["channel"], idempotency_key=key, **fields)
+
+        def missing_template(exc: errors.NitrosendError) -> None:
+            if isinstance(exc, errors.NotFoundError) and "template_id" in payload:
+                self.errors.set("template", f"Template #{payload['template_id']} does not exist (any more).")
+
+        outcome = self._call(lambda: self.guard.once(key, send), beside_fields=True, on_error=missing_template)
+        if outcome is None:
+            return
+        message, repeated = outcome
+        if repeated:
             self.status.info(f"Message #{message.get('id')} with exactly this content already went to "
                              f"{payload['to']}; it was not sent again. Change something to send another.")
             return
-        self.status.info(f"Sending to {payload['to']}\u2026")
-        fields = {k: v for k, v in payload.items() if k not in ("to", "subject", "channel")}
-        try:
-            message = self.client.messages.send(to=payload["to"], subject=payload["subject"],
-                                                channel=payload["channel"], idempotency_key=key, **fields)
-        except errors.NitrosendError as exc:
-            self.status.failure(exc, self.errors)
-            if isinstance(exc, errors.NotFoundError) and "template_id" in payload:
-                self.errors.set("template", f"Template #{payload['template_id']} does not exist (any more).")
-            return
-        self.guard.completed[key] = message
         self.status.success(f"Sent message #{message.get('id')} to {payload['to']} "
                             f"(status {message.get('status', 'queued')}).")

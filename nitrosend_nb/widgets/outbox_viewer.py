@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import html
 import json
 import threading
 
 import ipywidgets as widgets
 
 from .. import errors
-from .email_view import checks_html, render_view, view_picker
-from .form import StatusArea, close_children, labelled, text_input
-from .guard import RequestGuard
+from . import html as markup
+from .base import Form
+from .form import labelled, text_input, view_picker
 
 __all__ = ["OutboxViewer"]
 
@@ -21,15 +20,19 @@ EXTRA_VIEWS = (("Headers", "headers"), ("Source", "source"), ("Merge context", "
 PAGE_SIZE = 25
 
 
-class OutboxViewer(widgets.VBox):
+class OutboxViewer(Form):
     """Browse the sandbox inbox: ``query`` + ``search_button`` search it (the inbox's grammar: ``to:``,
     ``kind:campaign``, ``-tag:x``...), ``emails`` lists one page (newest first; ``newer_button``/``older_button``
     page), ``view`` picks how ``message`` shows the chosen email (desktop, mobile, plain text, headers, source,
     merge context, checks), ``refresh_button`` re-reads and ``live`` re-reads by itself when a new email lands
-    (polling every ``poll_interval`` seconds)."""
+    (polling every ``poll_interval`` seconds). The outbox exists only in sandbox mode."""
+
+    #: Here ``live`` is the checkbox for live updates; it replaces :attr:`Form.live`, the account's mode, which an
+    #: outbox that exists only in sandbox mode checks through the client itself.
+    live: widgets.Checkbox = None
 
     def __init__(self, client, *, poll_interval: float = 2.0):
-        self.client = client
+        super().__init__(client)
         self.poll_interval = poll_interval
         self.page = 1
         self._email: dict | None = None
@@ -48,18 +51,15 @@ class OutboxViewer(widgets.VBox):
                                      tooltip="Show new e-mails as they land")
         self.view = view_picker(EXTRA_VIEWS)
         self.message = widgets.HTML()
-        self.status = StatusArea()
-        self.guard = RequestGuard([self.refresh_button, self.search_button, self.newer_button, self.older_button])
-        super().__init__([widgets.HBox([self.query, self.search_button]),
-                          widgets.HBox([self.emails, widgets.VBox([self.refresh_button, self.live, self.newer_button,
-                                                                   self.older_button])]),
-                          self.view, self.message, self.status])
+        self._lay_out(widgets.HBox([self.query, self.search_button]),
+                      widgets.HBox([self.emails, widgets.VBox([self.refresh_button, self.live, self.newer_button,
+                                                               self.older_button])]),
+                      self.view, self.message, self.status)
         self.emails.observe(lambda change: self._open(), names="value")
         self.view.observe(lambda change: self._show(), names="value")
-        self.refresh_button.on_click(lambda button: self.guard.run(self.refresh))
-        self.search_button.on_click(lambda button: self.guard.run(self.search))
-        self.newer_button.on_click(lambda button: self.guard.run(lambda: self.go(self.page - 1)))
-        self.older_button.on_click(lambda button: self.guard.run(lambda: self.go(self.page + 1)))
+        self._guard({self.refresh_button: self.refresh, self.search_button: self.search,
+                     self.newer_button: lambda: self.go(self.page - 1),
+                     self.older_button: lambda: self.go(self.page + 1)})
         self.live.observe(lambda change: self._start_live() if change["new"] else self._stop(), names="value")
         self.refresh()
 
@@ -80,15 +80,14 @@ class OutboxViewer(widgets.VBox):
         """Re-read the current page, keeping the chosen e-mail when it is still listed (else the newest)."""
         if getattr(self.client, "mode", None) != "sandbox":
             self.status.error("The outbox exists only in sandbox mode: a live account delivers real e-mail.")
-            for button in (self.refresh_button, self.search_button, self.newer_button, self.older_button):
+            for button in self.guard.buttons:
                 button.disabled = True
             self.live.disabled = True
             return
         with self._lock:
-            try:
-                found = self.client.inbox.search(self.query.value.strip(), page=self.page, limit=PAGE_SIZE)
-            except errors.NitrosendError as exc:
-                self.status.failure(exc)
+            found = self._call(lambda: self.client.inbox.search(self.query.value.strip(), page=self.page,
+                                                                limit=PAGE_SIZE))
+            if found is None:
                 return
             chosen = self.emails.value
             options = [(f"#{e['id']} {e['kind']} \u2192 {e['to']}: {e['subject']}", int(e["id"])) for e in found]
@@ -107,49 +106,42 @@ class OutboxViewer(widgets.VBox):
         if ident is None:
             self._email = None
         elif self._email is None or self._email["id"] != ident:
-            try:
-                self._email = self.client.inbox.get(ident)
-            except errors.NitrosendError as exc:
-                self.status.failure(exc)
+            email = self._call(lambda: self.client.inbox.get(ident))
+            if email is None:
                 return
+            self._email = email
         self._show()
 
     def _show(self) -> None:
         email = self._email
         if email is None:
-            self.message.value = "<i>No e-mail captured yet: sends in sandbox mode land here.</i>"
+            self.message.value = markup.text("No e-mail captured yet: sends in sandbox mode land here.", "muted")
             return
-        rows = "".join(f"<tr><th style='text-align:left;padding-right:12px'>{label}</th>"
-                       f"<td>{html.escape(str(email.get(key) or ''))}</td></tr>" for label, key in HEADERS)
-        self.message.value = f"<table>{rows}</table>" + self._view_html(email)
+        self.message.value = (markup.key_values((label, email.get(key) or "") for label, key in HEADERS)
+                              + self._view_html(email))
 
     def _view_html(self, email: dict) -> str:
         view = self.view.value
-        try:
-            if view == "headers":
-                return "<table>" + "".join(f"<tr><th style='text-align:left;padding-right:12px'>{html.escape(k)}</th>"
-                                           f"<td>{html.escape(v)}</td></tr>" for k, v in email["headers"].items()) \
-                    + "</table>"
-            if view == "source":
-                source = self.client.inbox.source(email["id"]).decode("utf-8", "replace")
-                return f'<pre style="white-space:pre-wrap;max-height:420px;overflow:auto">{html.escape(source)}</pre>'
-            if view == "context":
-                return f"<pre>{html.escape(json.dumps(email['context'], indent=2, ensure_ascii=False))}</pre>"
-            if view == "checks":
-                return checks_html(self.client.inbox.checks(email["id"]))
-        except errors.NitrosendError as exc:
-            self.status.failure(exc)
-            return ""
-        return render_view(view, email.get("html") or f"<pre>{html.escape(email.get('text') or '')}</pre>",
-                           email.get("text"), "Captured e-mail")
+        if view == "headers":
+            return markup.key_values(email["headers"].items())
+        if view == "source":
+            source = self._call(lambda: self.client.inbox.source(email["id"]))
+            return "" if source is None else markup.pre(source.decode("utf-8", "replace"))
+        if view == "context":
+            return markup.pre(json.dumps(email["context"], indent=2, ensure_ascii=False))
+        if view == "checks":
+            report = self._call(lambda: self.client.inbox.checks(email["id"]))
+            return "" if report is None else markup.checks(report)
+        return markup.email_view(view, email.get("html") or markup.pre(email.get("text") or ""), email.get("text"),
+                                 "Captured e-mail")
 
     # ----------------------------------------------------------------- live
     def _start_live(self) -> None:
-        try:
-            self._latest = self.client.inbox.latest()
-        except errors.NitrosendError as exc:
-            self.status.failure(exc)
+        self._call(self._remember_latest)
         self._schedule()
+
+    def _remember_latest(self) -> None:
+        self._latest = self.client.inbox.latest()
 
     def _schedule(self) -> None:
         with self._lock:
@@ -180,5 +172,4 @@ class OutboxViewer(widgets.VBox):
         with self._lock:
             self._closed = True
         self._stop()
-        close_children(self)
         super().close()

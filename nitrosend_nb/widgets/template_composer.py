@@ -2,30 +2,30 @@
 
 from __future__ import annotations
 
-import html
 from typing import Any, Mapping
 
 import ipywidgets as widgets
 
-from .. import errors
+from ..client.resources.templates import CONTENT_FIELDS
 from ..email_checks import check_email
 from ..rendering import MergeError, merge, merge_context, render_email
 from ..rendering.design import brand_theme
-from .debounce import Debouncer
-from .email_view import checks_html, render_view, view_picker
-from .form import FieldErrors, StatusArea, close_children, labelled, text_area, text_input
-from .guard import RequestGuard, idempotency_key
+from . import html as markup
+from .base import Form
+from .form import FieldErrors, labelled, text_area, text_input, view_picker
+from .guard import idempotency_key
 from .records import contact_label, merge_tag_options
 from .validation import check, parse_address, parse_address_list, require_text
 
 __all__ = ["TemplateComposer"]
 
-#: The template's own fields, in form order (also the names of the Text parts and of the API fields).
-FIELDS = ("name", "subject", "preheader", "from_name", "from_email", "reply_to", "body")
+#: The template's fields edited as text, in form order (also the names of the parts and of the API fields); the
+#: design is not edited here, only shown.
+FIELDS = ("name", *(field for field in CONTENT_FIELDS if field != "design"))
 SAMPLE_CONTACTS = 25
 
 
-class TemplateComposer(widgets.VBox):
+class TemplateComposer(Form):
     """Compose a template: fields, merge-tag picker, live preview, Save (create, then PATCH) and Send test.
 
     The preview renders exactly as a send does (Liquid merge tags, MJML designs, the same merge context with the
@@ -39,7 +39,7 @@ class TemplateComposer(widgets.VBox):
     """
 
     def __init__(self, client, template_id: int | None = None, *, preview_delay: float = 0.3):
-        self.client = client
+        super().__init__(client)
         self._template_id: int | None = None
         self._saved: dict[str, str] | None = None
         self._contacts: dict[int, dict] = {}
@@ -69,37 +69,36 @@ class TemplateComposer(widgets.VBox):
         self.recipients = text_input("Recipients", "a@example.com, b@example.com (empty: account test recipients)")
         self.save_button = widgets.Button(description="Save", button_style="primary", icon="save")
         self.test_button = widgets.Button(description="Send test", icon="paper-plane")
-        self.status = StatusArea()
 
         self.errors = FieldErrors({field: getattr(self, field) for field in FIELDS} | {"recipients": self.recipients},
                                   aliases={"email": "recipients", "emails": "recipients", "html": "body"})
-        self.guard = RequestGuard([self.save_button, self.test_button])
-        self.preview_debounce = Debouncer(self.refresh_preview, preview_delay)
+        self.preview_debounce = self._debouncer(self.refresh_preview, preview_delay)
 
-        form = widgets.VBox([self.state, *(self.errors.row(field) for field in FIELDS[:-1]),
+        form = widgets.VBox([self.state, *(self.errors.row(field) for field in FIELDS if field != "body"),
                              widgets.HBox([self.merge_tag_picker, self.insert_tag_button]),
                              self.design_note, self.errors.row("body")],
                             layout=widgets.Layout(flex="1 1 420px", min_width="320px", margin="0 16px 0 0"))
         preview_column = widgets.VBox([self.sample_contact, self.preview_view, self.preview, self.merge_warnings,
                                        self.checks],
                                       layout=widgets.Layout(flex="1 1 420px", min_width="320px"))
-        super().__init__([
+        self._lay_out(
             widgets.HBox([form, preview_column], layout=widgets.Layout(flex_flow="row wrap", width="100%")),
             self.errors.row("recipients"),
             widgets.HBox([self.save_button, self.test_button]),
             self.status,
-        ])
+        )
 
+        # The brand and the sample contacts feed the first preview; they are read before the observers are set,
+        # so choosing the first sample contact does not render (and probe the links of) a preview of its own.
+        self._load_brand()
+        self._load_sample_contacts()
         for field in FIELDS:
             getattr(self, field).observe(self._on_edit, names="value")
         self.sample_contact.observe(lambda change: self.refresh_preview(), names="value")
         self.preview_view.observe(lambda change: self.refresh_preview(), names="value")
         self.insert_tag_button.on_click(lambda button: self.insert_tag())
-        self.save_button.on_click(lambda button: self.guard.run(self.save))
-        self.test_button.on_click(lambda button: self.guard.run(self.send_test))
+        self._guard({self.save_button: self.save, self.test_button: self.send_test})
 
-        self._load_brand()
-        self._load_sample_contacts()
         if template_id is None or not self.load(template_id):
             self.refresh_preview()
         self._show_state()
@@ -125,12 +124,12 @@ class TemplateComposer(widgets.VBox):
 
     def _show_state(self) -> None:
         if self._template_id is None:
-            text, colour = "New template, not saved yet", "#666"
+            text, tone = "New template, not saved yet", "muted"
         elif self.dirty:
-            text, colour = f"Template #{self._template_id} \u00b7 unsaved changes", "#b26a00"
+            text, tone = f"Template #{self._template_id} \u00b7 unsaved changes", "warn"
         else:
-            text, colour = f"Template #{self._template_id} \u00b7 saved", "#1b5e20"
-        self.state.value = f'<span style="color:{colour}">{html.escape(text)}</span>'
+            text, tone = f"Template #{self._template_id} \u00b7 saved", "ok"
+        self.state.value = markup.text(text, tone)
 
     def _on_edit(self, change: dict) -> None:
         self._show_state()
@@ -140,19 +139,15 @@ class TemplateComposer(widgets.VBox):
     def _load_brand(self) -> None:
         """The brand the client acts for (its ``brand_sid``, else the account's default, listed first): its name,
         address and theme feed the preview, as they feed sends."""
-        try:
-            brands = self.client.request("GET", "/brands").json() or []
-        except errors.NitrosendError as exc:
-            self.status.failure(exc)
+        brands = self._call(lambda: self.client.request("GET", "/brands").json() or [])
+        if brands is None:
             return
         chosen = [brand for brand in brands if brand.get("sid") == self.client.brand_sid]
         self._brand = (chosen or brands or [{}])[0]
 
     def _load_sample_contacts(self) -> None:
-        try:
-            contacts = list(self.client.contacts.list(limit=SAMPLE_CONTACTS))
-        except errors.NitrosendError as exc:
-            self.status.failure(exc)
+        contacts = self._call(lambda: list(self.client.contacts.list(limit=SAMPLE_CONTACTS)))
+        if contacts is None:
             return
         self._contacts = {contact["id"]: contact for contact in contacts}
         self.sample_contact.options = [("(no contact)", None)] + [(contact_label(c), c["id"]) for c in contacts]
@@ -162,10 +157,8 @@ class TemplateComposer(widgets.VBox):
 
     def load(self, template_id: int) -> bool:
         """Fill the form and the preview from the stored template ``template_id``; False when it cannot be read."""
-        try:
-            template = self.client.templates.get(template_id)
-        except errors.NitrosendError as exc:
-            self.status.failure(exc)
+        template = self._call(lambda: self.client.templates.get(template_id))
+        if template is None:
             return False
         self._saved = {field: template.get(field) or "" for field in FIELDS}
         for field, value in self._saved.items():
@@ -182,9 +175,9 @@ class TemplateComposer(widgets.VBox):
     def _use_design(self, design: Mapping[str, Any] | None) -> None:
         sections = [section.get("type") for section in (design or {}).get("sections") or []]
         self._design = dict(design) if sections else None  # a template without sections drops the last design
-        self.design_note.value = "" if not sections else (
-            f"<i>Built from {len(sections)} design sections ({html.escape(', '.join(map(str, sections)))}): "
-            "the preview shows them as they are sent, and the body below is the plain-text alternative.</i>")
+        self.design_note.value = "" if not sections else markup.text(
+            f"Built from {len(sections)} design sections ({', '.join(map(str, sections))}): the preview shows them "
+            "as they are sent, and the body below is the plain-text alternative.", "muted")
 
     # ----------------------------------------------------------------- actions
     def insert_tag(self) -> None:
@@ -198,28 +191,25 @@ class TemplateComposer(widgets.VBox):
         design's sections) into the chosen view, with unknown-variable warnings and the email's checks."""
         self.preview_debounce.cancel()
         context = merge_context(self._brand, self._contacts.get(self.sample_contact.value))
-        content = {"subject": self.subject.value, "preheader": self.preheader.value, "body": self.body.value,
-                   "design": self._design}
+        content = self.values() | {"design": self._design}
         try:
             email = render_email(content, context, brand_theme(self._brand))
             preheader = merge.render(self.preheader.value, context, field="preheader")
         except MergeError as exc:
-            self.preview.value = (f'<div style="color:#b91c1c"><b>{html.escape(exc.field)}</b>: '
-                                  f"{html.escape(str(exc))}</div>")
+            self.preview.value = markup.block(f"{markup.text(exc.field, 'error', bold=True)}: "
+                                              f"{markup.text(exc, 'error')}", "error")
             self.merge_warnings.value = self.checks.value = ""
             return
-        self.merge_warnings.value = "" if not email.unknown else (
-            '<div style="color:#b45309">Unknown merge variables, rendered empty: '
-            f"{html.escape(', '.join(email.unknown))}</div>")
-        self.checks.value = checks_html(check_email(email.html, kind="test", probe=self.client.inbox.probe))
+        self.merge_warnings.value = "" if not email.unknown else markup.block(
+            markup.text(f"Unknown merge variables, rendered empty: {', '.join(email.unknown)}", "warn"), "warn")
+        self.checks.value = markup.checks(check_email(email.html, kind="test", probe=self.client.inbox.probe))
         sender = self.from_name.value.strip()
         if self.from_email.value.strip():
             sender = f"{sender} <{self.from_email.value.strip()}>".strip()
-        head = "".join(f"<div><b>{label}:</b> {html.escape(value)}</div>"
-                       for label, value in (("Subject", email.subject), ("Preheader", preheader), ("From", sender))
-                       if value)
-        self.preview.value = (f'<div style="font-size:90%;margin:2px 0 4px">{head}</div>'
-                              + render_view(self.preview_view.value, email.html, email.text, "Template preview"))
+        head = markup.key_values((label, value) for label, value in
+                                 (("Subject", email.subject), ("Preheader", preheader), ("From", sender)) if value)
+        self.preview.value = (f'<div class="ns-head">{head}</div>'
+                              + markup.email_view(self.preview_view.value, email.html, email.text, "Template preview"))
 
     def _validated(self, *, sending: bool) -> list[str] | None:
         """Check the fields before any request (for a send also the subject and recipients); mark each problem
@@ -252,20 +242,20 @@ class TemplateComposer(widgets.VBox):
             return self._template_id
         self.errors.clear()
         self.status.info("Saving\u2026")
-        try:
-            if self._template_id is None:
-                stored = self.client.templates.create(**{k: v for k, v in values.items() if v.strip()})
-                self._template_id = stored["id"]
-            else:
-                changed = {k: v if v.strip() else None for k, v in values.items() if v != (self._saved or {}).get(k)}
-                self.client.templates.update(self._template_id, **changed)  # None clears a field
-        except errors.NitrosendError as exc:
-            self.status.failure(exc, self.errors)
-            self._show_state()
+        if self._call(lambda: self._write(values), beside_fields=True, on_error=lambda exc: self._show_state()) is None:
             return None
         self._saved = values
         self._show_state()
         self.status.success(f"Saved template #{self._template_id}.")
+        return self._template_id
+
+    def _write(self, values: dict[str, str]) -> int:
+        """Create the template (first save) or PATCH the fields that changed; return its id."""
+        if self._template_id is None:
+            self._template_id = self.client.templates.create(**{k: v for k, v in values.items() if v.strip()})["id"]
+        else:
+            changed = {k: v if v.strip() else None for k, v in values.items() if v != (self._saved or {}).get(k)}
+            self.client.templates.update(self._template_id, **changed)  # None clears a field
         return self._template_id
 
     def send_test(self) -> dict | None:
@@ -277,22 +267,5 @@ class TemplateComposer(widgets.VBox):
         # filled from each recipient's own contact record (when there is one); the preview shows the sample contact.
         key = idempotency_key(f"POST /templates/{self._template_id}/send_test",
                               {"email": recipients or None, "template": self._saved})
-        if key in self.guard.completed:
-            self.status.test_results(self.guard.completed[key], f"template #{self._template_id}", repeated=True)
-            return self.guard.completed[key]
-        self.status.info("Sending test\u2026")
-        try:
-            result = self.client.templates.send_test(self._template_id, email=recipients or None,
-                                                     idempotency_key=key)
-        except errors.NitrosendError as exc:
-            self.status.failure(exc, self.errors)
-            return None
-        self.guard.completed[key] = result
-        self.status.test_results(result, f"template #{self._template_id}")
-        return result
-
-    def close(self) -> None:
-        """Cancel a pending preview and close the widget and its parts."""
-        self.preview_debounce.close()
-        close_children(self)
-        super().close()
+        return self._send_test(key, f"template #{self._template_id}", lambda: self.client.templates.send_test(
+            self._template_id, email=recipients or None, idempotency_key=key))

@@ -117,6 +117,9 @@ def compose_save_and_send(page: Page, lab_server, notebook: str, subject: str, r
     button(composer, "Send test").click()
     # The outcome line appears once send_test has returned, i.e. after the sandbox captured the email(s).
     expect(status).to_contain_text(re.compile(r"sent to \d+ of \d+"), timeout=UI_TIMEOUT_MS)
+    # The form's one stylesheet (widgets/html.py) reaches Lab: its classes colour the outcome and size the preview.
+    expect(status.locator(".ns-ok").first).to_have_css("color", "rgb(27, 94, 32)")
+    expect(preview).to_have_css("height", "420px")
     wait_for_idle_kernel(page)
     return composer
 

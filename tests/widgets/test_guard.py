@@ -7,7 +7,7 @@ import pytest
 
 from nitrosend_nb.widgets.debounce import Debouncer
 from nitrosend_nb.widgets.guard import RequestGuard, idempotency_key
-from nitrosend_nb.widgets.iframe import sandboxed_iframe
+from nitrosend_nb.widgets.html import sandboxed_iframe
 from nitrosend_nb.widgets.validation import parse_address, parse_address_list, parse_json_object
 
 
@@ -100,3 +100,18 @@ def test_iframe_is_sandboxed_and_keeps_markup_inside_srcdoc():
     assert "allow-scripts" not in frame
     assert "<script>" not in frame and '"x()"' not in frame
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in frame
+
+
+def test_guard_sends_an_idempotent_send_once_and_forgets_failures():
+    guard, calls = RequestGuard([]), []
+
+    def send():
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("lost")
+        return {"sent": 1}
+
+    with pytest.raises(RuntimeError):
+        guard.once("k", send)
+    assert guard.once("k", send) == ({"sent": 1}, False)
+    assert guard.once("k", send) == ({"sent": 1}, True) and len(calls) == 2

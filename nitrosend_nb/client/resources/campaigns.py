@@ -37,8 +37,8 @@ class Campaigns(SendsTests, Resource):
         """Send campaign ``id`` to ``lists`` (ids) and/or a ``segment`` (id), or to every contact when
         ``all_contacts=True`` (sent as the API's explicit ``confirm_send_to_all`` guard). Without any of
         them, the campaign's saved audience is used; the API refuses a campaign with no audience.
-        ``template_fields`` (``subject``, ``body``, ``preheader``, ``from_name``, ``from_email``,
-        ``reply_to``, ``design``) update the content in the same request. Returns the campaign.
+        ``template_fields`` (any of :data:`~nitrosend_nb.client.resources.templates.CONTENT_FIELDS`) update the
+        content in the same request. Returns the campaign.
 
         Only a draft, scheduled or paused campaign can be sent. Not retried on a 5xx (the API takes no
         idempotency key here): on ServerError, check the campaign's ``status``/``sent_count`` before sending again.

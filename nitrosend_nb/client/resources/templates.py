@@ -8,6 +8,9 @@ from nitrosend_nb.client.pagination import SinglePagePaginator
 from nitrosend_nb.client.resources.base import Resource
 from nitrosend_nb.client.resources.testsend import SendsTests
 
+#: A template's content fields (what an e-mail is made of), in form order: the one list on the client side.
+CONTENT_FIELDS = ("subject", "preheader", "from_name", "from_email", "reply_to", "body", "design")
+
 
 class Templates(SendsTests, Resource):
     """Email templates. ``list``/``df`` give summaries; ``get`` gives the full template with its design."""
