@@ -442,7 +442,9 @@ def _seed_brand(store: Store, rng: random.Random, brand_id: int, spec: BrandSeed
     store.executemany("INSERT INTO list_members (list_id, contact_id) VALUES (?, ?)", world.member_rows())
     store.insert_many("events", world.events)
     first = ids.take("messages", len(world.messages))
-    store.insert_many("messages", ({**message, "id": mid} for mid, message in enumerate(world.messages, start=first)))
+    for mid, message in enumerate(world.messages, start=first):
+        message["id"] = mid
+    store.insert_many("messages", world.messages)
     if brand_id == ROASTERY_ID:
         world.suppressions.extend(manual_blocks(owner))
         world.suppressions.sort(key=lambda doc: doc["event_occurred_at"])
