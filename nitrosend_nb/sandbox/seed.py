@@ -3,7 +3,8 @@
 The default brand, the "Acme Coffee" roastery, gets ``contacts`` contacts; the second brand, "Acme Cafe", opened
 later and gets a fifth as many (ids after the roastery's). This module holds what is fixed about them (identity,
 templates, lists, segments, the campaign calendar, flows); :mod:`.world` simulates the year that fills contacts,
-memberships, events, messages and suppressions from it, so every table agrees with the others (see
+memberships, events, messages and suppressions from it (and :mod:`.webhook_history` the roastery's webhook
+deliveries from its transactional emails), so every table agrees with the others (see
 ``tests/sandbox/test_world_invariants.py``). Each brand's year comes from its own ``random.Random`` and is
 bulk-inserted, so 100,000 contacts seed in seconds and the same seed always yields byte-identical data.
 """
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import quote
 
+from . import webhook_history
 from .dns import checked, dns_records
 from .flow_steps import step_templates
 from .store import CLOCK_START, Store, iso
@@ -398,6 +400,20 @@ def manual_blocks(owner: dict) -> list[dict]:
     return docs
 
 
+def seed_webhook(store: Store, rng: random.Random, brand: dict, messages: list[dict], templates: list[dict],
+                 ids: Ids) -> None:
+    """The brand's webhook endpoint and the deliveries of its transactional emails' events (see
+    :mod:`.webhook_history`); drawn from ``rng`` after the world ran, so the rest of the data does not depend on
+    it."""
+    hook = webhook_history.endpoint_doc(rng, ids.take("webhooks"), brand["id"])
+    docs = webhook_history.deliveries(hook, messages, webhook_history.links(templates, brand["source_url"]))
+    store.insert_many("webhooks", [hook])
+    first = ids.take("webhook_deliveries", len(docs))
+    for delivery_id, doc in enumerate(docs, start=first):
+        doc["id"] = delivery_id
+    store.insert_many("webhook_deliveries", docs)
+
+
 def _seed_brand(store: Store, rng: random.Random, brand_id: int, spec: BrandSeed, contacts: int,
                 ids: Ids) -> World:
     """Insert one brand, simulate its year, and store everything it owns; returns the world for its totals."""
@@ -441,8 +457,11 @@ def _seed_brand(store: Store, rng: random.Random, brand_id: int, spec: BrandSeed
     store.executemany("INSERT INTO list_members (list_id, contact_id) VALUES (?, ?)", world.member_rows())
     store.insert_many("events", world.events)
     first = ids.take("messages", len(world.messages))
-    store.insert_many("messages", ({**message, "id": mid} for mid, message in enumerate(world.messages, start=first)))
+    for mid, message in enumerate(world.messages, start=first):
+        message["id"] = mid
+    store.insert_many("messages", world.messages)
     if brand_id == ROASTERY_ID:
+        seed_webhook(store, rng, brand, world.messages, [templates[role] for role in spec.roles], ids)
         world.suppressions.extend(manual_blocks(owner))
         world.suppressions.sort(key=lambda doc: doc["event_occurred_at"])
         store.insert_many("domains", domain_docs(owner))

@@ -18,6 +18,7 @@ event, so records read the same however fast the schedule ran.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import logging
@@ -26,13 +27,15 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from standardwebhooks.webhooks import Webhook
 
 from .. import __version__
-from .state import SandboxState
 from .store import iso, parse_iso
+
+if TYPE_CHECKING:  # state imports the seed, which replays webhook history with this module
+    from .state import SandboxState
 
 logger = logging.getLogger("nitrosend_nb.sandbox")
 
@@ -46,6 +49,8 @@ OFFSETS = {"email.sent": 0, "email.failed": 0, "email.delivered": 2, "email.boun
            "email.clicked": 90, "email.complained": 120}
 SAMPLE_BOUNCE = {"type": "hard", "subtype": "general", "diagnostic": "smtp; 550 5.1.1 user unknown"}
 SAMPLE_COMPLAINT = {"feedback_type": "abuse"}
+#: A failed message's failure code -> the (type, subtype) of its ``email.bounced`` event.
+BOUNCE_KINDS = {"hard_bounce": ("hard", "general"), "mailbox_full": ("soft", "mailbox_full")}
 SAMPLE_FAILURE = {"code": "provider_error", "reason": "the provider refused the message", "category": "provider"}
 
 
@@ -73,14 +78,24 @@ def outcome(message: dict, brand: dict, rates: dict) -> list[str]:
         + (["email.clicked"] if clicked and tracks_clicks else [])
 
 
-def _first_link(state: SandboxState, message_id: int) -> str | None:
-    found = state.store.query("outbox", "json_extract(doc, '$.message_id') = ?", (message_id,), limit=1)
-    match = re.search(r'href="(https?://[^"]+)"', found[0]["html"] or "") if found else None
+def first_link(html: str | None) -> str | None:
+    """The first http(s) link of an email's HTML: where its ``email.clicked`` event says the click went."""
+    match = re.search(r'href="(https?://[^"]+)"', html or "")
     return match.group(1) if match else None
+
+
+def _sent_link(state: SandboxState, message_id: int) -> str | None:
+    found = state.store.query("outbox", "json_extract(doc, '$.message_id') = ?", (message_id,), limit=1)
+    return first_link(found[0]["html"]) if found else None
 
 
 def _at(start: str, seconds: float) -> str:
     return iso(parse_iso(start) + timedelta(seconds=seconds))
+
+
+def signing_secret(raw: bytes) -> str:
+    """An endpoint's signing secret: ``whsec_`` and the base64 of 24 random bytes."""
+    return "whsec_" + base64.b64encode(raw).decode()
 
 
 def event_payload(event_type: str, timestamp: str, data: dict) -> dict:
@@ -99,41 +114,68 @@ def subscribers(state: SandboxState, brand_id: int, event_type: str) -> list[dic
             if hook["enabled"] and event_type in hook["events"]]
 
 
+def delivery_doc(hook: dict, event_id: str, payload: dict, test: bool = False) -> dict:
+    """A ``pending`` delivery record of ``payload`` to ``hook``, created at the event's timestamp."""
+    stamp = payload["timestamp"]
+    return {"brand_id": hook["brand_id"], "webhook_id": hook["id"], "event_id": event_id,
+            "event_type": payload["type"], "status": "pending", "attempts": 0, "last_response_status": None,
+            "last_error": None, "next_attempt_at": stamp, "payload": payload, "test": test, "created_at": stamp,
+            "updated_at": stamp}
+
+
 def queue_delivery(state: SandboxState, hook: dict, event_id: str, payload: dict, test: bool = False) -> dict:
     """Record one pending delivery of ``payload`` to ``hook`` and wake the dispatcher."""
-    stamp = payload["timestamp"]
-    doc = state.store.insert("webhook_deliveries", {
-        "brand_id": hook["brand_id"], "webhook_id": hook["id"], "event_id": event_id, "event_type": payload["type"],
-        "status": "pending", "attempts": 0, "last_response_status": None, "last_error": None,
-        "next_attempt_at": stamp, "payload": payload, "test": test, "created_at": stamp, "updated_at": stamp})
+    doc = state.store.insert("webhook_deliveries", delivery_doc(hook, event_id, payload, test))
     state.webhooks.kick()
     return doc
+
+
+def emits_events(message: dict) -> bool:
+    """Whether ``message`` produces webhook events: transactional email only."""
+    return message.get("channel") == "email" and message.get("source_type") is None
+
+
+def _bounce(message: dict) -> dict:
+    """The ``bounce`` of an ``email.bounced`` event: from the message's failure when it has one (seeded history),
+    else the sample hard bounce."""
+    kind = BOUNCE_KINDS.get(message.get("failure_code"))
+    return SAMPLE_BOUNCE if kind is None else {"type": kind[0], "subtype": kind[1],
+                                               "diagnostic": message["failure_reason"]}
+
+
+def message_events(message: dict, types: list[str], *, url: str | None = None,
+                   moments: dict[str, str] | None = None) -> list[tuple[str, dict]]:
+    """The ``(event id, payload)`` of each event of ``types`` for one transactional email (a pure function):
+    ``moments`` maps an event type to when it happened (default: :data:`OFFSETS` after the send), ``url`` is where
+    its ``email.clicked`` went."""
+    sent_at = message.get("sent_at") or message["created_at"]
+    base = {"message_id": message["id"], "to": message["to"], "subject": message.get("subject"),
+            "idempotency_key": message.get("idempotency_key"), "tags": message.get("tags") or {}, "sent_at": sent_at}
+    failure = {"code": message.get("failure_code"), "reason": message.get("failure_reason"),
+               "category": message.get("failure_category")}
+    extras = {"email.bounced": {"bounce": _bounce(message)}, "email.complained": {"complaint": SAMPLE_COMPLAINT},
+              "email.failed": {"failure": failure}, "email.clicked": {"url": url}}
+    events = []
+    for event_type in types:
+        data = dict(base, **extras.get(event_type, {}))
+        moment = moments[event_type] if moments else _at(sent_at, OFFSETS[event_type])
+        events.append((_event_id(message["id"], event_type, sent_at), event_payload(event_type, moment, data)))
+    return events
 
 
 def emit_for_message(state: SandboxState, message: dict) -> None:
     """Queue the webhook events of one send (transactional email only; everything else emits nothing) to the
     endpoints of the message's brand."""
-    if message.get("channel") != "email" or message.get("source_type") is not None:
+    if not emits_events(message):
         return
     brand = state.store.get("brands", message["brand_id"])
     types = outcome(message, brand, state.knobs.engagement_rates())
     hooks = {event_type: subscribers(state, message["brand_id"], event_type) for event_type in types}
     if not any(hooks.values()):
         return
-    sent_at = message.get("sent_at") or message["created_at"]
-    base = {"message_id": message["id"], "to": message["to"], "subject": message.get("subject"),
-            "idempotency_key": message.get("idempotency_key"), "tags": message.get("tags") or {}, "sent_at": sent_at}
-    failure = {"code": message.get("failure_code"), "reason": message.get("failure_reason"),
-               "category": message.get("failure_category")}
-    extras = {"email.bounced": {"bounce": SAMPLE_BOUNCE}, "email.complained": {"complaint": SAMPLE_COMPLAINT},
-              "email.failed": {"failure": failure}}
-    for event_type in types:
-        data = dict(base, **extras.get(event_type, {}))
-        if event_type == "email.clicked":
-            data["url"] = _first_link(state, message["id"]) or brand.get("source_url")
-        payload = event_payload(event_type, _at(sent_at, OFFSETS[event_type]), data)
-        event_id = _event_id(message["id"], event_type, sent_at)
-        for hook in hooks[event_type]:
+    url = (_sent_link(state, message["id"]) or brand.get("source_url")) if "email.clicked" in types else None
+    for event_id, payload in message_events(message, types, url=url):
+        for hook in hooks[payload["type"]]:
             queue_delivery(state, hook, event_id, payload)
 
 

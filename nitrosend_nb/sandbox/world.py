@@ -27,7 +27,7 @@ import math
 import random
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
@@ -58,6 +58,7 @@ DEVICES = (("Chrome", "macOS", "desktop"), ("Safari", "iOS", "mobile"), ("Chrome
            ("Firefox", "Windows", "desktop"), ("Edge", "Windows", "desktop"), ("Safari", "iPadOS", "tablet"))
 REFERRERS = (None, None, "https://www.google.com/", "https://instagram.com/")
 CURRENCY = "GBP"
+DATA_TAG = re.compile(r"\{\{\s*data\.(\w+)\s*\}\}")  # a plain data merge tag: filled without Liquid
 # rates of what happens to one email (per send) and to one contact (per year)
 BAD_ADDRESS = 0.012  # share of addresses that do not exist: their first email hard-bounces
 SOFT_BOUNCE = 0.004  # mailbox full: the email fails, the address stays
@@ -151,40 +152,35 @@ class ListPlan:
     tag: str | None = None
 
 
+@dataclass(slots=True, eq=False)
 class Person:
     """One contact while the world runs."""
 
-    __slots__ = (
-        "bad",
-        "country",
-        "counts",
-        "created",
-        "email",
-        "first",
-        "id",
-        "last",
-        "last_order",
-        "last_seen",
-        "lists",
-        "ltv",
-        "opt_out",
-        "opted_in",
-        "orders",
-        "phone",
-        "plan",
-        "signup_event",
-        "sms_ok",
-        "source",
-        "subscribed",
-        "suppressed",
-        "suppressed_until",
-        "tags",
-        "uuid",
-    )
-
-    def __init__(self, **fields):
-        for name in self.__slots__:
-            setattr(self, name, fields.get(name))
+    id: int
+    created: int
+    first: str
+    last: str
+    email: str
+    phone: str | None
+    country: str
+    source: str
+    bad: bool
+    subscribed: bool
+    opted_in: bool
+    sms_ok: bool
+    uuid: str
+    opt_out: int | None = None
+    suppressed: str | None = None
+    suppressed_until: int | None = None
+    signup_event: dict | None = None
+    last_order: int | None = None
+    last_seen: int | None = None
+    orders: int = 0
+    ltv: float = 0.0
+    plan: str = "none"
+    lists: dict = field(default_factory=dict)
+    tags: set = field(default_factory=set)
+    counts: list = field(default_factory=lambda: [0, 0, 0, 0])
 
 
 class World:
@@ -276,9 +272,8 @@ class World:
             self.people.append(Person(
                 id=cid, created=created, first=first, last=last, email=email, phone=phone, country=country,
                 source=source, bad=rng.random() < BAD_ADDRESS, subscribed=opted_in, opted_in=opted_in,
-                sms_ok=phone is not None and rng.random() < 0.7, opt_out=None, suppressed=None, lists={}, tags=set(),
-                orders=0, ltv=0.0, last_order=None, last_seen=None, plan="none", uuid=str(uuid.UUID(
-                    int=rng.getrandbits(128), version=4)), counts=[0, 0, 0, 0], signup_event=None))
+                sms_ok=phone is not None and rng.random() < 0.7,
+                uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4))))
         return self.people
 
     def arrive(self, t: int, person: Person) -> None:
@@ -445,16 +440,36 @@ class World:
 
     # -- sending ------------------------------------------------------------------------------------------------
     def personalise(self, subject: str | None, person: Person | None, data: dict) -> str | None:
-        """``subject`` with its merge tags filled for ``person`` (the send path's merge)."""
+        """``subject`` with its merge tags filled for ``person`` (the send path's merge). Renders are cached per
+        (text, first name); plain ``{{ data.key }}`` tags holding a string or a number are filled in after."""
         if not subject or "{{" not in subject:
             return subject
-        contact = {"first_name": person.first} if person else None  # what the seeded subjects read
-        if data:
+        first = person.first if person else None
+        if not data or "data" not in subject:
+            return self.fill(subject, first)
+        pieces = DATA_TAG.split(subject)  # text, key, text, key, ..., text
+        values = [data.get(key) for key in pieces[1::2]]
+        if "{%" in subject or any("data" in text for text in pieces[::2]) or \
+                any(type(value) not in (int, str) for value in values):
+            contact = {"first_name": first} if person else None
             return merge.render(subject, merge_context(self.brand, contact, data))
-        key = (subject, person and person.first)
-        if key not in self.subjects:
-            self.subjects[key] = merge.render(subject, merge_context(self.brand, contact))
-        return self.subjects[key]
+        out = [self.fill(pieces[0], first)]
+        for value, text in zip(values, pieces[2::2], strict=True):
+            out += (str(value), self.fill(text, first))
+        return "".join(out)
+
+    def fill(self, text: str, first: str | None) -> str:
+        """``text`` rendered for a contact called ``first`` (None: no contact), cached."""
+        key = (text, first)
+        found = self.subjects.get(key)
+        if found is None:
+            if "{{" not in text and "{%" not in text:
+                found = text
+            else:
+                contact = {"first_name": first} if first is not None else None  # what the seeded subjects read
+                found = merge.render(text, merge_context(self.brand, contact))
+            self.subjects[key] = found
+        return found
 
     def message(self, t: int, person: Person | None, *, channel: str, to: str, subject: str | None, fields: dict,
                 failure: Reason | None = None, queued: bool = False) -> dict:

@@ -16,6 +16,7 @@ from sandbox_helpers import every
 
 from nitrosend_nb.sandbox.seed import ACCOUNT_AGE_DAYS, BRANDS, ROASTERY, seed_store
 from nitrosend_nb.sandbox.store import CLOCK_START, DOC_TABLES, Store, iso, parse_iso
+from nitrosend_nb.sandbox.webhooks import EVENTS
 from nitrosend_nb.sandbox.world import ATTRIBUTION_DAYS, billing_period_start, slug
 
 NOW = iso(CLOCK_START)
@@ -219,6 +220,50 @@ def test_transactional_outcomes_are_recorded_for_webhooks(world):
             assert kinds in ([], ["bounced"])
 
 
+def test_webhook_deliveries_are_the_transactional_emails_events_while_the_endpoint_was_on(world):
+    hooks = world.docs["webhooks"]
+    assert [(h["brand_id"], h["url"], h["events"], h["enabled"], h["status"]) for h in hooks] == \
+        [(1, "https://hooks.acme.test/nitrosend", list(EVENTS), False, "disabled")]
+    hook = hooks[0]
+    since, until = hook["created_at"], hook["updated_at"]  # added, then switched off before the clock's start
+    assert NOW > until > since and hook["secret"].startswith("whsec_")
+    expected = {}
+    for message in world.messages:
+        if message["channel"] == "email" and message.get("source_type") is None and message["brand_id"] == 1:
+            first = "email.sent" if message["status"] == "sent" else "email.failed"
+            for kind, moment in [[first, message["created_at"]], *message["engagement"]]:
+                event_type = kind if kind.startswith("email.") else f"email.{kind}"
+                if since <= moment < until:
+                    expected[(message["id"], event_type)] = moment
+    deliveries = world.docs["webhook_deliveries"]
+    assert len(expected) > 20
+    messages = {m["id"]: m for m in world.messages}
+    seen = {}
+    for delivery in deliveries:
+        payload, data = delivery["payload"], delivery["payload"]["data"]
+        message = messages[data["message_id"]]
+        assert (delivery["webhook_id"], delivery["brand_id"], message["brand_id"]) == (hook["id"], 1, 1)
+        assert delivery["event_type"] == payload["type"]
+        assert (delivery["status"], delivery["attempts"], delivery["last_response_status"],
+                delivery["next_attempt_at"], delivery["test"]) == ("delivered", 1, 200, None, False)
+        assert message["created_at"] <= delivery["created_at"] == payload["timestamp"] == delivery["updated_at"]
+        assert since <= delivery["created_at"] < until
+        assert (data["to"], data["subject"], data["sent_at"]) == (message["to"], message["subject"],
+                                                                  message["created_at"])
+        if payload["type"] == "email.failed":
+            assert data["failure"]["code"] == message["failure_code"] is not None
+        if payload["type"] == "email.bounced":
+            assert data["bounce"]["type"] == ("hard" if message["failure_code"] == "hard_bounce" else "soft")
+        if payload["type"] == "email.clicked":
+            assert data["url"].startswith("https://acme.test/")
+        seen[(message["id"], payload["type"])] = delivery["created_at"]
+    assert len(seen) == len(deliveries) and seen == expected  # one delivery per event, none missing
+    assert len({d["event_id"] for d in deliveries}) == len(deliveries)
+    assert [d["created_at"] for d in deliveries] == sorted(d["created_at"] for d in deliveries)  # ids follow time
+    last = hook["last_delivery"]
+    assert (last["event_id"], last["attempted_at"]) == (deliveries[-1]["event_id"], deliveries[-1]["updated_at"])
+
+
 def test_same_seed_same_bytes_and_another_seed_differs():
     def dump(seed: int) -> list:
         store = Store()
@@ -256,3 +301,15 @@ def test_revenue_per_campaign_from_events_over_http(api):
     names = {slug(c["name"]) for c in every(api, "/campaigns")}
     values = [round(v, 2) for v in revenue.values()]
     assert set(revenue) <= names and len(set(values)) >= 3 and max(values) > 2 * min(values)
+
+
+def test_live_sends_never_reach_the_seeded_webhook_endpoint(fresh_api):
+    hook = every(fresh_api, "/webhooks")[0]
+    assert (hook["url"], hook["enabled"], hook["status"]) == ("https://hooks.acme.test/nitrosend", False, "disabled")
+    before = every(fresh_api, f"/webhooks/{hook['id']}/deliveries")
+    assert before and {d["status"] for d in before} == {"delivered"}
+    for key, to in (("k-live-1", "someone@example.com"), ("k-live-2", "bounce@example.com")):
+        sent = fresh_api.send(key, channel="email", to=to, subject="Hi", html="<p>Hi</p>")
+        assert sent.status_code == 201, sent.text
+    assert every(fresh_api, f"/webhooks/{hook['id']}/deliveries") == before  # nothing queued, nothing retried
+    assert fresh_api.get(f"/webhooks/{hook['id']}").json() == hook

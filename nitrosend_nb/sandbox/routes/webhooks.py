@@ -9,7 +9,6 @@ The sandbox keeps every delivery (the real service keeps 7 days).
 
 from __future__ import annotations
 
-import base64
 import ipaddress
 import secrets
 from typing import Optional
@@ -21,7 +20,7 @@ from fastapi.responses import Response
 from ..errors import invalid, json_response
 from ..models import ResourceId, WebhookCreate, WebhookTest, WebhookUpdate
 from ..state import SandboxState, get_state
-from ..webhooks import EVENTS, queue_delivery, test_event_id, test_payload
+from ..webhooks import EVENTS, queue_delivery, signing_secret, test_event_id, test_payload
 from .crud import Resource, register
 
 FIELDS = ("id", "brand_id", "url", "events", "enabled", "status", "failing_since", "secret", "last_delivery",
@@ -73,7 +72,7 @@ class Webhooks(Resource):
         self._check(body.changes())
         if state.store.count(self.table, state.in_brand()) >= MAX_PER_BRAND:
             raise invalid({"base": [f"a brand can have at most {MAX_PER_BRAND} webhooks"]})
-        secret = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+        secret = signing_secret(secrets.token_bytes(24))
         return {"url": body.url, "events": list(dict.fromkeys(body.events)),
                 "enabled": body.enabled, "status": "active" if body.enabled else "disabled", "failing_since": None,
                 "secret": secret, "last_delivery": None, "created_at": now, "updated_at": now}
