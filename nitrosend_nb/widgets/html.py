@@ -88,16 +88,19 @@ def field_errors(messages: Iterable[str]) -> str:
     return "".join(block(f"&#9888; {_escape(message)}", "error", small=True) for message in messages)
 
 
-def sandboxed_iframe(document: str, title: str = "E-mail preview", width: str = "100%") -> str:
+def sandboxed_iframe(document: str, title: str = "E-mail preview", width: str = "100%",
+                     height: str | None = None) -> str:
     """Return an ``<iframe sandbox srcdoc=...>`` showing ``document``, ``width`` wide (a CSS width: the view's own
-    width, so it stays on the element; ``MOBILE_WIDTH`` shows the mobile layout).
+    width, so it stays on the element; ``MOBILE_WIDTH`` shows the mobile layout) and, outside a form's stylesheet
+    (e.g. in ``IPython.display.HTML``), ``height`` tall.
 
     The document is HTML-escaped (quotes included) into ``srcdoc``, so nothing in it, a ``<script>`` or a stray
     quote, can leave the attribute; the empty ``sandbox`` attribute forbids scripts, forms, popups and the
     notebook's origin.
     """
+    extra = f";height:{html.escape(height, quote=True)};border:1px solid #ccc" if height else ""
     return (f'<iframe sandbox="" title="{html.escape(title, quote=True)}" class="ns-frame" '
-            f'style="width:{html.escape(width, quote=True)}" srcdoc="{html.escape(document or "", quote=True)}">'
+            f'style="width:{html.escape(width, quote=True)}{extra}" srcdoc="{html.escape(document or "", quote=True)}">'
             "</iframe>")
 
 
