@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError as ModelError
 
+from .contacts import contacts  # the contacts resource: imported rows get every contact rule
 from .delivery import find_contact
 from .errors import ApiError, invalid
 from .limits import MAX_IMPORT_FILE_BYTES
@@ -241,9 +242,7 @@ class _Context:
     requests), its column plan, options and the emails seen so far."""
 
     def __init__(self, state: SandboxState, doc: dict, brand: dict, header: list[str]):
-        from .routes.contacts import contacts  # the contacts resource: imported rows get every contact rule
-
-        self.state, self.contacts, self.header = state.for_brand(brand), contacts, header
+        self.state, self.header = state.for_brand(brand), header
         self.plan = doc["plan"]
         self.list_ids = doc["options"].get("list_ids") or []
         self.writes = doc["options"].get("write_mode", "real") == "real"
@@ -277,11 +276,11 @@ class _Context:
         try:
             if existing is None:
                 fields.setdefault("source", "import")
-                self.contacts.create(self.state, ContactCreate.model_validate({**fields, "list_ids": self.list_ids}))
+                contacts.create(self.state, ContactCreate.model_validate({**fields, "list_ids": self.list_ids}))
             else:
                 current = self.state.store.list_ids_by_contact([existing["id"]])[existing["id"]]
                 lists = list(dict.fromkeys(current + self.list_ids))
-                self.contacts.update(self.state, existing["id"],
+                contacts.update(self.state, existing["id"],
                                      ContactUpdate.model_validate({**fields, "list_ids": lists}))
         except ApiError as exc:
             return [[f"{name}: {messages[0]}", None] for name, messages in (exc.validation_errors or {}).items()] \

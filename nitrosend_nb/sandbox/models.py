@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Literal, Mapping, Optional
 
 from fastapi import Path
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ..rendering import merge
 from ..rendering.design import SECTION_TYPES, design_strings
@@ -111,6 +112,14 @@ class Body(BaseModel):
     def changes(self) -> dict[str, Any]:
         """Only the fields the client actually sent (PATCH semantics)."""
         return self.model_dump(exclude_unset=True, by_alias=False)
+
+    @classmethod
+    def refuse(cls, errors: Mapping[str, list[str]]) -> ValidationError:
+        """The error a model validator raises for rules spanning fields: one per-field message each, named by
+        field as a field's own validator would be."""
+        return ValidationError.from_exception_data(cls.__name__, [
+            InitErrorDetails(type=PydanticCustomError("rule", message), loc=(name,), input=None)
+            for name, messages in errors.items() for message in messages])
 
 
 # -- design -------------------------------------------------------------------------------------------
@@ -267,6 +276,14 @@ class SendTest(Body):
     data: dict[str, Any] = Field(default_factory=dict)
     idempotency_key: Optional[IdempotencyKey] = None
 
+    @model_validator(mode="after")
+    def _one_way_to_choose_recipients(self) -> "SendTest":
+        if self.contact_id is not None and self.sample_contact_id is not None:
+            raise self.refuse({"sample_contact_id": ["give contact_id or sample_contact_id, not both"]})
+        if self.sample_contact_id is not None and not (self.email or self.emails):
+            raise self.refuse({"email": ["is required with sample_contact_id (the address the sample goes to)"]})
+        return self
+
 
 class Preview(Body):
     """POST /templates/preview (``document`` per the spec; ``design`` accepted too)."""
@@ -275,6 +292,12 @@ class Preview(Body):
     design: Optional[EmailDesign] = None
     data: dict[str, Any] = Field(default_factory=dict)
     contact_id: Optional[Id] = None
+
+    @model_validator(mode="after")
+    def _needs_a_design(self) -> "Preview":
+        if self.document is None and self.design is None:
+            raise self.refuse({"document": ["is required"]})
+        return self
 
 
 # -- messages -----------------------------------------------------------------------------------------
@@ -296,6 +319,32 @@ class MessageCreate(Body):
     headers: dict[str, str] = Field(default_factory=dict)
     tags: Any = Field(default_factory=dict, description="an object {key: string | number | boolean}")
     idempotency_key: Optional[IdempotencyKey] = None
+
+    @model_validator(mode="after")
+    def _channel_rules(self) -> "MessageCreate":
+        """The rules that need no database: tags; a recipient in the channel's format; email needs a subject
+        (or a template, whose subject the send checks) and html, body or a template; sms needs a body and takes
+        no template."""
+        errors = tag_errors(self.tags)
+        email = self.channel == "email"
+        if self.template_id is not None and not email:
+            errors["template_id"] = ["templates are for the email channel only"]
+        if self.to is None and self.contact_id is None:
+            errors["to"] = ["is required (or give contact_id)"]
+        elif self.to is not None and email and not is_email(self.to):
+            errors["to"] = ["is not a valid email address"]
+        elif self.to is not None and not email and not E164.match(self.to):
+            errors["to"] = ["must be an E.164 phone number such as +447700900123"]
+        if email:
+            if not (self.subject or self.template_id is not None):
+                errors["subject"] = ["is required for email"]
+            if not (self.html or self.body or self.template_id is not None):
+                errors["html"] = ["one of html, body or template_id is required for email"]
+        elif not self.body:
+            errors["body"] = ["is required for sms"]
+        if errors:
+            raise self.refuse(errors)
+        return self
 
 
 RESERVED_TAGS = ("account_id", "brand_id", "message_id")

@@ -1,4 +1,4 @@
-"""Plans and reach: which plan covers sending one email to an audience of N contacts.
+"""Plans and reach: which plan covers sending one email to an audience of N contacts; the brands allowance.
 
 The rule behind ``GET /account/reach?audience=N`` (the sandbox's own, documented here):
 
@@ -45,3 +45,12 @@ def reach(account: dict, audience: int) -> dict:
             "current": {"plan": plan, "plan_name": billing["plan_name"], "allowance": email["allowance"],
                         "used": email["used"], "remaining": email["remaining"]},
             "recommended": recommended, "covered": covered, "summary": summary}
+
+
+def brand_allowance(account: dict, used: int) -> dict:
+    """``billing.brands``: how many brands the account has (``used``) and may still create
+    (``entitlements.brands``; None: unlimited)."""
+    limit = account["billing"]["entitlements"].get("brands")
+    remaining = None if limit is None else max(0, limit - used)
+    return {"used": used, "limit": limit, "remaining": remaining, "unlimited": limit is None,
+            "can_create": limit is None or used < limit}

@@ -6,7 +6,7 @@ declares it for all of them), reads ``X-Brand-SID`` once per request (no header:
 an unknown SID: a JSON 404 ``not_found``) and hands the route a :class:`SandboxState` bound to that brand.
 Routes then read and write brand-owned records only through that state: :meth:`SandboxState.in_brand` (an SQL
 condition), :meth:`SandboxState.find` (one record, None outside the brand), :meth:`SandboxState.existing_ids`
-and :meth:`SandboxState.insert` (stamps ``brand_id``). The generic CRUD layer (``routes/crud.py``) goes through
+and :meth:`SandboxState.insert` (stamps ``brand_id``). The generic CRUD layer (``crud.py``) goes through
 the same methods, so every list, get, update, delete and create is scoped without per-route code. The
 background workers (imports, webhook deliveries) run outside requests and take the brand from the record they
 work on.
@@ -22,7 +22,7 @@ from fastapi import Request
 
 from .errors import ApiError
 from .knobs import Knobs
-from .seed import ACCOUNT_ID, seed_store
+from .seed import seed_store
 from .store import Store
 
 BRAND_HEADER = "X-Brand-SID"
@@ -107,8 +107,9 @@ class SandboxState:
         return self.store.insert(table, {**doc, "brand_id": self.brand_id})
 
     def owner(self) -> dict:
-        """The ``account_id`` and ``brand_id`` stamped on a new brand-owned document (the request's brand)."""
-        return {"account_id": ACCOUNT_ID, "brand_id": self.brand_id}
+        """The ``account_id`` (the stored account's) and ``brand_id`` (the request's brand) stamped on a new
+        brand-owned document."""
+        return {"account_id": self.account()["id"], "brand_id": self.brand_id}
 
     def owner_email(self) -> str:
         """The account owner's address (last-resort test recipient)."""

@@ -155,22 +155,23 @@ class Store:
 
     @contextmanager
     def atomic(self) -> Iterator["Store"]:
-        """Hold the store lock and run the block in one transaction (nested blocks join the outer one)."""
+        """Hold the store lock and run the block in one transaction; a nested block is a SAVEPOINT of it, so when
+        the nested block fails only its own writes are undone (the exception still reaches the outer block)."""
         with self._lock:
-            outer = self._depth == 0
-            if outer:
-                self._conn.execute("BEGIN IMMEDIATE")
+            depth = self._depth
+            savepoint = f"atomic_{depth}"
+            self._conn.execute(f"SAVEPOINT {savepoint}" if depth else "BEGIN IMMEDIATE")
             self._depth += 1
             try:
                 yield self
             except BaseException:
-                self._depth -= 1
-                if outer:
-                    self._conn.execute("ROLLBACK")
+                if depth:
+                    self._conn.execute(f"ROLLBACK TO {savepoint}")
+                self._conn.execute(f"RELEASE {savepoint}" if depth else "ROLLBACK")
                 raise
-            self._depth -= 1
-            if outer:
-                self._conn.execute("COMMIT")
+            finally:
+                self._depth = depth
+            self._conn.execute(f"RELEASE {savepoint}" if depth else "COMMIT")
 
     def execute(self, sql: str, params: Params = ()) -> list[tuple]:
         """Run one statement under the lock and return all rows (positional or named parameters)."""

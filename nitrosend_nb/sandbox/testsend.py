@@ -25,7 +25,7 @@ from .errors import invalid, json_response
 from .idempotency import DEPRECATION_HEADERS, fingerprint, replay, request_key
 from .models import SendTest
 from .outcomes import refusal
-from .routes.contacts import contacts
+from .contacts import contacts
 from .state import SandboxState
 
 TEST_PREFIX = "[Test] "
@@ -33,9 +33,8 @@ SEND_TEST_STATUSES = ("delivered", "pending", "failed")
 
 
 def recipients(state: SandboxState, body: SendTest) -> list[tuple[str, dict | None]]:
-    """(address, contact whose data personalises it) pairs, deduplicated by address."""
-    if body.contact_id is not None and body.sample_contact_id is not None:
-        raise invalid({"sample_contact_id": ["give contact_id or sample_contact_id, not both"]})
+    """(address, contact whose data personalises it) pairs, deduplicated by address (the choice of recipients is
+    checked by :class:`~.models.SendTest`)."""
     if body.contact_id is not None:
         contact = contacts.fetch_reference(state, body.contact_id, "contact_id")
         if not contact.get("email"):
@@ -43,9 +42,7 @@ def recipients(state: SandboxState, body: SendTest) -> list[tuple[str, dict | No
         return [(contact["email"], contact)]
     addresses = [body.email] if isinstance(body.email, str) else list(body.email or [])
     addresses = list(dict.fromkeys(addresses + list(body.emails or [])))
-    if body.sample_contact_id is not None:
-        if not addresses:
-            raise invalid({"email": ["is required with sample_contact_id (the address the sample goes to)"]})
+    if body.sample_contact_id is not None:  # the model requires an address with it
         sample = contacts.fetch_reference(state, body.sample_contact_id, "sample_contact_id")
         return [(address, sample) for address in addresses]
     if not addresses:

@@ -42,7 +42,7 @@ def test_every_group_loads_into_duckdb_as_flat_tables(make_sandbox, pipeline):
     tables = {row[0] for row in _query(pipeline, "select table_name from information_schema.tables "
                                                  "where table_schema = 'nitrosend'")}
     sizes = {group: len(resource.df()) for group, resource in ns.groups().items()}
-    assert {"imports", "webhooks"} <= {group for group, size in sizes.items() if size == 0}  # a fresh sandbox's
+    assert "imports" in {group for group, size in sizes.items() if size == 0}  # a fresh sandbox has run none
     assert {group for group, size in sizes.items() if size} <= tables  # dlt makes a table when data first comes
     assert not {t for t in tables if "__" in t}  # lists and objects stay JSON columns, no child tables
     for group in tables & set(sizes):

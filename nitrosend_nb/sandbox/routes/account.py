@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from ..errors import invalid, json_response
 from ..models import AccountUpdate
 from ..pagination import MAX_QUERY_INT
-from ..plans import reach
+from ..plans import brand_allowance, reach
 from ..state import SandboxState, get_state
 
 router = APIRouter()
@@ -17,20 +17,11 @@ FIELDS = ("id", "name", "avatar", "banner", "commercial_tier", "safe_mode_enable
           "created_at", "updated_at")
 
 
-def brand_allowance(state: SandboxState, account: dict) -> dict:
-    """``billing.brands``: how many brands the account has and may still create (``entitlements.brands``)."""
-    used = state.store.count("brands")
-    limit = account["billing"]["entitlements"].get("brands")
-    remaining = None if limit is None else max(0, limit - used)
-    return {"used": used, "limit": limit, "remaining": remaining, "unlimited": limit is None,
-            "can_create": limit is None or used < limit}
-
-
 def present_account(state: SandboxState) -> dict:
     """The account as the API returns it (the brands allowance computed from the brands table)."""
     account = state.account()
     body = {k: account.get(k) for k in FIELDS}
-    body["billing"] = {**account["billing"], "brands": brand_allowance(state, account)}
+    body["billing"] = {**account["billing"], "brands": brand_allowance(account, state.store.count("brands"))}
     return body
 
 

@@ -10,10 +10,9 @@ from fastapi.responses import Response
 
 from ..errors import ApiError, invalid, json_response
 from ..models import BrandCreate, BrandUpdate
-from ..seed import ACCOUNT_ID
+from ..plans import brand_allowance
 from ..state import SandboxState, get_state
 from ..store import BRAND_TABLES
-from .account import brand_allowance
 
 FIELDS = ("id", "sid", "account_id", "brand_color", "text_color", "bg_color", "font_heading", "font_body",
           "style_notes", "tone", "company_description", "industry", "example_copy", "default_header",
@@ -85,14 +84,15 @@ def list_brands(state: SandboxState = Depends(get_state)) -> Response:
 def create_brand(body: BrandCreate, state: SandboxState = Depends(get_state)) -> Response:
     """A new brand (402 ``payment_required`` once the plan's brand allowance is used up)."""
     with state.store.atomic():
-        allowance = brand_allowance(state, state.account())
+        account = state.account()
+        allowance = brand_allowance(account, state.store.count("brands"))
         if not allowance["can_create"]:
             raise ApiError(402, f"The plan allows {allowance['limit']} brands; upgrade to create another")
         now = state.store.tick()
         changes = brand_changes(body)
         sid = "brd_" + hashlib.sha256(f"{now}:{body.company_name}:{allowance['used']}".encode()).hexdigest()[:16]
         doc = {k: None for k in FIELDS if k != "id"}
-        doc.update({"sid": sid, "account_id": ACCOUNT_ID, "example_copy": [], "links": [],
+        doc.update({"sid": sid, "account_id": account["id"], "example_copy": [], "links": [],
                     "email_track_opens": True, "email_track_clicks": True, "test_email_recipients": [],
                     "onboarding_state": {}, "domain_verified": False, "can_send": True, "using_sandbox": True,
                     "sandbox_email": SANDBOX_SENDER, "sandbox_monthly_cap": 100, "sandbox_sends_remaining": 100,

@@ -25,18 +25,17 @@ from fastapi.responses import Response
 from ...rendering import merge_context, render_email
 from ...rendering.design import brand_theme
 from ..audience import audience_condition, check_lists, segment_condition
+from ..crud import Resource, register
 from ..delivery import content_sender, count_usage, deliver, record_message
 from ..errors import campaign_locked, invalid
 from ..idempotency import fingerprint, replay, request_key
+from ..messages import messages
 from ..models import CampaignCreate, CampaignDuplicate, CampaignSend, CampaignUpdate, ResourceId, SendTest
 from ..outcomes import refusal
-from ..seed import ACCOUNT_ID
 from ..state import SandboxState, get_state
 from ..store import iso, parse_iso
+from ..templates import attached_templates
 from ..testsend import send_test
-from .crud import Resource, register
-from .messages import messages
-from .templates import attached_templates
 
 FIELDS = ("id", "account_id", "brand_id", "status", "approval_state", "channel", "name", "data", "scheduled_at",
           "sent_count", "editable", "created_at", "updated_at", "trigger", "template", "templates")
@@ -156,7 +155,7 @@ class Campaigns(Resource):
 
     def new_doc(self, state: SandboxState, name: str, channel: str, now: str) -> dict:
         """A fresh draft campaign document with an empty trigger and no template."""
-        return {"account_id": ACCOUNT_ID, "status": "draft", "approval_state": "pending_review",
+        return {**state.owner(), "status": "draft", "approval_state": "pending_review",
                 "channel": channel, "name": name, "data": {}, "scheduled_at": None, "created_at": now,
                 "updated_at": now, "sent_at": None, "locked": False,
                 "trigger": {"id": state.store.next_seq("campaign_trigger", 1001),

@@ -9,11 +9,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
+from ..crud import Resource, register
 from ..dns import checked, dns_records
 from ..errors import invalid
 from ..models import DomainCreate, ResourceId
 from ..state import SandboxState, get_state
-from .crud import Resource, register
 
 FIELDS = ("id", "brand_id", "name", "provider", "status", "dns_setup_status", "dns_records", "verified_at",
           "created_at")

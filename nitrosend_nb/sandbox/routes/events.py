@@ -17,17 +17,17 @@ from datetime import timedelta
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from ...rendering.design import brand_theme
 from ..automation import run_flow, triggered_flows
+from ..contacts import contacts
+from ..crud import Query, Resource, register
 from ..delivery import find_contact
 from ..errors import invalid
 from ..idempotency import request_key
 from ..models import EVENT_NAME, EventCreate
 from ..pagination import positive_int, query_bool
 from ..state import SandboxState, get_state
-from ...rendering.design import brand_theme
 from ..store import iso, parse_iso
-from .contacts import contacts
-from .crud import Resource, register
 
 FIELDS = ("id", "event", "amount", "data", "resource_uid", "resource_name", "resource_url", "idempotency_key", "test",
           "ip", "user_agent", "browser", "os", "device_type", "referrer", "utm_source", "utm_medium", "utm_term",
@@ -69,7 +69,7 @@ class Events(Resource):
 
     table, label, fields = "events", "Event", FIELDS
 
-    def list_query(self, state: SandboxState, request: Request) -> tuple:
+    def list_query(self, state: SandboxState, request: Request) -> Query:
         query = request.query_params
         clauses, params = [], []
         for name in TEXT_FILTERS:
@@ -93,7 +93,7 @@ class Events(Resource):
             if query.get(name):
                 clauses.append(f"created_at {operator} ?")
                 params.append(_whole_second(name, query[name]))
-        return " AND ".join(clauses), params, self.order
+        return Query.matching(clauses, params, self.order)
 
     def contact(self, state: SandboxState, body: EventCreate) -> dict:
         """The contact the event is about (422 naming the field when it is unknown or missing)."""

@@ -12,17 +12,16 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from ..audience import check_lists, segment_condition
+from ..crud import Resource, register
 from ..errors import ApiError, invalid, json_response
 from ..flow_steps import step_templates, walk_steps
+from ..messages import messages
 from ..models import FlowCreate, FlowUpdate
-from ..seed import ACCOUNT_ID
 from ..segment_filters import compile_filters
 from ..specs import flow_spec
 from ..state import SandboxState
 from ..store import parse_iso
-from .crud import Resource, register
-from .messages import messages
-from .templates import attached_templates
+from ..templates import attached_templates
 
 FIELDS = ("id", "account_id", "brand_id", "status", "approval_state", "name", "goal", "trigger", "steps",
           "sent_count", "created_at", "updated_at", "templates")
@@ -80,7 +79,7 @@ class Flows(Resource):
         return doc
 
     def build(self, state: SandboxState, body: FlowCreate, now: str) -> dict:
-        doc = {"account_id": ACCOUNT_ID, "status": body.status, "approval_state": "pending_review",
+        doc = {**state.owner(), "status": body.status, "approval_state": "pending_review",
                "name": body.name, "goal": None,
                "trigger": {"event": DEFAULT_EVENT, "segment_id": None, "contact_list_ids": [], "data": None},
                "steps": [], "template_ids": [], "created_at": now, "updated_at": now}

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError as ModelError
 
 from ..audience import check_lists
+from ..crud import Query, Resource, register
 from ..errors import ApiError, invalid, json_response
 from ..idempotency import fingerprint, replay, request_key
 from ..imports import LIMITS, plan_columns, read_csv, spec
@@ -21,7 +22,6 @@ from ..limits import body_problems, is_json
 from ..models import DirectUploadCreate, ImportCreate, ResourceId
 from ..state import SandboxState, app_state, get_state
 from ..uploads import UPLOAD_PATH, blob_bytes, blob_for, checksum, new_blob, receive, sign
-from .crud import Resource, register
 
 FIELDS = ("id", "brand_id", "resource", "parser", "status", "filename", "total_rows", "success_rows", "failed_rows",
           "rows_processed", "progress_pct", "import_errors", "columns", "options", "assigned_list_ids",
@@ -54,13 +54,13 @@ class Imports(Resource):
                  "assigned_lists": [{"id": lid, "name": names.get(lid)} for lid in doc["assigned_list_ids"]]}
                 for doc in docs]
 
-    def list_query(self, state: SandboxState, request: Request) -> tuple:
+    def list_query(self, state: SandboxState, request: Request) -> Query:
         status = request.query_params.get("status")
         if not status:
-            return "", [], self.order
+            return Query(order=self.order)
         if status not in STATUSES:
             raise invalid({"status": [f"must be one of {', '.join(STATUSES)}"]})
-        return "status = ?", [status], self.order
+        return Query("status = ?", [status], self.order)
 
     def build(self, state: SandboxState, accepted: Accepted, now: str) -> dict:
         options = accepted.body.options.model_dump()

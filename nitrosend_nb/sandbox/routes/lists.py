@@ -7,11 +7,10 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
 from ..audience import matching_ids, segment_condition
+from ..crud import Resource, register
 from ..errors import invalid, json_response
 from ..models import ListBulk, ListCreate, ListUpdate, ResourceId
-from ..seed import ACCOUNT_ID
 from ..state import SandboxState, get_state
-from .crud import Resource, register
 
 FIELDS = ("id", "account_id", "brand_id", "name", "contacts_count", "segment_id", "stale", "last_populated_at",
           "created_at", "updated_at")
@@ -39,7 +38,7 @@ class Lists(Resource):
     def build(self, state: SandboxState, body: ListCreate, now: str) -> dict:
         changes = body.changes()
         self._check(state, changes)
-        return {"account_id": ACCOUNT_ID, "name": body.name, "segment_id": body.segment_id,
+        return {**state.owner(), "name": body.name, "segment_id": body.segment_id,
                 "stale": False, "last_populated_at": None, "created_at": now, "updated_at": now}
 
     def apply(self, state: SandboxState, doc: dict, changes: dict, body: ListUpdate, now: str) -> dict:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
+from ..crud import Resource, register
 from ..errors import json_response
 from ..models import SegmentCount, SegmentCreate, SegmentUpdate
-from ..seed import ACCOUNT_ID
 from ..segment_filters import compile_filters
 from ..state import SandboxState, get_state
-from .crud import Resource, register
 
 FIELDS = ("id", "account_id", "brand_id", "name", "filters", "created_at", "updated_at")
 
@@ -25,7 +24,7 @@ class Segments(Resource):
     def build(self, state: SandboxState, body: SegmentCreate, now: str) -> dict:
         filters = body.changes().get("filters", [])
         compile_filters(filters)
-        return {"account_id": ACCOUNT_ID, "name": body.name, "filters": filters,
+        return {**state.owner(), "name": body.name, "filters": filters,
                 "created_at": now, "updated_at": now}
 
     def apply(self, state: SandboxState, doc: dict, changes: dict, body: SegmentUpdate, now: str) -> dict:

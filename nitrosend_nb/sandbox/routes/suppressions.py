@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from ..crud import Query, Resource, register
 from ..errors import invalid
 from ..pagination import positive_int, query_bool
 from ..state import SandboxState
 from ..suppressions import REASONS
-from .crud import Resource, register
 
 FIELDS = ("id", "email", "reason", "scope", "active", "contact_id", "source_provider", "source_event_id",
           "provider_diagnostic", "bounce_type", "bounce_subtype", "complaint_feedback_type", "event_occurred_at",
@@ -25,7 +25,7 @@ class Suppressions(Resource):
     table, label, fields = "suppressions", "Suppression", FIELDS
     deletable = False
 
-    def list_query(self, state: SandboxState, request: Request) -> tuple:
+    def list_query(self, state: SandboxState, request: Request) -> Query:
         query = request.query_params
         active = query_bool("active", query["active"]) if query.get("active") else True
         clauses, params = ["active = ?"], [int(active)]
@@ -43,7 +43,7 @@ class Suppressions(Resource):
         if query.get("source_provider"):
             clauses.append("json_extract(doc, '$.source_provider') = ?")
             params.append(query["source_provider"])
-        return " AND ".join(clauses), params, self.order
+        return Query.matching(clauses, params, self.order)
 
 
 router = APIRouter()

@@ -1,88 +1,20 @@
-"""Templates: list (summaries), create, get, update, delete, send_test and preview."""
+"""Templates: list (summaries), create, get, update, send_test, preview and the component spec."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from ...rendering import merge, merge_context, render_email
-from ...rendering.design import brand_theme, design_strings, section_types
-from ..errors import campaign_locked, invalid, json_response
-from ..models import Preview, ResourceId, SendTest, TemplateCreate, TemplateUpdate
+from ...rendering import merge_context, render_email
+from ...rendering.design import brand_theme
+from ..crud import register
+from ..errors import json_response
+from ..models import Preview, ResourceId, SendTest
 from ..specs import email_component_spec
 from ..state import SandboxState, get_state
+from ..templates import templates
 from ..testsend import send_test
-from .crud import Resource, register
 
-FIELDS = ("id", "name", "flow_id", "action_id", "subject", "body", "preheader", "from_name", "from_email",
-          "reply_to", "design", "variables", "created_at", "updated_at")
-SUMMARY_FIELDS = ("id", "name", "subject", "preheader", "flow_id", "section_count", "section_types", "created_at",
-                  "updated_at")
-
-
-def variables(template: dict) -> dict:
-    """The merge tags a template uses, grouped by namespace: ``{"contact": ["first_name"], "data": [...]}``."""
-    sources = [template.get(k) for k in ("subject", "preheader", "body")]
-    sources += [text for _, text in design_strings(template.get("design"))]
-    grouped: dict[str, list[str]] = {}
-    for path in merge.variables(sources):
-        namespace, _, rest = path.partition(".")
-        names = grouped.setdefault(namespace, [])
-        if rest and rest not in names:
-            names.append(rest)
-    return grouped
-
-
-def template_view(template: dict) -> dict:
-    """A stored template with its computed ``variables``, in the Template schema's shape."""
-    return {**{k: template.get(k) for k in FIELDS}, "variables": variables(template)}
-
-
-def attached_templates(state: SandboxState, ids: list[int]) -> dict[int, dict]:
-    """Campaign/flow templates by id, presented (one query for a whole page)."""
-    if not ids:
-        return {}
-    rows = state.store.query("templates", f"id IN ({','.join('?' * len(ids))})", list(ids))
-    return {row["id"]: template_view(row) for row in rows}
-
-
-class Templates(Resource):
-    """Standalone email templates."""
-
-    table, label, fields = "templates", "Template", FIELDS
-    create_model, update_model = TemplateCreate, TemplateUpdate
-    paginated = False
-    deletable = False  # the API has no DELETE /templates/{id}
-
-    def present(self, state: SandboxState, docs: list) -> list:
-        return [template_view(doc) for doc in docs]
-
-    def present_list(self, state: SandboxState, docs: list) -> list:
-        summaries = []
-        for doc in docs:
-            types = section_types(doc.get("design"))
-            summaries.append({**{k: doc.get(k) for k in SUMMARY_FIELDS}, "section_count": len(types),
-                              "section_types": types})
-        return summaries
-
-    def list_query(self, state: SandboxState, request: Request) -> tuple:
-        return "json_extract(doc, '$.flow_id') IS NULL", [], self.order  # standalone templates only
-
-    def build(self, state: SandboxState, body: TemplateCreate, now: str) -> dict:
-        doc = {k: None for k in FIELDS if k not in ("id", "variables")}
-        doc.update(body.changes(), created_at=now, updated_at=now)
-        return doc
-
-    def apply(self, state: SandboxState, doc: dict, changes: dict, body: TemplateUpdate, now: str) -> dict:
-        sent = state.store.count("campaigns", "json_extract(doc, '$.template_id') = ? AND "
-                                              "json_extract(doc, '$.locked') = 1", (doc["id"],))
-        if sent:
-            raise campaign_locked()
-        doc.update(changes)
-        return doc
-
-
-templates = Templates()
 router = APIRouter()
 
 
@@ -90,9 +22,7 @@ router = APIRouter()
 def preview(body: Preview, state: SandboxState = Depends(get_state)) -> Response:
     """``{"document": EmailDesign}`` (or ``design``) -> ``{"html": ...}``; merge tags stay literal unless ``data``
     or ``contact_id`` is given."""
-    design = body.document or body.design
-    if design is None:
-        raise invalid({"document": ["is required"]})
+    design = body.document or body.design  # the model requires one
     brand, context = state.brand(), None
     if body.data or body.contact_id:
         contact = state.find("contacts", body.contact_id) if body.contact_id else None

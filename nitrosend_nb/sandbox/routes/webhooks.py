@@ -17,11 +17,11 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from ..crud import Query, Resource, register
 from ..errors import invalid, json_response
 from ..models import ResourceId, WebhookCreate, WebhookTest, WebhookUpdate
 from ..state import SandboxState, get_state
 from ..webhooks import EVENTS, queue_delivery, signing_secret, test_event_id, test_payload
-from .crud import Resource, register
 
 FIELDS = ("id", "brand_id", "url", "events", "enabled", "status", "failing_since", "secret", "last_delivery",
           "created_at", "updated_at")
@@ -94,7 +94,7 @@ class WebhookDeliveries(Resource):
 
     table, label, fields = "webhook_deliveries", "Webhook delivery", DELIVERY_FIELDS
 
-    def list_query(self, state: SandboxState, request: Request) -> tuple:
+    def list_query(self, state: SandboxState, request: Request) -> Query:
         clauses, params = [], []
         for name, allowed in (("status", ("pending", "delivered", "failed")), ("event_type", EVENTS)):
             value = request.query_params.get(name)
@@ -103,7 +103,7 @@ class WebhookDeliveries(Resource):
                     raise invalid({name: [f"must be one of {', '.join(allowed)}"]})
                 clauses.append(f"json_extract(doc, '$.{name}') = ?")
                 params.append(value)
-        return " AND ".join(clauses), params, self.order
+        return Query.matching(clauses, params, self.order)
 
 
 webhooks = Webhooks()
@@ -141,9 +141,9 @@ def test_webhook(ident: ResourceId, body: Optional[WebhookTest] = None,
 def list_deliveries(ident: ResourceId, request: Request, state: SandboxState = Depends(get_state)) -> Response:
     """Newest first, paginated; filters ``status`` and ``event_type``."""
     webhooks.fetch(state, ident)
-    where, params, order = deliveries.list_query(state, request)
-    where = " AND ".join(filter(None, [where, "webhook_id = ?"]))
-    return deliveries.page(state, request, where, [*params, ident], order)
+    query = deliveries.list_query(state, request)
+    return deliveries.page(state, request, Query.matching([query.where, "webhook_id = ?"], [*query.params, ident],
+                                                          query.order))
 
 
 register(router, webhooks)

@@ -1,7 +1,8 @@
-"""One generic CRUD implementation for every endpoint group.
+"""The CRUD layer: one generic implementation for every endpoint group.
 
-A :class:`Resource` subclass says how its documents are built, changed, filtered and presented; :func:`register`
-turns it into list / create / get / update / delete routes with the API's pagination and error behaviour.
+A :class:`Resource` subclass (in the service module of its group) says how its documents are built, changed,
+filtered (a :class:`Query`) and presented; :func:`register` turns it into list / create / get / update / delete
+routes with the API's pagination and error behaviour.
 Every resource is brand-owned: :meth:`Resource.fetch`, :meth:`Resource.page`, :meth:`Resource.all` and
 :meth:`Resource.create` go through the request's brand-bound state (``state.find`` / ``state.in_brand`` /
 ``state.insert``), so a record of another brand is a 404 and creates are stamped with the request's brand.
@@ -10,17 +11,34 @@ Every resource is brand-owned: :meth:`Resource.fetch`, :meth:`Resource.page`, :m
 # No ``from __future__ import annotations`` here: FastAPI reads the request-model annotations of the endpoint
 # functions built in ``register`` at definition time.
 
-from typing import Any, Optional, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional, Sequence, Union
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from ..errors import ApiError, invalid, json_response, not_found
-from ..idempotency import fingerprint, replay, request_key
-from ..models import ResourceId
-from ..pagination import DEFAULT_LIMIT, page_request
-from ..state import SandboxState, get_state
+from .errors import ApiError, invalid, json_response, not_found
+from .idempotency import fingerprint, replay, request_key
+from .models import ResourceId
+from .pagination import DEFAULT_LIMIT, page_request
+from .state import SandboxState, get_state
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a list endpoint selects: an SQL condition (may be empty) with its positional or named parameters, and
+    the sort order."""
+
+    where: str = ""
+    params: Union[Sequence[Any], Mapping[str, Any]] = field(default_factory=list)
+    order: str = "id DESC"
+
+    @classmethod
+    def matching(cls, clauses: Sequence[str], params: Union[Sequence[Any], Mapping[str, Any]],
+                 order: str = "id DESC") -> "Query":
+        """The conjunction of ``clauses`` (empty ones skipped)."""
+        return cls(" AND ".join(filter(None, clauses)), params, order)
 
 
 class Resource:
@@ -46,9 +64,9 @@ class Resource:
         """Documents as the list endpoint returns them (defaults to :meth:`present`)."""
         return self.present(state, docs)
 
-    def list_query(self, state: SandboxState, request: Request) -> tuple:
-        """(where, params, order) for the list endpoint's filters."""
-        return "", [], self.order
+    def list_query(self, state: SandboxState, request: Request) -> Query:
+        """The list endpoint's filters and order (default: everything, newest first)."""
+        return Query(order=self.order)
 
     def build(self, state: SandboxState, body: Any, now: str) -> dict:
         """A new document from a validated create body (raise ApiError on semantic errors)."""
@@ -86,19 +104,17 @@ class Resource:
         """Respond with one presented document."""
         return json_response(self.present(state, [doc])[0], status, headers)
 
-    def page(self, state: SandboxState, request: Request, where: str, params: Sequence, order: str,
-             present=None) -> Response:
-        """Respond with one page of the brand's documents matching ``where`` and the pagination headers."""
-        present = present or self.present_list
+    def page(self, state: SandboxState, request: Request, query: Query) -> Response:
+        """Respond with one page of the brand's documents matching ``query`` and the pagination headers."""
         pager = page_request(request, self.page_size)
-        where = state.in_brand(where)
-        total = state.store.count(self.table, where, params)
-        docs = state.store.query(self.table, where, params, order, pager.limit, pager.offset)
-        return json_response(present(state, docs), 200, pager.headers(total))
+        where = state.in_brand(query.where)
+        total = state.store.count(self.table, where, query.params)
+        docs = state.store.query(self.table, where, query.params, query.order, pager.limit, pager.offset)
+        return json_response(self.present_list(state, docs), 200, pager.headers(total))
 
-    def all(self, state: SandboxState, where: str, params: Sequence, order: str) -> Response:
-        """Respond with every document of the brand matching ``where`` (the unpaginated groups)."""
-        docs = state.store.query(self.table, state.in_brand(where), params, order)
+    def all(self, state: SandboxState, query: Query) -> Response:
+        """Respond with every document of the brand matching ``query`` (the unpaginated groups)."""
+        docs = state.store.query(self.table, state.in_brand(query.where), query.params, query.order)
         return json_response(self.present_list(state, docs))
 
     def create(self, state: SandboxState, body: Any, key: Optional[str] = None) -> tuple[dict, bool]:
@@ -150,10 +166,10 @@ def register(router: APIRouter, resource: Resource) -> None:
 
         Async on purpose: one page is about a millisecond of SQLite and encoding under the store's lock, less
         than the worker-thread hop a plain ``def`` endpoint costs on every request."""
-        where, params, order = resource.list_query(state, request)
+        query = resource.list_query(state, request)
         if resource.paginated:
-            return resource.page(state, request, where, params, order)
-        return resource.all(state, where, params, order)
+            return resource.page(state, request, query)
+        return resource.all(state, query)
 
     @router.get(base + "/{ident}", tags=[tag], summary=f"Get a {resource.label.lower()}")
     def get_document(ident: ResourceId, state: SandboxState = Depends(get_state)) -> Response:
