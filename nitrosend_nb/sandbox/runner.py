@@ -52,7 +52,9 @@ class Sandbox:
         self._socket.bind((self.host, self.port))
         self._socket.listen(2048)  # connections queue from here on, before uvicorn starts accepting
         self.port = self._socket.getsockname()[1]
-        config = uvicorn.Config(self.app, log_level="warning", lifespan="off", access_log=False,
+        # h11 whatever else is installed: its request-head limit is what lets an over-long URL get the JSON 414
+        # (httptools answers such a request with a plain-text 400 before the gate sees it).
+        config = uvicorn.Config(self.app, log_level="warning", lifespan="off", access_log=False, http="h11",
                                 h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES)
         self._server = uvicorn.Server(config)
         return self._server
