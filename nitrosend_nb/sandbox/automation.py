@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from ..rendering import merge_context, render_email
-from .delivery import count_usage, default_sender, deliver, sender
+from .delivery import count_usage, default_sender, deliver, record_message, sender
 from .segment_filters import compile_filters
 from .state import SandboxState
 
@@ -57,10 +57,9 @@ def triggered_flows(state: SandboxState, event: Mapping) -> list[dict]:
 
 
 def _message(state: SandboxState, flow: Mapping, event: Mapping, contact: Mapping, now: str, **fields) -> dict:
-    return state.store.insert("messages", {
-        **state.owner(), **fields, "status": "sent", "provider_id": f"sbx-f{flow['id']}-e{event['id']}-{fields['to']}",
-        "flow_id": flow["id"], "source_type": "flow", "source_name": flow["name"], "sent_at": now, "created_at": now,
-        "contact_id": contact["id"], "event_id": event["id"]})
+    """Record one message of ``flow``, started by ``event`` for ``contact`` (the send path's own recorder)."""
+    return record_message(state, state.brand(), now, **fields, source_type="flow", source_name=flow["name"],
+                          flow_id=flow["id"], contact_id=contact["id"], event_id=event["id"])
 
 
 def run_flow(state: SandboxState, flow: dict, event: Mapping, contact: Mapping, now: str,

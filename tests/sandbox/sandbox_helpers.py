@@ -77,13 +77,7 @@ def assert_error(response: requests.Response, status: int, code: str | None = No
 
 def suppressed_emails(api: Api) -> list[str]:
     """Every actively suppressed address of the brand (campaigns skip them)."""
-    found, page = [], 1
-    while True:
-        response = api.get("/suppressions", params={"limit": 100, "page": page})
-        found += [s["email"] for s in response.json()]
-        if not response.headers.get("X-Next-Page"):
-            return found
-        page += 1
+    return [s["email"] for s in every(api, "/suppressions")]
 
 
 def deliverable(api: Api) -> list[dict]:
