@@ -18,8 +18,11 @@ API_KEY = "nskey_test_sandbox"
 @contextmanager
 def sandbox_process(contacts: int) -> Iterator[tuple[str, str]]:
     """Start ``nitrosend-nb sandbox`` in a child process; yield ``(api_url, root_url)``; stop it afterwards."""
-    proc = subprocess.Popen([sys.executable, "-m", "nitrosend_nb.cli", "sandbox", "--port", "0",
-                             "--contacts", str(contacts)], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nitrosend_nb.cli", "sandbox", "--port", "0", "--contacts", str(contacts)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         for line in proc.stdout:
             match = re.search(r"base URL:\s*(\S+)", line)

@@ -42,8 +42,9 @@ PAGE = 100
 
 def configure(root: str, **knobs: object) -> None:
     """Set sandbox knobs; setting ``rate_limit`` also refills its token bucket, so every run starts alike."""
-    requests.post(f"{root}/_sandbox/config", json=knobs, headers={"Authorization": f"Bearer {API_KEY}"},
-                  timeout=10).raise_for_status()
+    requests.post(
+        f"{root}/_sandbox/config", json=knobs, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=10
+    ).raise_for_status()
 
 
 def naive_fetch(url: str, key: str) -> dict:
@@ -51,8 +52,12 @@ def naive_fetch(url: str, key: str) -> dict:
     rows, throttled, failed, page = 0, 0, 0, 1
     started = time.perf_counter()
     while True:
-        response = requests.get(f"{url}/contacts", params={"page": page, "per_page": PAGE},
-                                headers={"Authorization": f"Bearer {key}"}, timeout=30)
+        response = requests.get(
+            f"{url}/contacts",
+            params={"page": page, "per_page": PAGE},
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=30,
+        )
         if response.status_code == 429:
             throttled += 1
         elif response.status_code != 200:
@@ -100,17 +105,23 @@ def client_fetch(url: str, key: str, concurrency: int) -> dict:
 
 def median_of(runs: int, fn, *args) -> dict:
     results = [fn(*args) for _ in range(runs)]
-    return {"seconds": statistics.median(r["seconds"] for r in results),
-            "rows": min(r["rows"] for r in results), "rows_max": max(r["rows"] for r in results),
-            "throttled": sum(r["throttled"] for r in results), "failed": sum(r["failed"] for r in results),
-            "all": [round(r["seconds"], 2) for r in results]}
+    return {
+        "seconds": statistics.median(r["seconds"] for r in results),
+        "rows": min(r["rows"] for r in results),
+        "rows_max": max(r["rows"] for r in results),
+        "throttled": sum(r["throttled"] for r in results),
+        "failed": sum(r["failed"] for r in results),
+        "all": [round(r["seconds"], 2) for r in results],
+    }
 
 
 def _row(label: str, r: dict, expected: int) -> str:
     rows = f"{r['rows']}" if r["rows"] == r["rows_max"] else f"{r['rows']}-{r['rows_max']}"
     ok = "complete" if r["rows"] == r["rows_max"] == expected and not r["failed"] else "INCOMPLETE"
-    return (f"  {label:<28}{r['seconds']:>8.2f} s   runs {r['all']}   rows {rows} ({ok})   "
-            f"429s hit {r['throttled']}   failed requests {r['failed']}")
+    return (
+        f"  {label:<28}{r['seconds']:>8.2f} s   runs {r['all']}   rows {rows} ({ok})   "
+        f"429s hit {r['throttled']}   failed requests {r['failed']}"
+    )
 
 
 def scenario_rate_limited(runs: int) -> None:
@@ -128,8 +139,10 @@ def scenario_rate_limited(runs: int) -> None:
     print(_row("ns.contacts.df()", ours, contacts))
     print(_row("  same, concurrency=8", eager, contacts))
     print(f"  {'floor (pages / rate)':<28}{floor:>8.2f} s")
-    print(f"  -> ours / floor = {ours['seconds'] / floor:.2f} (target <= 1.10); "
-          f"speed-up vs naive = {naive['seconds'] / ours['seconds']:.1f}x (target >= 2.5x)")
+    print(
+        f"  -> ours / floor = {ours['seconds'] / floor:.2f} (target <= 1.10); "
+        f"speed-up vs naive = {naive['seconds'] / ours['seconds']:.1f}x (target >= 2.5x)"
+    )
 
 
 def scenario_unlimited(runs: int) -> None:
@@ -160,7 +173,8 @@ def cpu_child(url: str, runs: int) -> dict:
     first = session.get(f"{url}/contacts", params={"limit": PAGE, "page": 1})
     raw = [_RawResponse(first)] + [
         _RawResponse(session.get(f"{url}/contacts", params={"limit": PAGE, "page": n}))
-        for n in range(2, int(first.headers["X-Total-Pages"]) + 1)]
+        for n in range(2, int(first.headers["X-Total-Pages"]) + 1)
+    ]
     paginator, seconds, cpu = HeaderPageNumberPaginator(), [], []
     for _ in range(runs):
         started, started_cpu = time.perf_counter(), time.process_time()
@@ -205,8 +219,14 @@ def df_child(url: str) -> dict:
     seconds = time.perf_counter() - started
     peak = peak_rss_mb()
     deep = frame.memory_usage(deep=True, index=True).sum() / 2**20
-    return {"rows": len(frame), "seconds": seconds, "baseline_mb": baseline, "peak_mb": peak, "frame_mb": deep,
-            "nested_mb": _contents_mb(frame)}
+    return {
+        "rows": len(frame),
+        "seconds": seconds,
+        "baseline_mb": baseline,
+        "peak_mb": peak,
+        "frame_mb": deep,
+        "nested_mb": _contents_mb(frame),
+    }
 
 
 def parquet_child(url: str) -> dict:
@@ -238,23 +258,31 @@ def scenario_large(runs: int, big: int) -> None:
         frames = _children(runs, "--df-child", url)
         small = _children(runs, "--parquet-child", url)
     rate = cpu["rows"] / cpu["seconds"]
-    print(f"  client CPU alone, {cpu['rows']:,} contacts from raw pages: {cpu['seconds']:.2f} s "
-          f"({cpu['cpu']:.2f} s CPU) = {rate:,.0f} rows/s   target >= 150,000: {rate / 150_000:.2f}x")
+    print(
+        f"  client CPU alone, {cpu['rows']:,} contacts from raw pages: {cpu['seconds']:.2f} s "
+        f"({cpu['cpu']:.2f} s CPU) = {rate:,.0f} rows/s   target >= 150,000: {rate / 150_000:.2f}x"
+    )
     over, frame_mb = _median(frames, "peak_mb") - _median(frames, "baseline_mb"), _median(frames, "frame_mb")
     whole_mb = frame_mb + _median(frames, "nested_mb")
-    print(f"  contacts.df(): {_median(frames, 'seconds'):.2f} s, {frames[0]['rows']:,} rows; peak RSS "
-          f"{_median(frames, 'peak_mb'):.0f} MB, after imports {_median(frames, 'baseline_mb'):.0f} MB, "
-          f"peak over baseline {over:.0f} MB")
-    print(f"    / frame deep size (pandas memory_usage(deep=True): {frame_mb:.0f} MB) = {over / frame_mb:.2f}; "
-          f"/ frame with the objects nested in its cells ({whole_mb:.0f} MB) = {over / whole_mb:.2f}  (target <= 2)")
+    print(
+        f"  contacts.df(): {_median(frames, 'seconds'):.2f} s, {frames[0]['rows']:,} rows; peak RSS "
+        f"{_median(frames, 'peak_mb'):.0f} MB, after imports {_median(frames, 'baseline_mb'):.0f} MB, "
+        f"peak over baseline {over:.0f} MB"
+    )
+    print(
+        f"    / frame deep size (pandas memory_usage(deep=True): {frame_mb:.0f} MB) = {over / frame_mb:.2f}; "
+        f"/ frame with the objects nested in its cells ({whole_mb:.0f} MB) = {over / whole_mb:.2f}  (target <= 2)"
+    )
     rows = [(contacts, small)]
     if big:
         with sandbox_process(big) as (url, _root):
             rows.append((big, _children(runs, "--parquet-child", url)))
     for count, results in rows:
-        print(f"  contacts.to_parquet() at {count:>9,}: {_median(results, 'seconds'):6.2f} s, peak RSS "
-              f"{_median(results, 'peak_mb'):.0f} MB (after imports {_median(results, 'baseline_mb'):.0f} MB), "
-              f"file {_median(results, 'file_mb'):.0f} MB")
+        print(
+            f"  contacts.to_parquet() at {count:>9,}: {_median(results, 'seconds'):6.2f} s, peak RSS "
+            f"{_median(results, 'peak_mb'):.0f} MB (after imports {_median(results, 'baseline_mb'):.0f} MB), "
+            f"file {_median(results, 'file_mb'):.0f} MB"
+        )
     if big:
         ratio = _median(rows[1][1], "peak_mb") / _median(small, "peak_mb")
         print(f"  -> to_parquet peak at {big:,} / at {contacts:,} = {ratio:.2f} (target <= 1.30)")
@@ -270,8 +298,13 @@ def main() -> None:
     parser.add_argument("--parquet-child", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.cpu_child or args.df_child or args.parquet_child:
-        result = (cpu_child(args.cpu_child, args.runs) if args.cpu_child else
-                  df_child(args.df_child) if args.df_child else parquet_child(args.parquet_child))
+        result = (
+            cpu_child(args.cpu_child, args.runs)
+            if args.cpu_child
+            else df_child(args.df_child)
+            if args.df_child
+            else parquet_child(args.parquet_child)
+        )
         print(json.dumps(result))
         return
     print(f"nitrosend-nb {nb.__version__} fetch benchmark (medians of {args.runs})")

@@ -66,10 +66,20 @@ def server_cpu_rows_per_second(sandbox: Sandbox, pages: range) -> float:
 
     async def request(page: int) -> None:
         path = "/v1/my/contacts"
-        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-                 "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "",
-                 "query_string": f"limit=100&page={page}".encode(), "client": ("127.0.0.1", 1),
-                 "server": ("127.0.0.1", 80), "headers": [(b"authorization", f"Bearer {API_KEY}".encode())]}
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "root_path": "",
+            "query_string": f"limit=100&page={page}".encode(),
+            "client": ("127.0.0.1", 1),
+            "server": ("127.0.0.1", 80),
+            "headers": [(b"authorization", f"Bearer {API_KEY}".encode())],
+        }
         sent = []
 
         async def receive() -> dict:
@@ -104,28 +114,39 @@ def main() -> None:
     for count in (args.contacts, args.big):
         if count:
             median, runs = medians(args.runs, lambda count=count: seed_seconds(count))
-            print(f"  seed {count:>9,} contacts   {median:8.2f} s   runs {[round(r, 2) for r in runs]}   "
-                  f"{count / median:,.0f} contacts/s")
+            print(
+                f"  seed {count:>9,} contacts   {median:8.2f} s   runs {[round(r, 2) for r in runs]}   "
+                f"{count / median:,.0f} contacts/s"
+            )
     with sandbox_process(args.contacts) as (url, _root):
         client = PageClient(url)
         last = client.get(1)[1]
         middle = max(1, last // 2 - args.pages // 2)
-        depths = {"first": range(1, args.pages + 1), "middle": range(middle, middle + args.pages),
-                  "last": range(max(1, last - args.pages + 1), last + 1)}
-        print(f"  GET /contacts?limit=100 over {args.contacts:,} contacts ({last} pages), {args.pages} pages per "
-              f"depth, target >= {TARGET_ROWS:,} rows/s:")
+        depths = {
+            "first": range(1, args.pages + 1),
+            "middle": range(middle, middle + args.pages),
+            "last": range(max(1, last - args.pages + 1), last + 1),
+        }
+        print(
+            f"  GET /contacts?limit=100 over {args.contacts:,} contacts ({last} pages), {args.pages} pages per "
+            f"depth, target >= {TARGET_ROWS:,} rows/s:"
+        )
         client.rows_per_second(range(1, 21))  # warm up the connection and the server
         for depth, pages in depths.items():
             median, runs = medians(args.runs, lambda pages=pages: client.rows_per_second(pages))
-            print(f"    {depth:<7} pages {pages.start:>5}-{pages.stop - 1:<5} {median:>9,.0f} rows/s   "
-                  f"runs {[round(r) for r in runs]}   {median / TARGET_ROWS:.2f}x target")
+            print(
+                f"    {depth:<7} pages {pages.start:>5}-{pages.stop - 1:<5} {median:>9,.0f} rows/s   "
+                f"runs {[round(r) for r in runs]}   {median / TARGET_ROWS:.2f}x target"
+            )
     print("  the same pages, server CPU time alone (app called in-process):")
     sandbox = Sandbox(contacts=args.contacts, seed=0)
     server_cpu_rows_per_second(sandbox, range(1, 21))  # warm-up
     for depth, pages in depths.items():
         median, runs = medians(args.runs, lambda pages=pages: server_cpu_rows_per_second(sandbox, pages))
-        print(f"    {depth:<7} pages {pages.start:>5}-{pages.stop - 1:<5} {median:>9,.0f} rows/s   "
-              f"runs {[round(r) for r in runs]}   {median / TARGET_ROWS:.2f}x target")
+        print(
+            f"    {depth:<7} pages {pages.start:>5}-{pages.stop - 1:<5} {median:>9,.0f} rows/s   "
+            f"runs {[round(r) for r in runs]}   {median / TARGET_ROWS:.2f}x target"
+        )
 
 
 if __name__ == "__main__":

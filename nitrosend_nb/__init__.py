@@ -65,9 +65,12 @@ __all__ = [
 ]
 
 _LAZY = {
-    "connect": "nitrosend_nb.client", "Nitrosend": "nitrosend_nb.client", "Page": "nitrosend_nb.client",
+    "connect": "nitrosend_nb.client",
+    "Nitrosend": "nitrosend_nb.client",
+    "Page": "nitrosend_nb.client",
     "sql": "nitrosend_nb.client",
-    "verify_webhook": "nitrosend_nb.webhooks", "webhook_listener": "nitrosend_nb.webhooks",
+    "verify_webhook": "nitrosend_nb.webhooks",
+    "webhook_listener": "nitrosend_nb.webhooks",
     "WebhookListener": "nitrosend_nb.webhooks",
 }
 

@@ -11,15 +11,28 @@ def _run_sandbox(args: argparse.Namespace) -> int:
     """Run the sandbox in the foreground until Ctrl-C."""
     from .sandbox import Sandbox
 
-    sandbox = Sandbox(contacts=args.contacts, latency_ms=args.latency_ms, rate_limit=args.rate_limit,
-                      error_rate=args.error_rate, seed=args.seed, host=args.host, port=args.port, db=args.db,
-                      api_key=args.api_key, bounce_rate=args.bounce_rate, complaint_rate=args.complaint_rate,
-                      webhook_time_scale=args.webhook_time_scale, import_rows_per_second=args.import_rate or None)
+    sandbox = Sandbox(
+        contacts=args.contacts,
+        latency_ms=args.latency_ms,
+        rate_limit=args.rate_limit,
+        error_rate=args.error_rate,
+        seed=args.seed,
+        host=args.host,
+        port=args.port,
+        db=args.db,
+        api_key=args.api_key,
+        bounce_rate=args.bounce_rate,
+        complaint_rate=args.complaint_rate,
+        webhook_time_scale=args.webhook_time_scale,
+        import_rows_per_second=args.import_rate or None,
+    )
 
     def announce(bound: Sandbox) -> None:
-        print(f"Nitrosend sandbox running\n  base URL: {bound.url}\n  API key:  {bound.api_key}\n"
-              f"  inbox:    {bound.root_url}/_sandbox/\n  docs:     {bound.root_url}/docs\nPress Ctrl-C to stop.",
-              flush=True)
+        print(
+            f"Nitrosend sandbox running\n  base URL: {bound.url}\n  API key:  {bound.api_key}\n"
+            f"  inbox:    {bound.root_url}/_sandbox/\n  docs:     {bound.root_url}/docs\nPress Ctrl-C to stop.",
+            flush=True,
+        )
 
     sandbox.serve_forever(announce)
     print("Sandbox stopped.", flush=True)
@@ -27,28 +40,56 @@ def _run_sandbox(args: argparse.Namespace) -> int:
 
 
 def _add_sandbox(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("sandbox", help="run a local Nitrosend API sandbox",
-                                   description="Serve a stateful Nitrosend API stand-in on http://HOST:PORT/v1/my.")
+    parser = subparsers.add_parser(
+        "sandbox",
+        help="run a local Nitrosend API sandbox",
+        description="Serve a stateful Nitrosend API stand-in on http://HOST:PORT/v1/my.",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
     parser.add_argument("--db", metavar="PATH", help="SQLite file to keep data across restarts (default: in memory)")
     parser.add_argument("--seed", type=int, default=0, help="seed for the generated demo data (default 0)")
     parser.add_argument("--contacts", type=int, default=250, help="number of seeded contacts (default 250)")
     parser.add_argument("--latency-ms", type=float, default=0, metavar="MS", help="added latency per request")
-    parser.add_argument("--rate-limit", type=float, default=None, metavar="RPS",
-                        help="token-bucket limit in requests/second (429 beyond it)")
-    parser.add_argument("--error-rate", type=float, default=0.0, metavar="P",
-                        help="probability of a random 503 per request (seeded)")
-    parser.add_argument("--bounce-rate", type=float, default=0.0, metavar="P",
-                        help="share of sends that hard-bounce and suppress the address (seeded; "
-                             "addresses @bounce.test always bounce)")
-    parser.add_argument("--complaint-rate", type=float, default=0.0, metavar="P",
-                        help="share of delivered sends that draw a complaint (seeded; @complaint.test always does)")
+    parser.add_argument(
+        "--rate-limit",
+        type=float,
+        default=None,
+        metavar="RPS",
+        help="token-bucket limit in requests/second (429 beyond it)",
+    )
+    parser.add_argument(
+        "--error-rate", type=float, default=0.0, metavar="P", help="probability of a random 503 per request (seeded)"
+    )
+    parser.add_argument(
+        "--bounce-rate",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="share of sends that hard-bounce and suppress the address (seeded; addresses @bounce.test always bounce)",
+    )
+    parser.add_argument(
+        "--complaint-rate",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="share of delivered sends that draw a complaint (seeded; @complaint.test always does)",
+    )
     parser.add_argument("--api-key", default="nskey_test_sandbox", metavar="KEY", help="accepted Bearer key")
-    parser.add_argument("--webhook-time-scale", type=float, default=60.0, metavar="N",
-                        help="run webhook retries N times faster than the real service (default 60: 1 min -> 1 s)")
-    parser.add_argument("--import-rate", type=float, default=2000.0, metavar="ROWS",
-                        help="rows an import processes per second (default 2000; 0: full speed)")
+    parser.add_argument(
+        "--webhook-time-scale",
+        type=float,
+        default=60.0,
+        metavar="N",
+        help="run webhook retries N times faster than the real service (default 60: 1 min -> 1 s)",
+    )
+    parser.add_argument(
+        "--import-rate",
+        type=float,
+        default=2000.0,
+        metavar="ROWS",
+        help="rows an import processes per second (default 2000; 0: full speed)",
+    )
     parser.set_defaults(func=_run_sandbox)
 
 
@@ -61,8 +102,12 @@ def _run_lab(args: argparse.Namespace) -> int:
 
 def _add_lab(subparsers: argparse._SubParsersAction) -> None:
     # "+" as prefix so argparse hands every argument (--port, --no-browser, --help...) to nitrosend_nb.lab
-    parser = subparsers.add_parser("lab", prefix_chars="+", add_help=False,
-                                   help="JupyterLab on the notebooks, sharing one sandbox (see `lab --help`)")
+    parser = subparsers.add_parser(
+        "lab",
+        prefix_chars="+",
+        add_help=False,
+        help="JupyterLab on the notebooks, sharing one sandbox (see `lab --help`)",
+    )
     parser.add_argument("argv", nargs=argparse.REMAINDER)
     parser.set_defaults(func=_run_lab)
 

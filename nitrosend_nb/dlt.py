@@ -36,6 +36,7 @@ def _resource(group: Resource, name: str) -> DltResource:
     """One dlt resource over ``group``: merged on a cursor when the group has a time filter, else replaced."""
     cursor = group.incremental
     if cursor is None:
+
         def records() -> Iterator[list[dict]]:
             yield from group.pages()
 

@@ -40,15 +40,27 @@ class Rule:
 
 
 RULES = (
-    Rule("style-in-body", "<style> element inside <body>",
-         ("Gmail apps with non-Google accounts", "Outlook.com (older webmail)", "Yahoo Mail (partial)")),
-    Rule("flexbox", "CSS flexbox (display:flex)", ("Outlook for Windows", "Gmail apps with non-Google accounts",
-                                                   "Yahoo Mail")),
+    Rule(
+        "style-in-body",
+        "<style> element inside <body>",
+        ("Gmail apps with non-Google accounts", "Outlook.com (older webmail)", "Yahoo Mail (partial)"),
+    ),
+    Rule(
+        "flexbox",
+        "CSS flexbox (display:flex)",
+        ("Outlook for Windows", "Gmail apps with non-Google accounts", "Yahoo Mail"),
+    ),
     Rule("grid", "CSS grid (display:grid)", ("Outlook for Windows", "Gmail", "Yahoo Mail")),
-    Rule("svg-image", "SVG images (<svg> or .svg / image/svg+xml sources)",
-         ("Gmail", "Outlook for Windows", "Yahoo Mail")),
-    Rule("background-image", "Background images (CSS background-image/url() or the background attribute)",
-         ("Outlook for Windows (needs VML)", "Gmail apps with non-Google accounts")),
+    Rule(
+        "svg-image",
+        "SVG images (<svg> or .svg / image/svg+xml sources)",
+        ("Gmail", "Outlook for Windows", "Yahoo Mail"),
+    ),
+    Rule(
+        "background-image",
+        "Background images (CSS background-image/url() or the background attribute)",
+        ("Outlook for Windows (needs VML)", "Gmail apps with non-Google accounts"),
+    ),
     Rule("data-uri-image", "Inline data: URI images", ("Gmail", "Outlook for Windows", "Outlook.com")),
     Rule("position", "CSS position absolute/fixed", ("Gmail", "Outlook for Windows", "Outlook.com")),
     Rule("css-variables", "CSS custom properties (var(--x))", ("Gmail", "Outlook for Windows", "Yahoo Mail")),
@@ -165,8 +177,9 @@ def _problems(url: str, kind: str) -> list[str]:
     scheme = parts.scheme.lower()
     allowed = ("http", "https") if kind == "image" else ("http", "https", "mailto")
     if scheme not in allowed:
-        return [f"scheme {scheme + ':' if scheme else '(none, a relative address)'} not allowed; use "
-                + "/".join(allowed)]
+        return [
+            f"scheme {scheme + ':' if scheme else '(none, a relative address)'} not allowed; use " + "/".join(allowed)
+        ]
     if scheme == "mailto":
         addresses = [a for a in parts.path.split(",") if a]
         bad = [a for a in addresses if not _MAILBOX.match(a)]
@@ -219,8 +232,14 @@ def check_list_unsubscribe(headers: Mapping[str, str], kind: str | None) -> dict
     return result
 
 
-def check_email(html: str | None, *, kind: str | None = None, headers: Mapping[str, str] | None = None,
-                probe: Callable[[str], int | None] | None = None, origins: tuple[str, ...] = ()) -> dict:
+def check_email(
+    html: str | None,
+    *,
+    kind: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    probe: Callable[[str], int | None] | None = None,
+    origins: tuple[str, ...] = (),
+) -> dict:
     """Every check on one email: ``links`` (links and images with their results), ``list_unsubscribe``,
     ``compatibility`` (the :data:`RULES` found, with clients and examples) and a ``summary`` of counts.
     ``probe(url)`` fetches sandbox-served links (an HTTP status, or None); ``origins`` are the sandbox's own."""
@@ -228,10 +247,22 @@ def check_email(html: str | None, *, kind: str | None = None, headers: Mapping[s
     scanner.feed(html or "")
     scanner.close()
     links = [_check_link(link, probe, origins) for link in scanner.links]
-    compatibility = [{"rule": rule.id, "title": rule.title, "clients": list(rule.clients),
-                      "count": len(scanner.findings[rule.id]), "example": scanner.findings[rule.id][0]}
-                     for rule in RULES if rule.id in scanner.findings]
+    compatibility = [
+        {
+            "rule": rule.id,
+            "title": rule.title,
+            "clients": list(rule.clients),
+            "count": len(scanner.findings[rule.id]),
+            "example": scanner.findings[rule.id][0],
+        }
+        for rule in RULES
+        if rule.id in scanner.findings
+    ]
     unsubscribe = check_list_unsubscribe(headers or {}, kind)
     errors = sum(not link["ok"] for link in links) + (not unsubscribe["ok"])
-    return {"links": links, "list_unsubscribe": unsubscribe, "compatibility": compatibility,
-            "summary": {"links": len(links), "errors": errors, "warnings": len(compatibility)}}
+    return {
+        "links": links,
+        "list_unsubscribe": unsubscribe,
+        "compatibility": compatibility,
+        "summary": {"links": len(links), "errors": errors, "warnings": len(compatibility)},
+    }

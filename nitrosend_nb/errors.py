@@ -39,6 +39,7 @@ __all__ = [
     "error_for_status",
 ]
 
+
 class NitrosendError(Exception):
     """Base class of every error raised by nitrosend-nb.
 
@@ -166,6 +167,8 @@ class TransportError(NitrosendError):
 class WebhookVerificationError(NitrosendError):
     """A received webhook failed verification: missing headers, a signature the secret does not produce, or a
     timestamp outside the 5-minute tolerance (a replay, or a clock that is off). The event must be refused."""
+
+
 class RequestTimeoutError(TransportError, TimeoutError):
     """The server accepted the connection (or was being connected to) but did not answer within ``timeout``."""
 

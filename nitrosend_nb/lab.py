@@ -53,9 +53,11 @@ def notebook_dir(options: argparse.Namespace) -> Path:
     if not tutorials.is_dir():
         return Path.cwd()
     copy = working_copy(tutorials, Path.cwd() / WORKING_COPY, options.refresh)
-    print(f"nitrosend-nb: Lab opens a working copy of the notebooks in {copy} "
-          f"({'restored from' if options.refresh else 'notebooks/ stays untouched; --refresh restores it from'} "
-          f"{tutorials})")
+    print(
+        f"nitrosend-nb: Lab opens a working copy of the notebooks in {copy} "
+        f"({'restored from' if options.refresh else 'notebooks/ stays untouched; --refresh restores it from'} "
+        f"{tutorials})"
+    )
     return copy
 
 
@@ -153,12 +155,15 @@ def build_parser() -> argparse.ArgumentParser:
         "Unknown options are passed to JupyterLab (e.g. --port 8890 --no-browser).",
     )
     parser.add_argument(
-        "--notebook-dir", type=Path, default=None,
+        "--notebook-dir",
+        type=Path,
+        default=None,
         help=f"folder Lab opens (default: a working copy of ./notebooks in ./{WORKING_COPY} if ./notebooks exists, "
         "else the current folder)",
     )
     parser.add_argument(
-        "--refresh", action="store_true",
+        "--refresh",
+        action="store_true",
         help=f"overwrite the working copy in ./{WORKING_COPY} with fresh copies of ./notebooks (your edits are lost)",
     )
     parser.add_argument("--sandbox-host", default="127.0.0.1", help="interface the sandbox listens on")

@@ -31,12 +31,22 @@ __all__ = [
 
 NO_DATA = "no data"
 MISSING_LABEL = "(not set)"
-REASON_COLOURS = {"hard_bounce": "#c62828", "soft_bounce": "#ef9a9a", "complaint": "#6a1b9a", "manual": "#607d8b",
-                  "admin": "#37474f"}  # suppression reasons
+REASON_COLOURS = {
+    "hard_bounce": "#c62828",
+    "soft_bounce": "#ef9a9a",
+    "complaint": "#6a1b9a",
+    "manual": "#607d8b",
+    "admin": "#37474f",
+}  # suppression reasons
 STATUS_COLOURS = {"sent": "#2e7d32", "queued": "#f9a825", "failed": "#c62828"}  # message status: green, amber, red
 CAMPAIGN_STATUS_COLOURS = {  # in life-cycle order: work in progress, on its way, done, stopped, filed away
-    "draft": "#9e9e9e", "scheduled": "#1e88e5", "live": "#43a047", "paused": "#f9a825", "completed": "#2e7d32",
-    "cancelled": "#c62828", "archived": "#616161",
+    "draft": "#9e9e9e",
+    "scheduled": "#1e88e5",
+    "live": "#43a047",
+    "paused": "#f9a825",
+    "completed": "#2e7d32",
+    "cancelled": "#c62828",
+    "archived": "#616161",
 }
 OTHER_COLOUR = "#b0bec5"  # a status this module does not know (a newer API) or none at all
 CHANNEL_HATCHES = {"email": "", "sms": "////"}  # one status, two channels: solid email, hatched SMS
@@ -115,8 +125,17 @@ def _stack(ax: Axes, table: pd.DataFrame, width: float, style=None) -> None:
     bottom = pd.Series(0, index=table.index)
     for label in table.columns:
         extra = style(label) if style else {}
-        ax.bar(table.index, table[label].to_numpy(), bottom=bottom.to_numpy(), width=width, align="edge",
-               label=label, edgecolor="white", linewidth=0, **extra)
+        ax.bar(
+            table.index,
+            table[label].to_numpy(),
+            bottom=bottom.to_numpy(),
+            width=width,
+            align="edge",
+            label=label,
+            edgecolor="white",
+            linewidth=0,
+            **extra,
+        )
         bottom += table[label]
 
 
@@ -228,10 +247,13 @@ def messages_per_day(
     # one 0/1 column per combination ("sent / email"...), summed per day: the stacked series
     groups = messages[columns].astype("object").fillna(MISSING_LABEL).apply(" / ".join, axis=1)
     table = _per_period(pd.get_dummies(groups).astype("int64"), messages["created_at"], "D")
+
     def style(label: str) -> dict:
         parts = dict(zip(columns, label.split(" / "), strict=False))
-        return {"color": STATUS_COLOURS.get(parts.get("status")),
-                "hatch": CHANNEL_HATCHES.get(parts.get("channel"), "")}
+        return {
+            "color": STATUS_COLOURS.get(parts.get("status")),
+            "hatch": CHANNEL_HATCHES.get(parts.get("channel"), ""),
+        }
 
     _stack(ax, table, _period("D")[2], style)
     ax.set_title(title)
@@ -264,8 +286,10 @@ def usage(source, ax: Axes | None = None) -> Axes:
     budgeted = allowance.isna() & (budget > 0)
     share = (used / allowance.where(allowance > 0)).fillna(0).where(~budgeted, budget_used / budget)
     labels = [
-        f"{int(used[name]):,} / {int(allowance[name]):,}" if pd.notna(allowance[name])
-        else f"{budget_used[name]:,.0f} / {budget[name]:,.0f} budget" if budgeted[name]
+        f"{int(used[name]):,} / {int(allowance[name]):,}"
+        if pd.notna(allowance[name])
+        else f"{budget_used[name]:,.0f} / {budget[name]:,.0f} budget"
+        if budgeted[name]
         else f"{int(used[name]):,} (unlimited)"
         for name in share.index
     ]

@@ -19,8 +19,9 @@ def redact(text: object, secrets: Iterable[str] = ()) -> str:
         if secret:
             result = result.replace(secret, mask(secret))
     result = _KEY_PATTERN.sub(lambda m: mask(m.group(0)), result)
-    return _BEARER_PATTERN.sub(lambda m: m.group(1) + (m.group(2) if m.group(2).startswith("****") else
-                                                       mask(m.group(2))), result)
+    return _BEARER_PATTERN.sub(
+        lambda m: m.group(1) + (m.group(2) if m.group(2).startswith("****") else mask(m.group(2))), result
+    )
 
 
 def mask(secret: str) -> str:

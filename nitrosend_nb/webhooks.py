@@ -8,11 +8,11 @@ Every event arrives as a POST signed in the Standard Webhooks format. :func:`ver
 each POST, answers 204 (401 when verification fails, so the sender retries), ignores a repeated event id, and
 collects the events into a DataFrame::
 
-    with nb.webhook_listener() as listener:                  # http://127.0.0.1:PORT/webhooks
+    with nb.webhook_listener() as listener:  # http://127.0.0.1:PORT/webhooks
         hook = ns.webhooks.create(listener.url, ["email.delivered", "email.opened"])
         listener.secret = hook["secret"]
         ns.messages.send(to="ada@example.com", subject="Hi", html="<p>Hi</p>")
-        listener.wait_for(2, timeout=10)                      # the events, as a DataFrame
+        listener.wait_for(2, timeout=10)  # the events, as a DataFrame
 
 The sandbox accepts this loopback URL; the real service delivers only to public HTTPS URLs. To receive live
 events, run the same code on a machine the internet can reach, bound to all interfaces
@@ -75,8 +75,9 @@ class WebhookListener:
     before it are refused with 401 and retried by the sender). ``events`` holds each verified event once, with
     its ``event_id``; ``rejected`` the reasons of refused requests."""
 
-    def __init__(self, secret: str | None = None, *, host: str = "127.0.0.1", port: int = 0,
-                 path: str = "/webhooks") -> None:
+    def __init__(
+        self, secret: str | None = None, *, host: str = "127.0.0.1", port: int = 0, path: str = "/webhooks"
+    ) -> None:
         self.secret = secret
         self.path = "/" + path.strip("/")
         self.events: list[dict] = []
@@ -102,8 +103,12 @@ class WebhookListener:
     def start(self) -> WebhookListener:
         """Serve in a daemon thread."""
         if self._thread is None:
-            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                            name=f"nitrosend-webhook-listener-{self.port}", daemon=True)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.1},
+                name=f"nitrosend-webhook-listener-{self.port}",
+                daemon=True,
+            )
             self._thread.start()
         return self
 
@@ -176,8 +181,10 @@ class WebhookListener:
             events = list(self.events)
         frame = to_frame([{"event_id": e["event_id"], **event_fields(e)} for e in events], WEBHOOK_EVENTS)
         order = {name: i for i, name in enumerate(WEBHOOK_EVENTS.columns["type"].categories)}
-        keys = pd.DataFrame({"t": frame["timestamp"], "m": frame["message_id"],
-                             "k": frame["type"].map(order).astype("Int64")}, index=frame.index)
+        keys = pd.DataFrame(
+            {"t": frame["timestamp"], "m": frame["message_id"], "k": frame["type"].map(order).astype("Int64")},
+            index=frame.index,
+        )
         return frame.loc[keys.sort_values(["t", "m", "k"], kind="stable").index]
 
     def wait_for(self, count: int, timeout: float = 10, *, types: Iterable[str] | None = None) -> pd.DataFrame:
@@ -193,8 +200,10 @@ class WebhookListener:
             while arrived() < count:
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise TimeoutError(f"received {arrived()} of {count} webhook events within {timeout:g} s "
-                                       f"({len(self.rejected)} rejected)")
+                    raise TimeoutError(
+                        f"received {arrived()} of {count} webhook events within {timeout:g} s "
+                        f"({len(self.rejected)} rejected)"
+                    )
                 self._arrived.wait(left)
         return self.df()
 
@@ -206,7 +215,8 @@ class WebhookListener:
             self._seen.clear()
 
 
-def webhook_listener(secret: str | None = None, *, host: str = "127.0.0.1", port: int = 0,
-                     path: str = "/webhooks") -> WebhookListener:
+def webhook_listener(
+    secret: str | None = None, *, host: str = "127.0.0.1", port: int = 0, path: str = "/webhooks"
+) -> WebhookListener:
     """Start and return a :class:`WebhookListener` (use it in ``with``, or call ``stop()``)."""
     return WebhookListener(secret, host=host, port=port, path=path).start()

@@ -67,8 +67,9 @@ class ScriptedServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 with server._lock:
-                    server.requests.append({"method": self.command, "path": self.path,
-                                            "headers": dict(self.headers), "body": body})
+                    server.requests.append(
+                        {"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body}
+                    )
                     status, headers, payload = server.script.pop(0) if len(server.script) > 1 else server.script[0]
                 data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
                 self.send_response(status)

@@ -409,14 +409,25 @@ def test_campaigns_without_a_status_are_counted_as_not_set():
 def events_frame(rows) -> pd.DataFrame:
     """Events from (event, amount, utm_campaign) rows."""
     names, amounts, campaigns = zip(*rows, strict=False) if rows else ([], [], [])
-    return frame({"event": pd.array(names, dtype="string"), "amount": pd.array(amounts, dtype="float64"),
-                  "utm_campaign": pd.array(campaigns, dtype="string")})
+    return frame(
+        {
+            "event": pd.array(names, dtype="string"),
+            "amount": pd.array(amounts, dtype="float64"),
+            "utm_campaign": pd.array(campaigns, dtype="string"),
+        }
+    )
 
 
 def test_revenue_by_campaign_sums_amounts_largest_first():
-    events = events_frame([("order_placed", 10.0, "spring-sale"), ("order_placed", 5.5, "spring-sale"),
-                           ("order_placed", 40.0, None), ("order_placed", 2.0, "grinder-launch"),
-                           ("page_viewed", None, "spring-sale")])
+    events = events_frame(
+        [
+            ("order_placed", 10.0, "spring-sale"),
+            ("order_placed", 5.5, "spring-sale"),
+            ("order_placed", 40.0, None),
+            ("order_placed", 2.0, "grinder-launch"),
+            ("page_viewed", None, "spring-sale"),
+        ]
+    )
     ax = plots.revenue_by_campaign(events)
     assert ax.get_title() == "Revenue by utm_campaign"
     assert ytick_labels(ax) == [plots.MISSING_LABEL, "spring-sale", "grinder-launch"]
@@ -434,16 +445,25 @@ def test_revenue_by_campaign_folds_the_tail_into_other_and_draws_no_data_without
 def suppressions_frame(rows) -> pd.DataFrame:
     """Suppressions from (reason, event_occurred_at, created_at) rows."""
     reasons, occurred, created = zip(*rows, strict=False) if rows else ([], [], [])
-    return frame({"reason": pd.Categorical(reasons, categories=["hard_bounce", "soft_bounce", "complaint", "manual"]),
-                  "event_occurred_at": utc(*occurred), "created_at": utc(*created)})
+    return frame(
+        {
+            "reason": pd.Categorical(reasons, categories=["hard_bounce", "soft_bounce", "complaint", "manual"]),
+            "event_occurred_at": utc(*occurred),
+            "created_at": utc(*created),
+        }
+    )
 
 
 def test_suppressions_over_time_stacks_reasons_per_month():
-    ax = plots.suppressions_over_time(suppressions_frame([
-        ("hard_bounce", "2026-01-03T00:00:00Z", "2026-01-03T00:00:00Z"),
-        ("hard_bounce", "2026-01-20T00:00:00Z", "2026-01-20T00:00:00Z"),
-        ("complaint", None, "2026-03-05T00:00:00Z"),  # undated event: its creation counts
-    ]))
+    ax = plots.suppressions_over_time(
+        suppressions_frame(
+            [
+                ("hard_bounce", "2026-01-03T00:00:00Z", "2026-01-03T00:00:00Z"),
+                ("hard_bounce", "2026-01-20T00:00:00Z", "2026-01-20T00:00:00Z"),
+                ("complaint", None, "2026-03-05T00:00:00Z"),  # undated event: its creation counts
+            ]
+        )
+    )
     assert ax.get_title() == "Suppressions per month by reason"
     assert [text.get_text() for text in ax.get_legend().get_texts()] == ["complaint", "hard_bounce"]
     assert bar_dates(ax) == ["2026-01-01", "2026-02-01", "2026-03-01"] * 2
@@ -456,10 +476,14 @@ def test_suppressions_over_time_without_rows_draws_no_data():
 
 
 def test_failures_by_category_counts_failed_messages_only():
-    messages = frame({"status": pd.Categorical(["failed", "failed", "failed", "sent"],
-                                               categories=["queued", "sent", "failed"]),
-                      "failure_category": pd.Categorical(["recipient", "provider", "recipient", None],
-                                                         categories=["recipient", "provider", "delivery"])})
+    messages = frame(
+        {
+            "status": pd.Categorical(["failed", "failed", "failed", "sent"], categories=["queued", "sent", "failed"]),
+            "failure_category": pd.Categorical(
+                ["recipient", "provider", "recipient", None], categories=["recipient", "provider", "delivery"]
+            ),
+        }
+    )
     ax = plots.failures_by_category(messages)
     assert ax.get_title() == "Failed messages by category" and ax.get_xlabel() == "failed messages"
     assert ytick_labels(ax) == ["recipient", "provider"] and bar_values_top_to_bottom(ax) == [2, 1]

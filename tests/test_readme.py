@@ -30,9 +30,15 @@ def test_the_error_example_is_the_real_message(sandbox):
 
 
 def test_the_limits_table_matches_the_code():
-    for figure in (f"{limits.MAX_URL_BYTES // 1024} KiB", f"{limits.MAX_BODY_BYTES // 2**20} MiB",
-                   f"{limits.MAX_IMPORT_FILE_BYTES // 2**20} MiB",
-                   f"{limits.MAX_JSON_DEPTH} levels", f"{limits.MAX_SEARCH_LENGTH} characters",
-                   f"{limits.MAX_NAME_LENGTH} characters", f"{limits.MAX_SUBJECT_LENGTH} characters",
-                   f"{limits.MAX_IDEMPOTENCY_KEY_LENGTH} characters", f"{limits.MAX_REQUEST_HEAD_BYTES // 2**20} MiB"):
+    for figure in (
+        f"{limits.MAX_URL_BYTES // 1024} KiB",
+        f"{limits.MAX_BODY_BYTES // 2**20} MiB",
+        f"{limits.MAX_IMPORT_FILE_BYTES // 2**20} MiB",
+        f"{limits.MAX_JSON_DEPTH} levels",
+        f"{limits.MAX_SEARCH_LENGTH} characters",
+        f"{limits.MAX_NAME_LENGTH} characters",
+        f"{limits.MAX_SUBJECT_LENGTH} characters",
+        f"{limits.MAX_IDEMPOTENCY_KEY_LENGTH} characters",
+        f"{limits.MAX_REQUEST_HEAD_BYTES // 2**20} MiB",
+    ):
         assert figure in README, figure

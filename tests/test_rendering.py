@@ -11,39 +11,58 @@ from nitrosend_nb.rendering.text import html_to_text
 from nitrosend_nb.sandbox.specs import COMPONENTS
 
 BRAND = {"company_name": "Acme", "physical_address": "1 Lane"}
-STORED = {"id": 7, "uuid": "u-7", "first_name": "ada", "last_name": "Lovelace", "email": "ada@example.com",
-          "data": {"plan": "pro", "tags": ["vip", "beta"]}}
-CONTEXT = merge_context(BRAND, STORED, {"order": {"total": 42.5, "items": [{"name": "Beans"}, {"name": "Mug"}]}},
-                        {"order": {"total": "9.99"}})
+STORED = {
+    "id": 7,
+    "uuid": "u-7",
+    "first_name": "ada",
+    "last_name": "Lovelace",
+    "email": "ada@example.com",
+    "data": {"plan": "pro", "tags": ["vip", "beta"]},
+}
+CONTEXT = merge_context(
+    BRAND,
+    STORED,
+    {"order": {"total": 42.5, "items": [{"name": "Beans"}, {"name": "Mug"}]}},
+    {"order": {"total": "9.99"}},
+)
 
 
-@pytest.mark.parametrize(("source", "expected"), [
-    ("Hi {{ contact.first_name | capitalize }}", "Hi Ada"),
-    ("{{ contact.first_name | upcase }} {{ contact.last_name | downcase }}", "ADA lovelace"),
-    ('{{ contact.nickname | default: "there" }}', "there"),
-    ("{{ data.order.total | times: 2 }} {{ data.order.total | round }}", "85.0 42"),
-    ("{{ contact.data.tags | join: ', ' }} {{ contact.data.tags | size }}", "vip, beta 2"),
-    ("{{ event.order.total }} {{ brand.name }} {{ unsubscribe_url }}",
-     "9.99 Acme https://sandbox.nitrosend.test/unsubscribe/u-7"),
-    ('{{ "a long sentence here" | truncatewords: 2 }}', "a long..."),
-])
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("Hi {{ contact.first_name | capitalize }}", "Hi Ada"),
+        ("{{ contact.first_name | upcase }} {{ contact.last_name | downcase }}", "ADA lovelace"),
+        ('{{ contact.nickname | default: "there" }}', "there"),
+        ("{{ data.order.total | times: 2 }} {{ data.order.total | round }}", "85.0 42"),
+        ("{{ contact.data.tags | join: ', ' }} {{ contact.data.tags | size }}", "vip, beta 2"),
+        (
+            "{{ event.order.total }} {{ brand.name }} {{ unsubscribe_url }}",
+            "9.99 Acme https://sandbox.nitrosend.test/unsubscribe/u-7",
+        ),
+        ('{{ "a long sentence here" | truncatewords: 2 }}', "a long..."),
+    ],
+)
 def test_liquid_filters_and_namespaces(source, expected):
     assert render(source, CONTEXT) == expected
 
 
 def test_conditionals_loops_assign_and_case():
-    source = ("{% if contact.data.plan == 'pro' %}PRO{% else %}basic{% endif %}|"
-              "{% unless contact.phone %}no phone{% endunless %}|"
-              "{% for item in data.order.items %}{{ forloop.index }}.{{ item.name }} {% endfor %}|"
-              "{% assign n = data.order.items | size %}{% case n %}{% when 2 %}two{% else %}many{% endcase %}|"
-              "{% for i in (1..3) %}{{ i }}{% endfor %}")
+    source = (
+        "{% if contact.data.plan == 'pro' %}PRO{% else %}basic{% endif %}|"
+        "{% unless contact.phone %}no phone{% endunless %}|"
+        "{% for item in data.order.items %}{{ forloop.index }}.{{ item.name }} {% endfor %}|"
+        "{% assign n = data.order.items | size %}{% case n %}{% when 2 %}two{% else %}many{% endcase %}|"
+        "{% for i in (1..3) %}{{ i }}{% endfor %}"
+    )
     assert render(source, CONTEXT) == "PRO|no phone|1.Beans 2.Mug |two|123"
 
 
 def test_unknown_variables_render_empty_and_are_reported():
     unknown: list[str] = []
-    assert render("[{{ contact.nickname }}][{{ nothing.at.all }}][{{ contact.first_name }}]", CONTEXT,
-                  unknown=unknown) == "[][][ada]"
+    assert (
+        render("[{{ contact.nickname }}][{{ nothing.at.all }}][{{ contact.first_name }}]", CONTEXT, unknown=unknown)
+        == "[][][ada]"
+    )
     assert unknown == ["contact.nickname", "nothing.at.all"]
     reported: list[str] = []
     render('{{ contact.nickname | default: "x" }}{% if contact.zip %}z{% endif %}', CONTEXT, unknown=reported)
@@ -56,12 +75,15 @@ def test_html_rendering_escapes_values_but_not_the_markup():
     assert render("<p>{{ data.html }}</p>", context) == "<p><b>&</b></p>"
 
 
-@pytest.mark.parametrize(("source", "line", "reason"), [
-    ("Hello\n{{ contact.first_name ", 2, "expected '}}'"),
-    ("a\nb\n{% if x %}never closed", 3, "expected tag endif"),
-    ("one\n{{ x | no_such_filter }}", 2, "unknown filter 'no_such_filter'"),
-    ("{% include 'partial' %}", 1, "unexpected tag 'include'"),
-])
+@pytest.mark.parametrize(
+    ("source", "line", "reason"),
+    [
+        ("Hello\n{{ contact.first_name ", 2, "expected '}}'"),
+        ("a\nb\n{% if x %}never closed", 3, "expected tag endif"),
+        ("one\n{{ x | no_such_filter }}", 2, "unknown filter 'no_such_filter'"),
+        ("{% include 'partial' %}", 1, "unexpected tag 'include'"),
+    ],
+)
 def test_syntax_errors_name_the_field_and_the_line(source, line, reason):
     with pytest.raises(MergeError) as caught:
         check(source, "body")
@@ -75,30 +97,52 @@ def test_a_render_time_error_is_a_merge_error_too():
 
 
 def test_variables_lists_outside_paths_not_loop_locals():
-    sources = ["{{ contact.first_name }}", "{% for item in data.items %}{{ item.name }}{% endfor %}",
-               "{{ event.order.total }}", "{{ broken", None]
+    sources = [
+        "{{ contact.first_name }}",
+        "{% for item in data.items %}{{ item.name }}{% endfor %}",
+        "{{ event.order.total }}",
+        "{{ broken",
+        None,
+    ]
     assert variables(sources) == ["contact.first_name", "data.items", "event.order.total"]
 
 
 def test_one_context_for_stored_and_api_contacts():
-    api_shape = {"id": 7, "uuid": "u-7", "first_name": "ada", "last_name": "Lovelace", "data": STORED["data"],
-                 "channels": [{"kind": "email", "value": "ada@example.com"}, {"kind": "phone", "value": "+4477"}]}
+    api_shape = {
+        "id": 7,
+        "uuid": "u-7",
+        "first_name": "ada",
+        "last_name": "Lovelace",
+        "data": STORED["data"],
+        "channels": [{"kind": "email", "value": "ada@example.com"}, {"kind": "phone", "value": "+4477"}],
+    }
     from_api = merge_context(BRAND, api_shape)
     assert from_api["contact"]["email"] == "ada@example.com" and from_api["contact"]["phone"] == "+4477"
     assert {k: v for k, v in from_api.items() if k != "contact"} == {
-        k: v for k, v in merge_context(BRAND, STORED).items() if k != "contact"}
+        k: v for k, v in merge_context(BRAND, STORED).items() if k != "contact"
+    }
     assert set(from_api) == {"contact", "data", "event", "brand", "unsubscribe_url"}
     assert merge_context(None)["unsubscribe_url"].endswith("/unsubscribe/test")
 
 
-DESIGN = {"sections": [
-    {"type": "header", "props": {"title": "Acme"}},
-    {"type": "hero", "props": {"heading": "Hi {{ contact.first_name | capitalize }}", "button_text": "Shop",
-                               "button_url": "https://acme.test/o/{{ data.order.total }}"}},
-    {"type": "columns", "props": {"columns": [{"title": "Left", "text": "L"}, {"title": "Right", "text": "R"}]}},
-    {"type": "button", "props": {"text": "Evil", "url": "{{ data.evil }}"}},
-    {"type": "divider", "props": {}}, {"type": "spacer", "props": {"height": 12}},
-    {"type": "footer", "props": {"text": "Acme Ltd"}}]}
+DESIGN = {
+    "sections": [
+        {"type": "header", "props": {"title": "Acme"}},
+        {
+            "type": "hero",
+            "props": {
+                "heading": "Hi {{ contact.first_name | capitalize }}",
+                "button_text": "Shop",
+                "button_url": "https://acme.test/o/{{ data.order.total }}",
+            },
+        },
+        {"type": "columns", "props": {"columns": [{"title": "Left", "text": "L"}, {"title": "Right", "text": "R"}]}},
+        {"type": "button", "props": {"text": "Evil", "url": "{{ data.evil }}"}},
+        {"type": "divider", "props": {}},
+        {"type": "spacer", "props": {"height": 12}},
+        {"type": "footer", "props": {"text": "Acme Ltd"}},
+    ]
+}
 
 
 def test_designs_render_through_mjml_responsively():
@@ -114,15 +158,24 @@ def test_designs_render_through_mjml_responsively():
 
 
 def test_design_style_values_must_look_like_css():
-    design = {"sections": [{"type": "text", "props": {"text": "x"},
-                            "styles": {"padding": "1px;}</style><script>", "background_color": "red\" onload=\"x"}}]}
+    design = {
+        "sections": [
+            {
+                "type": "text",
+                "props": {"text": "x"},
+                "styles": {"padding": "1px;}</style><script>", "background_color": 'red" onload="x'},
+            }
+        ]
+    }
     page = render_design(design)
     assert "<script>" not in page and "onload" not in page and "padding:16px 24px" in page
 
 
 def test_plain_text_part_is_derived_from_the_html():
-    email = render_email({"subject": "S", "design": DESIGN, "preheader": "Hidden preview"},
-                         merge_context(BRAND, STORED, {"order": {"total": 5}}))
+    email = render_email(
+        {"subject": "S", "design": DESIGN, "preheader": "Hidden preview"},
+        merge_context(BRAND, STORED, {"order": {"total": 5}}),
+    )
     lines = email.text.splitlines()
     assert lines[:3] == ["Acme", "Hi Ada", "Shop (https://acme.test/o/5)"]
     assert "Unsubscribe (https://sandbox.nitrosend.test/unsubscribe/u-7)" in lines
@@ -131,12 +184,13 @@ def test_plain_text_part_is_derived_from_the_html():
 
 
 def test_a_template_body_written_as_html_stays_html():
-    email = render_email({"subject": "Hi {{ contact.first_name }}", "body": "<h1>Hi {{ contact.first_name }}</h1>"},
-                         merge_context(BRAND, STORED))
+    email = render_email(
+        {"subject": "Hi {{ contact.first_name }}", "body": "<h1>Hi {{ contact.first_name }}</h1>"},
+        merge_context(BRAND, STORED),
+    )
     assert email.html == "<h1>Hi ada</h1>" and email.subject == "Hi ada" and email.text == "Hi ada"
     plain = render_email({"subject": "S", "body": "<not html> line"}, merge_context(BRAND, STORED), plain_body=True)
     assert "&lt;not html&gt; line" in plain.html and plain.text == "<not html> line"
-
 
 
 def _sample(kind: str, name: str, prop: dict) -> tuple[object, str]:

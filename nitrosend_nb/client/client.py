@@ -96,8 +96,9 @@ class Nitrosend:
         self._sandbox_root = sandbox_root.rstrip("/") if sandbox_root else None
         self._key_hint = mask(api_key)
         self._synced_path = Path(DEFAULT_PATH)
-        self._transport = Transport(self.base_url, api_key, timeout=timeout, concurrency=concurrency,
-                                    max_wait=max_wait, retries=retries)
+        self._transport = Transport(
+            self.base_url, api_key, timeout=timeout, concurrency=concurrency, max_wait=max_wait, retries=retries
+        )
         self._attach_groups()
 
     def _attach_groups(self) -> None:
@@ -156,8 +157,14 @@ class Nitrosend:
         is a :class:`~nitrosend_nb.client.resources.base.Resource`, so a group added to the client is found."""
         return {name: value for name, value in vars(self).items() if isinstance(value, Resource)}
 
-    def sync(self, path: str | os.PathLike = DEFAULT_PATH, *, groups: Iterable[str] | None = None,
-             lookback: timedelta = LOOKBACK, progress: bool | None = None) -> pd.DataFrame:
+    def sync(
+        self,
+        path: str | os.PathLike = DEFAULT_PATH,
+        *,
+        groups: Iterable[str] | None = None,
+        lookback: timedelta = LOOKBACK,
+        progress: bool | None = None,
+    ) -> pd.DataFrame:
         """Copy every group (or ``groups``) into DuckDB tables named after them in the file at ``path``.
 
         Groups with a time filter (events) load only what is new since the last sync (with a ``lookback``
@@ -200,8 +207,17 @@ class Nitrosend:
             headers = {"X-Brand-SID": self.brand_sid, **(headers or {})}
         if idempotency_key:
             headers = {**(headers or {}), "Idempotency-Key": idempotency_key}
-        return self._transport.request(method, path, json=json, params=params, headers=headers, base_url=base_url,
-                                       data=data, files=files, authenticate=authenticate)
+        return self._transport.request(
+            method,
+            path,
+            json=json,
+            params=params,
+            headers=headers,
+            base_url=base_url,
+            data=data,
+            files=files,
+            authenticate=authenticate,
+        )
 
     def paginate(
         self,
@@ -222,10 +238,17 @@ class Nitrosend:
         pages; ``label`` names the progress bar, shown unless ``progress`` (default: the client's) is False.
         Close the iterator to stop early.
         """
-        return iter_pages(self.request, path, dict(params or {}), paginator=paginator or _HEADER_PAGES,
-                          label=label, concurrency=self.concurrency,
-                          progress=self.progress if progress is None else progress, max_records=max_records,
-                          limit=limit)
+        return iter_pages(
+            self.request,
+            path,
+            dict(params or {}),
+            paginator=paginator or _HEADER_PAGES,
+            label=label,
+            concurrency=self.concurrency,
+            progress=self.progress if progress is None else progress,
+            max_records=max_records,
+            limit=limit,
+        )
 
     def outbox(self) -> pd.DataFrame:
         """The sandbox's captured emails, oldest first (index ``id``; ``kind``: transactional, test, campaign).
@@ -233,8 +256,11 @@ class Nitrosend:
         Sandbox mode only: a live account has no outbox.
         """
         if self._sandbox_root is None:
-            raise NitrosendError(message="outbox() is only available in sandbox mode: live emails are really "
-                                         "sent, not captured", method="GET", path="/_sandbox/outbox")
+            raise NitrosendError(
+                message="outbox() is only available in sandbox mode: live emails are really sent, not captured",
+                method="GET",
+                path="/_sandbox/outbox",
+            )
         response = self.request("GET", "/_sandbox/outbox", base_url=self._sandbox_root)
         return to_frame(json_body(response), OUTBOX)
 

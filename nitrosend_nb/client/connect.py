@@ -64,8 +64,14 @@ def connect(
     fetches; ``progress=False`` hides progress bars; ``max_wait`` is how many seconds one request may spend
     waiting out rate limits before RateLimitError.
     """
-    options = dict(brand_sid=brand_sid, concurrency=concurrency, timeout=timeout, progress=progress,
-                   max_wait=max_wait, retries=retries)
+    options = dict(
+        brand_sid=brand_sid,
+        concurrency=concurrency,
+        timeout=timeout,
+        progress=progress,
+        max_wait=max_wait,
+        retries=retries,
+    )
     env = os.environ
     if sandbox is not None:
         return Nitrosend(sandbox.api_key, sandbox.url, sandbox_root=sandbox.root_url, **options)

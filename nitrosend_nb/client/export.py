@@ -27,15 +27,17 @@ __all__ = ["arrow_schema", "to_arrow", "arrow_batches", "write_parquet", "JSON_C
 logger = logging.getLogger("nitrosend_nb")
 
 JSON_COLUMNS_KEY = b"nitrosend.json_columns"  #: schema metadata: the columns holding JSON text
-_TYPES = {INT: pa.int64(), BOOL: pa.bool_(), TEXT: pa.string(), TIME: pa.timestamp("us", tz="UTC"),
-          FLOAT: pa.float64()}
+_TYPES = {INT: pa.int64(), BOOL: pa.bool_(), TEXT: pa.string(), TIME: pa.timestamp("us", tz="UTC"), FLOAT: pa.float64()}
 
 
 def arrow_schema(schema: FrameSchema, extra: Iterable[str] = ()) -> pa.Schema:
     """The Arrow schema of ``schema``'s frames (index first), with ``extra`` unknown fields as JSON text."""
     fields, json_columns = [], []
-    for column, dtype in [(schema.index, schema.columns[schema.index]), *schema.columns.items(),
-                          *((name, object) for name in extra)]:
+    for column, dtype in [
+        (schema.index, schema.columns[schema.index]),
+        *schema.columns.items(),
+        *((name, object) for name in extra),
+    ]:
         if any(field.name == column for field in fields):
             continue
         if isinstance(dtype, pd.CategoricalDtype):
@@ -87,8 +89,9 @@ def arrow_batches(frames: Iterable[pd.DataFrame], schema: FrameSchema) -> Iterat
         yield arrow_schema(schema).empty_table()
 
 
-def write_parquet(frames: Iterable[pd.DataFrame], path: str | os.PathLike, schema: FrameSchema, *,
-                  label: str = "") -> Path:
+def write_parquet(
+    frames: Iterable[pd.DataFrame], path: str | os.PathLike, schema: FrameSchema, *, label: str = ""
+) -> Path:
     """Write typed frame batches into one Parquet file at ``path``, batch by batch (flat memory).
 
     The file is written beside ``path`` and renamed into place when complete, so an interrupted export never

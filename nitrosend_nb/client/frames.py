@@ -27,8 +27,17 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["FrameSchema", "to_frame", "frame_batches", "concat_frames", "SCHEMAS", "ACCOUNT", "BRANDS", "OUTBOX",
-           "USAGE"]
+__all__ = [
+    "FrameSchema",
+    "to_frame",
+    "frame_batches",
+    "concat_frames",
+    "SCHEMAS",
+    "ACCOUNT",
+    "BRANDS",
+    "OUTBOX",
+    "USAGE",
+]
 
 logger = logging.getLogger("nitrosend_nb")
 
@@ -66,8 +75,9 @@ CHANNEL_FIELDS = {"verified": BOOL, "sent_count": INT, "fail_count": INT, "opt_i
 def _contact_channels(columns: Mapping[str, list], rows: int) -> dict[str, list]:
     """A contact's ``email`` and ``phone`` (the value of its first channel of each kind) and that channel's
     fields as ``email_verified``, ``phone_sent_count``... (one pass)."""
-    derived: dict[str, list] = {f"{kind}{suffix}": [] for kind in CHANNEL_KINDS
-                                for suffix in ("", *(f"_{field}" for field in CHANNEL_FIELDS))}
+    derived: dict[str, list] = {
+        f"{kind}{suffix}": [] for kind in CHANNEL_KINDS for suffix in ("", *(f"_{field}" for field in CHANNEL_FIELDS))
+    }
     for channels in columns.get("channels") or [None] * rows:
         first: dict[str, dict] = {}
         for channel in channels if isinstance(channels, list) else []:
@@ -88,18 +98,40 @@ APPROVAL_STATE = enum("pending_review", "approved", "rejected")
 _REASON_CATEGORIES = ("content_review", "account", "internal", "recipient", "provider", "rate_limit", "delivery")
 
 _TEMPLATE_FIELDS = {
-    "id": INT, "name": TEXT, "flow_id": INT, "action_id": INT, "subject": TEXT, "body": TEXT,
-    "preheader": TEXT, "from_name": TEXT, "from_email": TEXT, "reply_to": TEXT, "design": OBJECT,
-    "variables": OBJECT, **_TIMESTAMPS,
+    "id": INT,
+    "name": TEXT,
+    "flow_id": INT,
+    "action_id": INT,
+    "subject": TEXT,
+    "body": TEXT,
+    "preheader": TEXT,
+    "from_name": TEXT,
+    "from_email": TEXT,
+    "reply_to": TEXT,
+    "design": OBJECT,
+    "variables": OBJECT,
+    **_TIMESTAMPS,
 }
 
 CONTACTS = FrameSchema(
     {
-        "id": INT, "brand_id": INT, "uuid": TEXT, "email": TEXT, "phone": TEXT, "first_name": TEXT,
-        "last_name": TEXT, "source": TEXT, "country_code": TEXT, "subscribed_email": BOOL,
-        "subscribed_phone": BOOL, "verification_status": enum("verified", "suppressed", "unverified"),
-        "enrichment_status": enum("enriched", "not_enriched"), "list_ids": OBJECT, "data.tags": OBJECT,
-        "last_interacted_at": TIME, **_TIMESTAMPS,
+        "id": INT,
+        "brand_id": INT,
+        "uuid": TEXT,
+        "email": TEXT,
+        "phone": TEXT,
+        "first_name": TEXT,
+        "last_name": TEXT,
+        "source": TEXT,
+        "country_code": TEXT,
+        "subscribed_email": BOOL,
+        "subscribed_phone": BOOL,
+        "verification_status": enum("verified", "suppressed", "unverified"),
+        "enrichment_status": enum("enriched", "not_enriched"),
+        "list_ids": OBJECT,
+        "data.tags": OBJECT,
+        "last_interacted_at": TIME,
+        **_TIMESTAMPS,
         **{f"{kind}_{field}": dtype for kind in CHANNEL_KINDS for field, dtype in CHANNEL_FIELDS.items()},
         "channels": OBJECT,
     },
@@ -107,26 +139,59 @@ CONTACTS = FrameSchema(
     derive=_contact_channels,
 )
 
-LISTS = FrameSchema({
-    "id": INT, "account_id": INT, "brand_id": INT, "name": TEXT, "contacts_count": INT, "segment_id": INT,
-    "stale": BOOL, "last_populated_at": TIME, **_TIMESTAMPS,
-})
+LISTS = FrameSchema(
+    {
+        "id": INT,
+        "account_id": INT,
+        "brand_id": INT,
+        "name": TEXT,
+        "contacts_count": INT,
+        "segment_id": INT,
+        "stale": BOOL,
+        "last_populated_at": TIME,
+        **_TIMESTAMPS,
+    }
+)
 
-SEGMENTS = FrameSchema({
-    "id": INT, "account_id": INT, "brand_id": INT, "name": TEXT, "filters": OBJECT, **_TIMESTAMPS,
-})
+SEGMENTS = FrameSchema(
+    {
+        "id": INT,
+        "account_id": INT,
+        "brand_id": INT,
+        "name": TEXT,
+        "filters": OBJECT,
+        **_TIMESTAMPS,
+    }
+)
 
 CAMPAIGNS = FrameSchema(
     {
-        "id": INT, "account_id": INT, "brand_id": INT, "name": TEXT,
-        "status": CAMPAIGN_STATUS, "approval_state": APPROVAL_STATE,
-        "channel": enum("email", "sms"), "data": OBJECT, "scheduled_at": TIME, "sent_count": INT, "editable": BOOL,
+        "id": INT,
+        "account_id": INT,
+        "brand_id": INT,
+        "name": TEXT,
+        "status": CAMPAIGN_STATUS,
+        "approval_state": APPROVAL_STATE,
+        "channel": enum("email", "sms"),
+        "data": OBJECT,
+        "scheduled_at": TIME,
+        "sent_count": INT,
+        "editable": BOOL,
         **_TIMESTAMPS,
-        "trigger.id": INT, "trigger.flow_id": INT, "trigger.audience_type": enum("lists", "segment", "all_contacts"),
-        "trigger.resource_type": TEXT, "trigger.resource_id": INT, "trigger.name": TEXT,
-        "trigger.event": TEXT, "trigger.segment_id": INT,
-        "trigger.contact_list_id": INT, "trigger.contact_list_ids": OBJECT, "trigger.data": OBJECT,
-        "trigger.triggered_count": INT, "trigger.last_triggered_at": TIME, "trigger.created_at": TIME,
+        "trigger.id": INT,
+        "trigger.flow_id": INT,
+        "trigger.audience_type": enum("lists", "segment", "all_contacts"),
+        "trigger.resource_type": TEXT,
+        "trigger.resource_id": INT,
+        "trigger.name": TEXT,
+        "trigger.event": TEXT,
+        "trigger.segment_id": INT,
+        "trigger.contact_list_id": INT,
+        "trigger.contact_list_ids": OBJECT,
+        "trigger.data": OBJECT,
+        "trigger.triggered_count": INT,
+        "trigger.last_triggered_at": TIME,
+        "trigger.created_at": TIME,
         "trigger.updated_at": TIME,
         **{f"template.{name}": dtype for name, dtype in _TEMPLATE_FIELDS.items()},
         "templates": OBJECT,
@@ -135,138 +200,334 @@ CAMPAIGNS = FrameSchema(
 )
 
 
-MESSAGES = FrameSchema({
-    "id": INT, "brand_id": INT, "channel": enum("email", "sms"), "to": TEXT, "subject": TEXT,
-    "status": enum("queued", "sent", "failed"), "provider_id": TEXT, "flow_id": INT,
-    "source_type": enum("campaign", "flow", "test"), "source_name": TEXT,
-    "status_reason_code": TEXT, "status_reason": TEXT, "status_reason_category": enum(*_REASON_CATEGORIES),
-    "failure_code": TEXT, "failure_reason": TEXT,
-    "failure_category": enum(*(c for c in _REASON_CATEGORIES if c != "rate_limit")),
-    "sent_at": TIME, "created_at": TIME,
-})
+MESSAGES = FrameSchema(
+    {
+        "id": INT,
+        "brand_id": INT,
+        "channel": enum("email", "sms"),
+        "to": TEXT,
+        "subject": TEXT,
+        "status": enum("queued", "sent", "failed"),
+        "provider_id": TEXT,
+        "flow_id": INT,
+        "source_type": enum("campaign", "flow", "test"),
+        "source_name": TEXT,
+        "status_reason_code": TEXT,
+        "status_reason": TEXT,
+        "status_reason_category": enum(*_REASON_CATEGORIES),
+        "failure_code": TEXT,
+        "failure_reason": TEXT,
+        "failure_category": enum(*(c for c in _REASON_CATEGORIES if c != "rate_limit")),
+        "sent_at": TIME,
+        "created_at": TIME,
+    }
+)
 
-EVENTS = FrameSchema({
-    "id": INT, "event": TEXT, "amount": FLOAT, "contact_id": INT, "data": OBJECT, "resource_uid": TEXT,
-    "resource_name": TEXT, "resource_url": TEXT, "utm_source": TEXT, "utm_medium": TEXT, "utm_campaign": TEXT,
-    "utm_term": TEXT, "utm_content": TEXT, "test": BOOL, "generated": BOOL, "chain_depth": INT,
-    "idempotency_key": TEXT, "ip": TEXT, "user_agent": TEXT, "browser": TEXT, "os": TEXT,
-    "device_type": enum("desktop", "mobile", "tablet"), "referrer": TEXT, "account_id": INT, **_TIMESTAMPS,
-})
+EVENTS = FrameSchema(
+    {
+        "id": INT,
+        "event": TEXT,
+        "amount": FLOAT,
+        "contact_id": INT,
+        "data": OBJECT,
+        "resource_uid": TEXT,
+        "resource_name": TEXT,
+        "resource_url": TEXT,
+        "utm_source": TEXT,
+        "utm_medium": TEXT,
+        "utm_campaign": TEXT,
+        "utm_term": TEXT,
+        "utm_content": TEXT,
+        "test": BOOL,
+        "generated": BOOL,
+        "chain_depth": INT,
+        "idempotency_key": TEXT,
+        "ip": TEXT,
+        "user_agent": TEXT,
+        "browser": TEXT,
+        "os": TEXT,
+        "device_type": enum("desktop", "mobile", "tablet"),
+        "referrer": TEXT,
+        "account_id": INT,
+        **_TIMESTAMPS,
+    }
+)
 
-SUPPRESSIONS = FrameSchema({
-    "id": INT, "email": TEXT, "reason": enum("hard_bounce", "soft_bounce", "complaint", "manual", "admin"),
-    "scope": enum("account_scoped"), "active": BOOL, "contact_id": INT, "source_provider": TEXT,
-    "source_event_id": TEXT, "provider_diagnostic": TEXT, "bounce_type": enum("hard", "soft"),
-    "bounce_subtype": TEXT, "complaint_feedback_type": TEXT, "event_occurred_at": TIME, "expires_at": TIME,
-    **_TIMESTAMPS,
-})
+SUPPRESSIONS = FrameSchema(
+    {
+        "id": INT,
+        "email": TEXT,
+        "reason": enum("hard_bounce", "soft_bounce", "complaint", "manual", "admin"),
+        "scope": enum("account_scoped"),
+        "active": BOOL,
+        "contact_id": INT,
+        "source_provider": TEXT,
+        "source_event_id": TEXT,
+        "provider_diagnostic": TEXT,
+        "bounce_type": enum("hard", "soft"),
+        "bounce_subtype": TEXT,
+        "complaint_feedback_type": TEXT,
+        "event_occurred_at": TIME,
+        "expires_at": TIME,
+        **_TIMESTAMPS,
+    }
+)
 
-DOMAINS = FrameSchema({
-    "id": INT, "brand_id": INT, "name": TEXT, "provider": TEXT, "status": enum("pending", "verified", "failed"),
-    "dns_setup_status": enum("unchecked", "incomplete", "ready", "verified"), "dns_records": OBJECT,
-    "verified_at": TIME, "created_at": TIME,
-})
+DOMAINS = FrameSchema(
+    {
+        "id": INT,
+        "brand_id": INT,
+        "name": TEXT,
+        "provider": TEXT,
+        "status": enum("pending", "verified", "failed"),
+        "dns_setup_status": enum("unchecked", "incomplete", "ready", "verified"),
+        "dns_records": OBJECT,
+        "verified_at": TIME,
+        "created_at": TIME,
+    }
+)
 
-TEMPLATES = FrameSchema({  # the list endpoint returns TemplateSummary
-    "id": INT, "name": TEXT, "subject": TEXT, "preheader": TEXT, "flow_id": INT, "section_count": INT,
-    "section_types": OBJECT, **_TIMESTAMPS,
-})
+TEMPLATES = FrameSchema(
+    {  # the list endpoint returns TemplateSummary
+        "id": INT,
+        "name": TEXT,
+        "subject": TEXT,
+        "preheader": TEXT,
+        "flow_id": INT,
+        "section_count": INT,
+        "section_types": OBJECT,
+        **_TIMESTAMPS,
+    }
+)
 
 FLOWS = FrameSchema(
     {
-        "id": INT, "account_id": INT, "brand_id": INT, "name": TEXT,
-        "status": enum("draft", "live", "paused", "archived", "cancelled"), "approval_state": APPROVAL_STATE,
+        "id": INT,
+        "account_id": INT,
+        "brand_id": INT,
+        "name": TEXT,
+        "status": enum("draft", "live", "paused", "archived", "cancelled"),
+        "approval_state": APPROVAL_STATE,
         "goal": TEXT,
-        "trigger.event": TEXT, "trigger.segment_id": INT, "trigger.contact_list_id": INT,
-        "trigger.contact_list_ids": OBJECT, "trigger.data": OBJECT, "steps": OBJECT, "sent_count": INT,
-        **_TIMESTAMPS, "templates": OBJECT,
+        "trigger.event": TEXT,
+        "trigger.segment_id": INT,
+        "trigger.contact_list_id": INT,
+        "trigger.contact_list_ids": OBJECT,
+        "trigger.data": OBJECT,
+        "steps": OBJECT,
+        "sent_count": INT,
+        **_TIMESTAMPS,
+        "templates": OBJECT,
     },
     flatten=("trigger",),
 )
 
-OUTBOX = FrameSchema({
-    "id": INT, "kind": enum("transactional", "test", "campaign", "flow"), "to": TEXT, "from": TEXT, "reply_to": TEXT,
-    "subject": TEXT, "html": TEXT, "text": TEXT, "message_id": INT, "template_id": INT, "campaign_id": INT,
-    "contact_id": INT, "created_at": TIME,
-})
+OUTBOX = FrameSchema(
+    {
+        "id": INT,
+        "kind": enum("transactional", "test", "campaign", "flow"),
+        "to": TEXT,
+        "from": TEXT,
+        "reply_to": TEXT,
+        "subject": TEXT,
+        "html": TEXT,
+        "text": TEXT,
+        "message_id": INT,
+        "template_id": INT,
+        "campaign_id": INT,
+        "contact_id": INT,
+        "created_at": TIME,
+    }
+)
 
-IMPORTS = FrameSchema({
-    "id": INT, "brand_id": INT, "resource": TEXT, "parser": TEXT,
-    "status": enum("pending", "processing", "failed", "canceled", "complete", "contact_us"), "filename": TEXT,
-    "total_rows": INT, "success_rows": INT, "failed_rows": INT, "rows_processed": INT, "progress_pct": FLOAT,
-    "import_errors": OBJECT, "columns": OBJECT, "options": OBJECT, "assigned_list_ids": OBJECT,
-    "assigned_lists": OBJECT, "guardrail": OBJECT, "started_at": TIME, "ended_at": TIME, "created_at": TIME,
-})
+IMPORTS = FrameSchema(
+    {
+        "id": INT,
+        "brand_id": INT,
+        "resource": TEXT,
+        "parser": TEXT,
+        "status": enum("pending", "processing", "failed", "canceled", "complete", "contact_us"),
+        "filename": TEXT,
+        "total_rows": INT,
+        "success_rows": INT,
+        "failed_rows": INT,
+        "rows_processed": INT,
+        "progress_pct": FLOAT,
+        "import_errors": OBJECT,
+        "columns": OBJECT,
+        "options": OBJECT,
+        "assigned_list_ids": OBJECT,
+        "assigned_lists": OBJECT,
+        "guardrail": OBJECT,
+        "started_at": TIME,
+        "ended_at": TIME,
+        "created_at": TIME,
+    }
+)
 
-WEBHOOK_EVENT_TYPES = enum("email.sent", "email.delivered", "email.bounced", "email.complained", "email.opened",
-                           "email.clicked", "email.failed", "email.received")
+WEBHOOK_EVENT_TYPES = enum(
+    "email.sent",
+    "email.delivered",
+    "email.bounced",
+    "email.complained",
+    "email.opened",
+    "email.clicked",
+    "email.failed",
+    "email.received",
+)
 
-WEBHOOKS = FrameSchema({
-    "id": INT, "brand_id": INT, "url": TEXT, "events": OBJECT, "enabled": BOOL,
-    "status": enum("active", "failing", "disabled"), "failing_since": TIME, "secret": TEXT, "last_delivery": OBJECT,
-    **_TIMESTAMPS,
-})
+WEBHOOKS = FrameSchema(
+    {
+        "id": INT,
+        "brand_id": INT,
+        "url": TEXT,
+        "events": OBJECT,
+        "enabled": BOOL,
+        "status": enum("active", "failing", "disabled"),
+        "failing_since": TIME,
+        "secret": TEXT,
+        "last_delivery": OBJECT,
+        **_TIMESTAMPS,
+    }
+)
 
 #: One webhook event's payload, flattened (the listener's frame, and the payload part of a delivery's).
 _EVENT_FIELDS = {
-    "type": WEBHOOK_EVENT_TYPES, "timestamp": TIME, "message_id": INT, "to": TEXT, "subject": TEXT, "url": TEXT,
-    "bounce_type": TEXT, "bounce_subtype": TEXT, "complaint_type": TEXT, "failure_code": TEXT,
-    "failure_reason": TEXT, "test": BOOL, "idempotency_key": TEXT, "tags": OBJECT, "sent_at": TIME,
+    "type": WEBHOOK_EVENT_TYPES,
+    "timestamp": TIME,
+    "message_id": INT,
+    "to": TEXT,
+    "subject": TEXT,
+    "url": TEXT,
+    "bounce_type": TEXT,
+    "bounce_subtype": TEXT,
+    "complaint_type": TEXT,
+    "failure_code": TEXT,
+    "failure_reason": TEXT,
+    "test": BOOL,
+    "idempotency_key": TEXT,
+    "tags": OBJECT,
+    "sent_at": TIME,
 }
 
 WEBHOOK_EVENTS = FrameSchema({"event_id": TEXT, **_EVENT_FIELDS}, index="event_id")
 
-WEBHOOK_DELIVERIES = FrameSchema({
-    "id": INT, "webhook_id": INT, "event_id": TEXT, "event_type": WEBHOOK_EVENT_TYPES,
-    "status": enum("pending", "delivered", "failed"), "attempts": INT, "last_response_status": INT,
-    "last_error": TEXT, "next_attempt_at": TIME, **_TIMESTAMPS,
-    **{name: dtype for name, dtype in _EVENT_FIELDS.items() if name != "type"},
-})
+WEBHOOK_DELIVERIES = FrameSchema(
+    {
+        "id": INT,
+        "webhook_id": INT,
+        "event_id": TEXT,
+        "event_type": WEBHOOK_EVENT_TYPES,
+        "status": enum("pending", "delivered", "failed"),
+        "attempts": INT,
+        "last_response_status": INT,
+        "last_error": TEXT,
+        "next_attempt_at": TIME,
+        **_TIMESTAMPS,
+        **{name: dtype for name, dtype in _EVENT_FIELDS.items() if name != "type"},
+    }
+)
 
 BRANDS = FrameSchema(
     {
-        "id": INT, "sid": TEXT, "account_id": INT, "company_name": TEXT, "brand_color": TEXT, "text_color": TEXT,
-        "bg_color": TEXT, "font_heading": TEXT, "font_body": TEXT, "physical_address": TEXT, "links": OBJECT,
-        "logo": TEXT, "email_from_name": TEXT, "email_from_email": TEXT, "email_reply_to": TEXT,
-        "email_track_opens": BOOL, "email_track_clicks": BOOL,
-        "from_email_domain_status": enum("blank", "verified", "unverified"), "test_email_recipients": OBJECT,
-        "domain_verified": BOOL, "can_send": BOOL, "subscribed_contacts_count": INT, **_TIMESTAMPS,
+        "id": INT,
+        "sid": TEXT,
+        "account_id": INT,
+        "company_name": TEXT,
+        "brand_color": TEXT,
+        "text_color": TEXT,
+        "bg_color": TEXT,
+        "font_heading": TEXT,
+        "font_body": TEXT,
+        "physical_address": TEXT,
+        "links": OBJECT,
+        "logo": TEXT,
+        "email_from_name": TEXT,
+        "email_from_email": TEXT,
+        "email_reply_to": TEXT,
+        "email_track_opens": BOOL,
+        "email_track_clicks": BOOL,
+        "from_email_domain_status": enum("blank", "verified", "unverified"),
+        "test_email_recipients": OBJECT,
+        "domain_verified": BOOL,
+        "can_send": BOOL,
+        "subscribed_contacts_count": INT,
+        **_TIMESTAMPS,
     },
     index="sid",  # brands are addressed by sid (``ns.brands.get(sid)``, ``ns.with_brand(sid)``)
 )
 
 ACCOUNT = FrameSchema(
     {
-        "id": INT, "name": TEXT, "avatar": TEXT, "banner": TEXT,
-        "commercial_tier": enum("unsubscribed", "free", "pro", "ultra", "enterprise"), "safe_mode_enabled": BOOL,
-        "access.source": enum("owner", "membership", "platform_admin", "delegated", "management_credential",
-                              "api_key", "shopify"),
+        "id": INT,
+        "name": TEXT,
+        "avatar": TEXT,
+        "banner": TEXT,
+        "commercial_tier": enum("unsubscribed", "free", "pro", "ultra", "enterprise"),
+        "safe_mode_enabled": BOOL,
+        "access.source": enum(
+            "owner", "membership", "platform_admin", "delegated", "management_credential", "api_key", "shopify"
+        ),
         "access.delegated": BOOL,
-        "team.seat_limit": INT, "team.seat_count": INT, "team.member_count": INT, "team.invite_count": INT,
-        "team.current_role": enum("member", "admin", "owner"), "team.can_manage_team": BOOL,
-        "billing.access_policy": enum("free_allowed", "paid_required"), "billing.plan": TEXT,
-        "billing.plan_name": TEXT, "billing.spend_cap_monthly_cents": INT, "billing.comped": BOOL,
-        "billing.wallet_balance_cents": INT, "billing.auto_topup": BOOL,
-        "billing.brands.used": INT, "billing.brands.limit": INT, "billing.brands.remaining": INT,
-        "billing.brands.unlimited": BOOL, "billing.brands.can_create": BOOL,
-        "billing.resources": OBJECT, "billing.funding": OBJECT, "billing.overage": OBJECT,
-        "billing.provider_route": OBJECT, "billing.entitlements": OBJECT,
-        "billing.lifetime.email_sent": INT, "billing.lifetime.sms_sent": INT, "billing.lifetime.ai_used": INT,
+        "team.seat_limit": INT,
+        "team.seat_count": INT,
+        "team.member_count": INT,
+        "team.invite_count": INT,
+        "team.current_role": enum("member", "admin", "owner"),
+        "team.can_manage_team": BOOL,
+        "billing.access_policy": enum("free_allowed", "paid_required"),
+        "billing.plan": TEXT,
+        "billing.plan_name": TEXT,
+        "billing.spend_cap_monthly_cents": INT,
+        "billing.comped": BOOL,
+        "billing.wallet_balance_cents": INT,
+        "billing.auto_topup": BOOL,
+        "billing.brands.used": INT,
+        "billing.brands.limit": INT,
+        "billing.brands.remaining": INT,
+        "billing.brands.unlimited": BOOL,
+        "billing.brands.can_create": BOOL,
+        "billing.resources": OBJECT,
+        "billing.funding": OBJECT,
+        "billing.overage": OBJECT,
+        "billing.provider_route": OBJECT,
+        "billing.entitlements": OBJECT,
+        "billing.lifetime.email_sent": INT,
+        "billing.lifetime.sms_sent": INT,
+        "billing.lifetime.ai_used": INT,
         **_TIMESTAMPS,
     },
     flatten=("access", "team", "billing", "billing.brands", "billing.lifetime"),
 )
 
 USAGE = FrameSchema(  # allowance and remaining are <NA> for an unlimited resource
-    {"resource": TEXT, "used": INT, "allowance": INT, "remaining": INT, "overage_rate": FLOAT,
-     "mode": enum("budget", "monthly", "unlimited"), "budget": FLOAT, "budget_used": FLOAT},
+    {
+        "resource": TEXT,
+        "used": INT,
+        "allowance": INT,
+        "remaining": INT,
+        "overage_rate": FLOAT,
+        "mode": enum("budget", "monthly", "unlimited"),
+        "budget": FLOAT,
+        "budget_used": FLOAT,
+    },
     index="resource",
 )
 
 SCHEMAS: dict[str, FrameSchema] = {
-    "contacts": CONTACTS, "lists": LISTS, "segments": SEGMENTS, "campaigns": CAMPAIGNS,
-    "messages": MESSAGES, "templates": TEMPLATES, "flows": FLOWS, "events": EVENTS, "suppressions": SUPPRESSIONS,
-    "domains": DOMAINS, "imports": IMPORTS, "webhooks": WEBHOOKS, "brands": BRANDS,
+    "contacts": CONTACTS,
+    "lists": LISTS,
+    "segments": SEGMENTS,
+    "campaigns": CAMPAIGNS,
+    "messages": MESSAGES,
+    "templates": TEMPLATES,
+    "flows": FLOWS,
+    "events": EVENTS,
+    "suppressions": SUPPRESSIONS,
+    "domains": DOMAINS,
+    "imports": IMPORTS,
+    "webhooks": WEBHOOKS,
+    "brands": BRANDS,
 }
 
 
@@ -297,8 +558,14 @@ def _record_columns(records: list[dict], flatten: tuple[str, ...]) -> dict[str, 
 
 
 _FROM_ARROW = {INT: pa.int64(), BOOL: pa.bool_(), TEXT: pa.string(), TIME: pa.string()}
-_ARROW_REFUSALS = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError, ValueError,
-                   OverflowError)
+_ARROW_REFUSALS = (
+    pa.ArrowInvalid,
+    pa.ArrowTypeError,
+    pa.ArrowNotImplementedError,
+    TypeError,
+    ValueError,
+    OverflowError,
+)
 
 
 def _fast(values: list, dtype: object) -> object:
@@ -325,8 +592,12 @@ def _timestamps(values: pd.Series, column: str) -> pd.Series:
     parsed = parsed.where((parsed >= _EARLIEST) & (parsed <= _LATEST))
     lost = values[parsed.isna() & values.notna()]
     if len(lost):
-        logger.warning("column %r: %d value(s) are not timestamps pandas can hold (years 1677-2262) and are NaT, "
-                       "e.g. %r", column, len(lost), lost.iloc[0])
+        logger.warning(
+            "column %r: %d value(s) are not timestamps pandas can hold (years 1677-2262) and are NaT, e.g. %r",
+            column,
+            len(lost),
+            lost.iloc[0],
+        )
     return parsed.astype(TIME)
 
 
@@ -363,8 +634,7 @@ def to_frame(records: list[dict], schema: FrameSchema) -> pd.DataFrame:
         for column, values in schema.derive(columns, len(records)).items():
             columns.setdefault(column, values)
     missing = [None] * len(records)
-    arrays = {column: _convert(columns.get(column, missing), dtype, column)
-              for column, dtype in schema.columns.items()}
+    arrays = {column: _convert(columns.get(column, missing), dtype, column) for column, dtype in schema.columns.items()}
     for column, values in columns.items():
         if column not in schema.columns:
             arrays[column] = pd.Series(values, dtype=object).array
@@ -398,10 +668,18 @@ def concat_frames(frames: list[pd.DataFrame], schema: FrameSchema) -> pd.DataFra
                 known = list(dtype.categories)
                 unseen = {value for part in parts for value in part.cat.categories} - set(known)
                 unified = pd.CategoricalDtype(known + sorted(unseen, key=str))
-                frames = [frame.assign(**{column: part.astype(unified)})
-                          for frame, part in zip(frames, parts, strict=True)]
+                frames = [
+                    frame.assign(**{column: part.astype(unified)}) for frame, part in zip(frames, parts, strict=True)
+                ]
     extra = dict.fromkeys(column for frame in frames for column in frame.columns if column not in schema.columns)
-    frames = [frame.assign(**{column: pd.Series([None] * len(frame), index=frame.index, dtype=object)
-                              for column in extra if column not in frame})
-              for frame in frames]  # a field absent from a batch is None there, as in one frame
+    frames = [
+        frame.assign(
+            **{
+                column: pd.Series([None] * len(frame), index=frame.index, dtype=object)
+                for column in extra
+                if column not in frame
+            }
+        )
+        for frame in frames
+    ]  # a field absent from a batch is None there, as in one frame
     return pd.concat(frames)

@@ -24,6 +24,7 @@ def idempotency_key(target: str, payload: Mapping[str, Any]) -> str:
     The key is the SHA-256 of the canonical JSON (sorted keys, no whitespace) of target and payload: the same
     content always gives the same key, any change of content or target gives a new one.
     """
-    canonical = json.dumps({"target": target, "payload": payload}, sort_keys=True, separators=(",", ":"),
-                           ensure_ascii=False, default=str)
+    canonical = json.dumps(
+        {"target": target, "payload": payload}, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
     return "nsnb-" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()

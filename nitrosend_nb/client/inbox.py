@@ -32,8 +32,11 @@ class Inbox:
 
     def _request(self, method: str, path: str, *, params: Mapping[str, object] | None = None) -> requests.Response:
         if self._root is None:
-            raise NitrosendError(message="the inbox exists only in sandbox mode: live emails are really sent, not "
-                                         "captured", method=method, path=path)
+            raise NitrosendError(
+                message="the inbox exists only in sandbox mode: live emails are really sent, not captured",
+                method=method,
+                path=path,
+            )
         return self._client.request(method, path, params=params, base_url=self._root)
 
     def search(self, query: str = "", page: int = 1, limit: int = 25) -> Page:

@@ -27,8 +27,16 @@ from tqdm.auto import tqdm
 
 from nitrosend_nb.client.defaults import PAGE_SIZE
 
-__all__ = ["Page", "Paginator", "HeaderPageNumberPaginator", "SinglePagePaginator", "Requester", "iter_pages",
-           "json_body", "unique_pages"]
+__all__ = [
+    "Page",
+    "Paginator",
+    "HeaderPageNumberPaginator",
+    "SinglePagePaginator",
+    "Requester",
+    "iter_pages",
+    "json_body",
+    "unique_pages",
+]
 
 
 AHEAD = 4  #: pages per worker fetched ahead of the consumer at most
@@ -37,8 +45,7 @@ AHEAD = 4  #: pages per worker fetched ahead of the consumer at most
 class Requester(Protocol):
     """What a paginator sends its GETs through (:meth:`nitrosend_nb.Nitrosend.request`)."""
 
-    def __call__(self, method: str, path: str, *, params: Mapping[str, object] | None = None) -> requests.Response:
-        ...
+    def __call__(self, method: str, path: str, *, params: Mapping[str, object] | None = None) -> requests.Response: ...
 
 
 def json_body(response: requests.Response) -> Any:
@@ -51,8 +58,9 @@ class Page(list):
     """One page of records: a list of dicts with ``.page``, ``.limit``, ``.total`` (records in all pages),
     ``.total_pages`` and ``.next_page`` (None on the last page)."""
 
-    def __init__(self, records: list, *, page: int, limit: int | None, total: int, total_pages: int,
-                 next_page: int | None) -> None:
+    def __init__(
+        self, records: list, *, page: int, limit: int | None, total: int, total_pages: int, next_page: int | None
+    ) -> None:
         super().__init__(records)
         self.page = page
         self.limit = limit
@@ -92,10 +100,14 @@ class HeaderPageNumberPaginator(Paginator):
         records = json_body(response)
         headers = response.headers
         total = _int_header(headers, "X-Total-Count")
-        return Page(records, page=_int_header(headers, "X-Page-Number") or page, limit=limit,
-                    total=len(records) if total is None else total,
-                    total_pages=_int_header(headers, "X-Total-Pages") or 1,
-                    next_page=_int_header(headers, "X-Next-Page"))
+        return Page(
+            records,
+            page=_int_header(headers, "X-Page-Number") or page,
+            limit=limit,
+            total=len(records) if total is None else total,
+            total_pages=_int_header(headers, "X-Total-Pages") or 1,
+            next_page=_int_header(headers, "X-Next-Page"),
+        )
 
 
 class SinglePagePaginator(Paginator):
@@ -108,8 +120,9 @@ class SinglePagePaginator(Paginator):
     def read(self, response: requests.Response, *, page: int, limit: int) -> Page:
         """The whole array as the only page (``limit`` None: the endpoint does not page)."""
         records = json_body(response)
-        return Page(records if page == 1 else [], page=page, limit=None, total=len(records), total_pages=1,
-                    next_page=None)
+        return Page(
+            records if page == 1 else [], page=page, limit=None, total=len(records), total_pages=1, next_page=None
+        )
 
 
 def _int_header(headers: Mapping[str, str], name: str) -> int | None:
@@ -149,7 +162,8 @@ def iter_pages(
             numbers = iter(range(2, last + 1))
             window: deque[Future[Page]] = deque(
                 pool.submit(paginator.fetch, request, path, params, n, limit)
-                for n in islice(numbers, concurrency * AHEAD))
+                for n in islice(numbers, concurrency * AHEAD)
+            )
             try:
                 while window:
                     page = window.popleft().result()
@@ -217,8 +231,11 @@ def unique_pages(pages: Generator[Page, None, None], max_records: int | None = N
     left = max_records
     try:
         for page in pages:
-            records = [record for record in page
-                       if not isinstance(record, dict) or record.get("id") is None or seen.add(record["id"])]
+            records = [
+                record
+                for record in page
+                if not isinstance(record, dict) or record.get("id") is None or seen.add(record["id"])
+            ]
             if left is not None:
                 records = records[:left]
                 left -= len(records)

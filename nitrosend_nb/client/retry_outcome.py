@@ -32,6 +32,9 @@ def _holds(current: object, wanted: object) -> bool:
     if isinstance(wanted, Mapping):
         return isinstance(current, Mapping) and all(_holds(current.get(k), v) for k, v in wanted.items())
     if isinstance(wanted, (list, tuple)):
-        return (isinstance(current, list) and len(current) == len(wanted)
-                and all(_holds(c, w) for c, w in zip(current, wanted, strict=True)))
+        return (
+            isinstance(current, list)
+            and len(current) == len(wanted)
+            and all(_holds(c, w) for c, w in zip(current, wanted, strict=True))
+        )
     return current == wanted

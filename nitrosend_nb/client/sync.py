@@ -49,8 +49,12 @@ def _quote(name: str) -> str:
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables "
-                                          "WHERE table_schema = 'main'").fetchall()}
+    return {
+        row[0]
+        for row in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        ).fetchall()
+    }
 
 
 def _drop_stages(con: duckdb.DuckDBPyConnection) -> None:
@@ -62,13 +66,15 @@ def _drop_stages(con: duckdb.DuckDBPyConnection) -> None:
 
 def _watermarks(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, datetime]:
     """The stored watermark of every incremental group synced from ``source``."""
-    rows = con.execute(f"SELECT name, watermark FROM {META} WHERE source = ? AND watermark IS NOT NULL",
-                       [source]).fetchall()
+    rows = con.execute(
+        f"SELECT name, watermark FROM {META} WHERE source = ? AND watermark IS NOT NULL", [source]
+    ).fetchall()
     return dict(rows)
 
 
-def _stage(con: duckdb.DuckDBPyConnection, resource: Resource, table: str, filters: Mapping[str, object],
-           progress: bool | None) -> int:
+def _stage(
+    con: duckdb.DuckDBPyConnection, resource: Resource, table: str, filters: Mapping[str, object], progress: bool | None
+) -> int:
     """Stream the group's records into a fresh staging table; the number of rows staged."""
     con.execute(f"DROP TABLE IF EXISTS {_quote(table)}")
     rows, statement = 0, f"CREATE TABLE {_quote(table)} AS SELECT * FROM _nitrosend_batch"
@@ -94,8 +100,14 @@ def _merge(con: duckdb.DuckDBPyConnection, name: str, stage: str, key: str) -> N
     con.execute(f"DROP TABLE {_quote(stage)}")
 
 
-def sync(client: Nitrosend, path: str | os.PathLike = DEFAULT_PATH, *, groups: Iterable[str] | None = None,
-         lookback: timedelta = LOOKBACK, progress: bool | None = None) -> pd.DataFrame:
+def sync(
+    client: Nitrosend,
+    path: str | os.PathLike = DEFAULT_PATH,
+    *,
+    groups: Iterable[str] | None = None,
+    lookback: timedelta = LOOKBACK,
+    progress: bool | None = None,
+) -> pd.DataFrame:
     """Load ``groups`` (default: every list group of ``client``) into the DuckDB file at ``path``.
 
     Returns one row per group: ``mode`` (``full`` or ``incremental``), ``fetched`` (records fetched this time)
@@ -112,8 +124,10 @@ def sync(client: Nitrosend, path: str | os.PathLike = DEFAULT_PATH, *, groups: I
     started = datetime.now(timezone.utc)
     with duckdb.connect(str(path)) as con:
         con.execute("SET TimeZone = 'UTC'")
-        con.execute(f"CREATE TABLE IF NOT EXISTS {META} (name VARCHAR PRIMARY KEY, source VARCHAR, "
-                    "mode VARCHAR, watermark TIMESTAMPTZ, synced_at TIMESTAMPTZ, rows BIGINT)")
+        con.execute(
+            f"CREATE TABLE IF NOT EXISTS {META} (name VARCHAR PRIMARY KEY, source VARCHAR, "
+            "mode VARCHAR, watermark TIMESTAMPTZ, synced_at TIMESTAMPTZ, rows BIGINT)"
+        )
         _drop_stages(con)
         existing, marks = _tables(con), _watermarks(con, source)
         plan, swapping = [], False
@@ -135,10 +149,15 @@ def sync(client: Nitrosend, path: str | os.PathLike = DEFAULT_PATH, *, groups: I
                     con.execute(f"DROP TABLE IF EXISTS {_quote(name)}")
                     con.execute(f"ALTER TABLE {_quote(stage)} RENAME TO {_quote(name)}")
                 rows = con.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]
-                mark = (con.execute(f"SELECT max({_quote(cursor.cursor)}) FROM {_quote(name)}").fetchone()[0]
-                        if cursor is not None else None)
-                con.execute(f"INSERT OR REPLACE INTO {META} VALUES (?, ?, ?, ?, ?, ?)",
-                            [name, source, mode, mark, started, rows])
+                mark = (
+                    con.execute(f"SELECT max({_quote(cursor.cursor)}) FROM {_quote(name)}").fetchone()[0]
+                    if cursor is not None
+                    else None
+                )
+                con.execute(
+                    f"INSERT OR REPLACE INTO {META} VALUES (?, ?, ?, ?, ?, ?)",
+                    [name, source, mode, mark, started, rows],
+                )
                 summary.append({"group": name, "mode": mode, "fetched": fetched, "rows": rows})
             con.execute("COMMIT")
         except BaseException:

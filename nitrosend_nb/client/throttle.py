@@ -103,8 +103,9 @@ def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> fl
     return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 
-def backoff_delay(attempt: int, *, base: float = 0.25, cap: float = 10.0,
-                  rng: Callable[[], float] = random.random) -> float:
+def backoff_delay(
+    attempt: int, *, base: float = 0.25, cap: float = 10.0, rng: Callable[[], float] = random.random
+) -> float:
     """Exponential backoff with jitter: a random delay in ``[d/2, d)`` where ``d = min(cap, base * 2**attempt)``."""
-    ceiling = min(cap, base * (2 ** attempt))
+    ceiling = min(cap, base * (2**attempt))
     return ceiling * (0.5 + rng() / 2)

@@ -101,14 +101,41 @@ class Transport:
             "User-Agent": f"nitrosend-nb/{__version__} {requests.utils.default_user_agent()}",
         }
         connects = min(retries, CONNECT_RETRIES)  # a server that is not there is reported within a second
-        common = dict(backoff_factor=0.1, backoff_max=2, backoff_jitter=0.1, raise_on_status=False,
-                      respect_retry_after_header=True)
-        self._retrying = _session(headers, concurrency, _Retry(
-            total=retries, connect=connects, read=retries, status=retries, other=0,
-            allowed_methods=IDEMPOTENT_METHODS | {"POST"}, status_forcelist=RETRY_STATUSES, **common))
-        self._connect_only = _session(headers, concurrency, _Retry(
-            total=retries, connect=connects, read=0, status=0, other=0,
-            allowed_methods=IDEMPOTENT_METHODS, status_forcelist=(), **common))
+        common = dict(
+            backoff_factor=0.1,
+            backoff_max=2,
+            backoff_jitter=0.1,
+            raise_on_status=False,
+            respect_retry_after_header=True,
+        )
+        self._retrying = _session(
+            headers,
+            concurrency,
+            _Retry(
+                total=retries,
+                connect=connects,
+                read=retries,
+                status=retries,
+                other=0,
+                allowed_methods=IDEMPOTENT_METHODS | {"POST"},
+                status_forcelist=RETRY_STATUSES,
+                **common,
+            ),
+        )
+        self._connect_only = _session(
+            headers,
+            concurrency,
+            _Retry(
+                total=retries,
+                connect=connects,
+                read=0,
+                status=0,
+                other=0,
+                allowed_methods=IDEMPOTENT_METHODS,
+                status_forcelist=(),
+                **common,
+            ),
+        )
 
     def redact(self, text: object) -> str:
         """``str(text)`` with this transport's key (and anything key-shaped) masked."""
@@ -145,8 +172,16 @@ class Transport:
             failure = None
             try:
                 with self.limiter.slot():
-                    response = session.request(method, url, params=params, json=json, data=data, files=files,
-                                               headers=headers, timeout=self.timeout)
+                    response = session.request(
+                        method,
+                        url,
+                        params=params,
+                        json=json,
+                        data=data,
+                        files=files,
+                        headers=headers,
+                        timeout=self.timeout,
+                    )
             except requests.RequestException as exc:
                 failure = self._describe(exc, url)
             if failure is not None:
@@ -157,8 +192,14 @@ class Transport:
                 raise error_class(message=text, method=method, path=path)
             status = response.status_code
             if logger.isEnabledFor(logging.DEBUG):
-                logger.debug("%s %s %s -> %s in %.0f ms", method, path, self.redact(dict(params or {})), status,
-                             (time.monotonic() - started) * 1000)
+                logger.debug(
+                    "%s %s %s -> %s in %.0f ms",
+                    method,
+                    path,
+                    self.redact(dict(params or {})),
+                    status,
+                    (time.monotonic() - started) * 1000,
+                )
             if status != 429:
                 if status >= 400:
                     error = self._error(response, method, path)
@@ -176,15 +217,18 @@ class Transport:
                 del response
                 raise error
             self.limiter.throttled(delay)
-            logger.info("%s %s rate limited (429): pausing %.2f s, concurrency now %d", method, path, delay,
-                        self.limiter.limit)
+            logger.info(
+                "%s %s rate limited (429): pausing %.2f s, concurrency now %d", method, path, delay, self.limiter.limit
+            )
 
     def _describe(self, exc: requests.RequestException, url: str) -> tuple[type[TransportError], str]:
         """The error class and one redacted sentence for a request that got no HTTP response."""
         where = urlsplit(url).netloc
         reason = getattr(exc.args[0], "reason", None) if exc.args else None  # what urllib3's retries ran out on
-        timed_out = (isinstance(reason, urllib3_exceptions.TimeoutError)  # urllib3 files a refused connect under
-                     and not isinstance(reason, urllib3_exceptions.NewConnectionError))  # timeouts: it is not one
+        timed_out = (
+            isinstance(reason, urllib3_exceptions.TimeoutError)  # urllib3 files a refused connect under
+            and not isinstance(reason, urllib3_exceptions.NewConnectionError)
+        )  # timeouts: it is not one
         if isinstance(exc, requests.Timeout) or timed_out:
             return RequestTimeoutError, f"no response from {where} within {self.timeout:g} s"
         if isinstance(exc, requests.ConnectionError):
@@ -192,8 +236,15 @@ class Transport:
             return ConnectionFailedError, f"could not reach {where}: {reason}"
         return TransportError, self.redact(f"{type(exc).__name__}: {exc}")
 
-    def _error(self, response: requests.Response, method: str, path: str, *, waited: float | None = None,
-               retry_after: float | None = None) -> NitrosendError:
+    def _error(
+        self,
+        response: requests.Response,
+        method: str,
+        path: str,
+        *,
+        waited: float | None = None,
+        retry_after: float | None = None,
+    ) -> NitrosendError:
         status = response.status_code
         try:
             body = json.loads(self.redact(response.text))  # the key never survives, whatever field echoes it
@@ -206,10 +257,17 @@ class Transport:
             error_code = body.get("error_code") or (code if isinstance(code, str) else None)  # today: code is it
         else:
             message, code, validation, error_code = response.reason or f"HTTP {status}", status, None, None
-        fields = dict(status=status, code=code, message=message,
-                      validation_errors=validation if isinstance(validation, dict) else None,
-                      method=method, path=path, error_code=error_code, retried=_was_retried(response),
-                      request_id=response.headers.get("X-Request-Id"))
+        fields = dict(
+            status=status,
+            code=code,
+            message=message,
+            validation_errors=validation if isinstance(validation, dict) else None,
+            method=method,
+            path=path,
+            error_code=error_code,
+            retried=_was_retried(response),
+            request_id=response.headers.get("X-Request-Id"),
+        )
         if status == 429:
             fields["message"] += f" (gave up after waiting {waited or 0:.1f} s; max_wait={self.max_wait:g} s)"
             return RateLimitError(**fields, retry_after=retry_after)

@@ -24,8 +24,13 @@ class RenderedEmail:
     unknown: tuple[str, ...] = ()
 
 
-def render_email(content: Mapping[str, Any], context: Mapping[str, Any] | None, theme: Mapping | None = None,
-                 html: str | None = None, plain_body: bool = False) -> RenderedEmail:
+def render_email(
+    content: Mapping[str, Any],
+    context: Mapping[str, Any] | None,
+    theme: Mapping | None = None,
+    html: str | None = None,
+    plain_body: bool = False,
+) -> RenderedEmail:
     """Render template-like ``content`` (subject, body, preheader, design) or raw ``html`` with ``context``.
 
     Raw ``html`` and a template ``body`` written as HTML are HTML (values escaped); a design with sections goes

@@ -42,12 +42,23 @@ def unsubscribe_url(contact: Mapping[str, Any] | None) -> str:
     return f"https://{SANDBOX_HOST}/unsubscribe/{(contact or {}).get('uuid') or 'test'}"
 
 
-def merge_context(brand: Mapping[str, Any] | None, contact: Mapping[str, Any] | None = None,
-                  data: Mapping[str, Any] | None = None, event: Mapping[str, Any] | None = None) -> dict:
+def merge_context(
+    brand: Mapping[str, Any] | None,
+    contact: Mapping[str, Any] | None = None,
+    data: Mapping[str, Any] | None = None,
+    event: Mapping[str, Any] | None = None,
+) -> dict:
     """The context merge tags are filled from, for one recipient: ``contact``, ``data`` (the send's merge
     variables), ``event`` (a triggering event's payload), ``brand`` and ``unsubscribe_url``."""
     brand = brand or {}
-    return {"contact": contact_fields(contact), "data": dict(data or {}), "event": dict(event or {}),
-            "brand": {"name": brand.get("company_name"), "company_name": brand.get("company_name"),
-                      "address": brand.get("physical_address")},
-            "unsubscribe_url": unsubscribe_url(contact)}
+    return {
+        "contact": contact_fields(contact),
+        "data": dict(data or {}),
+        "event": dict(event or {}),
+        "brand": {
+            "name": brand.get("company_name"),
+            "company_name": brand.get("company_name"),
+            "address": brand.get("physical_address"),
+        },
+        "unsubscribe_url": unsubscribe_url(contact),
+    }

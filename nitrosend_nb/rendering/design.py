@@ -23,9 +23,14 @@ from . import merge
 
 __all__ = ["DEFAULT_THEME", "SECTION_TYPES", "brand_theme", "render_design", "design_strings", "section_types"]
 
-DEFAULT_THEME = {"brand_color": "#4f46e5", "bg_color": "#f4f4f7", "text_color": "#1f2937",
-                 "font_body": "Helvetica, Arial, sans-serif", "font_heading": "Helvetica, Arial, sans-serif",
-                 "logo_url": ""}
+DEFAULT_THEME = {
+    "brand_color": "#4f46e5",
+    "bg_color": "#f4f4f7",
+    "text_color": "#1f2937",
+    "font_body": "Helvetica, Arial, sans-serif",
+    "font_heading": "Helvetica, Arial, sans-serif",
+    "logo_url": "",
+}
 SECTION_TYPES = tuple(COMPONENTS)  # what GET /templates/spec describes: one list for the spec and the renderer
 CENTERED = ("hero", "button", "social", "footer")
 _COLOR = re.compile(r"#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}|rgba?\([\d\s.,%]+\)")
@@ -45,8 +50,11 @@ def brand_theme(brand: Mapping[str, Any] | None) -> dict:
 
 def _attrs(**values: Any) -> str:
     """MJML attributes (``font_size`` -> ``font-size``) for the values that are set, escaped."""
-    return "".join(f' {name.replace("_", "-")}="{html.escape(str(value), quote=True)}"'
-                   for name, value in values.items() if value not in (None, ""))
+    return "".join(
+        f' {name.replace("_", "-")}="{html.escape(str(value), quote=True)}"'
+        for name, value in values.items()
+        if value not in (None, "")
+    )
 
 
 def _style(value: Any, pattern: re.Pattern, default: str | None) -> str | None:
@@ -57,8 +65,7 @@ def _style(value: Any, pattern: re.Pattern, default: str | None) -> str | None:
 class _Mjml:
     """Builds the MJML for one design and one recipient (``context`` None: merge tags left literal)."""
 
-    def __init__(self, theme: Mapping[str, Any], context: Mapping[str, Any] | None,
-                 unknown: list[str] | None) -> None:
+    def __init__(self, theme: Mapping[str, Any], context: Mapping[str, Any] | None, unknown: list[str] | None) -> None:
         self.theme = {**DEFAULT_THEME, **{k: v for k, v in (theme or {}).items() if v}}
         self.context, self.unknown = context, unknown
         self.field = "design"
@@ -87,8 +94,10 @@ class _Mjml:
             return ""
         font = _style(self.theme["font_heading"], _FONT, DEFAULT_THEME["font_heading"])
         size = {1: "28px", 2: "22px", 3: "18px"}[level]
-        return (f'<mj-text{_attrs(align=align, font_family=font, font_size=size, font_weight="bold")}>'
-                f'<h{level} style="margin:0;font-size:{size}">{self.text(props[key], key)}</h{level}></mj-text>')
+        return (
+            f"<mj-text{_attrs(align=align, font_family=font, font_size=size, font_weight='bold')}>"
+            f'<h{level} style="margin:0;font-size:{size}">{self.text(props[key], key)}</h{level}></mj-text>'
+        )
 
     def paragraph(self, props: Mapping, keys: tuple[str, ...], align: str, **extra: Any) -> str:
         key = next((k for k in keys if props.get(k) not in (None, "")), None)
@@ -100,15 +109,19 @@ class _Mjml:
         if not label:
             return ""
         color = _style(self.theme["brand_color"], _COLOR, DEFAULT_THEME["brand_color"])
-        return (f"<mj-button{_attrs(href=self.url(href, keys[1]), align=align, background_color=color)}"
-                f' color="#ffffff" border-radius="6px" font-weight="bold">{self.text(label, keys[0])}</mj-button>')
+        return (
+            f"<mj-button{_attrs(href=self.url(href, keys[1]), align=align, background_color=color)}"
+            f' color="#ffffff" border-radius="6px" font-weight="bold">{self.text(label, keys[0])}</mj-button>'
+        )
 
     def image(self, src: Any, alt: Any, align: str, key: str, width: str | None = None, href: Any = None) -> str:
         if not src:
             return ""
         link = self.url(href, "href") if href else None
-        return (f"<mj-image{_attrs(src=self.image_url(src, key), alt=self.fill(alt, 'alt'), width=width, href=link)}"
-                f"{_attrs(align=align)} />")
+        return (
+            f"<mj-image{_attrs(src=self.image_url(src, key), alt=self.fill(alt, 'alt'), width=width, href=link)}"
+            f"{_attrs(align=align)} />"
+        )
 
     def first(self, props: Mapping, *keys: str) -> tuple[Any, str]:
         key = next((k for k in keys if props.get(k)), keys[0])
@@ -118,16 +131,18 @@ class _Mjml:
     def header(self, p: Mapping, align: str) -> str:
         logo, key = self.first(p, "logo_url", "logo")
         logo = logo or self.theme.get("logo_url")
-        return (self.image(logo, p.get("title") or "logo", align, key, "180px")
-                or self.heading(p, ("title",), 2, align))
+        return self.image(logo, p.get("title") or "logo", align, key, "180px") or self.heading(p, ("title",), 2, align)
 
     def hero(self, p: Mapping, align: str) -> str:
         image, image_key = self.first(p, "image_url", "image")
         label, label_key = self.first(p, "button_text", "cta_text")
         href, href_key = self.first(p, "button_url", "cta_url")
-        return (self.image(image, "", align, image_key) + self.heading(p, ("heading", "title"), 1, align)
-                + self.paragraph(p, ("subheading", "text"), align)
-                + self.button(label, href, align, (label_key, href_key)))
+        return (
+            self.image(image, "", align, image_key)
+            + self.heading(p, ("heading", "title"), 1, align)
+            + self.paragraph(p, ("subheading", "text"), align)
+            + self.button(label, href, align, (label_key, href_key))
+        )
 
     def text_section(self, p: Mapping, align: str) -> str:
         return self.heading(p, ("heading", "title"), 2, align) + self.paragraph(p, ("text", "content", "body"), align)
@@ -143,9 +158,13 @@ class _Mjml:
 
     def product(self, p: Mapping, align: str) -> str:
         image, image_key = self.first(p, "image_url", "image")
-        return (self.image(image, p.get("name") or "", align, image_key) + self.heading(p, ("name", "title"), 3, align)
-                + self.paragraph(p, ("description",), align) + self.paragraph(p, ("price",), align, font_weight="bold")
-                + self.button(p.get("button_text") or "Shop now", p.get("url"), align, ("button_text", "url")))
+        return (
+            self.image(image, p.get("name") or "", align, image_key)
+            + self.heading(p, ("name", "title"), 3, align)
+            + self.paragraph(p, ("description",), align)
+            + self.paragraph(p, ("price",), align, font_weight="bold")
+            + self.button(p.get("button_text") or "Shop now", p.get("url"), align, ("button_text", "url"))
+        )
 
     def social(self, p: Mapping, align: str) -> str:
         links = [link for link in p.get("links") or [] if isinstance(link, Mapping)]
@@ -168,9 +187,12 @@ class _Mjml:
         href, key = self.first(p, "unsubscribe_url")
         unsubscribe = html.escape(self.url(href or "{{ unsubscribe_url }}", key), quote=True)
         small = {"font_size": "12px", "color": "#6b7280"}
-        return (self.paragraph(p, ("text",), align, **small) + self.paragraph(p, ("address",), align, **small)
-                + f'<mj-text{_attrs(align=align, **small)}><a href="{unsubscribe}" style="color:#6b7280">'
-                  "Unsubscribe</a></mj-text>")
+        return (
+            self.paragraph(p, ("text",), align, **small)
+            + self.paragraph(p, ("address",), align, **small)
+            + f'<mj-text{_attrs(align=align, **small)}><a href="{unsubscribe}" style="color:#6b7280">'
+            "Unsubscribe</a></mj-text>"
+        )
 
     def columns(self, p: Mapping, align: str) -> list[str]:
         """One column's components per entry of ``columns`` (a column holds sections, or props of its own)."""
@@ -183,8 +205,11 @@ class _Mjml:
                 inner = "".join(self.components(s, j) for j, s in enumerate(col["sections"]) if isinstance(s, Mapping))
             elif isinstance(col, Mapping):
                 label, label_key = self.first(col, "button_text")
-                inner = (self.text_section(col, align) + self.image(col.get("image_url"), "", align, "image_url")
-                         + self.button(label, col.get("button_url"), align, (label_key, "button_url")))
+                inner = (
+                    self.text_section(col, align)
+                    + self.image(col.get("image_url"), "", align, "image_url")
+                    + self.button(label, col.get("button_url"), align, (label_key, "button_url"))
+                )
             else:
                 inner = self.paragraph({"text": col}, ("text",), align)
             self.field = field
@@ -225,24 +250,34 @@ class _Mjml:
         columns = content if isinstance(content, list) else [content]
         if not any(columns):
             return ""
-        attrs = _attrs(css_class=f"ns-{kind}", padding=_style(styles.get("padding"), _PADDING, "16px 24px"),
-                       background_color=_style(styles.get("background_color"), _COLOR, "#ffffff"))
+        attrs = _attrs(
+            css_class=f"ns-{kind}",
+            padding=_style(styles.get("padding"), _PADDING, "16px 24px"),
+            background_color=_style(styles.get("background_color"), _COLOR, "#ffffff"),
+        )
         body = "".join(f"<mj-column>{column}</mj-column>" for column in columns)
         return f"<mj-section{attrs}>{body}</mj-section>"
 
 
-def render_design(design: Mapping[str, Any] | None, context: Mapping[str, Any] | None = None,
-                  theme: Mapping[str, Any] | None = None, preheader: str | None = None, title: str | None = None,
-                  unknown: list[str] | None = None) -> str:
+def render_design(
+    design: Mapping[str, Any] | None,
+    context: Mapping[str, Any] | None = None,
+    theme: Mapping[str, Any] | None = None,
+    preheader: str | None = None,
+    title: str | None = None,
+    unknown: list[str] | None = None,
+) -> str:
     """The complete HTML document for ``design`` (brand ``theme`` overridden by the design's own theme);
     ``preheader`` becomes the hidden preview text, ``title`` the document title (both already filled)."""
     design = design or {}
     builder = _Mjml({**(theme or {}), **(design.get("theme") or {})}, context, unknown)
-    sections = "".join(builder.section(s, i) for i, s in enumerate(design.get("sections") or [])
-                       if isinstance(s, Mapping))
+    sections = "".join(
+        builder.section(s, i) for i, s in enumerate(design.get("sections") or []) if isinstance(s, Mapping)
+    )
     t = builder.theme
     head = (f"<mj-title>{html.escape(title or '')}</mj-title>" if title else "") + (
-        f"<mj-preview>{html.escape(preheader)}</mj-preview>" if preheader else "")
+        f"<mj-preview>{html.escape(preheader)}</mj-preview>" if preheader else ""
+    )
     source = (
         f"<mjml><mj-head>{head}<mj-attributes>"
         f"<mj-all{_attrs(font_family=_style(t['font_body'], _FONT, DEFAULT_THEME['font_body']))} />"

@@ -105,8 +105,14 @@ def check(source: str | None, field: str = "template") -> str | None:
     return source
 
 
-def render(source: str | None, context: Mapping[str, Any] | None, *, html: bool = False, field: str = "template",
-           unknown: list[str] | None = None) -> str:
+def render(
+    source: str | None,
+    context: Mapping[str, Any] | None,
+    *,
+    html: bool = False,
+    field: str = "template",
+    unknown: list[str] | None = None,
+) -> str:
     """Fill ``source``'s merge tags from ``context`` (values HTML-escaped when ``html``); the dotted paths of
     unknown variables it outputs are appended to ``unknown``. With no ``context`` the tags stay literal."""
     if not source:

@@ -8,8 +8,27 @@ from html.parser import HTMLParser
 
 __all__ = ["html_to_text", "text_to_html", "looks_like_html"]
 
-_BLOCKS = {"p", "div", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote", "hr",
-           "section", "article", "header", "footer"}
+_BLOCKS = {
+    "p",
+    "div",
+    "tr",
+    "table",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "blockquote",
+    "hr",
+    "section",
+    "article",
+    "header",
+    "footer",
+}
 _SKIPPED = {"head", "style", "script", "title", "template"}
 _VOID = {"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "embed", "source", "track", "wbr"}
 _HIDDEN = re.compile(r"display\s*:\s*none", re.I)

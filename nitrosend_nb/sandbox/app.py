@@ -14,12 +14,15 @@ from .state import SandboxState
 
 def create_app(state: SandboxState) -> FastAPI:
     """A FastAPI app serving ``state``."""
-    app = FastAPI(title="Nitrosend sandbox", version="1.0.0",
-                  description="A local, stateful stand-in for the Nitrosend REST API (`/v1/my`). "
-                              "Authenticate with `Authorization: Bearer <sandbox key>`. Reading `/_sandbox/*` needs no "
-                              "key; changing it (POST/DELETE) needs the same Bearer key and a JSON body. Webhook "
-                              "URLs may be http://127.0.0.1 or localhost here (the real service accepts only public "
-                              "HTTPS URLs).")
+    app = FastAPI(
+        title="Nitrosend sandbox",
+        version="1.0.0",
+        description="A local, stateful stand-in for the Nitrosend REST API (`/v1/my`). "
+        "Authenticate with `Authorization: Bearer <sandbox key>`. Reading `/_sandbox/*` needs no "
+        "key; changing it (POST/DELETE) needs the same Bearer key and a JSON body. Webhook "
+        "URLs may be http://127.0.0.1 or localhost here (the real service accepts only public "
+        "HTTPS URLs).",
+    )
     app.state.sandbox = state
     errors.install(app)
     app.include_router(api_router())

@@ -8,8 +8,10 @@ from .errors import invalid
 from .segment_filters import compile_filters
 from .state import SandboxState
 
-NOT_SUPPRESSED = ("NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.active = 1 "
-                  "AND s.brand_id = contacts.brand_id AND s.email = contacts.email COLLATE NOCASE)")
+NOT_SUPPRESSED = (
+    "NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.active = 1 "
+    "AND s.brand_id = contacts.brand_id AND s.email = contacts.email COLLATE NOCASE)"
+)
 
 
 def segment_condition(state: SandboxState, segment_id: int, field: str = "segment_id") -> tuple[str, list]:
@@ -29,16 +31,22 @@ def check_lists(state: SandboxState, list_ids: Iterable[int], field: str) -> lis
     return wanted
 
 
-def audience_condition(state: SandboxState, list_ids: list[int], segment_id: int | None,
-                       channel: str = "email") -> tuple[str, list]:
+def audience_condition(
+    state: SandboxState, list_ids: list[int], segment_id: int | None, channel: str = "email"
+) -> tuple[str, list]:
     """The brand's subscribed contacts in any of ``list_ids`` (if given) AND matching the segment (if given); for
     email, contacts whose address is suppressed are skipped."""
-    clauses = [state.in_brand(),
-               "email IS NOT NULL AND json_extract(doc, '$.subscribed_email') = 1 AND " + NOT_SUPPRESSED
-               if channel == "email" else "phone IS NOT NULL AND json_extract(doc, '$.subscribed_phone') = 1"]
+    clauses = [
+        state.in_brand(),
+        "email IS NOT NULL AND json_extract(doc, '$.subscribed_email') = 1 AND " + NOT_SUPPRESSED
+        if channel == "email"
+        else "phone IS NOT NULL AND json_extract(doc, '$.subscribed_phone') = 1",
+    ]
     params: list = []
     if list_ids:
-        clauses.append(f"id IN (SELECT contact_id FROM list_members WHERE list_id IN ({','.join('?' * len(list_ids))}))")
+        clauses.append(
+            f"id IN (SELECT contact_id FROM list_members WHERE list_id IN ({','.join('?' * len(list_ids))}))"
+        )
         params.extend(list_ids)
     if segment_id is not None:
         where, values = segment_condition(state, segment_id)

@@ -29,8 +29,9 @@ def _in_audience(state: SandboxState, trigger: Mapping, contact_id: int) -> bool
     list_ids = trigger.get("contact_list_ids") or []
     if list_ids:
         marks = ",".join("?" * len(list_ids))
-        if not state.store.execute(f"SELECT 1 FROM list_members WHERE contact_id = ? AND list_id IN ({marks})",
-                                   [contact_id, *list_ids]):
+        if not state.store.execute(
+            f"SELECT 1 FROM list_members WHERE contact_id = ? AND list_id IN ({marks})", [contact_id, *list_ids]
+        ):
             return False
     if trigger.get("segment_id") is not None:
         segment = state.find("segments", trigger["segment_id"])
@@ -49,21 +50,37 @@ def _path(state: SandboxState, steps: list, contact_id: int) -> Iterator[dict]:
 
 def triggered_flows(state: SandboxState, event: Mapping) -> list[dict]:
     """The live flows ``event`` starts for its contact, in id order."""
-    flows = state.store.query("flows", state.in_brand("json_extract(doc, '$.trigger.event') = ? AND "
-                                                      "json_extract(doc, '$.status') "
-                                                      f"IN ({','.join('?' * len(RUNNING))})"),
-                              [event["event"], *RUNNING], order="id ASC")
+    flows = state.store.query(
+        "flows",
+        state.in_brand(
+            "json_extract(doc, '$.trigger.event') = ? AND "
+            "json_extract(doc, '$.status') "
+            f"IN ({','.join('?' * len(RUNNING))})"
+        ),
+        [event["event"], *RUNNING],
+        order="id ASC",
+    )
     return [flow for flow in flows if _in_audience(state, flow.get("trigger") or {}, event["contact_id"])]
 
 
 def _message(state: SandboxState, flow: Mapping, event: Mapping, contact: Mapping, now: str, **fields) -> dict:
     """Record one message of ``flow``, started by ``event`` for ``contact`` (the send path's own recorder)."""
-    return record_message(state, state.brand(), now, **fields, source_type="flow", source_name=flow["name"],
-                          flow_id=flow["id"], contact_id=contact["id"], event_id=event["id"])
+    return record_message(
+        state,
+        state.brand(),
+        now,
+        **fields,
+        source_type="flow",
+        source_name=flow["name"],
+        flow_id=flow["id"],
+        contact_id=contact["id"],
+        event_id=event["id"],
+    )
 
 
-def run_flow(state: SandboxState, flow: dict, event: Mapping, contact: Mapping, now: str,
-             theme: Mapping | None) -> list[dict]:
+def run_flow(
+    state: SandboxState, flow: dict, event: Mapping, contact: Mapping, now: str, theme: Mapping | None
+) -> list[dict]:
     """Run ``flow`` for ``contact`` as started by ``event``; returns the follow-up events its ``emit_event`` steps
     ask for (``{"event", "data"}``)."""
     context = merge_context(state.brand(), contact, event=event.get("data"))
@@ -73,12 +90,24 @@ def run_flow(state: SandboxState, flow: dict, event: Mapping, contact: Mapping, 
         kind = step.get("type")
         if kind == "email" and contact.get("email") and (contact.get("subscribed_email") or step.get("transactional")):
             email = render_email(step, context, theme)
-            message = _message(state, flow, event, contact, now, channel="email", to=contact["email"],
-                               subject=email.subject)
+            message = _message(
+                state, flow, event, contact, now, channel="email", to=contact["email"], subject=email.subject
+            )
             from_ = sender(step.get("from_name"), step["from_email"]) if step.get("from_email") else brand_from
-            deliver(state, now, kind="flow", to=contact["email"], subject=email.subject, html=email.html,
-                    text=email.text, from_=from_, reply_to=step.get("reply_to") or brand_reply_to,
-                    message_id=message["id"], contact_id=contact["id"], context=context)
+            deliver(
+                state,
+                now,
+                kind="flow",
+                to=contact["email"],
+                subject=email.subject,
+                html=email.html,
+                text=email.text,
+                from_=from_,
+                reply_to=step.get("reply_to") or brand_reply_to,
+                message_id=message["id"],
+                contact_id=contact["id"],
+                context=context,
+            )
         elif kind == "sms" and contact.get("phone") and (contact.get("subscribed_phone") or step.get("transactional")):
             _message(state, flow, event, contact, now, channel="sms", to=contact["phone"], subject=None)
             count_usage(state, sms=1)

@@ -16,12 +16,30 @@ from .segment_filters import escape_like
 from .state import SandboxState
 from .store import iso, parse_iso
 
-FIELDS = ("id", "brand_id", "uuid", "first_name", "last_name", "source", "country_code", "data", "subscribed_phone",
-          "subscribed_email", "verification_status", "enrichment_status", "list_ids", "last_interacted_at",
-          "created_at", "updated_at", "channels")
+FIELDS = (
+    "id",
+    "brand_id",
+    "uuid",
+    "first_name",
+    "last_name",
+    "source",
+    "country_code",
+    "data",
+    "subscribed_phone",
+    "subscribed_email",
+    "verification_status",
+    "enrichment_status",
+    "list_ids",
+    "last_interacted_at",
+    "created_at",
+    "updated_at",
+    "channels",
+)
 SORTABLE = ("id", "created_at", "updated_at", "first_name", "last_name", "email")
-SEARCH = ("(email LIKE :q ESCAPE '\\' OR phone LIKE :q ESCAPE '\\' OR first_name LIKE :q ESCAPE '\\' "
-          "OR last_name LIKE :q ESCAPE '\\' OR (first_name || ' ' || last_name) LIKE :q ESCAPE '\\')")
+SEARCH = (
+    "(email LIKE :q ESCAPE '\\' OR phone LIKE :q ESCAPE '\\' OR first_name LIKE :q ESCAPE '\\' "
+    "OR last_name LIKE :q ESCAPE '\\' OR (first_name || ' ' || last_name) LIKE :q ESCAPE '\\')"
+)
 
 
 class Contacts(Resource):
@@ -52,7 +70,9 @@ class Contacts(Resource):
             clauses.append("id IN (SELECT contact_id FROM list_members WHERE list_id = :list_id)")
             params["list_id"] = positive_int("list_id", query["list_id"])
         if query.get("tag"):
-            clauses.append("EXISTS (SELECT 1 FROM json_each(contacts.doc, '$.data.tags') WHERE lower(value) = lower(:tag))")
+            clauses.append(
+                "EXISTS (SELECT 1 FROM json_each(contacts.doc, '$.data.tags') WHERE lower(value) = lower(:tag))"
+            )
             params["tag"] = query["tag"]
         for name, operator in (("created_after", ">"), ("created_before", "<")):  # a time window, as /events has
             if query.get(name):
@@ -71,12 +91,21 @@ class Contacts(Resource):
         return Query.matching(clauses, params, order)
 
     def _check_unique(self, state: SandboxState, email: str | None, own_id: int | None = None) -> None:
-        if email and state.store.count("contacts", state.in_brand("email = ? COLLATE NOCASE AND id != ?"),
-                                       (email, own_id or 0)):
+        if email and state.store.count(
+            "contacts", state.in_brand("email = ? COLLATE NOCASE AND id != ?"), (email, own_id or 0)
+        ):
             raise invalid({"email": ["has already been taken"]})
 
-    def _set_channel(self, state: SandboxState, doc: dict, kind: str, value: str | None, subscribed: bool | None,
-                     now: str, destroy: bool = False) -> None:
+    def _set_channel(
+        self,
+        state: SandboxState,
+        doc: dict,
+        kind: str,
+        value: str | None,
+        subscribed: bool | None,
+        now: str,
+        destroy: bool = False,
+    ) -> None:
         """Create, change or remove the contact's email/phone channel and keep the top-level mirrors in sync."""
         channels = doc.setdefault("channels", [])
         channel = next((c for c in channels if c["kind"] == kind), None)
@@ -86,10 +115,20 @@ class Contacts(Resource):
             channel = None
         elif channel is None and value:
             subscribed = True if subscribed is None else subscribed
-            channel = {"id": state.store.next_seq("channel"), "kind": kind, "value": value, "subscribed": subscribed,
-                       "verified": False, "opt_in_at": now if subscribed else None,
-                       "opt_out_at": None if subscribed else now, "sent_count": 0, "fail_count": 0, "data": {},
-                       "created_at": now, "updated_at": now}
+            channel = {
+                "id": state.store.next_seq("channel"),
+                "kind": kind,
+                "value": value,
+                "subscribed": subscribed,
+                "verified": False,
+                "opt_in_at": now if subscribed else None,
+                "opt_out_at": None if subscribed else now,
+                "sent_count": 0,
+                "fail_count": 0,
+                "data": {},
+                "created_at": now,
+                "updated_at": now,
+            }
             channels.append(channel)
         elif channel is not None:
             if value:
@@ -107,11 +146,25 @@ class Contacts(Resource):
         for kind in ("email", "phone"):
             flag = f"subscribed_{kind}"
             if kind in changes or flag in changes or (opt_in is not None and doc.get(kind)):
-                self._set_channel(state, doc, kind, changes.get(kind) or doc.get(kind), changes.get(flag, opt_in),
-                                  now, destroy=kind in changes and changes[kind] is None)
+                self._set_channel(
+                    state,
+                    doc,
+                    kind,
+                    changes.get(kind) or doc.get(kind),
+                    changes.get(flag, opt_in),
+                    now,
+                    destroy=kind in changes and changes[kind] is None,
+                )
         for entry in changes.get("channels_attributes") or []:
-            self._set_channel(state, doc, entry["kind"], entry.get("value"), entry.get("subscribed"), now,
-                              destroy=bool(entry.get("destroy")))
+            self._set_channel(
+                state,
+                doc,
+                entry["kind"],
+                entry.get("value"),
+                entry.get("subscribed"),
+                now,
+                destroy=bool(entry.get("destroy")),
+            )
 
     def build(self, state: SandboxState, body: ContactCreate, now: str) -> dict:
         changes = body.changes()
@@ -119,12 +172,24 @@ class Contacts(Resource):
         if not (changes.get("email") or changes.get("phone") or kinds):
             raise invalid({"email": ["an email or a phone is required"]})
         check_lists(state, changes.get("list_ids") or [], "list_ids")
-        doc = {"uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"nitrosend-sandbox:{now}")),
-               "first_name": changes.get("first_name"), "last_name": changes.get("last_name"),
-               "source": changes.get("source") or "api", "country_code": changes.get("country_code"),
-               "data": changes.get("data") or {}, "subscribed_phone": False, "subscribed_email": False,
-               "verification_status": "unverified", "enrichment_status": "not_enriched", "last_interacted_at": None,
-               "created_at": now, "updated_at": now, "email": None, "phone": None, "channels": []}
+        doc = {
+            "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"nitrosend-sandbox:{now}")),
+            "first_name": changes.get("first_name"),
+            "last_name": changes.get("last_name"),
+            "source": changes.get("source") or "api",
+            "country_code": changes.get("country_code"),
+            "data": changes.get("data") or {},
+            "subscribed_phone": False,
+            "subscribed_email": False,
+            "verification_status": "unverified",
+            "enrichment_status": "not_enriched",
+            "last_interacted_at": None,
+            "created_at": now,
+            "updated_at": now,
+            "email": None,
+            "phone": None,
+            "channels": [],
+        }
         self._apply_channels(state, doc, changes, now)
         self._check_unique(state, doc.get("email"))
         return doc

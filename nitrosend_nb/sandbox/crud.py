@@ -35,8 +35,9 @@ class Query:
     order: str = "id DESC"
 
     @classmethod
-    def matching(cls, clauses: Sequence[str], params: Union[Sequence[Any], Mapping[str, Any]],
-                 order: str = "id DESC") -> "Query":
+    def matching(
+        cls, clauses: Sequence[str], params: Union[Sequence[Any], Mapping[str, Any]], order: str = "id DESC"
+    ) -> "Query":
         """The conjunction of ``clauses`` (empty ones skipped)."""
         return cls(" AND ".join(filter(None, clauses)), params, order)
 
@@ -180,8 +181,11 @@ def register(router: APIRouter, resource: Resource) -> None:
         create_model: type[BaseModel] = resource.create_model
 
         @router.post(base, tags=[tag], status_code=201, summary=f"Create a {resource.label.lower()}")
-        def create_document(body: create_model, request: Request,  # type: ignore[valid-type]
-                            state: SandboxState = Depends(get_state)) -> Response:
+        def create_document(
+            body: create_model,
+            request: Request,  # type: ignore[valid-type]
+            state: SandboxState = Depends(get_state),
+        ) -> Response:
             """Create a record (201; 422 with per-field messages on invalid input; an idempotent group replays
             an earlier create with the same key as 200)."""
             key = request_key(request, getattr(body, "idempotency_key", None)) if resource.idempotent else None
@@ -192,12 +196,16 @@ def register(router: APIRouter, resource: Resource) -> None:
         update_model: type[BaseModel] = resource.update_model
 
         @router.patch(base + "/{ident}", tags=[tag], summary=f"Update a {resource.label.lower()}")
-        def update_document(ident: ResourceId, body: update_model,  # type: ignore[valid-type]
-                            state: SandboxState = Depends(get_state)) -> Response:
+        def update_document(
+            ident: ResourceId,
+            body: update_model,  # type: ignore[valid-type]
+            state: SandboxState = Depends(get_state),
+        ) -> Response:
             """Change the fields sent (PATCH semantics)."""
             return resource.one(state, resource.update(state, ident, body))
 
     if resource.deletable:
+
         @router.delete(base + "/{ident}", tags=[tag], summary=f"Delete a {resource.label.lower()}")
         def delete_document(ident: ResourceId, state: SandboxState = Depends(get_state)) -> Response:
             """Delete a record; answers with the record as it was."""

@@ -30,8 +30,10 @@ def marketing_headers(context: Mapping[str, Any]) -> dict[str, str]:
     ``List-Unsubscribe-Post`` for a marketing send."""
     page = context.get("unsubscribe_url") or f"https://{SANDBOX_HOST}/unsubscribe/test"
     token = page.rstrip("/").rsplit("/", 1)[-1]
-    return {"List-Unsubscribe": f"<{page}>, <mailto:unsubscribe@{SANDBOX_HOST}?subject=unsubscribe-{token}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    return {
+        "List-Unsubscribe": f"<{page}>, <mailto:unsubscribe@{SANDBOX_HOST}?subject=unsubscribe-{token}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
 
 
 def sender(name: str | None, email: str) -> str:
@@ -53,38 +55,90 @@ def content_sender(state: SandboxState, content: Mapping[str, Any]) -> tuple[str
     return from_, content.get("reply_to") or brand_reply_to
 
 
-def record_message(state: SandboxState, brand: Mapping[str, Any], now: str, *, channel: str, to: str,
-                   subject: str | None, source_type: str | None = None, source_name: str | None = None,
-                   flow_id: int | None = None, failure: Reason | None = None, **internal: Any) -> dict:
+def record_message(
+    state: SandboxState,
+    brand: Mapping[str, Any],
+    now: str,
+    *,
+    channel: str,
+    to: str,
+    subject: str | None,
+    source_type: str | None = None,
+    source_name: str | None = None,
+    flow_id: int | None = None,
+    failure: Reason | None = None,
+    **internal: Any,
+) -> dict:
     """Store one message as sent at ``now`` (or failed with ``failure``: see :mod:`.outcomes`); ``internal`` keys
     (campaign_id, contact_id, template_id, tags, ...) are kept for filters but not presented."""
     digest = hashlib.sha256(f"{now}:{channel}:{to}:{internal}".encode()).hexdigest()[:12]
     provider_id = None if failure else "sbx-" + digest
-    return state.store.insert("messages", {
-        "brand_id": brand["id"], "channel": channel, "to": to, "subject": subject,
-        "status": "failed" if failure else "sent", "provider_id": provider_id, "flow_id": flow_id,
-        "source_type": source_type, "source_name": source_name, **status_fields(failure),
-        "sent_at": None if failure else now, "created_at": now, **internal})
+    return state.store.insert(
+        "messages",
+        {
+            "brand_id": brand["id"],
+            "channel": channel,
+            "to": to,
+            "subject": subject,
+            "status": "failed" if failure else "sent",
+            "provider_id": provider_id,
+            "flow_id": flow_id,
+            "source_type": source_type,
+            "source_name": source_name,
+            **status_fields(failure),
+            "sent_at": None if failure else now,
+            "created_at": now,
+            **internal,
+        },
+    )
 
 
-def deliver(state: SandboxState, now: str, *, kind: str, to: str, subject: str, html: str, text: str,
-            from_: str, reply_to: str | None = None, message_id: int | None = None, template_id: int | None = None,
-            campaign_id: int | None = None, contact_id: int | None = None, context: Mapping[str, Any] | None = None,
-            count: bool = True) -> dict | None:
+def deliver(
+    state: SandboxState,
+    now: str,
+    *,
+    kind: str,
+    to: str,
+    subject: str,
+    html: str,
+    text: str,
+    from_: str,
+    reply_to: str | None = None,
+    message_id: int | None = None,
+    template_id: int | None = None,
+    campaign_id: int | None = None,
+    contact_id: int | None = None,
+    context: Mapping[str, Any] | None = None,
+    count: bool = True,
+) -> dict | None:
     """Capture one email in the outbox, with the merge ``context`` it was rendered with and its extra headers
     (List-Unsubscribe for marketing kinds), and (unless ``count=False``: the caller counts a batch) count it
     against the account's email allowance. A send recorded as message ``message_id`` first meets the suppression
     rules (:func:`suppressions.screen`): when it fails, the message says why and None is returned."""
-    if message_id is not None and not suppressions.screen(state, now, to=to, message_id=message_id,
-                                                            contact_id=contact_id):
+    if message_id is not None and not suppressions.screen(
+        state, now, to=to, message_id=message_id, contact_id=contact_id
+    ):
         return None
     context = dict(context or {})
-    record = state.store.insert("outbox", {
-        "kind": kind, "to": to, "from": from_, "reply_to": reply_to, "subject": subject, "html": html,
-        "text": text, "message_id": message_id, "template_id": template_id, "campaign_id": campaign_id,
-        "contact_id": contact_id, "created_at": now, "context": context,
-        "headers": marketing_headers(context) if kind in MARKETING_KINDS else {},
-    })
+    record = state.store.insert(
+        "outbox",
+        {
+            "kind": kind,
+            "to": to,
+            "from": from_,
+            "reply_to": reply_to,
+            "subject": subject,
+            "html": html,
+            "text": text,
+            "message_id": message_id,
+            "template_id": template_id,
+            "campaign_id": campaign_id,
+            "contact_id": contact_id,
+            "created_at": now,
+            "context": context,
+            "headers": marketing_headers(context) if kind in MARKETING_KINDS else {},
+        },
+    )
     if count:
         count_usage(state, email=1)
     return record
@@ -107,8 +161,21 @@ def count_usage(state: SandboxState, email: int = 0, sms: int = 0) -> None:
 
 def outbox_record(row: Mapping[str, Any]) -> dict:
     """An outbox row in the contract's field order."""
-    keys = ("id", "kind", "to", "from", "reply_to", "subject", "html", "text", "message_id", "template_id",
-            "campaign_id", "contact_id", "created_at")
+    keys = (
+        "id",
+        "kind",
+        "to",
+        "from",
+        "reply_to",
+        "subject",
+        "html",
+        "text",
+        "message_id",
+        "template_id",
+        "campaign_id",
+        "contact_id",
+        "created_at",
+    )
     return {k: row.get(k) for k in keys}
 
 

@@ -28,14 +28,20 @@ def dns_records(name: str, valid: str = "unknown") -> list[dict]:
         ("TXT", f"_dmarc.{name}", f"v=DMARC1; p=none; rua=mailto:dmarc@{name}", None),
         ("MX", f"bounce.{name}", "feedback-smtp.eu-west-1.amazonses.com", "10"),
     ]
-    return [{"record_type": kind, "name": host, "value": value, "priority": priority, "valid": valid}
-            for kind, host, value, priority in records]
+    return [
+        {"record_type": kind, "name": host, "value": value, "priority": priority, "valid": valid}
+        for kind, host, value, priority in records
+    ]
 
 
 def checked(doc: dict, now: str) -> dict:
     """``doc`` (a stored domain) after a verification check at ``now``."""
     ok = verifies(doc["name"])
-    doc.update(status="verified" if ok else "pending", dns_setup_status="verified" if ok else "incomplete",
-               dns_records=dns_records(doc["name"], "valid" if ok else "invalid"),
-               verified_at=(doc.get("verified_at") or now) if ok else None, updated_at=now)
+    doc.update(
+        status="verified" if ok else "pending",
+        dns_setup_status="verified" if ok else "incomplete",
+        dns_records=dns_records(doc["name"], "valid" if ok else "invalid"),
+        verified_at=(doc.get("verified_at") or now) if ok else None,
+        updated_at=now,
+    )
     return doc

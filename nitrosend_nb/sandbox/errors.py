@@ -19,15 +19,33 @@ from ..rendering import MergeError
 
 def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
     """A compact JSON response, encoded by orjson (several times faster than FastAPI's encoder on large pages)."""
-    return Response(orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS), status_code=status,
-                    headers=dict(headers or {}), media_type="application/json")
+    return Response(
+        orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS),
+        status_code=status,
+        headers=dict(headers or {}),
+        media_type="application/json",
+    )
 
 
 # The machine code each HTTP status answers with unless the raiser names a more specific one.
-CODES = {400: "bad_request", 401: "unauthorized", 402: "payment_required", 403: "forbidden", 404: "not_found",
-         405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
-         414: "uri_too_long", 415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited",
-         500: "internal_error", 502: "bad_gateway", 503: "service_unavailable", 504: "gateway_timeout"}
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    402: "payment_required",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    414: "uri_too_long",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "internal_error",
+    502: "bad_gateway",
+    503: "service_unavailable",
+    504: "gateway_timeout",
+}
 
 
 def status_code_name(status: int) -> str:
@@ -35,18 +53,30 @@ def status_code_name(status: int) -> str:
     return CODES.get(status) or HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
 
 
-def error_body(status: int, message: str | None = None, validation_errors: Mapping[str, list[str]] | None = None,
-               code: str | None = None) -> dict:
+def error_body(
+    status: int,
+    message: str | None = None,
+    validation_errors: Mapping[str, list[str]] | None = None,
+    code: str | None = None,
+) -> dict:
     """The error document for ``status`` (``code`` defaults to the status's machine code)."""
-    body: dict[str, Any] = {"error": True, "code": code or status_code_name(status),
-                            "message": message or HTTPStatus(status).phrase}
+    body: dict[str, Any] = {
+        "error": True,
+        "code": code or status_code_name(status),
+        "message": message or HTTPStatus(status).phrase,
+    }
     if validation_errors is not None:
         body["validation_errors"] = {k: list(v) for k, v in validation_errors.items()}
     return body
 
 
-def error_response(status: int, message: str | None = None, validation_errors: Mapping[str, list[str]] | None = None,
-                   headers: Mapping[str, str] | None = None, code: str | None = None) -> Response:
+def error_response(
+    status: int,
+    message: str | None = None,
+    validation_errors: Mapping[str, list[str]] | None = None,
+    headers: Mapping[str, str] | None = None,
+    code: str | None = None,
+) -> Response:
     """An error in the API's JSON shape."""
     return json_response(error_body(status, message, validation_errors, code), status, headers)
 
@@ -54,9 +84,14 @@ def error_response(status: int, message: str | None = None, validation_errors: M
 class ApiError(Exception):
     """Raised by route code to answer with an error in the API shape."""
 
-    def __init__(self, status: int, message: str | None = None,
-                 validation_errors: Mapping[str, list[str]] | None = None, headers: Mapping[str, str] | None = None,
-                 code: str | None = None):
+    def __init__(
+        self,
+        status: int,
+        message: str | None = None,
+        validation_errors: Mapping[str, list[str]] | None = None,
+        headers: Mapping[str, str] | None = None,
+        code: str | None = None,
+    ):
         super().__init__(message or HTTPStatus(status).phrase)
         self.status, self.message, self.validation_errors = status, message, validation_errors
         self.headers, self.code = headers, code
@@ -83,8 +118,11 @@ def invalid(errors: Mapping[str, list[str]], message: str | None = None, code: s
 
 def campaign_locked() -> ApiError:
     """422 ``campaign_locked``: a sent campaign's content cannot change."""
-    return invalid({"base": ["the campaign has been sent; its content is locked (renaming is still allowed)"]},
-                   "Campaign content is locked after sending", code="campaign_locked")
+    return invalid(
+        {"base": ["the campaign has been sent; its content is locked (renaming is still allowed)"]},
+        "Campaign content is locked after sending",
+        code="campaign_locked",
+    )
 
 
 def _field_name(loc: tuple) -> str:
@@ -94,11 +132,20 @@ def _field_name(loc: tuple) -> str:
 
 # Pydantic's error types in the API's words (one short sentence, no internal validator names).
 _PLAIN_MESSAGES = {
-    "missing": "is required", "string_type": "must be a string", "int_type": "must be an integer",
-    "int_parsing": "must be an integer", "int_from_float": "must be an integer", "float_type": "must be a number",
-    "float_parsing": "must be a number", "bool_type": "must be true or false", "bool_parsing": "must be true or false",
-    "list_type": "must be a list", "dict_type": "must be an object", "model_type": "must be an object",
-    "model_attributes_type": "must be an object", "none_required": "must be null",
+    "missing": "is required",
+    "string_type": "must be a string",
+    "int_type": "must be an integer",
+    "int_parsing": "must be an integer",
+    "int_from_float": "must be an integer",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "list_type": "must be a list",
+    "dict_type": "must be an object",
+    "model_type": "must be an object",
+    "model_attributes_type": "must be an object",
+    "none_required": "must be null",
 }
 
 

@@ -23,6 +23,14 @@ def email_steps(steps: list[dict]) -> Iterator[dict]:
 
 def step_templates(steps: list[dict], flow_id: int, now: str) -> list[dict]:
     """One template document (no id yet) per email step, attached to the flow by ``flow_id``."""
-    return [{"name": step.get("subject"), "flow_id": flow_id, "action_id": None,
-             **{k: step.get(k) for k in STEP_TEMPLATE_FIELDS}, "created_at": now, "updated_at": now}
-            for step in email_steps(steps)]
+    return [
+        {
+            "name": step.get("subject"),
+            "flow_id": flow_id,
+            "action_id": None,
+            **{k: step.get(k) for k in STEP_TEMPLATE_FIELDS},
+            "created_at": now,
+            "updated_at": now,
+        }
+        for step in email_steps(steps)
+    ]

@@ -57,8 +57,9 @@ def _content_type(scope: Scope) -> str:
 def _body_limit(scope: Scope) -> int:
     """The largest body ``scope`` may send: an import file for a file upload, else the general limit."""
     path, method = scope.get("path", ""), scope["method"]
-    multipart_import = (method == "POST" and path == IMPORTS_PATH
-                        and _content_type(scope).lower().startswith("multipart/form-data"))
+    multipart_import = (
+        method == "POST" and path == IMPORTS_PATH and _content_type(scope).lower().startswith("multipart/form-data")
+    )
     if multipart_import or (method == "PUT" and _under(path, UPLOAD_PATH)):
         return limits.MAX_IMPORT_BODY_BYTES
     return limits.MAX_BODY_BYTES
@@ -79,6 +80,8 @@ def _with_request_id(send: Send) -> Send:
         await send(message)
 
     return send_with_id
+
+
 def _unauthorized() -> Response:
     return error_response(401, "Invalid or missing API key", headers={"WWW-Authenticate": 'Bearer realm="nitrosend"'})
 
@@ -213,14 +216,15 @@ class ApiGate:
     async def _api(self, scope: Scope, receive: Receive, send: Send) -> None:
         send = _with_request_id(send)
         knobs, method, path = self.state.knobs, scope["method"], scope["path"]
-        api_path = (path[len(API_PREFIX):] or "/") if _under(path, API_PREFIX) else path
+        api_path = (path[len(API_PREFIX) :] or "/") if _under(path, API_PREFIX) else path
         if knobs.latency_ms:
             await asyncio.sleep(knobs.latency_ms / 1000)
         refusal = None
         retry_after = knobs.retry_after()
         if retry_after:
-            refusal = error_response(429, f"Rate limit exceeded; retry in {retry_after} s",
-                                     headers={"Retry-After": str(retry_after)})
+            refusal = error_response(
+                429, f"Rate limit exceeded; retry in {retry_after} s", headers={"Retry-After": str(retry_after)}
+            )
         elif fault := knobs.take_fault("before", method, path, api_path):
             refusal = error_response(fault.status, "Injected fault: the request was not processed")
         elif knobs.random_failure():

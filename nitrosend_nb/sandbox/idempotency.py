@@ -42,6 +42,9 @@ def replay(store: Store, scope: str, key: str | None, print_: str) -> Any | None
         return None
     stored_print, body = found
     if stored_print != print_:
-        raise ApiError(409, "idempotency_conflict: this Idempotency-Key was already used with a different payload",
-                       code="idempotency_conflict")
+        raise ApiError(
+            409,
+            "idempotency_conflict: this Idempotency-Key was already used with a different payload",
+            code="idempotency_conflict",
+        )
     return body

@@ -36,9 +36,13 @@ WRITE_MODES = ("real", "shadow", "dry_run")
 #: Contact fields a column can fill (``data.<key>`` fills a custom field; mapping a column to null skips it).
 FIELDS = {
     "email": "the contact's email address (required; rows are matched to existing contacts by it)",
-    "first_name": "first name", "last_name": "last name", "phone": "E.164 phone number",
-    "country_code": "two-letter ISO country code", "source": "where the contact came from (default: import)",
-    "subscribed_email": "true/false, yes/no or 1/0", "subscribed_phone": "true/false, yes/no or 1/0",
+    "first_name": "first name",
+    "last_name": "last name",
+    "phone": "E.164 phone number",
+    "country_code": "two-letter ISO country code",
+    "source": "where the contact came from (default: import)",
+    "subscribed_email": "true/false, yes/no or 1/0",
+    "subscribed_phone": "true/false, yes/no or 1/0",
     "tags": "tags separated by ; (stored in data.tags)",
 }
 TRUE, FALSE = {"true", "yes", "y", "1"}, {"false", "no", "n", "0"}
@@ -48,12 +52,15 @@ FULL_SPEED_BATCH = 500
 def spec() -> dict:
     """The ``GET /imports/spec`` document: what can be imported, how rows are numbered and the limits."""
     return {
-        "resources": {"contacts": {
-            "match_on": "email",
-            "fields": [{"name": name, "description": text, "required": name == "email"}
-                       for name, text in FIELDS.items()]
-                      + [{"name": "data.<key>", "description": "a custom field", "required": False}],
-        }},
+        "resources": {
+            "contacts": {
+                "match_on": "email",
+                "fields": [
+                    {"name": name, "description": text, "required": name == "email"} for name, text in FIELDS.items()
+                ]
+                + [{"name": "data.<key>", "description": "a custom field", "required": False}],
+            }
+        },
         "parsers": ["csv"],
         "write_modes": list(WRITE_MODES),
         "row_numbers": "row 1 is the first record after the header line",
@@ -99,10 +106,14 @@ def plan_columns(header: list[str], columns: dict[str, Any]) -> list[str | None]
     for name in header:
         target = columns[name] if name in columns else _header_key(name)
         if target is not None and not (target in FIELDS or re.fullmatch(r"data\.[A-Za-z_][\w-]{0,63}", target)):
-            hint = (f"map it with columns={{{name!r}: 'data.{_header_key(name)}'}} "
-                    f"or columns={{{name!r}: None}} to skip it")
-            problems.append(f"unknown column {name!r}: {hint}" if name not in columns
-                            else f"{name!r} maps to unknown field {target!r}")
+            hint = (
+                f"map it with columns={{{name!r}: 'data.{_header_key(name)}'}} or columns={{{name!r}: None}} to skip it"
+            )
+            problems.append(
+                f"unknown column {name!r}: {hint}"
+                if name not in columns
+                else f"{name!r} maps to unknown field {target!r}"
+            )
         plan.append(target)
     filled = [target for target in plan if target is not None]
     problems += [f"more than one column fills {t!r}" for t in sorted({t for t in filled if filled.count(t) > 1})]
@@ -116,10 +127,9 @@ def plan_columns(header: list[str], columns: dict[str, Any]) -> list[str | None]
 def _row_fields(cells: list[str], header: list[str], plan: list[str | None]) -> tuple[dict, list[list]]:
     """The contact fields one record fills, and its problems as ``[reason, column]`` pairs."""
     problems: list[list] = []
-    extra = [cell for cell in cells[len(header):] if cell.strip()]
+    extra = [cell for cell in cells[len(header) :] if cell.strip()]
     if extra:
-        problems.append([f"unknown column: the row has {len(cells)} values but the header names {len(header)}",
-                         None])
+        problems.append([f"unknown column: the row has {len(cells)} values but the header names {len(header)}", None])
     fields: dict[str, Any] = {}
     for name, target, raw in zip(header, plan, cells, strict=False):  # a short row leaves the rest empty
         value = raw.strip()
@@ -164,8 +174,9 @@ class ImportRunner:
 
     def start(self, import_id: int) -> None:
         """Begin processing import ``import_id`` off the request path."""
-        thread = threading.Thread(target=self._run, args=(import_id,), name=f"nitrosend-import-{import_id}",
-                                  daemon=True)
+        thread = threading.Thread(
+            target=self._run, args=(import_id,), name=f"nitrosend-import-{import_id}", daemon=True
+        )
         with self._lock:
             self._threads = {t for t in self._threads if t.is_alive()} | {thread}
         thread.start()
@@ -280,9 +291,9 @@ class _Context:
             else:
                 current = self.state.store.list_ids_by_contact([existing["id"]])[existing["id"]]
                 lists = list(dict.fromkeys(current + self.list_ids))
-                contacts.update(self.state, existing["id"],
-                                     ContactUpdate.model_validate({**fields, "list_ids": lists}))
+                contacts.update(self.state, existing["id"], ContactUpdate.model_validate({**fields, "list_ids": lists}))
         except ApiError as exc:
-            return [[f"{name}: {messages[0]}", None] for name, messages in (exc.validation_errors or {}).items()] \
-                or [[exc.message or "refused", None]]
+            return [[f"{name}: {messages[0]}", None] for name, messages in (exc.validation_errors or {}).items()] or [
+                [exc.message or "refused", None]
+            ]
         return []

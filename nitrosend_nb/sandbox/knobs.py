@@ -37,8 +37,7 @@ class Fault:
 
     def as_dict(self) -> dict:
         """JSON view."""
-        return {"count": self.count, "status": self.status, "when": self.when, "path": self.path,
-                "method": self.method}
+        return {"count": self.count, "status": self.status, "when": self.when, "path": self.path, "method": self.method}
 
 
 class TokenBucket:
@@ -84,10 +83,17 @@ class Knobs:
         self._rng = random.Random(self.seed)
         self._bucket = TokenBucket(self.rate_limit) if self.rate_limit else None
 
-    def configure(self, latency_ms: float | None = None, rate_limit: float | None = UNCHANGED,
-                  error_rate: float | None = None, bounce_rate: float | None = None,
-                  complaint_rate: float | None = None, import_rows_per_second: float | None = UNCHANGED,
-                  webhook_time_scale: float | None = None, engagement: dict | None = None) -> None:
+    def configure(
+        self,
+        latency_ms: float | None = None,
+        rate_limit: float | None = UNCHANGED,
+        error_rate: float | None = None,
+        bounce_rate: float | None = None,
+        complaint_rate: float | None = None,
+        import_rows_per_second: float | None = UNCHANGED,
+        webhook_time_scale: float | None = None,
+        engagement: dict | None = None,
+    ) -> None:
         """Change knobs at runtime; ``rate_limit=None`` (or 0) switches rate limiting off and
         ``import_rows_per_second=None`` (or 0) lets imports run at full speed."""
         if engagement is not None and not set(engagement) <= set(DEFAULT_ENGAGEMENT):
@@ -106,19 +112,28 @@ class Knobs:
             if rate_limit is not UNCHANGED:
                 self.rate_limit = float(rate_limit) if rate_limit else None
                 self._bucket = TokenBucket(self.rate_limit) if self.rate_limit else None
-            for name, value in (("error_rate", error_rate), ("bounce_rate", bounce_rate),
-                                ("complaint_rate", complaint_rate)):
+            for name, value in (
+                ("error_rate", error_rate),
+                ("bounce_rate", bounce_rate),
+                ("complaint_rate", complaint_rate),
+            ):
                 if value is not None:
                     setattr(self, name, min(1.0, max(0.0, float(value))))
 
     def as_dict(self) -> dict:
         """JSON view of the knobs and pending faults."""
         with self._lock:
-            return {"latency_ms": self.latency_ms, "rate_limit": self.rate_limit, "error_rate": self.error_rate,
-                    "bounce_rate": self.bounce_rate, "complaint_rate": self.complaint_rate,
-                    "import_rows_per_second": self.import_rows_per_second,
-                    "webhook_time_scale": self.webhook_time_scale, "engagement": dict(self.engagement),
-                    "faults": [f.as_dict() for f in self.faults]}
+            return {
+                "latency_ms": self.latency_ms,
+                "rate_limit": self.rate_limit,
+                "error_rate": self.error_rate,
+                "bounce_rate": self.bounce_rate,
+                "complaint_rate": self.complaint_rate,
+                "import_rows_per_second": self.import_rows_per_second,
+                "webhook_time_scale": self.webhook_time_scale,
+                "engagement": dict(self.engagement),
+                "faults": [f.as_dict() for f in self.faults],
+            }
 
     def engagement_rates(self) -> dict:
         """A copy of the engagement rates (bounce, open, click) webhook events are drawn against."""

@@ -27,11 +27,33 @@ from .state import SandboxState
 from .templates import templates
 from .webhooks import emit_for_message
 
-FIELDS = ("id", "brand_id", "channel", "to", "subject", "status", "provider_id", "flow_id", "source_type",
-          "source_name", "status_reason_code", "status_reason", "status_reason_category", "failure_code",
-          "failure_reason", "failure_category", "sent_at", "created_at")
-SOURCE_TYPES = {"all": "", "campaign": "source_type = 'campaign'", "flow": "source_type = 'flow'",
-                "transactional": "source_type IS NULL", "test": "source_type = 'test'"}
+FIELDS = (
+    "id",
+    "brand_id",
+    "channel",
+    "to",
+    "subject",
+    "status",
+    "provider_id",
+    "flow_id",
+    "source_type",
+    "source_name",
+    "status_reason_code",
+    "status_reason",
+    "status_reason_category",
+    "failure_code",
+    "failure_reason",
+    "failure_category",
+    "sent_at",
+    "created_at",
+)
+SOURCE_TYPES = {
+    "all": "",
+    "campaign": "source_type = 'campaign'",
+    "flow": "source_type = 'flow'",
+    "transactional": "source_type IS NULL",
+    "test": "source_type = 'test'",
+}
 CHOICES = {"channel": ("email", "sms"), "status": ("queued", "sent", "failed")}
 
 
@@ -79,7 +101,9 @@ class Messages(Resource):
             return {}
         rows = state.store.execute(
             f"SELECT {column}, COUNT(*) FROM messages WHERE source_type = ? AND {column} IN "
-            f"({','.join('?' * len(ids))}) GROUP BY {column}", [source_type, *ids])
+            f"({','.join('?' * len(ids))}) GROUP BY {column}",
+            [source_type, *ids],
+        )
         found = dict(rows)
         return {ident: found.get(ident, 0) for ident in ids}
 
@@ -141,16 +165,37 @@ def send(state: SandboxState, body: MessageCreate, key: str | None) -> dict:
         email = None
         if body.channel == "email":
             email = render_email(content, context, brand_theme(brand), html=body.html, plain_body=bool(body.body))
-        doc = record_message(state, brand, now, channel=body.channel, to=to, subject=email and email.subject,
-                             failure=failure, template_id=body.template_id,
-                             contact_id=contact["id"] if contact else None, idempotency_key=key, tags=body.tags,
-                             headers=body.headers)
+        doc = record_message(
+            state,
+            brand,
+            now,
+            channel=body.channel,
+            to=to,
+            subject=email and email.subject,
+            failure=failure,
+            template_id=body.template_id,
+            contact_id=contact["id"] if contact else None,
+            idempotency_key=key,
+            tags=body.tags,
+            headers=body.headers,
+        )
         if failure is None and email is not None:
             _, brand_reply_to = default_sender(state)
-            deliver(state, now, kind="transactional", to=to, subject=email.subject, html=email.html,
-                    text=email.text, context=context, from_=_from_address(brand, body, template),
-                    reply_to=body.reply_to or (template or {}).get("reply_to") or brand_reply_to,
-                    message_id=doc["id"], template_id=body.template_id, contact_id=doc["contact_id"])
+            deliver(
+                state,
+                now,
+                kind="transactional",
+                to=to,
+                subject=email.subject,
+                html=email.html,
+                text=email.text,
+                context=context,
+                from_=_from_address(brand, body, template),
+                reply_to=body.reply_to or (template or {}).get("reply_to") or brand_reply_to,
+                message_id=doc["id"],
+                template_id=body.template_id,
+                contact_id=doc["contact_id"],
+            )
         elif failure is None:
             count_usage(state, sms=1)
         emit_for_message(state, doc)

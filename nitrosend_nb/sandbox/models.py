@@ -117,9 +117,14 @@ class Body(BaseModel):
     def refuse(cls, errors: Mapping[str, list[str]]) -> ValidationError:
         """The error a model validator raises for rules spanning fields: one per-field message each, named by
         field as a field's own validator would be."""
-        return ValidationError.from_exception_data(cls.__name__, [
-            InitErrorDetails(type=PydanticCustomError("rule", message), loc=(name,), input=None)
-            for name, messages in errors.items() for message in messages])
+        return ValidationError.from_exception_data(
+            cls.__name__,
+            [
+                InitErrorDetails(type=PydanticCustomError("rule", message), loc=(name,), input=None)
+                for name, messages in errors.items()
+                for message in messages
+            ],
+        )
 
 
 # -- design -------------------------------------------------------------------------------------------
@@ -379,6 +384,7 @@ def _status(allowed: tuple[str, ...]):
             hint = " ('active' is now 'live')" if value == "active" else ""
             raise ValueError(f"must be one of {', '.join(allowed)}{hint}")
         return value
+
     return AfterValidator(check)
 
 
@@ -651,8 +657,16 @@ class DirectUploadCreate(Body):
 
 
 # -- webhooks -----------------------------------------------------------------------------------------
-WebhookEvent = Literal["email.sent", "email.delivered", "email.bounced", "email.complained", "email.opened",
-                       "email.clicked", "email.failed", "email.received"]
+WebhookEvent = Literal[
+    "email.sent",
+    "email.delivered",
+    "email.bounced",
+    "email.complained",
+    "email.opened",
+    "email.clicked",
+    "email.failed",
+    "email.received",
+]
 
 
 class WebhookUpdate(Body):

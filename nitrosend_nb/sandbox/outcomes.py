@@ -19,8 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-STATUS_REASON_CATEGORIES = ("content_review", "account", "internal", "recipient", "provider", "rate_limit",
-                            "delivery")
+STATUS_REASON_CATEGORIES = ("content_review", "account", "internal", "recipient", "provider", "rate_limit", "delivery")
 FAILURE_CATEGORIES = tuple(c for c in STATUS_REASON_CATEGORIES if c != "rate_limit")
 
 
@@ -33,8 +32,9 @@ class Reason:
     category: str
 
 
-BRAND_CANNOT_SEND = Reason("brand_cannot_send", "The brand cannot send yet (its sending domain is not verified)",
-                           "account")
+BRAND_CANNOT_SEND = Reason(
+    "brand_cannot_send", "The brand cannot send yet (its sending domain is not verified)", "account"
+)
 SMS_NOT_ENABLED = Reason("sms_not_enabled", "SMS is not enabled for this brand", "account")
 SMS_ALLOWANCE_EXHAUSTED = Reason("sms_allowance_exhausted", "The account's SMS allowance is used up", "account")
 INVALID_RECIPIENT = Reason("invalid_recipient", "The recipient's domain cannot receive email (.invalid)", "recipient")
@@ -70,7 +70,10 @@ def status_fields(failure: Reason | None = None, reason: Reason | None = None) -
     message's wait) only the status reason, neither leaves all six null."""
     why = failure or reason
     return {
-        "status_reason_code": why and why.code, "status_reason": why and why.text,
-        "status_reason_category": why and why.category, "failure_code": failure and failure.code,
-        "failure_reason": failure and failure.text, "failure_category": failure and failure.category,
+        "status_reason_code": why and why.code,
+        "status_reason": why and why.text,
+        "status_reason_category": why and why.category,
+        "failure_code": failure and failure.code,
+        "failure_reason": failure and failure.text,
+        "failure_category": failure and failure.category,
     }

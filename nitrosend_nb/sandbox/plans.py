@@ -13,14 +13,13 @@ The rule behind ``GET /account/reach?audience=N`` (the sandbox's own, documented
 
 from __future__ import annotations
 
-PLANS: tuple[tuple[str, int | None], ...] = (("free", 1_000), ("pro", 50_000), ("ultra", 250_000),
-                                             ("enterprise", None))
+PLANS: tuple[tuple[str, int | None], ...] = (("free", 1_000), ("pro", 50_000), ("ultra", 250_000), ("enterprise", None))
 PLAN_NAMES = [name for name, _ in PLANS]
 
 
 def smallest_plan(emails: int, at_least: str = "free") -> str:
     """The smallest plan (not below ``at_least``) whose monthly email allowance holds ``emails``."""
-    for name, allowance in PLANS[PLAN_NAMES.index(at_least):]:
+    for name, allowance in PLANS[PLAN_NAMES.index(at_least) :]:
         if allowance is None or emails <= allowance:
             return name
     return PLANS[-1][0]
@@ -38,13 +37,25 @@ def reach(account: dict, audience: int) -> dict:
         summary = f"Sending to {audience:,} recipients fits in the {billing['plan_name']} plan ({left} this month)."
     else:
         extra = audience - email["remaining"]
-        summary = (f"Sending to {audience:,} recipients exceeds the {email['remaining']:,} emails left on the "
-                   f"{billing['plan_name']} plan this month by {extra:,} (about {extra * email['overage_rate']:.2f} "
-                   f"in overage); the {recommended} plan covers it.")
-    return {"audience": audience, "cohort": smallest_plan(audience),
-            "current": {"plan": plan, "plan_name": billing["plan_name"], "allowance": email["allowance"],
-                        "used": email["used"], "remaining": email["remaining"]},
-            "recommended": recommended, "covered": covered, "summary": summary}
+        summary = (
+            f"Sending to {audience:,} recipients exceeds the {email['remaining']:,} emails left on the "
+            f"{billing['plan_name']} plan this month by {extra:,} (about {extra * email['overage_rate']:.2f} "
+            f"in overage); the {recommended} plan covers it."
+        )
+    return {
+        "audience": audience,
+        "cohort": smallest_plan(audience),
+        "current": {
+            "plan": plan,
+            "plan_name": billing["plan_name"],
+            "allowance": email["allowance"],
+            "used": email["used"],
+            "remaining": email["remaining"],
+        },
+        "recommended": recommended,
+        "covered": covered,
+        "summary": summary,
+    }
 
 
 def brand_allowance(account: dict, used: int) -> dict:
@@ -52,5 +63,10 @@ def brand_allowance(account: dict, used: int) -> dict:
     (``entitlements.brands``; None: unlimited)."""
     limit = account["billing"]["entitlements"].get("brands")
     remaining = None if limit is None else max(0, limit - used)
-    return {"used": used, "limit": limit, "remaining": remaining, "unlimited": limit is None,
-            "can_create": limit is None or used < limit}
+    return {
+        "used": used,
+        "limit": limit,
+        "remaining": remaining,
+        "unlimited": limit is None,
+        "can_create": limit is None or used < limit,
+    }

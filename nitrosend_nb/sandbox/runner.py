@@ -26,16 +26,34 @@ class Sandbox:
     ``webhook_time_scale`` runs the webhook retry schedule that many times faster than the real service (60:
     a 1-minute retry after 1 s); ``import_rows_per_second`` paces import processing (None: full speed)."""
 
-    def __init__(self, contacts: int = 250, latency_ms: float = 0, rate_limit: float | None = None,
-                 error_rate: float = 0.0, seed: int = 0, host: str = "127.0.0.1", port: int = 0,
-                 db: str | None = None, api_key: str = DEFAULT_API_KEY, bounce_rate: float = 0.0,
-                 complaint_rate: float = 0.0, webhook_time_scale: float = 60.0,
-                 import_rows_per_second: float | None = 2000.0):
+    def __init__(
+        self,
+        contacts: int = 250,
+        latency_ms: float = 0,
+        rate_limit: float | None = None,
+        error_rate: float = 0.0,
+        seed: int = 0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        db: str | None = None,
+        api_key: str = DEFAULT_API_KEY,
+        bounce_rate: float = 0.0,
+        complaint_rate: float = 0.0,
+        webhook_time_scale: float = 60.0,
+        import_rows_per_second: float | None = 2000.0,
+    ):
         self.host, self.port, self.db = host, port, db
         self._key = api_key
-        knobs = Knobs(latency_ms=latency_ms, rate_limit=rate_limit, error_rate=error_rate, seed=seed,
-                      bounce_rate=bounce_rate, complaint_rate=complaint_rate,
-                      webhook_time_scale=webhook_time_scale, import_rows_per_second=import_rows_per_second)
+        knobs = Knobs(
+            latency_ms=latency_ms,
+            rate_limit=rate_limit,
+            error_rate=error_rate,
+            seed=seed,
+            bounce_rate=bounce_rate,
+            complaint_rate=complaint_rate,
+            webhook_time_scale=webhook_time_scale,
+            import_rows_per_second=import_rows_per_second,
+        )
         self.state = SandboxState(Store(db), api_key=api_key, seed=seed, contacts=contacts, knobs=knobs)
         self.state.ensure_seeded()
         self.app = create_app(self.state)
@@ -54,8 +72,14 @@ class Sandbox:
         self.port = self._socket.getsockname()[1]
         # h11 whatever else is installed: its request-head limit is what lets an over-long URL get the JSON 414
         # (httptools answers such a request with a plain-text 400 before the gate sees it).
-        config = uvicorn.Config(self.app, log_level="warning", lifespan="off", access_log=False, http="h11",
-                                h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES)
+        config = uvicorn.Config(
+            self.app,
+            log_level="warning",
+            lifespan="off",
+            access_log=False,
+            http="h11",
+            h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,
+        )
         self._server = uvicorn.Server(config)
         return self._server
 
@@ -64,8 +88,9 @@ class Sandbox:
         if self._thread is not None:
             return self
         server = self._bind()
-        self._thread = threading.Thread(target=server.run, kwargs={"sockets": [self._socket]},
-                                        name=f"nitrosend-sandbox-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [self._socket]}, name=f"nitrosend-sandbox-{self.port}", daemon=True
+        )
         self._thread.start()
         while not server.started:
             if not self._thread.is_alive():
@@ -142,21 +167,35 @@ class Sandbox:
         """Reseed to the initial state (data, clock, outbox, pending faults)."""
         self.state.reseed()
 
-    def configure(self, latency_ms: float | None = None, rate_limit: float | None = UNCHANGED,
-                  error_rate: float | None = None, bounce_rate: float | None = None,
-                  complaint_rate: float | None = None, import_rows_per_second: float | None = UNCHANGED,
-                  webhook_time_scale: float | None = None, engagement: dict | None = None) -> None:
+    def configure(
+        self,
+        latency_ms: float | None = None,
+        rate_limit: float | None = UNCHANGED,
+        error_rate: float | None = None,
+        bounce_rate: float | None = None,
+        complaint_rate: float | None = None,
+        import_rows_per_second: float | None = UNCHANGED,
+        webhook_time_scale: float | None = None,
+        engagement: dict | None = None,
+    ) -> None:
         """Change knobs at runtime; ``rate_limit=None`` switches rate limiting off. ``bounce_rate`` and
         ``complaint_rate`` are the shares of sends that hard-bounce or draw a complaint (decided per message
         from the seed, so a rerun behaves the same); ``import_rows_per_second=None`` lets imports run at full
         speed; ``engagement`` sets some of the bounce/open/click rates of webhook events."""
-        self.state.knobs.configure(latency_ms=latency_ms, rate_limit=rate_limit, error_rate=error_rate,
-                                   bounce_rate=bounce_rate, complaint_rate=complaint_rate,
-                                   import_rows_per_second=import_rows_per_second,
-                                   webhook_time_scale=webhook_time_scale, engagement=engagement)
+        self.state.knobs.configure(
+            latency_ms=latency_ms,
+            rate_limit=rate_limit,
+            error_rate=error_rate,
+            bounce_rate=bounce_rate,
+            complaint_rate=complaint_rate,
+            import_rows_per_second=import_rows_per_second,
+            webhook_time_scale=webhook_time_scale,
+            engagement=engagement,
+        )
 
-    def inject_faults(self, count: int = 1, status: int = 503, when: str = "after", path: str | None = None,
-                      method: str | None = None) -> None:
+    def inject_faults(
+        self, count: int = 1, status: int = 503, when: str = "after", path: str | None = None, method: str | None = None
+    ) -> None:
         """Make the next ``count`` matching /v1/my requests fail with ``status`` (see the contract)."""
         if when not in ("before", "after"):
             raise ValueError("when must be 'before' or 'after'")

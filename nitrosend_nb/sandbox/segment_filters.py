@@ -26,8 +26,24 @@ FIELDS: dict[str, tuple[str, str]] = {
     "contact_last_interacted_at": ("json_extract(doc, '$.last_interacted_at')", "time"),
     "contact_tag": ("value", "tag"),
 }
-PREDICATES = ("eq", "not_eq", "cont", "not_cont", "start", "end", "gt", "lt", "gteq", "lteq", "present", "blank",
-              "true", "false", "in", "not_in")
+PREDICATES = (
+    "eq",
+    "not_eq",
+    "cont",
+    "not_cont",
+    "start",
+    "end",
+    "gt",
+    "lt",
+    "gteq",
+    "lteq",
+    "present",
+    "blank",
+    "true",
+    "false",
+    "in",
+    "not_in",
+)
 NEGATED = {"not_eq": "eq", "not_cont": "cont", "not_in": "in"}
 TAGS = "json_each(contacts.doc, '$.data.tags')"
 
@@ -100,7 +116,9 @@ def compile_filter(item: Mapping[str, Any], index: int) -> tuple[str, list]:
     if name not in FIELDS:
         raise invalid({f"filters.{index}.name": [f"unknown filter {name!r}; known: {', '.join(FIELDS)}"]})
     if predicate not in PREDICATES:
-        raise invalid({f"filters.{index}.predicate": [f"unknown predicate {predicate!r}; known: {', '.join(PREDICATES)}"]})
+        raise invalid(
+            {f"filters.{index}.predicate": [f"unknown predicate {predicate!r}; known: {', '.join(PREDICATES)}"]}
+        )
     expr, kind = FIELDS[name]
     where = f"filters.{index}.value"
     positive = NEGATED.get(predicate, predicate)

@@ -57,8 +57,15 @@ BRAND = ("brand_id", "brand_id")
 DOC_TABLES: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...]]] = {
     "brands": ((("sid", "sid"),), ("sid",)),
     "contacts": (
-        (BRAND, ("email", "email"), ("phone", "phone"), ("first_name", "first_name"), ("last_name", "last_name"),
-         ("created_at", "created_at"), ("updated_at", "updated_at")),
+        (
+            BRAND,
+            ("email", "email"),
+            ("phone", "phone"),
+            ("first_name", "first_name"),
+            ("last_name", "last_name"),
+            ("created_at", "created_at"),
+            ("updated_at", "updated_at"),
+        ),
         ("brand_id", "email COLLATE NOCASE", "created_at"),  # brand_id: pages seek by id; emails case-insensitive
     ),
     "lists": ((BRAND,), ()),
@@ -67,14 +74,26 @@ DOC_TABLES: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...]]] = {
     "campaigns": ((BRAND, ("status", "status")), ()),
     "flows": ((BRAND,), ()),
     "messages": (
-        (BRAND, ("channel", "channel"), ("status", "status"), ("source_type", "source_type"), ("flow_id", "flow_id"),
-         ("campaign_id", "campaign_id"), ("created_at", "created_at")),
+        (
+            BRAND,
+            ("channel", "channel"),
+            ("status", "status"),
+            ("source_type", "source_type"),
+            ("flow_id", "flow_id"),
+            ("campaign_id", "campaign_id"),
+            ("created_at", "created_at"),
+        ),
         ("brand_id", "brand_id, source_type", "flow_id", "campaign_id"),  # brand_id: pages of all types by id
     ),
     "outbox": ((), ()),
     "events": (
-        (BRAND, ("event", "event"), ("contact_id", "contact_id"), ("idempotency_key", "idempotency_key"),
-         ("created_at", "created_at")),
+        (
+            BRAND,
+            ("event", "event"),
+            ("contact_id", "contact_id"),
+            ("idempotency_key", "idempotency_key"),
+            ("created_at", "created_at"),
+        ),
         ("event, idempotency_key", "created_at"),  # the idempotency lookup and the time window
     ),
     "suppressions": ((BRAND, ("email", "email"), ("active", "active")), ("email COLLATE NOCASE",)),
@@ -138,8 +157,9 @@ class Store:
                     f"{generated})"
                 )
                 for expression in indexes:
-                    self._conn.execute(f"CREATE INDEX IF NOT EXISTS {self._index_name(table, expression)} "
-                                       f"ON {table} ({expression})")
+                    self._conn.execute(
+                        f"CREATE INDEX IF NOT EXISTS {self._index_name(table, expression)} ON {table} ({expression})"
+                    )
 
     @staticmethod
     def _index_name(table: str, expression: str) -> str:
@@ -257,8 +277,15 @@ class Store:
         """Delete one document."""
         self.execute(f"DELETE FROM {table} WHERE id = ?", (ident,))
 
-    def query(self, table: str, where: str = "", params: Params = (), order: str = "id DESC",
-              limit: int | None = None, offset: int = 0) -> list[dict]:
+    def query(
+        self,
+        table: str,
+        where: str = "",
+        params: Params = (),
+        order: str = "id DESC",
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[dict]:
         """Documents matching an SQL ``where`` clause, ordered, optionally one page of them.
 
         A page deep into a list ordered by id is found without an OFFSET scan over the documents: its first id
@@ -282,8 +309,9 @@ class Store:
         """Number of documents matching ``where`` (remembered until the next write)."""
         listing = self._listing(table, where, params)
         if listing.count is None:
-            listing.count = self.execute(f"SELECT COUNT(*) FROM {table}" + (f" WHERE {where}" if where else ""),
-                                         params)[0][0]
+            listing.count = self.execute(
+                f"SELECT COUNT(*) FROM {table}" + (f" WHERE {where}" if where else ""), params
+            )[0][0]
         return listing.count
 
     def _listing(self, table: str, where: str, params: Params) -> _Listing:
@@ -314,8 +342,11 @@ class Store:
             clauses = [f"({where})"] if where else []
             if start_id is not None:
                 clauses.append(f"id {'<=' if direction == 'DESC' else '>='} {int(start_id)}")
-            sql = (f"SELECT id FROM {table}" + (" WHERE " + " AND ".join(clauses) if clauses else "")
-                   + f" ORDER BY id {direction} LIMIT 1 OFFSET {int(offset - start_offset)}")
+            sql = (
+                f"SELECT id FROM {table}"
+                + (" WHERE " + " AND ".join(clauses) if clauses else "")
+                + f" ORDER BY id {direction} LIMIT 1 OFFSET {int(offset - start_offset)}"
+            )
             rows = self.execute(sql, params)
             if not rows:
                 return None
@@ -327,11 +358,12 @@ class Store:
         """Map each contact id to the sorted ids of the lists it belongs to."""
         result: dict[int, list[int]] = {cid: [] for cid in contact_ids}
         for start in range(0, len(contact_ids), 900):
-            chunk = contact_ids[start:start + 900]
+            chunk = contact_ids[start : start + 900]
             marks = ",".join("?" * len(chunk))
             for contact_id, list_id in self.execute(
                 f"SELECT contact_id, list_id FROM list_members WHERE contact_id IN ({marks}) "
-                "ORDER BY contact_id, list_id", chunk,
+                "ORDER BY contact_id, list_id",
+                chunk,
             ):
                 result[contact_id].append(list_id)
         return result
@@ -339,24 +371,34 @@ class Store:
     def member_counts(self, list_ids: Sequence[int]) -> dict[int, int]:
         """Map each list id to its number of member contacts."""
         marks = ",".join("?" * len(list_ids))
-        counts = dict(self.execute(
-            f"SELECT list_id, COUNT(*) FROM list_members WHERE list_id IN ({marks}) GROUP BY list_id", list_ids
-        )) if list_ids else {}
+        counts = (
+            dict(
+                self.execute(
+                    f"SELECT list_id, COUNT(*) FROM list_members WHERE list_id IN ({marks}) GROUP BY list_id", list_ids
+                )
+            )
+            if list_ids
+            else {}
+        )
         return {lid: counts.get(lid, 0) for lid in list_ids}
 
     def set_contact_lists(self, contact_id: int, list_ids: Iterable[int]) -> None:
         """Make the contact a member of exactly ``list_ids``."""
         with self.atomic():
             self.execute("DELETE FROM list_members WHERE contact_id = ?", (contact_id,))
-            self._conn.executemany("INSERT INTO list_members (list_id, contact_id) VALUES (?, ?)",
-                                   [(lid, contact_id) for lid in set(list_ids)])
+            self._conn.executemany(
+                "INSERT INTO list_members (list_id, contact_id) VALUES (?, ?)",
+                [(lid, contact_id) for lid in set(list_ids)],
+            )
 
     def set_list_members(self, list_id: int, contact_ids: Iterable[int]) -> None:
         """Make ``contact_ids`` exactly the members of the list."""
         with self.atomic():
             self.execute("DELETE FROM list_members WHERE list_id = ?", (list_id,))
-            self._conn.executemany("INSERT INTO list_members (list_id, contact_id) VALUES (?, ?)",
-                                   [(list_id, cid) for cid in set(contact_ids)])
+            self._conn.executemany(
+                "INSERT INTO list_members (list_id, contact_id) VALUES (?, ?)",
+                [(list_id, cid) for cid in set(contact_ids)],
+            )
 
     def list_member_ids(self, list_id: int) -> set[int]:
         """Ids of the list's member contacts."""
@@ -365,10 +407,13 @@ class Store:
     def change_list_members(self, list_id: int, add: Iterable[int] = (), remove: Iterable[int] = ()) -> None:
         """Add and/or remove members of one list (adding a member twice is harmless)."""
         with self.atomic():
-            self._conn.executemany("INSERT OR IGNORE INTO list_members (list_id, contact_id) VALUES (?, ?)",
-                                   [(list_id, cid) for cid in add])
-            self._conn.executemany("DELETE FROM list_members WHERE list_id = ? AND contact_id = ?",
-                                   [(list_id, cid) for cid in remove])
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO list_members (list_id, contact_id) VALUES (?, ?)",
+                [(list_id, cid) for cid in add],
+            )
+            self._conn.executemany(
+                "DELETE FROM list_members WHERE list_id = ? AND contact_id = ?", [(list_id, cid) for cid in remove]
+            )
 
     def existing_ids(self, table: str, ids: Iterable[int], where: str = "") -> set[int]:
         """The subset of ``ids`` present in ``table`` (and matching ``where``, when given)."""
@@ -387,5 +432,7 @@ class Store:
 
     def remember(self, scope: str, key: str, fingerprint: str, body: Any) -> None:
         """Record the outcome of an idempotent request."""
-        self.execute("INSERT INTO idempotency (scope, key, fingerprint, body) VALUES (?, ?, ?, ?)",
-                     (scope, key, fingerprint, json.dumps(body)))
+        self.execute(
+            "INSERT INTO idempotency (scope, key, fingerprint, body) VALUES (?, ?, ?, ?)",
+            (scope, key, fingerprint, json.dumps(body)),
+        )

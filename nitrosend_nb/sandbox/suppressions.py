@@ -29,8 +29,9 @@ HARD_BOUNCE_DIAGNOSTIC = "550 5.1.1 The email account that you tried to reach do
 
 def active_suppression(state: SandboxState, email: str) -> dict | None:
     """The brand's active suppression of ``email`` (case-insensitive), if any."""
-    found = state.store.query("suppressions", state.in_brand("email = ? COLLATE NOCASE AND active = 1"), (email,),
-                              limit=1)
+    found = state.store.query(
+        "suppressions", state.in_brand("email = ? COLLATE NOCASE AND active = 1"), (email,), limit=1
+    )
     return found[0] if found else None
 
 
@@ -55,26 +56,51 @@ def fate(state: SandboxState, email: str) -> str:
     return "delivered"
 
 
-def suppression_doc(owner: dict, email: str, reason: str, now: str, *, contact_id: int | None,
-                    source_event_id: str | None, provider: str = PROVIDER) -> dict:
+def suppression_doc(
+    owner: dict,
+    email: str,
+    reason: str,
+    now: str,
+    *,
+    contact_id: int | None,
+    source_event_id: str | None,
+    provider: str = PROVIDER,
+) -> dict:
     """A new active suppression document of ``email`` for ``reason`` (a hard bounce or a complaint)."""
     bounce = reason == "hard_bounce"
-    return {**owner, "email": email.lower(), "reason": reason, "scope": "account_scoped", "active": True,
-            "contact_id": contact_id, "source_provider": provider, "source_event_id": source_event_id,
-            "provider_diagnostic": HARD_BOUNCE_DIAGNOSTIC if bounce else None,
-            "bounce_type": "hard" if bounce else None, "bounce_subtype": "general" if bounce else None,
-            "complaint_feedback_type": "abuse" if reason == "complaint" else None, "event_occurred_at": now,
-            "expires_at": None, "created_at": now, "updated_at": now}
+    return {
+        **owner,
+        "email": email.lower(),
+        "reason": reason,
+        "scope": "account_scoped",
+        "active": True,
+        "contact_id": contact_id,
+        "source_provider": provider,
+        "source_event_id": source_event_id,
+        "provider_diagnostic": HARD_BOUNCE_DIAGNOSTIC if bounce else None,
+        "bounce_type": "hard" if bounce else None,
+        "bounce_subtype": "general" if bounce else None,
+        "complaint_feedback_type": "abuse" if reason == "complaint" else None,
+        "event_occurred_at": now,
+        "expires_at": None,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
-def suppress(state: SandboxState, now: str, email: str, reason: str, *, contact_id: int | None,
-             message_id: int) -> dict:
+def suppress(
+    state: SandboxState, now: str, email: str, reason: str, *, contact_id: int | None, message_id: int
+) -> dict:
     """Suppress ``email`` (once: an active suppression is kept as it is) and return the suppression."""
     existing = active_suppression(state, email)
     if existing is not None:
         return existing
-    return state.store.insert("suppressions", suppression_doc(
-        state.owner(), email, reason, now, contact_id=contact_id, source_event_id=f"sbx-msg-{message_id}"))
+    return state.store.insert(
+        "suppressions",
+        suppression_doc(
+            state.owner(), email, reason, now, contact_id=contact_id, source_event_id=f"sbx-msg-{message_id}"
+        ),
+    )
 
 
 def suppressed_reason(email: str, reason: str) -> str:
@@ -85,9 +111,16 @@ def suppressed_reason(email: str, reason: str) -> str:
 def fail_message(state: SandboxState, message_id: int, code: str, reason: str) -> None:
     """Mark a recorded message ``failed`` for a recipient reason (it was not delivered)."""
     message = state.store.get("messages", message_id)
-    message.update(status="failed", sent_at=None, failure_code=code, failure_reason=reason,
-                   failure_category="recipient", status_reason_code=code, status_reason=reason,
-                   status_reason_category="recipient")
+    message.update(
+        status="failed",
+        sent_at=None,
+        failure_code=code,
+        failure_reason=reason,
+        failure_category="recipient",
+        status_reason_code=code,
+        status_reason=reason,
+        status_reason_category="recipient",
+    )
     state.store.replace("messages", message)
 
 

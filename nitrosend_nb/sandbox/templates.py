@@ -12,10 +12,33 @@ from .errors import campaign_locked
 from .models import TemplateCreate, TemplateUpdate
 from .state import SandboxState
 
-FIELDS = ("id", "name", "flow_id", "action_id", "subject", "body", "preheader", "from_name", "from_email",
-          "reply_to", "design", "variables", "created_at", "updated_at")
-SUMMARY_FIELDS = ("id", "name", "subject", "preheader", "flow_id", "section_count", "section_types", "created_at",
-                  "updated_at")
+FIELDS = (
+    "id",
+    "name",
+    "flow_id",
+    "action_id",
+    "subject",
+    "body",
+    "preheader",
+    "from_name",
+    "from_email",
+    "reply_to",
+    "design",
+    "variables",
+    "created_at",
+    "updated_at",
+)
+SUMMARY_FIELDS = (
+    "id",
+    "name",
+    "subject",
+    "preheader",
+    "flow_id",
+    "section_count",
+    "section_types",
+    "created_at",
+    "updated_at",
+)
 
 
 def variables(template: dict) -> dict:
@@ -59,8 +82,9 @@ class Templates(Resource):
         summaries = []
         for doc in docs:
             types = section_types(doc.get("design"))
-            summaries.append({**{k: doc.get(k) for k in SUMMARY_FIELDS}, "section_count": len(types),
-                              "section_types": types})
+            summaries.append(
+                {**{k: doc.get(k) for k in SUMMARY_FIELDS}, "section_count": len(types), "section_types": types}
+            )
         return summaries
 
     def list_query(self, state: SandboxState, request: Request) -> Query:
@@ -72,8 +96,9 @@ class Templates(Resource):
         return doc
 
     def apply(self, state: SandboxState, doc: dict, changes: dict, body: TemplateUpdate, now: str) -> dict:
-        sent = state.store.count("campaigns", "json_extract(doc, '$.template_id') = ? AND "
-                                              "json_extract(doc, '$.locked') = 1", (doc["id"],))
+        sent = state.store.count(
+            "campaigns", "json_extract(doc, '$.template_id') = ? AND json_extract(doc, '$.locked') = 1", (doc["id"],)
+        )
         if sent:
             raise campaign_locked()
         doc.update(changes)

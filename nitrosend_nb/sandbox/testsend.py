@@ -50,8 +50,16 @@ def recipients(state: SandboxState, body: SendTest) -> list[tuple[str, dict | No
     return [(address, find_contact(state, address)) for address in addresses]
 
 
-def send_test(state: SandboxState, request: Request, body: SendTest, content: Mapping[str, Any], *, scope: str,
-              source_name: str, template_id: int | None = None) -> Response:
+def send_test(
+    state: SandboxState,
+    request: Request,
+    body: SendTest,
+    content: Mapping[str, Any],
+    *,
+    scope: str,
+    source_name: str,
+    template_id: int | None = None,
+) -> Response:
     """Send ``content`` (subject, body, preheader, design, from/reply-to) as a test; answers
     ``{sent, results: [{email, success, status, code, error?, message_id?}]}``."""
     key = request_key(request, body.idempotency_key)
@@ -68,27 +76,68 @@ def send_test(state: SandboxState, request: Request, body: SendTest, content: Ma
         for address, contact in targets:
             failure = refusal(brand, account, "email", address)
             if failure is not None:
-                results.append({"email": address, "success": False, "status": "failed", "code": failure.code,
-                                "error": failure.text})
+                results.append(
+                    {
+                        "email": address,
+                        "success": False,
+                        "status": "failed",
+                        "code": failure.code,
+                        "error": failure.text,
+                    }
+                )
                 continue
             context = merge_context(brand, contact, body.data)
             email = render_email(content, context, theme)
             subject = TEST_PREFIX + email.subject
-            message = record_message(state, brand, now, channel="email", to=address, subject=subject,
-                                     source_type="test", source_name=source_name, template_id=template_id,
-                                     contact_id=contact["id"] if contact else None)
-            delivered = deliver(state, now, kind="test", to=address, subject=subject, html=email.html,
-                                text=email.text, from_=from_, reply_to=reply_to, message_id=message["id"],
-                                template_id=template_id, contact_id=contact["id"] if contact else None,
-                                context=context)
+            message = record_message(
+                state,
+                brand,
+                now,
+                channel="email",
+                to=address,
+                subject=subject,
+                source_type="test",
+                source_name=source_name,
+                template_id=template_id,
+                contact_id=contact["id"] if contact else None,
+            )
+            delivered = deliver(
+                state,
+                now,
+                kind="test",
+                to=address,
+                subject=subject,
+                html=email.html,
+                text=email.text,
+                from_=from_,
+                reply_to=reply_to,
+                message_id=message["id"],
+                template_id=template_id,
+                contact_id=contact["id"] if contact else None,
+                context=context,
+            )
             if delivered is None:  # suppressed or bounced: the message records why
                 failed = state.store.get("messages", message["id"])
-                results.append({"email": address, "success": False, "status": "failed",
-                                "code": failed["failure_code"], "error": failed["failure_reason"],
-                                "message_id": message["id"]})
+                results.append(
+                    {
+                        "email": address,
+                        "success": False,
+                        "status": "failed",
+                        "code": failed["failure_code"],
+                        "error": failed["failure_reason"],
+                        "message_id": message["id"],
+                    }
+                )
                 continue
-            results.append({"email": address, "success": True, "status": "delivered", "code": "delivered",
-                            "message_id": message["id"]})
+            results.append(
+                {
+                    "email": address,
+                    "success": True,
+                    "status": "delivered",
+                    "code": "delivered",
+                    "message_id": message["id"],
+                }
+            )
         outcome = {"sent": sum(result["success"] for result in results), "results": results}
         if key:
             state.store.remember(scope, key, print_, outcome)

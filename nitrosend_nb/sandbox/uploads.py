@@ -57,12 +57,26 @@ def checksum(data: bytes) -> str:
     return base64.b64encode(hashlib.md5(data).digest()).decode()
 
 
-def new_blob(state: SandboxState, *, filename: str, content_type: str, byte_size: int, checksum_: str,
-             now: str, data: bytes | None = None) -> dict:
+def new_blob(
+    state: SandboxState,
+    *,
+    filename: str,
+    content_type: str,
+    byte_size: int,
+    checksum_: str,
+    now: str,
+    data: bytes | None = None,
+) -> dict:
     """Store a blob record of the request's brand; ``data`` given (a multipart file) means already uploaded."""
-    doc = {"filename": filename, "content_type": content_type, "byte_size": byte_size, "checksum": checksum_,
-           "uploaded": data is not None, "data": base64.b64encode(data).decode() if data is not None else None,
-           "created_at": now}
+    doc = {
+        "filename": filename,
+        "content_type": content_type,
+        "byte_size": byte_size,
+        "checksum": checksum_,
+        "uploaded": data is not None,
+        "data": base64.b64encode(data).decode() if data is not None else None,
+        "created_at": now,
+    }
     return state.insert("blobs", doc)
 
 

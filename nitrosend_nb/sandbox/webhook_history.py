@@ -30,9 +30,19 @@ DISABLED = (2026, 10, 29, 16)
 
 def endpoint_doc(rng: random.Random, webhook_id: int, brand_id: int) -> dict:
     """The seeded endpoint (its secret drawn from ``rng``), disabled, no delivery yet."""
-    return {"id": webhook_id, "brand_id": brand_id, "url": URL, "events": list(EVENTS), "enabled": False,
-            "status": "disabled", "failing_since": None, "secret": signing_secret(rng.getrandbits(192).to_bytes(24, "big")),
-            "last_delivery": None, "created_at": stamp(at(*CREATED)), "updated_at": stamp(at(*DISABLED))}
+    return {
+        "id": webhook_id,
+        "brand_id": brand_id,
+        "url": URL,
+        "events": list(EVENTS),
+        "enabled": False,
+        "status": "disabled",
+        "failing_since": None,
+        "secret": signing_secret(rng.getrandbits(192).to_bytes(24, "big")),
+        "last_delivery": None,
+        "created_at": stamp(at(*CREATED)),
+        "updated_at": stamp(at(*DISABLED)),
+    }
 
 
 def links(templates: list[dict], fallback: str) -> dict[int, str]:
@@ -66,6 +76,11 @@ def deliveries(hook: dict, messages: list[dict], urls: dict[int, str]) -> list[d
         docs.append(doc)
     if docs:
         last = docs[-1]
-        hook["last_delivery"] = {"event_id": last["event_id"], "event_type": last["event_type"], "status": "delivered",
-                                 "response_status": 200, "attempted_at": last["updated_at"]}
+        hook["last_delivery"] = {
+            "event_id": last["event_id"],
+            "event_type": last["event_type"],
+            "status": "delivered",
+            "response_status": 200,
+            "attempted_at": last["updated_at"],
+        }
     return docs

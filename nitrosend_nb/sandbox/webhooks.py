@@ -39,14 +39,29 @@ if TYPE_CHECKING:  # state imports the seed, which replays webhook history with 
 
 logger = logging.getLogger("nitrosend_nb.sandbox")
 
-EVENTS = ("email.sent", "email.delivered", "email.bounced", "email.complained", "email.opened", "email.clicked",
-          "email.failed", "email.received")
+EVENTS = (
+    "email.sent",
+    "email.delivered",
+    "email.bounced",
+    "email.complained",
+    "email.opened",
+    "email.clicked",
+    "email.failed",
+    "email.received",
+)
 RETRY_SCHEDULE = (60, 300, 1800, 7200, 28800, 86400)  # seconds after the 1st, 2nd, ... failed attempt
 DISABLE_AFTER = 3 * 86400  # an endpoint failing this long (service time) is disabled
 ACK_TIMEOUT = 10  # seconds (real time) an endpoint has to answer
 #: Seconds after the send at which each event happens (on the sandbox clock).
-OFFSETS = {"email.sent": 0, "email.failed": 0, "email.delivered": 2, "email.bounced": 2, "email.opened": 60,
-           "email.clicked": 90, "email.complained": 120}
+OFFSETS = {
+    "email.sent": 0,
+    "email.failed": 0,
+    "email.delivered": 2,
+    "email.bounced": 2,
+    "email.opened": 60,
+    "email.clicked": 90,
+    "email.complained": 120,
+}
 SAMPLE_BOUNCE = {"type": "hard", "subtype": "general", "diagnostic": "smtp; 550 5.1.1 user unknown"}
 SAMPLE_COMPLAINT = {"feedback_type": "abuse"}
 #: A failed message's failure code -> the (type, subtype) of its ``email.bounced`` event.
@@ -74,8 +89,11 @@ def outcome(message: dict, brand: dict, rates: dict) -> list[str]:
     opened = "open" in local or "click" in local or (not ruled and _draw(message, "open") < rates["open"])
     clicked = "click" in local or (not ruled and opened and _draw(message, "click") < rates["click"])
     tracks_opens, tracks_clicks = brand.get("email_track_opens", True), brand.get("email_track_clicks", True)
-    return events + (["email.opened"] if opened and tracks_opens else []) \
+    return (
+        events
+        + (["email.opened"] if opened and tracks_opens else [])
         + (["email.clicked"] if clicked and tracks_clicks else [])
+    )
 
 
 def first_link(html: str | None) -> str | None:
@@ -110,17 +128,31 @@ def _event_id(*parts: object) -> str:
 def subscribers(state: SandboxState, brand_id: int, event_type: str) -> list[dict]:
     """Enabled endpoints of brand ``brand_id`` subscribed to ``event_type`` (by the record's brand, not a
     request's: this also runs for records made outside requests)."""
-    return [hook for hook in state.store.query("webhooks", "brand_id = ?", (brand_id,), order="id ASC")
-            if hook["enabled"] and event_type in hook["events"]]
+    return [
+        hook
+        for hook in state.store.query("webhooks", "brand_id = ?", (brand_id,), order="id ASC")
+        if hook["enabled"] and event_type in hook["events"]
+    ]
 
 
 def delivery_doc(hook: dict, event_id: str, payload: dict, test: bool = False) -> dict:
     """A ``pending`` delivery record of ``payload`` to ``hook``, created at the event's timestamp."""
     stamp = payload["timestamp"]
-    return {"brand_id": hook["brand_id"], "webhook_id": hook["id"], "event_id": event_id,
-            "event_type": payload["type"], "status": "pending", "attempts": 0, "last_response_status": None,
-            "last_error": None, "next_attempt_at": stamp, "payload": payload, "test": test, "created_at": stamp,
-            "updated_at": stamp}
+    return {
+        "brand_id": hook["brand_id"],
+        "webhook_id": hook["id"],
+        "event_id": event_id,
+        "event_type": payload["type"],
+        "status": "pending",
+        "attempts": 0,
+        "last_response_status": None,
+        "last_error": None,
+        "next_attempt_at": stamp,
+        "payload": payload,
+        "test": test,
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
 
 
 def queue_delivery(state: SandboxState, hook: dict, event_id: str, payload: dict, test: bool = False) -> dict:
@@ -139,22 +171,39 @@ def _bounce(message: dict) -> dict:
     """The ``bounce`` of an ``email.bounced`` event: from the message's failure when it has one (seeded history),
     else the sample hard bounce."""
     kind = BOUNCE_KINDS.get(message.get("failure_code"))
-    return SAMPLE_BOUNCE if kind is None else {"type": kind[0], "subtype": kind[1],
-                                               "diagnostic": message["failure_reason"]}
+    return (
+        SAMPLE_BOUNCE
+        if kind is None
+        else {"type": kind[0], "subtype": kind[1], "diagnostic": message["failure_reason"]}
+    )
 
 
-def message_events(message: dict, types: list[str], *, url: str | None = None,
-                   moments: dict[str, str] | None = None) -> list[tuple[str, dict]]:
+def message_events(
+    message: dict, types: list[str], *, url: str | None = None, moments: dict[str, str] | None = None
+) -> list[tuple[str, dict]]:
     """The ``(event id, payload)`` of each event of ``types`` for one transactional email (a pure function):
     ``moments`` maps an event type to when it happened (default: :data:`OFFSETS` after the send), ``url`` is where
     its ``email.clicked`` went."""
     sent_at = message.get("sent_at") or message["created_at"]
-    base = {"message_id": message["id"], "to": message["to"], "subject": message.get("subject"),
-            "idempotency_key": message.get("idempotency_key"), "tags": message.get("tags") or {}, "sent_at": sent_at}
-    failure = {"code": message.get("failure_code"), "reason": message.get("failure_reason"),
-               "category": message.get("failure_category")}
-    extras = {"email.bounced": {"bounce": _bounce(message)}, "email.complained": {"complaint": SAMPLE_COMPLAINT},
-              "email.failed": {"failure": failure}, "email.clicked": {"url": url}}
+    base = {
+        "message_id": message["id"],
+        "to": message["to"],
+        "subject": message.get("subject"),
+        "idempotency_key": message.get("idempotency_key"),
+        "tags": message.get("tags") or {},
+        "sent_at": sent_at,
+    }
+    failure = {
+        "code": message.get("failure_code"),
+        "reason": message.get("failure_reason"),
+        "category": message.get("failure_category"),
+    }
+    extras = {
+        "email.bounced": {"bounce": _bounce(message)},
+        "email.complained": {"complaint": SAMPLE_COMPLAINT},
+        "email.failed": {"failure": failure},
+        "email.clicked": {"url": url},
+    }
     events = []
     for event_type in types:
         data = dict(base, **extras.get(event_type, {}))
@@ -181,12 +230,24 @@ def emit_for_message(state: SandboxState, message: dict) -> None:
 
 def test_payload(event_type: str, now: str) -> dict:
     """A sample event (``data.test: true``, ids null) for ``POST /webhooks/{id}/test``."""
-    data = {"message_id": None, "to": "recipient@example.com", "subject": "Nitrosend test event",
-            "idempotency_key": None, "tags": {}, "test": True, "sent_at": now}
+    data = {
+        "message_id": None,
+        "to": "recipient@example.com",
+        "subject": "Nitrosend test event",
+        "idempotency_key": None,
+        "tags": {},
+        "test": True,
+        "sent_at": now,
+    }
     if event_type in ("email.bounced", "email.complained", "email.failed", "email.clicked"):
-        data.update({"email.bounced": {"bounce": SAMPLE_BOUNCE}, "email.complained": {"complaint": SAMPLE_COMPLAINT},
-                     "email.failed": {"failure": SAMPLE_FAILURE},
-                     "email.clicked": {"url": "https://example.com/"}}[event_type])
+        data.update(
+            {
+                "email.bounced": {"bounce": SAMPLE_BOUNCE},
+                "email.complained": {"complaint": SAMPLE_COMPLAINT},
+                "email.failed": {"failure": SAMPLE_FAILURE},
+                "email.clicked": {"url": "https://example.com/"},
+            }[event_type]
+        )
     return event_payload(event_type, now, data)
 
 
@@ -198,9 +259,13 @@ def test_event_id(webhook_id: int, now: str) -> str:
 def signed_headers(secret: str, event_id: str, body: str) -> dict[str, str]:
     """The Standard Webhooks headers for ``body`` (signed with the ``standardwebhooks`` package)."""
     moment = datetime.now(timezone.utc)
-    return {"webhook-id": event_id, "webhook-timestamp": str(int(moment.timestamp())),
-            "webhook-signature": Webhook(secret).sign(event_id, moment, body),
-            "Content-Type": "application/json", "User-Agent": f"Nitrosend-Webhooks/sandbox nitrosend-nb/{__version__}"}
+    return {
+        "webhook-id": event_id,
+        "webhook-timestamp": str(int(moment.timestamp())),
+        "webhook-signature": Webhook(secret).sign(event_id, moment, body),
+        "Content-Type": "application/json",
+        "User-Agent": f"Nitrosend-Webhooks/sandbox nitrosend-nb/{__version__}",
+    }
 
 
 class WebhookDispatcher:
@@ -311,8 +376,12 @@ class WebhookDispatcher:
             hook.update(status="disabled", enabled=False, updated_at=stamp)
             store.replace("webhooks", hook)
             for row in store.query("webhook_deliveries", "webhook_id = ? AND status = 'pending'", (webhook_id,)):
-                row.update(status="failed", next_attempt_at=None, updated_at=stamp,
-                           last_error="endpoint disabled: it failed for 3 days")
+                row.update(
+                    status="failed",
+                    next_attempt_at=None,
+                    updated_at=stamp,
+                    last_error="endpoint disabled: it failed for 3 days",
+                )
                 store.replace("webhook_deliveries", row)
 
     # -- one attempt --------------------------------------------------------------------------------------
@@ -342,10 +411,13 @@ class WebhookDispatcher:
         import requests  # already loaded by kick()
 
         try:
-            response = self._session.post(hook["url"], data=body.encode(), headers=headers, timeout=ACK_TIMEOUT,
-                                          allow_redirects=False)
-            status, error = response.status_code, None if 200 <= response.status_code < 300 else \
-                f"HTTP {response.status_code}"
+            response = self._session.post(
+                hook["url"], data=body.encode(), headers=headers, timeout=ACK_TIMEOUT, allow_redirects=False
+            )
+            status, error = (
+                response.status_code,
+                None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}",
+            )
             response.close()
         except requests.Timeout:
             status, error = None, f"no answer within {ACK_TIMEOUT} s"
@@ -361,18 +433,26 @@ class WebhookDispatcher:
             if delivery is None or delivery["status"] != "pending":
                 return
             attempts = delivery["attempts"] + 1
-            stamp = _at(delivery["created_at"], sum(RETRY_SCHEDULE[:attempts - 1]))
+            stamp = _at(delivery["created_at"], sum(RETRY_SCHEDULE[: attempts - 1]))
             retry = error is not None and not final and attempts <= len(RETRY_SCHEDULE)
-            delivery.update(attempts=attempts, last_response_status=status, last_error=error, updated_at=stamp,
-                            status="delivered" if error is None else "pending" if retry else "failed",
-                            next_attempt_at=_at(delivery["created_at"], sum(RETRY_SCHEDULE[:attempts]))
-                            if retry else None)
+            delivery.update(
+                attempts=attempts,
+                last_response_status=status,
+                last_error=error,
+                updated_at=stamp,
+                status="delivered" if error is None else "pending" if retry else "failed",
+                next_attempt_at=_at(delivery["created_at"], sum(RETRY_SCHEDULE[:attempts])) if retry else None,
+            )
             store.replace("webhook_deliveries", delivery)
             hook = store.get("webhooks", delivery["webhook_id"])
             if hook is not None and not final:
-                hook["last_delivery"] = {"event_id": delivery["event_id"], "event_type": delivery["event_type"],
-                                         "status": delivery["status"], "response_status": status,
-                                         "attempted_at": stamp}
+                hook["last_delivery"] = {
+                    "event_id": delivery["event_id"],
+                    "event_type": delivery["event_type"],
+                    "status": delivery["status"],
+                    "response_status": status,
+                    "attempted_at": stamp,
+                }
                 if error is None and hook["status"] == "failing":
                     hook.update(status="active", failing_since=None)
                 elif error is not None and hook["status"] == "active":
@@ -380,7 +460,8 @@ class WebhookDispatcher:
                 store.replace("webhooks", hook)
         with self._wake:
             if retry:
-                self._due[delivery_id] = time.monotonic() + RETRY_SCHEDULE[attempts - 1] / \
-                    self.state.knobs.webhook_time_scale
+                self._due[delivery_id] = (
+                    time.monotonic() + RETRY_SCHEDULE[attempts - 1] / self.state.knobs.webhook_time_scale
+                )
             else:
                 self._due.pop(delivery_id, None)

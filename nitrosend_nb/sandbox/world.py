@@ -38,24 +38,131 @@ from .suppressions import HARD_BOUNCE_DIAGNOSTIC, suppressed_reason, suppression
 
 DAY = 86400
 HOUR = 3600
-FIRST_NAMES = ("Ada", "Alan", "Grace", "Linus", "Margaret", "Ken", "Barbara", "Dennis", "Frances", "Tim", "Radia",
-               "Guido", "Hedy", "Donald", "Karen", "John", "Sophie", "Mateo", "Aisha", "Yuki", "Lars", "Amara",
-               "Chen", "Priya", "Olivia", "Noah", "Emma", "Liam", "Mia", "Lucas", "Zara", "Omar", "Ines", "Kofi",
-               "Freya", "Hugo", "Leila", "Ravi", "Elena", "Jonas")
-LAST_NAMES = ("Lovelace", "Turing", "Hopper", "Torvalds", "Hamilton", "Thompson", "Liskov", "Ritchie", "Allen",
-              "Berners-Lee", "Perlman", "van Rossum", "Lamarr", "Knuth", "Jones", "McCarthy", "Martin", "Garcia",
-              "Khan", "Tanaka", "Nielsen", "Okafor", "Wei", "Patel", "Smith", "Brown", "Dubois", "Rossi", "Silva",
-              "Mensah", "Schmidt", "Novak", "Haddad", "Kowalski", "Murphy", "Andersson")
-COUNTRIES = (("GB", 46), ("US", 14), ("IE", 8), ("DE", 7), ("FR", 6), ("NL", 5), ("ES", 4), ("AU", 4), ("CA", 4),
-             ("JP", 1), ("IN", 1))
-DIAL = {"GB": "+447700", "US": "+1555", "DE": "+49151", "FR": "+33612", "ES": "+34612", "NL": "+31612",
-        "IE": "+35385", "AU": "+61412", "CA": "+1604", "JP": "+8190", "IN": "+91981"}
-DOMAINS = (("gmail.com", 38), ("outlook.com", 16), ("yahoo.com", 10), ("icloud.com", 12), ("proton.me", 4),
-           ("fastmail.com", 2), ("example.org", 18))
+FIRST_NAMES = (
+    "Ada",
+    "Alan",
+    "Grace",
+    "Linus",
+    "Margaret",
+    "Ken",
+    "Barbara",
+    "Dennis",
+    "Frances",
+    "Tim",
+    "Radia",
+    "Guido",
+    "Hedy",
+    "Donald",
+    "Karen",
+    "John",
+    "Sophie",
+    "Mateo",
+    "Aisha",
+    "Yuki",
+    "Lars",
+    "Amara",
+    "Chen",
+    "Priya",
+    "Olivia",
+    "Noah",
+    "Emma",
+    "Liam",
+    "Mia",
+    "Lucas",
+    "Zara",
+    "Omar",
+    "Ines",
+    "Kofi",
+    "Freya",
+    "Hugo",
+    "Leila",
+    "Ravi",
+    "Elena",
+    "Jonas",
+)
+LAST_NAMES = (
+    "Lovelace",
+    "Turing",
+    "Hopper",
+    "Torvalds",
+    "Hamilton",
+    "Thompson",
+    "Liskov",
+    "Ritchie",
+    "Allen",
+    "Berners-Lee",
+    "Perlman",
+    "van Rossum",
+    "Lamarr",
+    "Knuth",
+    "Jones",
+    "McCarthy",
+    "Martin",
+    "Garcia",
+    "Khan",
+    "Tanaka",
+    "Nielsen",
+    "Okafor",
+    "Wei",
+    "Patel",
+    "Smith",
+    "Brown",
+    "Dubois",
+    "Rossi",
+    "Silva",
+    "Mensah",
+    "Schmidt",
+    "Novak",
+    "Haddad",
+    "Kowalski",
+    "Murphy",
+    "Andersson",
+)
+COUNTRIES = (
+    ("GB", 46),
+    ("US", 14),
+    ("IE", 8),
+    ("DE", 7),
+    ("FR", 6),
+    ("NL", 5),
+    ("ES", 4),
+    ("AU", 4),
+    ("CA", 4),
+    ("JP", 1),
+    ("IN", 1),
+)
+DIAL = {
+    "GB": "+447700",
+    "US": "+1555",
+    "DE": "+49151",
+    "FR": "+33612",
+    "ES": "+34612",
+    "NL": "+31612",
+    "IE": "+35385",
+    "AU": "+61412",
+    "CA": "+1604",
+    "JP": "+8190",
+    "IN": "+91981",
+}
+DOMAINS = (
+    ("gmail.com", 38),
+    ("outlook.com", 16),
+    ("yahoo.com", 10),
+    ("icloud.com", 12),
+    ("proton.me", 4),
+    ("fastmail.com", 2),
+    ("example.org", 18),
+)
 SOURCES = (("signup_form", 45), ("checkout", 25), ("landing_page", 12), ("import", 10), ("api", 8))
 SIGN_UP_SOURCES = ("signup_form", "checkout", "landing_page")  # the sources that track a signed_up event
-DEVICES = (("Chrome", "macOS", "desktop"), ("Safari", "iOS", "mobile"), ("Chrome", "Android", "mobile"),
-           ("Firefox", "Windows", "desktop"), ("Edge", "Windows", "desktop"), ("Safari", "iPadOS", "tablet"))
+DEVICES = (
+    ("Chrome", "macOS", "desktop"),
+    ("Safari", "iOS", "mobile"),
+    ("Chrome", "Android", "mobile"),
+    ("Firefox", "Windows", "desktop"),
+    ("Edge", "Windows", "desktop"),
+    ("Safari", "iPadOS", "tablet"),
+)
 REFERRERS = (None, None, "https://www.google.com/", "https://instagram.com/")
 CURRENCY = "GBP"
 DATA_TAG = re.compile(r"\{\{\s*data\.(\w+)\s*\}\}")  # a plain data merge tag: filled without Liquid
@@ -187,8 +294,20 @@ class World:
     """One brand's simulated year; :meth:`run` fills ``contacts``, ``members``, ``events``, ``messages``,
     ``suppressions`` and the ``campaigns`` / ``flows`` sending facts."""
 
-    def __init__(self, rng: random.Random, spec, brand: dict, owner: dict, *, contacts: int, first_ids: dict,
-                 list_ids: dict[str, int], campaigns: list[dict], templates: dict, flows: list[tuple[dict, int]]):
+    def __init__(
+        self,
+        rng: random.Random,
+        spec,
+        brand: dict,
+        owner: dict,
+        *,
+        contacts: int,
+        first_ids: dict,
+        list_ids: dict[str, int],
+        campaigns: list[dict],
+        templates: dict,
+        flows: list[tuple[dict, int]],
+    ):
         self.rng, self.spec, self.brand, self.owner = rng, spec, brand, owner
         self.count, self.first_contact, self.first_event = contacts, first_ids["contacts"], first_ids["events"]
         self.opened = opened_at(spec)
@@ -269,19 +388,36 @@ class World:
             email = f"{first}.{last}.{cid}@{domain}".lower().replace(" ", "")
             phone = f"{DIAL[country]}{rng.randrange(100000, 999999)}" if rng.random() < 0.4 else None
             opted_in = rng.random() < (0.75 if source == "checkout" else 0.95)
-            self.people.append(Person(
-                id=cid, created=created, first=first, last=last, email=email, phone=phone, country=country,
-                source=source, bad=rng.random() < BAD_ADDRESS, subscribed=opted_in, opted_in=opted_in,
-                sms_ok=phone is not None and rng.random() < 0.7,
-                uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4))))
+            self.people.append(
+                Person(
+                    id=cid,
+                    created=created,
+                    first=first,
+                    last=last,
+                    email=email,
+                    phone=phone,
+                    country=country,
+                    source=source,
+                    bad=rng.random() < BAD_ADDRESS,
+                    subscribed=opted_in,
+                    opted_in=opted_in,
+                    sms_ok=phone is not None and rng.random() < 0.7,
+                    uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                )
+            )
         return self.people
 
     def arrive(self, t: int, person: Person) -> None:
         """A contact is created: sign-up event, lists, flows, and what it will do later."""
         rng = self.rng
         if person.source in SIGN_UP_SOURCES:
-            person.signup_event = self.event(t, person, "signed_up", data={"source": person.source},
-                                             resource_url=f"https://{self.spec.domain}/signup")
+            person.signup_event = self.event(
+                t,
+                person,
+                "signed_up",
+                data={"source": person.source},
+                resource_url=f"https://{self.spec.domain}/signup",
+            )
         for plan in self.spec.lists:
             if plan.rule == "signup" and person.subscribed and rng.random() < plan.param:
                 self.join(t, person, plan)
@@ -319,9 +455,19 @@ class World:
     def event(self, t: int, person: Person | None, name: str, **fields) -> dict:
         """Record an event at ``t`` (null fields left out: they read back as null) and return it."""
         moment = stamp(t)
-        doc = {"id": self.first_event + len(self.events), **self.owner, "event": name, "data": {}, "test": False,
-               "chain_depth": 0, "generated": False, "contact_id": person.id if person else None,
-               "created_at": moment, "updated_at": moment, **{k: v for k, v in fields.items() if v is not None}}
+        doc = {
+            "id": self.first_event + len(self.events),
+            **self.owner,
+            "event": name,
+            "data": {},
+            "test": False,
+            "chain_depth": 0,
+            "generated": False,
+            "contact_id": person.id if person else None,
+            "created_at": moment,
+            "updated_at": moment,
+            **{k: v for k, v in fields.items() if v is not None},
+        }
         self.events.append(doc)
         if person is not None and not doc["test"]:
             person.last_seen = t
@@ -349,10 +495,24 @@ class World:
         rng = self.rng
         amount = round(sum(self.prices[item] for item in items), 2)
         number, self.next_order = self.next_order, self.next_order + 1
-        self.event(t, person, "order_placed", amount=amount, resource_uid=f"order-{number}",
-                   resource_name=f"Order #{number}", resource_url=f"https://{self.spec.domain}/orders/{number}",
-                   data={"order": {"id": number, "total": amount, "currency": CURRENCY,
-                                   "items": [self.product_names[item] for item in items]}}, **utm)
+        self.event(
+            t,
+            person,
+            "order_placed",
+            amount=amount,
+            resource_uid=f"order-{number}",
+            resource_name=f"Order #{number}",
+            resource_url=f"https://{self.spec.domain}/orders/{number}",
+            data={
+                "order": {
+                    "id": number,
+                    "total": amount,
+                    "currency": CURRENCY,
+                    "items": [self.product_names[item] for item in items],
+                }
+            },
+            **utm,
+        )
         person.orders += 1
         person.ltv = round(person.ltv + amount, 2)
         person.last_order = t
@@ -369,28 +529,53 @@ class World:
         if person.phone and rng.random() < 0.5:
             self.later(t + DAY + rng.uniform(0, 6) * HOUR, self.shipped, person, number)
         if rng.random() < (0.7 if person.plan != "none" else 0.35):
-            gap = 30 * DAY if person.plan == "monthly" else 14 * DAY if person.plan == "fortnightly" else \
-                rng.expovariate(1 / (40 * DAY))
+            gap = (
+                30 * DAY
+                if person.plan == "monthly"
+                else 14 * DAY
+                if person.plan == "fortnightly"
+                else rng.expovariate(1 / (40 * DAY))
+            )
             self.later(t + gap, self.order, person, self.basket(), self.organic_utm())
 
     def page_view(self, t: int, person: Person) -> None:
         """A product page viewed on the shop."""
         page, title, _, _ = self.rng.choice(self.products)
         browser, os_, device = self.rng.choice(DEVICES)
-        self.event(t, person, "page_viewed", resource_uid=page, resource_name=title,
-                   resource_url=f"https://{self.spec.domain}/shop/{page}", browser=browser, os=os_,
-                   device_type=device, referrer=self.rng.choice(REFERRERS))
+        self.event(
+            t,
+            person,
+            "page_viewed",
+            resource_uid=page,
+            resource_name=title,
+            resource_url=f"https://{self.spec.domain}/shop/{page}",
+            browser=browser,
+            os=os_,
+            device_type=device,
+            referrer=self.rng.choice(REFERRERS),
+        )
 
     def cart_abandoned(self, t: int, person: Person) -> None:
         """A cart left behind: the event, its flows, and sometimes the order after all."""
         items = self.basket()
         total = round(sum(self.prices[item] for item in items), 2)
-        event = self.event(t, person, "cart_abandoned", data={"cart": {"total": total, "currency": CURRENCY,
-                                          "items": [self.product_names[item] for item in items]}})
+        event = self.event(
+            t,
+            person,
+            "cart_abandoned",
+            data={
+                "cart": {"total": total, "currency": CURRENCY, "items": [self.product_names[item] for item in items]}
+            },
+        )
         recovered = self.start_flows(t, "cart_abandoned", person, event, event["data"])
         if self.rng.random() < (0.25 if recovered else 0.1):
-            self.later(t + self.rng.uniform(0.1, 3) * DAY, self.order, person, items,
-                       {"utm_source": "nitrosend", "utm_medium": "email"} if recovered else {})
+            self.later(
+                t + self.rng.uniform(0.1, 3) * DAY,
+                self.order,
+                person,
+                items,
+                {"utm_source": "nitrosend", "utm_medium": "email"} if recovered else {},
+            )
 
     def loyalty(self, t: int, plan: ListPlan, person: Person) -> None:
         """A contact signs up for the loyalty card: the list, the event and its flows."""
@@ -401,8 +586,12 @@ class World:
     def gathering(self, t: int, plan: ListPlan, share: float, name: str, resource: str) -> None:
         """An occasion (a tasting, a beta call): a share of the subscribed contacts join the list."""
         for person in self.people:
-            if person.created < t and person.subscribed and not self.is_suppressed(t, person) and \
-                    self.rng.random() < share:
+            if (
+                person.created < t
+                and person.subscribed
+                and not self.is_suppressed(t, person)
+                and self.rng.random() < share
+            ):
                 self.join(t, person, plan)
                 self.event(t, person, name, resource_name=resource)
 
@@ -449,8 +638,11 @@ class World:
             return self.fill(subject, first)
         pieces = DATA_TAG.split(subject)  # text, key, text, key, ..., text
         values = [data.get(key) for key in pieces[1::2]]
-        if "{%" in subject or any("data" in text for text in pieces[::2]) or \
-                any(type(value) not in (int, str) for value in values):
+        if (
+            "{%" in subject
+            or any("data" in text for text in pieces[::2])
+            or any(type(value) not in (int, str) for value in values)
+        ):
             contact = {"first_name": first} if person else None
             return merge.render(subject, merge_context(self.brand, contact, data))
         out = [self.fill(pieces[0], first)]
@@ -471,17 +663,36 @@ class World:
             self.subjects[key] = found
         return found
 
-    def message(self, t: int, person: Person | None, *, channel: str, to: str, subject: str | None, fields: dict,
-                failure: Reason | None = None, queued: bool = False) -> dict:
+    def message(
+        self,
+        t: int,
+        person: Person | None,
+        *,
+        channel: str,
+        to: str,
+        subject: str | None,
+        fields: dict,
+        failure: Reason | None = None,
+        queued: bool = False,
+    ) -> dict:
         """Record a message at ``t`` (``failure``: it failed with that reason; ``queued``: it waits for the rate
         limit)."""
-        doc = {"brand_id": self.owner["brand_id"], "channel": channel, "to": to, "subject": subject,
-               "created_at": stamp(t), **fields}
+        doc = {
+            "brand_id": self.owner["brand_id"],
+            "channel": channel,
+            "to": to,
+            "subject": subject,
+            "created_at": stamp(t),
+            **fields,
+        }
         if queued:
             doc.update(status="queued", **status_fields(reason=RATE_LIMITED))
         elif failure is None:
-            doc.update(status="sent", provider_id=f"sbx-{self.owner['brand_id']}-{len(self.messages):08x}",
-                       sent_at=doc["created_at"])
+            doc.update(
+                status="sent",
+                provider_id=f"sbx-{self.owner['brand_id']}-{len(self.messages):08x}",
+                sent_at=doc["created_at"],
+            )
         else:
             doc.update(status="failed", **status_fields(failure))
         if person is not None:
@@ -513,8 +724,17 @@ class World:
             return PROVIDER_REASONS[int(draw * 1e6) % len(PROVIDER_REASONS)]
         return None
 
-    def email(self, t: int, person: Person, template: dict, data: dict, *, kind: str, to: str | None = None,
-              fields: dict | None = None) -> dict:
+    def email(
+        self,
+        t: int,
+        person: Person,
+        template: dict,
+        data: dict,
+        *,
+        kind: str,
+        to: str | None = None,
+        fields: dict | None = None,
+    ) -> dict:
         """Send one email to ``person`` (or to ``to``, a test recipient); its fate and follow-ups decided here.
         ``kind``: marketing (campaign and flow), transactional or test."""
         rng = self.rng
@@ -529,8 +749,15 @@ class World:
                 fields.update(source_type="test", source_name=template["name"])
         if kind == "transactional":
             fields["engagement"] = []
-        message = self.message(t, person if kind != "test" else None, channel="email",
-                               to=to or person.email, subject=subject, fields=fields, failure=failure)
+        message = self.message(
+            t,
+            person if kind != "test" else None,
+            channel="email",
+            to=to or person.email,
+            subject=subject,
+            fields=fields,
+            failure=failure,
+        )
         if failure is HARD_BOUNCE:
             self.suppress(t, person, "hard_bounce", message)
         elif failure is SOFT_BOUNCE_REASON:
@@ -552,8 +779,11 @@ class World:
         delivered = t + rng.randrange(2, 40)
         opened = delivered + int(rng.expovariate(1 / (3 * HOUR)))
         clicked = opened + rng.randrange(5, 600)
-        for kind, moment, happens in (("delivered", delivered, True), ("opened", opened, rng.random() < OPEN),
-                                      ("clicked", clicked, rng.random() < CLICK)):
+        for kind, moment, happens in (
+            ("delivered", delivered, True),
+            ("opened", opened, rng.random() < OPEN),
+            ("clicked", clicked, rng.random() < CLICK),
+        ):
             if not happens or moment >= 0:
                 break
             moments.append([kind, stamp(moment)])
@@ -561,13 +791,24 @@ class World:
     def suppress(self, t: int, person: Person, reason: str, message: dict) -> None:
         """Suppress ``person``'s address for ``reason`` because of ``message``."""
         person.suppressed = reason
-        doc = suppression_doc(self.owner, person.email, reason, stamp(t), contact_id=person.id,
-                              source_event_id=f"ses-{message.get('provider_id') or message['created_at']}",
-                              provider="ses")
+        doc = suppression_doc(
+            self.owner,
+            person.email,
+            reason,
+            stamp(t),
+            contact_id=person.id,
+            source_event_id=f"ses-{message.get('provider_id') or message['created_at']}",
+            provider="ses",
+        )
         if reason == "soft_bounce":
             person.suppressed_until = t + SOFT_BOUNCE_DAYS * DAY
-            doc.update(bounce_type="soft", bounce_subtype="mailbox_full", provider_diagnostic=SOFT_BOUNCE_REASON.text,
-                       expires_at=stamp(person.suppressed_until), active=person.suppressed_until > 0)
+            doc.update(
+                bounce_type="soft",
+                bounce_subtype="mailbox_full",
+                provider_diagnostic=SOFT_BOUNCE_REASON.text,
+                expires_at=stamp(person.suppressed_until),
+                active=person.suppressed_until > 0,
+            )
         self.suppressions.append(doc)
 
     def start_flows(self, t: int, trigger: str, person: Person, event: dict | None, data: dict) -> bool:
@@ -598,13 +839,25 @@ class World:
             if event is not None:
                 fields["event_id"] = event["id"]
             if kind == "email" and person.subscribed:
-                self.email(t, person, self.templates[("flow", flow["id"], step["subject"])], data, kind="marketing",
-                           fields=fields)
+                self.email(
+                    t,
+                    person,
+                    self.templates[("flow", flow["id"], step["subject"])],
+                    data,
+                    kind="marketing",
+                    fields=fields,
+                )
             elif kind == "sms" and person.phone and person.sms_ok:
                 self.message(t, person, channel="sms", to=person.phone, subject=None, fields=fields)
             elif kind == "emit_event":
-                self.event(t, person, step["event_name"], data=dict(data) if step.get("forward_event_data") else {},
-                           chain_depth=1, generated=True)
+                self.event(
+                    t,
+                    person,
+                    step["event_name"],
+                    data=dict(data) if step.get("forward_event_data") else {},
+                    chain_depth=1,
+                    generated=True,
+                )
 
     def test_send(self, t: int, plan: CampaignPlan, doc: dict) -> None:
         """A test of the campaign's content to the brand's test recipients before it goes out."""
@@ -617,17 +870,27 @@ class World:
         rng = self.rng
         template = self.templates[("campaign", doc["id"])]
         audience = {person.id: person for name in plan.lists for person in self.members[name]}
-        waiting = set(sorted(audience)[int(len(audience) * (1 - QUEUED_SHARE)):] if plan.status == "live" else ())
-        fields = {"flow_id": doc["trigger"]["flow_id"], "source_type": "campaign", "source_name": doc["name"],
-                  "campaign_id": doc["id"]}
+        waiting = set(sorted(audience)[int(len(audience) * (1 - QUEUED_SHARE)) :] if plan.status == "live" else ())
+        fields = {
+            "flow_id": doc["trigger"]["flow_id"],
+            "source_type": "campaign",
+            "source_name": doc["name"],
+            "campaign_id": doc["id"],
+        }
         for cid in sorted(audience):
             person = audience[cid]
-            if self.is_suppressed(t, person) or not (person.subscribed if doc["channel"] == "email" else
-                                                     person.sms_ok):
+            if self.is_suppressed(t, person) or not (person.subscribed if doc["channel"] == "email" else person.sms_ok):
                 continue
             if cid in waiting:  # still queued behind the account's sending rate limit at the clock's start
-                self.message(t, person, channel=doc["channel"], to=person.email, fields=fields, queued=True,
-                             subject=self.personalise(template["subject"], person, {}))
+                self.message(
+                    t,
+                    person,
+                    channel=doc["channel"],
+                    to=person.email,
+                    fields=fields,
+                    queued=True,
+                    subject=self.personalise(template["subject"], person, {}),
+                )
                 continue
             if doc["channel"] == "sms":
                 message = self.message(t, person, channel="sms", to=person.phone, subject=None, fields=fields)
@@ -637,9 +900,18 @@ class World:
                 continue
             if rng.random() < plan.conversion:
                 delay = min(rng.expovariate(1 / (1.5 * DAY)), ATTRIBUTION_DAYS * DAY) + 600
-                self.later(t + delay, self.order, person, self.basket(plan.featured),
-                           {"utm_source": "nitrosend", "utm_medium": "email", "utm_campaign": slug(doc["name"]),
-                            "utm_content": "hero-button"})
+                self.later(
+                    t + delay,
+                    self.order,
+                    person,
+                    self.basket(plan.featured),
+                    {
+                        "utm_source": "nitrosend",
+                        "utm_medium": "email",
+                        "utm_campaign": slug(doc["name"]),
+                        "utm_content": "hero-button",
+                    },
+                )
             if rng.random() < CAMPAIGN_UNSUBSCRIBE:
                 self.later(t + rng.uniform(0.1, 72) * HOUR, self.unsubscribe, person)
         doc.update(sent_at=stamp(t), updated_at=stamp(t))
@@ -657,27 +929,68 @@ class World:
                     tags.add("churn-risk")
             email_sent, email_failed, sms_sent, sms_failed = person.counts
             opt_out = stamp(person.opt_out) if person.opt_out is not None else None
-            channels = [{"id": None, "kind": "email", "value": person.email, "subscribed": person.subscribed,
-                         "verified": not person.bad, "opt_in_at": created if person.opted_in else None,
-                         "opt_out_at": opt_out, "sent_count": email_sent, "fail_count": email_failed, "data": {},
-                         "created_at": created, "updated_at": opt_out or created}]
+            channels = [
+                {
+                    "id": None,
+                    "kind": "email",
+                    "value": person.email,
+                    "subscribed": person.subscribed,
+                    "verified": not person.bad,
+                    "opt_in_at": created if person.opted_in else None,
+                    "opt_out_at": opt_out,
+                    "sent_count": email_sent,
+                    "fail_count": email_failed,
+                    "data": {},
+                    "created_at": created,
+                    "updated_at": opt_out or created,
+                }
+            ]
             if person.phone:
-                channels.append({"id": None, "kind": "phone", "value": person.phone, "subscribed": person.sms_ok,
-                                 "verified": True, "opt_in_at": created if person.sms_ok else None,
-                                 "opt_out_at": None if person.sms_ok else created, "sent_count": sms_sent,
-                                 "fail_count": sms_failed, "data": {}, "created_at": created, "updated_at": created})
+                channels.append(
+                    {
+                        "id": None,
+                        "kind": "phone",
+                        "value": person.phone,
+                        "subscribed": person.sms_ok,
+                        "verified": True,
+                        "opt_in_at": created if person.sms_ok else None,
+                        "opt_out_at": None if person.sms_ok else created,
+                        "sent_count": sms_sent,
+                        "fail_count": sms_failed,
+                        "data": {},
+                        "created_at": created,
+                        "updated_at": created,
+                    }
+                )
             yield {
-                "id": person.id, "brand_id": self.owner["brand_id"], "uuid": person.uuid, "first_name": person.first,
-                "last_name": person.last, "source": person.source, "country_code": person.country,
-                "data": {"tags": sorted(tags), "plan": person.plan, "orders_count": person.orders,
-                         "lifetime_value": person.ltv, "currency": CURRENCY},
-                "subscribed_phone": person.sms_ok, "subscribed_email": person.subscribed,
-                "verification_status": "suppressed" if person.suppressed else "verified" if not person.bad else
-                "unverified",
+                "id": person.id,
+                "brand_id": self.owner["brand_id"],
+                "uuid": person.uuid,
+                "first_name": person.first,
+                "last_name": person.last,
+                "source": person.source,
+                "country_code": person.country,
+                "data": {
+                    "tags": sorted(tags),
+                    "plan": person.plan,
+                    "orders_count": person.orders,
+                    "lifetime_value": person.ltv,
+                    "currency": CURRENCY,
+                },
+                "subscribed_phone": person.sms_ok,
+                "subscribed_email": person.subscribed,
+                "verification_status": "suppressed"
+                if person.suppressed
+                else "verified"
+                if not person.bad
+                else "unverified",
                 "enrichment_status": "enriched" if person.id % 3 else "not_enriched",
                 "last_interacted_at": stamp(person.last_seen) if person.last_seen is not None else None,
-                "created_at": created, "updated_at": max(created, opt_out or created), "email": person.email,
-                "phone": person.phone, "channels": channels,
+                "created_at": created,
+                "updated_at": max(created, opt_out or created),
+                "email": person.email,
+                "phone": person.phone,
+                "channels": channels,
             }
 
     def member_rows(self):
@@ -701,5 +1014,3 @@ def billing_period_start(account_created: datetime) -> datetime:
         if start <= CLOCK_START:
             return start
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-
-

@@ -8,5 +8,11 @@ from .message_composer import MessageComposer
 from .outbox_viewer import OutboxViewer
 from .template_composer import TemplateComposer
 
-__all__ = ["TemplateComposer", "MessageComposer", "CampaignLauncher", "ContactExplorer", "ContactImporter",
-           "OutboxViewer"]
+__all__ = [
+    "TemplateComposer",
+    "MessageComposer",
+    "CampaignLauncher",
+    "ContactExplorer",
+    "ContactImporter",
+    "OutboxViewer",
+]

@@ -56,8 +56,13 @@ class Form(widgets.VBox):
         """Show ``parts`` top to bottom, after the stylesheet."""
         self.children = (self._stylesheet, *parts)
 
-    def _guard(self, actions: dict[widgets.Button, Callable[[], Any]], *, also: Sequence[widgets.Button] = (),
-               settle: Callable[[], None] | None = None) -> None:
+    def _guard(
+        self,
+        actions: dict[widgets.Button, Callable[[], Any]],
+        *,
+        also: Sequence[widgets.Button] = (),
+        settle: Callable[[], None] | None = None,
+    ) -> None:
         """Run each button's action through one :class:`RequestGuard`, which disables them (and the buttons
         ``also``) while one runs; ``settle`` then decides which are enabled again."""
         self.guard = RequestGuard([*actions, *also], settle=settle)
@@ -71,8 +76,13 @@ class Form(widgets.VBox):
         return debouncer
 
     # ----------------------------------------------------------------- requests
-    def _call(self, action: Callable[[], T], *, beside_fields: bool = False,
-              on_error: Callable[[errors.NitrosendError], None] | None = None) -> T | None:
+    def _call(
+        self,
+        action: Callable[[], T],
+        *,
+        beside_fields: bool = False,
+        on_error: Callable[[errors.NitrosendError], None] | None = None,
+    ) -> T | None:
         """Return ``action()``; when it raises a Nitrosend error, show it in the status area (with a 422's field
         errors beside their fields when ``beside_fields``), call ``on_error(exc)`` and return None.
         Only for actions whose result is never None (or whose result is not needed)."""
@@ -87,6 +97,7 @@ class Form(widgets.VBox):
     def _send_test(self, key: str, what: str, send: Callable[[], dict]) -> dict | None:
         """Send the test tagged ``key`` once: a repeat shows the remembered result instead of sending again.
         ``what`` names the tested item in the status (e.g. "template #7")."""
+
         def attempt() -> dict:
             self.status.info("Sending test\u2026")
             return send()

@@ -22,8 +22,11 @@ NO_SEGMENT = "(no segment)"
 
 def is_sent(campaign: dict[str, Any]) -> bool:
     """True when the campaign already went out (live or completed, its content no longer ``editable``)."""
-    return (campaign.get("status") in ("live", "completed") or campaign.get("editable") is False
-            or bool(campaign.get("sent_count")))
+    return (
+        campaign.get("status") in ("live", "completed")
+        or campaign.get("editable") is False
+        or bool(campaign.get("sent_count"))
+    )
 
 
 def launchable(campaign: dict[str, Any]) -> bool:
@@ -35,8 +38,10 @@ def why_not_launchable(campaign: dict[str, Any]) -> str:
     """The sentence explaining why ``campaign`` cannot be launched."""
     if is_sent(campaign):
         return "This campaign was already sent; it cannot be launched again."
-    return (f"This campaign is {campaign.get('status')}; only a draft, scheduled or paused campaign can be launched "
-            "(duplicate it with ns.campaigns.duplicate to send it again).")
+    return (
+        f"This campaign is {campaign.get('status')}; only a draft, scheduled or paused campaign can be launched "
+        "(duplicate it with ns.campaigns.duplicate to send it again)."
+    )
 
 
 class CampaignLauncher(Form):
@@ -63,25 +68,38 @@ class CampaignLauncher(Form):
         self.segment = labelled(widgets.Dropdown, "Segment", options=[(NO_SEGMENT, None)])
         self.all_contacts = widgets.Checkbox(description="Send to all contacts", indent=False)
         self.audience_size = widgets.HTML()
-        self.recipients = labelled(widgets.Text, "Recipients", full_width=False,
-                                   placeholder="test addresses, comma-separated (empty: account test recipients)")
+        self.recipients = labelled(
+            widgets.Text,
+            "Recipients",
+            full_width=False,
+            placeholder="test addresses, comma-separated (empty: account test recipients)",
+        )
         self.recipients.layout.flex = "1 1 auto"
         self.test_button = widgets.Button(description="Send test", icon="paper-plane")
         self.confirm_name = text_input("Confirm name", "type the campaign's exact name to enable Launch")
-        self.launch_button = widgets.Button(description="Launch campaign", button_style="danger", icon="rocket",
-                                            layout=widgets.Layout(width="auto"))
+        self.launch_button = widgets.Button(
+            description="Launch campaign", button_style="danger", icon="rocket", layout=widgets.Layout(width="auto")
+        )
 
-        self.errors = FieldErrors({"audience": self.audience_size, "recipients": self.recipients,
-                                   "confirm_name": self.confirm_name},
-                                  aliases={"email": "recipients", "emails": "recipients",
-                                           "trigger_attributes.contact_list_ids": "audience",
-                                           "trigger_attributes.segment_id": "audience",
-                                           "confirm_send_to_all": "audience"})
+        self.errors = FieldErrors(
+            {"audience": self.audience_size, "recipients": self.recipients, "confirm_name": self.confirm_name},
+            aliases={
+                "email": "recipients",
+                "emails": "recipients",
+                "trigger_attributes.contact_list_ids": "audience",
+                "trigger_attributes.segment_id": "audience",
+                "confirm_send_to_all": "audience",
+            },
+        )
 
         self._lay_out(
             self.summary,
-            self.lists, self.segment, self.all_contacts, self.errors.row("audience"),
-            widgets.HBox([self.recipients, self.test_button]), self.errors.labels["recipients"],
+            self.lists,
+            self.segment,
+            self.all_contacts,
+            self.errors.row("audience"),
+            widgets.HBox([self.recipients, self.test_button]),
+            self.errors.labels["recipients"],
             self.errors.row("confirm_name"),
             self.launch_button,
             self.status,
@@ -114,8 +132,9 @@ class CampaignLauncher(Form):
             return
         contact_lists, segments = loaded
         self._list_sizes = {item["id"]: int(item.get("contacts_count") or 0) for item in contact_lists}
-        self.lists.options = [(f"{item['name']} ({self._list_sizes[item['id']]:,})", item["id"])
-                              for item in contact_lists]
+        self.lists.options = [
+            (f"{item['name']} ({self._list_sizes[item['id']]:,})", item["id"]) for item in contact_lists
+        ]
         self._segments = {segment["id"]: segment for segment in segments}
         self.segment.options = [(NO_SEGMENT, None)] + [(segment["name"], segment["id"]) for segment in segments]
         self._show_summary()
@@ -134,16 +153,22 @@ class CampaignLauncher(Form):
             return
         campaign = self.campaign
         template = campaign.get("template") or {}
-        rows = [("Status", campaign.get("status")), ("Approval", campaign.get("approval_state") or "unknown"),
-                ("Sent", f"{int(campaign.get('sent_count') or 0):,}"),
-                ("Subject", template.get("subject") or "(no subject)"), ("Channel", campaign.get("channel"))]
+        rows = [
+            ("Status", campaign.get("status")),
+            ("Approval", campaign.get("approval_state") or "unknown"),
+            ("Sent", f"{int(campaign.get('sent_count') or 0):,}"),
+            ("Subject", template.get("subject") or "(no subject)"),
+            ("Channel", campaign.get("channel")),
+        ]
         if launchable(campaign):
             banner = ""
         else:
             reason = "Already sent" if is_sent(campaign) else f"{str(campaign.get('status')).capitalize()}"
             banner = markup.block(markup.text(f"{reason}: launch is disabled.", "warn", bold=True), "warn")
-        self.summary.value = (f"<h3>{markup.text(campaign.get('name') or '')} <small>#{campaign['id']}</small></h3>"
-                              f"{markup.key_values(rows)}{banner}")
+        self.summary.value = (
+            f"<h3>{markup.text(campaign.get('name') or '')} <small>#{campaign['id']}</small></h3>"
+            f"{markup.key_values(rows)}{banner}"
+        )
 
     # ----------------------------------------------------------------- audience
     def audience(self) -> dict[str, Any]:
@@ -183,8 +208,11 @@ class CampaignLauncher(Form):
             text = "none chosen: pick lists, a segment or all contacts"
         else:
             described = self._call(lambda: self._count(chosen))
-            text = ("size unknown (see the status below)" if described is None else
-                    f"{self._audience_count:,} contact(s) ({described}; only subscribed contacts receive it)")
+            text = (
+                "size unknown (see the status below)"
+                if described is None
+                else f"{self._audience_count:,} contact(s) ({described}; only subscribed contacts receive it)"
+            )
         self.audience_size.value = markup.text("Audience:", bold=True) + " " + markup.text(text)
         self._sync()
 
@@ -208,8 +236,11 @@ class CampaignLauncher(Form):
             return
         name_ok = not self.live or (self.campaign is not None and self.confirm_name.value == self.campaign.get("name"))
         self.launch_button.disabled = self.locked or not self.audience() or not name_ok
-        self.test_button.disabled = (self.campaign is None or self.campaign.get("channel") != "email"
-                                     or not (self.campaign.get("template") or {}).get("id"))
+        self.test_button.disabled = (
+            self.campaign is None
+            or self.campaign.get("channel") != "email"
+            or not (self.campaign.get("template") or {}).get("id")
+        )
         for part in (self.lists, self.segment, self.all_contacts, self.confirm_name):
             if self.locked:
                 part.disabled = True
@@ -229,37 +260,48 @@ class CampaignLauncher(Form):
             return None
         template = campaign.get("template") or {}  # edits since the launcher opened count
         content = {k: template.get(k) for k in (*CONTENT_FIELDS, "updated_at")}
-        key = idempotency_key(f"POST /campaigns/{self.campaign_id}/send_test",
-                              {"send": {"email": recipients or None}, "template": content})
-        return self._send_test(key, "the campaign", lambda: self.client.campaigns.send_test(
-            self.campaign_id, email=recipients or None, idempotency_key=key))
+        key = idempotency_key(
+            f"POST /campaigns/{self.campaign_id}/send_test",
+            {"send": {"email": recipients or None}, "template": content},
+        )
+        return self._send_test(
+            key,
+            "the campaign",
+            lambda: self.client.campaigns.send_test(self.campaign_id, email=recipients or None, idempotency_key=key),
+        )
 
     def launch(self) -> dict | None:
         """Send the campaign to the chosen audience (live mode: only once its exact name was typed)."""
         if self.locked:
-            self.status.error(why_not_launchable(self.campaign) if self.campaign else "This campaign is not "
-                              "available.")
+            self.status.error(why_not_launchable(self.campaign) if self.campaign else "This campaign is not available.")
             return None
         chosen = self.audience()
         if not chosen:
-            self.errors.set("audience", "Choose lists, a segment or all contacts: a campaign never goes to "
-                                        "everyone by default.")
+            self.errors.set(
+                "audience", "Choose lists, a segment or all contacts: a campaign never goes to everyone by default."
+            )
             self.status.error("Nothing was sent: no audience chosen.")
             return None
         if self.live and self.confirm_name.value != self.campaign.get("name"):
-            self.errors.set("confirm_name", f"Type the campaign's exact name, {self.campaign.get('name')!r}, "
-                                            "to launch it on the live account.")
+            self.errors.set(
+                "confirm_name",
+                f"Type the campaign's exact name, {self.campaign.get('name')!r}, to launch it on the live account.",
+            )
             self.status.error("Nothing was sent: the campaign name was not confirmed.")
             return None
         self.status.info(f"Launching to {self._audience_count or 0:,} contact(s)\u2026")
-        result = self._call(lambda: self.client.campaigns.send(self.campaign_id, **chosen), beside_fields=True,
-                            on_error=lambda exc: self._reconcile())
+        result = self._call(
+            lambda: self.client.campaigns.send(self.campaign_id, **chosen),
+            beside_fields=True,
+            on_error=lambda exc: self._reconcile(),
+        )
         if result is None:
             return None
         self.campaign = {**self.campaign, **result}
         self._show_summary()
-        self.status.success(f"Launched: status {result.get('status')}, "
-                            f"{int(result.get('sent_count') or 0):,} e-mail(s) sent.")
+        self.status.success(
+            f"Launched: status {result.get('status')}, {int(result.get('sent_count') or 0):,} e-mail(s) sent."
+        )
         return result
 
     def _reconcile(self) -> None:
@@ -271,5 +313,7 @@ class CampaignLauncher(Form):
         self.campaign = campaign
         self._show_summary()
         if is_sent(campaign):
-            self.status.error(f"The response was lost, but the campaign did go out: status {campaign.get('status')},"
-                              f" {int(campaign.get('sent_count') or 0):,} e-mail(s) sent. It will not be sent again.")
+            self.status.error(
+                f"The response was lost, but the campaign did go out: status {campaign.get('status')},"
+                f" {int(campaign.get('sent_count') or 0):,} e-mail(s) sent. It will not be sent again."
+            )

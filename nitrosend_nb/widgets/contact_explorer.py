@@ -52,8 +52,10 @@ class ContactExplorer(Form):
 
         self.search.observe(lambda change: self.search_debounce.trigger(), names="value")
         self.list_filter.observe(lambda change: self._first_page(), names="value")
-        self._guard({self.prev_button: lambda: self.go_to(self.page - 1),
-                     self.next_button: lambda: self.go_to(self.page + 1)}, settle=self._sync)
+        self._guard(
+            {self.prev_button: lambda: self.go_to(self.page - 1), self.next_button: lambda: self.go_to(self.page + 1)},
+            settle=self._sync,
+        )
 
         self._load_lists()
         self.refresh()
@@ -71,7 +73,8 @@ class ContactExplorer(Form):
         if contact_lists is None:
             return
         self.list_filter.options = [(ALL_LISTS, None)] + [
-            (f"{item['name']} ({int(item.get('contacts_count') or 0):,})", item["id"]) for item in contact_lists]
+            (f"{item['name']} ({int(item.get('contacts_count') or 0):,})", item["id"]) for item in contact_lists
+        ]
 
     def _first_page(self) -> None:
         self._fetch(1)

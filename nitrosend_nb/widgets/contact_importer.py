@@ -35,15 +35,25 @@ class ContactImporter(Form):
         self.upload = widgets.FileUpload(accept=".csv,text/csv", multiple=False, description="CSV file")
         self.source_label = widgets.HTML()
         self.lists = labelled(widgets.SelectMultiple, "Add to lists", rows=4)
-        self.other_columns = labelled(widgets.ToggleButtons, "Other columns", full_width=False,
-                                      options=OTHER_COLUMNS, value="data")
+        self.other_columns = labelled(
+            widgets.ToggleButtons, "Other columns", full_width=False, options=OTHER_COLUMNS, value="data"
+        )
         self.dry_run = widgets.Checkbox(description="Dry run (validate only, write nothing)", value=False, indent=False)
         self.import_button = widgets.Button(description="Import", button_style="primary", icon="upload")
-        self.progress = widgets.FloatProgress(value=0, min=0, max=100, description="Progress",
-                                              style={"description_width": "110px"})
+        self.progress = widgets.FloatProgress(
+            value=0, min=0, max=100, description="Progress", style={"description_width": "110px"}
+        )
         self.failed_table = widgets.HTML()
-        self._lay_out(widgets.HBox([self.upload, self.source_label]), self.lists, self.other_columns, self.dry_run,
-                      self.import_button, self.progress, self.status, self.failed_table)
+        self._lay_out(
+            widgets.HBox([self.upload, self.source_label]),
+            self.lists,
+            self.other_columns,
+            self.dry_run,
+            self.import_button,
+            self.progress,
+            self.status,
+            self.failed_table,
+        )
         self.upload.observe(lambda change: self._show_source(), names="value")
         self._guard({self.import_button: self.run_import})
         self._load_lists()
@@ -55,8 +65,9 @@ class ContactImporter(Form):
     def _load_lists(self) -> None:
         contact_lists = self._call(lambda: list(self.client.lists.iter(progress=False)))
         if contact_lists is not None:
-            self.lists.options = [(f"{item['name']} ({int(item.get('contacts_count') or 0):,})", item["id"])
-                                  for item in contact_lists]
+            self.lists.options = [
+                (f"{item['name']} ({int(item.get('contacts_count') or 0):,})", item["id"]) for item in contact_lists
+            ]
 
     def _source(self) -> tuple[pd.DataFrame | None, str]:
         """The rows to import and what they are called (the uploaded file wins over ``df``)."""
@@ -82,8 +93,10 @@ class ContactImporter(Form):
         """Map the columns that are not contact fields as the ``other_columns`` choice says."""
         fields = {field["name"] for field in self.client.imports.spec()["resources"]["contacts"]["fields"]}
         other = [c for c in frame.columns if str(c).strip().lower().replace(" ", "_") not in fields]
-        return {c: (f"data.{str(c).strip().lower().replace(' ', '_')}" if self.other_columns.value == "data" else None)
-                for c in other}
+        return {
+            c: (f"data.{str(c).strip().lower().replace(' ', '_')}" if self.other_columns.value == "data" else None)
+            for c in other
+        }
 
     def run_import(self) -> None:
         """Upload the rows, follow the progress, then show the outcome and the failed rows."""
@@ -107,20 +120,27 @@ class ContactImporter(Form):
 
     def _import(self, frame: pd.DataFrame) -> ImportResult:
         """Start importing ``frame`` and follow it to the end (the progress bar moves as it goes); its result."""
-        handle = self.client.imports.start(frame, list_ids=list(self.lists.value), columns=self._columns(frame),
-                                           dry_run=self.dry_run.value)
-        return handle.wait(poll_interval=self.poll_interval, progress=False,
-                           on_progress=lambda record: setattr(self.progress, "value", record.get("progress_pct") or 0))
+        handle = self.client.imports.start(
+            frame, list_ids=list(self.lists.value), columns=self._columns(frame), dry_run=self.dry_run.value
+        )
+        return handle.wait(
+            poll_interval=self.poll_interval,
+            progress=False,
+            on_progress=lambda record: setattr(self.progress, "value", record.get("progress_pct") or 0),
+        )
 
     def _show_result(self) -> None:
         record, failed = self.result.record, self.result.failed
         verb = "valid (dry run: nothing written)" if self.dry_run.value else "imported"
-        text = (f"Import {record['id']} {record['status']}: {record.get('success_rows')} of "
-                f"{record.get('total_rows')} rows {verb}, {record.get('failed_rows')} failed.")
+        text = (
+            f"Import {record['id']} {record['status']}: {record.get('success_rows')} of "
+            f"{record.get('total_rows')} rows {verb}, {record.get('failed_rows')} failed."
+        )
         if record["status"] != "complete":
             self.status.error(text)
         else:
             self.status.success(text)
         if not failed.empty:
-            self.failed_table.value = (markup.text("Failed rows", bold=True)
-                                       + failed.to_html(border=0, escape=True, na_rep=""))
+            self.failed_table.value = markup.text("Failed rows", bold=True) + failed.to_html(
+                border=0, escape=True, na_rep=""
+            )

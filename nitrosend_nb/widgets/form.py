@@ -17,8 +17,18 @@ from .. import errors
 from ..redaction import redact
 from . import html as markup
 
-__all__ = ["FieldErrors", "StatusArea", "close_children", "describe_error", "labelled", "text_input", "text_area",
-           "view_picker", "hidden", "shown"]
+__all__ = [
+    "FieldErrors",
+    "StatusArea",
+    "close_children",
+    "describe_error",
+    "labelled",
+    "text_input",
+    "text_area",
+    "view_picker",
+    "hidden",
+    "shown",
+]
 
 #: The views every e-mail can be shown in (see :func:`nitrosend_nb.widgets.html.email_view`).
 BASE_VIEWS = (("Desktop", "desktop"), ("Mobile", "mobile"), ("Plain text", "text"))
@@ -46,8 +56,9 @@ def text_area(description: str, placeholder: str = "", rows: int = 8) -> widgets
 
 def view_picker(extra: tuple[tuple[str, str], ...] = ()) -> widgets.ToggleButtons:
     """Toggle buttons choosing how an e-mail is shown: desktop, mobile, plain text (plus ``extra`` views)."""
-    return widgets.ToggleButtons(options=list(BASE_VIEWS + extra), value="desktop", description="View",
-                                 style={"button_width": "auto"})
+    return widgets.ToggleButtons(
+        options=list(BASE_VIEWS + extra), value="desktop", description="View", style={"button_width": "auto"}
+    )
 
 
 def hidden(*parts: widgets.DOMWidget) -> None:
@@ -126,8 +137,11 @@ class FieldErrors:
 
     def messages(self) -> dict[str, str]:
         """The text of every visible error, by field (handy in tests and logs)."""
-        return {name: html.unescape(re.sub(r"<[^>]+>", "", label.value)).replace("\u26a0", "").strip()
-                for name, label in self.labels.items() if label.value}
+        return {
+            name: html.unescape(re.sub(r"<[^>]+>", "", label.value)).replace("\u26a0", "").strip()
+            for name, label in self.labels.items()
+            if label.value
+        }
 
 
 class StatusArea(widgets.HTML):
@@ -140,8 +154,9 @@ class StatusArea(widgets.HTML):
 
     def _render(self, kind: str, text: str, rows: Iterable[Sequence[str]] = (), detail: str = "") -> None:
         self.kind = kind
-        self.value = markup.status(kind, redact(text), redact(detail),
-                                   [[redact(str(cell)) for cell in row] for row in rows])
+        self.value = markup.status(
+            kind, redact(text), redact(detail), [[redact(str(cell)) for cell in row] for row in rows]
+        )
 
     def clear(self) -> None:
         """Show nothing."""
@@ -165,12 +180,20 @@ class StatusArea(widgets.HTML):
         and its message id or refusal (code and reason), and a success only when every recipient got it.
         ``repeated``: the identical test was already sent and was not resent."""
         results = result.get("results") or []
-        rows = [(item.get("email", "?"), item.get("status") or ("delivered" if item.get("success") else "failed"),
-                 _test_outcome(item)) for item in results]
+        rows = [
+            (
+                item.get("email", "?"),
+                item.get("status") or ("delivered" if item.get("success") else "failed"),
+                _test_outcome(item),
+            )
+            for item in results
+        ]
         sent = result.get("sent", sum(1 for item in results if item.get("success")))
         if repeated:
-            text = (f"This exact test of {what} already went out ({sent} of {len(results)}); it was not sent again. "
-                    "Change the content or the recipients to send another.")
+            text = (
+                f"This exact test of {what} already went out ({sent} of {len(results)}); it was not sent again. "
+                "Change the content or the recipients to send another."
+            )
         else:
             text = f"Test of {what} sent to {sent} of {len(results)} recipient(s)."
         if sent < len(results):
@@ -208,11 +231,15 @@ def describe_error(exc: BaseException) -> str:
         return "Nitrosend rejected the request."
     if isinstance(exc, errors.RateLimitError):
         wait = f"about {math.ceil(exc.retry_after)} s" if exc.retry_after else "a few seconds"
-        return ("Nitrosend is rate limiting requests and the automatic retries ran out. Nothing was lost: "
-                f"wait {wait} and click again.")
+        return (
+            "Nitrosend is rate limiting requests and the automatic retries ran out. Nothing was lost: "
+            f"wait {wait} and click again."
+        )
     if isinstance(exc, errors.TransportError):
-        return ("Could not reach Nitrosend (connection refused or timed out). Your input is kept: click again "
-                "when the service is reachable; a repeated send reuses its idempotency key.")
+        return (
+            "Could not reach Nitrosend (connection refused or timed out). Your input is kept: click again "
+            "when the service is reachable; a repeated send reuses its idempotency key."
+        )
     if isinstance(exc, errors.AuthenticationError):
         return "The API key was rejected (401): check NITROSEND_API_KEY or the key passed to connect()."
     if isinstance(exc, errors.PaymentRequiredError):
@@ -224,8 +251,10 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, errors.ConflictError):
         return "Conflict (409): the server holds a different version; refresh and try again."
     if isinstance(exc, errors.ServerError):
-        return ("Nitrosend had a server error. Your input is kept: clicking again is safe, a repeated send "
-                "reuses its idempotency key and cannot go out twice.")
+        return (
+            "Nitrosend had a server error. Your input is kept: clicking again is safe, a repeated send "
+            "reuses its idempotency key and cannot go out twice."
+        )
     if isinstance(exc, errors.NitrosendError):
         return "Nitrosend refused the request."
     return f"Unexpected error: {type(exc).__name__}: {exc}"

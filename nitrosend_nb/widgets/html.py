@@ -10,8 +10,21 @@ from __future__ import annotations
 import html
 from typing import Iterable, Mapping, Sequence
 
-__all__ = ["STYLESHEET", "MOBILE_WIDTH", "TONES", "text", "block", "pre", "key_values", "grid", "status", "field_errors",
-           "sandboxed_iframe", "email_view", "checks"]
+__all__ = [
+    "STYLESHEET",
+    "MOBILE_WIDTH",
+    "TONES",
+    "text",
+    "block",
+    "pre",
+    "key_values",
+    "grid",
+    "status",
+    "field_errors",
+    "sandboxed_iframe",
+    "email_view",
+    "checks",
+]
 
 #: The width of the mobile view of an e-mail.
 MOBILE_WIDTH = "375px"
@@ -88,8 +101,9 @@ def field_errors(messages: Iterable[str]) -> str:
     return "".join(block(f"&#9888; {_escape(message)}", "error", small=True) for message in messages)
 
 
-def sandboxed_iframe(document: str, title: str = "E-mail preview", width: str = "100%",
-                     height: str | None = None) -> str:
+def sandboxed_iframe(
+    document: str, title: str = "E-mail preview", width: str = "100%", height: str | None = None
+) -> str:
     """Return an ``<iframe sandbox srcdoc=...>`` showing ``document``, ``width`` wide (a CSS width: the view's own
     width, so it stays on the element; ``MOBILE_WIDTH`` shows the mobile layout) and, outside a form's stylesheet
     (e.g. in ``IPython.display.HTML``), ``height`` tall.
@@ -99,17 +113,20 @@ def sandboxed_iframe(document: str, title: str = "E-mail preview", width: str = 
     notebook's origin.
     """
     extra = f";height:{html.escape(height, quote=True)};border:1px solid #ccc" if height else ""
-    return (f'<iframe sandbox="" title="{html.escape(title, quote=True)}" class="ns-frame" '
-            f'style="width:{html.escape(width, quote=True)}{extra}" srcdoc="{html.escape(document or "", quote=True)}">'
-            "</iframe>")
+    return (
+        f'<iframe sandbox="" title="{html.escape(title, quote=True)}" class="ns-frame" '
+        f'style="width:{html.escape(width, quote=True)}{extra}" srcdoc="{html.escape(document or "", quote=True)}">'
+        "</iframe>"
+    )
 
 
 def email_view(view: str, document: str | None, plain: str | None, title: str) -> str:
     """One e-mail as ``view`` shows it: ``desktop`` or ``mobile`` (sandboxed iframe) or ``text``."""
     if view == "text":
         return pre(plain or "", plain=True)
-    return sandboxed_iframe(document or "", title=f"{title} ({view})",
-                            width=MOBILE_WIDTH if view == "mobile" else "100%")
+    return sandboxed_iframe(
+        document or "", title=f"{title} ({view})", width=MOBILE_WIDTH if view == "mobile" else "100%"
+    )
 
 
 def checks(report: Mapping) -> str:
@@ -117,17 +134,29 @@ def checks(report: Mapping) -> str:
     at fault, List-Unsubscribe and the compatibility warnings with the clients affected."""
     summary = report["summary"]
     tone = "error" if summary["errors"] else ("warn" if summary["warnings"] else "ok")
-    parts = [block(f'<b>Checks:</b> {summary["links"]} links and images, {summary["errors"]} error(s), '
-                   f'{summary["warnings"]} compatibility warning(s)', tone)]
+    parts = [
+        block(
+            f"<b>Checks:</b> {summary['links']} links and images, {summary['errors']} error(s), "
+            f"{summary['warnings']} compatibility warning(s)",
+            tone,
+        )
+    ]
     bad = [link for link in report["links"] if not link["ok"]]
     if bad:
-        parts.append(grid(("Kind", "Address", "Problem"),
-                          ((link["kind"], link["url"][:60], "; ".join(link["problems"])) for link in bad)))
+        parts.append(
+            grid(
+                ("Kind", "Address", "Problem"),
+                ((link["kind"], link["url"][:60], "; ".join(link["problems"])) for link in bad),
+            )
+        )
     unsubscribe = report["list_unsubscribe"]
     if unsubscribe["problems"]:
-        parts.append(block(f'List-Unsubscribe: {_escape("; ".join(unsubscribe["problems"]))}', "error"))
+        parts.append(block(f"List-Unsubscribe: {_escape('; '.join(unsubscribe['problems']))}", "error"))
     if report["compatibility"]:
-        parts.append(grid(("Risky construct", "Clients affected", "Example"),
-                          ((item["title"], ", ".join(item["clients"]), item["example"][:60])
-                           for item in report["compatibility"])))
+        parts.append(
+            grid(
+                ("Risky construct", "Clients affected", "Example"),
+                ((item["title"], ", ".join(item["clients"]), item["example"][:60]) for item in report["compatibility"]),
+            )
+        )
     return f'<div class="ns-checks ns-small">{"".join(parts)}</div>'

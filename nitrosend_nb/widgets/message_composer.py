@@ -35,21 +35,28 @@ class MessageComposer(Form):
         self.to = text_input("To", "recipient@example.com")
         self.subject = text_input("Subject", "Subject line, merge tags allowed")
         self.template = labelled(widgets.Dropdown, "Template", options=[(NO_TEMPLATE, None)])
-        self.body_format = labelled(widgets.Dropdown, "Body format", full_width=False,
-                                    options=[("HTML", "html"), ("Plain text", "plain")], value="html")
-        self.body = text_area("Body", "<p>Hi {{ contact.first_name | default: \"there\" }}, ...</p>", rows=8)
+        self.body_format = labelled(
+            widgets.Dropdown,
+            "Body format",
+            full_width=False,
+            options=[("HTML", "html"), ("Plain text", "plain")],
+            value="html",
+        )
+        self.body = text_area("Body", '<p>Hi {{ contact.first_name | default: "there" }}, ...</p>', rows=8)
         self.data = text_area("Merge data", '{"order_id": 1042}  (JSON object, optional)', rows=3)
         self.send_button = widgets.Button(description="Send", button_style="primary", icon="paper-plane")
         self.confirm_text = widgets.HTML()
-        self.confirm_button = widgets.Button(description="Confirm send", button_style="danger", icon="check",
-                                             layout=widgets.Layout(width="auto"))
+        self.confirm_button = widgets.Button(
+            description="Confirm send", button_style="danger", icon="check", layout=widgets.Layout(width="auto")
+        )
         self.cancel_button = widgets.Button(description="Cancel", icon="times")
         self.confirmation = widgets.VBox([self.confirm_text, widgets.HBox([self.confirm_button, self.cancel_button])])
         hidden(self.confirmation)
 
-        self.errors = FieldErrors({"to": self.to, "subject": self.subject, "template": self.template,
-                                   "body": self.body, "data": self.data},
-                                  aliases={"template_id": "template", "html": "body"})
+        self.errors = FieldErrors(
+            {"to": self.to, "subject": self.subject, "template": self.template, "body": self.body, "data": self.data},
+            aliases={"template_id": "template", "html": "body"},
+        )
 
         self._lay_out(
             *(self.errors.row(field) for field in ("to", "subject", "template")),
@@ -78,7 +85,8 @@ class MessageComposer(Form):
             return
         self._templates = {template["id"]: template for template in templates}
         self.template.options = [(NO_TEMPLATE, None)] + [
-            (f"#{t['id']} {t.get('name') or '(unnamed)'}", t["id"]) for t in templates]
+            (f"#{t['id']} {t.get('name') or '(unnamed)'}", t["id"]) for t in templates
+        ]
 
     def _on_template(self, change: dict) -> None:
         chosen = self._templates.get(change["new"])
@@ -132,8 +140,10 @@ class MessageComposer(Form):
         subject = payload["subject"] or self._templates[payload["template_id"]]["subject"]
         self.confirm_text.value = (
             markup.text(f"Live account \u201c{account}\u201d", bold=True)
-            + markup.text(f": send \u201c{subject}\u201d to ") + markup.text(payload["to"], bold=True)
-            + markup.text("? This sends a real e-mail."))
+            + markup.text(f": send \u201c{subject}\u201d to ")
+            + markup.text(payload["to"], bold=True)
+            + markup.text("? This sends a real e-mail.")
+        )
         shown(self.confirmation)
         self.status.info(f"Confirm to send to {payload['to']} from the live account {account}.")
 
@@ -165,8 +175,9 @@ class MessageComposer(Form):
         def send() -> dict:
             self.status.info(f"Sending to {payload['to']}\u2026")
             fields = {k: v for k, v in payload.items() if k not in ("to", "subject", "channel")}
-            return self.client.messages.send(to=payload["to"], subject=payload["subject"],
-                                             channel=payload["channel"], idempotency_key=key, **fields)
+            return self.client.messages.send(
+                to=payload["to"], subject=payload["subject"], channel=payload["channel"], idempotency_key=key, **fields
+            )
 
         def missing_template(exc: errors.NitrosendError) -> None:
             if isinstance(exc, errors.NotFoundError) and "template_id" in payload:
@@ -177,8 +188,11 @@ class MessageComposer(Form):
             return
         message, repeated = outcome
         if repeated:
-            self.status.info(f"Message #{message.get('id')} with exactly this content already went to "
-                             f"{payload['to']}; it was not sent again. Change something to send another.")
+            self.status.info(
+                f"Message #{message.get('id')} with exactly this content already went to "
+                f"{payload['to']}; it was not sent again. Change something to send another."
+            )
             return
-        self.status.success(f"Sent message #{message.get('id')} to {payload['to']} "
-                            f"(status {message.get('status', 'queued')}).")
+        self.status.success(
+            f"Sent message #{message.get('id')} to {payload['to']} (status {message.get('status', 'queued')})."
+        )

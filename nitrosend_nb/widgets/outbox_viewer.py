@@ -14,8 +14,14 @@ from .form import labelled, text_input, view_picker
 
 __all__ = ["OutboxViewer"]
 
-HEADERS = (("From", "from"), ("To", "to"), ("Reply-To", "reply_to"), ("Subject", "subject"), ("Kind", "kind"),
-           ("Date", "created_at"))
+HEADERS = (
+    ("From", "from"),
+    ("To", "to"),
+    ("Reply-To", "reply_to"),
+    ("Subject", "subject"),
+    ("Kind", "kind"),
+    ("Date", "created_at"),
+)
 EXTRA_VIEWS = (("Headers", "headers"), ("Source", "source"), ("Merge context", "context"), ("Checks", "checks"))
 PAGE_SIZE = 25
 
@@ -47,19 +53,30 @@ class OutboxViewer(Form):
         self.newer_button = widgets.Button(description="Newer", icon="arrow-left")
         self.older_button = widgets.Button(description="Older", icon="arrow-right")
         self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
-        self.live = widgets.Checkbox(value=False, description="Live", indent=False,
-                                     tooltip="Show new e-mails as they land")
+        self.live = widgets.Checkbox(
+            value=False, description="Live", indent=False, tooltip="Show new e-mails as they land"
+        )
         self.view = view_picker(EXTRA_VIEWS)
         self.message = widgets.HTML()
-        self._lay_out(widgets.HBox([self.query, self.search_button]),
-                      widgets.HBox([self.emails, widgets.VBox([self.refresh_button, self.live, self.newer_button,
-                                                               self.older_button])]),
-                      self.view, self.message, self.status)
+        self._lay_out(
+            widgets.HBox([self.query, self.search_button]),
+            widgets.HBox(
+                [self.emails, widgets.VBox([self.refresh_button, self.live, self.newer_button, self.older_button])]
+            ),
+            self.view,
+            self.message,
+            self.status,
+        )
         self.emails.observe(lambda change: self._open(), names="value")
         self.view.observe(lambda change: self._show(), names="value")
-        self._guard({self.refresh_button: self.refresh, self.search_button: self.search,
-                     self.newer_button: lambda: self.go(self.page - 1),
-                     self.older_button: lambda: self.go(self.page + 1)})
+        self._guard(
+            {
+                self.refresh_button: self.refresh,
+                self.search_button: self.search,
+                self.newer_button: lambda: self.go(self.page - 1),
+                self.older_button: lambda: self.go(self.page + 1),
+            }
+        )
         self.live.observe(lambda change: self._start_live() if change["new"] else self._stop(), names="value")
         self.refresh()
 
@@ -85,8 +102,9 @@ class OutboxViewer(Form):
             self.live.disabled = True
             return
         with self._lock:
-            found = self._call(lambda: self.client.inbox.search(self.query.value.strip(), page=self.page,
-                                                                limit=PAGE_SIZE))
+            found = self._call(
+                lambda: self.client.inbox.search(self.query.value.strip(), page=self.page, limit=PAGE_SIZE)
+            )
             if found is None:
                 return
             chosen = self.emails.value
@@ -96,8 +114,10 @@ class OutboxViewer(Form):
             self.emails.value = chosen if chosen in ids else (ids[0] if ids else None)
             self.newer_button.disabled = self.page <= 1
             self.older_button.disabled = found.next_page is None
-            self.status.info(f"{found.total} e-mail(s){' match' if self.query.value.strip() else ''}; "
-                             f"page {found.page} of {found.total_pages}.")
+            self.status.info(
+                f"{found.total} e-mail(s){' match' if self.query.value.strip() else ''}; "
+                f"page {found.page} of {found.total_pages}."
+            )
             self._open()
 
     # ----------------------------------------------------------------- one email
@@ -117,8 +137,9 @@ class OutboxViewer(Form):
         if email is None:
             self.message.value = markup.text("No e-mail captured yet: sends in sandbox mode land here.", "muted")
             return
-        self.message.value = (markup.key_values((label, email.get(key) or "") for label, key in HEADERS)
-                              + self._view_html(email))
+        self.message.value = markup.key_values(
+            (label, email.get(key) or "") for label, key in HEADERS
+        ) + self._view_html(email)
 
     def _view_html(self, email: dict) -> str:
         view = self.view.value
@@ -132,8 +153,9 @@ class OutboxViewer(Form):
         if view == "checks":
             report = self._call(lambda: self.client.inbox.checks(email["id"]))
             return "" if report is None else markup.checks(report)
-        return markup.email_view(view, email.get("html") or markup.pre(email.get("text") or ""), email.get("text"),
-                                 "Captured e-mail")
+        return markup.email_view(
+            view, email.get("html") or markup.pre(email.get("text") or ""), email.get("text"), "Captured e-mail"
+        )
 
     # ----------------------------------------------------------------- live
     def _start_live(self) -> None:

@@ -37,6 +37,12 @@ def contact_label(contact: Mapping[str, Any]) -> str:
 
 def merge_tag_options(contacts: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
     """Picker options: the standard tags plus one per custom field (``contact.data.*``) seen on ``contacts``."""
-    custom = sorted({key for contact in contacts for key, value in (contact.get("data") or {}).items()
-                     if isinstance(key, str) and key.isidentifier() and not isinstance(value, Mapping)})
+    custom = sorted(
+        {
+            key
+            for contact in contacts
+            for key, value in (contact.get("data") or {}).items()
+            if isinstance(key, str) and key.isidentifier() and not isinstance(value, Mapping)
+        }
+    )
     return list(STANDARD_TAGS) + [(f"Custom field: {key}", f"{{{{ contact.data.{key} }}}}") for key in custom]

@@ -54,13 +54,16 @@ class TemplateComposer(Form):
         self.reply_to = text_input("Reply-to", "replies@yourdomain.com (optional)")
         self.body = text_area("HTML body", "<h1>Hi {{ contact.first_name }}</h1>", rows=12)
         self.design_note = widgets.HTML()
-        self.merge_tag_picker = labelled(widgets.Dropdown, "Merge tag", full_width=False,
-                                         options=merge_tag_options([]))
-        self.insert_tag_button = widgets.Button(description="Insert tag", tooltip="Append the tag to the body",
-                                                icon="plus")
+        self.merge_tag_picker = labelled(widgets.Dropdown, "Merge tag", full_width=False, options=merge_tag_options([]))
+        self.insert_tag_button = widgets.Button(
+            description="Insert tag", tooltip="Append the tag to the body", icon="plus"
+        )
         self.sample_contact = labelled(
-            widgets.Dropdown, "Preview as", options=[("(no contact)", None)],
-            tooltip="Preview only: a test e-mail is personalised with each recipient's own contact record")
+            widgets.Dropdown,
+            "Preview as",
+            options=[("(no contact)", None)],
+            tooltip="Preview only: a test e-mail is personalised with each recipient's own contact record",
+        )
         self.preview_view = view_picker()
         self.preview = widgets.HTML()
         self.merge_warnings = widgets.HTML()
@@ -70,17 +73,26 @@ class TemplateComposer(Form):
         self.save_button = widgets.Button(description="Save", button_style="primary", icon="save")
         self.test_button = widgets.Button(description="Send test", icon="paper-plane")
 
-        self.errors = FieldErrors({field: getattr(self, field) for field in FIELDS} | {"recipients": self.recipients},
-                                  aliases={"email": "recipients", "emails": "recipients", "html": "body"})
+        self.errors = FieldErrors(
+            {field: getattr(self, field) for field in FIELDS} | {"recipients": self.recipients},
+            aliases={"email": "recipients", "emails": "recipients", "html": "body"},
+        )
         self.preview_debounce = self._debouncer(self.refresh_preview, preview_delay)
 
-        form = widgets.VBox([self.state, *(self.errors.row(field) for field in FIELDS if field != "body"),
-                             widgets.HBox([self.merge_tag_picker, self.insert_tag_button]),
-                             self.design_note, self.errors.row("body")],
-                            layout=widgets.Layout(flex="1 1 420px", min_width="320px", margin="0 16px 0 0"))
-        preview_column = widgets.VBox([self.sample_contact, self.preview_view, self.preview, self.merge_warnings,
-                                       self.checks],
-                                      layout=widgets.Layout(flex="1 1 420px", min_width="320px"))
+        form = widgets.VBox(
+            [
+                self.state,
+                *(self.errors.row(field) for field in FIELDS if field != "body"),
+                widgets.HBox([self.merge_tag_picker, self.insert_tag_button]),
+                self.design_note,
+                self.errors.row("body"),
+            ],
+            layout=widgets.Layout(flex="1 1 420px", min_width="320px", margin="0 16px 0 0"),
+        )
+        preview_column = widgets.VBox(
+            [self.sample_contact, self.preview_view, self.preview, self.merge_warnings, self.checks],
+            layout=widgets.Layout(flex="1 1 420px", min_width="320px"),
+        )
         self._lay_out(
             widgets.HBox([form, preview_column], layout=widgets.Layout(flex_flow="row wrap", width="100%")),
             self.errors.row("recipients"),
@@ -175,9 +187,15 @@ class TemplateComposer(Form):
     def _use_design(self, design: Mapping[str, Any] | None) -> None:
         sections = [section.get("type") for section in (design or {}).get("sections") or []]
         self._design = dict(design) if sections else None  # a template without sections drops the last design
-        self.design_note.value = "" if not sections else markup.text(
-            f"Built from {len(sections)} design sections ({', '.join(map(str, sections))}): the preview shows them "
-            "as they are sent, and the body below is the plain-text alternative.", "muted")
+        self.design_note.value = (
+            ""
+            if not sections
+            else markup.text(
+                f"Built from {len(sections)} design sections ({', '.join(map(str, sections))}): the preview shows them "
+                "as they are sent, and the body below is the plain-text alternative.",
+                "muted",
+            )
+        )
 
     # ----------------------------------------------------------------- actions
     def insert_tag(self) -> None:
@@ -196,20 +214,30 @@ class TemplateComposer(Form):
             email = render_email(content, context, brand_theme(self._brand))
             preheader = merge.render(self.preheader.value, context, field="preheader")
         except MergeError as exc:
-            self.preview.value = markup.block(f"{markup.text(exc.field, 'error', bold=True)}: "
-                                              f"{markup.text(exc, 'error')}", "error")
+            self.preview.value = markup.block(
+                f"{markup.text(exc.field, 'error', bold=True)}: {markup.text(exc, 'error')}", "error"
+            )
             self.merge_warnings.value = self.checks.value = ""
             return
-        self.merge_warnings.value = "" if not email.unknown else markup.block(
-            markup.text(f"Unknown merge variables, rendered empty: {', '.join(email.unknown)}", "warn"), "warn")
+        self.merge_warnings.value = (
+            ""
+            if not email.unknown
+            else markup.block(
+                markup.text(f"Unknown merge variables, rendered empty: {', '.join(email.unknown)}", "warn"), "warn"
+            )
+        )
         self.checks.value = markup.checks(check_email(email.html, kind="test", probe=self.client.inbox.probe))
         sender = self.from_name.value.strip()
         if self.from_email.value.strip():
             sender = f"{sender} <{self.from_email.value.strip()}>".strip()
-        head = markup.key_values((label, value) for label, value in
-                                 (("Subject", email.subject), ("Preheader", preheader), ("From", sender)) if value)
-        self.preview.value = (f'<div class="ns-head">{head}</div>'
-                              + markup.email_view(self.preview_view.value, email.html, email.text, "Template preview"))
+        head = markup.key_values(
+            (label, value)
+            for label, value in (("Subject", email.subject), ("Preheader", preheader), ("From", sender))
+            if value
+        )
+        self.preview.value = f'<div class="ns-head">{head}</div>' + markup.email_view(
+            self.preview_view.value, email.html, email.text, "Template preview"
+        )
 
     def _validated(self, *, sending: bool) -> list[str] | None:
         """Check the fields before any request (for a send also the subject and recipients); mark each problem
@@ -265,7 +293,11 @@ class TemplateComposer(Form):
             return None
         # No contact_id: the API would send to that contact instead of the recipients. Merge tags in a test are
         # filled from each recipient's own contact record (when there is one); the preview shows the sample contact.
-        key = idempotency_key(f"POST /templates/{self._template_id}/send_test",
-                              {"email": recipients or None, "template": self._saved})
-        return self._send_test(key, f"template #{self._template_id}", lambda: self.client.templates.send_test(
-            self._template_id, email=recipients or None, idempotency_key=key))
+        key = idempotency_key(
+            f"POST /templates/{self._template_id}/send_test", {"email": recipients or None, "template": self._saved}
+        )
+        return self._send_test(
+            key,
+            f"template #{self._template_id}",
+            lambda: self.client.templates.send_test(self._template_id, email=recipients or None, idempotency_key=key),
+        )

@@ -66,7 +66,7 @@ def parse_json_object(text: str) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise ValueError(f"Invalid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
     if not isinstance(value, dict):
-        raise ValueError(f"Merge data must be a JSON object like {{\"order_id\": 42}}, not a {type(value).__name__}.")
+        raise ValueError(f'Merge data must be a JSON object like {{"order_id": 42}}, not a {type(value).__name__}.')
     return value
 
 

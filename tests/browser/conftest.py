@@ -61,8 +61,12 @@ ENV_TO_DROP = (
 
 def pytest_addoption(parser):
     """``--readme-screenshot``: also run the (otherwise skipped) maker of the README's docs/template-composer.png."""
-    parser.addoption("--readme-screenshot", action="store_true", default=False,
-                     help="write the README screenshot docs/template-composer.png (an explicit command, not a test)")
+    parser.addoption(
+        "--readme-screenshot",
+        action="store_true",
+        default=False,
+        help="write the README screenshot docs/template-composer.png (an explicit command, not a test)",
+    )
 
 
 def pytest_configure(config):

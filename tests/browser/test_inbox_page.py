@@ -19,8 +19,9 @@ TIMEOUT_MS = 5_000
 
 def post(sb: Sandbox, path: str, key: str, body: dict) -> None:
     """POST ``body`` to the sandbox API with its key and an Idempotency-Key."""
-    response = requests.post(sb.url + path, json=body, timeout=30,
-                             headers={"Authorization": f"Bearer {sb.api_key}", "Idempotency-Key": key})
+    response = requests.post(
+        sb.url + path, json=body, timeout=30, headers={"Authorization": f"Bearer {sb.api_key}", "Idempotency-Key": key}
+    )
     response.raise_for_status()
 
 
@@ -28,8 +29,12 @@ def post(sb: Sandbox, path: str, key: str, body: dict) -> None:
 def inbox_sandbox():
     """A small sandbox with one email of each kind in its outbox."""
     with Sandbox(seed=0, contacts=40) as sb:
-        post(sb, "/messages", "b1", {"channel": "email", "to": "ada@example.com", "subject": "Order shipped",
-                                     "html": "<p>Your parcel</p>"})
+        post(
+            sb,
+            "/messages",
+            "b1",
+            {"channel": "email", "to": "ada@example.com", "subject": "Order shipped", "html": "<p>Your parcel</p>"},
+        )
         post(sb, "/templates/1/send_test", "b2", {"email": "qa@example.com"})
         yield sb
 
@@ -53,14 +58,24 @@ def test_search_views_and_live_update(page: Page, inbox_sandbox):
     expect(frame).to_have_attribute("sandbox", "")
     expect(page.frame_locator("#view iframe.desktop").get_by_text("Pick your roast")).to_be_visible()
     desktop_width = frame.bounding_box()["width"]
-    views = {"mobile": "#view iframe.mobile", "text": "#view pre.text", "headers": "#view table",
-             "source": "#view pre.source", "context": "#view pre.context", "checks": "#view .checks"}
+    views = {
+        "mobile": "#view iframe.mobile",
+        "text": "#view pre.text",
+        "headers": "#view table",
+        "source": "#view pre.source",
+        "context": "#view pre.context",
+        "checks": "#view .checks",
+    }
     page.click('#tabs button[data-view="mobile"]')
     expect(page.locator(views["mobile"])).to_have_attribute("sandbox", "")
     assert page.locator(views["mobile"]).bounding_box()["width"] == 375 < desktop_width
-    expected = {"text": "Pick your roast (https://acme.test/shop)", "headers": "Message-ID",
-                "source": "Content-Type: multipart/alternative", "context": '"unsubscribe_url"',
-                "checks": "Inline data: URI images"}
+    expected = {
+        "text": "Pick your roast (https://acme.test/shop)",
+        "headers": "Message-ID",
+        "source": "Content-Type: multipart/alternative",
+        "context": '"unsubscribe_url"',
+        "checks": "Inline data: URI images",
+    }
     for view, text in expected.items():
         page.click(f'#tabs button[data-view="{view}"]')
         expect(page.locator(views[view])).to_contain_text(text, timeout=TIMEOUT_MS)
@@ -70,8 +85,12 @@ def test_search_views_and_live_update(page: Page, inbox_sandbox):
     page.fill("#query", "")
     page.press("#query", "Enter")
     expect(items).to_have_count(2, timeout=TIMEOUT_MS)
-    post(inbox_sandbox, "/messages", "b3", {"channel": "email", "to": "grace@example.com", "subject": "Arrived live",
-                                            "body": "Hello"})
+    post(
+        inbox_sandbox,
+        "/messages",
+        "b3",
+        {"channel": "email", "to": "grace@example.com", "subject": "Arrived live", "body": "Hello"},
+    )
     expect(items).to_have_count(3, timeout=TIMEOUT_MS)
     expect(items.first).to_contain_text("Arrived live")
     assert page.evaluate("window.__sameDocument") is True and errors == []

@@ -145,6 +145,7 @@ def test_composer_saves_and_sends_exactly_one_test_email(
 def test_readme_screenshot(lab_templates_notebook, lab_server, lab_sandbox, page: Page, readme_screenshot):
     """Not a test: ``python -m pytest tests/browser --readme-screenshot -k readme`` writes the README's image of
     the composer with a realistic template (skipped in a normal run, which never writes into the repository)."""
-    composer = compose_save_and_send(page, lab_server, lab_templates_notebook,
-                                     "Welcome to Acme: your first week", "me@example.com")
+    composer = compose_save_and_send(
+        page, lab_server, lab_templates_notebook, "Welcome to Acme: your first week", "me@example.com"
+    )
     composer.screenshot(path=readme_screenshot)

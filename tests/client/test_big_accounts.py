@@ -49,8 +49,13 @@ def test_an_empty_filtered_list_is_an_empty_typed_frame(ns):
 
 
 def test_enum_values_unseen_in_some_batches_are_unified_like_one_frame():
-    records = [{"id": 1, "status": "draft"}, {"id": 2, "status": "retired"}, {"id": 3, "status": "archived"},
-               {"id": 4, "status": "beta"}, {"id": 5, "status": None, "shiny": 1}]
+    records = [
+        {"id": 1, "status": "draft"},
+        {"id": 2, "status": "retired"},
+        {"id": 3, "status": "archived"},
+        {"id": 4, "status": "beta"},
+        {"id": 5, "status": None, "shiny": 1},
+    ]
     schema = SCHEMAS["campaigns"]
     chunked = concat_frames(list(frame_batches(([r] for r in records), schema, rows=1)), schema)
     whole = to_frame(records, schema)
@@ -60,11 +65,27 @@ def test_enum_values_unseen_in_some_batches_are_unified_like_one_frame():
 
 def test_records_repeated_across_pages_are_kept_once_even_in_dense_id_blocks():
     ids = list(range(1, 5001))  # enough ids in one block for the bitmap
-    pages = [Page([{"id": i} for i in ids[n:n + 100]] + [{"id": ids[n - 1]}] if n else
-                  [{"id": i} for i in ids[:100]], page=n // 100 + 1, limit=100, total=5000, total_pages=50,
-                  next_page=None) for n in range(0, 5000, 100)]
-    pages.append(Page([{"id": 2**40}, {"id": 2**40}, {"id": "abc"}, {"id": "abc"}, {"name": "no id"}], page=51,
-                      limit=100, total=5000, total_pages=51, next_page=None))
+    pages = [
+        Page(
+            [{"id": i} for i in ids[n : n + 100]] + [{"id": ids[n - 1]}] if n else [{"id": i} for i in ids[:100]],
+            page=n // 100 + 1,
+            limit=100,
+            total=5000,
+            total_pages=50,
+            next_page=None,
+        )
+        for n in range(0, 5000, 100)
+    ]
+    pages.append(
+        Page(
+            [{"id": 2**40}, {"id": 2**40}, {"id": "abc"}, {"id": "abc"}, {"name": "no id"}],
+            page=51,
+            limit=100,
+            total=5000,
+            total_pages=51,
+            next_page=None,
+        )
+    )
     seen = [r.get("id") for page in unique_pages(p for p in pages) for r in page]
     assert seen == [*ids, 2**40, "abc", None]
     capped = [r["id"] for page in unique_pages((p for p in pages[:3]), max_records=150) for r in page]
@@ -155,8 +176,7 @@ def test_incremental_sync_picks_up_new_records_once_and_full_groups_are_replaced
     assert second.loc["contacts", "fetched"] == 4
     assert second.loc["contacts", "rows"] == 43
     assert _table(path, "select count(distinct id), count(*) from contacts") == [(43, 43)]
-    assert {row[0] for row in _table(path, "select id from contacts where email like 'new%'")} == {
-        c["id"] for c in new}
+    assert {row[0] for row in _table(path, "select id from contacts where email like 'new%'")} == {c["id"] for c in new}
     assert gone not in {row[0] for row in _table(path, "select id from lists")}  # full refresh: deleted is gone
     assert second.loc["lists", "rows"] == len(ns.lists.df())
 

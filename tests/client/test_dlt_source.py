@@ -23,9 +23,12 @@ def pipeline(tmp_path, monkeypatch):
     """A dlt pipeline into a DuckDB file in the test's tmp dir (no telemetry: these machines are offline)."""
     monkeypatch.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")
     monkeypatch.setenv("DLT_DATA_DIR", str(tmp_path / "dlt-data"))
-    pipeline = dlt.pipeline(pipeline_name="nitrosend_test", pipelines_dir=str(tmp_path / "pipelines"),
-                            destination=dlt.destinations.duckdb(str(tmp_path / "warehouse.duckdb")),
-                            dataset_name="nitrosend")
+    pipeline = dlt.pipeline(
+        pipeline_name="nitrosend_test",
+        pipelines_dir=str(tmp_path / "pipelines"),
+        destination=dlt.destinations.duckdb(str(tmp_path / "warehouse.duckdb")),
+        dataset_name="nitrosend",
+    )
     pipeline.warehouse = tmp_path / "warehouse.duckdb"
     return pipeline
 
@@ -39,8 +42,10 @@ def test_every_group_loads_into_duckdb_as_flat_tables(make_sandbox, pipeline):
     sandbox = make_sandbox(seed=0, contacts=60)
     pipeline.run(source(api_key=sandbox.api_key, base_url=sandbox.url))
     ns = nb.connect(sandbox=sandbox, progress=False)
-    tables = {row[0] for row in _query(pipeline, "select table_name from information_schema.tables "
-                                                 "where table_schema = 'nitrosend'")}
+    tables = {
+        row[0]
+        for row in _query(pipeline, "select table_name from information_schema.tables where table_schema = 'nitrosend'")
+    }
     sizes = {group: len(resource.df()) for group, resource in ns.groups().items()}
     assert "imports" in {group for group, size in sizes.items() if size == 0}  # a fresh sandbox has run none
     assert {group for group, size in sizes.items() if size} <= tables  # dlt makes a table when data first comes

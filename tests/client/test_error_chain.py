@@ -78,8 +78,11 @@ def test_errors_from_a_sandbox_leave_no_path_to_the_key(make_sandbox, call):
     ns = nb.connect(api_key=SECRET, base_url=sb.url, progress=False, retries=1)
     if call == "server error":
         sb.inject_faults(count=5, status=503, when="before")
-    action = {"not found": lambda: ns.contacts.get(10**6), "invalid": lambda: ns.contacts.create(email="nope"),
-              "server error": lambda: ns.account.get()}[call]
+    action = {
+        "not found": lambda: ns.contacts.get(10**6),
+        "invalid": lambda: ns.contacts.create(email="nope"),
+        "server error": lambda: ns.account.get(),
+    }[call]
     with pytest.raises(nb.NitrosendError) as info:
         action()
     assert_holds_no_key(info.value)
@@ -90,7 +93,8 @@ def test_a_connection_error_prints_a_short_traceback_ending_in_one_readable_line
     with pytest.raises(nb.TransportError) as info:
         ns.contacts.list()
     lines = "".join(traceback.format_exception(info.value)).splitlines()
-    assert lines[-1] == ("nitrosend_nb.errors.ConnectionFailedError: GET /contacts -> could not reach 127.0.0.1:1: "
-                         "connection refused")
+    assert lines[-1] == (
+        "nitrosend_nb.errors.ConnectionFailedError: GET /contacts -> could not reach 127.0.0.1:1: connection refused"
+    )
     assert len(lines) <= 20, "\n".join(lines)
     assert not any("During handling" in line or "direct cause" in line for line in lines)

@@ -9,8 +9,14 @@ from nitrosend_nb import errors, redaction
 
 
 def test_one_line_naming_the_call_and_each_field():
-    err = nb.ValidationError(422, 422, "Validation failed",
-                             {"email": ["is invalid"], "first_name": ["is too long", "is odd"]}, "POST", "/contacts")
+    err = nb.ValidationError(
+        422,
+        422,
+        "Validation failed",
+        {"email": ["is invalid"], "first_name": ["is too long", "is odd"]},
+        "POST",
+        "/contacts",
+    )
     assert str(err) == "POST /contacts -> 422 Validation failed: email: is invalid; first_name: is too long, is odd"
     assert "\n" not in str(err)
     assert repr(err) == f"ValidationError({str(err)!r})"
@@ -18,14 +24,22 @@ def test_one_line_naming_the_call_and_each_field():
 
 
 def test_field_details_are_not_repeated_when_the_message_has_them():
-    err = nb.ValidationError(422, 422, "Validation failed: email is invalid", {"email": ["is invalid"]}, "POST",
-                             "/contacts")
+    err = nb.ValidationError(
+        422, 422, "Validation failed: email is invalid", {"email": ["is invalid"]}, "POST", "/contacts"
+    )
     assert str(err) == "POST /contacts -> 422 Validation failed: email is invalid"
 
 
 def test_hierarchy_and_exports():
-    for cls in (nb.AuthenticationError, nb.NotFoundError, nb.ConflictError, nb.ValidationError,
-                nb.RateLimitError, nb.ServerError, nb.TransportError):
+    for cls in (
+        nb.AuthenticationError,
+        nb.NotFoundError,
+        nb.ConflictError,
+        nb.ValidationError,
+        nb.RateLimitError,
+        nb.ServerError,
+        nb.TransportError,
+    ):
         assert issubclass(cls, nb.NitrosendError) and getattr(errors, cls.__name__) is cls
     assert errors.error_for_status(503) is nb.ServerError and errors.error_for_status(418) is nb.NitrosendError
 
@@ -49,8 +63,13 @@ def test_rate_limit_error_keeps_the_servers_hint():
     assert err.retry_after == 3.0 and str(err) == "GET /contacts -> 429 Too many"
 
 
-@pytest.mark.parametrize("kwargs, line", [({"message": "could not reach h:1"}, "could not reach h:1"),
-                                          ({"message": "boom", "method": "GET", "path": "/x"}, "GET /x -> boom")])
+@pytest.mark.parametrize(
+    "kwargs, line",
+    [
+        ({"message": "could not reach h:1"}, "could not reach h:1"),
+        ({"message": "boom", "method": "GET", "path": "/x"}, "GET /x -> boom"),
+    ],
+)
 def test_errors_without_status(kwargs, line):
     assert str(nb.TransportError(**kwargs)) == line
 

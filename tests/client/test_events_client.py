@@ -41,8 +41,9 @@ def test_filters_and_the_time_window_select_what_the_full_frame_says(ns, events)
     expected = events[later_orders & events["utm_campaign"].eq(campaign).fillna(False)]
     found = ns.events.df(created_after=start, event="order_placed", utm_campaign=campaign)
     assert len(expected) > 0 and list(found.index) == list(expected.index)
-    assert list(ns.events.df(since=start.to_pydatetime(), event="order_placed", utm_campaign=campaign).index) \
-        == list(expected.index)
+    assert list(ns.events.df(since=start.to_pydatetime(), event="order_placed", utm_campaign=campaign).index) == list(
+        expected.index
+    )
     end = events["created_at"].sort_values().iloc[2 * len(events) // 3]
     window = ns.events.df(since=start.isoformat(), created_before=end)
     assert set(window.index) == set(events[(events["created_at"] >= start) & (events["created_at"] < end)].index)
@@ -72,10 +73,12 @@ def test_newest_is_where_to_resume(ns, events):
 
 def test_track_derives_a_key_so_a_rerun_counts_once(fresh_ns):
     before = fresh_ns.events.list().total
-    first = fresh_ns.events.track("order_placed", contact_id=3, amount=19.5, data={"order": {"id": 7}},
-                                  utm_campaign="spring-sale")
-    again = fresh_ns.events.track("order_placed", contact_id=3, amount=19.5, data={"order": {"id": 7}},
-                                  utm_campaign="spring-sale")
+    first = fresh_ns.events.track(
+        "order_placed", contact_id=3, amount=19.5, data={"order": {"id": 7}}, utm_campaign="spring-sale"
+    )
+    again = fresh_ns.events.track(
+        "order_placed", contact_id=3, amount=19.5, data={"order": {"id": 7}}, utm_campaign="spring-sale"
+    )
     assert again == first and first["idempotency_key"].startswith("nsnb-")
     assert fresh_ns.events.list().total == before + 1
     other = fresh_ns.events.track("order_placed", contact_id=3, amount=25.0)  # different arguments: a new event

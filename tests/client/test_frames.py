@@ -11,11 +11,25 @@ from todays_api import BRAND, CAMPAIGN, CONTACT, FLOW, LIST, MESSAGE
 
 from nitrosend_nb.client.frames import ACCOUNT, INT, OBJECT, OUTBOX, SCHEMAS, TEXT, TIME, USAGE, to_frame
 
-COMPONENTS = {"contacts": "Contact", "lists": "ContactList", "segments": "Segment", "campaigns": "Campaign",
-              "messages": "Message", "templates": "TemplateSummary", "flows": "Flow", "domains": "Domain"}
+COMPONENTS = {
+    "contacts": "Contact",
+    "lists": "ContactList",
+    "segments": "Segment",
+    "campaigns": "Campaign",
+    "messages": "Message",
+    "templates": "TemplateSummary",
+    "flows": "Flow",
+    "domains": "Domain",
+}
 FREE_FORM = {"contacts": {"data"}}  # custom fields: expanded to whatever keys exist (data.tags is declared)
-TODAY = {"campaigns": CAMPAIGN, "flows": FLOW, "messages": MESSAGE, "lists": LIST, "contacts": CONTACT,
-         "brands": BRAND}  # where "Today's API" wins over the spec
+TODAY = {
+    "campaigns": CAMPAIGN,
+    "flows": FLOW,
+    "messages": MESSAGE,
+    "lists": LIST,
+    "contacts": CONTACT,
+    "brands": BRAND,
+}  # where "Today's API" wins over the spec
 
 
 def _resolve(spec: dict, node: dict) -> dict:
@@ -62,9 +76,11 @@ def _today_columns(shape: dict, flatten: tuple[str, ...], prefix: str = "") -> d
 
 def _today_enums(name: str, flatten: tuple[str, ...]) -> dict[str, pd.CategoricalDtype]:
     """Today's enum fields of ``name`` (booleans aside) as the categories their columns must start with."""
-    return {column: pd.CategoricalDtype([v for v in rule if v is not None])
-            for column, rule in _today_columns(TODAY.get(name, {}), flatten).items()
-            if isinstance(rule, tuple) and not all(isinstance(v, bool) for v in rule)}
+    return {
+        column: pd.CategoricalDtype([v for v in rule if v is not None])
+        for column, rule in _today_columns(TODAY.get(name, {}), flatten).items()
+        if isinstance(rule, tuple) and not all(isinstance(v, bool) for v in rule)
+    }
 
 
 @pytest.mark.parametrize("name", sorted(TODAY))
@@ -118,12 +134,27 @@ def test_filtering_an_empty_frame_never_raises():
 
 def test_records_get_typed_columns():
     records = [
-        {"id": 7, "status": "draft", "channel": "email", "name": "Launch", "sent_count": 3,
-         "created_at": "2026-04-08T10:50:15Z", "scheduled_at": None,
-         "trigger": {"segment_id": 4, "contact_list_ids": [1, 2], "event": None},
-         "template": {"subject": "Hello", "design": {"sections": []}}},
-        {"id": 8, "status": "completed", "channel": "sms", "name": "SMS", "sent_count": None,
-         "created_at": "2026-04-09T00:00:00+02:00", "trigger": None, "template": None},
+        {
+            "id": 7,
+            "status": "draft",
+            "channel": "email",
+            "name": "Launch",
+            "sent_count": 3,
+            "created_at": "2026-04-08T10:50:15Z",
+            "scheduled_at": None,
+            "trigger": {"segment_id": 4, "contact_list_ids": [1, 2], "event": None},
+            "template": {"subject": "Hello", "design": {"sections": []}},
+        },
+        {
+            "id": 8,
+            "status": "completed",
+            "channel": "sms",
+            "name": "SMS",
+            "sent_count": None,
+            "created_at": "2026-04-09T00:00:00+02:00",
+            "trigger": None,
+            "template": None,
+        },
     ]
     frame = to_frame(records, SCHEMAS["campaigns"])
     assert list(frame.index) == [7, 8]
@@ -140,12 +171,27 @@ def test_records_get_typed_columns():
 
 
 def test_unknown_fields_and_enum_values_from_a_newer_api_are_kept():
-    records = [{"id": 1, "status": "on_hold", "channel": "whatsapp", "shiny_new_field": {"a": 1},
-                "trigger": {"segment_id": 2, "throttle": 5}}]  # a status newer than today's
+    records = [
+        {
+            "id": 1,
+            "status": "on_hold",
+            "channel": "whatsapp",
+            "shiny_new_field": {"a": 1},
+            "trigger": {"segment_id": 2, "throttle": 5},
+        }
+    ]  # a status newer than today's
     frame = to_frame(records, SCHEMAS["campaigns"])
     assert frame.loc[1, "status"] == "on_hold"
-    assert list(frame.status.cat.categories) == ["draft", "scheduled", "live", "paused", "completed", "cancelled",
-                                                 "archived", "on_hold"]
+    assert list(frame.status.cat.categories) == [
+        "draft",
+        "scheduled",
+        "live",
+        "paused",
+        "completed",
+        "cancelled",
+        "archived",
+        "on_hold",
+    ]
     assert frame.loc[1, "channel"] == "whatsapp"
     assert frame.loc[1, "shiny_new_field"] == {"a": 1} and frame.shiny_new_field.dtype == object
     assert frame.loc[1, "trigger.throttle"] == 5
@@ -162,8 +208,12 @@ def test_type_drift_keeps_the_data_and_warns(caplog):
 
 def test_contacts_get_email_and_phone_from_their_channels_and_custom_fields_as_columns():
     records = [
-        {"id": 1, "channels": [{"kind": "phone", "value": "+6421000000"}, {"kind": "email", "value": "a@x.test"}],
-         "data": {"tags": ["vip"], "plan": "pro"}, "subscribed_email": True},
+        {
+            "id": 1,
+            "channels": [{"kind": "phone", "value": "+6421000000"}, {"kind": "email", "value": "a@x.test"}],
+            "data": {"tags": ["vip"], "plan": "pro"},
+            "subscribed_email": True,
+        },
         {"id": 2, "channels": [], "data": {}, "subscribed_email": None},
     ]
     frame = to_frame(records, SCHEMAS["contacts"])
@@ -174,11 +224,26 @@ def test_contacts_get_email_and_phone_from_their_channels_and_custom_fields_as_c
 
 
 def test_a_contacts_first_channel_of_each_kind_gives_its_delivery_columns():
-    email = {"kind": "email", "value": "a@x.test", "verified": True, "sent_count": 7, "fail_count": 1,
-             "opt_in_at": "2026-01-02T03:04:05Z", "opt_out_at": None}
-    records = [{"id": 1, "channels": [email, {**email, "value": "b@x.test", "sent_count": 99},
-                                      {"kind": "phone", "value": "+64210", "verified": False, "sent_count": 2}]},
-               {"id": 2, "channels": []}]
+    email = {
+        "kind": "email",
+        "value": "a@x.test",
+        "verified": True,
+        "sent_count": 7,
+        "fail_count": 1,
+        "opt_in_at": "2026-01-02T03:04:05Z",
+        "opt_out_at": None,
+    }
+    records = [
+        {
+            "id": 1,
+            "channels": [
+                email,
+                {**email, "value": "b@x.test", "sent_count": 99},
+                {"kind": "phone", "value": "+64210", "verified": False, "sent_count": 2},
+            ],
+        },
+        {"id": 2, "channels": []},
+    ]
     frame = to_frame(records, SCHEMAS["contacts"])
     assert frame.loc[1, "email"] == "a@x.test" and frame.loc[1, "email_sent_count"] == 7
     assert frame.loc[1, "email_verified"] and frame.loc[1, "email_fail_count"] == 1
@@ -189,10 +254,20 @@ def test_a_contacts_first_channel_of_each_kind_gives_its_delivery_columns():
 
 
 def test_account_frame_flattens_team_access_and_billing():
-    account = {"id": 1, "name": "A", "commercial_tier": "pro", "safe_mode_enabled": False, "access": None,
-               "team": {"seat_limit": 5, "seat_count": 2, "current_role": None},
-               "billing": {"plan_name": "Pro", "brands": {"used": 2, "limit": None, "unlimited": True},
-                           "lifetime": {"email_sent": 9}, "resources": {"email": {"used": 1}}}}
+    account = {
+        "id": 1,
+        "name": "A",
+        "commercial_tier": "pro",
+        "safe_mode_enabled": False,
+        "access": None,
+        "team": {"seat_limit": 5, "seat_count": 2, "current_role": None},
+        "billing": {
+            "plan_name": "Pro",
+            "brands": {"used": 2, "limit": None, "unlimited": True},
+            "lifetime": {"email_sent": 9},
+            "resources": {"email": {"used": 1}},
+        },
+    }
     frame = to_frame([account], ACCOUNT)
     row = frame.loc[1]
     assert row["commercial_tier"] == "pro" and row["team.seat_count"] == 2 and pd.isna(row["team.current_role"])
@@ -203,41 +278,83 @@ def test_account_frame_flattens_team_access_and_billing():
 
 
 def test_brands_are_indexed_by_sid():
-    frame = to_frame([{"id": 4, "sid": "brd_x", "from_email_domain_status": "verified", "can_send": True}],
-                     SCHEMAS["brands"])
+    frame = to_frame(
+        [{"id": 4, "sid": "brd_x", "from_email_domain_status": "verified", "can_send": True}], SCHEMAS["brands"]
+    )
     assert frame.index.name == "sid" and frame.loc["brd_x", "id"] == 4
     assert frame.loc["brd_x", "from_email_domain_status"] == "verified" and frame.can_send.dtype == "boolean"
 
 
 def test_outbox_and_usage_frames():
-    outbox = to_frame([{"id": 3, "kind": "test", "to": "a@x.test", "message_id": None,
-                        "created_at": "2026-11-01T12:00:01Z"}], OUTBOX)
+    outbox = to_frame(
+        [{"id": 3, "kind": "test", "to": "a@x.test", "message_id": None, "created_at": "2026-11-01T12:00:01Z"}], OUTBOX
+    )
     assert outbox.kind.dtype.name == "category" and outbox.message_id.dtype == INT
-    usage = to_frame([{"resource": "email", "used": 5, "allowance": 10, "remaining": 5, "overage_rate": 0.1,
-                       "mode": "monthly", "budget": None, "budget_used": 0},
-                      {"resource": "ai", "used": 37, "allowance": None, "remaining": None, "overage_rate": 0.02,
-                       "mode": "budget", "budget": 2000, "budget_used": 74}], USAGE)
+    usage = to_frame(
+        [
+            {
+                "resource": "email",
+                "used": 5,
+                "allowance": 10,
+                "remaining": 5,
+                "overage_rate": 0.1,
+                "mode": "monthly",
+                "budget": None,
+                "budget_used": 0,
+            },
+            {
+                "resource": "ai",
+                "used": 37,
+                "allowance": None,
+                "remaining": None,
+                "overage_rate": 0.02,
+                "mode": "budget",
+                "budget": 2000,
+                "budget_used": 74,
+            },
+        ],
+        USAGE,
+    )
     assert usage.index.name == "resource" and usage.loc["email", "remaining"] == 5
     assert usage.loc["ai", "allowance"] is pd.NA and usage.loc["ai", "budget"] == 2000.0  # unlimited: <NA>
     assert list(usage["mode"]) == ["monthly", "budget"]
     assert to_frame([], USAGE).dtypes.to_dict() == {
-        "used": INT, "allowance": INT, "remaining": INT, "overage_rate": np.dtype("float64"),
-        "mode": pd.CategoricalDtype(["budget", "monthly", "unlimited"]), "budget": np.dtype("float64"),
-        "budget_used": np.dtype("float64")}
+        "used": INT,
+        "allowance": INT,
+        "remaining": INT,
+        "overage_rate": np.dtype("float64"),
+        "mode": pd.CategoricalDtype(["budget", "monthly", "unlimited"]),
+        "budget": np.dtype("float64"),
+        "budget_used": np.dtype("float64"),
+    }
 
 
 def test_large_result_sets_keep_every_row_and_type():
-    records = [{"id": i, "first_name": f"n{i}", "subscribed_email": bool(i % 2), "created_at": "2026-01-01T00:00:00Z",
-                "verification_status": "verified", "list_ids": [1], "channels": [], "data": {"tags": []}}
-               for i in range(1, 20001)]
+    records = [
+        {
+            "id": i,
+            "first_name": f"n{i}",
+            "subscribed_email": bool(i % 2),
+            "created_at": "2026-01-01T00:00:00Z",
+            "verification_status": "verified",
+            "list_ids": [1],
+            "channels": [],
+            "data": {"tags": []},
+        }
+        for i in range(1, 20001)
+    ]
     frame = to_frame(records, SCHEMAS["contacts"])
     assert len(frame) == 20000 and frame.index.is_unique and frame.index.is_monotonic_increasing
     assert frame.subscribed_email.sum() == 10000
 
 
 def test_timestamps_outside_pandas_range_become_nat_with_a_warning_and_the_column_stays_datetime(caplog):
-    records = [{"id": 1, "scheduled_at": "0776-02-16T10:00:00Z"}, {"id": 2, "scheduled_at": "2026-11-01T12:00:00Z"},
-               {"id": 3, "scheduled_at": None}, {"id": 4, "scheduled_at": "9999-12-31T00:00:00Z"}]
+    records = [
+        {"id": 1, "scheduled_at": "0776-02-16T10:00:00Z"},
+        {"id": 2, "scheduled_at": "2026-11-01T12:00:00Z"},
+        {"id": 3, "scheduled_at": None},
+        {"id": 4, "scheduled_at": "9999-12-31T00:00:00Z"},
+    ]
     with caplog.at_level(logging.WARNING, logger="nitrosend_nb"):
         frame = to_frame(records, SCHEMAS["campaigns"])
     assert str(frame.scheduled_at.dtype) == TIME

@@ -8,15 +8,18 @@ import pytest
 from nitrosend_nb.client.ids import valid_id
 
 
-@pytest.mark.parametrize("call,message", [
-    (lambda ns: ns.campaigns.get("abc"), "id must be a positive integer, got 'abc'"),
-    (lambda ns: ns.contacts.update(0, first_name="x"), "id must be a positive integer, got 0"),
-    (lambda ns: ns.lists.delete(None), "id must be a positive integer, got None"),
-    (lambda ns: ns.templates.send_test(2.5), "id must be a positive integer, got 2.5"),
-    (lambda ns: ns.templates.send_test(3, contact_id="me"), "contact_id must be a positive integer, got 'me'"),
-    (lambda ns: ns.campaigns.send(1, lists=["7", "x"]), "lists must be a positive integer, got 'x'"),
-    (lambda ns: ns.campaigns.send(1, segment=True), "segment must be a positive integer, got True"),
-])
+@pytest.mark.parametrize(
+    "call,message",
+    [
+        (lambda ns: ns.campaigns.get("abc"), "id must be a positive integer, got 'abc'"),
+        (lambda ns: ns.contacts.update(0, first_name="x"), "id must be a positive integer, got 0"),
+        (lambda ns: ns.lists.delete(None), "id must be a positive integer, got None"),
+        (lambda ns: ns.templates.send_test(2.5), "id must be a positive integer, got 2.5"),
+        (lambda ns: ns.templates.send_test(3, contact_id="me"), "contact_id must be a positive integer, got 'me'"),
+        (lambda ns: ns.campaigns.send(1, lists=["7", "x"]), "lists must be a positive integer, got 'x'"),
+        (lambda ns: ns.campaigns.send(1, segment=True), "segment must be a positive integer, got True"),
+    ],
+)
 def test_a_bad_id_names_the_argument(ns, call, message):
     with pytest.raises(ValueError) as info:
         call(ns)

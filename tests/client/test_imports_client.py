@@ -13,9 +13,13 @@ import nitrosend_nb as nb
 from nitrosend_nb.client.resources.imports import ImportHandle, ImportInterrupted
 
 PEOPLE = pd.DataFrame(
-    {"email": ["ada@example.com", "nope", "bob@example.com", "ADA@example.com"],
-     "first_name": ["Ada", "Nope", "Bob", "Ada again"], "plan": ["gold", "silver", "gold", "gold"]},
-    index=pd.Index(["r1", "r2", "r3", "r4"], name="ref"))
+    {
+        "email": ["ada@example.com", "nope", "bob@example.com", "ADA@example.com"],
+        "first_name": ["Ada", "Nope", "Bob", "Ada again"],
+        "plan": ["gold", "silver", "gold", "gold"],
+    },
+    index=pd.Index(["r1", "r2", "r3", "r4"], name="ref"),
+)
 
 
 @pytest.fixture
@@ -36,8 +40,13 @@ def test_import_df_returns_the_record_and_the_failed_input_rows(ns, upload):
     assert result.record["status"] == "complete" and not result.ok
     assert (result.record["success_rows"], result.record["failed_rows"]) == (2, 2)
     failed = result.failed
-    assert list(failed.index) == ["r2", "r4"] and list(failed.columns) == ["row", "reason", "email", "first_name",
-                                                                            "plan"]
+    assert list(failed.index) == ["r2", "r4"] and list(failed.columns) == [
+        "row",
+        "reason",
+        "email",
+        "first_name",
+        "plan",
+    ]
     assert failed.loc["r2", "row"] == 2 and "not a valid email" in failed.loc["r2", "reason"]
     assert failed.loc["r4", "reason"] == "email: duplicate of row 1 in this file"
     assert "2 of 4 rows imported, 2 failed" in repr(result)
@@ -107,8 +116,9 @@ def test_the_presigned_put_carries_no_api_key(scripted_server):
         (204, {}, b""),
         (201, {}, {"id": 7, "status": "pending", "total_rows": 1}),
     ]
-    client = nb.Nitrosend("nskey_test_abcdefghijklmnopqrstuvwxyz", scripted_server.url, brand_sid="brd_1",
-                          progress=False)
+    client = nb.Nitrosend(
+        "nskey_test_abcdefghijklmnopqrstuvwxyz", scripted_server.url, brand_sid="brd_1", progress=False
+    )
     handle = client.imports.start(pd.DataFrame({"email": ["a@example.com"]}), upload="direct")
     declare, put, start = scripted_server.requests
     assert declare["path"] == "/v1/direct_uploads" and "Authorization" in declare["headers"]

@@ -13,8 +13,9 @@ def test_a_key_pasted_into_a_search_is_masked_in_urllib3s_debug_line(ns, caplog)
     with caplog.at_level(logging.DEBUG):
         ns.contacts.list(search=PASTED)
     lines = [record.getMessage() for record in caplog.records]
-    assert any(record.name.startswith("urllib3") and "/contacts?" in record.getMessage()
-               for record in caplog.records), lines  # urllib3 did log the URL
+    assert any(
+        record.name.startswith("urllib3") and "/contacts?" in record.getMessage() for record in caplog.records
+    ), lines  # urllib3 did log the URL
     assert all("PastedIntoSearch" not in line for line in lines)
     assert "PastedIntoSearch" not in caplog.text
 

@@ -14,16 +14,19 @@ HEAVY = ("pandas", "requests", "tqdm")
 
 
 def test_the_sandbox_and_the_command_line_do_not_load_the_client():
-    code = ("import sys, nitrosend_nb.sandbox, nitrosend_nb.cli; "
-            f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))")
+    code = (
+        f"import sys, nitrosend_nb.sandbox, nitrosend_nb.cli; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert result.stdout.strip() == "", f"import nitrosend_nb.sandbox loaded {result.stdout.strip()}"
 
 
 def test_the_client_names_load_on_first_use():
-    code = ("import sys, nitrosend_nb as nb; assert 'pandas' not in sys.modules; "
-            "assert nb.connect.__module__ == 'nitrosend_nb.client.connect'; assert 'pandas' in sys.modules; "
-            "from nitrosend_nb import *; print(Nitrosend.__name__, Page.__name__, NitrosendError.__name__)")
+    code = (
+        "import sys, nitrosend_nb as nb; assert 'pandas' not in sys.modules; "
+        "assert nb.connect.__module__ == 'nitrosend_nb.client.connect'; assert 'pandas' in sys.modules; "
+        "from nitrosend_nb import *; print(Nitrosend.__name__, Page.__name__, NitrosendError.__name__)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert result.stdout.split() == ["Nitrosend", "Page", "NitrosendError"]
 

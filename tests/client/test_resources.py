@@ -81,8 +81,9 @@ def test_filters_are_sent_as_query_parameters(ns):
 
 
 def test_contacts_crud_and_search(fresh_ns):
-    created = fresh_ns.contacts.create(email="ada@example.test", first_name="Ada", last_name="Lovelace",
-                                       data={"tags": ["math"]}, list_ids=[1])
+    created = fresh_ns.contacts.create(
+        email="ada@example.test", first_name="Ada", last_name="Lovelace", data={"tags": ["math"]}, list_ids=[1]
+    )
     assert created["first_name"] == "Ada" and created["list_ids"] == [1]
     assert fresh_ns.contacts.get(created["id"])["last_name"] == "Lovelace"
     updated = fresh_ns.contacts.update(created["id"], first_name="Augusta")
@@ -171,8 +172,7 @@ def test_send_test_always_carries_an_idempotency_key(fresh_ns, fresh_sandbox):
 
 def test_messages_send_get_and_list(fresh_ns, fresh_sandbox):
     fresh_sandbox.clear_outbox()
-    message = fresh_ns.messages.send(to="ada@example.test", subject="Receipt", html="<p>Thanks</p>",
-                                     data={"order": 42})
+    message = fresh_ns.messages.send(to="ada@example.test", subject="Receipt", html="<p>Thanks</p>", data={"order": 42})
     assert message["status"] == "queued" and message["channel"] == "email"
     assert fresh_ns.messages.get(message["id"])["status"] == "sent"
     assert fresh_ns.messages.df().index[0] == message["id"]
@@ -248,8 +248,9 @@ def test_campaign_needs_an_explicit_audience(fresh_ns, fresh_sandbox):
     assert fresh_ns.outbox().empty
     with pytest.raises(ValueError):
         fresh_ns.campaigns.send(campaign["id"], lists=[1], all_contacts=True)
-    segment = fresh_ns.segments.create(name="Kiwis", filters=[{"name": "contact_country", "predicate": "eq",
-                                                                "value": "NZ"}])
+    segment = fresh_ns.segments.create(
+        name="Kiwis", filters=[{"name": "contact_country", "predicate": "eq", "value": "NZ"}]
+    )
     sent = fresh_ns.campaigns.send(campaign["id"], segment=segment["id"], subject="Kia ora", body="Hi")
     assert sent["trigger"]["segment_id"] == segment["id"]
     everyone = fresh_ns.campaigns.create(name="Everyone")
@@ -258,8 +259,11 @@ def test_campaign_needs_an_explicit_audience(fresh_ns, fresh_sandbox):
 
 
 def test_flows_crud_with_optimistic_concurrency(fresh_ns):
-    flow = fresh_ns.flows.create(name="Welcome series", trigger={"event": "contact_created"},
-                                 steps=[{"type": "email", "subject": "Welcome"}, {"type": "wait", "duration": 86400}])
+    flow = fresh_ns.flows.create(
+        name="Welcome series",
+        trigger={"event": "contact_created"},
+        steps=[{"type": "email", "subject": "Welcome"}, {"type": "wait", "duration": 86400}],
+    )
     assert flow["status"] == "draft" and [s["type"] for s in flow["steps"]] == ["email", "wait"]
     assert fresh_ns.flows.df().loc[flow["id"], "trigger.event"] == "contact_created"
     renamed = fresh_ns.flows.update(flow["id"], name="Welcome", updated_at=flow["updated_at"])
@@ -285,7 +289,7 @@ def test_account_get_and_usage(ns):
         row = usage.loc[name]
         assert row["used"] == values["used"] and row["mode"] == values["mode"]
         for field in ("allowance", "remaining", "budget"):  # null (unlimited / no budget) is <NA>
-            assert (pd.isna(row[field]) if values[field] is None else row[field] == values[field]), (name, field)
+            assert pd.isna(row[field]) if values[field] is None else row[field] == values[field], (name, field)
     assert any(values["allowance"] is None for values in resources.values())  # the seed has an unlimited one
 
 
@@ -333,8 +337,11 @@ def test_widget_delegations_are_lazy(ns):
         widgets = pytest.importorskip("nitrosend_nb.widgets")
     else:
         widgets = sys.modules["nitrosend_nb.widgets"]
-    for method, cls in [("contact_explorer", "ContactExplorer"), ("message_composer", "MessageComposer"),
-                        ("outbox_viewer", "OutboxViewer")]:
+    for method, cls in [
+        ("contact_explorer", "ContactExplorer"),
+        ("message_composer", "MessageComposer"),
+        ("outbox_viewer", "OutboxViewer"),
+    ]:
         if not hasattr(widgets, cls):
             pytest.skip(f"nitrosend_nb.widgets.{cls} not built yet")
         assert type(getattr(ns, method)()).__name__ == cls

@@ -39,10 +39,16 @@ def test_a_real_conflict_is_still_a_conflict(fresh_ns):
 
 
 def test_holds_changes_compares_what_was_sent():
-    record = {"name": "A", "updated_at": "new", "trigger": {"event": "signup", "segment_id": None},
-              "steps": [{"type": "wait", "duration": 60, "id": 4}]}
-    assert holds_changes(record, {"name": "A", "updated_at": "old", "trigger": {"event": "signup"},
-                                  "steps": [{"type": "wait", "duration": 60}]})
+    record = {
+        "name": "A",
+        "updated_at": "new",
+        "trigger": {"event": "signup", "segment_id": None},
+        "steps": [{"type": "wait", "duration": 60, "id": 4}],
+    }
+    assert holds_changes(
+        record,
+        {"name": "A", "updated_at": "old", "trigger": {"event": "signup"}, "steps": [{"type": "wait", "duration": 60}]},
+    )
     assert not holds_changes(record, {"name": "B"})
     assert not holds_changes(record, {"steps": [{"type": "wait", "duration": 60}, {"type": "wait"}]})
     assert not holds_changes(record, {"trigger": {"event": "purchase"}})

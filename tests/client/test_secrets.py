@@ -21,9 +21,12 @@ def test_no_key_in_reprs_errors_logs_or_progress(make_sandbox, caplog, capsys):
         ns.contacts.df()
         ns.messages.send(to="ada@example.test", subject="Hi", body="Hi")
         failures = []
-        for call in (lambda: ns.contacts.get(10**6), lambda: ns.contacts.create(first_name="x"),
-                     lambda: nb.connect(api_key=WRONG, base_url=sb.url).account.get(),
-                     lambda: ns.outbox()):
+        for call in (
+            lambda: ns.contacts.get(10**6),
+            lambda: ns.contacts.create(first_name="x"),
+            lambda: nb.connect(api_key=WRONG, base_url=sb.url).account.get(),
+            lambda: ns.outbox(),
+        ):
             with pytest.raises(nb.NitrosendError) as info:
                 call()
             failures.append(info.value)

@@ -15,8 +15,13 @@ import nitrosend_nb as nb
 DEEP = {"data": {}}
 for _ in range(70):
     DEEP = {"data": DEEP}
-FLOW = {"name": "Welcome series", "status": "draft", "goal": "first order",
-        "trigger": {"event": "signed_up"}, "steps": [{"type": "wait", "duration": 60}]}
+FLOW = {
+    "name": "Welcome series",
+    "status": "draft",
+    "goal": "first order",
+    "trigger": {"event": "signed_up"},
+    "steps": [{"type": "wait", "duration": 60}],
+}
 
 
 def _scripted(server, **options) -> nb.Nitrosend:
@@ -42,8 +47,13 @@ def test_402_is_a_payment_required_error_when_the_plan_has_no_brand_left(fresh_n
 
 def test_403_is_a_permission_denied_error(fresh_ns, fresh_sandbox):
     with pytest.raises(nb.PermissionDeniedError) as info:
-        fresh_ns.request("POST", "/_sandbox/reset", json={}, base_url=fresh_sandbox.root_url,
-                         headers={"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"})
+        fresh_ns.request(
+            "POST",
+            "/_sandbox/reset",
+            json={},
+            base_url=fresh_sandbox.root_url,
+            headers={"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"},
+        )
     assert info.value.status == 403 and info.value.code == "forbidden"
 
 
@@ -69,8 +79,13 @@ def test_a_server_that_never_answers_is_a_request_timeout_error():
     silent.listen(8)  # connections are accepted by the kernel, nothing ever answers
     try:
         port = silent.getsockname()[1]
-        client = nb.connect(api_key="nskey_test_silent000000000001", base_url=f"http://127.0.0.1:{port}/v1/my",
-                            progress=False, timeout=0.2, retries=1)
+        client = nb.connect(
+            api_key="nskey_test_silent000000000001",
+            base_url=f"http://127.0.0.1:{port}/v1/my",
+            progress=False,
+            timeout=0.2,
+            retries=1,
+        )
         with pytest.raises(nb.RequestTimeoutError) as info:
             client.account.get()
     finally:
@@ -82,8 +97,9 @@ def test_a_server_that_never_answers_is_a_request_timeout_error():
 
 
 def test_a_refused_connection_is_a_connection_failed_error():
-    client = nb.connect(api_key="nskey_test_closed000000000001", base_url="http://127.0.0.1:9/v1/my",
-                        progress=False, retries=1)
+    client = nb.connect(
+        api_key="nskey_test_closed000000000001", base_url="http://127.0.0.1:9/v1/my", progress=False, retries=1
+    )
     with pytest.raises(ConnectionError) as info:  # Python's own class catches it too
         client.contacts.list()
     assert isinstance(info.value, nb.ConnectionFailedError) and not isinstance(info.value, TimeoutError)
@@ -179,16 +195,27 @@ def test_messages_filters_as_keyword_arguments(ns):
 
 def test_send_to_a_contact_with_a_named_sender_and_tags(fresh_ns, fresh_sandbox):
     contact = fresh_ns.contacts.list(limit=1)[0]
-    message = fresh_ns.messages.send(contact_id=contact["id"], subject="Hi {{ contact.first_name }}", body="Hello",
-                                     from_="Roastery <hello@acme.test>", tags={"campaign": "welcome", "step": 1})
+    message = fresh_ns.messages.send(
+        contact_id=contact["id"],
+        subject="Hi {{ contact.first_name }}",
+        body="Hello",
+        from_="Roastery <hello@acme.test>",
+        tags={"campaign": "welcome", "step": 1},
+    )
     assert message["brand_id"] == contact["brand_id"]
     captured = fresh_sandbox.outbox()[-1]
     assert captured["from"] == "Roastery <hello@acme.test>" and contact["first_name"] in captured["subject"]
 
 
-@pytest.mark.parametrize("tags, problem", [(["vip"], "not a list"), ({"message_id": "x"}, "reserved"),
-                                           ({"nested": {"a": 1}}, "string, number or boolean"),
-                                           ({"": 1}, "non-blank")])
+@pytest.mark.parametrize(
+    "tags, problem",
+    [
+        (["vip"], "not a list"),
+        ({"message_id": "x"}, "reserved"),
+        ({"nested": {"a": 1}}, "string, number or boolean"),
+        ({"": 1}, "non-blank"),
+    ],
+)
 def test_bad_tags_are_refused_before_any_request(scripted_server, tags, problem):
     with pytest.raises(ValueError, match=problem):
         _scripted(scripted_server).messages.send(to="a@example.test", subject="s", body="b", tags=tags)
@@ -199,8 +226,9 @@ def test_bad_tags_are_refused_before_any_request(scripted_server, tags, problem)
 def test_template_send_test_results_with_a_sample_contact(fresh_ns):
     template_id = int(fresh_ns.templates.df().index[0])
     contact = fresh_ns.contacts.list(limit=1)[0]
-    result = fresh_ns.templates.send_test(template_id, email=["qa@example.test", "x@blocked.invalid"],
-                                          sample_contact_id=contact["id"])
+    result = fresh_ns.templates.send_test(
+        template_id, email=["qa@example.test", "x@blocked.invalid"], sample_contact_id=contact["id"]
+    )
     by_email = {item["email"]: item for item in result["results"]}
     assert by_email["qa@example.test"]["status"] == "delivered" and by_email["qa@example.test"]["message_id"]
     assert by_email["qa@example.test"]["code"] == "delivered" and result["sent"] == 1

@@ -38,14 +38,20 @@ def test_list_sends_page_and_limit_and_filters(scripted_server):
 
 
 def test_sends_always_carry_an_idempotency_key_and_retry_with_the_same_one(scripted_server):
-    scripted_server.script = [(503, {}, {"code": 503, "message": "busy", "error": True}),
-                              (201, {}, {"id": 9, "status": "queued"})]
+    scripted_server.script = [
+        (503, {}, {"code": 503, "message": "busy", "error": True}),
+        (201, {}, {"id": 9, "status": "queued"}),
+    ]
     ns = _client(scripted_server)
     assert ns.messages.send(to="a@x.test", subject="Hi", body="Hi")["id"] == 9
     keys = [r["headers"].get("Idempotency-Key") for r in scripted_server.requests]
     assert len(keys) == 2 and keys[0] and keys[0] == keys[1]
-    assert json.loads(scripted_server.requests[0]["body"]) == {"channel": "email", "to": "a@x.test",
-                                                                "subject": "Hi", "body": "Hi"}
+    assert json.loads(scripted_server.requests[0]["body"]) == {
+        "channel": "email",
+        "to": "a@x.test",
+        "subject": "Hi",
+        "body": "Hi",
+    }
     scripted_server.requests.clear()
     scripted_server.script = [(200, {}, {"sent": 1, "results": []})]
     ns.templates.send_test(4, email="qa@x.test", idempotency_key="mine")
@@ -63,8 +69,10 @@ def test_a_post_without_key_is_sent_exactly_once_on_5xx(scripted_server):
 
 def test_retry_after_as_http_date_is_honoured(scripted_server, caplog):
     when = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=1), usegmt=True)
-    scripted_server.script = [(429, {"Retry-After": when}, {"code": 429, "message": "slow down", "error": True}),
-                              (200, {}, {"id": 1})]
+    scripted_server.script = [
+        (429, {"Retry-After": when}, {"code": 429, "message": "slow down", "error": True}),
+        (200, {}, {"id": 1}),
+    ]
     with caplog.at_level(logging.INFO, logger="nitrosend_nb"):
         assert _client(scripted_server).account.get() == {"id": 1}
     assert len(scripted_server.requests) == 2
@@ -85,11 +93,20 @@ def test_429_is_never_retried_by_urllib3_behind_the_limiter(scripted_server):
     assert len(scripted_server.requests) == 1 and info.value.retry_after == 5
 
 
-@pytest.mark.parametrize("status, cls", [(400, nb.BadRequestError), (401, nb.AuthenticationError),
-                                         (402, nb.PaymentRequiredError), (403, nb.PermissionDeniedError),
-                                         (404, nb.NotFoundError), (409, nb.ConflictError),
-                                         (422, nb.ValidationError), (418, nb.NitrosendError),
-                                         (500, nb.ServerError)])
+@pytest.mark.parametrize(
+    "status, cls",
+    [
+        (400, nb.BadRequestError),
+        (401, nb.AuthenticationError),
+        (402, nb.PaymentRequiredError),
+        (403, nb.PermissionDeniedError),
+        (404, nb.NotFoundError),
+        (409, nb.ConflictError),
+        (422, nb.ValidationError),
+        (418, nb.NitrosendError),
+        (500, nb.ServerError),
+    ],
+)
 def test_status_maps_to_one_error_class(scripted_server, status, cls):
     scripted_server.script = [(status, {}, {"code": status, "message": "Nope", "error": True})]
     with pytest.raises(cls) as info:
@@ -100,8 +117,12 @@ def test_status_maps_to_one_error_class(scripted_server, status, cls):
 
 @pytest.mark.parametrize("key", [KEY, "custom-secret-0123456789abcdefWXYZ"])
 def test_a_key_echoed_by_the_server_is_redacted_everywhere(scripted_server, caplog, key):
-    body = {"code": 422, "message": f"Key {key} may not do this; nor nskey_test_otherkey99",
-            "validation_errors": {"api_key": [f"{key} is revoked"]}, "error": True}
+    body = {
+        "code": 422,
+        "message": f"Key {key} may not do this; nor nskey_test_otherkey99",
+        "validation_errors": {"api_key": [f"{key} is revoked"]},
+        "error": True,
+    }
     scripted_server.script = [(422, {}, body)]
     with caplog.at_level(logging.DEBUG, logger="nitrosend_nb"), pytest.raises(nb.ValidationError) as info:
         _client(scripted_server, api_key=key).contacts.create(email="a@x.test")

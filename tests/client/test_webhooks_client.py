@@ -18,8 +18,11 @@ SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 def signed(payload: dict, secret: str = SECRET, *, age: timedelta = timedelta(0), event_id: str = "evt_1"):
     body = json.dumps(payload)
     moment = datetime.now(timezone.utc) - age
-    return body.encode(), {"webhook-id": event_id, "webhook-timestamp": str(int(moment.timestamp())),
-                           "webhook-signature": Webhook(secret).sign(event_id, moment, body)}
+    return body.encode(), {
+        "webhook-id": event_id,
+        "webhook-timestamp": str(int(moment.timestamp())),
+        "webhook-signature": Webhook(secret).sign(event_id, moment, body),
+    }
 
 
 def test_verify_webhook_accepts_a_good_event_and_refuses_bad_ones_clearly():
@@ -43,8 +46,11 @@ def test_verify_webhook_accepts_a_good_event_and_refuses_bad_ones_clearly():
 def test_listener_verifies_collects_and_deduplicates():
     with nb.webhook_listener(SECRET) as listener:
         assert listener.url.startswith("http://127.0.0.1:") and listener.url.endswith("/webhooks")
-        event = {"type": "email.opened", "timestamp": "2026-11-01T12:01:00Z",
-                 "data": {"message_id": 4, "to": "ada@example.com", "tags": {}}}
+        event = {
+            "type": "email.opened",
+            "timestamp": "2026-11-01T12:01:00Z",
+            "data": {"message_id": 4, "to": "ada@example.com", "tags": {}},
+        }
         body, headers = signed(event)
         assert requests.post(listener.url, data=body, headers=headers, timeout=5).status_code == 204
         assert requests.post(listener.url, data=body, headers=headers, timeout=5).status_code == 204  # a retry
@@ -65,8 +71,9 @@ def test_sends_show_up_in_the_listener_and_in_the_deliveries_log(make_sandbox):
     sb = make_sandbox(contacts=10, webhook_time_scale=600)
     ns = nb.connect(sandbox=sb, progress=False)
     with nb.webhook_listener() as listener:
-        hook = ns.webhooks.create(listener.url, ["email.sent", "email.delivered", "email.bounced",
-                                                 "email.opened", "email.clicked"])
+        hook = ns.webhooks.create(
+            listener.url, ["email.sent", "email.delivered", "email.bounced", "email.opened", "email.clicked"]
+        )
         assert ns.webhooks.df().loc[hook["id"], "secret"] == "whsec_****" + hook["secret"][-4:]
         assert ns.webhooks.get(hook["id"], reveal=True)["secret"] == hook["secret"]
         early = ns.webhooks.test(hook["id"])  # no secret set yet: refused, so retried later
@@ -76,8 +83,14 @@ def test_sends_show_up_in_the_listener_and_in_the_deliveries_log(make_sandbox):
             ns.messages.send(to=to, subject="Hi", html='<p><a href="https://acme.test/a">a</a></p>')
         frame = listener.wait_for(7, timeout=10)  # 4 + 2 events, and the test event on its retry
         real = frame[~frame["test"]]
-        assert list(real["type"].astype(str)) == ["email.sent", "email.sent", "email.delivered", "email.bounced",
-                                                  "email.opened", "email.clicked"]
+        assert list(real["type"].astype(str)) == [
+            "email.sent",
+            "email.sent",
+            "email.delivered",
+            "email.bounced",
+            "email.opened",
+            "email.clicked",
+        ]
         assert real.loc[real.type == "email.clicked", "url"].item() == "https://acme.test/a"
         assert real.loc[real.type == "email.bounced", "bounce_type"].item() == "hard"
         assert frame["test"].sum() == 1

@@ -48,11 +48,24 @@ class Api:
 
 
 # The machine code each status answers with when no more specific one applies (Today's API: ``code`` is a string).
-STATUS_CODES = {400: "bad_request", 401: "unauthorized", 402: "payment_required", 403: "forbidden",
-                404: "not_found", 405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
-                414: "uri_too_long", 415: "unsupported_media_type", 422: "validation_error",
-                429: "rate_limited", 500: "internal_error", 502: "bad_gateway", 503: "service_unavailable",
-                504: "gateway_timeout"}
+STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    402: "payment_required",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    414: "uri_too_long",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "internal_error",
+    502: "bad_gateway",
+    503: "service_unavailable",
+    504: "gateway_timeout",
+}
 
 
 def change_brand(sb: Sandbox, **fields) -> None:
@@ -82,8 +95,10 @@ def suppressed_emails(api: Api) -> list[str]:
 
 def deliverable(api: Api) -> list[dict]:
     """Segment filters for what a campaign reaches: subscribed to email and not suppressed."""
-    return [{"name": "contact_subscribed_email", "predicate": "true", "value": True},
-            {"name": "contact_email", "predicate": "not_in", "value": suppressed_emails(api)}]
+    return [
+        {"name": "contact_subscribed_email", "predicate": "true", "value": True},
+        {"name": "contact_email", "predicate": "not_in", "value": suppressed_emails(api)},
+    ]
 
 
 def every(api, path: str, headers: dict | None = None, **params) -> list[dict]:

@@ -6,8 +6,16 @@ from __future__ import annotations
 import pytest
 from sandbox_helpers import Api, assert_error
 
-LISTED = ["/contacts", "/lists", "/segments", "/templates", "/campaigns", "/flows", "/messages?source_type=all",
-          "/contacts/search?q=a"]
+LISTED = [
+    "/contacts",
+    "/lists",
+    "/segments",
+    "/templates",
+    "/campaigns",
+    "/flows",
+    "/messages?source_type=all",
+    "/contacts/search?q=a",
+]
 
 
 def sids(api) -> tuple[str, str]:
@@ -36,8 +44,9 @@ def test_each_brand_lists_only_its_own_records(api, path):
     assert ids(api, path, None) == mine  # no header: the default brand
 
 
-@pytest.mark.parametrize("path", ["/contacts", "/lists", "/segments", "/templates", "/campaigns", "/flows",
-                                  "/messages"])
+@pytest.mark.parametrize(
+    "path", ["/contacts", "/lists", "/segments", "/templates", "/campaigns", "/flows", "/messages"]
+)
 def test_a_record_of_the_other_brand_is_a_404(api, path):
     roastery, cafe = sids(api)
     other = min(ids(api, path + ("?source_type=all" if path == "/messages" else ""), cafe))
@@ -53,11 +62,22 @@ def test_records_carry_their_brand_id(api):
             assert {doc["brand_id"] for doc in api.get(path, headers=headers).json()} == {brand["id"]}
 
 
-@pytest.mark.parametrize("method,path", [("GET", "/account"), ("GET", "/brands"), ("GET", "/contacts"),
-                                         ("GET", "/contacts/1"), ("POST", "/contacts"), ("PATCH", "/lists/1"),
-                                         ("DELETE", "/campaigns/1"), ("GET", "/templates"),
-                                         ("POST", "/segments/count"), ("GET", "/account/reach?audience=1"),
-                                         ("POST", "/lists/1/contacts/bulk")])
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("GET", "/account"),
+        ("GET", "/brands"),
+        ("GET", "/contacts"),
+        ("GET", "/contacts/1"),
+        ("POST", "/contacts"),
+        ("PATCH", "/lists/1"),
+        ("DELETE", "/campaigns/1"),
+        ("GET", "/templates"),
+        ("POST", "/segments/count"),
+        ("GET", "/account/reach?audience=1"),
+        ("POST", "/lists/1/contacts/bulk"),
+    ],
+)
 def test_an_unknown_sid_is_a_json_404_for_every_route(api, method, path):
     body = assert_error(api.request(method, path, json={}, headers={"X-Brand-SID": "brd_nope"}), 404)
     assert "brd_nope" in body["message"]
@@ -89,11 +109,16 @@ def test_sends_use_the_request_brand(fresh_sandbox, fresh_api):
     _, cafe = sids(fresh_api)
     brand = fresh_api.get(f"/brands/{cafe}").json()
     headers = {"X-Brand-SID": cafe, "Idempotency-Key": "cafe-1"}
-    sent = fresh_api.post("/messages", json={"channel": "email", "to": "guest@example.com", "subject": "Hi",
-                                             "body": "Table for two"}, headers=headers)
+    sent = fresh_api.post(
+        "/messages",
+        json={"channel": "email", "to": "guest@example.com", "subject": "Hi", "body": "Table for two"},
+        headers=headers,
+    )
     assert sent.status_code == 201 and sent.json()["id"] in ids(fresh_api, "/messages", cafe)
-    test = fresh_api.post(f"/templates/{max(ids(fresh_api, '/templates', cafe))}/send_test",  # has a button
-                          headers={"X-Brand-SID": cafe, "Idempotency-Key": "cafe-2"}).json()
+    test = fresh_api.post(
+        f"/templates/{max(ids(fresh_api, '/templates', cafe))}/send_test",  # has a button
+        headers={"X-Brand-SID": cafe, "Idempotency-Key": "cafe-2"},
+    ).json()
     assert [r["email"] for r in test["results"]] == brand["test_email_recipients"]
     emails = fresh_sandbox.outbox()
     assert {e["from"] for e in emails} == {f"{brand['email_from_name']} <{brand['email_from_email']}>"}
@@ -102,22 +127,30 @@ def test_sends_use_the_request_brand(fresh_sandbox, fresh_api):
 
 
 def test_brand_crud_and_onboarding(fresh_api):
-    created = fresh_api.post("/brands", json={"company_name": "Acme Kiosk", "brand_color": "#112233",
-                                              "email_from_email": "hi@kiosk.test"})
+    created = fresh_api.post(
+        "/brands", json={"company_name": "Acme Kiosk", "brand_color": "#112233", "email_from_email": "hi@kiosk.test"}
+    )
     assert created.status_code == 201, created.text
     brand = created.json()
     assert brand["sid"].startswith("brd_") and brand["subscribed_contacts_count"] == 0
     assert brand["from_email_domain_status"] == "unverified" and brand["domain_verified"] is False
     assert fresh_api.get(f"/brands/{brand['sid']}").json() == brand
-    assert fresh_api.get("/account").json()["billing"]["brands"] == {"used": 3, "limit": 3, "remaining": 0,
-                                                                     "unlimited": False, "can_create": False}
+    assert fresh_api.get("/account").json()["billing"]["brands"] == {
+        "used": 3,
+        "limit": 3,
+        "remaining": 0,
+        "unlimited": False,
+        "can_create": False,
+    }
     assert_error(fresh_api.post("/brands", json={"company_name": "One too many"}), 402)
     updated = fresh_api.patch(f"/brands/{brand['sid']}", json={"email_track_opens": False, "tone": "brisk"}).json()
     assert updated["email_track_opens"] is False and updated["tone"] == "brisk"
     assert updated["updated_at"] > brand["updated_at"]
     onboarding = fresh_api.get(f"/brands/{brand['sid']}/onboarding").json()
-    assert onboarding == {"steps": {"brand": "complete", "domain": "pending", "first_campaign": "pending"},
-                          "progress": {"completed": 1, "total": 3}}
+    assert onboarding == {
+        "steps": {"brand": "complete", "domain": "pending", "first_campaign": "pending"},
+        "progress": {"completed": 1, "total": 3},
+    }
     assert fresh_api.get(f"/brands/{brand['sid']}/onboarding").json() == updated["onboarding"]
     # the new brand starts empty and its records are its own
     headers = {"X-Brand-SID": brand["sid"]}
@@ -130,13 +163,16 @@ def test_brand_crud_and_onboarding(fresh_api):
     assert fresh_api.post("/segments/count", json={"filters": []}).json() == {"count": 250}
 
 
-@pytest.mark.parametrize("payload,field", [({}, "company_name"), ({"company_name": "x", "brand_color": "blue"},
-                                                                   "brand_color"),
-                                           ({"company_name": "x", "email_from_email": "nope"}, "email_from_email"),
-                                           ({"company_name": "x", "test_email_recipients": ["a@b.co"] * 6},
-                                            "test_email_recipients"),
-                                           ({"company_name": "x", "links": [{"url": "javascript:alert(1)"}]},
-                                            "links.0.url")])
+@pytest.mark.parametrize(
+    "payload,field",
+    [
+        ({}, "company_name"),
+        ({"company_name": "x", "brand_color": "blue"}, "brand_color"),
+        ({"company_name": "x", "email_from_email": "nope"}, "email_from_email"),
+        ({"company_name": "x", "test_email_recipients": ["a@b.co"] * 6}, "test_email_recipients"),
+        ({"company_name": "x", "links": [{"url": "javascript:alert(1)"}]}, "links.0.url"),
+    ],
+)
 def test_invalid_brands_are_422_per_field(fresh_api, payload, field):
     assert field in assert_error(fresh_api.post("/brands", json=payload), 422)["validation_errors"]
 
@@ -161,8 +197,7 @@ def _walk(api, sid: str, limit: int, **params) -> list[int]:
     """The contact ids of brand ``sid``, page by page at ``limit`` (deep pages are found by the store's id seek)."""
     found, page = [], 1
     while page:
-        response = api.get("/contacts", params={"page": page, "limit": limit, **params},
-                           headers={"X-Brand-SID": sid})
+        response = api.get("/contacts", params={"page": page, "limit": limit, **params}, headers={"X-Brand-SID": sid})
         assert response.status_code == 200, response.text
         found += [doc["id"] for doc in response.json()]
         page = int(response.headers.get("X-Next-Page", 0))

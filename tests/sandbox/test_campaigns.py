@@ -6,8 +6,12 @@ from __future__ import annotations
 import pytest
 from sandbox_helpers import assert_error, deliverable, email_of, every, suppressed_emails
 
-CONTENT = {"subject": "Hi {{ contact.first_name }}", "design": {"sections": [
-    {"type": "text", "props": {"text": "Hello {{ contact.first_name }} from {{ brand.name }}"}}]}}
+CONTENT = {
+    "subject": "Hi {{ contact.first_name }}",
+    "design": {
+        "sections": [{"type": "text", "props": {"text": "Hello {{ contact.first_name }} from {{ brand.name }}"}}]
+    },
+}
 
 
 def new_campaign(api, **fields) -> dict:
@@ -20,8 +24,15 @@ def new_campaign(api, **fields) -> dict:
 def test_seeded_campaigns_span_statuses(api):
     campaigns = every(api, "/campaigns")
     assert len({c["name"] for c in campaigns}) == len(campaigns)  # names are unique: utm_campaign slugs
-    assert {c["status"] for c in campaigns} == {"draft", "scheduled", "paused", "live", "completed", "cancelled",
-                                                "archived"}
+    assert {c["status"] for c in campaigns} == {
+        "draft",
+        "scheduled",
+        "paused",
+        "live",
+        "completed",
+        "cancelled",
+        "archived",
+    }
     went_out = ("live", "completed", "archived")
     assert all(c["sent_count"] > 0 and not c["editable"] for c in campaigns if c["status"] in went_out)
     assert all(c["sent_count"] == 0 and c["editable"] for c in campaigns if c["status"] not in went_out)
@@ -31,29 +42,42 @@ def test_seeded_campaigns_span_statuses(api):
 def test_create_defaults(fresh_api):
     campaign = new_campaign(fresh_api)
     assert campaign["status"] == "draft" and campaign["channel"] == "email" and campaign["sent_count"] == 0
-    assert campaign["template"] is None and campaign["templates"] == [] and campaign["trigger"]["contact_list_ids"] == []
+    assert (
+        campaign["template"] is None and campaign["templates"] == [] and campaign["trigger"]["contact_list_ids"] == []
+    )
 
 
 def test_update_content_and_audience(fresh_api):
     campaign = new_campaign(fresh_api)
-    updated = fresh_api.patch(f"/campaigns/{campaign['id']}", json={
-        "name": "Launch v2", "scheduled_at": "2026-12-01T09:00:00+00:00",
-        "trigger_attributes": {"contact_list_ids": [3, 4]}, "template_attributes": CONTENT}).json()
+    updated = fresh_api.patch(
+        f"/campaigns/{campaign['id']}",
+        json={
+            "name": "Launch v2",
+            "scheduled_at": "2026-12-01T09:00:00+00:00",
+            "trigger_attributes": {"contact_list_ids": [3, 4]},
+            "template_attributes": CONTENT,
+        },
+    ).json()
     assert updated["name"] == "Launch v2" and updated["scheduled_at"] == "2026-12-01T09:00:00Z"
     assert updated["trigger"]["contact_list_ids"] == [3, 4] and updated["trigger"]["contact_list_id"] == 3
     assert updated["template"]["subject"] == CONTENT["subject"] and updated["templates"] == [updated["template"]]
 
 
-@pytest.mark.parametrize("payload,field", [
-    ({"trigger_attributes": {"contact_list_ids": [99]}}, "trigger_attributes.contact_list_ids"),
-    ({"trigger_attributes": {"segment_id": 99}}, "trigger_attributes.segment_id"),
-    ({"status": "exploded"}, "status"),
-    ({"scheduled_at": "next tuesday"}, "scheduled_at"),
-    ({"template_attributes": {"from_email": "nope"}}, "template_attributes.from_email"),
-])
+@pytest.mark.parametrize(
+    "payload,field",
+    [
+        ({"trigger_attributes": {"contact_list_ids": [99]}}, "trigger_attributes.contact_list_ids"),
+        ({"trigger_attributes": {"segment_id": 99}}, "trigger_attributes.segment_id"),
+        ({"status": "exploded"}, "status"),
+        ({"scheduled_at": "next tuesday"}, "scheduled_at"),
+        ({"template_attributes": {"from_email": "nope"}}, "template_attributes.from_email"),
+    ],
+)
 def test_invalid_updates_are_422(fresh_api, payload, field):
     campaign = new_campaign(fresh_api)
-    assert field in assert_error(fresh_api.patch(f"/campaigns/{campaign['id']}", json=payload), 422)["validation_errors"]
+    assert (
+        field in assert_error(fresh_api.patch(f"/campaigns/{campaign['id']}", json=payload), 422)["validation_errors"]
+    )
 
 
 def test_send_without_audience_is_422_and_sends_nothing(fresh_sandbox, fresh_api):
@@ -65,8 +89,9 @@ def test_send_without_audience_is_422_and_sends_nothing(fresh_sandbox, fresh_api
 
 def test_send_without_content_is_422(fresh_api):
     campaign = new_campaign(fresh_api)
-    body = assert_error(fresh_api.post(f"/campaigns/{campaign['id']}/send",
-                                       json={"trigger_attributes": {"contact_list_ids": [3]}}), 422)
+    body = assert_error(
+        fresh_api.post(f"/campaigns/{campaign['id']}/send", json={"trigger_attributes": {"contact_list_ids": [3]}}), 422
+    )
     assert "template_attributes.subject" in body["validation_errors"]
 
 
@@ -100,15 +125,15 @@ def test_send_to_a_segment_matches_the_segment_count(fresh_sandbox, fresh_api):
     filters = segment["filters"]
     expected = fresh_api.post("/segments/count", json={"filters": filters + deliverable(fresh_api)}).json()["count"]
     campaign = new_campaign(fresh_api, template_attributes=CONTENT)
-    result = fresh_api.post(f"/campaigns/{campaign['id']}/send",
-                            json={"trigger_attributes": {"segment_id": 1}}).json()
+    result = fresh_api.post(f"/campaigns/{campaign['id']}/send", json={"trigger_attributes": {"segment_id": 1}}).json()
     assert result["sent_count"] == expected == len(fresh_sandbox.outbox()) > 0
 
 
 def test_lists_and_segment_together_intersect(fresh_sandbox, fresh_api):
     campaign = new_campaign(fresh_api, template_attributes=CONTENT)
-    result = fresh_api.post(f"/campaigns/{campaign['id']}/send", json={
-        "trigger_attributes": {"contact_list_ids": [1], "segment_id": 3}}).json()
+    result = fresh_api.post(
+        f"/campaigns/{campaign['id']}/send", json={"trigger_attributes": {"contact_list_ids": [1], "segment_id": 3}}
+    ).json()
     for email in fresh_sandbox.outbox():
         contact = fresh_api.get(f"/contacts/{email['contact_id']}").json()
         assert 1 in contact["list_ids"] and "vip" in contact["data"]["tags"] and contact["subscribed_email"]
@@ -172,8 +197,9 @@ def test_campaign_template_is_a_template_record(fresh_sandbox, fresh_api):
 def test_a_sent_campaigns_template_is_locked_too(fresh_api):
     campaign = new_campaign(fresh_api, template_attributes=CONTENT, trigger_attributes={"contact_list_ids": [3]})
     fresh_api.post(f"/campaigns/{campaign['id']}/send")
-    assert_error(fresh_api.patch(f"/templates/{campaign['template']['id']}", json={"subject": "New"}), 422,
-                 "campaign_locked")
+    assert_error(
+        fresh_api.patch(f"/templates/{campaign['template']['id']}", json={"subject": "New"}), 422, "campaign_locked"
+    )
 
 
 def test_deleting_a_campaign_deletes_its_template(fresh_api):

@@ -15,16 +15,43 @@ from nitrosend_nb.sandbox import Sandbox
 
 SPEC_URI = "urn:nitrosend-openapi"
 # Schemas whose every property the sandbox must serve (nested inline objects included).
-COMPLETE = ("Account", "Brand", "Contact", "ContactChannel", "ContactList", "Segment", "Campaign", "FlowTrigger",
-            "Message", "Template", "TemplateSummary", "Flow", "FlowTriggerOutput", "Domain", "Error")
+COMPLETE = (
+    "Account",
+    "Brand",
+    "Contact",
+    "ContactChannel",
+    "ContactList",
+    "Segment",
+    "Campaign",
+    "FlowTrigger",
+    "Message",
+    "Template",
+    "TemplateSummary",
+    "Flow",
+    "FlowTriggerOutput",
+    "Domain",
+    "Error",
+)
 # Inline objects whose members are optional by nature.
-OPEN_ENDED = ("data", "default_header", "default_footer", "default_theme", "onboarding_state", "capabilities",
-              "steps", "variables", "design")
+OPEN_ENDED = (
+    "data",
+    "default_header",
+    "default_footer",
+    "default_theme",
+    "onboarding_state",
+    "capabilities",
+    "steps",
+    "variables",
+    "design",
+)
 # The one place where the spec gives way: enums that "Today's API" (API-NOTES.md) deliberately widens or renames
 # (campaign and flow status vocabularies, source_type "test"). test_todays_api_messaging.py checks them in full;
 # every other field stays validated against the spec.
-TODAYS_ENUMS = {("Campaign", "status"): CAMPAIGN["status"], ("Flow", "status"): FLOW["status"],
-                ("Message", "source_type"): MESSAGE["source_type"]}
+TODAYS_ENUMS = {
+    ("Campaign", "status"): CAMPAIGN["status"],
+    ("Flow", "status"): FLOW["status"],
+    ("Message", "source_type"): MESSAGE["source_type"],
+}
 
 
 def to_json_schema(node, complete: bool = False):
@@ -76,8 +103,7 @@ def schemas(openapi_spec):
     today = todays_api_overrides(openapi_spec)
     converted = to_json_schema(copy.deepcopy(today))
     for name in COMPLETE:
-        converted["components"]["schemas"][name] = to_json_schema(today["components"]["schemas"][name],
-                                                                  complete=True)
+        converted["components"]["schemas"][name] = to_json_schema(today["components"]["schemas"][name], complete=True)
     for (name, field), values in TODAYS_ENUMS.items():
         converted["components"]["schemas"][name]["properties"][field]["enum"] = list(values)
     return converted
@@ -98,7 +124,8 @@ def validate(schemas):
         validator = Draft202012Validator(wrapped, registry=registry, format_checker=FormatChecker())
         errors = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
         assert not errors, f"{method} {path} {status}: " + "; ".join(
-            f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:5])
+            f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:5]
+        )
 
     return check
 
@@ -112,27 +139,57 @@ def _rebase(node):
     return node
 
 
-CAMPAIGN_CONTENT = {"subject": "Hi {{ contact.first_name }}", "preheader": "p", "from_name": "Acme",
-                    "from_email": "news@acme.test", "reply_to": "help@acme.test",
-                    "design": {"sections": [{"type": "text", "props": {"text": "Hello"}}]}}
+CAMPAIGN_CONTENT = {
+    "subject": "Hi {{ contact.first_name }}",
+    "preheader": "p",
+    "from_name": "Acme",
+    "from_email": "news@acme.test",
+    "reply_to": "help@acme.test",
+    "design": {"sections": [{"type": "text", "props": {"text": "Hello"}}]},
+}
 # (method, spec path, concrete path, JSON body, expected status), run in order against one fresh sandbox;
 # "{contacts}" etc. stand for the id the earlier POST to that collection created.
 OPERATIONS = [
     ("GET", "/v1/my/account", "/account", None, 200),
     ("PATCH", "/v1/my/account", "/account", {"name": "Acme Coffee Co", "avatar": "blob-1"}, 200),
     ("GET", "/v1/my/brands", "/brands", None, 200),
-    ("POST", "/v1/my/brands", "/brands", {"company_name": "Acme Kiosk", "brand_color": "#112233",
-                                          "email_from_email": "hi@kiosk.test",
-                                          "links": [{"url": "https://kiosk.test", "title": "Web"}]}, 201),
+    (
+        "POST",
+        "/v1/my/brands",
+        "/brands",
+        {
+            "company_name": "Acme Kiosk",
+            "brand_color": "#112233",
+            "email_from_email": "hi@kiosk.test",
+            "links": [{"url": "https://kiosk.test", "title": "Web"}],
+        },
+        201,
+    ),
     ("GET", "/v1/my/brands/{sid}", "/brands/{brands}", None, 200),
-    ("PATCH", "/v1/my/brands/{sid}", "/brands/{brands}", {"tone": "brisk", "test_email_recipients": ["t@kiosk.test"]},
-     200),
+    (
+        "PATCH",
+        "/v1/my/brands/{sid}",
+        "/brands/{brands}",
+        {"tone": "brisk", "test_email_recipients": ["t@kiosk.test"]},
+        200,
+    ),
     ("GET", "/v1/my/brands/{sid}/onboarding", "/brands/{brands}/onboarding", None, 200),
     ("GET", "/v1/my/brands/{sid}", "/brands/brd_unknown", None, 404),
     ("POST", "/v1/my/brands", "/brands", {"company_name": "Bad", "brand_color": "red"}, 422),
     ("GET", "/v1/my/contacts", "/contacts?limit=100", None, 200),
-    ("POST", "/v1/my/contacts", "/contacts", {"email": "c@conform.test", "phone": "+15555550123",
-                                              "first_name": "Con", "list_ids": [1], "data": {"tags": ["x"]}}, 201),
+    (
+        "POST",
+        "/v1/my/contacts",
+        "/contacts",
+        {
+            "email": "c@conform.test",
+            "phone": "+15555550123",
+            "first_name": "Con",
+            "list_ids": [1],
+            "data": {"tags": ["x"]},
+        },
+        201,
+    ),
     ("GET", "/v1/my/contacts/{id}", "/contacts/{contacts}", None, 200),
     ("PATCH", "/v1/my/contacts/{id}", "/contacts/{contacts}", {"last_name": "Form", "subscribed_email": False}, 200),
     ("GET", "/v1/my/contacts", "/contacts/search?q=conform", None, 200),
@@ -141,13 +198,24 @@ OPERATIONS = [
     ("GET", "/v1/my/lists/{id}", "/lists/{lists}", None, 200),
     ("PATCH", "/v1/my/lists/{id}", "/lists/{lists}", {"segment_id": 1}, 200),
     ("GET", "/v1/my/segments", "/segments", None, 200),
-    ("POST", "/v1/my/segments", "/segments", {"name": "S", "filters": [
-        {"name": "contact_tag", "predicate": "in", "value": ["vip", "x"]}]}, 201),
+    (
+        "POST",
+        "/v1/my/segments",
+        "/segments",
+        {"name": "S", "filters": [{"name": "contact_tag", "predicate": "in", "value": ["vip", "x"]}]},
+        201,
+    ),
     ("GET", "/v1/my/segments/{id}", "/segments/{segments}", None, 200),
     ("PATCH", "/v1/my/segments/{id}", "/segments/{segments}", {"name": "S2"}, 200),
     ("POST", "/v1/my/segments/count", "/segments/count", {"filters": []}, 200),
     ("GET", "/v1/my/templates", "/templates", None, 200),
-    ("POST", "/v1/my/templates", "/templates", {"name": "T", "subject": "S", "design": CAMPAIGN_CONTENT["design"]}, 201),
+    (
+        "POST",
+        "/v1/my/templates",
+        "/templates",
+        {"name": "T", "subject": "S", "design": CAMPAIGN_CONTENT["design"]},
+        201,
+    ),
     ("GET", "/v1/my/templates/{id}", "/templates/{templates}", None, 200),
     ("PATCH", "/v1/my/templates/{id}", "/templates/{templates}", {"body": "Plain {{ data.x }}"}, 200),
     ("POST", "/v1/my/templates/{id}/send_test", "/templates/{templates}/send_test", {"contact_id": 1}, 200),
@@ -155,22 +223,55 @@ OPERATIONS = [
     ("GET", "/v1/my/campaigns", "/campaigns?limit=100", None, 200),
     ("POST", "/v1/my/campaigns", "/campaigns", {"name": "C"}, 201),
     ("GET", "/v1/my/campaigns/{id}", "/campaigns/{campaigns}", None, 200),
-    ("PATCH", "/v1/my/campaigns/{id}", "/campaigns/{campaigns}", {"template_attributes": CAMPAIGN_CONTENT,
-                                                         "trigger_attributes": {"contact_list_ids": [1]}}, 200),
+    (
+        "PATCH",
+        "/v1/my/campaigns/{id}",
+        "/campaigns/{campaigns}",
+        {"template_attributes": CAMPAIGN_CONTENT, "trigger_attributes": {"contact_list_ids": [1]}},
+        200,
+    ),
     ("POST", "/v1/my/campaigns/{id}/send", "/campaigns/{campaigns}/send", {}, 200),
     ("GET", "/v1/my/flows", "/flows", None, 200),
-    ("POST", "/v1/my/flows", "/flows", {"name": "F", "trigger": {"event": "signup"}, "steps": [
-        {"type": "email", "subject": "s", "design": CAMPAIGN_CONTENT["design"]}, {"type": "wait", "duration": 5}]}, 201),
+    (
+        "POST",
+        "/v1/my/flows",
+        "/flows",
+        {
+            "name": "F",
+            "trigger": {"event": "signup"},
+            "steps": [
+                {"type": "email", "subject": "s", "design": CAMPAIGN_CONTENT["design"]},
+                {"type": "wait", "duration": 5},
+            ],
+        },
+        201,
+    ),
     ("GET", "/v1/my/flows/{id}", "/flows/{flows}", None, 200),
     ("PATCH", "/v1/my/flows/{id}", "/flows/{flows}", {"status": "paused"}, 200),
     ("PATCH", "/v1/my/flows/{id}", "/flows/{flows}", {"name": "late", "updated_at": "2020-01-01T00:00:00Z"}, 409),
-    ("POST", "/v1/my/messages", "/messages", {"channel": "email", "to": "c@conform.test", "subject": "s",
-                                              "template_id": 1, "idempotency_key": "conf"}, 201),
+    (
+        "POST",
+        "/v1/my/messages",
+        "/messages",
+        {"channel": "email", "to": "c@conform.test", "subject": "s", "template_id": 1, "idempotency_key": "conf"},
+        201,
+    ),
     ("GET", "/v1/my/messages", "/messages?source_type=all&limit=100", None, 200),
     ("GET", "/v1/my/messages/{id}", "/messages/{messages}", None, 200),
     ("GET", "/v1/my/events", "/events?limit=100", None, 200),
-    ("POST", "/v1/my/events", "/events", {"event": "order_placed", "contact_id": 1, "amount": 12.5,
-                                          "idempotency_key": "conf", "data": {"order": {"id": 1}}}, 201),
+    (
+        "POST",
+        "/v1/my/events",
+        "/events",
+        {
+            "event": "order_placed",
+            "contact_id": 1,
+            "amount": 12.5,
+            "idempotency_key": "conf",
+            "data": {"order": {"id": 1}},
+        },
+        201,
+    ),
     ("POST", "/v1/my/events", "/events", {"event": "order_placed", "contact_id": 1, "idempotency_key": "conf"}, 200),
     ("GET", "/v1/my/events/{id}", "/events/{events}", None, 200),
     ("GET", "/v1/my/domains", "/domains", None, 200),
@@ -211,8 +312,7 @@ def responses(conformance_sandbox):
     return responses
 
 
-@pytest.mark.parametrize("index", range(len(OPERATIONS)),
-                         ids=[f"{m} {p} {s}" for m, _, p, _, s in OPERATIONS])
+@pytest.mark.parametrize("index", range(len(OPERATIONS)), ids=[f"{m} {p} {s}" for m, _, p, _, s in OPERATIONS])
 def test_response_validates_against_the_spec(responses, validate, index):
     method, spec_path, _, _, status = OPERATIONS[index]
     response = responses[index]
@@ -222,13 +322,28 @@ def test_response_validates_against_the_spec(responses, validate, index):
 
 def test_every_seed_table_operation_is_covered(openapi_spec):
     covered = {(m, p) for m, p, _, _, _ in OPERATIONS}
-    seed_table = {("POST", "/v1/my/messages"), ("GET", "/v1/my/messages"), ("GET", "/v1/my/campaigns"),
-                  ("POST", "/v1/my/campaigns"), ("GET", "/v1/my/campaigns/{id}"), ("PATCH", "/v1/my/campaigns/{id}"),
-                  ("POST", "/v1/my/campaigns/{id}/send"), ("GET", "/v1/my/contacts"), ("POST", "/v1/my/contacts"),
-                  ("GET", "/v1/my/lists"), ("POST", "/v1/my/lists"), ("GET", "/v1/my/templates"),
-                  ("POST", "/v1/my/templates"), ("GET", "/v1/my/templates/{id}"), ("PATCH", "/v1/my/templates/{id}"),
-                  ("POST", "/v1/my/templates/{id}/send_test"), ("GET", "/v1/my/flows"), ("POST", "/v1/my/flows"),
-                  ("GET", "/v1/my/segments"), ("GET", "/v1/my/account")}
+    seed_table = {
+        ("POST", "/v1/my/messages"),
+        ("GET", "/v1/my/messages"),
+        ("GET", "/v1/my/campaigns"),
+        ("POST", "/v1/my/campaigns"),
+        ("GET", "/v1/my/campaigns/{id}"),
+        ("PATCH", "/v1/my/campaigns/{id}"),
+        ("POST", "/v1/my/campaigns/{id}/send"),
+        ("GET", "/v1/my/contacts"),
+        ("POST", "/v1/my/contacts"),
+        ("GET", "/v1/my/lists"),
+        ("POST", "/v1/my/lists"),
+        ("GET", "/v1/my/templates"),
+        ("POST", "/v1/my/templates"),
+        ("GET", "/v1/my/templates/{id}"),
+        ("PATCH", "/v1/my/templates/{id}"),
+        ("POST", "/v1/my/templates/{id}/send_test"),
+        ("GET", "/v1/my/flows"),
+        ("POST", "/v1/my/flows"),
+        ("GET", "/v1/my/segments"),
+        ("GET", "/v1/my/account"),
+    }
     assert seed_table <= covered
     for method, path in covered:
         assert method.lower() in openapi_spec["paths"][path]
@@ -237,17 +352,28 @@ def test_every_seed_table_operation_is_covered(openapi_spec):
 def test_seed_data_validates_in_full(conformance_sandbox, validate):
     api = Api(conformance_sandbox)
     for page in (1, 2, 3, 4):
-        validate("GET", "/v1/my/messages", 200, api.get("/messages", params={"source_type": "all", "page": page,
-                                                                            "limit": 100}).json())
+        validate(
+            "GET",
+            "/v1/my/messages",
+            200,
+            api.get("/messages", params={"source_type": "all", "page": page, "limit": 100}).json(),
+        )
     for page in (1, 2, 3):
         validate("GET", "/v1/my/contacts", 200, api.get("/contacts", params={"page": page, "limit": 100}).json())
     for tid in range(1, 7):
         validate("GET", "/v1/my/templates/{id}", 200, api.get(f"/templates/{tid}").json())
 
 
-@pytest.mark.parametrize("tamper", [lambda c: c.pop("channels"), lambda c: c.update(subscribed_email="yes"),
-                                    lambda c: c.update(uuid="not-a-uuid"), lambda c: c["channels"][0].pop("kind"),
-                                    lambda c: c.update(list_ids=["1"])])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda c: c.pop("channels"),
+        lambda c: c.update(subscribed_email="yes"),
+        lambda c: c.update(uuid="not-a-uuid"),
+        lambda c: c["channels"][0].pop("kind"),
+        lambda c: c.update(list_ids=["1"]),
+    ],
+)
 def test_the_validator_rejects_a_tampered_contact(api, validate, tamper):
     contact = api.get("/contacts/1").json()
     tamper(contact)

@@ -19,8 +19,9 @@ def test_search_matches_name_email_and_phone(api):
     for term in (target["last_name"], email_of(target).split("@")[0], f"{target['first_name']} {target['last_name']}"):
         found = api.get("/contacts", params={"search": term, "limit": 100}).json()
         assert 7 in [c["id"] for c in found]
-        assert all(term.lower() in (f"{c['first_name']} {c['last_name']} " + (email_of(c) or "")).lower()
-                   for c in found)
+        assert all(
+            term.lower() in (f"{c['first_name']} {c['last_name']} " + (email_of(c) or "")).lower() for c in found
+        )
 
 
 def test_search_endpoint_of_the_seed_table_matches_search_param(api):
@@ -53,8 +54,10 @@ def test_tag_filter(api):
 
 
 def test_sort_and_direction(api):
-    names = [c["last_name"] for c in api.get("/contacts", params={"sort": "last_name", "direction": "asc",
-                                                                 "limit": 100}).json()]
+    names = [
+        c["last_name"]
+        for c in api.get("/contacts", params={"sort": "last_name", "direction": "asc", "limit": 100}).json()
+    ]
     assert names == sorted(names)
     stamps = [c["created_at"] for c in api.get("/contacts", params={"sort": "created_at"}).json()]
     assert stamps == sorted(stamps, reverse=True)
@@ -66,20 +69,31 @@ def test_bad_sort_is_422(api):
 
 
 def test_create_get_update_delete(fresh_api):
-    created = fresh_api.post("/contacts", json={
-        "email": "grace@navy.test", "first_name": "Grace", "last_name": "Hopper", "phone": "+15555550100",
-        "country_code": "us", "source": "api", "list_ids": [1, 3], "data": {"tags": ["vip"], "rank": "admiral"},
-        "opt_in": True})
+    created = fresh_api.post(
+        "/contacts",
+        json={
+            "email": "grace@navy.test",
+            "first_name": "Grace",
+            "last_name": "Hopper",
+            "phone": "+15555550100",
+            "country_code": "us",
+            "source": "api",
+            "list_ids": [1, 3],
+            "data": {"tags": ["vip"], "rank": "admiral"},
+            "opt_in": True,
+        },
+    )
     assert created.status_code == 201, created.text
     contact = created.json()
     assert contact["id"] == 301 and contact["country_code"] == "US" and contact["list_ids"] == [1, 3]
     assert contact["subscribed_email"] is True and contact["subscribed_phone"] is True
-    assert {c["kind"]: c["value"] for c in contact["channels"]} == {"email": "grace@navy.test",
-                                                                    "phone": "+15555550100"}
+    assert {c["kind"]: c["value"] for c in contact["channels"]} == {"email": "grace@navy.test", "phone": "+15555550100"}
     assert fresh_api.get("/contacts/301").json() == contact
 
-    updated = fresh_api.patch("/contacts/301", json={"last_name": "Hopper-Murray", "subscribed_email": False,
-                                                     "list_ids": [2], "data": {"ship": "USS Hopper"}}).json()
+    updated = fresh_api.patch(
+        "/contacts/301",
+        json={"last_name": "Hopper-Murray", "subscribed_email": False, "list_ids": [2], "data": {"ship": "USS Hopper"}},
+    ).json()
     assert updated["last_name"] == "Hopper-Murray" and updated["first_name"] == "Grace"
     assert updated["subscribed_email"] is False and updated["list_ids"] == [2]
     assert updated["data"] == {"tags": ["vip"], "rank": "admiral", "ship": "USS Hopper"}
@@ -106,11 +120,14 @@ def test_phone_only_contact(fresh_api):
 
 
 def test_channels_attributes(fresh_api):
-    contact = fresh_api.post("/contacts", json={"channels_attributes": [
-        {"kind": "email", "value": "chan@example.org", "subscribed": False}]}).json()
+    contact = fresh_api.post(
+        "/contacts", json={"channels_attributes": [{"kind": "email", "value": "chan@example.org", "subscribed": False}]}
+    ).json()
     assert email_of(contact) == "chan@example.org" and contact["subscribed_email"] is False
-    removed = fresh_api.patch(f"/contacts/{contact['id']}", json={"channels_attributes": [
-        {"kind": "phone", "value": "+33612345678"}, {"kind": "email", "_destroy": True}]}).json()
+    removed = fresh_api.patch(
+        f"/contacts/{contact['id']}",
+        json={"channels_attributes": [{"kind": "phone", "value": "+33612345678"}, {"kind": "email", "_destroy": True}]},
+    ).json()
     assert [c["kind"] for c in removed["channels"]] == ["phone"] and removed["subscribed_phone"] is True
 
 
@@ -141,8 +158,9 @@ def test_an_address_taken_by_another_contact_is_refused_however_it_is_set(fresh_
     first, second = fresh_api.get("/contacts", params={"limit": 2}).json()
     taken = next(c["value"] for c in first["channels"] if c["kind"] == "email")
     via_email = fresh_api.patch(f"/contacts/{second['id']}", json={"email": taken.upper()})
-    via_channels = fresh_api.patch(f"/contacts/{second['id']}",
-                                   json={"channels_attributes": [{"kind": "email", "value": taken}]})
+    via_channels = fresh_api.patch(
+        f"/contacts/{second['id']}", json={"channels_attributes": [{"kind": "email", "value": taken}]}
+    )
     for response in (via_email, via_channels):
         assert response.status_code == 422 and "email" in response.json()["validation_errors"]
     assert fresh_api.get(f"/contacts/{second['id']}").json()["channels"] == second["channels"]

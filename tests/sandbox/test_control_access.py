@@ -12,8 +12,12 @@ WRITES = [("POST", "/reset"), ("POST", "/faults"), ("POST", "/config"), ("DELETE
 
 def test_a_cross_site_form_cannot_reset_the_sandbox(fresh_sandbox, fresh_api):
     fresh_api.post("/contacts", json={"email": "kept@x.test"})
-    form = requests.post(fresh_sandbox.root_url + "/_sandbox/reset", data={"x": "1"}, timeout=30,
-                         headers={"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"})
+    form = requests.post(
+        fresh_sandbox.root_url + "/_sandbox/reset",
+        data={"x": "1"},
+        timeout=30,
+        headers={"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"},
+    )
     assert_error(form, 403)
     plain_form = requests.post(fresh_sandbox.root_url + "/_sandbox/reset", data={"x": "1"}, timeout=30)
     assert_error(plain_form, 401)
@@ -24,8 +28,13 @@ def test_a_cross_site_form_cannot_reset_the_sandbox(fresh_sandbox, fresh_api):
 def test_every_control_write_needs_the_key(fresh_sandbox, method, path):
     response = requests.request(method, fresh_sandbox.root_url + "/_sandbox" + path, json={}, timeout=30)
     assert_error(response, 401)
-    wrong = requests.request(method, fresh_sandbox.root_url + "/_sandbox" + path, json={}, timeout=30,
-                             headers={"Authorization": "Bearer nskey_test_wrong"})
+    wrong = requests.request(
+        method,
+        fresh_sandbox.root_url + "/_sandbox" + path,
+        json={},
+        timeout=30,
+        headers={"Authorization": "Bearer nskey_test_wrong"},
+    )
     assert_error(wrong, 401)
 
 
@@ -37,9 +46,12 @@ def test_a_cross_site_request_is_refused_even_with_the_key(fresh_sandbox, method
 
 
 def test_a_body_that_is_not_json_is_refused(fresh_sandbox):
-    response = requests.post(fresh_sandbox.root_url + "/_sandbox/reset", data="x", timeout=30,
-                             headers={"Authorization": f"Bearer {fresh_sandbox.api_key}",
-                                      "Content-Type": "text/plain"})
+    response = requests.post(
+        fresh_sandbox.root_url + "/_sandbox/reset",
+        data="x",
+        timeout=30,
+        headers={"Authorization": f"Bearer {fresh_sandbox.api_key}", "Content-Type": "text/plain"},
+    )
     assert_error(response, 415)
 
 

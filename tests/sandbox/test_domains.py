@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-FIELDS = {"id", "brand_id", "name", "provider", "status", "dns_setup_status", "dns_records", "verified_at",
-          "created_at"}
+FIELDS = {
+    "id",
+    "brand_id",
+    "name",
+    "provider",
+    "status",
+    "dns_setup_status",
+    "dns_records",
+    "verified_at",
+    "created_at",
+}
 
 
 def validation_errors(response) -> dict:
@@ -54,10 +63,16 @@ def test_any_other_domain_stays_pending(fresh_api):
     assert all(r["valid"] == "invalid" for r in body["dns_records"])
 
 
-@pytest.mark.parametrize("body, field", [({"domain": {"name": "not a domain"}}, "domain.name"),
-                                         ({"domain": {"name": "localhost"}}, "domain.name"),
-                                         ({"domain": {}}, "domain.name"), ({}, "domain"),
-                                         ({"domain": {"name": "acme.test"}}, "domain.name")])  # already added
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"domain": {"name": "not a domain"}}, "domain.name"),
+        ({"domain": {"name": "localhost"}}, "domain.name"),
+        ({"domain": {}}, "domain.name"),
+        ({}, "domain"),
+        ({"domain": {"name": "acme.test"}}, "domain.name"),
+    ],
+)  # already added
 def test_invalid_domains_are_422_naming_the_field(fresh_api, body, field):
     before = fresh_api.get("/domains").headers["X-Total-Count"]
     assert field in validation_errors(fresh_api.post("/domains", json=body))

@@ -41,16 +41,17 @@ def test_an_unpaired_surrogate_in_a_filter_value_is_a_422_naming_it(api):
 
 
 def test_an_unpaired_surrogate_in_message_data_is_refused_and_the_inbox_keeps_working(fresh_sandbox, fresh_api):
-    sent = fresh_api.send("k-surrogate", channel="email", to="a@b.co", subject="Hi {{ x }}", body="b",
-                          data={"x": "\udc00"})
+    sent = fresh_api.send(
+        "k-surrogate", channel="email", to="a@b.co", subject="Hi {{ x }}", body="b", data={"x": "\udc00"}
+    )
     assert "data.x" in assert_error(sent, 422)["validation_errors"]
     assert fresh_sandbox.outbox() == []
     assert requests.get(fresh_sandbox.root_url + "/_sandbox/", timeout=30).status_code == 200
 
 
 def test_a_valid_surrogate_pair_is_just_an_emoji(fresh_api):
-    created = fresh_api.post("/contacts", json={"email": "emoji@x.test", "first_name": "Ada \U0001F600"})
-    assert created.status_code == 201 and created.json()["first_name"] == "Ada \U0001F600"
+    created = fresh_api.post("/contacts", json={"email": "emoji@x.test", "first_name": "Ada \U0001f600"})
+    assert created.status_code == 201 and created.json()["first_name"] == "Ada \U0001f600"
 
 
 def test_search_longer_than_the_cap_is_a_422(api):
@@ -87,8 +88,9 @@ def test_a_huge_name_is_a_422_and_a_huge_body_a_413(fresh_api):
 
 
 def test_a_long_idempotency_key_is_a_422(fresh_api):
-    response = fresh_api.send("k" * (limits.MAX_IDEMPOTENCY_KEY_LENGTH + 1), channel="sms", to="+447700900123",
-                              body="b")
+    response = fresh_api.send(
+        "k" * (limits.MAX_IDEMPOTENCY_KEY_LENGTH + 1), channel="sms", to="+447700900123", body="b"
+    )
     assert "Idempotency-Key" in assert_error(response, 422)["validation_errors"]
 
 

@@ -12,12 +12,48 @@ from sandbox_helpers import Api, email_of
 
 from nitrosend_nb.sandbox.store import iso, parse_iso
 
-EVENT_FIELDS = {"id", "event", "amount", "data", "resource_uid", "resource_name", "resource_url", "idempotency_key",
-                "test", "ip", "user_agent", "browser", "os", "device_type", "referrer", "utm_source", "utm_medium",
-                "utm_term", "utm_content", "utm_campaign", "chain_depth", "generated", "contact_id", "account_id",
-                "created_at", "updated_at"}
-TEXT_FILTERS = ("event", "resource_uid", "resource_name", "resource_url", "utm_source", "utm_medium", "utm_term",
-                "utm_content", "utm_campaign", "browser", "os", "device_type")
+EVENT_FIELDS = {
+    "id",
+    "event",
+    "amount",
+    "data",
+    "resource_uid",
+    "resource_name",
+    "resource_url",
+    "idempotency_key",
+    "test",
+    "ip",
+    "user_agent",
+    "browser",
+    "os",
+    "device_type",
+    "referrer",
+    "utm_source",
+    "utm_medium",
+    "utm_term",
+    "utm_content",
+    "utm_campaign",
+    "chain_depth",
+    "generated",
+    "contact_id",
+    "account_id",
+    "created_at",
+    "updated_at",
+}
+TEXT_FILTERS = (
+    "event",
+    "resource_uid",
+    "resource_name",
+    "resource_url",
+    "utm_source",
+    "utm_medium",
+    "utm_term",
+    "utm_content",
+    "utm_campaign",
+    "browser",
+    "os",
+    "device_type",
+)
 
 
 def all_events(api: Api, **params) -> list[dict]:
@@ -81,7 +117,8 @@ def test_every_text_filter_keeps_exactly_the_matching_events(api, seeded, name):
 def test_contact_amount_and_test_filters(api, seeded):
     contact_id = Counter(e["contact_id"] for e in seeded).most_common(1)[0][0]
     assert {e["id"] for e in all_events(api, contact_id=contact_id)} == {
-        e["id"] for e in seeded if e["contact_id"] == contact_id}
+        e["id"] for e in seeded if e["contact_id"] == contact_id
+    }
     amount = next(e["amount"] for e in seeded if e["amount"] is not None)
     assert {e["id"] for e in all_events(api, amount=amount)} == {e["id"] for e in seeded if e["amount"] == amount}
     tests = [e["id"] for e in seeded if e["test"]]
@@ -89,9 +126,16 @@ def test_contact_amount_and_test_filters(api, seeded):
     assert len(all_events(api, test="false")) == len(seeded) - len(tests)
 
 
-@pytest.mark.parametrize("params, field", [({"contact_id": "x"}, "contact_id"), ({"amount": "lots"}, "amount"),
-                                           ({"test": "maybe"}, "test"), ({"created_after": "yesterday"}, "created_after"),
-                                           ({"created_before": "2026-13-01"}, "created_before")])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"contact_id": "x"}, "contact_id"),
+        ({"amount": "lots"}, "amount"),
+        ({"test": "maybe"}, "test"),
+        ({"created_after": "yesterday"}, "created_after"),
+        ({"created_before": "2026-13-01"}, "created_before"),
+    ],
+)
 def test_a_malformed_filter_is_a_422_naming_it(api, params, field):
     assert field in validation_errors(api.get("/events", params=params))
 
@@ -104,9 +148,12 @@ def test_created_after_is_inclusive_and_created_before_exclusive(api, seeded):
     assert before == {e["id"] for e in seeded if e["created_at"] < stamp}
     assert after.isdisjoint(before) and len(after | before) == len(seeded)  # windows tile without gap or overlap
     half = iso(parse_iso(stamp)).replace("Z", ".5Z")  # half a second later
-    assert {e["id"] for e in all_events(api, created_after=half)} == {e["id"] for e in seeded if e["created_at"] > stamp}
+    assert {e["id"] for e in all_events(api, created_after=half)} == {
+        e["id"] for e in seeded if e["created_at"] > stamp
+    }
     assert {e["id"] for e in all_events(api, created_before=half)} == {
-        e["id"] for e in seeded if e["created_at"] <= stamp}
+        e["id"] for e in seeded if e["created_at"] <= stamp
+    }
     offset = (parse_iso(stamp) + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S+02:00")  # the same instant
     assert {e["id"] for e in all_events(api, created_after=offset)} == after
 
@@ -126,8 +173,15 @@ def test_tracking_needs_an_idempotency_key(fresh_api):
 
 
 def test_same_event_and_key_returns_the_stored_event(fresh_api):
-    first = track(fresh_api, "order-1", event="order_placed", contact_id=1, amount=25.5,
-                  data={"order": {"id": 1}}, utm_campaign="spring-sale")
+    first = track(
+        fresh_api,
+        "order-1",
+        event="order_placed",
+        contact_id=1,
+        amount=25.5,
+        data={"order": {"id": 1}},
+        utm_campaign="spring-sale",
+    )
     assert first.status_code == 201, first.text
     event = first.json()
     assert set(event) == EVENT_FIELDS and event["idempotency_key"] == "order-1"
@@ -168,8 +222,9 @@ def test_contact_by_email_and_unknown_contacts(fresh_api):
     found = track(fresh_api, "k1", event="signed_up", contact_email=email_of(contact).upper())
     assert found.status_code == 201 and found.json()["contact_id"] == 7
     assert "contact_id" in validation_errors(track(fresh_api, "k2", event="signed_up", contact_id=999999))
-    assert "contact_email" in validation_errors(track(fresh_api, "k3", event="signed_up",
-                                                      contact_email="nobody@nowhere.test"))
+    assert "contact_email" in validation_errors(
+        track(fresh_api, "k3", event="signed_up", contact_email="nobody@nowhere.test")
+    )
     assert "contact_id" in validation_errors(track(fresh_api, "k4", event="signed_up"))
     assert "contact_email" in validation_errors(track(fresh_api, "k5", event="signed_up", contact_email="not-an-email"))
 
@@ -183,8 +238,9 @@ def test_the_longest_name_and_data_of_32_kb_are_accepted_but_not_more(fresh_api)
     assert track(fresh_api, "long", event="a" * 64, contact_id=1).status_code == 201
     filler = "x" * (32 * 1024 - len('{"blob":""}'))
     assert track(fresh_api, "fits", event="big", contact_id=1, data={"blob": filler}).status_code == 201
-    assert "data" in validation_errors(track(fresh_api, "too-big", event="big", contact_id=1,
-                                             data={"blob": filler + "x"}))
+    assert "data" in validation_errors(
+        track(fresh_api, "too-big", event="big", contact_id=1, data={"blob": filler + "x"})
+    )
     assert "Idempotency-Key" in validation_errors(track(fresh_api, "k" * 129, event="big", contact_id=1))
 
 
@@ -205,19 +261,33 @@ def test_a_tracked_event_is_listed_by_the_time_window_it_falls_in(fresh_api):
 
 
 # -- flows started by events ----------------------------------------------------------------------------------
-THANKS = {"name": "Order thanks", "status": "live", "trigger": {"event": "order_placed"},
-          "steps": [{"type": "wait", "duration": 3600},
-                    {"type": "email", "subject": "Thanks for order {{ event.order.id }}",
-                     "body": "Hi {{ contact.first_name }}, your total is {{ event.order.total }}."},
-                    {"type": "emit_event", "event_name": "thanks_sent", "forward_event_data": True}]}
+THANKS = {
+    "name": "Order thanks",
+    "status": "live",
+    "trigger": {"event": "order_placed"},
+    "steps": [
+        {"type": "wait", "duration": 3600},
+        {
+            "type": "email",
+            "subject": "Thanks for order {{ event.order.id }}",
+            "body": "Hi {{ contact.first_name }}, your total is {{ event.order.total }}.",
+        },
+        {"type": "emit_event", "event_name": "thanks_sent", "forward_event_data": True},
+    ],
+}
 
 
 def test_an_event_starts_matching_flows_and_their_emails_use_the_payload(fresh_sandbox, fresh_api):
     flow = fresh_api.post("/flows", json=THANKS).json()
     contact = fresh_api.get("/contacts", params={"limit": 100}).json()
     subscribed = next(c for c in contact if c["subscribed_email"])
-    event = track(fresh_api, "o-9", event="order_placed", contact_id=subscribed["id"],
-                  data={"order": {"id": 9, "total": "£18.50"}}).json()
+    event = track(
+        fresh_api,
+        "o-9",
+        event="order_placed",
+        contact_id=subscribed["id"],
+        data={"order": {"id": 9, "total": "£18.50"}},
+    ).json()
     (email,) = fresh_sandbox.outbox()
     assert email["to"] == email_of(subscribed) and email["subject"] == "Thanks for order 9"
     assert email["text"] == f"Hi {subscribed['first_name']}, your total is £18.50."
@@ -235,21 +305,39 @@ def test_flows_that_do_not_match_stay_quiet(fresh_sandbox, fresh_api):
     fresh_api.post("/flows", json={**THANKS, "status": "paused"})
     fresh_api.post("/flows", json={**THANKS, "trigger": {"event": "order_placed", "contact_list_ids": [3]}})
     fresh_api.post("/flows", json={**THANKS, "trigger": {"event": "cart_abandoned"}})
-    outsider = next(c for c in fresh_api.get("/contacts", params={"limit": 100}).json()
-                    if 3 not in c["list_ids"] and c["subscribed_email"])
+    outsider = next(
+        c
+        for c in fresh_api.get("/contacts", params={"limit": 100}).json()
+        if 3 not in c["list_ids"] and c["subscribed_email"]
+    )
     track(fresh_api, "quiet", event="order_placed", contact_id=outsider["id"], data={"order": {"id": 1}})
     track(fresh_api, "test-run", event="order_placed", contact_id=outsider["id"], test=True)
     assert fresh_sandbox.outbox() == []
 
 
 def test_a_split_sends_the_branch_the_contact_matches(fresh_sandbox, fresh_api):
-    fresh_api.post("/flows", json={"name": "Split", "status": "live", "trigger": {"event": "signed_up"}, "steps": [
-        {"type": "split", "filters": [{"name": "contact_country", "predicate": "eq", "value": "GB"}],
-         "yes": [{"type": "email", "subject": "Hello UK"}], "no": [{"type": "email", "subject": "Hello world"}]}]})
+    fresh_api.post(
+        "/flows",
+        json={
+            "name": "Split",
+            "status": "live",
+            "trigger": {"event": "signed_up"},
+            "steps": [
+                {
+                    "type": "split",
+                    "filters": [{"name": "contact_country", "predicate": "eq", "value": "GB"}],
+                    "yes": [{"type": "email", "subject": "Hello UK"}],
+                    "no": [{"type": "email", "subject": "Hello world"}],
+                }
+            ],
+        },
+    )
     contacts = [c for c in fresh_api.get("/contacts", params={"limit": 100}).json() if c["subscribed_email"]]
     uk = next(c for c in contacts if c["country_code"] == "GB")
     other = next(c for c in contacts if c["country_code"] != "GB")
     track(fresh_api, "s1", event="signed_up", contact_id=uk["id"])
     track(fresh_api, "s2", event="signed_up", contact_id=other["id"])
     assert [(e["to"], e["subject"]) for e in fresh_sandbox.outbox()] == [
-        (email_of(uk), "Hello UK"), (email_of(other), "Hello world")]
+        (email_of(uk), "Hello UK"),
+        (email_of(other), "Hello world"),
+    ]

@@ -47,22 +47,32 @@ def checksum(data: bytes) -> str:
 
 
 def direct_upload(api: Api, data: bytes) -> dict:
-    response = api.session.post(api.sb.root_url + "/v1/direct_uploads", timeout=10, json={
-        "purpose": "import", "blob": {"filename": "people.csv", "byte_size": len(data), "checksum": checksum(data),
-                                      "content_type": "text/csv"}})
+    response = api.session.post(
+        api.sb.root_url + "/v1/direct_uploads",
+        timeout=10,
+        json={
+            "purpose": "import",
+            "blob": {
+                "filename": "people.csv",
+                "byte_size": len(data),
+                "checksum": checksum(data),
+                "content_type": "text/csv",
+            },
+        },
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
 
 MIXED = csv_bytes(
     "email,first_name,Plan",
-    "ada@example.com,Ada,gold",                # 1 ok
-    "not-an-email,Bob,silver",                 # 2 malformed email
-    "ADA@example.com,Ada again,gold",          # 3 duplicate of row 1 (case-insensitive)
-    "cy@example.com,Cy,gold,surplus",          # 4 a value in no column
+    "ada@example.com,Ada,gold",  # 1 ok
+    "not-an-email,Bob,silver",  # 2 malformed email
+    "ADA@example.com,Ada again,gold",  # 3 duplicate of row 1 (case-insensitive)
+    "cy@example.com,Cy,gold,surplus",  # 4 a value in no column
     "dee@example.com," + "D" * 300 + ",gold",  # 5 over the 255-character limit
-    ",Eve,gold",                               # 6 no email
-    "fay@example.com,Fay,",                    # 7 ok
+    ",Eve,gold",  # 6 no email
+    "fay@example.com,Fay,",  # 7 ok
 )
 
 
@@ -88,12 +98,14 @@ def test_multipart_import_reports_each_bad_row_and_writes_the_good_ones(quick):
 
 
 def test_a_rerun_updates_instead_of_duplicating_and_keeps_other_lists(quick):
-    first = finish(quick, post_multipart(quick, MIXED, columns={"Plan": "data.plan"},
-                                         options={"list_ids": [1]}).json()["id"])
+    first = finish(
+        quick, post_multipart(quick, MIXED, columns={"Plan": "data.plan"}, options={"list_ids": [1]}).json()["id"]
+    )
     total = int(quick.get("/contacts").headers["X-Total-Count"])
     changed = MIXED.replace(b"ada@example.com,Ada,gold", b"ada@example.com,Ada,platinum")
-    second = finish(quick, post_multipart(quick, changed, columns={"Plan": "data.plan"},
-                                          options={"list_ids": [2]}).json()["id"])
+    second = finish(
+        quick, post_multipart(quick, changed, columns={"Plan": "data.plan"}, options={"list_ids": [2]}).json()["id"]
+    )
     assert (first["success_rows"], second["success_rows"]) == (2, 2)
     assert int(quick.get("/contacts").headers["X-Total-Count"]) == total
     ada = quick.get("/contacts", params={"search": "ada@example.com"}).json()
@@ -131,9 +143,9 @@ def test_direct_upload_refuses_no_key_bad_bytes_forged_urls_and_unknown_ids(quic
     assert_error(keyless, 401)
     blob = direct_upload(quick, data)
     url = blob["direct_upload"]["url"]
-    assert_error(requests.put(url, data=data.replace(b"ivy", b"ivx"), timeout=10), 422)   # checksum differs
-    assert_error(requests.put(url, data=data + b"x", timeout=10), 422)                      # size differs
-    assert_error(requests.put(url[:-3] + "abc", data=data, timeout=10), 403)                # forged token
+    assert_error(requests.put(url, data=data.replace(b"ivy", b"ivx"), timeout=10), 422)  # checksum differs
+    assert_error(requests.put(url, data=data + b"x", timeout=10), 422)  # size differs
+    assert_error(requests.put(url[:-3] + "abc", data=data, timeout=10), 403)  # forged token
     forged = quick.post("/imports", json={"signed_id": blob["signed_id"][:-2] + "00"})
     assert "signed_id" in assert_error(forged, 422)["validation_errors"]
     neither = quick.post("/imports", json={"columns": {}})
@@ -193,8 +205,13 @@ def test_whole_file_problems_are_refused_before_anything_runs(quick):
     limits = quick.get("/imports/spec").json()["limits"]
     too_many = csv_bytes("email", *(["a@b.co"] * (limits["max_rows"] + 1)))
     assert "limit" in refused(too_many, "file")[0]
-    too_big = quick.session.post(quick.sb.root_url + "/v1/direct_uploads", timeout=10, json={"blob": {
-        "filename": "big.csv", "byte_size": limits["max_file_size_bytes"] + 1, "checksum": "A" * 22 + "=="}})
+    too_big = quick.session.post(
+        quick.sb.root_url + "/v1/direct_uploads",
+        timeout=10,
+        json={
+            "blob": {"filename": "big.csv", "byte_size": limits["max_file_size_bytes"] + 1, "checksum": "A" * 22 + "=="}
+        },
+    )
     assert "blob.byte_size" in assert_error(too_big, 422)["validation_errors"]
     assert quick.get("/imports").headers["X-Total-Count"] == "0"
 
@@ -217,8 +234,9 @@ def test_a_retried_import_request_with_the_same_key_starts_one_import(quick):
     first = quick.post("/imports", files={"file": ("a.csv", data)}, headers={"Idempotency-Key": "imp-1"})
     again = quick.post("/imports", files={"file": ("a.csv", data)}, headers={"Idempotency-Key": "imp-1"})
     assert first.json()["id"] == again.json()["id"] and quick.get("/imports").headers["X-Total-Count"] == "1"
-    other = quick.post("/imports", files={"file": ("a.csv", data + b"two@example.com\n")},
-                       headers={"Idempotency-Key": "imp-1"})
+    other = quick.post(
+        "/imports", files={"file": ("a.csv", data + b"two@example.com\n")}, headers={"Idempotency-Key": "imp-1"}
+    )
     assert_error(other, 409, "idempotency_conflict")
 
 
@@ -234,8 +252,9 @@ def test_files_above_the_json_body_limit_go_in_both_ways_and_skip_the_json_check
     blob = direct_upload(quick, data)
     put = requests.put(blob["direct_upload"]["url"], data=data, headers=blob["direct_upload"]["headers"], timeout=30)
     assert put.status_code == 204, put.text
-    by_id = quick.post("/imports", json={"signed_id": blob["signed_id"], "columns": {"Notes": None},
-                                         "options": dry_run})
+    by_id = quick.post(
+        "/imports", json={"signed_id": blob["signed_id"], "columns": {"Notes": None}, "options": dry_run}
+    )
     assert by_id.status_code == 201, by_id.text
 
 
@@ -244,8 +263,14 @@ def test_bodies_above_the_import_file_limit_are_413_and_other_bodies_are_refused
     assert_error(post_multipart(quick, huge), 413)
     blob = direct_upload(quick, csv_bytes("email", "a@example.com"))
     assert_error(requests.put(blob["direct_upload"]["url"], data=huge, timeout=30), 413)
-    assert_error(quick.post("/lists", data=b'{"name": "' + b"x" * limits.MAX_BODY_BYTES + b'"}',
-                            headers={"Content-Type": "application/json"}), 413)  # JSON keeps the 1 MiB limit
+    assert_error(
+        quick.post(
+            "/lists",
+            data=b'{"name": "' + b"x" * limits.MAX_BODY_BYTES + b'"}',
+            headers={"Content-Type": "application/json"},
+        ),
+        413,
+    )  # JSON keeps the 1 MiB limit
     assert_error(quick.post("/imports", data=b"email\na@example.com\n", headers={"Content-Type": "text/csv"}), 415)
     bad_field = post_multipart(quick, csv_bytes("email", "a@example.com"), columns={"email": "email\x07"})
     assert "columns.email" in assert_error(bad_field, 422)["validation_errors"]
@@ -254,8 +279,9 @@ def test_bodies_above_the_import_file_limit_are_413_and_other_bodies_are_refused
 
 def test_imports_and_uploads_belong_to_the_brand_that_made_them(quick):
     roastery, cafe = (brand["sid"] for brand in quick.get("/brands").json())
-    response = quick.post("/imports", files={"file": ("c.csv", csv_bytes("email", "barista@example.com"))},
-                          headers={"X-Brand-SID": cafe})
+    response = quick.post(
+        "/imports", files={"file": ("c.csv", csv_bytes("email", "barista@example.com"))}, headers={"X-Brand-SID": cafe}
+    )
     assert response.status_code == 201, response.text
     created = response.json()
     assert created["brand_id"] == 2
@@ -273,5 +299,7 @@ def test_imports_and_uploads_belong_to_the_brand_that_made_them(quick):
     requests.put(blob["direct_upload"]["url"], data=data, headers=blob["direct_upload"]["headers"], timeout=10)
     other = quick.post("/imports", json={"signed_id": blob["signed_id"]}, headers={"X-Brand-SID": cafe})
     assert "signed_id" in assert_error(other, 422)["validation_errors"]
-    assert quick.post("/imports", json={"signed_id": blob["signed_id"]},
-                      headers={"X-Brand-SID": roastery}).status_code == 201
+    assert (
+        quick.post("/imports", json={"signed_id": blob["signed_id"]}, headers={"X-Brand-SID": roastery}).status_code
+        == 201
+    )

@@ -22,14 +22,35 @@ def filled():
 
 def _fill(sb) -> None:
     api = Api(sb)
-    api.send("t1", channel="email", to="ada@example.com", subject="Order shipped", html="<p>Your parcel</p>",
-             tags={"vip": True, "channel": "orders"}, **{"from": "Ops <ops@acme.test>"})
-    api.send("t2", channel="email", to="grace@example.com", subject="Password reset", body="Reset it here",
-             tags={"security": "reset"})
+    api.send(
+        "t1",
+        channel="email",
+        to="ada@example.com",
+        subject="Order shipped",
+        html="<p>Your parcel</p>",
+        tags={"vip": True, "channel": "orders"},
+        **{"from": "Ops <ops@acme.test>"},
+    )
+    api.send(
+        "t2",
+        channel="email",
+        to="grace@example.com",
+        subject="Password reset",
+        body="Reset it here",
+        tags={"security": "reset"},
+    )
     api.post("/templates/1/send_test", json={"contact_id": 3}, headers={"Idempotency-Key": "s1"})
-    campaign = api.post("/campaigns", json={"name": "Big Sale", "template_attributes": {
-        "subject": "Big sale, {{ contact.first_name }}", "body": "<p>Sale</p><a href=\"{{ unsubscribe_url }}\">out</a>"},
-        "trigger_attributes": {"contact_list_ids": [3]}}).json()
+    campaign = api.post(
+        "/campaigns",
+        json={
+            "name": "Big Sale",
+            "template_attributes": {
+                "subject": "Big sale, {{ contact.first_name }}",
+                "body": '<p>Sale</p><a href="{{ unsubscribe_url }}">out</a>',
+            },
+            "trigger_attributes": {"contact_list_ids": [3]},
+        },
+    ).json()
     api.post(f"/campaigns/{campaign['id']}/send")
 
 
@@ -57,8 +78,10 @@ def test_newest_first_and_paginated_like_the_api(filled):
 
 def test_each_operator_and_negation(filled):
     outbox = {e["id"]: e for e in filled.outbox()}
-    by_kind = {kind: sorted((i for i, e in outbox.items() if e["kind"] == kind), reverse=True)
-               for kind in ("transactional", "test", "campaign")}
+    by_kind = {
+        kind: sorted((i for i, e in outbox.items() if e["kind"] == kind), reverse=True)
+        for kind in ("transactional", "test", "campaign")
+    }
     assert ids(filled, "kind:campaign") == by_kind["campaign"] and len(by_kind["campaign"]) > 1
     assert ids(filled, "kind:flow") == []
     assert ids(filled, "-kind:campaign") == sorted(by_kind["transactional"] + by_kind["test"], reverse=True)
@@ -70,7 +93,11 @@ def test_each_operator_and_negation(filled):
     assert ids(filled, "tag:vip") == [ada] and ids(filled, "tag:security") != [ada]
     assert ids(filled, "tag:channel=orders") == [ada] and ids(filled, "tag:channel=other") == []
     assert ada not in ids(filled, "-tag:vip") and len(ids(filled, "-tag:vip")) == len(outbox) - 1
-    assert ids(filled, "campaign:big") == by_kind["campaign"] == ids(filled, f"campaign:{outbox[by_kind['campaign'][0]]['campaign_id']}")
+    assert (
+        ids(filled, "campaign:big")
+        == by_kind["campaign"]
+        == ids(filled, f"campaign:{outbox[by_kind['campaign'][0]]['campaign_id']}")
+    )
     assert ids(filled, "template:1") == by_kind["test"] == ids(filled, "template:welcome")
     assert ids(filled, "parcel") == [ada]  # free text searches the plain-text part too
     assert ids(filled, "kind:transactional -parcel") == [i for i in by_kind["transactional"] if i != ada]
@@ -92,16 +119,22 @@ def test_one_email_with_headers_context_and_records(filled):
     assert detail["html"] == stored["html"] and detail["text"] == stored["text"]
     assert detail["context"]["contact"]["id"] == stored["contact_id"]
     assert detail["context"]["unsubscribe_url"].endswith(detail["context"]["contact"]["uuid"])
-    assert detail["records"] == {"message": f"/v1/my/messages/{stored['message_id']}",
-                                 "campaign": f"/v1/my/campaigns/{stored['campaign_id']}",
-                                 "contact": f"/v1/my/contacts/{stored['contact_id']}"}
+    assert detail["records"] == {
+        "message": f"/v1/my/messages/{stored['message_id']}",
+        "campaign": f"/v1/my/campaigns/{stored['campaign_id']}",
+        "contact": f"/v1/my/contacts/{stored['contact_id']}",
+    }
     assert detail["headers"]["List-Unsubscribe"].startswith(f"<{detail['context']['unsubscribe_url']}>, <mailto:")
     assert detail["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     for name, path in detail["records"].items():  # real API paths, read with the key
         assert Api(filled).session.get(filled.root_url + path, timeout=30).json()["id"] == stored[f"{name}_id"]
     [transactional] = search(filled, "tag:vip").json()
     one = requests.get(filled.root_url + transactional["urls"]["self"], timeout=30).json()
-    assert one["idempotency_key"] == "t1" and one["tags"] == {"vip": True, "channel": "orders"} and "List-Unsubscribe" not in one["headers"]
+    assert (
+        one["idempotency_key"] == "t1"
+        and one["tags"] == {"vip": True, "channel": "orders"}
+        and "List-Unsubscribe" not in one["headers"]
+    )
     assert_error(requests.get(filled.root_url + "/_sandbox/messages/999999", timeout=30), 404)
 
 
@@ -127,8 +160,14 @@ def test_checks_list_links_unsubscribe_and_compatibility(filled):
     unsubscribe = next(link for url, link in by_url.items() if "/unsubscribe/" in url)
     assert unsubscribe["reachable"] is True and unsubscribe["ok"]  # served by the sandbox, fetched from it
     assert by_url["https://acme.test/shop"]["ok"] and by_url["https://acme.test/shop"]["reachable"] is None
-    assert checks["list_unsubscribe"] == {"required": False, "present": False, "value": None, "uris": [],
-                                          "problems": [], "ok": True}
+    assert checks["list_unsubscribe"] == {
+        "required": False,
+        "present": False,
+        "value": None,
+        "uris": [],
+        "problems": [],
+        "ok": True,
+    }
     assert {c["rule"] for c in checks["compatibility"]} == {"svg-image", "data-uri-image"}  # the seeded SVG logo
     assert all(c["clients"] for c in checks["compatibility"])
     [campaign] = search(filled, "kind:campaign", limit=1).json()
@@ -138,13 +177,20 @@ def test_checks_list_links_unsubscribe_and_compatibility(filled):
 
 
 def test_an_unknown_unsubscribe_link_is_reported_unreachable(fresh_sandbox):
-    Api(fresh_sandbox).send("u", channel="email", to="qa@example.com", subject="S",
-                            html='<a href="https://sandbox.nitrosend.test/unsubscribe/nobody">x</a>'
-                                 '<a href="javascript:alert(1)">y</a><div style="display:flex"><style>p{}</style></div>')
+    Api(fresh_sandbox).send(
+        "u",
+        channel="email",
+        to="qa@example.com",
+        subject="S",
+        html='<a href="https://sandbox.nitrosend.test/unsubscribe/nobody">x</a>'
+        '<a href="javascript:alert(1)">y</a><div style="display:flex"><style>p{}</style></div>',
+    )
     [item] = search(fresh_sandbox).json()
     checks = requests.get(fresh_sandbox.root_url + item["urls"]["checks"], timeout=30).json()
     assert [link["problems"] for link in checks["links"]] == [
-        ["sandbox answered 404"], ["scheme javascript: not allowed; use http/https/mailto"]]
+        ["sandbox answered 404"],
+        ["scheme javascript: not allowed; use http/https/mailto"],
+    ]
     assert {c["rule"] for c in checks["compatibility"]} == {"flexbox", "style-in-body"}
     assert checks["summary"] == {"links": 2, "errors": 2, "warnings": 2}
 
@@ -164,7 +210,8 @@ def test_the_page_is_a_static_app_with_a_strict_policy_and_read_only_endpoints(f
     policy = page.headers["content-security-policy"]
     assert "script-src 'self'" in policy and "default-src 'none'" in policy
     assert '<script src="/_sandbox/assets/inbox.js">' in page.text and "http" not in page.text.replace(
-        "http-equiv", "")  # nothing from a CDN
+        "http-equiv", ""
+    )  # nothing from a CDN
     script = requests.get(root + "assets/inbox.js", timeout=30)
     assert script.headers["content-type"].startswith("text/javascript") and "sandbox" in script.text
     assert "allow-scripts" not in script.text and "innerHTML" not in script.text

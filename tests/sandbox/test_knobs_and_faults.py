@@ -88,8 +88,9 @@ def test_fault_without_filters_hits_the_next_request(fresh_sandbox, fresh_api):
 
 
 def test_faults_over_http(fresh_sandbox, fresh_api):
-    response = fresh_api.control("POST", "/faults", json={"count": 1, "status": 503, "when": "before",
-                                                          "path": "/account"})
+    response = fresh_api.control(
+        "POST", "/faults", json={"count": 1, "status": 503, "when": "before", "path": "/account"}
+    )
     assert response.status_code == 201 and response.json()["faults"][0]["path"] == "/account"
     assert_error(fresh_api.get("/account"), 503)
     assert requests.get(fresh_sandbox.root_url + "/_sandbox/config", timeout=30).json()["faults"] == []

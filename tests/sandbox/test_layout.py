@@ -19,7 +19,7 @@ def sandbox_imports(path: Path) -> set[str]:
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.ImportFrom) and node.level:
-            base = package[:len(package) - (node.level - 1)] if node.level > 1 else package
+            base = package[: len(package) - (node.level - 1)] if node.level > 1 else package
             if node.level - 1 > len(package):
                 continue  # above the sandbox package (rendering, email_checks...)
             module = [*base, *(node.module.split(".") if node.module else [])]
@@ -36,6 +36,9 @@ def test_a_route_module_imports_no_other_route_module_and_not_the_seed(path):
 
 
 def test_only_the_app_imports_route_modules():
-    importers = {p.name for p in SANDBOX.rglob("*.py") if "routes" not in p.relative_to(SANDBOX).parts
-                 and any(m.startswith("routes") for m in sandbox_imports(p))}
+    importers = {
+        p.name
+        for p in SANDBOX.rglob("*.py")
+        if "routes" not in p.relative_to(SANDBOX).parts and any(m.startswith("routes") for m in sandbox_imports(p))
+    }
     assert importers == {"app.py"}

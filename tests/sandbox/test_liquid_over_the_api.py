@@ -11,11 +11,18 @@ BAD = "Hello\n{% if contact.first_name %}never closed"
 
 def test_a_send_renders_liquid_tags_filters_and_conditions(fresh_sandbox, fresh_api):
     contact = fresh_api.get("/contacts/3").json()
-    html = ("<p>{{ contact.first_name | upcase }}</p>{% if data.vip %}<b>VIP</b>{% endif %}"
-            "{% for item in data.items %}<i>{{ item }}</i>{% endfor %}<p>{{ contact.nope }}</p>")
-    sent = fresh_api.send("liquid", channel="email", to=contact["channels"][0]["value"],
-                          subject="{{ brand.name }}: {{ data.items | size }} items", html=html,
-                          data={"vip": True, "items": ["a", "<b>"]})
+    html = (
+        "<p>{{ contact.first_name | upcase }}</p>{% if data.vip %}<b>VIP</b>{% endif %}"
+        "{% for item in data.items %}<i>{{ item }}</i>{% endfor %}<p>{{ contact.nope }}</p>"
+    )
+    sent = fresh_api.send(
+        "liquid",
+        channel="email",
+        to=contact["channels"][0]["value"],
+        subject="{{ brand.name }}: {{ data.items | size }} items",
+        html=html,
+        data={"vip": True, "items": ["a", "<b>"]},
+    )
     assert sent.status_code == 201
     [email] = fresh_sandbox.outbox()
     assert email["subject"] == "Acme Coffee: 2 items"
@@ -32,8 +39,17 @@ def test_a_message_with_a_bad_template_is_refused_with_the_line(fresh_sandbox, f
 
 
 def test_a_render_time_failure_is_a_422_and_sends_nothing(fresh_sandbox, fresh_api):
-    body = assert_error(fresh_api.send("zero", channel="email", to="qa@example.com", subject="S",
-                                       html="<p>{{ data.n | divided_by: 0 }}</p>", data={"n": 1}), 422)
+    body = assert_error(
+        fresh_api.send(
+            "zero",
+            channel="email",
+            to="qa@example.com",
+            subject="S",
+            html="<p>{{ data.n | divided_by: 0 }}</p>",
+            data={"n": 1},
+        ),
+        422,
+    )
     assert "divided_by" in body["validation_errors"]["html"][0]
     assert fresh_sandbox.outbox() == []
 
@@ -44,12 +60,15 @@ def test_template_create_update_and_preview_refuse_bad_liquid(fresh_api):
     good = fresh_api.post("/templates", json={"name": "Good", "subject": "Hi"}).json()
     updated = fresh_api.patch(f"/templates/{good['id']}", json={"subject": "Hi {{ contact.first_name | nope }}"})
     assert assert_error(updated, 422)["validation_errors"]["subject"] == [
-        "Liquid error on line 1: unknown filter 'nope'"]
-    design = {"sections": [{"type": "text", "props": {"text": "ok"}},
-                           {"type": "text", "props": {"text": "one\ntwo {{ x "}}]}
+        "Liquid error on line 1: unknown filter 'nope'"
+    ]
+    design = {
+        "sections": [{"type": "text", "props": {"text": "ok"}}, {"type": "text", "props": {"text": "one\ntwo {{ x "}}]
+    }
     preview = assert_error(fresh_api.post("/templates/preview", json={"document": design}), 422)
     assert preview["validation_errors"]["document"] == [
-        "sections.1.props.text: Liquid error on line 2: expected '}}', found end of file"]
+        "sections.1.props.text: Liquid error on line 2: expected '}}', found end of file"
+    ]
     assert fresh_api.get(f"/templates/{good['id']}").json()["subject"] == "Hi"
 
 
@@ -59,7 +78,12 @@ def test_campaign_content_is_checked_too(fresh_api):
 
 
 def test_template_variables_come_from_the_liquid_parse(fresh_api):
-    template = fresh_api.post("/templates", json={
-        "name": "Vars", "subject": "{{ contact.first_name | default: 'you' }}",
-        "body": "{% for item in data.items %}{{ item.name }}{% endfor %}{{ event.order.total }}"}).json()
+    template = fresh_api.post(
+        "/templates",
+        json={
+            "name": "Vars",
+            "subject": "{{ contact.first_name | default: 'you' }}",
+            "body": "{% for item in data.items %}{{ item.name }}{% endfor %}{{ event.order.total }}",
+        },
+    ).json()
     assert template["variables"] == {"contact": ["first_name"], "data": ["items"], "event": ["order.total"]}

@@ -15,10 +15,15 @@ def all_contacts(api) -> list[dict]:
 def field(contact: dict, name: str):
     """Reference reading of a filter field, independent of the server's SQL."""
     phone = next((c["value"] for c in contact["channels"] if c["kind"] == "phone"), None)
-    return {"contact_email": email_of(contact), "contact_first_name": contact["first_name"],
-            "contact_country": contact["country_code"], "contact_created_at": contact["created_at"],
-            "contact_subscribed_email": contact["subscribed_email"], "contact_phone_number": phone,
-            "contact_tag": contact["data"]["tags"]}[name]
+    return {
+        "contact_email": email_of(contact),
+        "contact_first_name": contact["first_name"],
+        "contact_country": contact["country_code"],
+        "contact_created_at": contact["created_at"],
+        "contact_subscribed_email": contact["subscribed_email"],
+        "contact_phone_number": phone,
+        "contact_tag": contact["data"]["tags"],
+    }[name]
 
 
 def matches(contact: dict, name: str, predicate: str, value) -> bool:
@@ -26,37 +31,65 @@ def matches(contact: dict, name: str, predicate: str, value) -> bool:
     actual = field(contact, name)
     if name == "contact_tag":
         tags = [t.lower() for t in actual]
-        tag_checks = {"eq": lambda: value in tags, "not_eq": lambda: value not in tags,
-                      "in": lambda: bool(set(value) & set(tags)), "not_in": lambda: not set(value) & set(tags),
-                      "cont": lambda: any(value in t for t in tags), "present": lambda: bool(tags),
-                      "blank": lambda: not tags}
+        tag_checks = {
+            "eq": lambda: value in tags,
+            "not_eq": lambda: value not in tags,
+            "in": lambda: bool(set(value) & set(tags)),
+            "not_in": lambda: not set(value) & set(tags),
+            "cont": lambda: any(value in t for t in tags),
+            "present": lambda: bool(tags),
+            "blank": lambda: not tags,
+        }
         return tag_checks[predicate]()
     low = actual.lower() if isinstance(actual, str) else actual
     checks = {
-        "eq": lambda: low == str(value).lower(), "not_eq": lambda: low != str(value).lower(),
-        "cont": lambda: value.lower() in (low or ""), "not_cont": lambda: value.lower() not in (low or ""),
-        "start": lambda: (low or "").startswith(value.lower()), "end": lambda: (low or "").endswith(value.lower()),
-        "gt": lambda: actual > value, "lt": lambda: actual < value, "gteq": lambda: actual >= value,
-        "lteq": lambda: actual <= value, "present": lambda: bool(actual), "blank": lambda: not actual,
-        "true": lambda: actual is True, "false": lambda: actual is not True,
-        "in": lambda: low in [v.lower() for v in value], "not_in": lambda: low not in [v.lower() for v in value],
+        "eq": lambda: low == str(value).lower(),
+        "not_eq": lambda: low != str(value).lower(),
+        "cont": lambda: value.lower() in (low or ""),
+        "not_cont": lambda: value.lower() not in (low or ""),
+        "start": lambda: (low or "").startswith(value.lower()),
+        "end": lambda: (low or "").endswith(value.lower()),
+        "gt": lambda: actual > value,
+        "lt": lambda: actual < value,
+        "gteq": lambda: actual >= value,
+        "lteq": lambda: actual <= value,
+        "present": lambda: bool(actual),
+        "blank": lambda: not actual,
+        "true": lambda: actual is True,
+        "false": lambda: actual is not True,
+        "in": lambda: low in [v.lower() for v in value],
+        "not_in": lambda: low not in [v.lower() for v in value],
     }
     return checks[predicate]()
 
 
 CASES = [
-    ("contact_email", "eq", "ADA.LOVELACE.1@EXAMPLE.ORG"), ("contact_email", "end", "@gmail.com"),
-    ("contact_email", "not_cont", "gmail"), ("contact_first_name", "cont", "an"),
-    ("contact_first_name", "start", "a"), ("contact_first_name", "not_eq", "Ada"),
-    ("contact_first_name", "blank", True), ("contact_first_name", "present", True),
-    ("contact_phone_number", "present", True), ("contact_phone_number", "blank", True),
-    ("contact_created_at", "gt", "2026-06-01T00:00:00Z"), ("contact_created_at", "lt", "2026-03-01T00:00:00Z"),
-    ("contact_created_at", "gteq", "2026-08-01T00:00:00Z"), ("contact_created_at", "lteq", "2026-01-15T00:00:00Z"),
-    ("contact_subscribed_email", "true", True), ("contact_subscribed_email", "false", True),
-    ("contact_country", "in", ["GB", "us"]), ("contact_country", "not_in", ["GB", "US"]),
-    ("contact_country", "eq", "de"), ("contact_tag", "eq", "vip"), ("contact_tag", "not_eq", "vip"),
-    ("contact_tag", "in", ["beta", "trial"]), ("contact_tag", "not_in", ["beta", "trial"]),
-    ("contact_tag", "cont", "ta"), ("contact_tag", "present", True), ("contact_tag", "blank", True),
+    ("contact_email", "eq", "ADA.LOVELACE.1@EXAMPLE.ORG"),
+    ("contact_email", "end", "@gmail.com"),
+    ("contact_email", "not_cont", "gmail"),
+    ("contact_first_name", "cont", "an"),
+    ("contact_first_name", "start", "a"),
+    ("contact_first_name", "not_eq", "Ada"),
+    ("contact_first_name", "blank", True),
+    ("contact_first_name", "present", True),
+    ("contact_phone_number", "present", True),
+    ("contact_phone_number", "blank", True),
+    ("contact_created_at", "gt", "2026-06-01T00:00:00Z"),
+    ("contact_created_at", "lt", "2026-03-01T00:00:00Z"),
+    ("contact_created_at", "gteq", "2026-08-01T00:00:00Z"),
+    ("contact_created_at", "lteq", "2026-01-15T00:00:00Z"),
+    ("contact_subscribed_email", "true", True),
+    ("contact_subscribed_email", "false", True),
+    ("contact_country", "in", ["GB", "us"]),
+    ("contact_country", "not_in", ["GB", "US"]),
+    ("contact_country", "eq", "de"),
+    ("contact_tag", "eq", "vip"),
+    ("contact_tag", "not_eq", "vip"),
+    ("contact_tag", "in", ["beta", "trial"]),
+    ("contact_tag", "not_in", ["beta", "trial"]),
+    ("contact_tag", "cont", "ta"),
+    ("contact_tag", "present", True),
+    ("contact_tag", "blank", True),
 ]
 
 
@@ -73,8 +106,10 @@ def test_the_case_table_exercises_non_trivial_counts(api, all_contacts):
 
 
 def test_filters_are_anded(api, all_contacts):
-    filters = [{"name": "contact_country", "predicate": "eq", "value": "GB"},
-               {"name": "contact_subscribed_email", "predicate": "true", "value": True}]
+    filters = [
+        {"name": "contact_country", "predicate": "eq", "value": "GB"},
+        {"name": "contact_subscribed_email", "predicate": "true", "value": True},
+    ]
     expected = sum(c["country_code"] == "GB" and c["subscribed_email"] for c in all_contacts)
     assert api.post("/segments/count", json={"filters": filters}).json()["count"] == expected > 0
 
@@ -83,12 +118,15 @@ def test_no_filters_count_everyone(api):
     assert api.post("/segments/count", json={"filters": []}).json() == {"count": 250}
 
 
-@pytest.mark.parametrize("item,field_name", [
-    ({"name": "contact_shoe_size", "predicate": "eq", "value": 1}, "filters.0.name"),
-    ({"name": "contact_email", "predicate": "like", "value": "x"}, "filters.0.predicate"),
-    ({"name": "contact_created_at", "predicate": "gt", "value": "last week"}, "filters.0.value"),
-    ({"name": "contact_subscribed_email", "predicate": "eq", "value": "maybe"}, "filters.0.value"),
-])
+@pytest.mark.parametrize(
+    "item,field_name",
+    [
+        ({"name": "contact_shoe_size", "predicate": "eq", "value": 1}, "filters.0.name"),
+        ({"name": "contact_email", "predicate": "like", "value": "x"}, "filters.0.predicate"),
+        ({"name": "contact_created_at", "predicate": "gt", "value": "last week"}, "filters.0.value"),
+        ({"name": "contact_subscribed_email", "predicate": "eq", "value": "maybe"}, "filters.0.value"),
+    ],
+)
 def test_bad_filters_are_422(api, item, field_name):
     body = assert_error(api.post("/segments/count", json={"filters": [item]}), 422)
     assert field_name in body["validation_errors"]
@@ -102,8 +140,9 @@ def test_segment_crud(fresh_api):
     assert sid in [s["id"] for s in fresh_api.get("/segments").json()]
     renamed = fresh_api.patch(f"/segments/{sid}", json={"name": "Beta testers"}).json()
     assert renamed["name"] == "Beta testers" and renamed["filters"] == filters
-    assert_error(fresh_api.patch(f"/segments/{sid}", json={"filters": [{"name": "x", "predicate": "eq",
-                                                                         "value": 1}]}), 422)
+    assert_error(
+        fresh_api.patch(f"/segments/{sid}", json={"filters": [{"name": "x", "predicate": "eq", "value": 1}]}), 422
+    )
     assert fresh_api.delete(f"/segments/{sid}").json()["name"] == "Beta testers"
     assert_error(fresh_api.get(f"/segments/{sid}"), 404)
 
@@ -128,9 +167,14 @@ def test_list_from_a_segment_is_populated(fresh_api):
     assert created["segment_id"] == 3 and created["last_populated_at"] == created["created_at"]
 
 
-@pytest.mark.parametrize("payload,field_name", [({"name": "x", "contact_ids": [9999]}, "contact_ids"),
-                                                ({"name": "x", "segment_id": 9999}, "segment_id"),
-                                                ({"name": ""}, "name")])
+@pytest.mark.parametrize(
+    "payload,field_name",
+    [
+        ({"name": "x", "contact_ids": [9999]}, "contact_ids"),
+        ({"name": "x", "segment_id": 9999}, "segment_id"),
+        ({"name": ""}, "name"),
+    ],
+)
 def test_list_validation(fresh_api, payload, field_name):
     assert field_name in assert_error(fresh_api.post("/lists", json=payload), 422)["validation_errors"]
 

@@ -16,15 +16,22 @@ def test_send_is_queued_then_sent_and_lands_in_the_outbox(fresh_sandbox, fresh_a
     again = fresh_api.get(f"/messages/{message['id']}").json()
     assert again["status"] == "sent" and again["sent_at"] == message["created_at"]
     [email] = fresh_sandbox.outbox()
-    assert email["kind"] == "transactional" and email["to"] == "ada@example.com" and email["message_id"] == message["id"]
+    assert (
+        email["kind"] == "transactional" and email["to"] == "ada@example.com" and email["message_id"] == message["id"]
+    )
     assert email["from"] == "Acme Coffee <hello@acme.test>" and email["html"] == "<p>Hi</p>" and email["text"] == "Hi"
 
 
 def test_merge_tags_come_from_data_and_the_recipient_contact(fresh_sandbox, fresh_api):
     contact = fresh_api.get("/contacts/12").json()
-    fresh_api.send("k-2", channel="email", to=email_of(contact), subject="Hi {{ contact.first_name }}",
-                   html="<p>{{ contact.first_name }}, order {{ data.order }} <b>{{ data.note }}</b></p>",
-                   data={"order": "A-17", "note": "<script>"})
+    fresh_api.send(
+        "k-2",
+        channel="email",
+        to=email_of(contact),
+        subject="Hi {{ contact.first_name }}",
+        html="<p>{{ contact.first_name }}, order {{ data.order }} <b>{{ data.note }}</b></p>",
+        data={"order": "A-17", "note": "<script>"},
+    )
     [email] = fresh_sandbox.outbox()
     assert email["subject"] == f"Hi {contact['first_name']}"
     assert email["html"] == f"<p>{contact['first_name']}, order A-17 <b>&lt;script&gt;</b></p>"
@@ -39,8 +46,9 @@ def test_body_only_email_gets_html_and_text(fresh_sandbox, fresh_api):
 
 
 def test_template_send_renders_the_design(fresh_sandbox, fresh_api):
-    message = fresh_api.send("k-4", channel="email", to="eve@example.com", template_id=2,
-                             data={"order_id": "B-9", "total": "£12"}).json()
+    message = fresh_api.send(
+        "k-4", channel="email", to="eve@example.com", template_id=2, data={"order_id": "B-9", "total": "£12"}
+    ).json()
     assert message["subject"] == "Order B-9 confirmed"
     [email] = fresh_sandbox.outbox()
     assert email["template_id"] == 2 and "We received order B-9 for £12." in email["html"]
@@ -55,13 +63,16 @@ def test_sms_is_recorded_without_an_email(fresh_sandbox, fresh_api):
     assert fresh_api.get("/account").json()["billing"]["resources"]["sms"]["used"] == used + 1
 
 
-@pytest.mark.parametrize("payload,field", [
-    ({"channel": "email", "to": "a@b.co", "html": "<p>x</p>"}, "subject"),
-    ({"channel": "email", "to": "a@b.co", "subject": "s"}, "html"),
-    ({"channel": "email", "to": "a@b.co", "template_id": 999}, "template_id"),
-    ({"channel": "sms", "to": "+447700900123"}, "body"),
-    ({"channel": "sms", "to": "a@b.co", "body": "x"}, "to"),
-])
+@pytest.mark.parametrize(
+    "payload,field",
+    [
+        ({"channel": "email", "to": "a@b.co", "html": "<p>x</p>"}, "subject"),
+        ({"channel": "email", "to": "a@b.co", "subject": "s"}, "html"),
+        ({"channel": "email", "to": "a@b.co", "template_id": 999}, "template_id"),
+        ({"channel": "sms", "to": "+447700900123"}, "body"),
+        ({"channel": "sms", "to": "a@b.co", "body": "x"}, "to"),
+    ],
+)
 def test_channel_rules_are_422(fresh_sandbox, fresh_api, payload, field):
     assert field in assert_error(fresh_api.send("k-bad", **payload), 422)["validation_errors"]
     assert fresh_sandbox.outbox() == []
@@ -110,17 +121,28 @@ def test_default_list_is_transactional_only(api):
     assert messages and all(m["source_type"] is None for m in messages)
 
 
-@pytest.mark.parametrize("source,allowed", [("all", {None, "flow", "campaign", "test"}), ("flow", {"flow"}),
-                                            ("campaign", {"campaign"}), ("test", {"test"}),
-                                            ("transactional", {None})])
+@pytest.mark.parametrize(
+    "source,allowed",
+    [
+        ("all", {None, "flow", "campaign", "test"}),
+        ("flow", {"flow"}),
+        ("campaign", {"campaign"}),
+        ("test", {"test"}),
+        ("transactional", {None}),
+    ],
+)
 def test_source_type_filter(api, source, allowed):
-    messages = [m for page in range(1, 6)
-                for m in api.get("/messages", params={"source_type": source, "limit": 100, "page": page}).json()]
+    messages = [
+        m
+        for page in range(1, 6)
+        for m in api.get("/messages", params={"source_type": source, "limit": 100, "page": page}).json()
+    ]
     assert {m["source_type"] for m in messages} == allowed
 
 
-@pytest.mark.parametrize("name,value", [("channel", "sms"), ("channel", "email"), ("status", "failed"),
-                                        ("status", "sent")])
+@pytest.mark.parametrize(
+    "name,value", [("channel", "sms"), ("channel", "email"), ("status", "failed"), ("status", "sent")]
+)
 def test_channel_and_status_filters(api, name, value):
     response = api.get("/messages", params={name: value, "source_type": "all", "limit": 100})
     assert int(response.headers["X-Total-Count"]) > 0 and {m[name] for m in response.json()} == {value}

@@ -5,18 +5,44 @@ from __future__ import annotations
 import requests
 from sandbox_helpers import Api
 
-RECORD_KEYS = ["id", "kind", "to", "from", "reply_to", "subject", "html", "text", "message_id", "template_id",
-               "campaign_id", "contact_id", "created_at"]
+RECORD_KEYS = [
+    "id",
+    "kind",
+    "to",
+    "from",
+    "reply_to",
+    "subject",
+    "html",
+    "text",
+    "message_id",
+    "template_id",
+    "campaign_id",
+    "contact_id",
+    "created_at",
+]
 
 
 def fill(sb) -> None:
     """One email of each kind."""
     api = Api(sb)
-    api.send("o1", channel="email", to="first@example.com", subject="First <one>", html="<h1>One</h1>",
-             reply_to="reply@example.com", **{"from": "Ops <ops@acme.test>"})
+    api.send(
+        "o1",
+        channel="email",
+        to="first@example.com",
+        subject="First <one>",
+        html="<h1>One</h1>",
+        reply_to="reply@example.com",
+        **{"from": "Ops <ops@acme.test>"},
+    )
     api.post("/templates/2/send_test", json={"email": "second@example.com"})
-    campaign = api.post("/campaigns", json={"name": "Tiny", "template_attributes": {"subject": "Third", "body": "3"},
-                                            "trigger_attributes": {"contact_list_ids": [3]}}).json()
+    campaign = api.post(
+        "/campaigns",
+        json={
+            "name": "Tiny",
+            "template_attributes": {"subject": "Third", "body": "3"},
+            "trigger_attributes": {"contact_list_ids": [3]},
+        },
+    ).json()
     api.post(f"/campaigns/{campaign['id']}/send")
 
 

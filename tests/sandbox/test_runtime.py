@@ -17,8 +17,10 @@ from nitrosend_nb.sandbox import Sandbox
 def test_eight_concurrent_writers_lose_nothing(fresh_sandbox):
     def writer(worker: int) -> list[int]:
         api = Api(fresh_sandbox)
-        return [api.post("/contacts", json={"email": f"w{worker}-{i}@load.test", "list_ids": [2]}).json()["id"]
-                for i in range(15)]
+        return [
+            api.post("/contacts", json={"email": f"w{worker}-{i}@load.test", "list_ids": [2]}).json()["id"]
+            for i in range(15)
+        ]
 
     with ThreadPoolExecutor(8) as pool:
         ids = [cid for batch in pool.map(writer, range(8)) for cid in batch]
@@ -26,8 +28,11 @@ def test_eight_concurrent_writers_lose_nothing(fresh_sandbox):
     assert len(set(ids)) == 120 and sorted(ids) == list(range(301, 421))  # after both brands' 250 + 50 seeded contacts
     found = api.get("/contacts", params={"search": "@load.test", "limit": 100})
     assert found.headers["X-Total-Count"] == "120"
-    stamps = {c["created_at"] for p in (1, 2) for c in api.get("/contacts", params={
-        "search": "@load.test", "limit": 100, "page": p}).json()}
+    stamps = {
+        c["created_at"]
+        for p in (1, 2)
+        for c in api.get("/contacts", params={"search": "@load.test", "limit": 100, "page": p}).json()
+    }
     assert len(stamps) == 120  # the fixed clock ticked once per write, never twice for one
 
 
@@ -68,11 +73,15 @@ def test_reset_reseeds_to_the_initial_state(fresh_sandbox):
 def test_same_seed_and_requests_give_identical_bytes(make_sandbox):
     def session(sb: Sandbox) -> list[bytes]:
         api = Api(sb)
-        return [api.post("/contacts", json={"email": "det@x.test"}).content,
-                api.send("d1", channel="email", to="det@x.test", subject="s", template_id=1).content,
-                api.get("/contacts", params={"limit": 100}).content, api.get("/account").content,
-                api.get("/campaigns").content, api.get("/messages", params={"source_type": "all"}).content,
-                requests.get(sb.root_url + "/_sandbox/outbox", timeout=30).content]
+        return [
+            api.post("/contacts", json={"email": "det@x.test"}).content,
+            api.send("d1", channel="email", to="det@x.test", subject="s", template_id=1).content,
+            api.get("/contacts", params={"limit": 100}).content,
+            api.get("/account").content,
+            api.get("/campaigns").content,
+            api.get("/messages", params={"source_type": "all"}).content,
+            requests.get(sb.root_url + "/_sandbox/outbox", timeout=30).content,
+        ]
 
     assert session(make_sandbox(seed=3, contacts=300)) == session(make_sandbox(seed=3, contacts=300))
 
@@ -86,13 +95,17 @@ def test_different_seeds_give_different_data(make_sandbox):
 def test_seed_data_is_realistic(api):
     account = api.get("/account").json()
     assert account["billing"]["resources"]["email"]["remaining"] == (
-        account["billing"]["resources"]["email"]["allowance"] - account["billing"]["resources"]["email"]["used"])
+        account["billing"]["resources"]["email"]["allowance"] - account["billing"]["resources"]["email"]["used"]
+    )
     assert [b["company_name"] for b in api.get("/brands").json()] == ["Acme Coffee", "Acme Cafe"]
     assert all(b["test_email_recipients"] for b in api.get("/brands").json())
     contacts = [c for p in (1, 2, 3) for c in api.get("/contacts", params={"page": p, "limit": 100}).json()]
     assert len({c["country_code"] for c in contacts}) >= 8 and len({c["source"] for c in contacts}) >= 4
     assert {True, False} == {c["subscribed_email"] for c in contacts}
-    assert min(c["created_at"] for c in contacts) >= "2025-11-01" and max(c["created_at"] for c in contacts) < "2026-11-01T12"
+    assert (
+        min(c["created_at"] for c in contacts) >= "2025-11-01"
+        and max(c["created_at"] for c in contacts) < "2026-11-01T12"
+    )
     assert len(api.get("/lists").json()) == 5 and len(api.get("/segments").json()) == 4
     assert len(api.get("/templates").json()) == 6 and api.get("/flows").headers["X-Total-Count"] == "3"
 
@@ -112,9 +125,25 @@ def test_start_returns_self_and_stop_frees_the_port():
 
 
 def test_cli_prints_url_and_key_and_stops_cleanly_on_ctrl_c(tmp_path):
-    process = subprocess.Popen([sys.executable, "-m", "nitrosend_nb.cli", "sandbox", "--port", "0", "--contacts", "10",
-                                "--seed", "4", "--db", str(tmp_path / "cli.db")],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "nitrosend_nb.cli",
+            "sandbox",
+            "--port",
+            "0",
+            "--contacts",
+            "10",
+            "--seed",
+            "4",
+            "--db",
+            str(tmp_path / "cli.db"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         lines = [process.stdout.readline() for _ in range(3)]
         url = next(line.split()[-1] for line in lines if "base URL" in line)
@@ -130,10 +159,22 @@ def test_cli_prints_url_and_key_and_stops_cleanly_on_ctrl_c(tmp_path):
 
 
 def test_cli_help_lists_the_sandbox_options():
-    result = subprocess.run([sys.executable, "-m", "nitrosend_nb.cli", "sandbox", "--help"], capture_output=True,
-                            text=True, check=True)
-    for option in ("--host", "--port", "--db", "--seed", "--contacts", "--latency-ms", "--rate-limit",
-                   "--error-rate", "--bounce-rate", "--complaint-rate", "--api-key"):
+    result = subprocess.run(
+        [sys.executable, "-m", "nitrosend_nb.cli", "sandbox", "--help"], capture_output=True, text=True, check=True
+    )
+    for option in (
+        "--host",
+        "--port",
+        "--db",
+        "--seed",
+        "--contacts",
+        "--latency-ms",
+        "--rate-limit",
+        "--error-rate",
+        "--bounce-rate",
+        "--complaint-rate",
+        "--api-key",
+    ):
         assert option in result.stdout
 
 

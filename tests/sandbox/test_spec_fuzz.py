@@ -14,8 +14,14 @@ from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402  (schem
 from hypothesis.configuration import set_hypothesis_home_dir  # noqa: E402
 
 EXAMPLES_PER_OPERATION = 6  # per generation mode: the run takes well under a minute on 2 cores
-FUZZ_SETTINGS = settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,
-                         phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+FUZZ_SETTINGS = settings(
+    max_examples=EXAMPLES_PER_OPERATION,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
 
 
 def problem_with(response: schemathesis.Response) -> str | None:
@@ -55,8 +61,9 @@ def test_the_spec_fuzz_gets_no_server_error_and_only_json_errors(openapi_spec, m
     assert len(operations) > 40
 
     for operation in operations:
-        strategy = (operation.as_strategy(schemathesis.GenerationMode.POSITIVE)
-                    | operation.as_strategy(schemathesis.GenerationMode.NEGATIVE))
+        strategy = operation.as_strategy(schemathesis.GenerationMode.POSITIVE) | operation.as_strategy(
+            schemathesis.GenerationMode.NEGATIVE
+        )
 
         @FUZZ_SETTINGS
         @given(case=strategy)

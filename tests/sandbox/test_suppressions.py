@@ -6,9 +6,24 @@ from __future__ import annotations
 import pytest
 from sandbox_helpers import Api, every
 
-FIELDS = {"id", "email", "reason", "scope", "active", "contact_id", "source_provider", "source_event_id",
-          "provider_diagnostic", "bounce_type", "bounce_subtype", "complaint_feedback_type", "event_occurred_at",
-          "expires_at", "created_at", "updated_at"}
+FIELDS = {
+    "id",
+    "email",
+    "reason",
+    "scope",
+    "active",
+    "contact_id",
+    "source_provider",
+    "source_event_id",
+    "provider_diagnostic",
+    "bounce_type",
+    "bounce_subtype",
+    "complaint_feedback_type",
+    "event_occurred_at",
+    "expires_at",
+    "created_at",
+    "updated_at",
+}
 HTML = {"channel": "email", "subject": "Hello", "html": "<p>Hello</p>"}
 
 
@@ -49,8 +64,9 @@ def test_email_filter_ignores_case_and_filters_combine(api):
     assert suppressions(api, email=complaint["email"], reason="hard_bounce") == []
 
 
-@pytest.mark.parametrize("params, field", [({"reason": "bounced"}, "reason"), ({"active": "maybe"}, "active"),
-                                           ({"id": "x"}, "id")])
+@pytest.mark.parametrize(
+    "params, field", [({"reason": "bounced"}, "reason"), ({"active": "maybe"}, "active"), ({"id": "x"}, "id")]
+)
 def test_a_malformed_filter_is_a_422_naming_it(api, params, field):
     assert field in validation_errors(api.get("/suppressions", params=params))
 
@@ -69,7 +85,8 @@ def test_seeded_suppressions_match_the_seeded_failed_messages(api):
     bounced = {m["to"] for m in failed if m["failure_code"] == "hard_bounce"}
     assert bounced and all(by_email[to]["reason"] == "hard_bounce" for to in bounced)
     assert {s["email"] for s in by_email.values() if s["reason"] in ("hard_bounce", "soft_bounce")} == {
-        m["to"] for m in failed if m["failure_code"] in ("hard_bounce", "mailbox_full")}
+        m["to"] for m in failed if m["failure_code"] in ("hard_bounce", "mailbox_full")
+    }
     sent_to = {m["to"] for m in messages if m["status"] == "sent" and m["channel"] == "email"}
     assert {s["email"] for s in by_email.values() if s["reason"] == "complaint"} <= sent_to
 
@@ -95,7 +112,10 @@ def test_a_send_to_a_suppressed_address_fails_without_reaching_the_outbox(fresh_
     assert sent.status_code == 201 and sent.json()["status"] == "queued"  # accepted, then failed
     message = fresh_api.get(f"/messages/{sent.json()['id']}").json()
     assert (message["status"], message["failure_category"], message["failure_code"]) == (
-        "failed", "recipient", "suppressed")
+        "failed",
+        "recipient",
+        "suppressed",
+    )
     assert "manual" in message["failure_reason"]
     assert fresh_sandbox.outbox() == []
     assert fresh_api.get("/account").json()["billing"]["resources"]["email"]["used"] == before
@@ -114,25 +134,33 @@ def test_a_complaint_is_delivered_and_then_suppresses(fresh_sandbox, fresh_api):
 
 
 def test_campaigns_skip_suppressed_recipients(fresh_sandbox, fresh_api):
-    ids = [fresh_api.post("/contacts", json={"email": email, "subscribed_email": True}).json()["id"]
-           for email in ("ok@example.test", "gone@bounce.test", "angry@complaint.test")]
+    ids = [
+        fresh_api.post("/contacts", json={"email": email, "subscribed_email": True}).json()["id"]
+        for email in ("ok@example.test", "gone@bounce.test", "angry@complaint.test")
+    ]
     audience = fresh_api.post("/lists", json={"name": "Rehearsal", "contact_ids": ids}).json()["id"]
     content = {"subject": "News", "body": "Hello", "from_email": "news@acme.test"}
 
     def send_campaign(name: str) -> dict:
         campaign = fresh_api.post("/campaigns", json={"name": name, "template_attributes": content}).json()
-        sent = fresh_api.post(f"/campaigns/{campaign['id']}/send",
-                              json={"trigger_attributes": {"contact_list_ids": [audience]}})
+        sent = fresh_api.post(
+            f"/campaigns/{campaign['id']}/send", json={"trigger_attributes": {"contact_list_ids": [audience]}}
+        )
         assert sent.status_code == 200, sent.text
         return sent.json()
 
     first = send_campaign("First")
     assert first["sent_count"] == 3
-    statuses = {m["to"]: (m["status"], m["failure_code"])
-                for m in fresh_api.get("/messages", params={"source_type": "campaign", "limit": 100}).json()
-                if m["source_name"] == "First"}
-    assert statuses == {"ok@example.test": ("sent", None), "gone@bounce.test": ("failed", "hard_bounce"),
-                        "angry@complaint.test": ("sent", None)}
+    statuses = {
+        m["to"]: (m["status"], m["failure_code"])
+        for m in fresh_api.get("/messages", params={"source_type": "campaign", "limit": 100}).json()
+        if m["source_name"] == "First"
+    }
+    assert statuses == {
+        "ok@example.test": ("sent", None),
+        "gone@bounce.test": ("failed", "hard_bounce"),
+        "angry@complaint.test": ("sent", None),
+    }
     assert sorted(e["to"] for e in fresh_sandbox.outbox()) == ["angry@complaint.test", "ok@example.test"]
     second = send_campaign("Second")
     assert second["sent_count"] == 1
@@ -140,8 +168,11 @@ def test_campaigns_skip_suppressed_recipients(fresh_sandbox, fresh_api):
 
 
 def test_a_test_send_that_bounces_is_reported_as_failed(fresh_sandbox, fresh_api):
-    result = fresh_api.post("/templates/1/send_test", json={"email": ["qa@acme.test", "gone@bounce.test"]},
-                            headers={"Idempotency-Key": "bounce-test"}).json()
+    result = fresh_api.post(
+        "/templates/1/send_test",
+        json={"email": ["qa@acme.test", "gone@bounce.test"]},
+        headers={"Idempotency-Key": "bounce-test"},
+    ).json()
     good, bounced = result["results"]
     assert result["sent"] == 1 and good["success"] and good["status"] == "delivered"
     assert bounced["success"] is False and bounced["status"] == "failed" and bounced["code"] == "hard_bounce"
@@ -151,10 +182,18 @@ def test_a_test_send_that_bounces_is_reported_as_failed(fresh_sandbox, fresh_api
 
 def test_a_flow_email_to_a_suppressed_contact_fails(fresh_sandbox, fresh_api):
     contact = fresh_api.post("/contacts", json={"email": "gone@bounce.test", "subscribed_email": True}).json()
-    fresh_api.post("/flows", json={"name": "Hi", "status": "live", "trigger": {"event": "signed_up"},
-                                   "steps": [{"type": "email", "subject": "Hi"}]})
-    fresh_api.post("/events", json={"event": "signed_up", "contact_id": contact["id"]},
-                   headers={"Idempotency-Key": "signup"})
+    fresh_api.post(
+        "/flows",
+        json={
+            "name": "Hi",
+            "status": "live",
+            "trigger": {"event": "signed_up"},
+            "steps": [{"type": "email", "subject": "Hi"}],
+        },
+    )
+    fresh_api.post(
+        "/events", json={"event": "signed_up", "contact_id": contact["id"]}, headers={"Idempotency-Key": "signup"}
+    )
     (message,) = fresh_api.get("/messages", params={"source_type": "flow", "status": "failed"}).json()[:1]
     assert message["to"] == "gone@bounce.test" and message["failure_category"] == "recipient"
     assert fresh_sandbox.outbox() == []
@@ -184,7 +223,9 @@ def test_rates_are_configurable_at_runtime(make_sandbox):
     sent = api.send("k", to="anyone@example.test", **HTML).json()
     assert api.get(f"/messages/{sent['id']}").json()["failure_code"] == "hard_bounce"
     sb.configure(bounce_rate=0, complaint_rate=0)
-    assert api.get(f"/messages/{api.send('k2', to='someone@example.test', **HTML).json()['id']}").json()[
-        "status"] == "sent"
+    assert (
+        api.get(f"/messages/{api.send('k2', to='someone@example.test', **HTML).json()['id']}").json()["status"]
+        == "sent"
+    )
     response = Api(sb).control("POST", "/config", json={"complaint_rate": 1.5})
     assert "complaint_rate" in validation_errors(response)

@@ -46,11 +46,14 @@ def test_usage_resources_carry_mode_and_budget(api):
     assert_today(list(resources.values()), BILLING_RESOURCE, "BillingResource")
 
 
-@pytest.mark.parametrize("shape,doc", [
-    (CHANNEL, {**dict.fromkeys(CHANNEL), "kind": "fax"}),
-    (ACCOUNT, {**dict.fromkeys(ACCOUNT), "commercial_tier": "paid"}),
-    (BRAND, {k: None for k in BRAND if k != "sid"}),
-])
+@pytest.mark.parametrize(
+    "shape,doc",
+    [
+        (CHANNEL, {**dict.fromkeys(CHANNEL), "kind": "fax"}),
+        (ACCOUNT, {**dict.fromkeys(ACCOUNT), "commercial_tier": "paid"}),
+        (BRAND, {k: None for k in BRAND if k != "sid"}),
+    ],
+)
 def test_the_checker_rejects_a_missing_field_or_an_unknown_enum_value(shape, doc):
     with pytest.raises(AssertionError):
         assert_today(doc, shape, "doc")

@@ -11,8 +11,15 @@ import pytest
 from sandbox_helpers import Api, assert_error
 from standardwebhooks.webhooks import Webhook
 
-ALL = ["email.sent", "email.delivered", "email.bounced", "email.complained", "email.opened", "email.clicked",
-       "email.failed"]
+ALL = [
+    "email.sent",
+    "email.delivered",
+    "email.bounced",
+    "email.complained",
+    "email.opened",
+    "email.clicked",
+    "email.failed",
+]
 
 
 def eventually(check, timeout: float = 10, every: float = 0.02):
@@ -27,8 +34,10 @@ def eventually(check, timeout: float = 10, every: float = 0.02):
 def verified(server, secret: str) -> list[dict]:
     """Every request the endpoint received, each verified with standardwebhooks (raises on any bad one)."""
     hook = Webhook(secret)
-    return [{"id": r["headers"]["webhook-id"],
-             **hook.verify(r["body"], {k.lower(): v for k, v in r["headers"].items()})} for r in list(server.requests)]
+    return [
+        {"id": r["headers"]["webhook-id"], **hook.verify(r["body"], {k.lower(): v for k, v in r["headers"].items()})}
+        for r in list(server.requests)
+    ]
 
 
 def create(api: Api, url: str, events=ALL, **fields) -> dict:
@@ -38,8 +47,13 @@ def create(api: Api, url: str, events=ALL, **fields) -> dict:
 
 
 def send(api: Api, to: str, key: str) -> dict:
-    response = api.send(key, channel="email", to=to, subject="Hi {{ contact.first_name }}",
-                        html='<p>Hi <a href="https://acme.test/offer">the offer</a></p>')
+    response = api.send(
+        key,
+        channel="email",
+        to=to,
+        subject="Hi {{ contact.first_name }}",
+        html='<p>Hi <a href="https://acme.test/offer">the offer</a></p>',
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -54,20 +68,32 @@ def test_crud_rules_and_masked_secrets(api):
     hook = create(api, "http://127.0.0.1:9/hook", ["email.sent", "email.sent", "email.opened"])
     secret = hook["secret"]
     assert secret.startswith("whsec_") and len(secret) > 30 and hook["events"] == ["email.sent", "email.opened"]
-    assert (hook["status"], hook["enabled"], hook["failing_since"], hook["last_delivery"]) == \
-        ("active", True, None, None)
+    assert (hook["status"], hook["enabled"], hook["failing_since"], hook["last_delivery"]) == (
+        "active",
+        True,
+        None,
+        None,
+    )
     shown = api.get(f"/webhooks/{hook['id']}").json()
     assert shown["secret"] == "whsec_****" + secret[-4:] and secret not in json.dumps(api.get("/webhooks").json())
     assert api.get(f"/webhooks/{hook['id']}", params={"reveal": "true"}).json()["secret"] == secret
     patched = api.patch(f"/webhooks/{hook['id']}", json={"enabled": False, "events": ["email.clicked"]}).json()
     assert (patched["enabled"], patched["status"], patched["events"]) == (False, "disabled", ["email.clicked"])
     assert api.patch(f"/webhooks/{hook['id']}", json={"enabled": True}).json()["status"] == "active"
-    for url, message in (("http://example.com/hook", "HTTPS"), ("https://10.0.0.7/hook", "public"),
-                         ("https://printer.local/hook", "public"), ("ftp://example.com", "https")):
+    for url, message in (
+        ("http://example.com/hook", "HTTPS"),
+        ("https://10.0.0.7/hook", "public"),
+        ("https://printer.local/hook", "public"),
+        ("ftp://example.com", "https"),
+    ):
         body = assert_error(api.post("/webhooks", json={"url": url, "events": ["email.sent"]}), 422)
         assert message in body["validation_errors"]["url"][0], url
-    assert "events" in assert_error(api.post("/webhooks", json={"url": "https://example.com/h", "events": []}),
-                                    422)["validation_errors"]
+    assert (
+        "events"
+        in assert_error(api.post("/webhooks", json={"url": "https://example.com/h", "events": []}), 422)[
+            "validation_errors"
+        ]
+    )
     assert assert_error(api.post("/webhooks", json={"url": "https://example.com/h", "events": ["email.nope"]}), 422)
     assert create(api, "https://hooks.example.com/nitrosend", ["email.sent"])["url"].startswith("https://")
     for index in range(7):  # the seeded endpoint (hooks.acme.test) is the tenth
@@ -81,9 +107,11 @@ def test_crud_rules_and_masked_secrets(api):
 
 def test_transactional_sends_are_delivered_signed_with_the_events_the_rules_give(api, scripted_server):
     hook = create(api, scripted_server.root + "/hook")
-    messages = {to: send(api, to, f"k-{to}") for to in
-                ("bounce@example.com", "click+1@example.com", "complaint@example.com", "open@example.com")}
-    api.send("k-sms", channel="sms", to="+447700900123", body="Hi")           # SMS: no email events
+    messages = {
+        to: send(api, to, f"k-{to}")
+        for to in ("bounce@example.com", "click+1@example.com", "complaint@example.com", "open@example.com")
+    }
+    api.send("k-sms", channel="sms", to="+447700900123", body="Hi")  # SMS: no email events
     api.post("/templates/1/send_test", json={"email": "qa@example.com"}, headers={"Idempotency-Key": "t1"})
     events = eventually(lambda: (got := verified(scripted_server, hook["secret"])) and len(got) >= 12 and got)
     time.sleep(0.1)
@@ -91,10 +119,12 @@ def test_transactional_sends_are_delivered_signed_with_the_events_the_rules_give
     by_message = {}
     for event in events:
         by_message.setdefault(event["data"]["message_id"], []).append(event["type"])
-    expected = {"bounce@example.com": ["email.sent", "email.bounced"],
-                "click+1@example.com": ["email.sent", "email.delivered", "email.opened", "email.clicked"],
-                "complaint@example.com": ["email.sent", "email.delivered", "email.complained"],
-                "open@example.com": ["email.sent", "email.delivered", "email.opened"]}
+    expected = {
+        "bounce@example.com": ["email.sent", "email.bounced"],
+        "click+1@example.com": ["email.sent", "email.delivered", "email.opened", "email.clicked"],
+        "complaint@example.com": ["email.sent", "email.delivered", "email.complained"],
+        "open@example.com": ["email.sent", "email.delivered", "email.opened"],
+    }
     for to, types in expected.items():
         assert sorted(by_message[messages[to]["id"]]) == sorted(types), to
     clicked = next(e for e in events if e["type"] == "email.clicked")
@@ -102,8 +132,13 @@ def test_transactional_sends_are_delivered_signed_with_the_events_the_rules_give
     assert clicked["data"]["idempotency_key"] == "k-click+1@example.com" and clicked["data"]["subject"] == "Hi "
     bounced = next(e for e in events if e["type"] == "email.bounced")
     assert bounced["data"]["bounce"]["type"] == "hard"
-    log = eventually(lambda: (rows := api.get(f"/webhooks/{hook['id']}/deliveries", params={"limit": 100}).json())
-                     and all(r["status"] == "delivered" for r in rows) and rows)
+    log = eventually(
+        lambda: (
+            (rows := api.get(f"/webhooks/{hook['id']}/deliveries", params={"limit": 100}).json())
+            and all(r["status"] == "delivered" for r in rows)
+            and rows
+        )
+    )
     assert sorted(r["event_id"] for r in log) == sorted(e["id"] for e in events)
     assert all(r["attempts"] == 1 and r["last_response_status"] == 200 for r in log)
     assert api.get(f"/webhooks/{hook['id']}").json()["last_delivery"]["status"] == "delivered"
@@ -139,8 +174,13 @@ def test_a_failed_attempt_is_retried_on_the_schedule_until_acknowledged(api, scr
     started = time.monotonic()
     message = send(api, "ada@example.com", "k1")
     assert time.monotonic() - started < 1  # the send never waits for delivery
-    delivery = eventually(lambda: (rows := api.get(f"/webhooks/{hook['id']}/deliveries").json())
-                          and rows[0]["status"] == "delivered" and rows[0])
+    delivery = eventually(
+        lambda: (
+            (rows := api.get(f"/webhooks/{hook['id']}/deliveries").json())
+            and rows[0]["status"] == "delivered"
+            and rows[0]
+        )
+    )
     assert (delivery["attempts"], delivery["last_response_status"], delivery["last_error"]) == (3, 200, None)
     ids = {r["headers"]["webhook-id"] for r in scripted_server.requests}
     assert len(scripted_server.requests) == 3 and ids == {delivery["event_id"]}  # one event id across retries
@@ -156,8 +196,11 @@ def test_an_endpoint_failing_for_three_days_is_disabled(make_sandbox, scripted_s
     scripted_server.script = [(500, {}, {})]
     hook = create(api, scripted_server.root + "/hook", ["email.sent"])
     send(api, "ada@example.com", "k1")
-    delivery = eventually(lambda: (rows := api.get(f"/webhooks/{hook['id']}/deliveries").json())
-                          and rows[0]["status"] == "failed" and rows[0])
+    delivery = eventually(
+        lambda: (
+            (rows := api.get(f"/webhooks/{hook['id']}/deliveries").json()) and rows[0]["status"] == "failed" and rows[0]
+        )
+    )
     assert delivery["attempts"] == 7 and delivery["last_error"] == "HTTP 500" and delivery["next_attempt_at"] is None
     disabled = eventually(lambda: (h := api.get(f"/webhooks/{hook['id']}").json())["status"] == "disabled" and h)
     assert disabled["enabled"] is False and disabled["failing_since"]
@@ -171,8 +214,9 @@ def test_an_endpoint_failing_for_three_days_is_disabled(make_sandbox, scripted_s
 def test_an_unreachable_endpoint_never_fails_a_send(api):
     hook = create(api, "http://127.0.0.1:9/nothing-listens-here", ["email.sent"])
     assert send(api, "ada@example.com", "k1")["status"] == "queued"
-    delivery = eventually(lambda: (rows := api.get(f"/webhooks/{hook['id']}/deliveries").json())
-                          and rows[0]["attempts"] and rows[0])
+    delivery = eventually(
+        lambda: (rows := api.get(f"/webhooks/{hook['id']}/deliveries").json()) and rows[0]["attempts"] and rows[0]
+    )
     assert delivery["status"] == "pending" and delivery["last_error"] == "connection refused"
     assert delivery["next_attempt_at"] > delivery["created_at"]
     assert api.get(f"/webhooks/{hook['id']}").json()["status"] == "failing"
@@ -186,8 +230,10 @@ def test_test_events_reach_even_a_disabled_endpoint(api, scripted_server):
     assert event["type"] == "email.bounced" and event["data"]["test"] is True
     assert event["data"]["message_id"] is None and event["data"]["bounce"]["type"] == "hard"
     assert api.post(f"/webhooks/{hook['id']}/test").status_code == 201  # type defaults to email.delivered
-    assert "type" in assert_error(api.post(f"/webhooks/{hook['id']}/test", json={"type": "sms.sent"}),
-                                  422)["validation_errors"]
+    assert (
+        "type"
+        in assert_error(api.post(f"/webhooks/{hook['id']}/test", json={"type": "sms.sent"}), 422)["validation_errors"]
+    )
     assert_error(api.post("/webhooks/999/test"), 404)
     assert_error(api.get("/webhooks/999/deliveries"), 404)
 
@@ -202,8 +248,10 @@ def test_deliveries_are_paginated_25_a_page_and_filtered(api, scripted_server):
     assert page.headers["X-Total-Count"] == "26" and len(page.json()) == 25 and page.headers["X-Next-Page"] == "2"
     sent = api.get(f"/webhooks/{hook['id']}/deliveries", params={"event_type": "email.sent"})
     assert sent.headers["X-Total-Count"] == "13"
-    assert "status" in assert_error(api.get(f"/webhooks/{hook['id']}/deliveries", params={"status": "x"}),
-                                    422)["validation_errors"]
+    assert (
+        "status"
+        in assert_error(api.get(f"/webhooks/{hook['id']}/deliveries", params={"status": "x"}), 422)["validation_errors"]
+    )
 
 
 def test_stopping_the_sandbox_stops_delivery_threads(make_sandbox):
@@ -221,8 +269,11 @@ def test_stopping_the_sandbox_stops_delivery_threads(make_sandbox):
 def test_webhooks_and_their_events_belong_to_one_brand(api, scripted_server):
     roastery, cafe = (brand["sid"] for brand in api.get("/brands").json())
     mine = create(api, scripted_server.root + "/roastery", ["email.sent"])
-    response = api.post("/webhooks", json={"url": scripted_server.root + "/cafe", "events": ["email.sent"]},
-                        headers={"X-Brand-SID": cafe})
+    response = api.post(
+        "/webhooks",
+        json={"url": scripted_server.root + "/cafe", "events": ["email.sent"]},
+        headers={"X-Brand-SID": cafe},
+    )
     assert response.status_code == 201, response.text
     theirs = response.json()
     seeded = [h["id"] for h in api.get("/webhooks").json() if h["url"] == "https://hooks.acme.test/nitrosend"]
@@ -233,8 +284,11 @@ def test_webhooks_and_their_events_belong_to_one_brand(api, scripted_server):
     for index in range(8):  # the limit of 10 counts the cafe's webhook only for the cafe (and the seeded one)
         create(api, f"http://localhost:9/hook{index}", ["email.delivered"])
     assert_error(api.post("/webhooks", json={"url": "http://localhost:9/x", "events": ["email.sent"]}), 422)
-    sent = api.post("/messages", json={"channel": "email", "to": "guest@example.com", "subject": "Hi",
-                                       "html": "<p>Hi</p>"}, headers={"Idempotency-Key": "cafe-1", "X-Brand-SID": cafe})
+    sent = api.post(
+        "/messages",
+        json={"channel": "email", "to": "guest@example.com", "subject": "Hi", "html": "<p>Hi</p>"},
+        headers={"Idempotency-Key": "cafe-1", "X-Brand-SID": cafe},
+    )
     assert sent.status_code == 201, sent.text
     eventually(lambda: scripted_server.requests)
     time.sleep(0.2)
@@ -250,5 +304,12 @@ def test_a_refused_send_gives_email_failed_with_the_message_reason(api, scripted
     event = eventually(lambda: verified(scripted_server, hook["secret"]))[0]
     time.sleep(0.1)
     assert len(scripted_server.requests) == 1 and event["type"] == "email.failed"
-    assert event["data"]["failure"] == {"code": message["failure_code"], "reason": message["failure_reason"],
-                                        "category": message["failure_category"]} and message["failure_code"]
+    assert (
+        event["data"]["failure"]
+        == {
+            "code": message["failure_code"],
+            "reason": message["failure_reason"],
+            "category": message["failure_category"],
+        }
+        and message["failure_code"]
+    )

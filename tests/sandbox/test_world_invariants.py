@@ -20,8 +20,20 @@ from nitrosend_nb.sandbox.webhooks import EVENTS
 from nitrosend_nb.sandbox.world import ATTRIBUTION_DAYS, billing_period_start, slug
 
 NOW = iso(CLOCK_START)
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-          "november", "december")
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 WENT_OUT = ("live", "completed", "archived")
 WORLDS = [(0, 250), (1, 250), (7, 250), (3, 2000)]
 
@@ -138,8 +150,10 @@ def test_contact_data_adds_up_to_their_orders_and_messages(world):
         assert contact["data"]["orders_count"] == count[contact["id"]]
         for channel in contact["channels"]:
             kind = "email" if channel["kind"] == "email" else "sms"
-            assert (channel["sent_count"], channel["fail_count"]) == (sent[(contact["id"], kind)],
-                                                                        failed[(contact["id"], kind)])
+            assert (channel["sent_count"], channel["fail_count"]) == (
+                sent[(contact["id"], kind)],
+                failed[(contact["id"], kind)],
+            )
 
 
 def test_suppressions_are_exactly_the_bounces_and_complaints(world):
@@ -198,8 +212,11 @@ def test_orders_name_real_campaigns_and_revenue_differs(world):
 
 
 def test_growth_has_its_spikes(world):
-    weeks = Counter((parse_iso(c["created_at"]).date() - datetime(2025, 11, 3).date()).days // 7
-                    for c in world.contacts.values() if c["brand_id"] == 1)
+    weeks = Counter(
+        (parse_iso(c["created_at"]).date() - datetime(2025, 11, 3).date()).days // 7
+        for c in world.contacts.values()
+        if c["brand_id"] == 1
+    )
     median = statistics.median(weeks.get(week, 0) for week in range(52))
     black_friday = weeks[(datetime(2025, 11, 24).date() - datetime(2025, 11, 3).date()).days // 7]
     launch = weeks[(datetime(2026, 9, 14).date() - datetime(2025, 11, 3).date()).days // 7]
@@ -222,8 +239,9 @@ def test_transactional_outcomes_are_recorded_for_webhooks(world):
 
 def test_webhook_deliveries_are_the_transactional_emails_events_while_the_endpoint_was_on(world):
     hooks = world.docs["webhooks"]
-    assert [(h["brand_id"], h["url"], h["events"], h["enabled"], h["status"]) for h in hooks] == \
-        [(1, "https://hooks.acme.test/nitrosend", list(EVENTS), False, "disabled")]
+    assert [(h["brand_id"], h["url"], h["events"], h["enabled"], h["status"]) for h in hooks] == [
+        (1, "https://hooks.acme.test/nitrosend", list(EVENTS), False, "disabled")
+    ]
     hook = hooks[0]
     since, until = hook["created_at"], hook["updated_at"]  # added, then switched off before the clock's start
     assert NOW > until > since and hook["secret"].startswith("whsec_")
@@ -244,12 +262,20 @@ def test_webhook_deliveries_are_the_transactional_emails_events_while_the_endpoi
         message = messages[data["message_id"]]
         assert (delivery["webhook_id"], delivery["brand_id"], message["brand_id"]) == (hook["id"], 1, 1)
         assert delivery["event_type"] == payload["type"]
-        assert (delivery["status"], delivery["attempts"], delivery["last_response_status"],
-                delivery["next_attempt_at"], delivery["test"]) == ("delivered", 1, 200, None, False)
+        assert (
+            delivery["status"],
+            delivery["attempts"],
+            delivery["last_response_status"],
+            delivery["next_attempt_at"],
+            delivery["test"],
+        ) == ("delivered", 1, 200, None, False)
         assert message["created_at"] <= delivery["created_at"] == payload["timestamp"] == delivery["updated_at"]
         assert since <= delivery["created_at"] < until
-        assert (data["to"], data["subject"], data["sent_at"]) == (message["to"], message["subject"],
-                                                                  message["created_at"])
+        assert (data["to"], data["subject"], data["sent_at"]) == (
+            message["to"],
+            message["subject"],
+            message["created_at"],
+        )
         if payload["type"] == "email.failed":
             assert data["failure"]["code"] == message["failure_code"] is not None
         if payload["type"] == "email.bounced":

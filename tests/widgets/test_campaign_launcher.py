@@ -161,8 +161,10 @@ def test_a_test_shows_each_recipients_status_and_refusal(ns, sb):
     launcher = CampaignLauncher(ns, DRAFT)
     launcher.recipients.value = "qa@acme.test, nobody@bounce.invalid"
     result = launcher.send_test()
-    assert [(r["email"], r["status"]) for r in result["results"]] == [("qa@acme.test", "delivered"),
-                                                                       ("nobody@bounce.invalid", "failed")]
+    assert [(r["email"], r["status"]) for r in result["results"]] == [
+        ("qa@acme.test", "delivered"),
+        ("nobody@bounce.invalid", "failed"),
+    ]
     assert [e["to"] for e in sb.outbox()] == ["qa@acme.test"]
     text = launcher.status.text
     assert launcher.status.kind == "error" and "sent to 1 of 2 recipient(s)" in text

@@ -12,8 +12,15 @@ CSV = b"email,first_name,Plan\nada@example.com,Ada,gold\nbroken,Bob,silver\nbea@
 
 
 def upload_value(content: bytes, name: str = "people.csv") -> tuple:
-    return ({"name": name, "type": "text/csv", "size": len(content), "content": memoryview(content),
-             "last_modified": datetime(2026, 11, 1, tzinfo=timezone.utc)},)
+    return (
+        {
+            "name": name,
+            "type": "text/csv",
+            "size": len(content),
+            "content": memoryview(content),
+            "last_modified": datetime(2026, 11, 1, tzinfo=timezone.utc),
+        },
+    )
 
 
 def test_uploaded_csv_is_imported_into_the_chosen_list_and_failed_rows_are_shown(ns, visible_text):
@@ -51,6 +58,6 @@ def test_nothing_to_import_and_unreadable_files_are_explained(ns):
     importer = ContactImporter(ns)
     importer.import_button.click()
     assert importer.status.kind == "error" and "Choose a CSV file" in importer.status.text
-    importer.upload.value = upload_value(b"email\n\"unterminated\n" + b"\xff\xfe", "bad.csv")
+    importer.upload.value = upload_value(b'email\n"unterminated\n' + b"\xff\xfe", "bad.csv")
     importer.import_button.click()
     assert importer.status.kind == "error" and importer.result is None

@@ -9,12 +9,42 @@ from nitrosend_nb.sandbox.models import is_email as sandbox_is_email
 from nitrosend_nb.widgets.validation import is_email as client_is_email
 from nitrosend_nb.widgets.validation import parse_address
 
-GOOD = ["ada@example.com", "a.b+tag@mail.example.co.uk", "o'brien@example.ie", "x_y@sub-domain.example.org",
-        "1@2.io", "\u00e9l\u00e8ve@example.fr", "a@b.c", "a@b-c.d-e", "a@b.-c"]
-BAD = ["", "ada", "ada@", "@example.com", "ada@example", "a b@example.com", "a@b@example.com", "a,b@example.com",
-       "a;b@example.com", "<a>@example.com", 'a"b@example.com', "a(b)@example.com", "a:b@example.com",
-       "a@-example.com", "a@example-.com", "a@exa_mple.com", "a@example..com", "a@example.com.", "a@.example.com",
-       "a@example.c_m", "a@ex ample.com", "a\t@example.com", "a@example.com,b@example.com"]
+GOOD = [
+    "ada@example.com",
+    "a.b+tag@mail.example.co.uk",
+    "o'brien@example.ie",
+    "x_y@sub-domain.example.org",
+    "1@2.io",
+    "\u00e9l\u00e8ve@example.fr",
+    "a@b.c",
+    "a@b-c.d-e",
+    "a@b.-c",
+]
+BAD = [
+    "",
+    "ada",
+    "ada@",
+    "@example.com",
+    "ada@example",
+    "a b@example.com",
+    "a@b@example.com",
+    "a,b@example.com",
+    "a;b@example.com",
+    "<a>@example.com",
+    'a"b@example.com',
+    "a(b)@example.com",
+    "a:b@example.com",
+    "a@-example.com",
+    "a@example-.com",
+    "a@exa_mple.com",
+    "a@example..com",
+    "a@example.com.",
+    "a@.example.com",
+    "a@example.c_m",
+    "a@ex ample.com",
+    "a\t@example.com",
+    "a@example.com,b@example.com",
+]
 
 
 @pytest.mark.parametrize("address", GOOD + BAD)

@@ -8,8 +8,13 @@ import nitrosend_nb as nb
 
 
 def all_five(ns):
-    return [ns.template_composer(1), ns.message_composer(), ns.campaign_launcher(10), ns.contact_explorer(),
-            ns.outbox_viewer()]
+    return [
+        ns.template_composer(1),
+        ns.message_composer(),
+        ns.campaign_launcher(10),
+        ns.contact_explorer(),
+        ns.outbox_viewer(),
+    ]
 
 
 def test_the_key_is_never_shown(make_sandbox, visible_text):

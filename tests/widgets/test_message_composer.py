@@ -13,8 +13,12 @@ from nitrosend_nb.widgets import MessageComposer
 
 def compose(ns, **values) -> MessageComposer:
     composer = ns.message_composer()
-    defaults = {"to": "ada@example.com", "subject": "Order {{ data.order_id }}",
-                "body": "<p>Order {{ data.order_id }} is on its way</p>", "data": '{"order_id": 42}'}
+    defaults = {
+        "to": "ada@example.com",
+        "subject": "Order {{ data.order_id }}",
+        "body": "<p>Order {{ data.order_id }} is on its way</p>",
+        "data": '{"order_id": 42}',
+    }
     for field, value in {**defaults, **values}.items():
         getattr(composer, field).value = value
     return composer
@@ -48,14 +52,17 @@ def test_sends_a_stored_template_with_its_subject(ns, sb):
     assert email["template_id"] == template["id"] and email["subject"] == "Order 42 confirmed"
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("to", "ada@", "not a valid e-mail address"),
-    ("to", "", "An e-mail address is required"),
-    ("subject", "", "A subject is required"),
-    ("body", "  ", "A body (or a template) is required"),
-    ("data", '{"order_id": }', "Invalid JSON"),
-    ("data", "[1, 2]", "JSON object"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("to", "ada@", "not a valid e-mail address"),
+        ("to", "", "An e-mail address is required"),
+        ("subject", "", "A subject is required"),
+        ("body", "  ", "A body (or a template) is required"),
+        ("data", '{"order_id": }', "Invalid JSON"),
+        ("data", "[1, 2]", "JSON object"),
+    ],
+)
 def test_bad_input_is_flagged_beside_the_field_and_sends_nothing(ns, sb, field, value, message):
     composer = compose(ns, **{field: value})
     messages_before = ns.messages.list(limit=1).total

@@ -57,9 +57,15 @@ def test_search_pages_and_every_view(ns, sb):
     viewer.search_button.click()
     [(label, _)] = viewer.emails.options
     assert "qa@example.com" in label and "1 e-mail(s) match" in viewer.status.text
-    expected = {"desktop": 'width:100%', "mobile": "width:375px", "text": "Welcome, ", "headers": "Message-ID",
-                "source": "Content-Type: multipart/alternative", "context": "unsubscribe_url",
-                "checks": "compatibility warning(s)"}
+    expected = {
+        "desktop": "width:100%",
+        "mobile": "width:375px",
+        "text": "Welcome, ",
+        "headers": "Message-ID",
+        "source": "Content-Type: multipart/alternative",
+        "context": "unsubscribe_url",
+        "checks": "compatibility warning(s)",
+    }
     for view, marker in expected.items():
         viewer.view.value = view
         assert marker in viewer.message.value, view

@@ -17,8 +17,15 @@ def fill(composer: TemplateComposer, **values: str) -> None:
 
 def new_composer(ns, **values: str) -> TemplateComposer:
     composer = ns.template_composer()
-    fill(composer, **{"name": "Welcome v2", "subject": "Hello {{ contact.first_name }}",
-                      "body": "Hi {{ contact.first_name }}, welcome to Acme.", **values})
+    fill(
+        composer,
+        **{
+            "name": "Welcome v2",
+            "subject": "Hello {{ contact.first_name }}",
+            "body": "Hi {{ contact.first_name }}, welcome to Acme.",
+            **values,
+        },
+    )
     return composer
 
 
@@ -32,8 +39,13 @@ def a_contact(ns) -> tuple[str, str]:
 
 
 def test_save_creates_then_patches_the_same_template(ns):
-    composer = new_composer(ns, preheader="Fresh beans inside", from_name="Acme Coffee",
-                            from_email="hello@acme.test", reply_to="support@acme.test")
+    composer = new_composer(
+        ns,
+        preheader="Fresh beans inside",
+        from_name="Acme Coffee",
+        from_email="hello@acme.test",
+        reply_to="support@acme.test",
+    )
     assert composer.template_id is None and "not saved yet" in composer.state.value
     composer.save_button.click()
 
@@ -103,14 +115,17 @@ def test_each_recipients_refusal_is_shown_beside_the_others_delivery(ns, sb):
     assert re.search(r"nobody@bounce\.invalid\s+failed\s+invalid_recipient: The recipient", composer.status.text)
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("recipients", "qa@acme.test, bob@", "'bob@'"),
-    ("recipients", "qa@acme.test,,ops@acme.test", "Empty entry"),
-    ("subject", "   ", "A subject is required"),
-    ("name", "", "A template name is required"),
-    ("from_email", "hello(at)acme.test", "not a valid e-mail address"),
-    ("reply_to", "support@acme", "not a valid e-mail address"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("recipients", "qa@acme.test, bob@", "'bob@'"),
+        ("recipients", "qa@acme.test,,ops@acme.test", "Empty entry"),
+        ("subject", "   ", "A subject is required"),
+        ("name", "", "A template name is required"),
+        ("from_email", "hello(at)acme.test", "not a valid e-mail address"),
+        ("reply_to", "support@acme", "not a valid e-mail address"),
+    ],
+)
 def test_bad_input_is_flagged_beside_the_field_and_sends_nothing(ns, sb, field, value, message):
     composer = new_composer(ns, **{field: value})
     templates_before = len(ns.templates.list())
@@ -202,12 +217,17 @@ def test_an_unreachable_server_is_reported_and_the_form_stays_usable(sb):
 
 
 def test_loading_an_existing_template_fills_the_form(ns):
-    stored = ns.templates.create(name="Receipt", subject="Order {{ data.order_id }}", body="Thanks!",
-                                 from_email="orders@acme.test")
+    stored = ns.templates.create(
+        name="Receipt", subject="Order {{ data.order_id }}", body="Thanks!", from_email="orders@acme.test"
+    )
     composer = ns.template_composer(stored["id"])
     assert composer.template_id == stored["id"]
     assert (composer.name.value, composer.subject.value, composer.body.value, composer.from_email.value) == (
-        "Receipt", "Order {{ data.order_id }}", "Thanks!", "orders@acme.test")
+        "Receipt",
+        "Order {{ data.order_id }}",
+        "Thanks!",
+        "orders@acme.test",
+    )
     assert not composer.dirty and "saved" in composer.state.value
 
 
@@ -285,9 +305,11 @@ def test_preview_views_merge_warnings_and_checks_before_a_send(ns, sb):
     composer = TemplateComposer(ns, preview_delay=60)
     contact = ns.contacts.get(composer.sample_contact.value)
     composer.subject.value = "For {{ contact.first_name | upcase }}"
-    composer.body.value = ('<div style="display:flex"><h1>{% if contact.first_name %}Hi {{ contact.first_name }}'
-                           '{% endif %} {{ contact.nickname }}</h1><a href="{{ unsubscribe_url }}">Unsubscribe</a>'
-                           '<a href="javascript:void(0)">bad</a></div>')
+    composer.body.value = (
+        '<div style="display:flex"><h1>{% if contact.first_name %}Hi {{ contact.first_name }}'
+        '{% endif %} {{ contact.nickname }}</h1><a href="{{ unsubscribe_url }}">Unsubscribe</a>'
+        '<a href="javascript:void(0)">bad</a></div>'
+    )
     composer.refresh_preview()
     assert f"For {contact['first_name'].upper()}" in composer.preview.value and "width:100%" in composer.preview.value
     assert "contact.nickname" in composer.merge_warnings.value

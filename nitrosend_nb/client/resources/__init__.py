@@ -16,5 +16,21 @@ from nitrosend_nb.client.resources.suppressions import Suppressions
 from nitrosend_nb.client.resources.templates import Templates
 from nitrosend_nb.client.resources.webhooks import Webhooks
 
-__all__ = ["Account", "ApiGroup", "Resource", "Brands", "Campaigns", "Contacts", "Domains", "Events", "Flows",
-           "Imports", "Lists", "Messages", "Segments", "Suppressions", "Templates", "Webhooks"]
+__all__ = [
+    "Account",
+    "ApiGroup",
+    "Resource",
+    "Brands",
+    "Campaigns",
+    "Contacts",
+    "Domains",
+    "Events",
+    "Flows",
+    "Imports",
+    "Lists",
+    "Messages",
+    "Segments",
+    "Suppressions",
+    "Templates",
+    "Webhooks",
+]

@@ -38,5 +38,5 @@ class Account(ApiGroup):
     def usage(self) -> pd.DataFrame:
         """Usage per resource (index ``resource``: email, sms, ai) with ``used``, ``allowance`` (<NA>: unlimited),
         ``remaining``, ``overage_rate``, ``mode`` (budget|monthly|unlimited), ``budget`` and ``budget_used``."""
-        resources = ((self.get().get("billing") or {}).get("resources") or {})
+        resources = (self.get().get("billing") or {}).get("resources") or {}
         return to_frame([{"resource": name, **(values or {})} for name, values in resources.items()], USAGE)

@@ -57,12 +57,22 @@ class ApiGroup:
     def __init__(self, client: Nitrosend) -> None:
         self._client = client
 
-    def _call(self, method: str, path: str = "", *, json: object = None, params: Mapping | None = None,
-              idempotency_key: str | None = None, files: Mapping | None = None, data: Mapping | None = None) -> Any:
+    def _call(
+        self,
+        method: str,
+        path: str = "",
+        *,
+        json: object = None,
+        params: Mapping | None = None,
+        idempotency_key: str | None = None,
+        files: Mapping | None = None,
+        data: Mapping | None = None,
+    ) -> Any:
         """Send one request below this group's path and return the decoded JSON body (None when empty);
         ``files`` (with form fields in ``data``) sends a multipart form instead of JSON."""
-        response = self._client.request(method, self.path + path, json=json, params=params,
-                                        idempotency_key=idempotency_key, files=files, data=data)
+        response = self._client.request(
+            method, self.path + path, json=json, params=params, idempotency_key=idempotency_key, files=files, data=data
+        )
         return json_body(response)
 
     def __repr__(self) -> str:
@@ -82,8 +92,9 @@ class Resource(ApiGroup):
         """One page of records (a list of dicts with ``.page``, ``.total``, ``.total_pages``, ``.next_page``)."""
         return self.paginator.fetch(self._client.request, self.path, self._params(filters), page, limit)
 
-    def pages(self, *, max_rows: int | None = None, progress: bool | None = None,
-              **filters: object) -> Iterator[list[dict]]:
+    def pages(
+        self, *, max_rows: int | None = None, progress: bool | None = None, **filters: object
+    ) -> Iterator[list[dict]]:
         """Every record matching ``filters`` (at most ``max_rows``) page by page, in API order, each id once.
 
         Pages are fetched 100 records at a time; after the first, the rest are fetched concurrently.
@@ -91,8 +102,14 @@ class Resource(ApiGroup):
         """
         if max_rows is not None and max_rows <= 0:
             return iter(())
-        pages = self._client.paginate(self.path, self._params(filters), paginator=self.paginator, label=self.label,
-                                      max_records=max_rows, progress=progress)
+        pages = self._client.paginate(
+            self.path,
+            self._params(filters),
+            paginator=self.paginator,
+            label=self.label,
+            max_records=max_rows,
+            progress=progress,
+        )
         return unique_pages(pages, max_rows)
 
     def iter(self, *, max_rows: int | None = None, progress: bool | None = None, **filters: object) -> Iterator[dict]:
@@ -100,8 +117,14 @@ class Resource(ApiGroup):
         for page in self.pages(max_rows=max_rows, progress=progress, **filters):
             yield from page
 
-    def frames(self, *, max_rows: int | None = None, progress: bool | None = None, batch_rows: int = BATCH_ROWS,
-               **filters: object) -> Iterator[pd.DataFrame]:
+    def frames(
+        self,
+        *,
+        max_rows: int | None = None,
+        progress: bool | None = None,
+        batch_rows: int = BATCH_ROWS,
+        **filters: object,
+    ) -> Iterator[pd.DataFrame]:
         """The records of :meth:`pages` as typed DataFrames of about ``batch_rows`` rows each, converted as the
         pages arrive: memory holds one batch of decoded records, not the whole account."""
         pages = self.pages(max_rows=max_rows, progress=progress, **filters)

@@ -23,9 +23,17 @@ class Contacts(Resource):
         """Every contact whose name, email or phone matches ``q``, as a DataFrame."""
         return self.df(search=q)
 
-    def import_df(self, source: pd.DataFrame | str | os.PathLike, *, list_ids: Sequence[int] = (),
-                  columns: Mapping[str, str | None] | None = None, dry_run: bool = False, wait: bool = True,
-                  upload: str = "auto", timeout: float | None = None) -> ImportResult | ImportHandle:
+    def import_df(
+        self,
+        source: pd.DataFrame | str | os.PathLike,
+        *,
+        list_ids: Sequence[int] = (),
+        columns: Mapping[str, str | None] | None = None,
+        dry_run: bool = False,
+        wait: bool = True,
+        upload: str = "auto",
+        timeout: float | None = None,
+    ) -> ImportResult | ImportHandle:
         """Import contacts from a DataFrame or a CSV path, matched by email (a rerun creates no duplicates).
 
         Every row becomes a contact created or updated with the file's fields and added to ``list_ids``;
@@ -35,6 +43,5 @@ class Contacts(Resource):
         with their row number and reason); ``wait=False`` returns the :class:`ImportHandle` at once. Ctrl-C while
         waiting leaves the import running and tells how to resume.
         """
-        handle = self._client.imports.start(source, list_ids=list_ids, columns=columns, dry_run=dry_run,
-                                            upload=upload)
+        handle = self._client.imports.start(source, list_ids=list_ids, columns=columns, dry_run=dry_run, upload=upload)
         return handle.wait(timeout=timeout) if wait else handle

@@ -43,8 +43,9 @@ class Events(Resource):
         the order number as ``idempotency_key`` (or a distinguishing ``resource_uid``). ``fields`` carries the
         API's other fields (``resource_uid``, ``resource_name``, ``resource_url``, ``test``, ``utm_*``).
         """
-        given = dict(event=event, contact_id=contact_id, contact_email=contact_email, amount=amount, data=data,
-                     **fields)
+        given = dict(
+            event=event, contact_id=contact_id, contact_email=contact_email, amount=amount, data=data, **fields
+        )
         payload = {name: value for name, value in given.items() if value is not None}
         key = idempotency_key or content_key("POST /events", payload)
         return self._call("POST", json=payload, idempotency_key=key)
@@ -53,8 +54,9 @@ class Events(Resource):
         """Same as :meth:`track` (an event is created by tracking it)."""
         return self.track(**fields)
 
-    def pages(self, *, max_rows: int | None = None, progress: bool | None = None, since: object = None,
-              **filters: object) -> Iterator[list[dict]]:
+    def pages(
+        self, *, max_rows: int | None = None, progress: bool | None = None, since: object = None, **filters: object
+    ) -> Iterator[list[dict]]:
         """Every event matching ``filters`` page by page; ``since`` is ``created_after`` (events created at or
         after it). ``iter``, ``frames``, ``df`` and ``to_parquet`` read through here, so all take ``since``."""
         if since is not None:
@@ -70,8 +72,11 @@ class Events(Resource):
         ``created_after`` is inclusive, so resuming from it re-reads the events of that second; :meth:`refresh`
         drops them by id.
         """
-        stamps = events["created_at"] if isinstance(events, pd.DataFrame) else pd.to_datetime(
-            [e.get("created_at") for e in events], utc=True, format="ISO8601")
+        stamps = (
+            events["created_at"]
+            if isinstance(events, pd.DataFrame)
+            else pd.to_datetime([e.get("created_at") for e in events], utc=True, format="ISO8601")
+        )
         newest = pd.Series(stamps).max() if len(stamps) else None
         return None if newest is None or pd.isna(newest) else newest
 

@@ -49,8 +49,10 @@ class ImportResult:
 
     def __repr__(self) -> str:
         r = self.record
-        return (f"<ImportResult {r.get('id')} {r.get('status')}: {r.get('success_rows')} of {r.get('total_rows')} "
-                f"rows {'valid (dry run)' if _dry_run(r) else 'imported'}, {r.get('failed_rows')} failed>")
+        return (
+            f"<ImportResult {r.get('id')} {r.get('status')}: {r.get('success_rows')} of {r.get('total_rows')} "
+            f"rows {'valid (dry run)' if _dry_run(r) else 'imported'}, {r.get('failed_rows')} failed>"
+        )
 
 
 class ImportInterrupted(KeyboardInterrupt):
@@ -61,7 +63,8 @@ class ImportInterrupted(KeyboardInterrupt):
         super().__init__(
             f"stopped waiting, but import {handle.id} keeps running on the server "
             f"({record.get('progress_pct') or 0:g}% done). Resume with ns.imports.wait({handle.id}) "
-            f"or stop it with ns.imports.cancel({handle.id}).")
+            f"or stop it with ns.imports.cancel({handle.id})."
+        )
 
 
 def _dry_run(record: Mapping) -> bool:
@@ -90,8 +93,14 @@ class ImportHandle:
         self.record = self._imports.cancel(self.id)
         return self.record
 
-    def wait(self, *, poll_interval: float = 0.2, timeout: float | None = None, progress: bool | None = None,
-             on_progress: Callable[[dict], None] | None = None) -> ImportResult:
+    def wait(
+        self,
+        *,
+        poll_interval: float = 0.2,
+        timeout: float | None = None,
+        progress: bool | None = None,
+        on_progress: Callable[[dict], None] | None = None,
+    ) -> ImportResult:
         """Poll until the import ends (a tqdm bar of rows processed) and return its :class:`ImportResult`.
 
         ``on_progress(record)`` is called after each poll (a widget's progress bar). Ctrl-C stops waiting, not
@@ -99,13 +108,20 @@ class ImportHandle:
         TimeoutError, the import again left running."""
         show = self._imports.progress if progress is None else progress
         started = time.monotonic()
-        bar = tqdm(total=self.record.get("total_rows") or 0, desc=f"import {self.id}", unit="row",
-                   disable=not show, leave=False)
+        bar = tqdm(
+            total=self.record.get("total_rows") or 0,
+            desc=f"import {self.id}",
+            unit="row",
+            disable=not show,
+            leave=False,
+        )
         try:
             while self.record.get("status") not in FINISHED:
                 if timeout is not None and time.monotonic() - started > timeout:
-                    raise TimeoutError(f"import {self.id} still {self.record.get('status')} after {timeout:g} s; "
-                                       f"it keeps running: ns.imports.wait({self.id}) resumes waiting")
+                    raise TimeoutError(
+                        f"import {self.id} still {self.record.get('status')} after {timeout:g} s; "
+                        f"it keeps running: ns.imports.wait({self.id}) resumes waiting"
+                    )
                 time.sleep(poll_interval)
                 self.refresh()
                 bar.total = self.record.get("total_rows") or bar.total
@@ -126,8 +142,12 @@ def failed_rows(record: Mapping, source: pd.DataFrame | None) -> pd.DataFrame:
     for entry in record.get("import_errors") or []:
         reasons.setdefault(int(entry[0]), []).append(str(entry[1]))
     rows = sorted(reasons)
-    report = pd.DataFrame({"row": pd.array(rows, dtype="Int64"),
-                           "reason": pd.array(["; ".join(reasons[r]) for r in rows], dtype="string")})
+    report = pd.DataFrame(
+        {
+            "row": pd.array(rows, dtype="Int64"),
+            "reason": pd.array(["; ".join(reasons[r]) for r in rows], dtype="string"),
+        }
+    )
     if source is None:
         return report
     inside = [r for r in rows if 1 <= r <= len(source)]
@@ -175,9 +195,15 @@ class Imports(Resource):
         """Wait for import ``id`` to end (see :meth:`ImportHandle.wait`)."""
         return self.handle(id).wait(**options)
 
-    def start(self, source: pd.DataFrame | str | os.PathLike, *, list_ids: Sequence[int] = (),
-              columns: Mapping[str, str | None] | None = None, dry_run: bool = False,
-              upload: str = "auto") -> ImportHandle:
+    def start(
+        self,
+        source: pd.DataFrame | str | os.PathLike,
+        *,
+        list_ids: Sequence[int] = (),
+        columns: Mapping[str, str | None] | None = None,
+        dry_run: bool = False,
+        upload: str = "auto",
+    ) -> ImportHandle:
         """Upload a DataFrame or CSV file as a contacts import and return its handle (processing has begun).
 
         ``columns`` maps file columns to contact fields (``"data.<key>"`` for custom fields, None to skip);
@@ -186,28 +212,41 @@ class Imports(Resource):
         if upload not in ("auto", "multipart", "direct"):
             raise ValueError("upload must be 'auto', 'multipart' or 'direct'")
         data, filename, frame = _csv_bytes(source)
-        options = {"list_ids": [valid_id(i, "list_ids") for i in list_ids],
-                   "write_mode": "dry_run" if dry_run else "real"}
+        options = {
+            "list_ids": [valid_id(i, "list_ids") for i in list_ids],
+            "write_mode": "dry_run" if dry_run else "real",
+        }
         body = {"resource": "contacts", "columns": dict(columns or {}), "options": options}
         key = new_idempotency_key()
         if upload == "direct" or (upload == "auto" and len(data) > DIRECT_UPLOAD_ABOVE):
-            record = self._call("POST", json={**body, "signed_id": self._direct_upload(data, filename)},
-                                idempotency_key=key)
+            record = self._call(
+                "POST", json={**body, "signed_id": self._direct_upload(data, filename)}, idempotency_key=key
+            )
         else:
             form = {name: json.dumps(value) if isinstance(value, dict) else value for name, value in body.items()}
-            record = self._call("POST", files={"file": (filename, data, "text/csv")}, data=form,
-                                idempotency_key=key)
+            record = self._call("POST", files={"file": (filename, data, "text/csv")}, data=form, idempotency_key=key)
         return ImportHandle(self, record, frame)
 
     def _direct_upload(self, data: bytes, filename: str) -> str:
         """Declare the file, PUT its bytes to the presigned URL, and return the blob's ``signed_id``."""
         checksum = base64.b64encode(hashlib.md5(data).digest()).decode()
         declared = self._client.request(
-            "POST", "", base_url=urljoin(self._client.base_url + "/", "../direct_uploads"),
-            json={"purpose": "import", "blob": {"filename": filename, "byte_size": len(data), "checksum": checksum,
-                                                "content_type": "text/csv"}})
+            "POST",
+            "",
+            base_url=urljoin(self._client.base_url + "/", "../direct_uploads"),
+            json={
+                "purpose": "import",
+                "blob": {
+                    "filename": filename,
+                    "byte_size": len(data),
+                    "checksum": checksum,
+                    "content_type": "text/csv",
+                },
+            },
+        )
         blob = declared.json()
         target = blob["direct_upload"]
-        self._client.request("PUT", "", base_url=target["url"], data=data, headers=target.get("headers") or {},
-                             authenticate=False)
+        self._client.request(
+            "PUT", "", base_url=target["url"], data=data, headers=target.get("headers") or {}, authenticate=False
+        )
         return blob["signed_id"]

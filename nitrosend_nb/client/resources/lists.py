@@ -34,5 +34,6 @@ class Lists(Resource):
             raise ValueError("emails must be one or more e-mail addresses")
         if len(addresses) > BULK_MAX:
             raise ValueError(f"at most {BULK_MAX} addresses per call, got {len(addresses)}")
-        return self._call("POST", f"/{valid_id(list_id, 'list_id')}/contacts/bulk",
-                          json={"action": action, "emails": addresses})
+        return self._call(
+            "POST", f"/{valid_id(list_id, 'list_id')}/contacts/bulk", json={"action": action, "emails": addresses}
+        )

@@ -18,8 +18,10 @@ def check_tags(tags: object) -> dict:
     them reserved. ValueError naming the problem otherwise (before any request)."""
     if not isinstance(tags, Mapping):
         kind = "a list" if isinstance(tags, (list, tuple, set)) else type(tags).__name__
-        raise ValueError(f"tags must be a dict {{key: str | int | float | bool}}, not {kind}; "
-                         "e.g. tags={'campaign': 'welcome', 'step': 1}")
+        raise ValueError(
+            f"tags must be a dict {{key: str | int | float | bool}}, not {kind}; "
+            "e.g. tags={'campaign': 'welcome', 'step': 1}"
+        )
     for key, value in tags.items():
         if not isinstance(key, str) or not key.strip():
             raise ValueError(f"tags keys must be non-blank strings, got {key!r}")
@@ -69,9 +71,18 @@ class Messages(Resource):
         """
         if to is None and contact_id is None:
             raise ValueError("send needs a recipient: to=... or contact_id=...")
-        fields = dict(channel=channel, to=to, subject=subject, html=html, body=body, template_id=template_id,
-                      contact_id=None if contact_id is None else valid_id(contact_id, "contact_id"),
-                      data=data, tags=None if tags is None else check_tags(tags), **extra)
+        fields = dict(
+            channel=channel,
+            to=to,
+            subject=subject,
+            html=html,
+            body=body,
+            template_id=template_id,
+            contact_id=None if contact_id is None else valid_id(contact_id, "contact_id"),
+            data=data,
+            tags=None if tags is None else check_tags(tags),
+            **extra,
+        )
         if from_ is not None:
             fields["from"] = from_
         payload = {name: value for name, value in fields.items() if value is not None}

@@ -37,5 +37,6 @@ class SendsTests(ApiGroup):
             if email is None:
                 raise ValueError("sample_contact_id personalises a test sent to email=...: give the address too")
             payload["sample_contact_id"] = valid_id(sample_contact_id, "sample_contact_id")
-        return self._call("POST", f"/{valid_id(id)}/send_test", json=payload,
-                          idempotency_key=idempotency_key or new_idempotency_key())
+        return self._call(
+            "POST", f"/{valid_id(id)}/send_test", json=payload, idempotency_key=idempotency_key or new_idempotency_key()
+        )

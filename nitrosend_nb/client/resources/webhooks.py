@@ -16,8 +16,15 @@ if TYPE_CHECKING:
 
 __all__ = ["Webhooks", "WebhookDeliveries", "EMAIL_EVENTS", "event_fields"]
 
-EMAIL_EVENTS = ("email.sent", "email.delivered", "email.bounced", "email.complained", "email.opened",
-                "email.clicked", "email.failed")
+EMAIL_EVENTS = (
+    "email.sent",
+    "email.delivered",
+    "email.bounced",
+    "email.complained",
+    "email.opened",
+    "email.clicked",
+    "email.failed",
+)
 
 
 def event_fields(payload: Mapping) -> dict:
@@ -26,10 +33,16 @@ def event_fields(payload: Mapping) -> dict:
     sent_at, plus any data field this version does not know."""
     data = dict(payload.get("data") or {})
     bounce, complaint, failure = (data.pop(name, None) or {} for name in ("bounce", "complaint", "failure"))
-    flat = {"type": payload.get("type"), "timestamp": payload.get("timestamp"),
-            "bounce_type": bounce.get("type"), "bounce_subtype": bounce.get("subtype"),
-            "complaint_type": complaint.get("feedback_type"), "failure_code": failure.get("code"),
-            "failure_reason": failure.get("reason"), "test": bool(data.pop("test", False))}
+    flat = {
+        "type": payload.get("type"),
+        "timestamp": payload.get("timestamp"),
+        "bounce_type": bounce.get("type"),
+        "bounce_subtype": bounce.get("subtype"),
+        "complaint_type": complaint.get("feedback_type"),
+        "failure_code": failure.get("code"),
+        "failure_reason": failure.get("reason"),
+        "test": bool(data.pop("test", False)),
+    }
     return {**flat, **data}
 
 
@@ -77,8 +90,7 @@ class Webhooks(Resource):
         deadline = time.monotonic() + timeout
         while wait and not delivery.get("attempts") and time.monotonic() < deadline:
             time.sleep(0.05)
-            delivery = next((d for d in self.deliveries(id).iter(max_rows=100) if d["id"] == delivery["id"]),
-                            delivery)
+            delivery = next((d for d in self.deliveries(id).iter(max_rows=100) if d["id"] == delivery["id"]), delivery)
         return delivery
 
     def deliveries(self, id: int) -> WebhookDeliveries:

@@ -22,8 +22,10 @@ pages = APIRouter(tags=["Sandbox inbox"])
 ASSETS = {"inbox.js": "text/javascript", "inbox.css": "text/css"}
 # Email HTML lives in sandboxed srcdoc iframes, which inherit this policy: no script runs anywhere on the page
 # but the inbox's own file, and images may come from anywhere (as in a mail client).
-PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src * data:; "
-               "connect-src 'self'; frame-src 'self'; font-src * data:; base-uri 'none'; form-action 'none'")
+PAGE_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src * data:; "
+    "connect-src 'self'; frame-src 'self'; font-src * data:; base-uri 'none'; form-action 'none'"
+)
 
 
 def _asset(name: str) -> str:
@@ -67,8 +69,10 @@ def search_messages(request: Request, state: SandboxState = Depends(app_state)) 
 def latest(state: SandboxState = Depends(app_state)) -> Response:
     """``{"latest_id", "total"}``: poll it and re-read the list when it changes."""
     newest = state.store.query("outbox", order="id DESC", limit=1)
-    return json_response({"latest_id": newest[0]["id"] if newest else None, "total": state.store.count("outbox")},
-                         headers={"Cache-Control": "no-store"})
+    return json_response(
+        {"latest_id": newest[0]["id"] if newest else None, "total": state.store.count("outbox")},
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 @router.get("/messages/{ident}", summary="One captured email: HTML, text, headers, merge context, records")
@@ -81,8 +85,11 @@ def get_message(ident: ResourceId, state: SandboxState = Depends(app_state)) -> 
 @router.get("/messages/{ident}/source", summary="The raw source of one email (.eml)")
 def get_source(ident: ResourceId, state: SandboxState = Depends(app_state)) -> Response:
     """RFC 5322 bytes, served as an ``.eml`` download."""
-    return Response(views.source(_row(state, ident)), media_type="message/rfc822",
-                    headers={"Content-Disposition": f'attachment; filename="email-{ident}.eml"'})
+    return Response(
+        views.source(_row(state, ident)),
+        media_type="message/rfc822",
+        headers={"Content-Disposition": f'attachment; filename="email-{ident}.eml"'},
+    )
 
 
 @router.get("/messages/{ident}/checks", summary="Link, image, List-Unsubscribe and compatibility checks")
@@ -90,8 +97,13 @@ def get_checks(ident: ResourceId, request: Request, state: SandboxState = Depend
     """The checks of :mod:`nitrosend_nb.email_checks`; links the sandbox serves are fetched from it."""
     row = _row(state, ident)
     root = str(request.base_url).rstrip("/")
-    result = check_email(row.get("html"), kind=row.get("kind"), headers=row.get("headers") or {},
-                         probe=lambda url: probe_sandbox(root, url), origins=(root,))
+    result = check_email(
+        row.get("html"),
+        kind=row.get("kind"),
+        headers=row.get("headers") or {},
+        probe=lambda url: probe_sandbox(root, url),
+        origins=(root,),
+    )
     return json_response({"id": ident, **result})
 
 
@@ -99,11 +111,15 @@ def get_checks(ident: ResourceId, request: Request, state: SandboxState = Depend
 def unsubscribe_page(token: str, state: SandboxState = Depends(app_state)) -> HTMLResponse:
     """Where an email's unsubscribe link leads (``test`` for sends without a contact). Read-only: it names the
     contact the real service would unsubscribe and changes nothing."""
-    found = [] if token == "test" else state.store.query("contacts", "json_extract(doc, '$.uuid') = ?", (token,),
-                                                        limit=1)
+    found = (
+        [] if token == "test" else state.store.query("contacts", "json_extract(doc, '$.uuid') = ?", (token,), limit=1)
+    )
     if token != "test" and not found:
-        return HTMLResponse("<!DOCTYPE html><title>Unknown link</title><p>No contact has this unsubscribe link.</p>",
-                            status_code=404)
+        return HTMLResponse(
+            "<!DOCTYPE html><title>Unknown link</title><p>No contact has this unsubscribe link.</p>", status_code=404
+        )
     who = html.escape(found[0].get("email") or f"contact #{found[0]['id']}") if found else "a test recipient"
-    return HTMLResponse(f"<!DOCTYPE html><title>Unsubscribe</title><p>This link unsubscribes {who}. The sandbox "
-                        "shows this page only: nothing is changed.</p>")
+    return HTMLResponse(
+        f"<!DOCTYPE html><title>Unsubscribe</title><p>This link unsubscribes {who}. The sandbox "
+        "shows this page only: nothing is changed.</p>"
+    )

@@ -77,12 +77,17 @@ def _condition(term: Term) -> tuple[str, list]:
         column, table = _field(f"{op}_id"), f"{op}s"
         if value.isdigit():
             return f"{column} = ?", [int(value)]
-        return (f"{column} IN (SELECT id FROM {table} WHERE json_extract(doc, '$.name') LIKE ? ESCAPE '\\')",
-                [_like(value)])
+        return (
+            f"{column} IN (SELECT id FROM {table} WHERE json_extract(doc, '$.name') LIKE ? ESCAPE '\\')",
+            [_like(value)],
+        )
     if op == "tag":
-        return (f"{_field('message_id')} IN (SELECT m.id FROM messages m, json_each(m.doc, '$.tags') t WHERE "
-                "(json_type(m.doc, '$.tags') = 'array' AND t.value = ?) OR (json_type(m.doc, '$.tags') = 'object' "
-                "AND (t.key = ? OR t.key || '=' || t.value = ?)))", [value, value, value])
+        return (
+            f"{_field('message_id')} IN (SELECT m.id FROM messages m, json_each(m.doc, '$.tags') t WHERE "
+            "(json_type(m.doc, '$.tags') = 'array' AND t.value = ?) OR (json_type(m.doc, '$.tags') = 'object' "
+            "AND (t.key = ? OR t.key || '=' || t.value = ?)))",
+            [value, value, value],
+        )
     if op in ("before", "after"):
         return f"{_field('created_at')} {'<' if op == 'before' else '>'} ?", [_instant(op, value)]
     text = " OR ".join(f"{_field(name)} LIKE ? ESCAPE '\\'" for name in ("subject", "to", "from", "text"))

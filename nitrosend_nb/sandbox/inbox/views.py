@@ -12,10 +12,25 @@ from ...rendering.context import SANDBOX_HOST
 from ..state import SandboxState
 from ..store import parse_iso
 
-SUMMARY_FIELDS = ("id", "kind", "to", "from", "reply_to", "subject", "created_at", "message_id", "template_id",
-                  "campaign_id", "contact_id")
-RECORDS = (("message", "message_id", "messages"), ("campaign", "campaign_id", "campaigns"),
-           ("template", "template_id", "templates"), ("contact", "contact_id", "contacts"))
+SUMMARY_FIELDS = (
+    "id",
+    "kind",
+    "to",
+    "from",
+    "reply_to",
+    "subject",
+    "created_at",
+    "message_id",
+    "template_id",
+    "campaign_id",
+    "contact_id",
+)
+RECORDS = (
+    ("message", "message_id", "messages"),
+    ("campaign", "campaign_id", "campaigns"),
+    ("template", "template_id", "templates"),
+    ("contact", "contact_id", "contacts"),
+)
 SNIPPET_CHARS = 140
 # CRLF line ends; headers folded only past RFC 5322's hard limit, so long URIs are never encoded-words.
 EML_POLICY = email.policy.SMTP.clone(max_line_length=998)
@@ -34,11 +49,16 @@ def summary(row: Mapping[str, Any], facts: Mapping[int, dict]) -> dict:
     """One list entry: addresses, subject, kind, ids, a text snippet, the message's tags and the entry's URLs."""
     text = " ".join((row.get("text") or "").split())
     ident = int(row["id"])
-    return {**{key: row.get(key) for key in SUMMARY_FIELDS},
-            "tags": (facts.get(row.get("message_id")) or {}).get("tags"),
-            "snippet": text[:SNIPPET_CHARS] + ("\u2026" if len(text) > SNIPPET_CHARS else ""),
-            "urls": {"self": f"/_sandbox/messages/{ident}", "source": f"/_sandbox/messages/{ident}/source",
-                     "checks": f"/_sandbox/messages/{ident}/checks"}}
+    return {
+        **{key: row.get(key) for key in SUMMARY_FIELDS},
+        "tags": (facts.get(row.get("message_id")) or {}).get("tags"),
+        "snippet": text[:SNIPPET_CHARS] + ("\u2026" if len(text) > SNIPPET_CHARS else ""),
+        "urls": {
+            "self": f"/_sandbox/messages/{ident}",
+            "source": f"/_sandbox/messages/{ident}/source",
+            "checks": f"/_sandbox/messages/{ident}/checks",
+        },
+    }
 
 
 def _one_line(value: Any) -> str:
@@ -48,11 +68,16 @@ def _one_line(value: Any) -> str:
 def headers(row: Mapping[str, Any]) -> dict[str, str]:
     """The email's headers, in order: the envelope fields, the stored extra headers (List-Unsubscribe for
     marketing sends) and ``X-Nitrosend-*`` references to what produced it."""
-    out = {"From": row.get("from"), "To": row.get("to"), "Reply-To": row.get("reply_to"),
-           "Subject": row.get("subject"),
-           "Date": email.utils.format_datetime(parse_iso(row["created_at"])) if row.get("created_at") else None,
-           "Message-ID": f"<outbox-{int(row['id'])}@{SANDBOX_HOST}>", **(row.get("headers") or {}),
-           "X-Nitrosend-Kind": row.get("kind")}
+    out = {
+        "From": row.get("from"),
+        "To": row.get("to"),
+        "Reply-To": row.get("reply_to"),
+        "Subject": row.get("subject"),
+        "Date": email.utils.format_datetime(parse_iso(row["created_at"])) if row.get("created_at") else None,
+        "Message-ID": f"<outbox-{int(row['id'])}@{SANDBOX_HOST}>",
+        **(row.get("headers") or {}),
+        "X-Nitrosend-Kind": row.get("kind"),
+    }
     for name, key, _ in RECORDS:
         out[f"X-Nitrosend-{name.title()}-Id"] = row.get(key)
     return {name: _one_line(value) for name, value in out.items() if value not in (None, "")}
@@ -62,9 +87,15 @@ def detail(row: Mapping[str, Any], facts: Mapping[int, dict]) -> dict:
     """The full record: the summary plus HTML, text, headers, the merge context used, the message's
     idempotency key and the API paths of the records it belongs to."""
     records = {name: f"/v1/my/{table}/{row[key]}" for name, key, table in RECORDS if row.get(key)}
-    return {**summary(row, facts), "html": row.get("html"), "text": row.get("text"), "headers": headers(row),
-            "context": row.get("context") or {}, "records": records,
-            "idempotency_key": (facts.get(row.get("message_id")) or {}).get("idempotency_key")}
+    return {
+        **summary(row, facts),
+        "html": row.get("html"),
+        "text": row.get("text"),
+        "headers": headers(row),
+        "context": row.get("context") or {},
+        "records": records,
+        "idempotency_key": (facts.get(row.get("message_id")) or {}).get("idempotency_key"),
+    }
 
 
 def source(row: Mapping[str, Any]) -> bytes:

@@ -6,15 +6,43 @@ from fastapi import APIRouter, Depends
 
 from ..gate import API_PREFIX
 from ..state import get_state
-from . import (account, brands, campaigns, contacts, domains, events, flows, imports, lists, messages, segments,
-               suppressions, templates, webhooks)
+from . import (
+    account,
+    brands,
+    campaigns,
+    contacts,
+    domains,
+    events,
+    flows,
+    imports,
+    lists,
+    messages,
+    segments,
+    suppressions,
+    templates,
+    webhooks,
+)
 
 
 def api_router() -> APIRouter:
     """Every /v1/my endpoint group under one router; each request resolves its brand (``X-Brand-SID``) once,
     even on routes that do not read it, so an unknown SID is a 404 everywhere."""
     router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(get_state)])
-    for module in (account, brands, campaigns, contacts, domains, events, flows, imports, lists, messages, segments,
-                   suppressions, templates, webhooks):
+    for module in (
+        account,
+        brands,
+        campaigns,
+        contacts,
+        domains,
+        events,
+        flows,
+        imports,
+        lists,
+        messages,
+        segments,
+        suppressions,
+        templates,
+        webhooks,
+    ):
         router.include_router(module.router)
     return router

@@ -13,8 +13,19 @@ from ..plans import brand_allowance, reach
 from ..state import SandboxState, get_state
 
 router = APIRouter()
-FIELDS = ("id", "name", "avatar", "banner", "commercial_tier", "safe_mode_enabled", "access", "billing", "team",
-          "created_at", "updated_at")
+FIELDS = (
+    "id",
+    "name",
+    "avatar",
+    "banner",
+    "commercial_tier",
+    "safe_mode_enabled",
+    "access",
+    "billing",
+    "team",
+    "created_at",
+    "updated_at",
+)
 
 
 def present_account(state: SandboxState) -> dict:

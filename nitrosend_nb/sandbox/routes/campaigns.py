@@ -37,11 +37,41 @@ from ..store import iso, parse_iso
 from ..templates import attached_templates
 from ..testsend import send_test
 
-FIELDS = ("id", "account_id", "brand_id", "status", "approval_state", "channel", "name", "data", "scheduled_at",
-          "sent_count", "editable", "created_at", "updated_at", "trigger", "template", "templates")
-TRIGGER_FIELDS = ("id", "flow_id", "audience_type", "segment_id", "resource_type", "resource_id", "name", "event",
-                  "data", "contact_list_id", "contact_list_ids", "triggered_count", "last_triggered_at", "created_at",
-                  "updated_at")
+FIELDS = (
+    "id",
+    "account_id",
+    "brand_id",
+    "status",
+    "approval_state",
+    "channel",
+    "name",
+    "data",
+    "scheduled_at",
+    "sent_count",
+    "editable",
+    "created_at",
+    "updated_at",
+    "trigger",
+    "template",
+    "templates",
+)
+TRIGGER_FIELDS = (
+    "id",
+    "flow_id",
+    "audience_type",
+    "segment_id",
+    "resource_type",
+    "resource_id",
+    "name",
+    "event",
+    "data",
+    "contact_list_id",
+    "contact_list_ids",
+    "triggered_count",
+    "last_triggered_at",
+    "created_at",
+    "updated_at",
+)
 LOCKED_FIELDS = ("template_attributes", "trigger_attributes", "channel", "scheduled_at")
 TRANSITIONS = {
     "draft": ("scheduled", "cancelled", "archived"),
@@ -64,8 +94,9 @@ def _move(doc: dict, target: str) -> None:
         raise invalid({"status": [f"a campaign becomes {target} by being sent (POST /campaigns/{doc['id']}/send)"]})
     if target not in TRANSITIONS[current]:
         allowed = ", ".join(TRANSITIONS[current]) or "nothing (archived is final)"
-        raise invalid({"status": [f"cannot change from {current} to {target}; a {current} campaign can become "
-                                  f"{allowed}"]})
+        raise invalid(
+            {"status": [f"cannot change from {current} to {target}; a {current} campaign can become {allowed}"]}
+        )
     if target == "scheduled" and not doc.get("scheduled_at"):
         raise invalid({"scheduled_at": ["is required to schedule a campaign"]})
     if target == "draft":
@@ -85,11 +116,22 @@ class Campaigns(Resource):
         out = []
         for doc in docs:
             template = templates.get(doc.get("template_id"))
-            trigger = {**{k: doc["trigger"].get(k) for k in TRIGGER_FIELDS}, "resource_type": "Campaign",
-                       "resource_id": doc["id"], "name": doc["name"]}
-            out.append({**{k: doc.get(k) for k in FIELDS}, "sent_count": sent[doc["id"]],
-                        "editable": not doc.get("locked"), "trigger": trigger, "template": template,
-                        "templates": [template] if template else []})
+            trigger = {
+                **{k: doc["trigger"].get(k) for k in TRIGGER_FIELDS},
+                "resource_type": "Campaign",
+                "resource_id": doc["id"],
+                "name": doc["name"],
+            }
+            out.append(
+                {
+                    **{k: doc.get(k) for k in FIELDS},
+                    "sent_count": sent[doc["id"]],
+                    "editable": not doc.get("locked"),
+                    "trigger": trigger,
+                    "template": template,
+                    "templates": [template] if template else [],
+                }
+            )
         return out
 
     def _apply_trigger(self, state: SandboxState, doc: dict, attrs: dict, now: str) -> None:
@@ -111,18 +153,32 @@ class Campaigns(Resource):
         if "audience_type" in attrs:
             trigger["audience_type"] = attrs["audience_type"]
         elif trigger.get("audience_type") != "all_contacts" or trigger["contact_list_ids"] or trigger["segment_id"]:
-            trigger["audience_type"] = ("lists" if trigger["contact_list_ids"] else
-                                        "segment" if trigger["segment_id"] is not None else None)
+            trigger["audience_type"] = (
+                "lists" if trigger["contact_list_ids"] else "segment" if trigger["segment_id"] is not None else None
+            )
         trigger["updated_at"] = now
 
     def _apply_template(self, state: SandboxState, doc: dict, attrs: dict, now: str) -> None:
         """Create or change the campaign's template (a templates row attached through ``flow_id``)."""
         template = state.find("templates", doc["template_id"]) if doc.get("template_id") else None
         if template is None:
-            template = state.insert("templates", {
-                "name": doc["name"], "flow_id": doc["trigger"]["flow_id"], "action_id": None, "subject": None,
-                "body": None, "preheader": None, "from_name": None, "from_email": None, "reply_to": None,
-                "design": None, "created_at": now, "updated_at": now})
+            template = state.insert(
+                "templates",
+                {
+                    "name": doc["name"],
+                    "flow_id": doc["trigger"]["flow_id"],
+                    "action_id": None,
+                    "subject": None,
+                    "body": None,
+                    "preheader": None,
+                    "from_name": None,
+                    "from_email": None,
+                    "reply_to": None,
+                    "design": None,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
             doc["template_id"] = template["id"]
         template.update(attrs, updated_at=now)
         state.store.replace("templates", template)
@@ -155,15 +211,34 @@ class Campaigns(Resource):
 
     def new_doc(self, state: SandboxState, name: str, channel: str, now: str) -> dict:
         """A fresh draft campaign document with an empty trigger and no template."""
-        return {**state.owner(), "status": "draft", "approval_state": "pending_review",
-                "channel": channel, "name": name, "data": {}, "scheduled_at": None, "created_at": now,
-                "updated_at": now, "sent_at": None, "locked": False,
-                "trigger": {"id": state.store.next_seq("campaign_trigger", 1001),
-                            "flow_id": state.store.next_seq("campaign_flow", 1001), "audience_type": None,
-                            "event": "campaign", "segment_id": None, "contact_list_id": None, "contact_list_ids": [],
-                            "data": None, "triggered_count": 0, "last_triggered_at": None, "created_at": now,
-                            "updated_at": now},
-                "template_id": None}
+        return {
+            **state.owner(),
+            "status": "draft",
+            "approval_state": "pending_review",
+            "channel": channel,
+            "name": name,
+            "data": {},
+            "scheduled_at": None,
+            "created_at": now,
+            "updated_at": now,
+            "sent_at": None,
+            "locked": False,
+            "trigger": {
+                "id": state.store.next_seq("campaign_trigger", 1001),
+                "flow_id": state.store.next_seq("campaign_flow", 1001),
+                "audience_type": None,
+                "event": "campaign",
+                "segment_id": None,
+                "contact_list_id": None,
+                "contact_list_ids": [],
+                "data": None,
+                "triggered_count": 0,
+                "last_triggered_at": None,
+                "created_at": now,
+                "updated_at": now,
+            },
+            "template_id": None,
+        }
 
     def build(self, state: SandboxState, body: CampaignCreate, now: str) -> dict:
         doc = self.new_doc(state, body.name, body.channel, now)
@@ -214,8 +289,14 @@ def _audience(state: SandboxState, trigger: dict, confirm_send_to_all: bool) -> 
     if kind == "segment" and trigger["segment_id"] is None:
         raise invalid({"trigger_attributes.segment_id": ["audience_type segment needs a segment"]})
     if kind is None:
-        raise invalid({"audience": ["choose trigger_attributes.contact_list_ids, trigger_attributes.segment_id "
-                                    "or confirm_send_to_all=true; a campaign never falls back to everyone"]})
+        raise invalid(
+            {
+                "audience": [
+                    "choose trigger_attributes.contact_list_ids, trigger_attributes.segment_id "
+                    "or confirm_send_to_all=true; a campaign never falls back to everyone"
+                ]
+            }
+        )
     return trigger["contact_list_ids"], trigger["segment_id"]
 
 
@@ -230,22 +311,47 @@ def _deliver_all(state: SandboxState, doc: dict, template: dict, recipients: lis
         to = contact["email"] if doc["channel"] == "email" else contact["phone"]
         email = render_email(template, context, theme) if doc["channel"] == "email" else None
         failure = refusal(brand, account, doc["channel"], to)
-        message = record_message(state, brand, now, channel=doc["channel"], to=to, subject=email and email.subject,
-                                 source_type="campaign", source_name=doc["name"], flow_id=doc["trigger"]["flow_id"],
-                                 failure=failure, campaign_id=doc["id"], contact_id=contact["id"])
+        message = record_message(
+            state,
+            brand,
+            now,
+            channel=doc["channel"],
+            to=to,
+            subject=email and email.subject,
+            source_type="campaign",
+            source_name=doc["name"],
+            flow_id=doc["trigger"]["flow_id"],
+            failure=failure,
+            campaign_id=doc["id"],
+            contact_id=contact["id"],
+        )
         if failure is not None:
             continue
         delivered += 1
         if email is not None:
-            deliver(state, now, kind="campaign", to=to, subject=email.subject, html=email.html, text=email.text,
-                    from_=from_, reply_to=reply_to, message_id=message["id"], campaign_id=doc["id"],
-                    contact_id=contact["id"], context=context, count=False)
+            deliver(
+                state,
+                now,
+                kind="campaign",
+                to=to,
+                subject=email.subject,
+                html=email.html,
+                text=email.text,
+                from_=from_,
+                reply_to=reply_to,
+                message_id=message["id"],
+                campaign_id=doc["id"],
+                contact_id=contact["id"],
+                context=context,
+                count=False,
+            )
     count_usage(state, **{"email" if doc["channel"] == "email" else "sms": delivered})
 
 
 @router.post("/campaigns/{ident}/send", tags=["Campaigns"], summary="Send a campaign")
-def send_campaign(ident: ResourceId, request: Request, body: CampaignSend | None = None,
-                  state: SandboxState = Depends(get_state)) -> Response:
+def send_campaign(
+    ident: ResourceId, request: Request, body: CampaignSend | None = None, state: SandboxState = Depends(get_state)
+) -> Response:
     """Deliver to the subscribed contacts of the chosen lists and/or segment (or everyone with
     ``confirm_send_to_all``), record one message per recipient, then lock the content (see the module
     docstring for statuses and approval)."""
@@ -260,13 +366,24 @@ def send_campaign(ident: ResourceId, request: Request, body: CampaignSend | None
         if doc.get("locked"):
             raise campaign_locked()
         if doc["status"] not in SENDABLE:
-            raise invalid({"status": [f"a {doc['status']} campaign cannot be sent; duplicate it "
-                                      f"(POST /campaigns/{ident}/duplicate) to send it again"]})
+            raise invalid(
+                {
+                    "status": [
+                        f"a {doc['status']} campaign cannot be sent; duplicate it "
+                        f"(POST /campaigns/{ident}/duplicate) to send it again"
+                    ]
+                }
+            )
         now = state.store.tick()
         campaigns.apply(state, doc, body.changes(), body, now)
         if doc["approval_state"] == "rejected":
-            raise invalid({"approval_state": ["the campaign was rejected in review; change its content to have it "
-                                              "reviewed again"]})
+            raise invalid(
+                {
+                    "approval_state": [
+                        "the campaign was rejected in review; change its content to have it reviewed again"
+                    ]
+                }
+            )
         trigger = doc["trigger"]
         list_ids, segment_id = _audience(state, trigger, body.confirm_send_to_all)
         template = _check_content(state, doc)
@@ -286,19 +403,28 @@ def send_campaign(ident: ResourceId, request: Request, body: CampaignSend | None
 
 
 @router.post("/campaigns/{ident}/send_test", tags=["Campaigns"], summary="Send a test of a campaign")
-def send_campaign_test(ident: ResourceId, request: Request, body: SendTest | None = None,
-                       state: SandboxState = Depends(get_state)) -> Response:
+def send_campaign_test(
+    ident: ResourceId, request: Request, body: SendTest | None = None, state: SandboxState = Depends(get_state)
+) -> Response:
     """Send the campaign's email content to test recipients, as ``POST /templates/{id}/send_test`` does."""
     doc = campaigns.fetch(state, ident)
     if doc["channel"] != "email":
         raise invalid({"channel": ["send_test is for email campaigns"]})
-    return send_test(state, request, body or SendTest(), _check_content(state, doc),
-                     scope=f"campaigns/{ident}/send_test", source_name=doc["name"], template_id=doc["template_id"])
+    return send_test(
+        state,
+        request,
+        body or SendTest(),
+        _check_content(state, doc),
+        scope=f"campaigns/{ident}/send_test",
+        source_name=doc["name"],
+        template_id=doc["template_id"],
+    )
 
 
 @router.post("/campaigns/{ident}/duplicate", tags=["Campaigns"], status_code=201, summary="Duplicate a campaign")
-def duplicate_campaign(ident: ResourceId, body: CampaignDuplicate | None = None,
-                       state: SandboxState = Depends(get_state)) -> Response:
+def duplicate_campaign(
+    ident: ResourceId, body: CampaignDuplicate | None = None, state: SandboxState = Depends(get_state)
+) -> Response:
     """A new draft with the source's channel, data, audience and content (``name`` defaults to
     "<name> (copy)"); ``cancel_source`` also cancels the source, which must be able to become cancelled."""
     body = body or CampaignDuplicate()
@@ -311,12 +437,18 @@ def duplicate_campaign(ident: ResourceId, body: CampaignDuplicate | None = None,
         now = state.store.tick()
         doc = campaigns.new_doc(state, body.name or f"{source['name']} (copy)", source["channel"], now)
         doc["data"] = dict(source.get("data") or {})
-        doc["trigger"].update({k: source["trigger"].get(k) for k in
-                               ("audience_type", "event", "segment_id", "contact_list_id", "contact_list_ids", "data")})
+        doc["trigger"].update(
+            {
+                k: source["trigger"].get(k)
+                for k in ("audience_type", "event", "segment_id", "contact_list_id", "contact_list_ids", "data")
+            }
+        )
         template = state.store.get("templates", source["template_id"]) if source.get("template_id") else None
         if template is not None:
-            content = {k: template.get(k) for k in ("subject", "body", "preheader", "from_name", "from_email",
-                                                     "reply_to", "design")}
+            content = {
+                k: template.get(k)
+                for k in ("subject", "body", "preheader", "from_name", "from_email", "reply_to", "design")
+            }
             campaigns.apply(state, doc, {"template_attributes": content}, body, now)
         doc = state.insert("campaigns", doc)
         if body.cancel_source:

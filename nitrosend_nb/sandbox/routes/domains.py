@@ -15,8 +15,17 @@ from ..errors import invalid
 from ..models import DomainCreate, ResourceId
 from ..state import SandboxState, get_state
 
-FIELDS = ("id", "brand_id", "name", "provider", "status", "dns_setup_status", "dns_records", "verified_at",
-          "created_at")
+FIELDS = (
+    "id",
+    "brand_id",
+    "name",
+    "provider",
+    "status",
+    "dns_setup_status",
+    "dns_records",
+    "verified_at",
+    "created_at",
+)
 
 
 class Domains(Resource):
@@ -30,9 +39,17 @@ class Domains(Resource):
         name = body.domain.name
         if state.store.count(self.table, state.in_brand("name = ?"), (name,)):
             raise invalid({"domain.name": [f"{name} has already been added"]})
-        return {**state.owner(), "name": name, "provider": "ses", "status": "pending",
-                "dns_setup_status": "unchecked", "dns_records": dns_records(name), "verified_at": None,
-                "created_at": now, "updated_at": now}
+        return {
+            **state.owner(),
+            "name": name,
+            "provider": "ses",
+            "status": "pending",
+            "dns_setup_status": "unchecked",
+            "dns_records": dns_records(name),
+            "verified_at": None,
+            "created_at": now,
+            "updated_at": now,
+        }
 
 
 domains = Domains()

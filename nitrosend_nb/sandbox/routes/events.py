@@ -29,14 +29,61 @@ from ..pagination import positive_int, query_bool
 from ..state import SandboxState, get_state
 from ..store import iso, parse_iso
 
-FIELDS = ("id", "event", "amount", "data", "resource_uid", "resource_name", "resource_url", "idempotency_key", "test",
-          "ip", "user_agent", "browser", "os", "device_type", "referrer", "utm_source", "utm_medium", "utm_term",
-          "utm_content", "utm_campaign", "chain_depth", "generated", "contact_id", "account_id", "created_at",
-          "updated_at")
-TEXT_FILTERS = ("event", "resource_uid", "resource_name", "resource_url", "utm_source", "utm_medium", "utm_term",
-                "utm_content", "utm_campaign", "browser", "os", "device_type")
-PAYLOAD = ("amount", "data", "resource_uid", "resource_name", "resource_url", "test", "utm_source", "utm_medium",
-           "utm_term", "utm_content", "utm_campaign")
+FIELDS = (
+    "id",
+    "event",
+    "amount",
+    "data",
+    "resource_uid",
+    "resource_name",
+    "resource_url",
+    "idempotency_key",
+    "test",
+    "ip",
+    "user_agent",
+    "browser",
+    "os",
+    "device_type",
+    "referrer",
+    "utm_source",
+    "utm_medium",
+    "utm_term",
+    "utm_content",
+    "utm_campaign",
+    "chain_depth",
+    "generated",
+    "contact_id",
+    "account_id",
+    "created_at",
+    "updated_at",
+)
+TEXT_FILTERS = (
+    "event",
+    "resource_uid",
+    "resource_name",
+    "resource_url",
+    "utm_source",
+    "utm_medium",
+    "utm_term",
+    "utm_content",
+    "utm_campaign",
+    "browser",
+    "os",
+    "device_type",
+)
+PAYLOAD = (
+    "amount",
+    "data",
+    "resource_uid",
+    "resource_name",
+    "resource_url",
+    "test",
+    "utm_source",
+    "utm_medium",
+    "utm_term",
+    "utm_content",
+    "utm_campaign",
+)
 MAX_CHAIN_DEPTH = 3
 EVENT_NAME_RE = re.compile(EVENT_NAME)
 MAX_KEY_LENGTH = 128
@@ -54,14 +101,36 @@ def _whole_second(name: str, raw: str) -> str:
     return iso(moment)
 
 
-def event_doc(state: SandboxState, now: str, contact_id: int, name: str, fields: dict, *,
-              idempotency_key: str | None, chain_depth: int = 0) -> dict:
+def event_doc(
+    state: SandboxState,
+    now: str,
+    contact_id: int,
+    name: str,
+    fields: dict,
+    *,
+    idempotency_key: str | None,
+    chain_depth: int = 0,
+) -> dict:
     """A new event document (no id yet); device and request details are unknown for server-side tracking."""
-    return {**state.owner(), "event": name, **{k: fields.get(k) for k in PAYLOAD},
-            "data": fields.get("data") or {}, "test": bool(fields.get("test")), "idempotency_key": idempotency_key,
-            "ip": None, "user_agent": None, "browser": None, "os": None, "device_type": None, "referrer": None,
-            "chain_depth": chain_depth, "generated": chain_depth > 0, "contact_id": contact_id,
-            "created_at": now, "updated_at": now}
+    return {
+        **state.owner(),
+        "event": name,
+        **{k: fields.get(k) for k in PAYLOAD},
+        "data": fields.get("data") or {},
+        "test": bool(fields.get("test")),
+        "idempotency_key": idempotency_key,
+        "ip": None,
+        "user_agent": None,
+        "browser": None,
+        "os": None,
+        "device_type": None,
+        "referrer": None,
+        "chain_depth": chain_depth,
+        "generated": chain_depth > 0,
+        "contact_id": contact_id,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 class Events(Resource):
@@ -108,14 +177,14 @@ class Events(Resource):
 
     def previous(self, state: SandboxState, name: str, key: str) -> dict | None:
         """The event already tracked as ``name`` with idempotency ``key``, if any."""
-        found = state.store.query(self.table, state.in_brand("event = ? AND idempotency_key = ?"), (name, key),
-                                  limit=1)
+        found = state.store.query(self.table, state.in_brand("event = ? AND idempotency_key = ?"), (name, key), limit=1)
         return found[0] if found else None
 
     def build(self, state: SandboxState, body: EventCreate, now: str) -> dict:
         fields = body.model_dump(include=set(PAYLOAD))
-        return event_doc(state, now, self.contact(state, body)["id"], body.event, fields,
-                         idempotency_key=body.idempotency_key)
+        return event_doc(
+            state, now, self.contact(state, body)["id"], body.event, fields, idempotency_key=body.idempotency_key
+        )
 
     def after_save(self, state: SandboxState, doc: dict, body: EventCreate | None) -> None:
         """Start the flows the event triggers; track the events they emit (a bounded chain)."""
@@ -127,9 +196,18 @@ class Events(Resource):
             for follow_up in run_flow(state, flow, doc, contact, doc["created_at"], theme):
                 if doc["chain_depth"] >= MAX_CHAIN_DEPTH or not EVENT_NAME_RE.match(follow_up["event"]):
                     continue
-                child = state.store.insert(self.table, event_doc(
-                    state, state.store.tick(), doc["contact_id"], follow_up["event"], follow_up,
-                    idempotency_key=None, chain_depth=doc["chain_depth"] + 1))
+                child = state.store.insert(
+                    self.table,
+                    event_doc(
+                        state,
+                        state.store.tick(),
+                        doc["contact_id"],
+                        follow_up["event"],
+                        follow_up,
+                        idempotency_key=None,
+                        chain_depth=doc["chain_depth"] + 1,
+                    ),
+                )
                 self.after_save(state, child, None)
 
 
@@ -143,8 +221,13 @@ def track_event(body: EventCreate, request: Request, state: SandboxState = Depen
     Idempotency-Key (header or ``idempotency_key``), however often and concurrently it is retried."""
     key = request_key(request, body.idempotency_key)
     if not key:
-        raise invalid({"idempotency_key": ["is required: send an Idempotency-Key header or an idempotency_key "
-                                           "field, the same on every retry"]})
+        raise invalid(
+            {
+                "idempotency_key": [
+                    "is required: send an Idempotency-Key header or an idempotency_key field, the same on every retry"
+                ]
+            }
+        )
     if len(key) > MAX_KEY_LENGTH:
         raise invalid({"idempotency_key": [f"must be at most {MAX_KEY_LENGTH} characters"]})
     body = body.model_copy(update={"idempotency_key": key})

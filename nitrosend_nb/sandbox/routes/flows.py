@@ -23,16 +23,33 @@ from ..state import SandboxState
 from ..store import parse_iso
 from ..templates import attached_templates
 
-FIELDS = ("id", "account_id", "brand_id", "status", "approval_state", "name", "goal", "trigger", "steps",
-          "sent_count", "created_at", "updated_at", "templates")
+FIELDS = (
+    "id",
+    "account_id",
+    "brand_id",
+    "status",
+    "approval_state",
+    "name",
+    "goal",
+    "trigger",
+    "steps",
+    "sent_count",
+    "created_at",
+    "updated_at",
+    "templates",
+)
 DEFAULT_EVENT = "contact_add"
 
 
 def _trigger_output(trigger: dict) -> dict:
     list_ids = trigger.get("contact_list_ids") or []
-    return {"event": trigger.get("event"), "segment_id": trigger.get("segment_id"),
-            "contact_list_id": list_ids[0] if list_ids else None, "contact_list_ids": list_ids,
-            "data": trigger.get("data")}
+    return {
+        "event": trigger.get("event"),
+        "segment_id": trigger.get("segment_id"),
+        "contact_list_id": list_ids[0] if list_ids else None,
+        "contact_list_ids": list_ids,
+        "data": trigger.get("data"),
+    }
 
 
 class Flows(Resource):
@@ -45,10 +62,15 @@ class Flows(Resource):
     def present(self, state: SandboxState, docs: list) -> list:
         templates = attached_templates(state, [tid for d in docs for tid in d.get("template_ids", [])])
         sent = messages.counts(state, "flow_id", [d["id"] for d in docs], "flow")
-        return [{**{k: d.get(k) for k in FIELDS}, "trigger": _trigger_output(d.get("trigger") or {}),
-                 "sent_count": sent[d["id"]],
-                 "templates": [templates[tid] for tid in d.get("template_ids", []) if tid in templates]}
-                for d in docs]
+        return [
+            {
+                **{k: d.get(k) for k in FIELDS},
+                "trigger": _trigger_output(d.get("trigger") or {}),
+                "sent_count": sent[d["id"]],
+                "templates": [templates[tid] for tid in d.get("template_ids", []) if tid in templates],
+            }
+            for d in docs
+        ]
 
     def _apply(self, state: SandboxState, doc: dict, body: FlowUpdate, now: str) -> dict:
         changes = body.changes()
@@ -62,9 +84,12 @@ class Flows(Resource):
                 ids.insert(0, trigger["contact_list_id"])
             if trigger.get("segment_id") is not None:
                 segment_condition(state, trigger["segment_id"], "trigger.segment_id")
-            doc["trigger"] = {"event": trigger.get("event") or DEFAULT_EVENT, "segment_id": trigger.get("segment_id"),
-                              "contact_list_ids": check_lists(state, ids, "trigger.contact_list_ids"),
-                              "data": trigger.get("data")}
+            doc["trigger"] = {
+                "event": trigger.get("event") or DEFAULT_EVENT,
+                "segment_id": trigger.get("segment_id"),
+                "contact_list_ids": check_lists(state, ids, "trigger.contact_list_ids"),
+                "data": trigger.get("data"),
+            }
         if body.steps is not None:
             steps = [step.model_dump(exclude_none=True) for step in body.steps]
             for where, step in walk_steps(steps):  # split filters at any depth are checked
@@ -79,10 +104,18 @@ class Flows(Resource):
         return doc
 
     def build(self, state: SandboxState, body: FlowCreate, now: str) -> dict:
-        doc = {**state.owner(), "status": body.status, "approval_state": "pending_review",
-               "name": body.name, "goal": None,
-               "trigger": {"event": DEFAULT_EVENT, "segment_id": None, "contact_list_ids": [], "data": None},
-               "steps": [], "template_ids": [], "created_at": now, "updated_at": now}
+        doc = {
+            **state.owner(),
+            "status": body.status,
+            "approval_state": "pending_review",
+            "name": body.name,
+            "goal": None,
+            "trigger": {"event": DEFAULT_EVENT, "segment_id": None, "contact_list_ids": [], "data": None},
+            "steps": [],
+            "template_ids": [],
+            "created_at": now,
+            "updated_at": now,
+        }
         return self._apply(state, doc, body, now)
 
     def after_save(self, state: SandboxState, doc: dict, body: FlowCreate) -> None:
@@ -90,8 +123,7 @@ class Flows(Resource):
         if body.steps is None:
             return
         self.before_delete(state, doc)
-        templates = [state.insert("templates", t)
-                     for t in step_templates(doc["steps"], doc["id"], doc["updated_at"])]
+        templates = [state.insert("templates", t) for t in step_templates(doc["steps"], doc["id"], doc["updated_at"])]
         doc["template_ids"] = [t["id"] for t in templates]
         state.store.replace(self.table, doc)
 
@@ -106,8 +138,12 @@ class Flows(Resource):
             except ValueError:
                 raise invalid({"updated_at": ["must be an ISO 8601 timestamp"]}) from None
             if stale:
-                raise ApiError(409, f"Flow {doc['id']} was modified at {doc['updated_at']}, after the updated_at "
-                                    f"you sent ({body.updated_at}); reload it and retry", code="stale_flow")
+                raise ApiError(
+                    409,
+                    f"Flow {doc['id']} was modified at {doc['updated_at']}, after the updated_at "
+                    f"you sent ({body.updated_at}); reload it and retry",
+                    code="stale_flow",
+                )
         return self._apply(state, doc, body, now)
 
 

@@ -23,9 +23,28 @@ from ..models import DirectUploadCreate, ImportCreate, ResourceId
 from ..state import SandboxState, app_state, get_state
 from ..uploads import UPLOAD_PATH, blob_bytes, blob_for, checksum, new_blob, receive, sign
 
-FIELDS = ("id", "brand_id", "resource", "parser", "status", "filename", "total_rows", "success_rows", "failed_rows",
-          "rows_processed", "progress_pct", "import_errors", "columns", "options", "assigned_list_ids",
-          "assigned_lists", "guardrail", "started_at", "ended_at", "created_at")
+FIELDS = (
+    "id",
+    "brand_id",
+    "resource",
+    "parser",
+    "status",
+    "filename",
+    "total_rows",
+    "success_rows",
+    "failed_rows",
+    "rows_processed",
+    "progress_pct",
+    "import_errors",
+    "columns",
+    "options",
+    "assigned_list_ids",
+    "assigned_lists",
+    "guardrail",
+    "started_at",
+    "ended_at",
+    "created_at",
+)
 STATUSES = ("pending", "processing", "failed", "canceled", "complete", "contact_us")
 CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-excel", "application/octet-stream")
 
@@ -48,11 +67,21 @@ class Imports(Resource):
 
     def present(self, state: SandboxState, docs: list) -> list:
         wanted = {lid for doc in docs for lid in doc["assigned_list_ids"]}
-        names = {lst["id"]: lst["name"] for lst in state.store.query(
-            "lists", f"id IN ({','.join('?' * len(wanted))})", list(wanted))} if wanted else {}
-        return [{**{k: doc.get(k) for k in FIELDS},
-                 "assigned_lists": [{"id": lid, "name": names.get(lid)} for lid in doc["assigned_list_ids"]]}
-                for doc in docs]
+        names = (
+            {
+                lst["id"]: lst["name"]
+                for lst in state.store.query("lists", f"id IN ({','.join('?' * len(wanted))})", list(wanted))
+            }
+            if wanted
+            else {}
+        )
+        return [
+            {
+                **{k: doc.get(k) for k in FIELDS},
+                "assigned_lists": [{"id": lid, "name": names.get(lid)} for lid in doc["assigned_list_ids"]],
+            }
+            for doc in docs
+        ]
 
     def list_query(self, state: SandboxState, request: Request) -> Query:
         status = request.query_params.get("status")
@@ -64,12 +93,27 @@ class Imports(Resource):
 
     def build(self, state: SandboxState, accepted: Accepted, now: str) -> dict:
         options = accepted.body.options.model_dump()
-        return {"resource": accepted.body.resource, "parser": "csv", "status": "pending",
-                "filename": accepted.blob["filename"], "blob_id": accepted.blob["id"], "plan": accepted.plan,
-                "total_rows": accepted.total_rows, "success_rows": 0, "failed_rows": 0, "rows_processed": 0,
-                "progress_pct": 0.0, "import_errors": [], "columns": accepted.body.columns, "options": options,
-                "assigned_list_ids": options["list_ids"], "guardrail": None, "started_at": None,
-                "ended_at": None, "created_at": now}
+        return {
+            "resource": accepted.body.resource,
+            "parser": "csv",
+            "status": "pending",
+            "filename": accepted.blob["filename"],
+            "blob_id": accepted.blob["id"],
+            "plan": accepted.plan,
+            "total_rows": accepted.total_rows,
+            "success_rows": 0,
+            "failed_rows": 0,
+            "rows_processed": 0,
+            "progress_pct": 0.0,
+            "import_errors": [],
+            "columns": accepted.body.columns,
+            "options": options,
+            "assigned_list_ids": options["list_ids"],
+            "guardrail": None,
+            "started_at": None,
+            "ended_at": None,
+            "created_at": now,
+        }
 
     def after_save(self, state: SandboxState, doc: dict, accepted: Accepted) -> None:
         state.imports.start(doc["id"])
@@ -110,8 +154,11 @@ def _form_json(form, name: str) -> object:
 def _accept(state: SandboxState, request: Request, body: ImportCreate, data: bytes | None, filename: str) -> Response:
     """Check an import request as a whole, store it (and a multipart file) and start processing it."""
     if (data is None) == (body.signed_id is None):
-        raise invalid({"file": ["send a file (multipart) or a signed_id from a direct upload, not both"]}
-                      if data is not None else {"signed_id": ["is required (or send the CSV as a multipart file)"]})
+        raise invalid(
+            {"file": ["send a file (multipart) or a signed_id from a direct upload, not both"]}
+            if data is not None
+            else {"signed_id": ["is required (or send the CSV as a multipart file)"]}
+        )
     key = request_key(request, None)
     print_ = fingerprint({"body": body.model_dump(), "file": checksum(data) if data is not None else None})
     with state.store.atomic():
@@ -123,8 +170,15 @@ def _accept(state: SandboxState, request: Request, body: ImportCreate, data: byt
         plan = plan_columns(header, body.columns)
         check_lists(state, body.options.list_ids, "options.list_ids")
         if blob is None:
-            blob = new_blob(state, filename=filename, content_type="text/csv", byte_size=len(data),
-                            checksum_=checksum(data), now=state.store.tick(), data=data)
+            blob = new_blob(
+                state,
+                filename=filename,
+                content_type="text/csv",
+                byte_size=len(data),
+                checksum_=checksum(data),
+                now=state.store.tick(),
+                data=data,
+            )
         doc, _ = imports.create(state, Accepted(body, blob, len(rows), plan))
         if key:
             state.store.remember("imports", key, print_, {"id": doc["id"]})
@@ -155,8 +209,9 @@ async def create_import(request: Request, state: SandboxState = Depends(get_stat
         data = await upload.read() if upload is not None and hasattr(upload, "read") else None
         filename = getattr(upload, "filename", None) or "upload.csv"
     elif not is_json(content_type):
-        raise ApiError(415, "Send the CSV as multipart/form-data (field 'file'), or JSON naming a direct upload's "
-                            "signed_id")
+        raise ApiError(
+            415, "Send the CSV as multipart/form-data (field 'file'), or JSON naming a direct upload's signed_id"
+        )
     else:
         try:
             fields = await request.json()
@@ -179,8 +234,9 @@ register(router, imports)
 
 
 @uploads_router.post("/v1/direct_uploads", status_code=201, summary="Declare a file before uploading it")
-def create_direct_upload(body: DirectUploadCreate, request: Request,
-                         state: SandboxState = Depends(get_state)) -> Response:
+def create_direct_upload(
+    body: DirectUploadCreate, request: Request, state: SandboxState = Depends(get_state)
+) -> Response:
     """Answers with the blob's ``signed_id`` and a presigned ``direct_upload.url`` to PUT the bytes to."""
     declared = body.blob
     if declared.byte_size > LIMITS["max_file_size_bytes"]:
@@ -188,16 +244,32 @@ def create_direct_upload(body: DirectUploadCreate, request: Request,
     if declared.content_type.split(";")[0].strip().lower() not in CSV_TYPES:
         raise invalid({"blob.content_type": [f"must be one of {', '.join(CSV_TYPES)}"]})
     with state.store.atomic():
-        blob = new_blob(state, filename=declared.filename, content_type=declared.content_type,
-                        byte_size=declared.byte_size, checksum_=declared.checksum, now=state.store.tick())
+        blob = new_blob(
+            state,
+            filename=declared.filename,
+            content_type=declared.content_type,
+            byte_size=declared.byte_size,
+            checksum_=declared.checksum,
+            now=state.store.tick(),
+        )
     url = str(request.base_url).rstrip("/") + f"{UPLOAD_PATH}/{sign(state, 'upload', blob['id'])}"
-    return json_response({
-        "id": blob["id"], "key": f"blob-{blob['id']}", "filename": blob["filename"],
-        "content_type": blob["content_type"], "byte_size": blob["byte_size"], "checksum": blob["checksum"],
-        "signed_id": sign(state, "blob", blob["id"]), "created_at": blob["created_at"],
-        "direct_upload": {"url": url, "headers": {"Content-Type": blob["content_type"],
-                                                  "Content-MD5": blob["checksum"]}},
-    }, 201)
+    return json_response(
+        {
+            "id": blob["id"],
+            "key": f"blob-{blob['id']}",
+            "filename": blob["filename"],
+            "content_type": blob["content_type"],
+            "byte_size": blob["byte_size"],
+            "checksum": blob["checksum"],
+            "signed_id": sign(state, "blob", blob["id"]),
+            "created_at": blob["created_at"],
+            "direct_upload": {
+                "url": url,
+                "headers": {"Content-Type": blob["content_type"], "Content-MD5": blob["checksum"]},
+            },
+        },
+        201,
+    )
 
 
 @uploads_router.put(UPLOAD_PATH + "/{token}", status_code=204, summary="Upload the bytes of a declared file")

@@ -12,8 +12,18 @@ from ..errors import invalid, json_response
 from ..models import ListBulk, ListCreate, ListUpdate, ResourceId
 from ..state import SandboxState, get_state
 
-FIELDS = ("id", "account_id", "brand_id", "name", "contacts_count", "segment_id", "stale", "last_populated_at",
-          "created_at", "updated_at")
+FIELDS = (
+    "id",
+    "account_id",
+    "brand_id",
+    "name",
+    "contacts_count",
+    "segment_id",
+    "stale",
+    "last_populated_at",
+    "created_at",
+    "updated_at",
+)
 
 
 class Lists(Resource):
@@ -38,8 +48,15 @@ class Lists(Resource):
     def build(self, state: SandboxState, body: ListCreate, now: str) -> dict:
         changes = body.changes()
         self._check(state, changes)
-        return {**state.owner(), "name": body.name, "segment_id": body.segment_id,
-                "stale": False, "last_populated_at": None, "created_at": now, "updated_at": now}
+        return {
+            **state.owner(),
+            "name": body.name,
+            "segment_id": body.segment_id,
+            "stale": False,
+            "last_populated_at": None,
+            "created_at": now,
+            "updated_at": now,
+        }
 
     def apply(self, state: SandboxState, doc: dict, changes: dict, body: ListUpdate, now: str) -> dict:
         self._check(state, changes)
@@ -75,8 +92,10 @@ def bulk_membership(ident: ResourceId, body: ListBulk, state: SandboxState = Dep
             unique.setdefault(email.lower(), email)
         emails = list(unique.values())
         marks = ",".join("?" * len(emails))
-        found = {row["email"].lower(): row["id"] for row in state.store.query(
-            "contacts", state.in_brand(f"email COLLATE NOCASE IN ({marks})"), emails)}
+        found = {
+            row["email"].lower(): row["id"]
+            for row in state.store.query("contacts", state.in_brand(f"email COLLATE NOCASE IN ({marks})"), emails)
+        }
         members = state.store.list_member_ids(ident)
         adding = body.action == "add"
         changed = [e for e in emails if e.lower() in found and (found[e.lower()] in members) != adding]
@@ -84,12 +103,17 @@ def bulk_membership(ident: ResourceId, body: ListBulk, state: SandboxState = Dep
         state.store.change_list_members(ident, add=ids if adding else (), remove=() if adding else ids)
         doc["updated_at"] = state.store.tick()
         state.store.replace("lists", doc)
-    return json_response({
-        "list_id": ident, "action": body.action, "added": changed if adding else [],
-        "removed": [] if adding else changed,
-        "unchanged": [e for e in emails if e.lower() in found and e not in changed],
-        "not_found": [e for e in emails if e.lower() not in found],
-        "contacts_count": state.store.member_counts([ident])[ident]})
+    return json_response(
+        {
+            "list_id": ident,
+            "action": body.action,
+            "added": changed if adding else [],
+            "removed": [] if adding else changed,
+            "unchanged": [e for e in emails if e.lower() in found and e not in changed],
+            "not_found": [e for e in emails if e.lower() not in found],
+            "contacts_count": state.store.member_counts([ident])[ident],
+        }
+    )
 
 
 register(router, lists)

@@ -14,9 +14,24 @@ from ..pagination import positive_int, query_bool
 from ..state import SandboxState
 from ..suppressions import REASONS
 
-FIELDS = ("id", "email", "reason", "scope", "active", "contact_id", "source_provider", "source_event_id",
-          "provider_diagnostic", "bounce_type", "bounce_subtype", "complaint_feedback_type", "event_occurred_at",
-          "expires_at", "created_at", "updated_at")
+FIELDS = (
+    "id",
+    "email",
+    "reason",
+    "scope",
+    "active",
+    "contact_id",
+    "source_provider",
+    "source_event_id",
+    "provider_diagnostic",
+    "bounce_type",
+    "bounce_subtype",
+    "complaint_feedback_type",
+    "event_occurred_at",
+    "expires_at",
+    "created_at",
+    "updated_at",
+)
 
 
 class Suppressions(Resource):

@@ -38,12 +38,20 @@ def component_spec() -> Response:
 
 
 @router.post("/templates/{ident}/send_test", tags=["Templates"], summary="Send a test email")
-def send_template_test(ident: ResourceId, request: Request, body: SendTest | None = None,
-                       state: SandboxState = Depends(get_state)) -> Response:
+def send_template_test(
+    ident: ResourceId, request: Request, body: SendTest | None = None, state: SandboxState = Depends(get_state)
+) -> Response:
     """Send the template to test recipients (see :mod:`..testsend`)."""
     template = templates.fetch(state, ident)
-    return send_test(state, request, body or SendTest(), template, scope=f"templates/{ident}/send_test",
-                     source_name=template.get("name"), template_id=ident)
+    return send_test(
+        state,
+        request,
+        body or SendTest(),
+        template,
+        scope=f"templates/{ident}/send_test",
+        source_name=template.get("name"),
+        template_id=ident,
+    )
 
 
 register(router, templates)

@@ -23,10 +23,33 @@ from ..models import ResourceId, WebhookCreate, WebhookTest, WebhookUpdate
 from ..state import SandboxState, get_state
 from ..webhooks import EVENTS, queue_delivery, signing_secret, test_event_id, test_payload
 
-FIELDS = ("id", "brand_id", "url", "events", "enabled", "status", "failing_since", "secret", "last_delivery",
-          "created_at", "updated_at")
-DELIVERY_FIELDS = ("id", "webhook_id", "event_id", "event_type", "status", "attempts", "last_response_status",
-                   "last_error", "next_attempt_at", "payload", "created_at", "updated_at")
+FIELDS = (
+    "id",
+    "brand_id",
+    "url",
+    "events",
+    "enabled",
+    "status",
+    "failing_since",
+    "secret",
+    "last_delivery",
+    "created_at",
+    "updated_at",
+)
+DELIVERY_FIELDS = (
+    "id",
+    "webhook_id",
+    "event_id",
+    "event_type",
+    "status",
+    "attempts",
+    "last_response_status",
+    "last_error",
+    "next_attempt_at",
+    "payload",
+    "created_at",
+    "updated_at",
+)
 MAX_PER_BRAND = 10
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
@@ -60,8 +83,10 @@ class Webhooks(Resource):
     update_model = WebhookUpdate
 
     def present(self, state: SandboxState, docs: list, reveal: bool = False) -> list:
-        return [{**{k: doc.get(k) for k in FIELDS}, "secret": doc["secret"] if reveal else mask_secret(doc["secret"])}
-                for doc in docs]
+        return [
+            {**{k: doc.get(k) for k in FIELDS}, "secret": doc["secret"] if reveal else mask_secret(doc["secret"])}
+            for doc in docs
+        ]
 
     @staticmethod
     def _check(changes: dict) -> None:
@@ -73,9 +98,17 @@ class Webhooks(Resource):
         if state.store.count(self.table, state.in_brand()) >= MAX_PER_BRAND:
             raise invalid({"base": [f"a brand can have at most {MAX_PER_BRAND} webhooks"]})
         secret = signing_secret(secrets.token_bytes(24))
-        return {"url": body.url, "events": list(dict.fromkeys(body.events)),
-                "enabled": body.enabled, "status": "active" if body.enabled else "disabled", "failing_since": None,
-                "secret": secret, "last_delivery": None, "created_at": now, "updated_at": now}
+        return {
+            "url": body.url,
+            "events": list(dict.fromkeys(body.events)),
+            "enabled": body.enabled,
+            "status": "active" if body.enabled else "disabled",
+            "failing_since": None,
+            "secret": secret,
+            "last_delivery": None,
+            "created_at": now,
+            "updated_at": now,
+        }
 
     def apply(self, state: SandboxState, doc: dict, changes: dict, body: WebhookUpdate, now: str) -> dict:
         self._check(changes)
@@ -125,8 +158,9 @@ def get_webhook(ident: ResourceId, reveal: bool = False, state: SandboxState = D
 
 
 @router.post("/webhooks/{ident}/test", tags=["Webhooks"], status_code=201, summary="Send a test event")
-def test_webhook(ident: ResourceId, body: Optional[WebhookTest] = None,
-                 state: SandboxState = Depends(get_state)) -> Response:
+def test_webhook(
+    ident: ResourceId, body: Optional[WebhookTest] = None, state: SandboxState = Depends(get_state)
+) -> Response:
     """Queue a sample event (``data.test: true``, ids null) of ``type`` to this endpoint, even when disabled;
     answers with the pending delivery (watch it in ``GET /webhooks/{id}/deliveries``)."""
     event_type = (body or WebhookTest()).type
@@ -142,8 +176,9 @@ def list_deliveries(ident: ResourceId, request: Request, state: SandboxState = D
     """Newest first, paginated; filters ``status`` and ``event_type``."""
     webhooks.fetch(state, ident)
     query = deliveries.list_query(state, request)
-    return deliveries.page(state, request, Query.matching([query.where, "webhook_id = ?"], [*query.params, ident],
-                                                          query.order))
+    return deliveries.page(
+        state, request, Query.matching([query.where, "webhook_id = ?"], [*query.params, ident], query.order)
+    )
 
 
 register(router, webhooks)
