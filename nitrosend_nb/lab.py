@@ -20,8 +20,11 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Iterable
 from contextlib import ExitStack
 from pathlib import Path
+from types import FrameType
+from typing import NoReturn
 
 from nitrosend_nb.client.sandbox_urls import inbox_url
 
@@ -61,7 +64,7 @@ def notebook_dir(options: argparse.Namespace) -> Path:
     return copy
 
 
-def _relay_lab_log(stream, inbox_line: str) -> None:
+def _relay_lab_log(stream: Iterable[str], inbox_line: str) -> None:
     """Copy Lab's log to our stderr, printing the sandbox inbox link right after Lab's own URLs."""
     for line in stream:
         sys.stderr.write(line)
@@ -70,7 +73,7 @@ def _relay_lab_log(stream, inbox_line: str) -> None:
         sys.stderr.flush()
 
 
-def _raise_keyboard_interrupt(signum, frame):
+def _raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> NoReturn:
     """SIGTERM handler: shut down exactly like Ctrl-C."""
     raise KeyboardInterrupt
 

@@ -8,13 +8,17 @@ chart instead of raising, so a notebook cell still reads well on an empty accoun
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+if TYPE_CHECKING:
+    from .client.client import Nitrosend
 
 __all__ = [
     "campaign_sends",
@@ -119,7 +123,7 @@ def _counts_bar(counts: pd.Series, ax: Axes, title: str, xlabel: str, colours: d
     return ax
 
 
-def _stack(ax: Axes, table: pd.DataFrame, width: float, style=None) -> None:
+def _stack(ax: Axes, table: pd.DataFrame, width: float, style: Mapping[str, Any] | None = None) -> None:
     """One bar series per column of ``table`` (indexed by period start), each on top of the previous ones;
     ``style(label)`` gives extra bar arguments (colour, hatch)."""
     bottom = pd.Series(0, index=table.index)
@@ -265,7 +269,7 @@ def messages_per_day(
     return ax
 
 
-def usage(source, ax: Axes | None = None) -> Axes:
+def usage(source: Nitrosend | pd.DataFrame, ax: Axes | None = None) -> Axes:
     """This billing period's usage of each resource (email, sms, ai) as a share of its allowance.
 
     ``source`` is a connected client (``ns``) or the DataFrame from ``ns.account.usage()``. Each bar is labelled

@@ -11,6 +11,7 @@ Each send is a message with ``source_type`` ``flow`` and meets the suppression r
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 from ..rendering import merge_context, render_email
 from .delivery import count_usage, default_sender, deliver, record_message, sender
@@ -63,7 +64,7 @@ def triggered_flows(state: SandboxState, event: Mapping) -> list[dict]:
     return [flow for flow in flows if _in_audience(state, flow.get("trigger") or {}, event["contact_id"])]
 
 
-def _message(state: SandboxState, flow: Mapping, event: Mapping, contact: Mapping, now: str, **fields) -> dict:
+def _message(state: SandboxState, flow: Mapping, event: Mapping, contact: Mapping, now: str, **fields: Any) -> dict:
     """Record one message of ``flow``, started by ``event`` for ``contact`` (the send path's own recorder)."""
     return record_message(
         state,

@@ -11,8 +11,9 @@ Every resource is brand-owned: :meth:`Resource.fetch`, :meth:`Resource.page`, :m
 # No ``from __future__ import annotations`` here: FastAPI reads the request-model annotations of the endpoint
 # functions built in ``register`` at definition time.
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional, Sequence, Union
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -31,12 +32,12 @@ class Query:
     the sort order."""
 
     where: str = ""
-    params: Union[Sequence[Any], Mapping[str, Any]] = field(default_factory=list)
+    params: Sequence[Any] | Mapping[str, Any] = field(default_factory=list)
     order: str = "id DESC"
 
     @classmethod
     def matching(
-        cls, clauses: Sequence[str], params: Union[Sequence[Any], Mapping[str, Any]], order: str = "id DESC"
+        cls, clauses: Sequence[str], params: Sequence[Any] | Mapping[str, Any], order: str = "id DESC"
     ) -> "Query":
         """The conjunction of ``clauses`` (empty ones skipped)."""
         return cls(" AND ".join(filter(None, clauses)), params, order)
@@ -48,8 +49,8 @@ class Resource:
     table: str = ""
     label: str = ""
     fields: Sequence[str] = ()
-    create_model: Optional[type] = None
-    update_model: Optional[type] = None
+    create_model: type | None = None
+    update_model: type | None = None
     paginated: bool = True
     page_size: int = DEFAULT_LIMIT  # rows per page when the request names no limit
     deletable: bool = True
@@ -101,7 +102,7 @@ class Resource:
                 raise
             raise invalid({field: [f"unknown {self.label.lower()} {ident}"]}) from None
 
-    def one(self, state: SandboxState, doc: dict, status: int = 200, headers: Optional[dict] = None) -> Response:
+    def one(self, state: SandboxState, doc: dict, status: int = 200, headers: dict | None = None) -> Response:
         """Respond with one presented document."""
         return json_response(self.present(state, [doc])[0], status, headers)
 
@@ -118,7 +119,7 @@ class Resource:
         docs = state.store.query(self.table, state.in_brand(query.where), query.params, query.order)
         return json_response(self.present_list(state, docs))
 
-    def create(self, state: SandboxState, body: Any, key: Optional[str] = None) -> tuple[dict, bool]:
+    def create(self, state: SandboxState, body: Any, key: str | None = None) -> tuple[dict, bool]:
         """Build, store (stamped with the request's brand) and post-process a new document atomically; returns
         (document, created). With an idempotency ``key`` seen before, the stored document is returned instead
         (409 if the body differed). Without a key, ``body`` is whatever :meth:`build` takes."""

@@ -8,7 +8,8 @@ the same way.
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING, Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from ..email_checks import MARKETING_KINDS
 from ..rendering.context import SANDBOX_HOST

@@ -5,8 +5,9 @@ more specific one."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Any, Mapping
+from typing import Any
 
 import orjson
 from fastapi import FastAPI, Request
@@ -91,7 +92,7 @@ class ApiError(Exception):
         validation_errors: Mapping[str, list[str]] | None = None,
         headers: Mapping[str, str] | None = None,
         code: str | None = None,
-    ):
+    ) -> None:
         super().__init__(message or HTTPStatus(status).phrase)
         self.status, self.message, self.validation_errors = status, message, validation_errors
         self.headers, self.code = headers, code

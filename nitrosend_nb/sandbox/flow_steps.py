@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 STEP_TEMPLATE_FIELDS = ("subject", "body", "preheader", "from_name", "from_email", "reply_to", "design")
 

@@ -167,7 +167,7 @@ def _without_body(send: Send) -> Send:
 class ApiGate:
     """Pure ASGI middleware (no per-request task or stream overhead) applying the edge checks and knobs."""
 
-    def __init__(self, app: ASGIApp, state: SandboxState):
+    def __init__(self, app: ASGIApp, state: SandboxState) -> None:
         self.app, self.state = app, state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

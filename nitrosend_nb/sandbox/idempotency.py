@@ -14,7 +14,6 @@ from .errors import ApiError, invalid
 from .limits import MAX_IDEMPOTENCY_KEY_LENGTH
 from .store import Store
 
-
 # What the real service answers a keyless send with, now that a key is required (from 2026-09-01).
 DEPRECATION_HEADERS = {"Deprecation": "@1788220800", "Sunset": "Tue, 01 Sep 2026 00:00:00 GMT"}
 

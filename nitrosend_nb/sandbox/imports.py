@@ -166,7 +166,7 @@ def _model_problems(exc: ModelError, header: list[str], plan: list[str | None]) 
 class ImportRunner:
     """Processes accepted imports in background threads; :meth:`stop` ends them between batches."""
 
-    def __init__(self, state: SandboxState):
+    def __init__(self, state: SandboxState) -> None:
         self.state = state
         self._stopping = threading.Event()
         self._threads: set[threading.Thread] = set()
@@ -252,7 +252,7 @@ class _Context:
     """What processing one import's rows needs: the state bound to the import's brand (the runner works outside
     requests), its column plan, options and the emails seen so far."""
 
-    def __init__(self, state: SandboxState, doc: dict, brand: dict, header: list[str]):
+    def __init__(self, state: SandboxState, doc: dict, brand: dict, header: list[str]) -> None:
         self.state, self.header = state.for_brand(brand), header
         self.plan = doc["plan"]
         self.list_ids = doc["options"].get("list_ids") or []

@@ -43,7 +43,7 @@ class Fault:
 class TokenBucket:
     """``rate`` requests per second with a burst of ``max(1, rate)``."""
 
-    def __init__(self, rate: float):
+    def __init__(self, rate: float) -> None:
         self.rate = rate
         self.capacity = max(1.0, rate)
         self.tokens = self.capacity

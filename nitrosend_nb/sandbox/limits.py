@@ -7,7 +7,8 @@ section lists these figures."""
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import parse_qsl
 
 MAX_URL_BYTES = 8 * 1024  # path + query string; longer answers 414

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Annotated, Any, Literal, Mapping, Optional
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
 from fastapi import Path
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
@@ -84,7 +85,7 @@ def _not_null(value: Any) -> Any:
     return value
 
 
-NameChange = Annotated[Optional[Name], BeforeValidator(_not_null)]  # PATCH: may be left out, never set to null
+NameChange = Annotated[Name | None, BeforeValidator(_not_null)]  # PATCH: may be left out, never set to null
 
 
 def _finite(value: Any) -> bool:
@@ -145,7 +146,7 @@ class EmailDesign(Body):
     theme: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _check_merge_tags(self) -> "EmailDesign":
+    def _check_merge_tags(self) -> EmailDesign:
         for path, text in design_strings(self.model_dump()):
             try:
                 merge.check(text)
@@ -158,14 +159,14 @@ class EmailDesign(Body):
 class ChannelInput(Body):
     """``channels_attributes`` entry."""
 
-    id: Optional[Id] = None
+    id: Id | None = None
     kind: Literal["email", "phone"]
-    value: Optional[str] = None
-    subscribed: Optional[bool] = None
-    destroy: Optional[bool] = Field(None, alias="_destroy")
+    value: str | None = None
+    subscribed: bool | None = None
+    destroy: bool | None = Field(None, alias="_destroy")
 
     @model_validator(mode="after")
-    def _check_value(self) -> "ChannelInput":
+    def _check_value(self) -> ChannelInput:
         if self.value:
             self.value = _email(self.value) if self.kind == "email" else _phone(self.value)
         return self
@@ -174,18 +175,18 @@ class ChannelInput(Body):
 class ContactUpdate(Body):
     """PATCH /contacts/{id}."""
 
-    first_name: Optional[ShortText] = None
-    last_name: Optional[ShortText] = None
-    email: Optional[Email] = None
-    phone: Optional[Phone] = None
-    source: Optional[ShortText] = None
-    country_code: Optional[Country] = None
-    list_ids: Optional[list[Id]] = None
-    data: Optional[dict[str, Any]] = None
-    opt_in: Optional[bool] = None
-    subscribed_email: Optional[bool] = None
-    subscribed_phone: Optional[bool] = None
-    channels_attributes: Optional[list[ChannelInput]] = None
+    first_name: ShortText | None = None
+    last_name: ShortText | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+    source: ShortText | None = None
+    country_code: Country | None = None
+    list_ids: list[Id] | None = None
+    data: dict[str, Any] | None = None
+    opt_in: bool | None = None
+    subscribed_email: bool | None = None
+    subscribed_phone: bool | None = None
+    channels_attributes: list[ChannelInput] | None = None
 
 
 class ContactCreate(ContactUpdate):
@@ -197,8 +198,8 @@ class ListUpdate(Body):
     """PATCH /lists/{id}."""
 
     name: NameChange = None
-    segment_id: Optional[Id] = None
-    contact_ids: Optional[list[Id]] = None
+    segment_id: Id | None = None
+    contact_ids: list[Id] | None = None
 
 
 class ListCreate(ListUpdate):
@@ -229,7 +230,7 @@ class SegmentUpdate(Body):
     """PATCH /segments/{id}."""
 
     name: NameChange = None
-    filters: Optional[list[SegmentFilter]] = None
+    filters: list[SegmentFilter] | None = None
 
 
 class SegmentCreate(SegmentUpdate):
@@ -249,13 +250,13 @@ class SegmentCount(Body):
 class TemplateAttributes(Body):
     """Email content: a template's, or a campaign's ``template_attributes``."""
 
-    subject: Optional[Subject] = None
-    body: Optional[Liquid] = None
-    preheader: Optional[Subject] = None
-    from_name: Optional[ShortText] = None
-    from_email: Optional[Email] = None
-    reply_to: Optional[Email] = None
-    design: Optional[EmailDesign] = None
+    subject: Subject | None = None
+    body: Liquid | None = None
+    preheader: Subject | None = None
+    from_name: ShortText | None = None
+    from_email: Email | None = None
+    reply_to: Email | None = None
+    design: EmailDesign | None = None
 
 
 class TemplateUpdate(TemplateAttributes):
@@ -274,15 +275,15 @@ class SendTest(Body):
     """POST /templates/{id}/send_test and /campaigns/{id}/send_test: ``email`` (one or many), ``emails``,
     ``contact_id``, ``sample_contact_id`` (with ``email``), or none."""
 
-    email: Optional[Email | list[Email]] = None
-    emails: Optional[list[Email]] = None
-    contact_id: Optional[Id] = None
-    sample_contact_id: Optional[Id] = None
+    email: Email | list[Email] | None = None
+    emails: list[Email] | None = None
+    contact_id: Id | None = None
+    sample_contact_id: Id | None = None
     data: dict[str, Any] = Field(default_factory=dict)
-    idempotency_key: Optional[IdempotencyKey] = None
+    idempotency_key: IdempotencyKey | None = None
 
     @model_validator(mode="after")
-    def _one_way_to_choose_recipients(self) -> "SendTest":
+    def _one_way_to_choose_recipients(self) -> SendTest:
         if self.contact_id is not None and self.sample_contact_id is not None:
             raise self.refuse({"sample_contact_id": ["give contact_id or sample_contact_id, not both"]})
         if self.sample_contact_id is not None and not (self.email or self.emails):
@@ -293,13 +294,13 @@ class SendTest(Body):
 class Preview(Body):
     """POST /templates/preview (``document`` per the spec; ``design`` accepted too)."""
 
-    document: Optional[EmailDesign] = None
-    design: Optional[EmailDesign] = None
+    document: EmailDesign | None = None
+    design: EmailDesign | None = None
     data: dict[str, Any] = Field(default_factory=dict)
-    contact_id: Optional[Id] = None
+    contact_id: Id | None = None
 
     @model_validator(mode="after")
-    def _needs_a_design(self) -> "Preview":
+    def _needs_a_design(self) -> Preview:
         if self.document is None and self.design is None:
             raise self.refuse({"document": ["is required"]})
         return self
@@ -310,23 +311,23 @@ class MessageCreate(Body):
     """POST /messages."""
 
     channel: Literal["email", "sms"]
-    to: Optional[Annotated[str, Field(min_length=1)]] = None
-    contact_id: Optional[Id] = None
-    subject: Optional[Subject] = None
-    html: Optional[Liquid] = None
-    body: Optional[Liquid] = None
-    template_id: Optional[Id] = None
+    to: Annotated[str, Field(min_length=1)] | None = None
+    contact_id: Id | None = None
+    subject: Subject | None = None
+    html: Liquid | None = None
+    body: Liquid | None = None
+    template_id: Id | None = None
     data: dict[str, Any] = Field(default_factory=dict)
-    from_: Optional[Sender] = Field(None, alias="from")
-    from_email: Optional[Email] = None
-    from_name: Optional[ShortText] = None
-    reply_to: Optional[Email] = None
+    from_: Sender | None = Field(None, alias="from")
+    from_email: Email | None = None
+    from_name: ShortText | None = None
+    reply_to: Email | None = None
     headers: dict[str, str] = Field(default_factory=dict)
     tags: Any = Field(default_factory=dict, description="an object {key: string | number | boolean}")
-    idempotency_key: Optional[IdempotencyKey] = None
+    idempotency_key: IdempotencyKey | None = None
 
     @model_validator(mode="after")
-    def _channel_rules(self) -> "MessageCreate":
+    def _channel_rules(self) -> MessageCreate:
         """The rules that need no database: tags; a recipient in the channel's format; email needs a subject
         (or a template, whose subject the send checks) and html, body or a template; sms needs a body and takes
         no template."""
@@ -395,29 +396,29 @@ FlowStatus = Annotated[str, _status(FLOW_STATUSES)]
 class FlowTriggerInput(Body):
     """A trigger: the event, list(s) or segment that starts a flow (campaigns extend it: TriggerAttributes)."""
 
-    event: Optional[str] = None
-    segment_id: Optional[Id] = None
-    contact_list_id: Optional[Id] = None
-    contact_list_ids: Optional[list[Id]] = None
-    data: Optional[dict[str, Any]] = None
+    event: str | None = None
+    segment_id: Id | None = None
+    contact_list_id: Id | None = None
+    contact_list_ids: list[Id] | None = None
+    data: dict[str, Any] | None = None
 
 
 class TriggerAttributes(FlowTriggerInput):
     """Campaign audience and trigger (``audience_type`` lists|segment|all_contacts, or null to derive it)."""
 
-    audience_type: Optional[Literal["lists", "segment", "all_contacts"]] = None
+    audience_type: Literal["lists", "segment", "all_contacts"] | None = None
 
 
 class CampaignUpdate(Body):
     """PATCH /campaigns/{id}."""
 
     name: NameChange = None
-    status: Optional[CampaignStatus] = None
-    channel: Optional[Literal["email", "sms"]] = None
-    scheduled_at: Optional[str] = None
-    data: Optional[dict[str, Any]] = None
-    trigger_attributes: Optional[TriggerAttributes] = None
-    template_attributes: Optional[TemplateAttributes] = None
+    status: CampaignStatus | None = None
+    channel: Literal["email", "sms"] | None = None
+    scheduled_at: str | None = None
+    data: dict[str, Any] | None = None
+    trigger_attributes: TriggerAttributes | None = None
+    template_attributes: TemplateAttributes | None = None
 
 
 class CampaignCreate(CampaignUpdate):
@@ -431,14 +432,14 @@ class CampaignDuplicate(Body):
     """POST /campaigns/{id}/duplicate."""
 
     cancel_source: bool = False
-    name: Optional[Name] = None
+    name: Name | None = None
 
 
 class CampaignSend(Body):
     """POST /campaigns/{id}/send."""
 
-    trigger_attributes: Optional[TriggerAttributes] = None
-    template_attributes: Optional[TemplateAttributes] = None
+    trigger_attributes: TriggerAttributes | None = None
+    template_attributes: TemplateAttributes | None = None
     confirm_send_to_all: bool = False
 
 
@@ -447,32 +448,32 @@ class FlowStep(Body):
     """One flow step (split steps nest ``yes``/``no`` branches)."""
 
     type: Literal["email", "sms", "wait", "split", "emit_event"]
-    subject: Optional[str] = None
-    body: Optional[str] = None
-    preheader: Optional[str] = None
-    from_name: Optional[str] = None
-    from_email: Optional[str] = None
-    reply_to: Optional[str] = None
-    design: Optional[EmailDesign] = None
-    duration: Optional[Annotated[int, Field(ge=0)]] = None
-    filters: Optional[list[SegmentFilter]] = None
-    yes: Optional[list["FlowStep"]] = None
-    no: Optional[list["FlowStep"]] = None
-    event_name: Optional[str] = None
-    forward_event_data: Optional[bool] = None
-    event_data: Optional[dict[str, Any]] = None
-    transactional: Optional[bool] = None
+    subject: str | None = None
+    body: str | None = None
+    preheader: str | None = None
+    from_name: str | None = None
+    from_email: str | None = None
+    reply_to: str | None = None
+    design: EmailDesign | None = None
+    duration: Annotated[int, Field(ge=0)] | None = None
+    filters: list[SegmentFilter] | None = None
+    yes: list[FlowStep] | None = None
+    no: list[FlowStep] | None = None
+    event_name: str | None = None
+    forward_event_data: bool | None = None
+    event_data: dict[str, Any] | None = None
+    transactional: bool | None = None
 
 
 class FlowUpdate(Body):
     """PATCH /flows/{id} (``updated_at`` enables the optimistic-concurrency check)."""
 
     name: NameChange = None
-    status: Optional[FlowStatus] = None
-    goal: Optional[ShortText] = None
-    updated_at: Optional[str] = None
-    trigger: Optional[FlowTriggerInput] = None
-    steps: Optional[list[FlowStep]] = None
+    status: FlowStatus | None = None
+    goal: ShortText | None = None
+    updated_at: str | None = None
+    trigger: FlowTriggerInput | None = None
+    steps: list[FlowStep] | None = None
 
 
 class FlowCreate(FlowUpdate):
@@ -480,7 +481,7 @@ class FlowCreate(FlowUpdate):
 
     name: Name
     status: FlowStatus = "draft"
-    idempotency_key: Optional[str] = None
+    idempotency_key: str | None = None
 
 
 # -- account and brands -------------------------------------------------------------------------------
@@ -491,9 +492,9 @@ class AccountUpdate(Body):
     """PATCH /account."""
 
     name: NameChange = None
-    avatar: Optional[Annotated[str, Field(max_length=2048)]] = None
-    banner: Optional[Annotated[str, Field(max_length=2048)]] = None
-    safe_mode_enabled: Optional[bool] = None
+    avatar: Annotated[str, Field(max_length=2048)] | None = None
+    banner: Annotated[str, Field(max_length=2048)] | None = None
+    safe_mode_enabled: bool | None = None
 
 
 class BrandLink(Body):
@@ -501,10 +502,10 @@ class BrandLink(Body):
 
     url: Annotated[str, Field(pattern=r"^https?://\S+$", max_length=2048)]
     icon: str = "globe"
-    title: Optional[str] = None
+    title: str | None = None
 
     @model_validator(mode="after")
-    def _default_title(self) -> "BrandLink":
+    def _default_title(self) -> BrandLink:
         self.title = self.title or self.url
         return self
 
@@ -512,29 +513,29 @@ class BrandLink(Body):
 class BrandUpdate(Body):
     """PATCH /brands/{sid}."""
 
-    company_name: Optional[Name] = None
-    brand_color: Optional[HexColour] = None
-    text_color: Optional[HexColour] = None
-    bg_color: Optional[HexColour] = None
-    font_heading: Optional[str] = None
-    font_body: Optional[str] = None
-    style_notes: Optional[str] = None
-    tone: Optional[str] = None
-    company_description: Optional[str] = None
-    industry: Optional[str] = None
-    physical_address: Optional[str] = None
-    logo: Optional[str] = None
-    email_from_name: Optional[str] = None
-    email_from_email: Optional[Email] = None
-    email_reply_to: Optional[Email] = None
-    email_track_opens: Optional[bool] = None
-    email_track_clicks: Optional[bool] = None
-    test_email_recipients: Optional[Annotated[list[Email], Field(max_length=5)]] = None
-    example_copy: Optional[list[str]] = None
-    links: Optional[list[BrandLink]] = None
-    default_header: Optional[dict[str, Any]] = None
-    default_footer: Optional[dict[str, Any]] = None
-    default_theme: Optional[dict[str, Any]] = None
+    company_name: Name | None = None
+    brand_color: HexColour | None = None
+    text_color: HexColour | None = None
+    bg_color: HexColour | None = None
+    font_heading: str | None = None
+    font_body: str | None = None
+    style_notes: str | None = None
+    tone: str | None = None
+    company_description: str | None = None
+    industry: str | None = None
+    physical_address: str | None = None
+    logo: str | None = None
+    email_from_name: str | None = None
+    email_from_email: Email | None = None
+    email_reply_to: Email | None = None
+    email_track_opens: bool | None = None
+    email_track_clicks: bool | None = None
+    test_email_recipients: Annotated[list[Email], Field(max_length=5)] | None = None
+    example_copy: list[str] | None = None
+    links: list[BrandLink] | None = None
+    default_header: dict[str, Any] | None = None
+    default_footer: dict[str, Any] | None = None
+    default_theme: dict[str, Any] | None = None
 
 
 class BrandCreate(BrandUpdate):
@@ -560,20 +561,20 @@ class EventCreate(Body):
     """POST /events (``contact_id`` or ``contact_email`` names the contact; the key may come as a header)."""
 
     event: Annotated[str, Field(pattern=EVENT_NAME)]
-    contact_id: Optional[Id] = None
-    contact_email: Optional[Email] = None
-    idempotency_key: Optional[IdempotencyKey] = None
-    amount: Optional[float] = None
-    resource_uid: Optional[str] = None
-    resource_name: Optional[str] = None
-    resource_url: Optional[str] = None
+    contact_id: Id | None = None
+    contact_email: Email | None = None
+    idempotency_key: IdempotencyKey | None = None
+    amount: float | None = None
+    resource_uid: str | None = None
+    resource_name: str | None = None
+    resource_url: str | None = None
     test: bool = False
     data: Annotated[dict[str, Any], AfterValidator(_small_data)] = Field(default_factory=dict)
-    utm_source: Optional[str] = None
-    utm_medium: Optional[str] = None
-    utm_term: Optional[str] = None
-    utm_content: Optional[str] = None
-    utm_campaign: Optional[str] = None
+    utm_source: str | None = None
+    utm_medium: str | None = None
+    utm_term: str | None = None
+    utm_content: str | None = None
+    utm_campaign: str | None = None
 
 
 # -- domains ------------------------------------------------------------------------------------------
@@ -606,21 +607,21 @@ class FaultRequest(Body):
     count: Annotated[int, Field(ge=1)] = 1
     status: Annotated[int, Field(ge=400, le=599)] = 503
     when: Literal["before", "after"] = "after"
-    path: Optional[str] = None
-    method: Optional[str] = None
+    path: str | None = None
+    method: str | None = None
 
 
 class ConfigRequest(Body):
     """POST /_sandbox/config."""
 
-    latency_ms: Optional[Annotated[float, Field(ge=0)]] = None
-    rate_limit: Optional[Annotated[float, Field(ge=0)]] = None
-    error_rate: Optional[Annotated[float, Field(ge=0, le=1)]] = None
-    bounce_rate: Optional[Annotated[float, Field(ge=0, le=1)]] = None
-    complaint_rate: Optional[Annotated[float, Field(ge=0, le=1)]] = None
-    import_rows_per_second: Optional[Annotated[float, Field(ge=0)]] = None
-    webhook_time_scale: Optional[Annotated[float, Field(gt=0)]] = None
-    engagement: Optional[dict[Literal["bounce", "open", "click"], Annotated[float, Field(ge=0, le=1)]]] = None
+    latency_ms: Annotated[float, Field(ge=0)] | None = None
+    rate_limit: Annotated[float, Field(ge=0)] | None = None
+    error_rate: Annotated[float, Field(ge=0, le=1)] | None = None
+    bounce_rate: Annotated[float, Field(ge=0, le=1)] | None = None
+    complaint_rate: Annotated[float, Field(ge=0, le=1)] | None = None
+    import_rows_per_second: Annotated[float, Field(ge=0)] | None = None
+    webhook_time_scale: Annotated[float, Field(gt=0)] | None = None
+    engagement: dict[Literal["bounce", "open", "click"], Annotated[float, Field(ge=0, le=1)]] | None = None
 
 
 # -- imports ------------------------------------------------------------------------------------------
@@ -634,9 +635,9 @@ class ImportOptions(Body):
 class ImportCreate(Body):
     """POST /imports (JSON after a direct upload, or the non-file fields of the multipart form)."""
 
-    signed_id: Optional[str] = None
+    signed_id: str | None = None
     resource: Literal["contacts"] = "contacts"
-    columns: dict[str, Optional[str]] = Field(default_factory=dict)
+    columns: dict[str, str | None] = Field(default_factory=dict)
     options: ImportOptions = Field(default_factory=ImportOptions)
 
 
@@ -672,9 +673,9 @@ WebhookEvent = Literal[
 class WebhookUpdate(Body):
     """PATCH /webhooks/{id}."""
 
-    url: Optional[Annotated[str, Field(min_length=1, max_length=2048)]] = None
-    events: Optional[Annotated[list[WebhookEvent], Field(min_length=1)]] = None
-    enabled: Optional[bool] = None
+    url: Annotated[str, Field(min_length=1, max_length=2048)] | None = None
+    events: Annotated[list[WebhookEvent], Field(min_length=1)] | None = None
+    enabled: bool | None = None
 
 
 class WebhookCreate(WebhookUpdate):

@@ -16,8 +16,9 @@ counted. A test send reports a refusal in its per-recipient result instead of cr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 STATUS_REASON_CATEGORIES = ("content_review", "account", "internal", "recipient", "provider", "rate_limit", "delivery")
 FAILURE_CATEGORIES = tuple(c for c in STATUS_REASON_CATEGORIES if c != "rate_limit")

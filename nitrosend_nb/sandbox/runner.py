@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import socket
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import uvicorn
 
@@ -41,7 +42,7 @@ class Sandbox:
         complaint_rate: float = 0.0,
         webhook_time_scale: float = 60.0,
         import_rows_per_second: float | None = 2000.0,
-    ):
+    ) -> None:
         self.host, self.port, self.db = host, port, db
         self._key = api_key
         knobs = Knobs(
@@ -83,7 +84,7 @@ class Sandbox:
         self._server = uvicorn.Server(config)
         return self._server
 
-    def start(self) -> "Sandbox":
+    def start(self) -> Sandbox:
         """Serve in a daemon thread; returns once the server accepts connections."""
         if self._thread is not None:
             return self
@@ -99,7 +100,7 @@ class Sandbox:
         self.state.start_workers()
         return self
 
-    def serve_forever(self, announce: Callable[["Sandbox"], None] | None = None) -> None:
+    def serve_forever(self, announce: Callable[[Sandbox], None] | None = None) -> None:
         """Serve in the calling thread until Ctrl-C (the CLI); ``announce`` runs once the port is bound."""
         server = self._bind()
         if announce is not None:
@@ -128,7 +129,7 @@ class Sandbox:
             self._socket = None
         self.state.store.close()
 
-    def __enter__(self) -> "Sandbox":
+    def __enter__(self) -> Sandbox:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

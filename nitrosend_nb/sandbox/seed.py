@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from urllib.parse import quote
 
 from . import webhook_history
@@ -43,7 +44,7 @@ def _moment(seconds_before_start: float) -> str:
     return iso(CLOCK_START - timedelta(seconds=int(seconds_before_start)))
 
 
-def brand_doc(rng: random.Random, brand_id: int, spec: "BrandSeed") -> dict:
+def brand_doc(rng: random.Random, brand_id: int, spec: BrandSeed) -> dict:
     """One brand of the account (its sid drawn from ``rng``), with the spec's identity."""
     created = _moment(spec.age_days * 86400)
     return {
@@ -157,7 +158,7 @@ def account_doc(usage: dict | None = None) -> dict:
     }
 
 
-def _section(kind: str, **props) -> dict:
+def _section(kind: str, **props: Any) -> dict:
     return {"type": kind, "props": props}
 
 
@@ -650,7 +651,7 @@ BRANDS = ((ROASTERY_ID, ROASTERY), (CAFE_ID, CAFE))
 class Ids:
     """The next id of each table while seeding (each brand's records follow the previous brand's)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.last: dict[str, int] = {}
 
     def first(self, table: str) -> int:
@@ -664,7 +665,7 @@ class Ids:
         return first
 
 
-def _template(template_id: int, brand_id: int, spec: BrandSeed, stamp_: str, **content) -> dict:
+def _template(template_id: int, brand_id: int, spec: BrandSeed, stamp_: str, **content: Any) -> dict:
     return {
         "id": template_id,
         "brand_id": brand_id,

@@ -6,8 +6,9 @@ contacts ``tag`` filter, so a segment's count is exactly the audience a campaign
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from .errors import invalid
 from .store import iso, parse_iso
@@ -80,7 +81,7 @@ def _truthy(value: Any) -> bool:
 
 def _condition(expr: str, kind: str, predicate: str, value: Any, where: str) -> tuple[str, list]:
     """SQL for a positive predicate on ``expr``."""
-    text = "lower({})".format(expr) if kind in ("text", "tag") else expr
+    text = f"lower({expr})" if kind in ("text", "tag") else expr
     if predicate in ("present", "blank"):
         present = f"({expr} IS NOT NULL AND {expr} != '')"
         wanted = _truthy(value) == (predicate == "present")

@@ -3,8 +3,10 @@ props its renderer reads) and the flow step types, trigger events and segment fi
 
 from __future__ import annotations
 
+from typing import Any
 
-def _prop(kind: str, description: str, required: bool = False, default=None, enum: tuple = ()) -> dict:
+
+def _prop(kind: str, description: str, required: bool = False, default: Any = None, enum: tuple = ()) -> dict:
     prop = {"type": kind, "required": required, "default": default, "description": description}
     if enum:
         prop["enum"] = list(enum)
@@ -132,7 +134,7 @@ def email_component_spec() -> dict:
     }
 
 
-def _param(label: str, kind: str, description: str, required: bool = False, default=None) -> dict:
+def _param(label: str, kind: str, description: str, required: bool = False, default: Any = None) -> dict:
     return {"label": label, "type": kind, "required": required, "default": default, "description": description}
 
 

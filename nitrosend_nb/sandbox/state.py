@@ -15,8 +15,9 @@ work on.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from fastapi import Request
 
@@ -72,7 +73,7 @@ class SandboxState:
         found = self.store.query("brands", "sid = ?", (sid,), limit=1)
         return found[0] if found else None
 
-    def for_brand(self, brand: dict) -> "SandboxState":
+    def for_brand(self, brand: dict) -> SandboxState:
         """This state bound to ``brand`` (a cheap copy sharing the store, knobs and background workers)."""
         bound = copy.copy(self)  # not dataclasses.replace: that would build new workers for every request
         bound.bound_brand = brand

@@ -14,14 +14,15 @@ import math
 import re
 import sqlite3
 import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable, Iterator, Mapping, Sequence, Union
+from typing import Any
 
 import orjson
 
-Params = Union[Sequence[Any], Mapping[str, Any]]
+Params = Sequence[Any] | Mapping[str, Any]
 
 CLOCK_START = datetime(2026, 11, 1, 12, 0, 0, tzinfo=timezone.utc)
 
@@ -132,7 +133,7 @@ class _Listing:
 class Store:
     """The sandbox database: JSON document tables, list membership, idempotency records, meta and clock."""
 
-    def __init__(self, path: str | None = None):
+    def __init__(self, path: str | None = None) -> None:
         self.path = path
         self._conn = sqlite3.connect(path or ":memory:", check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL" if path else "PRAGMA journal_mode=MEMORY")
@@ -174,7 +175,7 @@ class Store:
         self.create_schema()
 
     @contextmanager
-    def atomic(self) -> Iterator["Store"]:
+    def atomic(self) -> Iterator[Store]:
         """Hold the store lock and run the block in one transaction; a nested block is a SAVEPOINT of it, so when
         the nested block fails only its own writes are undone (the exception still reaches the outer block)."""
         with self._lock:

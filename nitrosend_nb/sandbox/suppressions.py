@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
-
 if TYPE_CHECKING:
     from .state import SandboxState
 

@@ -13,19 +13,20 @@ replays the first result without resending; a keyless request is served with the
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
 
 from ..rendering import merge_context, render_email
 from ..rendering.design import brand_theme
+from .contacts import contacts
 from .delivery import content_sender, deliver, find_contact, record_message
 from .errors import invalid, json_response
 from .idempotency import DEPRECATION_HEADERS, fingerprint, replay, request_key
 from .models import SendTest
 from .outcomes import refusal
-from .contacts import contacts
 from .state import SandboxState
 
 TEST_PREFIX = "[Test] "

@@ -271,7 +271,7 @@ def signed_headers(secret: str, event_id: str, body: str) -> dict[str, str]:
 class WebhookDispatcher:
     """Delivers pending webhook deliveries in background threads and retries them on the compressed schedule."""
 
-    def __init__(self, state: SandboxState, workers: int = 4):
+    def __init__(self, state: SandboxState, workers: int = 4) -> None:
         self.state = state
         self._workers = workers
         self._wake = threading.Condition()

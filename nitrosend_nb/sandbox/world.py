@@ -27,14 +27,18 @@ import math
 import random
 import re
 import uuid
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from ..rendering import merge, merge_context
 from .outcomes import RATE_LIMITED, SEEDED_FAILURES, Reason, status_fields
 from .store import CLOCK_START
 from .suppressions import HARD_BOUNCE_DIAGNOSTIC, suppressed_reason, suppression_doc
+
+if TYPE_CHECKING:
+    from .seed import BrandSeed
 
 DAY = 86400
 HOUR = 3600
@@ -210,7 +214,7 @@ def slug(name: str) -> str:
 class Weighted:
     """Values drawn by weight (``pairs``: (value, weight), ...), faster than ``random.choices`` one at a time."""
 
-    def __init__(self, pairs):
+    def __init__(self, pairs: Iterable[tuple[Any, float]]) -> None:
         pairs = list(pairs)
         self.values = [pair[0] for pair in pairs]
         self.cumulative = list(itertools.accumulate(pair[1] for pair in pairs))
@@ -297,7 +301,7 @@ class World:
     def __init__(
         self,
         rng: random.Random,
-        spec,
+        spec: BrandSeed,
         brand: dict,
         owner: dict,
         *,
@@ -307,7 +311,7 @@ class World:
         campaigns: list[dict],
         templates: dict,
         flows: list[tuple[dict, int]],
-    ):
+    ) -> None:
         self.rng, self.spec, self.brand, self.owner = rng, spec, brand, owner
         self.count, self.first_contact, self.first_event = contacts, first_ids["contacts"], first_ids["events"]
         self.opened = opened_at(spec)
@@ -327,13 +331,13 @@ class World:
         self.subjects: dict[tuple, str] = {}
 
     # -- the event queue ----------------------------------------------------------------------------------------
-    def later(self, t: float, handler: Callable, *args) -> None:
+    def later(self, t: float, handler: Callable[..., None], *args: Any) -> None:
         """Queue ``handler(t, *args)`` at ``t`` (dropped when it falls on or after the clock's start)."""
         if t < 0:
             heapq.heappush(self.queue, (int(t), self.seq, handler, args))
             self.seq += 1
 
-    def run(self) -> "World":
+    def run(self) -> World:
         """Simulate the year and return self."""
         for person in self.arrivals():
             self.later(person.created, self.arrive, person)
@@ -452,7 +456,7 @@ class World:
         return [plan for plan in self.spec.lists if plan.rule == rule]
 
     # -- happenings ---------------------------------------------------------------------------------------------
-    def event(self, t: int, person: Person | None, name: str, **fields) -> dict:
+    def event(self, t: int, person: Person | None, name: str, **fields: Any) -> dict:
         """Record an event at ``t`` (null fields left out: they read back as null) and return it."""
         moment = stamp(t)
         doc = {
@@ -918,7 +922,7 @@ class World:
         doc["trigger"].update(triggered_count=1, last_triggered_at=stamp(t), updated_at=stamp(t))
 
     # -- the documents ------------------------------------------------------------------------------------------
-    def contact_docs(self):
+    def contact_docs(self) -> Iterator[dict]:
         """The contacts as stored, their state at the clock's start."""
         for person in self.people:
             created = stamp(person.created)
@@ -993,14 +997,14 @@ class World:
                 "channels": channels,
             }
 
-    def member_rows(self):
+    def member_rows(self) -> Iterator[tuple[int, int]]:
         """``(list_id, contact_id)`` of every membership."""
         for name, people in self.members.items():
             for person in people:
                 yield self.list_ids[name], person.id
 
 
-def opened_at(spec) -> int:
+def opened_at(spec: BrandSeed) -> int:
     """The moment (relative to the clock's start) the brand opened: its first contacts arrive from then."""
     return -spec.age_days * DAY if spec.age_days < 365 else -365 * DAY
 

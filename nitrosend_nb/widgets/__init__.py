@@ -1,5 +1,6 @@
 """Widgets for sending from JupyterLab: compose templates and messages, launch campaigns, browse and import
-contacts, and the sandbox outbox. Each class is an ipywidgets.VBox whose parts are attributes; display the object to use it."""
+contacts, and the sandbox outbox. Each class is an ipywidgets.VBox whose parts are attributes; display the object
+to use it."""
 
 from .campaign_launcher import CampaignLauncher
 from .contact_explorer import ContactExplorer

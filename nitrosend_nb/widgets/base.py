@@ -3,7 +3,8 @@ helper that runs a request and shows its failure, and a ``close()`` that leaves 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import ipywidgets as widgets
 
@@ -35,7 +36,7 @@ class Form(widgets.VBox):
     errors: FieldErrors
     guard: RequestGuard
 
-    def __init__(self, client: Nitrosend):
+    def __init__(self, client: Nitrosend) -> None:
         super().__init__()
         self.client = client
         self.status = StatusArea()

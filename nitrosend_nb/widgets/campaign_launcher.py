@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
@@ -14,6 +14,9 @@ from .base import Form
 from .form import FieldErrors, hidden, labelled, text_input
 from .guard import idempotency_key
 from .validation import check, parse_address_list
+
+if TYPE_CHECKING:
+    from ..client.client import Nitrosend
 
 __all__ = ["CampaignLauncher"]
 
@@ -53,7 +56,7 @@ class CampaignLauncher(Form):
     out can be launched; a test send goes through ``POST /campaigns/{id}/send_test``.
     """
 
-    def __init__(self, client, campaign_id: int):
+    def __init__(self, client: Nitrosend, campaign_id: int) -> None:
         super().__init__(client)
         self.campaign_id = campaign_id
         self.campaign: dict[str, Any] | None = None

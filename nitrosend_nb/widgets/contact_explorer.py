@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 import pandas as pd
@@ -10,6 +11,9 @@ import pandas as pd
 from . import html as markup
 from .base import Form
 from .form import labelled
+
+if TYPE_CHECKING:
+    from ..client.client import Nitrosend
 
 __all__ = ["ContactExplorer"]
 
@@ -25,7 +29,7 @@ class ContactExplorer(Form):
     ("page X of Y (N contacts)"), ``table`` and ``status``; ``frame`` is the current page as a DataFrame.
     """
 
-    def __init__(self, client, *, page_size: int = 25, search_delay: float = 0.3):
+    def __init__(self, client: Nitrosend, *, page_size: int = 25, search_delay: float = 0.3) -> None:
         super().__init__(client)
         self.page_size = page_size
         self.page = 1

@@ -4,6 +4,7 @@ the failed rows."""
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 import pandas as pd
@@ -12,6 +13,9 @@ from ..client.resources.imports import ImportResult
 from . import html as markup
 from .base import Form
 from .form import labelled
+
+if TYPE_CHECKING:
+    from ..client.client import Nitrosend
 
 __all__ = ["ContactImporter"]
 
@@ -27,7 +31,7 @@ class ContactImporter(Form):
     ``result`` is the last :class:`~nitrosend_nb.client.resources.imports.ImportResult`.
     """
 
-    def __init__(self, client, *, df: pd.DataFrame | None = None, poll_interval: float = 0.2):
+    def __init__(self, client: Nitrosend, *, df: pd.DataFrame | None = None, poll_interval: float = 0.2) -> None:
         super().__init__(client)
         self.df = df
         self.poll_interval = poll_interval

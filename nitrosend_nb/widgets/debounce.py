@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 __all__ = ["Debouncer"]
 
@@ -11,7 +11,7 @@ __all__ = ["Debouncer"]
 class Debouncer:
     """Call ``action`` ``delay`` seconds after the last ``trigger()``; ``flush()`` runs a pending call now."""
 
-    def __init__(self, action: Callable[[], None], delay: float = 0.3):
+    def __init__(self, action: Callable[[], None], delay: float = 0.3) -> None:
         self.action = action
         self.delay = delay
         self._lock = threading.Lock()

@@ -9,7 +9,8 @@ from __future__ import annotations
 import html
 import math
 import re
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import ipywidgets as widgets
 
@@ -37,7 +38,9 @@ BASE_VIEWS = (("Desktop", "desktop"), ("Mobile", "mobile"), ("Plain text", "text
 FULL_WIDTH = "calc(100% - 4px)"
 
 
-def labelled(cls: type[widgets.DOMWidget], description: str, *, full_width: bool = True, **kwargs) -> widgets.DOMWidget:
+def labelled(
+    cls: type[widgets.DOMWidget], description: str, *, full_width: bool = True, **kwargs: Any
+) -> widgets.DOMWidget:
     """An input of class ``cls`` with a visible description (what browser tests and screen readers find it by),
     in the forms' shared style: descriptions 110px wide, the field as wide as its column unless told otherwise."""
     layout = widgets.Layout(width=FULL_WIDTH) if full_width else widgets.Layout()
@@ -89,7 +92,7 @@ class FieldErrors:
     Editing a field hides its error until the next check.
     """
 
-    def __init__(self, fields: Mapping[str, widgets.DOMWidget], aliases: Mapping[str, str] | None = None):
+    def __init__(self, fields: Mapping[str, widgets.DOMWidget], aliases: Mapping[str, str] | None = None) -> None:
         self.fields = dict(fields)
         self.aliases = dict(aliases or {})
         self.labels: dict[str, widgets.HTML] = {}
@@ -147,7 +150,7 @@ class FieldErrors:
 class StatusArea(widgets.HTML):
     """The status line of a form: progress, outcome (with an optional table of rows) or a readable error."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.add_class("ns-status")
         self.kind = "idle"

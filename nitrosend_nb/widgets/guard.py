@@ -8,7 +8,8 @@ retry. Every form in this package runs its request through a :class:`RequestGuar
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Iterable, TypeVar
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 import ipywidgets as widgets
 
@@ -29,7 +30,7 @@ class RequestGuard:
     (``completed``, see :meth:`once`) so that repeating a send whose outcome is already known needs no request at all.
     """
 
-    def __init__(self, buttons: Iterable[widgets.Button], settle: Callable[[], None] | None = None):
+    def __init__(self, buttons: Iterable[widgets.Button], settle: Callable[[], None] | None = None) -> None:
         self.buttons = tuple(buttons)
         self._settle = settle
         self._lock = threading.Lock()
@@ -59,7 +60,7 @@ class RequestGuard:
             if self._settle is not None:
                 self._settle()
             else:
-                for button, was_disabled in zip(self.buttons, previous):
+                for button, was_disabled in zip(self.buttons, previous, strict=True):
                     button.disabled = was_disabled
 
     def once(self, key: str, send: Callable[[], T]) -> tuple[T, bool]:

@@ -8,7 +8,7 @@ job (:mod:`~nitrosend_nb.widgets.form` redacts everything it shows).
 from __future__ import annotations
 
 import html
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 __all__ = [
     "STYLESHEET",

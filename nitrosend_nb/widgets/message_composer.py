@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
@@ -12,6 +12,9 @@ from .base import Form
 from .form import FieldErrors, hidden, labelled, shown, text_area, text_input
 from .guard import idempotency_key
 from .validation import check, parse_address, parse_json_object, require_text
+
+if TYPE_CHECKING:
+    from ..client.client import Nitrosend
 
 __all__ = ["MessageComposer"]
 
@@ -27,7 +30,7 @@ class MessageComposer(Form):
     recipient and the account; only Confirm sends. Each send carries an idempotency key derived from its content.
     """
 
-    def __init__(self, client):
+    def __init__(self, client: Nitrosend) -> None:
         super().__init__(client)
         self._account_name: str | None = None
         self._pending: tuple[dict[str, Any], str] | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
@@ -11,6 +12,9 @@ from .. import errors
 from . import html as markup
 from .base import Form
 from .form import labelled, text_input, view_picker
+
+if TYPE_CHECKING:
+    from ..client.client import Nitrosend
 
 __all__ = ["OutboxViewer"]
 
@@ -37,7 +41,7 @@ class OutboxViewer(Form):
     #: outbox that exists only in sandbox mode checks through the client itself.
     live: widgets.Checkbox = None
 
-    def __init__(self, client, *, poll_interval: float = 2.0):
+    def __init__(self, client: Nitrosend, *, poll_interval: float = 2.0) -> None:
         super().__init__(client)
         self.poll_interval = poll_interval
         self.page = 1

@@ -3,7 +3,8 @@ context itself is :mod:`nitrosend_nb.rendering.context`)."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ..rendering.context import channel_value
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
@@ -16,6 +17,9 @@ from .form import FieldErrors, labelled, text_area, text_input, view_picker
 from .guard import idempotency_key
 from .records import contact_label, merge_tag_options
 from .validation import check, parse_address, parse_address_list, require_text
+
+if TYPE_CHECKING:
+    from ..client.client import Nitrosend
 
 __all__ = ["TemplateComposer"]
 
@@ -38,7 +42,7 @@ class TemplateComposer(Form):
     ``test_button``, ``status``); ``template_id`` is the saved id.
     """
 
-    def __init__(self, client, template_id: int | None = None, *, preview_delay: float = 0.3):
+    def __init__(self, client: Nitrosend, template_id: int | None = None, *, preview_delay: float = 0.3) -> None:
         super().__init__(client)
         self._template_id: int | None = None
         self._saved: dict[str, str] | None = None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["check", "is_email", "parse_address", "parse_address_list", "parse_json_object", "require_text"]
 
@@ -32,7 +33,8 @@ def require_text(text: str, what: str) -> str:
 
 
 def parse_address(text: str, *, required: bool = True) -> str | None:
-    """Return one e-mail address from ``text`` (stripped), None if empty and not required; raise ValueError if malformed."""
+    """Return one e-mail address from ``text`` (stripped), None if empty and not required; raise ValueError if
+    malformed."""
     value = (text or "").strip()
     if not value:
         if required:
@@ -71,7 +73,8 @@ def parse_json_object(text: str) -> dict[str, Any]:
 
 
 def check(problems: dict[str, str], field: str, parse: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Call ``parse(*args, **kwargs)``; on ValueError record its message under ``field`` in ``problems`` and return None."""
+    """Call ``parse(*args, **kwargs)``; on ValueError record its message under ``field`` in ``problems`` and
+    return None."""
     try:
         return parse(*args, **kwargs)
     except ValueError as exc:

@@ -88,7 +88,7 @@ def test_address_checks():
 def test_json_object_check():
     assert parse_json_object("") == {}
     assert parse_json_object('{"order": 42}') == {"order": 42}
-    with pytest.raises(ValueError, match="Invalid JSON: .* line 1, column"):
+    with pytest.raises(ValueError, match=r"Invalid JSON: .* line 1, column"):
         parse_json_object('{"order": }')
     with pytest.raises(ValueError, match="JSON object"):
         parse_json_object("[1, 2]")

@@ -21,7 +21,7 @@ def test_the_key_is_never_shown(make_sandbox, visible_text):
     key = f"nskey_test_{secrets.token_hex(12)}"
     sb = make_sandbox(api_key=key)
     ns = nb.connect(sandbox=sb)
-    composer, messages, launcher, explorer, outbox = widgets = all_five(ns)
+    composer, messages, launcher, _explorer, outbox = widgets = all_five(ns)
     composer.recipients.value = "qa@acme.test"
     composer.test_button.click()
     messages.to.value, messages.subject.value, messages.body.value = "ada@example.com", "Hi", "<p>Hi</p>"

@@ -7,7 +7,6 @@ import json
 import pytest
 
 import nitrosend_nb as nb
-
 from nitrosend_nb.widgets import MessageComposer
 
 

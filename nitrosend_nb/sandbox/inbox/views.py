@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import email.policy
 import email.utils
+from collections.abc import Mapping
 from email.message import EmailMessage
-from typing import Any, Mapping
+from typing import Any
 
 from ...rendering.context import SANDBOX_HOST
 from ..state import SandboxState

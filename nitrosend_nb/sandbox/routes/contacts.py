@@ -1,4 +1,5 @@
-"""Contacts: list (search, list_id, tag, created_after, created_before, sort, direction), search?q=, create, get, update, delete."""
+"""Contacts: list (search, list_id, tag, created_after, created_before, sort, direction), search?q=, create, get,
+update, delete."""
 
 from __future__ import annotations
 

@@ -97,7 +97,7 @@ class Flows(Resource):
                     try:
                         compile_filters(step["filters"])
                     except ApiError as error:
-                        raise invalid({f"{where}.{k}": v for k, v in (error.validation_errors or {}).items()})
+                        raise invalid({f"{where}.{k}": v for k, v in (error.validation_errors or {}).items()}) from None
             doc["steps"] = steps
         if doc["status"] == "live":
             doc["approval_state"] = "approved"

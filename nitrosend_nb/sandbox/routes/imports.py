@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import ValidationError as ModelError
+from starlette.datastructures import FormData
 
 from ..audience import check_lists
 from ..crud import Query, Resource, register
@@ -141,7 +142,7 @@ def _model(data: dict) -> ImportCreate:
         raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
 
 
-def _form_json(form, name: str) -> object:
+def _form_json(form: FormData, name: str) -> object:
     raw = form.get(name)
     if raw is None or raw == "":
         return None

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
-from typing import Optional
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Request
@@ -159,7 +158,7 @@ def get_webhook(ident: ResourceId, reveal: bool = False, state: SandboxState = D
 
 @router.post("/webhooks/{ident}/test", tags=["Webhooks"], status_code=201, summary="Send a test event")
 def test_webhook(
-    ident: ResourceId, body: Optional[WebhookTest] = None, state: SandboxState = Depends(get_state)
+    ident: ResourceId, body: WebhookTest | None = None, state: SandboxState = Depends(get_state)
 ) -> Response:
     """Queue a sample event (``data.test: true``, ids null) of ``type`` to this endpoint, even when disabled;
     answers with the pending delivery (watch it in ``GET /webhooks/{id}/deliveries``)."""
