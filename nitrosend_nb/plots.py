@@ -102,10 +102,16 @@ def _per_period(values: pd.Series, stamps: pd.Series, period: str) -> pd.DataFra
 
 
 def _date_axis(ax: Axes) -> None:
-    """Readable dates on the x axis: automatic ticks, concise UTC labels."""
+    """Readable dates on the x axis: automatic ticks, concise UTC labels.
+
+    Matplotlib's concise labels name a January tick by its year alone; here it reads "Jan" above the year, so
+    every monthly bar is labelled by its month.
+    """
     locator = mdates.AutoDateLocator(minticks=3, maxticks=10)
+    formatter = mdates.ConciseDateFormatter(locator)
+    formatter.zero_formats = ["", "%b\n%Y", "%b", "%b-%d", "%H:%M", "%H:%M"]
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.xaxis.set_major_formatter(formatter)
 
 
 def _counts_bar(counts: pd.Series, ax: Axes, title: str, xlabel: str, colours: dict[str, str] | None = None) -> Axes:

@@ -120,6 +120,21 @@ def test_campaign_sends_sums_sent_count_per_month_including_empty_months():
     assert isinstance(ax.xaxis.get_major_formatter(), mdates.ConciseDateFormatter)
 
 
+def test_campaign_sends_labels_a_january_bar_by_its_month_not_only_its_year():
+    campaigns = campaigns_frame(
+        [
+            ("completed", 30, "2025-11-10T10:00:00Z", "2025-11-10T10:00:05Z"),
+            ("completed", 50, "2026-01-12T10:00:00Z", "2026-01-12T10:00:05Z"),
+            ("completed", 70, "2026-03-09T10:00:00Z", "2026-03-09T10:00:05Z"),
+        ]
+    )
+    ax = plots.campaign_sends(campaigns)
+    ax.figure.canvas.draw()
+    labels = {tick.get_text() for tick in ax.get_xticklabels()}
+    assert "Jan\n2026" in labels  # matplotlib's concise default would say just "2026"
+    assert {"Nov", "Mar"} <= labels
+
+
 def test_campaign_sends_per_week_starts_weeks_on_monday():
     campaigns = campaigns_frame(
         [
