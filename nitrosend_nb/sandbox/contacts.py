@@ -74,7 +74,7 @@ class Contacts(Resource):
                 "EXISTS (SELECT 1 FROM json_each(contacts.doc, '$.data.tags') WHERE lower(value) = lower(:tag))"
             )
             params["tag"] = query["tag"]
-        for name, operator in (("created_after", ">"), ("created_before", "<")):  # a time window, as /events has
+        for name, operator in (("created_after", ">="), ("created_before", "<")):  # the same window as /events
             if query.get(name):
                 try:
                     params[name] = iso(parse_iso(query[name]))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sandbox_helpers import assert_error, email_of
+from sandbox_helpers import assert_error, email_of, every
 
 
 def test_contact_shape_and_email_channel(api):
@@ -164,3 +164,14 @@ def test_an_address_taken_by_another_contact_is_refused_however_it_is_set(fresh_
     for response in (via_email, via_channels):
         assert response.status_code == 422 and "email" in response.json()["validation_errors"]
     assert fresh_api.get(f"/contacts/{second['id']}").json()["channels"] == second["channels"]
+
+
+def test_created_after_and_before_tile_time_like_the_events_window(api):
+    contacts = every(api, "/contacts")
+    stamp = sorted(c["created_at"] for c in contacts)[len(contacts) // 2]
+    after = {c["id"] for c in every(api, "/contacts", created_after=stamp)}
+    before = {c["id"] for c in every(api, "/contacts", created_before=stamp)}
+    assert after == {c["id"] for c in contacts if c["created_at"] >= stamp}  # inclusive, as /events
+    assert before == {c["id"] for c in contacts if c["created_at"] < stamp}  # exclusive
+    assert after.isdisjoint(before) and len(after | before) == len(contacts)
+    assert_error(api.get("/contacts", params={"created_after": "yesterday"}), 422, "validation_error")
