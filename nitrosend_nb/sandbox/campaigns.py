@@ -32,6 +32,7 @@ from .models import CampaignCreate, CampaignDuplicate, CampaignSend, CampaignUpd
 from .outcomes import refusal
 from .state import SandboxState
 from .store import iso, parse_iso
+from .template_docs import CONTENT_FIELDS, template_doc
 from .templates import attached_templates
 
 FIELDS = (
@@ -159,23 +160,7 @@ class Campaigns(Resource):
         """Create or change the campaign's template (a templates row attached through ``flow_id``)."""
         template = state.find("templates", doc["template_id"]) if doc.get("template_id") else None
         if template is None:
-            template = state.insert(
-                "templates",
-                {
-                    "name": doc["name"],
-                    "flow_id": doc["trigger"]["flow_id"],
-                    "action_id": None,
-                    "subject": None,
-                    "body": None,
-                    "preheader": None,
-                    "from_name": None,
-                    "from_email": None,
-                    "reply_to": None,
-                    "design": None,
-                    "created_at": now,
-                    "updated_at": now,
-                },
-            )
+            template = state.insert("templates", template_doc(doc["name"], doc["trigger"]["flow_id"], {}, now))
             doc["template_id"] = template["id"]
         template.update(attrs, updated_at=now)
         state.store.replace("templates", template)
@@ -422,10 +407,7 @@ def duplicate(state: SandboxState, ident: int, body: CampaignDuplicate) -> dict:
         )
         template = state.store.get("templates", source["template_id"]) if source.get("template_id") else None
         if template is not None:
-            content = {
-                k: template.get(k)
-                for k in ("subject", "body", "preheader", "from_name", "from_email", "reply_to", "design")
-            }
+            content = {k: template.get(k) for k in CONTENT_FIELDS}
             campaigns.apply(state, doc, {"template_attributes": content}, body, now)
         doc = state.insert("campaigns", doc)
         if body.cancel_source:
