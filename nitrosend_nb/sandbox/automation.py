@@ -68,7 +68,6 @@ def _message(state: SandboxState, flow: Mapping, event: Mapping, contact: Mappin
     """Record one message of ``flow``, started by ``event`` for ``contact`` (the send path's own recorder)."""
     return record_message(
         state,
-        state.brand(),
         now,
         **fields,
         source_type="flow",

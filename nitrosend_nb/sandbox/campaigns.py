@@ -194,7 +194,6 @@ class Campaigns(Resource):
     def new_doc(self, state: SandboxState, name: str, channel: str, now: str) -> dict:
         """A fresh draft campaign document with an empty trigger and no template."""
         return {
-            **state.owner(),
             "status": "draft",
             "approval_state": "pending_review",
             "channel": channel,
@@ -295,7 +294,6 @@ def _deliver_all(state: SandboxState, doc: dict, template: dict, recipients: lis
         failure = refusal(brand, account, doc["channel"], to)
         message = record_message(
             state,
-            brand,
             now,
             channel=doc["channel"],
             to=to,

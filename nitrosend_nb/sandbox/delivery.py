@@ -58,7 +58,6 @@ def content_sender(state: SandboxState, content: Mapping[str, Any]) -> tuple[str
 
 def record_message(
     state: SandboxState,
-    brand: Mapping[str, Any],
     now: str,
     *,
     channel: str,
@@ -70,14 +69,14 @@ def record_message(
     failure: Reason | None = None,
     **internal: Any,
 ) -> dict:
-    """Store one message as sent at ``now`` (or failed with ``failure``: see :mod:`.outcomes`); ``internal`` keys
-    (campaign_id, contact_id, template_id, tags, ...) are kept for filters but not presented."""
+    """Store one message of the request's brand as sent at ``now`` (or failed with ``failure``: see
+    :mod:`.outcomes`); ``internal`` keys (campaign_id, contact_id, template_id, tags, ...) are kept for filters but
+    not presented."""
     digest = hashlib.sha256(f"{now}:{channel}:{to}:{internal}".encode()).hexdigest()[:12]
     provider_id = None if failure else "sbx-" + digest
-    return state.store.insert(
+    return state.insert(
         "messages",
         {
-            "brand_id": brand["id"],
             "channel": channel,
             "to": to,
             "subject": subject,

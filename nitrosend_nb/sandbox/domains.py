@@ -37,7 +37,6 @@ class Domains(Resource):
         if state.store.count(self.table, state.in_brand("name = ?"), (name,)):
             raise invalid({"domain.name": [f"{name} has already been added"]})
         return {
-            **state.owner(),
             "name": name,
             "provider": "ses",
             "status": "pending",

@@ -100,7 +100,6 @@ def _whole_second(name: str, raw: str) -> str:
 
 
 def event_doc(
-    state: SandboxState,
     now: str,
     contact_id: int,
     name: str,
@@ -109,9 +108,9 @@ def event_doc(
     idempotency_key: str | None,
     chain_depth: int = 0,
 ) -> dict:
-    """A new event document (no id yet); device and request details are unknown for server-side tracking."""
+    """A new event document (no id nor owner yet: :meth:`SandboxState.insert` stamps it); device and request
+    details are unknown for server-side tracking."""
     return {
-        **state.owner(),
         "event": name,
         **{k: fields.get(k) for k in PAYLOAD},
         "data": fields.get("data") or {},
@@ -180,9 +179,7 @@ class Events(Resource):
 
     def build(self, state: SandboxState, body: EventCreate, now: str) -> dict:
         fields = body.model_dump(include=set(PAYLOAD))
-        return event_doc(
-            state, now, self.contact(state, body)["id"], body.event, fields, idempotency_key=body.idempotency_key
-        )
+        return event_doc(now, self.contact(state, body)["id"], body.event, fields, idempotency_key=body.idempotency_key)
 
     def after_save(self, state: SandboxState, doc: dict, body: EventCreate | None) -> None:
         """Start the flows the event triggers; track the events they emit (a bounded chain)."""
@@ -194,10 +191,9 @@ class Events(Resource):
             for follow_up in run_flow(state, flow, doc, contact, doc["created_at"], theme):
                 if doc["chain_depth"] >= MAX_CHAIN_DEPTH or not EVENT_NAME_RE.match(follow_up["event"]):
                     continue
-                child = state.store.insert(
+                child = state.insert(
                     self.table,
                     event_doc(
-                        state,
                         state.store.tick(),
                         doc["contact_id"],
                         follow_up["event"],

@@ -101,7 +101,6 @@ class Flows(Resource):
 
     def build(self, state: SandboxState, body: FlowCreate, now: str) -> dict:
         doc = {
-            **state.owner(),
             "status": body.status,
             "approval_state": "pending_review",
             "name": body.name,

@@ -46,7 +46,6 @@ class Lists(Resource):
         changes = body.changes()
         self._check(state, changes)
         return {
-            **state.owner(),
             "name": body.name,
             "segment_id": body.segment_id,
             "stale": False,

@@ -167,7 +167,6 @@ def send(state: SandboxState, body: MessageCreate, key: str | None) -> dict:
             email = render_email(content, context, brand_theme(brand), html=body.html, plain_body=bool(body.body))
         doc = record_message(
             state,
-            brand,
             now,
             channel=body.channel,
             to=to,

@@ -20,7 +20,7 @@ class Segments(Resource):
     def build(self, state: SandboxState, body: SegmentCreate, now: str) -> dict:
         filters = body.changes().get("filters", [])
         compile_filters(filters)
-        return {**state.owner(), "name": body.name, "filters": filters, "created_at": now, "updated_at": now}
+        return {"name": body.name, "filters": filters, "created_at": now, "updated_at": now}
 
     def apply(self, state: SandboxState, doc: dict, changes: dict, body: SegmentUpdate, now: str) -> dict:
         if changes.get("filters") is not None:

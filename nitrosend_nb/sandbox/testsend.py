@@ -92,7 +92,6 @@ def send_test(
             subject = TEST_PREFIX + email.subject
             message = record_message(
                 state,
-                brand,
                 now,
                 channel="email",
                 to=address,
