@@ -312,16 +312,11 @@ def _deliver_all(state: SandboxState, doc: dict, template: dict, recipients: lis
             deliver(
                 state,
                 now,
+                email,
+                message,
                 kind="campaign",
-                to=to,
-                subject=email.subject,
-                html=email.html,
-                text=email.text,
                 from_=from_,
                 reply_to=reply_to,
-                message_id=message["id"],
-                campaign_id=doc["id"],
-                contact_id=contact["id"],
                 context=context,
                 count=False,
             )
