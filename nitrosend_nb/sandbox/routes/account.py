@@ -6,23 +6,25 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from ..account import change_account, present_account
+from ..account import FIELDS, change_account, present_account
 from ..errors import invalid, json_response
 from ..models import AccountUpdate
 from ..pagination import MAX_QUERY_INT
 from ..plans import reach
+from ..schemas import document_model
 from ..state import SandboxState, get_state
 
 router = APIRouter()
+Account = document_model("Account", FIELDS)
 
 
-@router.get("/account", tags=["Account"], summary="Get account details")
+@router.get("/account", tags=["Account"], summary="Get account details", response_model=Account)
 def get_account(state: SandboxState = Depends(get_state)) -> Response:
     """The account with its team, access and billing (brands are at /brands)."""
     return json_response(present_account(state))
 
 
-@router.patch("/account", tags=["Account"], summary="Update account settings")
+@router.patch("/account", tags=["Account"], summary="Update account settings", response_model=Account)
 def update_account(body: AccountUpdate, state: SandboxState = Depends(get_state)) -> Response:
     """Change name, avatar, banner and/or safe_mode_enabled (the fields sent)."""
     return json_response(change_account(state, body))

@@ -10,13 +10,15 @@ from ..campaigns import campaigns, duplicate, send, test_content
 from ..crud import register
 from ..idempotency import request_key
 from ..models import CampaignDuplicate, CampaignSend, ResourceId, SendTest
+from ..schemas import resource_model
 from ..state import SandboxState, get_state
 from ..testsend import send_test
 
 router = APIRouter()
+Campaign = resource_model(campaigns)
 
 
-@router.post("/campaigns/{ident}/send", tags=["Campaigns"], summary="Send a campaign")
+@router.post("/campaigns/{ident}/send", tags=["Campaigns"], summary="Send a campaign", response_model=Campaign)
 def send_campaign(
     ident: ResourceId, request: Request, body: CampaignSend | None = None, state: SandboxState = Depends(get_state)
 ) -> Response:
@@ -42,7 +44,13 @@ def send_campaign_test(
     )
 
 
-@router.post("/campaigns/{ident}/duplicate", tags=["Campaigns"], status_code=201, summary="Duplicate a campaign")
+@router.post(
+    "/campaigns/{ident}/duplicate",
+    tags=["Campaigns"],
+    status_code=201,
+    summary="Duplicate a campaign",
+    response_model=Campaign,
+)
 def duplicate_campaign(
     ident: ResourceId, body: CampaignDuplicate | None = None, state: SandboxState = Depends(get_state)
 ) -> Response:

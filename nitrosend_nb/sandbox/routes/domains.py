@@ -9,12 +9,18 @@ from fastapi.responses import Response
 from ..crud import register
 from ..domains import domains, verify
 from ..models import ResourceId
+from ..schemas import resource_model
 from ..state import SandboxState, get_state
 
 router = APIRouter()
 
 
-@router.post("/domains/{ident}/verify", tags=["Domains"], summary="Verify a domain's DNS records")
+@router.post(
+    "/domains/{ident}/verify",
+    tags=["Domains"],
+    summary="Verify a domain's DNS records",
+    response_model=resource_model(domains),
+)
 def verify_domain(ident: ResourceId, state: SandboxState = Depends(get_state)) -> Response:
     """Check the records now: ``verified`` (under ``.test``) or still ``pending`` with ``incomplete`` DNS."""
     return domains.one(state, verify(state, ident))

@@ -10,12 +10,15 @@ from ..crud import register
 from ..events import events, track
 from ..idempotency import request_key
 from ..models import EventCreate
+from ..schemas import resource_model
 from ..state import SandboxState, get_state
 
 router = APIRouter()
 
 
-@router.post("/events", tags=["Events"], status_code=201, summary="Track a contact event")
+@router.post(
+    "/events", tags=["Events"], status_code=201, summary="Track a contact event", response_model=resource_model(events)
+)
 def track_event(body: EventCreate, request: Request, state: SandboxState = Depends(get_state)) -> Response:
     """201 with the new event; 200 with the stored one when ``event`` was already tracked with this
     Idempotency-Key (header or ``idempotency_key``), however often and concurrently it is retried."""

@@ -9,13 +9,15 @@ from fastapi.responses import Response
 from ..crud import register
 from ..errors import json_response
 from ..models import ResourceId, WebhookCreate, WebhookTest
+from ..schemas import resource_model
 from ..state import SandboxState, get_state
 from ..webhook_endpoints import deliveries, send_test_event, webhooks
 
 router = APIRouter()
+Webhook, WebhookDelivery = resource_model(webhooks), resource_model(deliveries)
 
 
-@router.post("/webhooks", tags=["Webhooks"], status_code=201, summary="Create a webhook")
+@router.post("/webhooks", tags=["Webhooks"], status_code=201, summary="Create a webhook", response_model=Webhook)
 def create_webhook(body: WebhookCreate, state: SandboxState = Depends(get_state)) -> Response:
     """201 with the webhook and its full ``secret`` (the only response that shows it unasked)."""
     doc, _ = webhooks.create(state, body)
@@ -28,7 +30,13 @@ def get_webhook(ident: ResourceId, reveal: bool = False, state: SandboxState = D
     return json_response(webhooks.present(state, [webhooks.fetch(state, ident)], reveal=reveal)[0])
 
 
-@router.post("/webhooks/{ident}/test", tags=["Webhooks"], status_code=201, summary="Send a test event")
+@router.post(
+    "/webhooks/{ident}/test",
+    tags=["Webhooks"],
+    status_code=201,
+    summary="Send a test event",
+    response_model=WebhookDelivery,
+)
 def test_webhook(
     ident: ResourceId, body: WebhookTest | None = None, state: SandboxState = Depends(get_state)
 ) -> Response:
@@ -38,7 +46,12 @@ def test_webhook(
     return deliveries.one(state, delivery, 201)
 
 
-@router.get("/webhooks/{ident}/deliveries", tags=["Webhooks"], summary="Deliveries of a webhook's events")
+@router.get(
+    "/webhooks/{ident}/deliveries",
+    tags=["Webhooks"],
+    summary="Deliveries of a webhook's events",
+    response_model=list[WebhookDelivery],
+)
 def list_deliveries(ident: ResourceId, request: Request, state: SandboxState = Depends(get_state)) -> Response:
     """Newest first, paginated; filters ``status`` and ``event_type``."""
     return deliveries.page(state, request, deliveries.of_webhook(state, request, ident))
