@@ -15,23 +15,9 @@ import importlib
 import logging
 from typing import TYPE_CHECKING
 
+from nitrosend_nb import errors
 from nitrosend_nb._version import __version__
-from nitrosend_nb.errors import (
-    AuthenticationError,
-    BadRequestError,
-    ConflictError,
-    ConnectionFailedError,
-    NitrosendError,
-    NotFoundError,
-    PaymentRequiredError,
-    PermissionDeniedError,
-    RateLimitError,
-    RequestTimeoutError,
-    ServerError,
-    TransportError,
-    ValidationError,
-    WebhookVerificationError,
-)
+from nitrosend_nb.errors import *  # noqa: F403 - the error hierarchy (errors.__all__) is the root's too
 
 if TYPE_CHECKING:
     from nitrosend_nb.client import Nitrosend, Page, connect, sql
@@ -39,30 +25,18 @@ if TYPE_CHECKING:
 
 logging.getLogger("nitrosend_nb").addHandler(logging.NullHandler())  # a library logs, the app decides where
 
-__all__ = [
+__all__ = [  # a literal list (type checkers and linters read it), then the error hierarchy
     "__version__",
     "connect",
     "Nitrosend",
     "Page",
     "sql",
-    "NitrosendError",
-    "BadRequestError",
-    "AuthenticationError",
-    "PaymentRequiredError",
-    "PermissionDeniedError",
-    "NotFoundError",
-    "ConflictError",
-    "ValidationError",
-    "RateLimitError",
-    "ServerError",
-    "TransportError",
-    "WebhookVerificationError",
     "verify_webhook",
     "webhook_listener",
     "WebhookListener",
-    "RequestTimeoutError",
-    "ConnectionFailedError",
 ]
+__all__ += errors.__all__  # every exception class...
+__all__.remove("error_for_status")  # ...but not the status -> class helper
 
 _LAZY = {
     "connect": "nitrosend_nb.client",

@@ -11,21 +11,9 @@ def _run_sandbox(args: argparse.Namespace) -> int:
     """Run the sandbox in the foreground until Ctrl-C."""
     from .sandbox import Sandbox
 
-    sandbox = Sandbox(
-        contacts=args.contacts,
-        latency_ms=args.latency_ms,
-        rate_limit=args.rate_limit,
-        error_rate=args.error_rate,
-        seed=args.seed,
-        host=args.host,
-        port=args.port,
-        db=args.db,
-        api_key=args.api_key,
-        bounce_rate=args.bounce_rate,
-        complaint_rate=args.complaint_rate,
-        webhook_time_scale=args.webhook_time_scale,
-        import_rows_per_second=args.import_rate or None,
-    )
+    options = {name: value for name, value in vars(args).items() if name not in ("command", "func")}
+    options["import_rows_per_second"] = options["import_rows_per_second"] or None  # 0: full speed
+    sandbox = Sandbox(**options)  # every option of the subcommand is a Sandbox argument of the same name
 
     def announce(bound: Sandbox) -> None:
         print(
@@ -85,6 +73,7 @@ def _add_sandbox(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--import-rate",
+        dest="import_rows_per_second",
         type=float,
         default=2000.0,
         metavar="ROWS",

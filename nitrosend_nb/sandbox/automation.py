@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..rendering import merge_context, render_email
-from .delivery import count_usage, default_sender, deliver, record_message, sender
+from .delivery import content_sender, count_usage, deliver, record_message
 from .segment_filters import compile_filters
 from .state import SandboxState
 
@@ -68,7 +68,6 @@ def _message(state: SandboxState, flow: Mapping, event: Mapping, contact: Mappin
     """Record one message of ``flow``, started by ``event`` for ``contact`` (the send path's own recorder)."""
     return record_message(
         state,
-        state.brand(),
         now,
         **fields,
         source_type="flow",
@@ -85,7 +84,6 @@ def run_flow(
     """Run ``flow`` for ``contact`` as started by ``event``; returns the follow-up events its ``emit_event`` steps
     ask for (``{"event", "data"}``)."""
     context = merge_context(state.brand(), contact, event=event.get("data"))
-    brand_from, brand_reply_to = default_sender(state)
     emitted = []
     for step in _path(state, flow.get("steps") or [], contact["id"]):
         kind = step.get("type")
@@ -94,21 +92,8 @@ def run_flow(
             message = _message(
                 state, flow, event, contact, now, channel="email", to=contact["email"], subject=email.subject
             )
-            from_ = sender(step.get("from_name"), step["from_email"]) if step.get("from_email") else brand_from
-            deliver(
-                state,
-                now,
-                kind="flow",
-                to=contact["email"],
-                subject=email.subject,
-                html=email.html,
-                text=email.text,
-                from_=from_,
-                reply_to=step.get("reply_to") or brand_reply_to,
-                message_id=message["id"],
-                contact_id=contact["id"],
-                context=context,
-            )
+            from_, reply_to = content_sender(state, step)
+            deliver(state, now, email, message, kind="flow", from_=from_, reply_to=reply_to, context=context)
         elif kind == "sms" and contact.get("phone") and (contact.get("subscribed_phone") or step.get("transactional")):
             _message(state, flow, event, contact, now, channel="sms", to=contact["phone"], subject=None)
             count_usage(state, sms=1)

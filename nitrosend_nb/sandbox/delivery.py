@@ -12,12 +12,30 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..email_checks import MARKETING_KINDS
+from ..rendering import RenderedEmail
 from ..rendering.context import SANDBOX_HOST
 from . import suppressions
 from .outcomes import Reason, status_fields
 
 if TYPE_CHECKING:
     from .state import SandboxState
+
+#: A captured email's fields (``GET /_sandbox/outbox``), in the contract's order.
+OUTBOX_FIELDS = (
+    "id",
+    "kind",
+    "to",
+    "from",
+    "reply_to",
+    "subject",
+    "html",
+    "text",
+    "message_id",
+    "template_id",
+    "campaign_id",
+    "contact_id",
+    "created_at",
+)
 
 
 def find_contact(state: SandboxState, email: str) -> dict | None:
@@ -58,7 +76,6 @@ def content_sender(state: SandboxState, content: Mapping[str, Any]) -> tuple[str
 
 def record_message(
     state: SandboxState,
-    brand: Mapping[str, Any],
     now: str,
     *,
     channel: str,
@@ -70,14 +87,14 @@ def record_message(
     failure: Reason | None = None,
     **internal: Any,
 ) -> dict:
-    """Store one message as sent at ``now`` (or failed with ``failure``: see :mod:`.outcomes`); ``internal`` keys
-    (campaign_id, contact_id, template_id, tags, ...) are kept for filters but not presented."""
+    """Store one message of the request's brand as sent at ``now`` (or failed with ``failure``: see
+    :mod:`.outcomes`); ``internal`` keys (campaign_id, contact_id, template_id, tags, ...) are kept for filters but
+    not presented."""
     digest = hashlib.sha256(f"{now}:{channel}:{to}:{internal}".encode()).hexdigest()[:12]
     provider_id = None if failure else "sbx-" + digest
-    return state.store.insert(
+    return state.insert(
         "messages",
         {
-            "brand_id": brand["id"],
             "channel": channel,
             "to": to,
             "subject": subject,
@@ -97,28 +114,22 @@ def record_message(
 def deliver(
     state: SandboxState,
     now: str,
+    email: RenderedEmail,
+    message: Mapping[str, Any],
     *,
     kind: str,
-    to: str,
-    subject: str,
-    html: str,
-    text: str,
     from_: str,
     reply_to: str | None = None,
-    message_id: int | None = None,
-    template_id: int | None = None,
-    campaign_id: int | None = None,
-    contact_id: int | None = None,
     context: Mapping[str, Any] | None = None,
     count: bool = True,
 ) -> dict | None:
-    """Capture one email in the outbox, with the merge ``context`` it was rendered with and its extra headers
-    (List-Unsubscribe for marketing kinds), and (unless ``count=False``: the caller counts a batch) count it
-    against the account's email allowance. A send recorded as message ``message_id`` first meets the suppression
-    rules (:func:`suppressions.screen`): when it fails, the message says why and None is returned."""
-    if message_id is not None and not suppressions.screen(
-        state, now, to=to, message_id=message_id, contact_id=contact_id
-    ):
+    """Send the rendered ``email`` of ``message`` (stored by :func:`record_message`: its recipient and ids go to
+    the outbox record) unless the suppression rules (:func:`suppressions.screen`) stop it, in which case the
+    message says why and None is returned. The outbox keeps the merge ``context`` it was rendered with and its
+    extra headers (List-Unsubscribe for marketing kinds); unless ``count=False`` (the caller counts a batch) the
+    send counts against the account's email allowance."""
+    to, contact_id = message["to"], message.get("contact_id")
+    if not suppressions.screen(state, now, to=to, message_id=message["id"], contact_id=contact_id):
         return None
     context = dict(context or {})
     record = state.store.insert(
@@ -128,12 +139,12 @@ def deliver(
             "to": to,
             "from": from_,
             "reply_to": reply_to,
-            "subject": subject,
-            "html": html,
-            "text": text,
-            "message_id": message_id,
-            "template_id": template_id,
-            "campaign_id": campaign_id,
+            "subject": email.subject,
+            "html": email.html,
+            "text": email.text,
+            "message_id": message["id"],
+            "template_id": message.get("template_id"),
+            "campaign_id": message.get("campaign_id"),
             "contact_id": contact_id,
             "created_at": now,
             "context": context,
@@ -162,22 +173,7 @@ def count_usage(state: SandboxState, email: int = 0, sms: int = 0) -> None:
 
 def outbox_record(row: Mapping[str, Any]) -> dict:
     """An outbox row in the contract's field order."""
-    keys = (
-        "id",
-        "kind",
-        "to",
-        "from",
-        "reply_to",
-        "subject",
-        "html",
-        "text",
-        "message_id",
-        "template_id",
-        "campaign_id",
-        "contact_id",
-        "created_at",
-    )
-    return {k: row.get(k) for k in keys}
+    return {k: row.get(k) for k in OUTBOX_FIELDS}
 
 
 def read_outbox(state: SandboxState) -> list[dict]:

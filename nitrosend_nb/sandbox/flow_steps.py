@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-STEP_TEMPLATE_FIELDS = ("subject", "body", "preheader", "from_name", "from_email", "reply_to", "design")
+from .template_docs import template_doc
 
 
 def walk_steps(steps: list[dict], path: str = "steps") -> Iterator[tuple[str, dict]]:
@@ -23,14 +23,4 @@ def email_steps(steps: list[dict]) -> Iterator[dict]:
 
 def step_templates(steps: list[dict], flow_id: int, now: str) -> list[dict]:
     """One template document (no id yet) per email step, attached to the flow by ``flow_id``."""
-    return [
-        {
-            "name": step.get("subject"),
-            "flow_id": flow_id,
-            "action_id": None,
-            **{k: step.get(k) for k in STEP_TEMPLATE_FIELDS},
-            "created_at": now,
-            "updated_at": now,
-        }
-        for step in email_steps(steps)
-    ]
+    return [template_doc(step.get("subject"), flow_id, step, now) for step in email_steps(steps)]

@@ -5,10 +5,12 @@ asynchronous flows: how fast imports process rows and how much faster than real 
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,8 +96,11 @@ class Knobs:
         webhook_time_scale: float | None = None,
         engagement: dict | None = None,
     ) -> None:
-        """Change knobs at runtime; ``rate_limit=None`` (or 0) switches rate limiting off and
-        ``import_rows_per_second=None`` (or 0) lets imports run at full speed."""
+        """Change knobs at runtime (a knob left at its default stays as it is); ``rate_limit=None`` (or 0) switches
+        rate limiting off. ``bounce_rate`` and ``complaint_rate`` are the shares of sends that hard-bounce or draw a
+        complaint (decided per message from the seed, so a rerun behaves the same); ``import_rows_per_second=None``
+        (or 0) lets imports run at full speed; ``engagement`` sets some of the bounce/open/click rates of webhook
+        events."""
         if engagement is not None and not set(engagement) <= set(DEFAULT_ENGAGEMENT):
             raise ValueError(f"engagement rates are {', '.join(DEFAULT_ENGAGEMENT)}")
         with self._lock:
@@ -178,3 +183,14 @@ class Knobs:
         """Draw from the seeded generator: True when this request should fail with a 5xx."""
         with self._lock:
             return self.error_rate > 0 and self._rng.random() < self.error_rate
+
+
+def configure_through(knobs_of: Callable[[Any], Knobs]) -> Callable[..., None]:
+    """A ``configure`` method for a class holding :class:`Knobs` (``knobs_of(self)``) with
+    :meth:`Knobs.configure`'s signature and documentation, so the two never drift apart."""
+
+    @functools.wraps(Knobs.configure)
+    def configure(holder: Any, *args: Any, **changes: Any) -> None:
+        knobs_of(holder).configure(*args, **changes)
+
+    return configure

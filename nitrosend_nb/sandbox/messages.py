@@ -167,7 +167,6 @@ def send(state: SandboxState, body: MessageCreate, key: str | None) -> dict:
             email = render_email(content, context, brand_theme(brand), html=body.html, plain_body=bool(body.body))
         doc = record_message(
             state,
-            brand,
             now,
             channel=body.channel,
             to=to,
@@ -184,17 +183,12 @@ def send(state: SandboxState, body: MessageCreate, key: str | None) -> dict:
             deliver(
                 state,
                 now,
+                email,
+                doc,
                 kind="transactional",
-                to=to,
-                subject=email.subject,
-                html=email.html,
-                text=email.text,
-                context=context,
                 from_=_from_address(brand, body, template),
                 reply_to=body.reply_to or (template or {}).get("reply_to") or brand_reply_to,
-                message_id=doc["id"],
-                template_id=body.template_id,
-                contact_id=doc["contact_id"],
+                context=context,
             )
         elif failure is None:
             count_usage(state, sms=1)

@@ -6,7 +6,8 @@ declares it for all of them), reads ``X-Brand-SID`` once per request (no header:
 an unknown SID: a JSON 404 ``not_found``) and hands the route a :class:`SandboxState` bound to that brand.
 Routes then read and write brand-owned records only through that state: :meth:`SandboxState.in_brand` (an SQL
 condition), :meth:`SandboxState.find` (one record, None outside the brand), :meth:`SandboxState.existing_ids`
-and :meth:`SandboxState.insert` (stamps ``brand_id``). The generic CRUD layer (``crud.py``) goes through
+and :meth:`SandboxState.insert` (the one place a new record is stamped with its owner: ``account_id`` and
+``brand_id``). The generic CRUD layer (``crud.py``) goes through
 the same methods, so every list, get, update, delete and create is scoped without per-route code. The
 background workers (imports, webhook deliveries) run outside requests and take the brand from the record they
 work on.
@@ -104,13 +105,13 @@ class SandboxState:
         return self.store.existing_ids(table, ids, self.in_brand())
 
     def insert(self, table: str, doc: dict) -> dict:
-        """Store a new brand-owned document, stamped with this brand's id."""
-        return self.store.insert(table, {**doc, "brand_id": self.brand_id})
+        """Store a new brand-owned document, stamped with its :meth:`owner`."""
+        return self.store.insert(table, {**doc, **self.owner()})
 
     def owner(self) -> dict:
-        """The ``account_id`` (the stored account's) and ``brand_id`` (the request's brand) stamped on a new
-        brand-owned document."""
-        return {"account_id": self.account()["id"], "brand_id": self.brand_id}
+        """The ``account_id`` (the brand's account) and ``brand_id`` (the request's brand) that own a new
+        brand-owned document (:meth:`insert` stamps them)."""
+        return {"account_id": self.brand()["account_id"], "brand_id": self.brand_id}
 
     def owner_email(self) -> str:
         """The account owner's address (last-resort test recipient)."""

@@ -11,19 +11,14 @@ from .crud import Query, Resource
 from .errors import campaign_locked
 from .models import TemplateCreate, TemplateUpdate
 from .state import SandboxState
+from .template_docs import CONTENT_FIELDS, template_doc
 
 FIELDS = (
     "id",
     "name",
     "flow_id",
     "action_id",
-    "subject",
-    "body",
-    "preheader",
-    "from_name",
-    "from_email",
-    "reply_to",
-    "design",
+    *CONTENT_FIELDS,
     "variables",
     "created_at",
     "updated_at",
@@ -91,9 +86,7 @@ class Templates(Resource):
         return Query("json_extract(doc, '$.flow_id') IS NULL", order=self.order)  # standalone templates only
 
     def build(self, state: SandboxState, body: TemplateCreate, now: str) -> dict:
-        doc = {k: None for k in FIELDS if k not in ("id", "variables")}
-        doc.update(body.changes(), created_at=now, updated_at=now)
-        return doc
+        return template_doc(body.name, None, body.changes(), now)
 
     def apply(self, state: SandboxState, doc: dict, changes: dict, body: TemplateUpdate, now: str) -> dict:
         sent = state.store.count(

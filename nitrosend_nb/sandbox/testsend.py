@@ -14,6 +14,7 @@ replays the first result without resending; a keyless request is served with the
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from fastapi import Request
@@ -88,34 +89,21 @@ def send_test(
                 )
                 continue
             context = merge_context(brand, contact, body.data)
-            email = render_email(content, context, theme)
-            subject = TEST_PREFIX + email.subject
+            rendered = render_email(content, context, theme)
+            email = replace(rendered, subject=TEST_PREFIX + rendered.subject)
             message = record_message(
                 state,
-                brand,
                 now,
                 channel="email",
                 to=address,
-                subject=subject,
+                subject=email.subject,
                 source_type="test",
                 source_name=source_name,
                 template_id=template_id,
                 contact_id=contact["id"] if contact else None,
             )
             delivered = deliver(
-                state,
-                now,
-                kind="test",
-                to=address,
-                subject=subject,
-                html=email.html,
-                text=email.text,
-                from_=from_,
-                reply_to=reply_to,
-                message_id=message["id"],
-                template_id=template_id,
-                contact_id=contact["id"] if contact else None,
-                context=context,
+                state, now, email, message, kind="test", from_=from_, reply_to=reply_to, context=context
             )
             if delivered is None:  # suppressed or bounced: the message records why
                 failed = state.store.get("messages", message["id"])

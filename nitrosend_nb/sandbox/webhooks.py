@@ -27,11 +27,12 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from standardwebhooks.webhooks import Webhook
 
 from .. import __version__
+from .models import WebhookEvent
 from .store import iso, parse_iso
 
 if TYPE_CHECKING:  # state imports the seed, which replays webhook history with this module
@@ -39,16 +40,7 @@ if TYPE_CHECKING:  # state imports the seed, which replays webhook history with 
 
 logger = logging.getLogger("nitrosend_nb.sandbox")
 
-EVENTS = (
-    "email.sent",
-    "email.delivered",
-    "email.bounced",
-    "email.complained",
-    "email.opened",
-    "email.clicked",
-    "email.failed",
-    "email.received",
-)
+EVENTS: tuple[str, ...] = get_args(WebhookEvent)  # every event type, in the spec's order
 RETRY_SCHEDULE = (60, 300, 1800, 7200, 28800, 86400)  # seconds after the 1st, 2nd, ... failed attempt
 DISABLE_AFTER = 3 * 86400  # an endpoint failing this long (service time) is disabled
 ACK_TIMEOUT = 10  # seconds (real time) an endpoint has to answer

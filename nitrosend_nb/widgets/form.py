@@ -228,36 +228,43 @@ def _test_outcome(item: Mapping) -> str:
     return ": ".join(str(part) for part in (item.get("code"), item.get("error")) if part) or "not sent"
 
 
+#: What to tell the user for each kind of failure, most specific first (a rate limit says how long to wait).
+ERROR_ADVICE = (
+    (errors.ValidationError, "Nitrosend rejected the request."),
+    (
+        errors.TransportError,
+        "Could not reach Nitrosend (connection refused or timed out). Your input is kept: click again "
+        "when the service is reachable; a repeated send reuses its idempotency key.",
+    ),
+    (
+        errors.AuthenticationError,
+        "The API key was rejected (401): check NITROSEND_API_KEY or the key passed to connect().",
+    ),
+    (
+        errors.PaymentRequiredError,
+        "The plan does not cover this (402): upgrade it, or free up what it allows, and try again.",
+    ),
+    (errors.PermissionDeniedError, "Not allowed (403): this key or account may not do this."),
+    (errors.NotFoundError, "Not found (404): it may have been deleted; refresh and try again."),
+    (errors.ConflictError, "Conflict (409): the server holds a different version; refresh and try again."),
+    (
+        errors.ServerError,
+        "Nitrosend had a server error. Your input is kept: clicking again is safe, a repeated send "
+        "reuses its idempotency key and cannot go out twice.",
+    ),
+    (errors.NitrosendError, "Nitrosend refused the request."),
+)
+
+
 def describe_error(exc: BaseException) -> str:
     """One sentence telling the user what went wrong and what to do; the user's input is always kept."""
-    if isinstance(exc, errors.ValidationError):
-        return "Nitrosend rejected the request."
     if isinstance(exc, errors.RateLimitError):
         wait = f"about {math.ceil(exc.retry_after)} s" if exc.retry_after else "a few seconds"
         return (
             "Nitrosend is rate limiting requests and the automatic retries ran out. Nothing was lost: "
             f"wait {wait} and click again."
         )
-    if isinstance(exc, errors.TransportError):
-        return (
-            "Could not reach Nitrosend (connection refused or timed out). Your input is kept: click again "
-            "when the service is reachable; a repeated send reuses its idempotency key."
-        )
-    if isinstance(exc, errors.AuthenticationError):
-        return "The API key was rejected (401): check NITROSEND_API_KEY or the key passed to connect()."
-    if isinstance(exc, errors.PaymentRequiredError):
-        return "The plan does not cover this (402): upgrade it, or free up what it allows, and try again."
-    if isinstance(exc, errors.PermissionDeniedError):
-        return "Not allowed (403): this key or account may not do this."
-    if isinstance(exc, errors.NotFoundError):
-        return "Not found (404): it may have been deleted; refresh and try again."
-    if isinstance(exc, errors.ConflictError):
-        return "Conflict (409): the server holds a different version; refresh and try again."
-    if isinstance(exc, errors.ServerError):
-        return (
-            "Nitrosend had a server error. Your input is kept: clicking again is safe, a repeated send "
-            "reuses its idempotency key and cannot go out twice."
-        )
-    if isinstance(exc, errors.NitrosendError):
-        return "Nitrosend refused the request."
+    for kind, advice in ERROR_ADVICE:
+        if isinstance(exc, kind):
+            return advice
     return f"Unexpected error: {type(exc).__name__}: {exc}"

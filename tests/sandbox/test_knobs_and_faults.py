@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 import requests
 from sandbox_helpers import Api, assert_error
+
+from nitrosend_nb.sandbox import Sandbox
+from nitrosend_nb.sandbox.knobs import Knobs
 
 
 def test_rate_limit_answers_429_with_retry_after(make_sandbox):
@@ -104,3 +109,8 @@ def test_bad_fault_requests_are_422(api, payload):
 def test_inject_faults_rejects_bad_when(sandbox):
     with pytest.raises(ValueError):
         sandbox.inject_faults(when="later")
+
+
+def test_sandbox_configure_takes_exactly_the_knobs_arguments():
+    """Sandbox.configure forwards to Knobs.configure: one signature, so a knob added to one is in the other."""
+    assert inspect.signature(Sandbox.configure) == inspect.signature(Knobs.configure)

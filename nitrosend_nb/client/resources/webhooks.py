@@ -7,7 +7,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from nitrosend_nb.client.frames import WEBHOOK_DELIVERIES, WEBHOOKS
+from nitrosend_nb.client.frames import WEBHOOK_DELIVERIES, WEBHOOK_EVENT_TYPES, WEBHOOKS
 from nitrosend_nb.client.ids import valid_id
 from nitrosend_nb.client.resources.base import Resource
 
@@ -16,15 +16,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Webhooks", "WebhookDeliveries", "EMAIL_EVENTS", "event_fields"]
 
-EMAIL_EVENTS = (
-    "email.sent",
-    "email.delivered",
-    "email.bounced",
-    "email.complained",
-    "email.opened",
-    "email.clicked",
-    "email.failed",
-)
+#: The events a new webhook subscribes to by default: every event type of an email sent (all but inbound mail).
+EMAIL_EVENTS = tuple(event for event in WEBHOOK_EVENT_TYPES.categories if event != "email.received")
 
 
 def event_fields(payload: Mapping) -> dict:

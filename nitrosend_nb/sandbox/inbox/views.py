@@ -10,22 +10,11 @@ from email.message import EmailMessage
 from typing import Any
 
 from ...rendering.context import SANDBOX_HOST
+from ..delivery import OUTBOX_FIELDS
 from ..state import SandboxState
 from ..store import parse_iso
 
-SUMMARY_FIELDS = (
-    "id",
-    "kind",
-    "to",
-    "from",
-    "reply_to",
-    "subject",
-    "created_at",
-    "message_id",
-    "template_id",
-    "campaign_id",
-    "contact_id",
-)
+SUMMARY_FIELDS = tuple(key for key in OUTBOX_FIELDS if key not in ("html", "text"))  # an entry: all but the bodies
 RECORDS = (
     ("message", "message_id", "messages"),
     ("campaign", "campaign_id", "campaigns"),

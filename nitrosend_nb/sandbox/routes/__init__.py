@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from fastapi import APIRouter, Depends
 
 from ..gate import API_PREFIX
 from ..state import get_state
-from . import (
-    account,
-    brands,
-    campaigns,
-    contacts,
-    domains,
-    events,
-    flows,
-    imports,
-    lists,
-    messages,
-    segments,
-    suppressions,
-    templates,
-    webhooks,
+
+#: The modules of this package serving /v1/my, one per endpoint group (``admin`` serves /_sandbox).
+GROUPS = (
+    "account",
+    "brands",
+    "campaigns",
+    "contacts",
+    "domains",
+    "events",
+    "flows",
+    "imports",
+    "lists",
+    "messages",
+    "segments",
+    "suppressions",
+    "templates",
+    "webhooks",
 )
 
 
@@ -28,21 +32,6 @@ def api_router() -> APIRouter:
     """Every /v1/my endpoint group under one router; each request resolves its brand (``X-Brand-SID``) once,
     even on routes that do not read it, so an unknown SID is a 404 everywhere."""
     router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(get_state)])
-    for module in (
-        account,
-        brands,
-        campaigns,
-        contacts,
-        domains,
-        events,
-        flows,
-        imports,
-        lists,
-        messages,
-        segments,
-        suppressions,
-        templates,
-        webhooks,
-    ):
-        router.include_router(module.router)
+    for group in GROUPS:
+        router.include_router(import_module(f"{__name__}.{group}").router)
     return router

@@ -6,55 +6,28 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from ..account import FIELDS, change_account, present_account
 from ..errors import invalid, json_response
 from ..models import AccountUpdate
 from ..pagination import MAX_QUERY_INT
-from ..plans import brand_allowance, reach
+from ..plans import reach
+from ..schemas import document_model
 from ..state import SandboxState, get_state
 
 router = APIRouter()
-FIELDS = (
-    "id",
-    "name",
-    "avatar",
-    "banner",
-    "commercial_tier",
-    "safe_mode_enabled",
-    "access",
-    "billing",
-    "team",
-    "created_at",
-    "updated_at",
-)
+Account = document_model("Account", FIELDS)
 
 
-def present_account(state: SandboxState) -> dict:
-    """The account as the API returns it (the brands allowance computed from the brands table)."""
-    account = state.account()
-    body = {k: account.get(k) for k in FIELDS}
-    body["billing"] = {**account["billing"], "brands": brand_allowance(account, state.store.count("brands"))}
-    return body
-
-
-@router.get("/account", tags=["Account"], summary="Get account details")
+@router.get("/account", tags=["Account"], summary="Get account details", response_model=Account)
 def get_account(state: SandboxState = Depends(get_state)) -> Response:
     """The account with its team, access and billing (brands are at /brands)."""
     return json_response(present_account(state))
 
 
-@router.patch("/account", tags=["Account"], summary="Update account settings")
+@router.patch("/account", tags=["Account"], summary="Update account settings", response_model=Account)
 def update_account(body: AccountUpdate, state: SandboxState = Depends(get_state)) -> Response:
     """Change name, avatar, banner and/or safe_mode_enabled (the fields sent)."""
-    changes = body.changes()
-    if "name" in changes and changes["name"] is None:
-        raise invalid({"name": ["can't be blank"]})
-    if "safe_mode_enabled" in changes and changes["safe_mode_enabled"] is None:
-        raise invalid({"safe_mode_enabled": ["must be true or false"]})
-    with state.store.atomic():
-        account = state.account()
-        account.update(changes, updated_at=state.store.tick())
-        state.store.set_meta("account", account)
-    return json_response(present_account(state))
+    return json_response(change_account(state, body))
 
 
 @router.get("/account/reach", tags=["Account"], summary="Whether the plan covers sending to an audience")

@@ -16,12 +16,19 @@ from ..errors import json_response
 from ..idempotency import DEPRECATION_HEADERS, request_key
 from ..messages import accepted, messages, send
 from ..models import MessageCreate
+from ..schemas import resource_model
 from ..state import SandboxState, get_state
 
 router = APIRouter()
 
 
-@router.post("/messages", tags=["Messages"], status_code=201, summary="Send a transactional message")
+@router.post(
+    "/messages",
+    tags=["Messages"],
+    status_code=201,
+    summary="Send a transactional message",
+    response_model=resource_model(messages),
+)
 def send_message(body: MessageCreate, request: Request, state: SandboxState = Depends(get_state)) -> Response:
     """Send now: 201 with status ``queued`` (later reads show ``sent``), or ``failed`` with its reason when a rule
     of :mod:`..outcomes` refuses it; a sent email lands in the outbox. A replayed Idempotency-Key answers 201 with

@@ -1,149 +1,23 @@
 """Webhooks: CRUD (at most 10 per brand), ``?reveal=true``, ``POST /webhooks/{id}/test`` and the paginated
-``GET /webhooks/{id}/deliveries``.
-
-The real service accepts only public HTTPS URLs; the sandbox also accepts ``http://127.0.0.1``,
-``http://localhost`` and ``http://[::1]`` so a notebook can receive events on its own machine. The secret
-(``whsec_`` + base64) is shown in full when the webhook is created and masked afterwards unless ``?reveal=true``.
-The sandbox keeps every delivery (the real service keeps 7 days).
-"""
+``GET /webhooks/{id}/deliveries`` (URL and secret rules: :mod:`nitrosend_nb.sandbox.webhook_endpoints`)."""
 
 from __future__ import annotations
-
-import ipaddress
-import secrets
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from ..crud import Query, Resource, register
-from ..errors import invalid, json_response
-from ..models import ResourceId, WebhookCreate, WebhookTest, WebhookUpdate
+from ..crud import register
+from ..errors import json_response
+from ..models import ResourceId, WebhookCreate, WebhookTest
+from ..schemas import resource_model
 from ..state import SandboxState, get_state
-from ..webhooks import EVENTS, queue_delivery, signing_secret, test_event_id, test_payload
+from ..webhook_endpoints import deliveries, send_test_event, webhooks
 
-FIELDS = (
-    "id",
-    "brand_id",
-    "url",
-    "events",
-    "enabled",
-    "status",
-    "failing_since",
-    "secret",
-    "last_delivery",
-    "created_at",
-    "updated_at",
-)
-DELIVERY_FIELDS = (
-    "id",
-    "webhook_id",
-    "event_id",
-    "event_type",
-    "status",
-    "attempts",
-    "last_response_status",
-    "last_error",
-    "next_attempt_at",
-    "payload",
-    "created_at",
-    "updated_at",
-)
-MAX_PER_BRAND = 10
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-
-
-def url_problem(url: str) -> str | None:
-    """Why ``url`` cannot receive webhooks, or None (public HTTPS; loopback http(s) in the sandbox only)."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if parts.scheme not in ("http", "https") or not host:
-        return "must be an absolute https:// URL"
-    if host in LOOPBACK_HOSTS:
-        return None  # sandbox only: the real service refuses these
-    if parts.scheme != "https":
-        return "must use HTTPS (the sandbox also accepts http://127.0.0.1 and http://localhost)"
-    try:
-        public = ipaddress.ip_address(host).is_global
-    except ValueError:
-        public = "." in host and not host.endswith((".local", ".internal", ".localhost"))
-    return None if public else "must be a public address"
-
-
-def mask_secret(secret: str) -> str:
-    """``whsec_****`` plus the secret's last 4 characters."""
-    return "whsec_****" + secret[-4:]
-
-
-class Webhooks(Resource):
-    """Webhook endpoints of the brand."""
-
-    table, label, fields = "webhooks", "Webhook", FIELDS
-    update_model = WebhookUpdate
-
-    def present(self, state: SandboxState, docs: list, reveal: bool = False) -> list:
-        return [
-            {**{k: doc.get(k) for k in FIELDS}, "secret": doc["secret"] if reveal else mask_secret(doc["secret"])}
-            for doc in docs
-        ]
-
-    @staticmethod
-    def _check(changes: dict) -> None:
-        if changes.get("url") is not None and (problem := url_problem(changes["url"])):
-            raise invalid({"url": [problem]})
-
-    def build(self, state: SandboxState, body: WebhookCreate, now: str) -> dict:
-        self._check(body.changes())
-        if state.store.count(self.table, state.in_brand()) >= MAX_PER_BRAND:
-            raise invalid({"base": [f"a brand can have at most {MAX_PER_BRAND} webhooks"]})
-        secret = signing_secret(secrets.token_bytes(24))
-        return {
-            "url": body.url,
-            "events": list(dict.fromkeys(body.events)),
-            "enabled": body.enabled,
-            "status": "active" if body.enabled else "disabled",
-            "failing_since": None,
-            "secret": secret,
-            "last_delivery": None,
-            "created_at": now,
-            "updated_at": now,
-        }
-
-    def apply(self, state: SandboxState, doc: dict, changes: dict, body: WebhookUpdate, now: str) -> dict:
-        self._check(changes)
-        for key in ("url", "events", "enabled"):
-            if changes.get(key) is not None:
-                doc[key] = list(dict.fromkeys(changes[key])) if key == "events" else changes[key]
-        if changes.get("enabled") is False:
-            doc["status"] = "disabled"
-        elif changes.get("enabled") and doc["status"] == "disabled":
-            doc.update(status="active", failing_since=None)
-        return doc
-
-
-class WebhookDeliveries(Resource):
-    """Delivery attempts of webhook events (read only, listed per webhook)."""
-
-    table, label, fields = "webhook_deliveries", "Webhook delivery", DELIVERY_FIELDS
-
-    def list_query(self, state: SandboxState, request: Request) -> Query:
-        clauses, params = [], []
-        for name, allowed in (("status", ("pending", "delivered", "failed")), ("event_type", EVENTS)):
-            value = request.query_params.get(name)
-            if value:
-                if value not in allowed:
-                    raise invalid({name: [f"must be one of {', '.join(allowed)}"]})
-                clauses.append(f"json_extract(doc, '$.{name}') = ?")
-                params.append(value)
-        return Query.matching(clauses, params, self.order)
-
-
-webhooks = Webhooks()
-deliveries = WebhookDeliveries()
 router = APIRouter()
+Webhook, WebhookDelivery = resource_model(webhooks), resource_model(deliveries)
 
 
-@router.post("/webhooks", tags=["Webhooks"], status_code=201, summary="Create a webhook")
+@router.post("/webhooks", tags=["Webhooks"], status_code=201, summary="Create a webhook", response_model=Webhook)
 def create_webhook(body: WebhookCreate, state: SandboxState = Depends(get_state)) -> Response:
     """201 with the webhook and its full ``secret`` (the only response that shows it unasked)."""
     doc, _ = webhooks.create(state, body)
@@ -156,28 +30,31 @@ def get_webhook(ident: ResourceId, reveal: bool = False, state: SandboxState = D
     return json_response(webhooks.present(state, [webhooks.fetch(state, ident)], reveal=reveal)[0])
 
 
-@router.post("/webhooks/{ident}/test", tags=["Webhooks"], status_code=201, summary="Send a test event")
+@router.post(
+    "/webhooks/{ident}/test",
+    tags=["Webhooks"],
+    status_code=201,
+    summary="Send a test event",
+    response_model=WebhookDelivery,
+)
 def test_webhook(
     ident: ResourceId, body: WebhookTest | None = None, state: SandboxState = Depends(get_state)
 ) -> Response:
     """Queue a sample event (``data.test: true``, ids null) of ``type`` to this endpoint, even when disabled;
     answers with the pending delivery (watch it in ``GET /webhooks/{id}/deliveries``)."""
-    event_type = (body or WebhookTest()).type
-    with state.store.atomic():
-        hook = webhooks.fetch(state, ident)
-        now = state.store.tick()
-        delivery = queue_delivery(state, hook, test_event_id(ident, now), test_payload(event_type, now), test=True)
+    delivery = send_test_event(state, ident, (body or WebhookTest()).type)
     return deliveries.one(state, delivery, 201)
 
 
-@router.get("/webhooks/{ident}/deliveries", tags=["Webhooks"], summary="Deliveries of a webhook's events")
+@router.get(
+    "/webhooks/{ident}/deliveries",
+    tags=["Webhooks"],
+    summary="Deliveries of a webhook's events",
+    response_model=list[WebhookDelivery],
+)
 def list_deliveries(ident: ResourceId, request: Request, state: SandboxState = Depends(get_state)) -> Response:
     """Newest first, paginated; filters ``status`` and ``event_type``."""
-    webhooks.fetch(state, ident)
-    query = deliveries.list_query(state, request)
-    return deliveries.page(
-        state, request, Query.matching([query.where, "webhook_id = ?"], [*query.params, ident], query.order)
-    )
+    return deliveries.page(state, request, deliveries.of_webhook(state, request, ident))
 
 
 register(router, webhooks)
