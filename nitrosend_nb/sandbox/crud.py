@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from . import shortcut
 from .errors import ApiError, invalid, json_response, not_found
 from .idempotency import fingerprint, replay, request_key
 from .models import ResourceId
@@ -106,6 +107,11 @@ class Resource:
         """Respond with one presented document."""
         return json_response(self.present(state, [doc])[0], status, headers)
 
+    def list_response(self, state: SandboxState, request: Request) -> Response:
+        """The list endpoint's response: a page of the matching documents, or all of them (unpaginated groups)."""
+        query = self.list_query(state, request)
+        return self.page(state, request, query) if self.paginated else self.all(state, query)
+
     def page(self, state: SandboxState, request: Request, query: Query) -> Response:
         """Respond with one page of the brand's documents matching ``query`` and the pagination headers."""
         pager = page_request(request, self.page_size)
@@ -166,12 +172,11 @@ def register(router: APIRouter, resource: Resource) -> None:
     async def list_documents(request: Request, state: SandboxState = Depends(get_state)) -> Response:
         """List (paginated groups: ``page`` + ``limit``/``per_page``/``per`` and X-* headers).
 
-        Async on purpose: one page is about a millisecond of SQLite and encoding under the store's lock, less
-        than the worker-thread hop a plain ``def`` endpoint costs on every request."""
-        query = resource.list_query(state, request)
-        if resource.paginated:
-            return resource.page(state, request, query)
-        return resource.all(state, query)
+        Async on purpose: one page is well under a millisecond of SQLite and encoding under the store's lock,
+        less than the worker-thread hop a plain ``def`` endpoint costs on every request. Later requests for this
+        path skip FastAPI's routing (see :mod:`.shortcut`)."""
+        shortcut.learn(request, resource)
+        return resource.list_response(state, request)
 
     @router.get(base + "/{ident}", tags=[tag], summary=f"Get a {resource.label.lower()}")
     def get_document(ident: ResourceId, state: SandboxState = Depends(get_state)) -> Response:

@@ -240,6 +240,15 @@ class Store:
         doc["id"] = row[0]
         return doc
 
+    @staticmethod
+    def _docs(rows: list[tuple]) -> list[dict]:
+        """The documents of ``(id, doc)`` rows, decoded by one orjson call (a page costs one parse, not one per
+        row)."""
+        docs = orjson.loads("[" + ",".join([row[1] for row in rows]) + "]")
+        for doc, row in zip(docs, rows, strict=True):
+            doc["id"] = row[0]
+        return docs
+
     def insert(self, table: str, doc: dict) -> dict:
         """Insert a document (its ``id`` key, if any, is ignored) and return it with the new id."""
         body = {k: v for k, v in doc.items() if k != "id"}
@@ -304,7 +313,7 @@ class Store:
         sql += f" ORDER BY {order}"
         if limit is not None:
             sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
-        return [self._row(row) for row in self.execute(sql, params)]
+        return self._docs(self.execute(sql, params))
 
     def count(self, table: str, where: str = "", params: Params = ()) -> int:
         """Number of documents matching ``where`` (remembered until the next write)."""
