@@ -20,7 +20,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from . import shortcut
-from .errors import ApiError, invalid, json_response, not_found
+from .errors import ApiError, encode, encoded_response, invalid, json_response, not_found
 from .idempotency import fingerprint, replay, request_key
 from .models import ResourceId
 from .pagination import DEFAULT_LIMIT, page_request
@@ -113,17 +113,32 @@ class Resource:
         return self.page(state, request, query) if self.paginated else self.all(state, query)
 
     def page(self, state: SandboxState, request: Request, query: Query) -> Response:
-        """Respond with one page of the brand's documents matching ``query`` and the pagination headers."""
+        """Respond with one page of the brand's documents matching ``query`` and the pagination headers (the
+        store remembers the rendered page until the next write)."""
         pager = page_request(request, self.page_size)
         where = state.in_brand(query.where)
-        total = state.store.count(self.table, where, query.params)
-        docs = state.store.query(self.table, where, query.params, query.order, pager.limit, pager.offset)
-        return json_response(self.present_list(state, docs), 200, pager.headers(total))
+
+        def render() -> tuple[bytes, dict[str, str]]:
+            total = state.store.count(self.table, where, query.params)
+            docs = state.store.query(self.table, where, query.params, query.order, pager.limit, pager.offset)
+            return encode(self.present_list(state, docs)), pager.headers(total)
+
+        variant = (type(self).__name__, query.order, pager.limit, pager.offset)
+        body, headers = state.store.rendered(self.table, where, query.params, variant, render)
+        return encoded_response(body, 200, headers)
 
     def all(self, state: SandboxState, query: Query) -> Response:
-        """Respond with every document of the brand matching ``query`` (the unpaginated groups)."""
-        docs = state.store.query(self.table, state.in_brand(query.where), query.params, query.order)
-        return json_response(self.present_list(state, docs))
+        """Respond with every document of the brand matching ``query`` (the unpaginated groups; remembered like a
+        page)."""
+        where = state.in_brand(query.where)
+
+        def render() -> tuple[bytes, None]:
+            return encode(
+                self.present_list(state, state.store.query(self.table, where, query.params, query.order))
+            ), None
+
+        body, _ = state.store.rendered(self.table, where, query.params, (type(self).__name__, query.order), render)
+        return encoded_response(body)
 
     def create(self, state: SandboxState, body: Any, key: str | None = None) -> tuple[dict, bool]:
         """Build, store (stamped with the request's brand) and post-process a new document atomically; returns
