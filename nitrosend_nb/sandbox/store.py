@@ -124,7 +124,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
 
 _ID_ORDERS = {"id desc": "DESC", "id asc": "ASC", "id": "ASC"}
 _LISTINGS = 64  # filtered listings whose count and page boundaries are remembered
-_RENDERED_BYTES = 32 * 1024 * 1024  # rendered pages remembered until the next write (least recently used go first)
+RENDERED_BYTES = 32 * 1024 * 1024  # rendered pages remembered until the next write (least recently used go first)
 
 
 @dataclass
@@ -213,9 +213,12 @@ class Store:
             self._conn.executemany(sql, rows)
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection (and forget what was remembered about its data)."""
         with self._lock:
             self._conn.close()
+            self._listings.clear()
+            self._rendered.clear()
+            self._rendered_bytes = 0
 
     # -- meta and clock -------------------------------------------------------------------------------
     def meta(self, key: str, default: Any = None) -> Any:
@@ -349,7 +352,7 @@ class Store:
                     return found
                 self._rendered_bytes += len(found[0])
             self._rendered[key] = found  # most recently used last
-            while self._rendered_bytes > _RENDERED_BYTES:
+            while self._rendered_bytes > RENDERED_BYTES:
                 self._rendered_bytes -= len(self._rendered.pop(next(iter(self._rendered)))[0])
             return found
 
