@@ -9,6 +9,7 @@ import requests
 from sandbox_helpers import Api, assert_error
 
 from nitrosend_nb.sandbox import limits, store
+from nitrosend_nb.sandbox.errors import encode
 from nitrosend_nb.sandbox.store import Store
 
 PAGINATION = ("X-Total-Count", "X-Total-Pages", "X-Page-Number", "X-Next-Page", "X-Prev-Page")
@@ -131,3 +132,8 @@ def test_a_url_beyond_the_request_head_limit_closes_the_connection_and_the_serve
 def test_a_page_and_its_record_agree(api, path):
     listed = api.get(path, params={"limit": 3}).json()
     assert [api.get(f"{path}/{doc['id']}").json() for doc in listed] == listed
+
+
+def test_responses_encode_string_keys_fast_and_other_keys_as_strings():
+    assert encode({"a": [1, None, "é"]}) == '{"a":[1,null,"é"]}'.encode()
+    assert encode({1: "one", "two": {2: True}}) == b'{"1":"one","two":{"2":true}}'
