@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import statistics
 import subprocess
@@ -18,6 +19,20 @@ API_KEY = "nskey_test_sandbox"
 @contextmanager
 def sandbox_process(contacts: int) -> Iterator[tuple[str, str]]:
     """Start ``nitrosend-nb sandbox`` in a child process; yield ``(api_url, root_url)``; stop it afterwards."""
+    with sandbox_server(contacts) as (url, root, _pid):
+        yield url, root
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds process ``pid`` has used so far (Linux ``/proc``)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def sandbox_server(contacts: int) -> Iterator[tuple[str, str, int]]:
+    """:func:`sandbox_process` that also yields the server's process id: ``(api_url, root_url, pid)``."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "nitrosend_nb.cli", "sandbox", "--port", "0", "--contacts", str(contacts)],
         stdout=subprocess.PIPE,
@@ -41,7 +56,7 @@ def sandbox_process(contacts: int) -> Iterator[tuple[str, str]]:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
-        yield url, root
+        yield url, root, proc.pid
     finally:
         proc.terminate()
         proc.wait(10)

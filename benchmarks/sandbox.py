@@ -1,25 +1,29 @@
 """Sandbox benchmarks: seconds to seed 100,000 and 1,000,000 contacts, and contact rows/s served by
-``GET /contacts?limit=100`` at the first, middle and last pages of 100,000 contacts: over HTTP, and as the
-server's CPU time alone (the app called in-process, no sockets; insensitive to other load on the machine).
+``GET /contacts?limit=100`` at the first, middle and last pages of 100,000 contacts, with 1 and 4 client threads,
+beside the server process's CPU time per page (from ``/proc``: much less sensitive to other load on the machine
+than the wall clock).
 
 Run ``python benchmarks/sandbox.py [--contacts N] [--big N] [--pages P] [--runs R]``; prints medians of ``R``
-runs beside the targets. The server runs in its own process (as ``nitrosend-nb sandbox``) and the client is a
-bare keep-alive ``http.client`` connection decoding each page with orjson, so the figure is the sandbox's.
+runs beside the targets. The server runs in its own process (as ``nitrosend-nb sandbox``) and each client thread
+is a bare keep-alive ``http.client`` connection decoding each page with orjson, so the figure is the sandbox's.
+Each depth is read twice per run: first right after a write (the sandbox renders every page), then again (it
+serves the pages it rendered, until the next write).
 Targets: >= 50,000 rows/s at every depth; 1,000,000 contacts seeded in well under a minute.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import http.client
+import statistics
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import orjson
-from common import API_KEY, medians, sandbox_process
+from common import API_KEY, cpu_seconds, medians, sandbox_server
 
-from nitrosend_nb.sandbox import Sandbox
 from nitrosend_nb.sandbox.seed import seed_store
 from nitrosend_nb.sandbox.store import Store
 
@@ -54,51 +58,62 @@ class PageClient:
             raise RuntimeError(f"page {page}: HTTP {response.status}")
         return len(orjson.loads(body)), int(response.getheader("X-Total-Pages"))
 
-    def rows_per_second(self, pages: range) -> float:
-        started, rows = time.perf_counter(), 0
-        for page in pages:
-            rows += self.get(page)[0]
-        return rows / (time.perf_counter() - started)
+    def touch(self) -> None:
+        """A write (contact 1's first name set to itself): the sandbox forgets the pages it has rendered. Closes
+        the connection afterwards."""
+        self.conn.request("GET", f"{self.path}/contacts/1", headers=self.headers)
+        name = orjson.loads(self.conn.getresponse().read())["first_name"]
+        self.conn.request(
+            "PATCH",
+            f"{self.path}/contacts/1",
+            body=orjson.dumps({"first_name": name}),
+            headers={**self.headers, "Content-Type": "application/json"},
+        )
+        response = self.conn.getresponse()
+        response.read()
+        self.close()
+        if response.status != 200:
+            raise RuntimeError(f"PATCH /contacts/1: HTTP {response.status}")
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
 
 
-def server_cpu_rows_per_second(sandbox: Sandbox, pages: range) -> float:
-    """Rows per second of the server's own CPU time: each page requested from the ASGI app in-process."""
+@dataclass
+class Serving:
+    """One walk over some pages: rows per second (wall clock) and the server's CPU milliseconds per page."""
 
-    async def request(page: int) -> None:
-        path = "/v1/my/contacts"
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "GET",
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "root_path": "",
-            "query_string": f"limit=100&page={page}".encode(),
-            "client": ("127.0.0.1", 1),
-            "server": ("127.0.0.1", 80),
-            "headers": [(b"authorization", f"Bearer {API_KEY}".encode())],
-        }
-        sent = []
+    rows_per_second: float
+    cpu_ms_per_page: float
 
-        async def receive() -> dict:
-            return {"type": "http.request", "body": b"", "more_body": False}
 
-        async def send(message: dict) -> None:
-            sent.append(message)
+def serve(url: str, pid: int, pages: range, threads: int) -> Serving:
+    """Fetch ``pages`` with ``threads`` client threads, each on its own connection (pages dealt round-robin)."""
+    clients = [PageClient(url) for _ in range(threads)]
+    rows = [0] * threads
 
-        await sandbox.app(scope, receive, send)
-        if sent[0]["status"] != 200:
-            raise RuntimeError(f"page {page}: HTTP {sent[0]['status']}")
+    def walk(index: int) -> None:
+        for page in pages[index::threads]:
+            rows[index] += clients[index].get(page)[0]
 
-    async def walk() -> float:
-        started = time.process_time()
-        for page in pages:
-            await request(page)
-        return len(pages) * 100 / (time.process_time() - started)
+    cpu, started = cpu_seconds(pid), time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(walk, range(threads)))
+    elapsed, cpu = time.perf_counter() - started, cpu_seconds(pid) - cpu
+    for client in clients:
+        client.close()
+    return Serving(sum(rows) / elapsed, cpu * 1000 / len(pages))
 
-    return asyncio.run(walk())
+
+def report(label: str, walks: list[Serving]) -> str:
+    """Medians of ``walks`` beside the target."""
+    rate = statistics.median(w.rows_per_second for w in walks)
+    cpu = statistics.median(w.cpu_ms_per_page for w in walks)
+    return (
+        f"{label} {rate:>8,.0f} rows/s {rate / TARGET_ROWS:5.2f}x   server CPU {cpu:5.2f} ms/page   "
+        f"runs {[round(w.rows_per_second) for w in walks]}"
+    )
 
 
 def main() -> None:
@@ -118,35 +133,39 @@ def main() -> None:
                 f"  seed {count:>9,} contacts   {median:8.2f} s   runs {[round(r, 2) for r in runs]}   "
                 f"{count / median:,.0f} contacts/s"
             )
-    with sandbox_process(args.contacts) as (url, _root):
+    print_serving(args.contacts, args.pages, args.runs)
+
+
+def print_serving(contacts: int, pages_per_depth: int, runs: int) -> None:
+    """Serve ``contacts`` from a sandbox process; print rows/s and server CPU per page at three depths."""
+    with sandbox_server(contacts) as (url, _root, pid):
         client = PageClient(url)
         last = client.get(1)[1]
-        middle = max(1, last // 2 - args.pages // 2)
+        client.close()
+        middle = max(1, last // 2 - pages_per_depth // 2)
         depths = {
-            "first": range(1, args.pages + 1),
-            "middle": range(middle, middle + args.pages),
-            "last": range(max(1, last - args.pages + 1), last + 1),
+            "first": range(1, pages_per_depth + 1),
+            "middle": range(middle, middle + pages_per_depth),
+            "last": range(max(1, last - pages_per_depth + 1), last + 1),
         }
         print(
-            f"  GET /contacts?limit=100 over {args.contacts:,} contacts ({last} pages), {args.pages} pages per "
-            f"depth, target >= {TARGET_ROWS:,} rows/s:"
+            f"  GET /contacts?limit=100 over {contacts:,} contacts ({last} pages), {pages_per_depth} pages per "
+            f"depth, target >= {TARGET_ROWS:,} rows/s; server CPU from /proc. 'first read': each run after a "
+            "write (nothing remembered); 'read again': the same pages once more (rendered pages remembered):"
         )
-        client.rows_per_second(range(1, 21))  # warm up the connection and the server
-        for depth, pages in depths.items():
-            median, runs = medians(args.runs, lambda pages=pages: client.rows_per_second(pages))
-            print(
-                f"    {depth:<7} pages {pages.start:>5}-{pages.stop - 1:<5} {median:>9,.0f} rows/s   "
-                f"runs {[round(r) for r in runs]}   {median / TARGET_ROWS:.2f}x target"
-            )
-    print("  the same pages, server CPU time alone (app called in-process):")
-    sandbox = Sandbox(contacts=args.contacts, seed=0)
-    server_cpu_rows_per_second(sandbox, range(1, 21))  # warm-up
-    for depth, pages in depths.items():
-        median, runs = medians(args.runs, lambda pages=pages: server_cpu_rows_per_second(sandbox, pages))
-        print(
-            f"    {depth:<7} pages {pages.start:>5}-{pages.stop - 1:<5} {median:>9,.0f} rows/s   "
-            f"runs {[round(r) for r in runs]}   {median / TARGET_ROWS:.2f}x target"
-        )
+        serve(url, pid, range(1, 21), 1)  # warm up the connection path and the server
+        for threads in (1, 4):
+            for depth, pages in depths.items():
+                cold, warm = [], []
+                for _ in range(runs):
+                    client.touch()  # a fresh connection each time: uvicorn closes idle ones after 5 s
+                    cold.append(serve(url, pid, pages, threads))
+                    warm.append(serve(url, pid, pages, threads))
+                where = (
+                    f"    {threads} thread{'s' if threads > 1 else ' '} {depth:<6} {pages.start:>5}-{pages.stop - 1:<5}"
+                )
+                print(report(f"{where} first read", cold))
+                print(report(f"{where} read again", warm))
 
 
 if __name__ == "__main__":

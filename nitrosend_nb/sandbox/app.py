@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from . import errors
+from . import errors, shortcut
 from .gate import ApiGate
 from .inbox import routes as inbox
 from .routes import admin, api_router, imports
@@ -30,5 +30,6 @@ def create_app(state: SandboxState) -> FastAPI:
     app.include_router(admin.router)
     app.include_router(inbox.router)
     app.include_router(inbox.pages)
+    shortcut.install(app)  # inside the gate: its checks and knobs run first
     app.add_middleware(ApiGate, state=state)
     return app

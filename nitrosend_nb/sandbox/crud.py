@@ -19,7 +19,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from .errors import ApiError, invalid, json_response, not_found
+from . import shortcut
+from .errors import ApiError, encode, encoded_response, invalid, json_response, not_found
 from .idempotency import fingerprint, replay, request_key
 from .models import ResourceId
 from .pagination import DEFAULT_LIMIT, page_request
@@ -106,18 +107,38 @@ class Resource:
         """Respond with one presented document."""
         return json_response(self.present(state, [doc])[0], status, headers)
 
+    def list_response(self, state: SandboxState, request: Request) -> Response:
+        """The list endpoint's response: a page of the matching documents, or all of them (unpaginated groups)."""
+        query = self.list_query(state, request)
+        return self.page(state, request, query) if self.paginated else self.all(state, query)
+
     def page(self, state: SandboxState, request: Request, query: Query) -> Response:
-        """Respond with one page of the brand's documents matching ``query`` and the pagination headers."""
+        """Respond with one page of the brand's documents matching ``query`` and the pagination headers (the
+        store remembers the rendered page until the next write)."""
         pager = page_request(request, self.page_size)
         where = state.in_brand(query.where)
-        total = state.store.count(self.table, where, query.params)
-        docs = state.store.query(self.table, where, query.params, query.order, pager.limit, pager.offset)
-        return json_response(self.present_list(state, docs), 200, pager.headers(total))
+
+        def render() -> tuple[bytes, dict[str, str]]:
+            total = state.store.count(self.table, where, query.params)
+            docs = state.store.query(self.table, where, query.params, query.order, pager.limit, pager.offset)
+            return encode(self.present_list(state, docs)), pager.headers(total)
+
+        variant = (type(self).__name__, query.order, pager.limit, pager.offset)
+        body, headers = state.store.rendered(self.table, where, query.params, variant, render)
+        return encoded_response(body, 200, headers)
 
     def all(self, state: SandboxState, query: Query) -> Response:
-        """Respond with every document of the brand matching ``query`` (the unpaginated groups)."""
-        docs = state.store.query(self.table, state.in_brand(query.where), query.params, query.order)
-        return json_response(self.present_list(state, docs))
+        """Respond with every document of the brand matching ``query`` (the unpaginated groups; remembered like a
+        page)."""
+        where = state.in_brand(query.where)
+
+        def render() -> tuple[bytes, None]:
+            return encode(
+                self.present_list(state, state.store.query(self.table, where, query.params, query.order))
+            ), None
+
+        body, _ = state.store.rendered(self.table, where, query.params, (type(self).__name__, query.order), render)
+        return encoded_response(body)
 
     def create(self, state: SandboxState, body: Any, key: str | None = None) -> tuple[dict, bool]:
         """Build, store (stamped with the request's brand) and post-process a new document atomically; returns
@@ -166,12 +187,11 @@ def register(router: APIRouter, resource: Resource) -> None:
     async def list_documents(request: Request, state: SandboxState = Depends(get_state)) -> Response:
         """List (paginated groups: ``page`` + ``limit``/``per_page``/``per`` and X-* headers).
 
-        Async on purpose: one page is about a millisecond of SQLite and encoding under the store's lock, less
-        than the worker-thread hop a plain ``def`` endpoint costs on every request."""
-        query = resource.list_query(state, request)
-        if resource.paginated:
-            return resource.page(state, request, query)
-        return resource.all(state, query)
+        Async on purpose: one page is well under a millisecond of SQLite and encoding under the store's lock,
+        less than the worker-thread hop a plain ``def`` endpoint costs on every request. Later requests for this
+        path skip FastAPI's routing (see :mod:`.shortcut`)."""
+        shortcut.learn(request, resource)
+        return resource.list_response(state, request)
 
     @router.get(base + "/{ident}", tags=[tag], summary=f"Get a {resource.label.lower()}")
     def get_document(ident: ResourceId, state: SandboxState = Depends(get_state)) -> Response:

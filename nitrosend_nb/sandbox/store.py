@@ -14,7 +14,7 @@ import math
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -46,6 +46,11 @@ def parse_iso(text: str) -> datetime:
 def _encode(doc: Any) -> str:
     """A document as compact JSON text (orjson: several times faster than json.dumps)."""
     return orjson.dumps(doc).decode()
+
+
+def _frozen(params: Params) -> tuple:
+    """Query parameters as a hashable key."""
+    return tuple(sorted(params.items())) if isinstance(params, Mapping) else tuple(params)
 
 
 def _generated(column: str, path: str) -> str:
@@ -119,6 +124,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
 
 _ID_ORDERS = {"id desc": "DESC", "id asc": "ASC", "id": "ASC"}
 _LISTINGS = 64  # filtered listings whose count and page boundaries are remembered
+RENDERED_BYTES = 32 * 1024 * 1024  # rendered pages remembered until the next write (least recently used go first)
 
 
 @dataclass
@@ -141,6 +147,8 @@ class Store:
         self._lock = threading.RLock()
         self._depth = 0
         self._listings: dict[tuple, _Listing] = {}
+        self._rendered: dict[tuple, tuple[bytes, Any]] = {}
+        self._rendered_bytes = 0
         self._listings_at = -1
         self.create_schema()
 
@@ -205,9 +213,12 @@ class Store:
             self._conn.executemany(sql, rows)
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection (and forget what was remembered about its data)."""
         with self._lock:
             self._conn.close()
+            self._listings.clear()
+            self._rendered.clear()
+            self._rendered_bytes = 0
 
     # -- meta and clock -------------------------------------------------------------------------------
     def meta(self, key: str, default: Any = None) -> Any:
@@ -239,6 +250,15 @@ class Store:
         doc = orjson.loads(row[1])
         doc["id"] = row[0]
         return doc
+
+    @staticmethod
+    def _docs(rows: list[tuple]) -> list[dict]:
+        """The documents of ``(id, doc)`` rows, decoded by one orjson call (a page costs one parse, not one per
+        row)."""
+        docs = orjson.loads("[" + ",".join([row[1] for row in rows]) + "]")
+        for doc, row in zip(docs, rows, strict=True):
+            doc["id"] = row[0]
+        return docs
 
     def insert(self, table: str, doc: dict) -> dict:
         """Insert a document (its ``id`` key, if any, is ignored) and return it with the new id."""
@@ -304,7 +324,7 @@ class Store:
         sql += f" ORDER BY {order}"
         if limit is not None:
             sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
-        return [self._row(row) for row in self.execute(sql, params)]
+        return self._docs(self.execute(sql, params))
 
     def count(self, table: str, where: str = "", params: Params = ()) -> int:
         """Number of documents matching ``where`` (remembered until the next write)."""
@@ -315,15 +335,41 @@ class Store:
             )[0][0]
         return listing.count
 
+    def rendered(
+        self, table: str, where: str, params: Params, variant: tuple, render: Callable[[], tuple[bytes, Any]]
+    ) -> tuple[bytes, Any]:
+        """``render()`` for one page (``variant``: who renders it, order, size, offset) of a filtered listing,
+        remembered until the next write: a rendered page (its encoded body and headers) depends on nothing but
+        the stored data, so asking for it again costs a lookup. Rendered under the store lock, so no write slips
+        between reading the data and remembering the result; a render that writes is not remembered."""
+        with self._lock:
+            self._forget_if_written()
+            key = (table, where, _frozen(params), variant)
+            found = self._rendered.pop(key, None)
+            if found is None:
+                found = render()
+                if self._conn.total_changes != self._listings_at:
+                    return found
+                self._rendered_bytes += len(found[0])
+            self._rendered[key] = found  # most recently used last
+            while self._rendered_bytes > RENDERED_BYTES:
+                self._rendered_bytes -= len(self._rendered.pop(next(iter(self._rendered)))[0])
+            return found
+
+    def _forget_if_written(self) -> None:
+        """Drop the remembered listings and rendered pages if anything was written since they were made."""
+        changes = self._conn.total_changes
+        if changes != self._listings_at:
+            self._listings.clear()
+            self._rendered.clear()
+            self._rendered_bytes = 0
+            self._listings_at = changes
+
     def _listing(self, table: str, where: str, params: Params) -> _Listing:
         """The cached facts about one filtered listing, reset whenever anything was written since."""
         with self._lock:
-            changes = self._conn.total_changes
-            if changes != self._listings_at:
-                self._listings.clear()
-                self._listings_at = changes
-            frozen = tuple(sorted(params.items())) if isinstance(params, Mapping) else tuple(params)
-            key = (table, where, frozen)
+            self._forget_if_written()
+            key = (table, where, _frozen(params))
             listing = self._listings.pop(key, None) or _Listing()
             self._listings[key] = listing  # most recently used last
             while len(self._listings) > _LISTINGS:
