@@ -7,6 +7,7 @@ import gc
 import socket
 import threading
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 import httptools
@@ -15,7 +16,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .app import create_app
 from .delivery import clear_outbox, read_outbox
-from .knobs import UNCHANGED, Fault, Knobs
+from .knobs import Fault, Knobs, configure_through
 from .limits import MAX_REQUEST_HEAD_BYTES, MAX_URL_BYTES
 from .state import SandboxState
 from .store import Store
@@ -187,31 +188,7 @@ class Sandbox:
         """Reseed to the initial state (data, clock, outbox, pending faults)."""
         self.state.reseed()
 
-    def configure(
-        self,
-        latency_ms: float | None = None,
-        rate_limit: float | None = UNCHANGED,
-        error_rate: float | None = None,
-        bounce_rate: float | None = None,
-        complaint_rate: float | None = None,
-        import_rows_per_second: float | None = UNCHANGED,
-        webhook_time_scale: float | None = None,
-        engagement: dict | None = None,
-    ) -> None:
-        """Change knobs at runtime; ``rate_limit=None`` switches rate limiting off. ``bounce_rate`` and
-        ``complaint_rate`` are the shares of sends that hard-bounce or draw a complaint (decided per message
-        from the seed, so a rerun behaves the same); ``import_rows_per_second=None`` lets imports run at full
-        speed; ``engagement`` sets some of the bounce/open/click rates of webhook events."""
-        self.state.knobs.configure(
-            latency_ms=latency_ms,
-            rate_limit=rate_limit,
-            error_rate=error_rate,
-            bounce_rate=bounce_rate,
-            complaint_rate=complaint_rate,
-            import_rows_per_second=import_rows_per_second,
-            webhook_time_scale=webhook_time_scale,
-            engagement=engagement,
-        )
+    configure = configure_through(attrgetter("state.knobs"))
 
     def inject_faults(
         self, count: int = 1, status: int = 503, when: str = "after", path: str | None = None, method: str | None = None
