@@ -11,8 +11,10 @@ a country and a subscription; what they then do is queued as timed happenings an
   not suppressed. Recipients who order afterwards carry the campaign's ``utm_campaign``;
 - every email meets the same fate rules: a bad address hard-bounces once and is suppressed, later emails to it
   fail as ``suppressed``; a few soft-bounce or fail at the provider; a few complaints suppress the address and
-  unsubscribe the contact. Transactional emails record their delivery outcome (delivered, opened, clicked,
-  bounced, complained) in the message's internal ``engagement`` list of ``[type, at]`` pairs.
+  unsubscribe the contact. A bounced email (hard or soft) was taken by the provider (it has a ``provider_id``)
+  and then bounced by the recipient's server: ``failed`` with its bounce as the failure. Transactional emails
+  record their delivery outcome (delivered, opened, clicked, bounced, complained) in the message's internal
+  ``engagement`` list of ``[type, at]`` pairs.
 
 Times are whole seconds relative to the clock's start (negative: the past). One ``random.Random`` per brand,
 drawn in a fixed order, makes the same seed give byte-identical data.
@@ -36,6 +38,7 @@ from ..rendering import merge, merge_context
 from .outcomes import RATE_LIMITED, SEEDED_FAILURES, Reason, status_fields
 from .store import CLOCK_START
 from .suppressions import HARD_BOUNCE_DIAGNOSTIC, suppressed_reason, suppression_doc
+from .webhooks import BOUNCE_KINDS
 
 if TYPE_CHECKING:
     from .seed import BrandSeed
@@ -709,6 +712,8 @@ class World:
             doc["sent_at"] = doc["created_at"]
         else:
             doc.update(self.outcome(failure))
+            if failure.code in BOUNCE_KINDS:  # the provider took it (and has its id); the recipient's server bounced it
+                doc["provider_id"] = f"{self.provider_prefix}{len(self.messages):08x}"
         if person is not None:
             doc["contact_id"] = person.id
             if not queued:
@@ -796,7 +801,7 @@ class World:
         (moments on or after the clock's start are not reached)."""
         rng, moments = self.rng, message["engagement"]
         if failure is not None:
-            if failure.code in ("hard_bounce", "mailbox_full"):
+            if failure.code in BOUNCE_KINDS:
                 moments.append(["bounced", stamp(t + rng.randrange(1, 30))])
             return
         delivered = t + rng.randrange(2, 40)
