@@ -192,7 +192,7 @@ def send(state: SandboxState, body: MessageCreate, key: str | None) -> dict:
             )
         elif failure is None:
             count_usage(state, sms=1)
-        emit_for_message(state, doc)
+        emit_for_message(state, state.store.get("messages", doc["id"]))  # as delivery left it (bounced, suppressed)
         if key:
             state.store.remember("messages", key, print_, {"id": doc["id"]})
     return doc

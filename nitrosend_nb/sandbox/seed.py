@@ -11,6 +11,7 @@ bulk-inserted, so 100,000 contacts seed in seconds and the same seed always yiel
 
 from __future__ import annotations
 
+import gc
 import random
 from dataclasses import dataclass
 from datetime import timedelta
@@ -938,7 +939,7 @@ def _seed_brand(store: Store, rng: random.Random, brand_id: int, spec: BrandSeed
         contacts_out.append(doc)
     store.set_meta("seq:channel", channel)
     store.insert_many("contacts", contacts_out)
-    store.executemany("INSERT INTO list_members (list_id, contact_id) VALUES (?, ?)", world.member_rows())
+    store.insert_members(world.member_rows())
     store.insert_many("events", world.events)
     first = ids.take("messages", len(world.messages))
     for mid, message in enumerate(world.messages, start=first):
@@ -971,13 +972,24 @@ def usage(worlds: list[World]) -> dict:
 def seed_store(store: Store, seed: int = 0, contacts: int = 250) -> None:
     """Fill an empty store with the deterministic demo world and reset the clock to its start: ``contacts``
     contacts for the default brand (the roastery) and a fifth as many for the cafe."""
-    with store.atomic():
-        store.set_meta("clock", 0)
-        store.set_meta("default_brand_id", ROASTERY_ID)
-        store.set_meta("owner_email", "owner@acme.test")
-        ids, worlds = Ids(), []
-        for brand_id, spec in BRANDS:
-            rng = random.Random(seed if brand_id == ROASTERY_ID else f"{spec.name}:{seed}")
-            worlds.append(_seed_brand(store, rng, brand_id, spec, int(contacts * spec.contact_share), ids))
-        store.set_meta("account", account_doc(usage(worlds)))
-        store.set_meta("seeded", True)
+    collecting = gc.isenabled()
+    gc.disable()  # millions of documents that all live until the end: collection passes would only rescan them
+    try:
+        with store.bulk_load():
+            _seed_account(store, seed, contacts)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _seed_account(store: Store, seed: int, contacts: int) -> None:
+    """Seed the account's meta and its brands (see :func:`seed_store`)."""
+    store.set_meta("clock", 0)
+    store.set_meta("default_brand_id", ROASTERY_ID)
+    store.set_meta("owner_email", "owner@acme.test")
+    ids, worlds = Ids(), []
+    for brand_id, spec in BRANDS:
+        rng = random.Random(seed if brand_id == ROASTERY_ID else f"{spec.name}:{seed}")
+        worlds.append(_seed_brand(store, rng, brand_id, spec, int(contacts * spec.contact_share), ids))
+    store.set_meta("account", account_doc(usage(worlds)))
+    store.set_meta("seeded", True)

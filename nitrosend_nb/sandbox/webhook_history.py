@@ -9,10 +9,11 @@ is ``delivered``, and live sends queue deliveries only to enabled endpoints, so 
 any endpoint: they fail, are retried, and the endpoint is disabled again after 3 days of failures.
 
 Each transactional email gives the events :func:`.webhooks.emit_for_message` would have queued, built by the same
-:func:`.webhooks.message_events`, at the moments the world decided: ``email.sent`` (``email.failed`` for a failed
-message) at the send, then one event per entry of its ``engagement`` list (delivered, opened, clicked, bounced,
-complained). Every event that happened while the endpoint was on has one ``delivered`` record (one attempt,
-HTTP 200), in time order.
+:func:`.webhooks.message_events`, at the moments the world decided: at the send ``email.sent``, or
+``email.failed`` for a message that never left (:func:`.webhooks.send_event`: a bounced message was accepted, so
+it has ``email.sent`` and then its ``email.bounced``, as a live send has), then one event per entry of its
+``engagement`` list (delivered, opened, clicked, bounced, complained). Every event that happened while the
+endpoint was on has one ``delivered`` record (one attempt, HTTP 200), in time order.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import random
 
 from ..rendering.content import render_email
-from .webhooks import EVENTS, delivery_doc, emits_events, first_link, message_events, signing_secret
+from .webhooks import EVENTS, delivery_doc, emits_events, first_link, message_events, send_event, signing_secret
 from .world import at, stamp
 
 URL = "https://hooks.acme.test/nitrosend"
@@ -60,7 +61,7 @@ def deliveries(hook: dict, messages: list[dict], urls: dict[int, str]) -> list[d
         if not emits_events(message):
             continue
         sent = message.get("sent_at") or message["created_at"]
-        moments = {"email.sent" if message["status"] == "sent" else "email.failed": sent}
+        moments = {send_event(message): sent}
         moments.update((f"email.{kind}", moment) for kind, moment in message["engagement"])
         if not any(since <= moment < until for moment in moments.values()):
             continue

@@ -1,12 +1,14 @@
 """Webhook events for transactional email, and their signed delivery with retries, off the request path.
 
 :func:`emit_for_message` (called once per transactional send) decides which events a message produces, by
-deterministic rules: a failed message gives ``email.failed`` (with its failure code, reason and category);
-otherwise ``email.sent`` then, by the recipient's local part, ``bounce`` -> ``email.bounced`` (hard), ``complain``
--> ``email.delivered`` + ``email.complained``, ``click`` -> delivered, opened and clicked, ``open`` -> delivered
-and opened; any other address is delivered and then opened and clicked by a stable hash of the message against the
-``engagement_rates`` knob (opens and clicks only while the brand tracks them). Each event becomes one ``pending``
-delivery per enabled endpoint of the message's brand subscribed to it.
+deterministic rules: a message that never left (refused, suppressed, rejected) gives ``email.failed`` (with its
+failure code, reason and category); a message that failed because the recipient's server bounced it (failure code
+``hard_bounce`` or ``mailbox_full``) was accepted first, so it gives ``email.sent`` then ``email.bounced`` (never
+``email.failed``); otherwise ``email.sent`` then, by the recipient's local part, ``bounce`` -> ``email.bounced``
+(hard), ``complain`` -> ``email.delivered`` + ``email.complained``, ``click`` -> delivered, opened and clicked,
+``open`` -> delivered and opened; any other address is delivered and then opened and clicked by a stable hash of
+the message against the ``engagement_rates`` knob (opens and clicks only while the brand tracks them). Each event
+becomes one ``pending`` delivery per enabled endpoint of the message's brand subscribed to it.
 
 :class:`WebhookDispatcher` POSTs pending deliveries from a background thread in the Standard Webhooks format
 (``webhook-id`` = the event id, ``webhook-timestamp``, ``webhook-signature: v1,<HMAC-SHA256>``). A 2xx within
@@ -67,10 +69,19 @@ def _draw(message: dict, what: str) -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
+def send_event(message: dict) -> str:
+    """The event of a transactional email's send: ``email.failed`` for one that never left, ``email.sent`` for one
+    handed to the provider, including one bounced afterwards (its ``email.bounced`` follows)."""
+    if message.get("status") == "failed" and message.get("failure_code") not in BOUNCE_KINDS:
+        return "email.failed"
+    return "email.sent"
+
+
 def outcome(message: dict, brand: dict, rates: dict) -> list[str]:
     """The event types a transactional email produces, in the order they happen (see the module docstring)."""
     if message.get("status") == "failed":
-        return ["email.failed"]
+        first = send_event(message)
+        return [first] if first == "email.failed" else [first, "email.bounced"]
     local = re.split(r"[+@]", message["to"].lower(), maxsplit=1)[0]
     ruled = any(word in local for word in ("bounce", "complain", "open", "click"))
     if "bounce" in local or (not ruled and _draw(message, "bounce") < rates["bounce"]):

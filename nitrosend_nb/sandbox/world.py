@@ -11,8 +11,10 @@ a country and a subscription; what they then do is queued as timed happenings an
   not suppressed. Recipients who order afterwards carry the campaign's ``utm_campaign``;
 - every email meets the same fate rules: a bad address hard-bounces once and is suppressed, later emails to it
   fail as ``suppressed``; a few soft-bounce or fail at the provider; a few complaints suppress the address and
-  unsubscribe the contact. Transactional emails record their delivery outcome (delivered, opened, clicked,
-  bounced, complained) in the message's internal ``engagement`` list of ``[type, at]`` pairs.
+  unsubscribe the contact. A bounced email (hard or soft) was taken by the provider (it has a ``provider_id``)
+  and then bounced by the recipient's server: ``failed`` with its bounce as the failure. Transactional emails
+  record their delivery outcome (delivered, opened, clicked, bounced, complained) in the message's internal
+  ``engagement`` list of ``[type, at]`` pairs.
 
 Times are whole seconds relative to the clock's start (negative: the past). One ``random.Random`` per brand,
 drawn in a fixed order, makes the same seed give byte-identical data.
@@ -36,6 +38,7 @@ from ..rendering import merge, merge_context
 from .outcomes import RATE_LIMITED, SEEDED_FAILURES, Reason, status_fields
 from .store import CLOCK_START
 from .suppressions import HARD_BOUNCE_DIAGNOSTIC, suppressed_reason, suppression_doc
+from .webhooks import BOUNCE_KINDS
 
 if TYPE_CHECKING:
     from .seed import BrandSeed
@@ -317,8 +320,8 @@ class World:
         self.opened = opened_at(spec)
         self.list_ids, self.campaigns, self.templates, self.flows = list_ids, campaigns, templates, flows
         self.next_order = 10001 + 40000 * (owner["brand_id"] - 1)
-        self.queue: list[tuple] = []
-        self.seq = 0
+        self.queue: list[tuple[int, Callable[..., None], tuple]] = []
+        self.seq = itertools.count()
         self.people: list[Person] = []
         self.members: dict[str, list[Person]] = {plan.name: [] for plan in spec.lists}
         self.events: list[dict] = []
@@ -329,18 +332,24 @@ class World:
         self.prices = {slug_: price for slug_, _, price, _ in spec.products}
         self.product = Weighted((slug_, weight) for slug_, _, _, weight in spec.products)
         self.subjects: dict[tuple, str] = {}
+        self.subject_plans: dict[str, tuple] = {}
+        self.rules: dict[str, list[ListPlan]] = {}  # the brand's lists by how contacts join them
+        for plan in spec.lists:
+            self.rules.setdefault(plan.rule, []).append(plan)
+        self.outcomes: dict[Reason, dict] = {}
+        self.provider_prefix = f"sbx-{owner['brand_id']}-"
 
     # -- the event queue ----------------------------------------------------------------------------------------
     def later(self, t: float, handler: Callable[..., None], *args: Any) -> None:
-        """Queue ``handler(t, *args)`` at ``t`` (dropped when it falls on or after the clock's start)."""
-        if t < 0:
-            heapq.heappush(self.queue, (int(t), self.seq, handler, args))
-            self.seq += 1
+        """Queue ``handler(t, *args)`` at ``t`` (dropped when it falls on or after the clock's start); happenings at
+        the same second run in the order they were queued."""
+        if t < 0:  # one integer key, the second above the order queued: cheaper to compare than a tuple
+            heapq.heappush(self.queue, ((int(t) << 32) + next(self.seq), handler, args))
 
     def run(self) -> World:
-        """Simulate the year and return self."""
-        for person in self.arrivals():
-            self.later(person.created, self.arrive, person)
+        """Simulate the year and return self. Arrivals come in time order, so they are merged with the queue as
+        it runs rather than queued: each one runs before anything queued at the same second."""
+        arrivals = [person for person in self.arrivals() if person.created < 0]
         for plan, doc in zip(self.spec.campaigns, self.campaigns, strict=True):
             if plan.sent:
                 sent_at = at(*plan.when)
@@ -353,10 +362,19 @@ class World:
                     self.later(at(*when), self.gathering, plan, share, event, resource)
         for _ in range(3 if self.count else 0):  # a developer's test orders from the shop's staging site
             self.later(-self.rng.uniform(1, 30) * DAY, self.test_order)
-        while self.queue:
-            t, _, handler, args = heapq.heappop(self.queue)
-            handler(t, *args)
-        return self
+        queue, arrive, pop = self.queue, self.arrive, heapq.heappop
+        arrivals.append(None)  # sentinel
+        waiting = iter(arrivals)
+        person = next(waiting)
+        while True:
+            if person is not None and (not queue or person.created <= queue[0][0] >> 32):
+                arrive(person.created, person)
+                person = next(waiting)
+            elif queue:
+                key, handler, args = pop(queue)
+                handler(key >> 32, *args)
+            else:
+                return self
 
     # -- contacts arriving ---------------------------------------------------------------------------------------
     def day_weights(self) -> list[float]:
@@ -451,10 +469,6 @@ class World:
             if plan.rule == "lifetime_value":  # VIPs tell the shop their birthday
                 self.later(t + self.rng.uniform(1, 365) * DAY, self.birthday, person)
 
-    def lists_by_rule(self, rule: str) -> list[ListPlan]:
-        """The brand's lists that contacts join by ``rule``."""
-        return [plan for plan in self.spec.lists if plan.rule == rule]
-
     # -- happenings ---------------------------------------------------------------------------------------------
     def event(self, t: int, person: Person | None, name: str, **fields: Any) -> dict:
         """Record an event at ``t`` (null fields left out: they read back as null) and return it."""
@@ -523,9 +537,9 @@ class World:
         for item in items:
             if item.startswith("subscription-"):
                 person.plan = item.removeprefix("subscription-")
-        for plan in self.lists_by_rule("first_order"):
+        for plan in self.rules.get("first_order", ()):
             self.join(t, person, plan)
-        for plan in self.lists_by_rule("lifetime_value"):
+        for plan in self.rules.get("lifetime_value", ()):
             if person.ltv >= plan.param:
                 self.join(t, person, plan)
         template = self.templates["receipt"]
@@ -640,17 +654,18 @@ class World:
         first = person.first if person else None
         if not data or "data" not in subject:
             return self.fill(subject, first)
-        pieces = DATA_TAG.split(subject)  # text, key, text, key, ..., text
-        values = [data.get(key) for key in pieces[1::2]]
-        if (
-            "{%" in subject
-            or any("data" in text for text in pieces[::2])
-            or any(type(value) not in (int, str) for value in values)
-        ):
+        plan = self.subject_plans.get(subject)
+        if plan is None:
+            pieces = DATA_TAG.split(subject)  # text, key, text, key, ..., text
+            texts, keys = pieces[::2], pieces[1::2]
+            plan = self.subject_plans[subject] = (texts, keys, "{%" in subject or any("data" in t for t in texts))
+        texts, keys, liquid = plan
+        values = [data.get(key) for key in keys]
+        if liquid or any(type(value) not in (int, str) for value in values):
             contact = {"first_name": first} if person else None
             return merge.render(subject, merge_context(self.brand, contact, data))
-        out = [self.fill(pieces[0], first)]
-        for value, text in zip(values, pieces[2::2], strict=True):
+        out = [self.fill(texts[0], first)]
+        for value, text in zip(values, texts[1:], strict=True):
             out += (str(value), self.fill(text, first))
         return "".join(out)
 
@@ -690,21 +705,30 @@ class World:
             **fields,
         }
         if queued:
-            doc.update(status="queued", **status_fields(reason=RATE_LIMITED))
+            doc.update(self.outcome(RATE_LIMITED, queued=True))
         elif failure is None:
-            doc.update(
-                status="sent",
-                provider_id=f"sbx-{self.owner['brand_id']}-{len(self.messages):08x}",
-                sent_at=doc["created_at"],
-            )
+            doc["status"] = "sent"
+            doc["provider_id"] = f"{self.provider_prefix}{len(self.messages):08x}"
+            doc["sent_at"] = doc["created_at"]
         else:
-            doc.update(status="failed", **status_fields(failure))
+            doc.update(self.outcome(failure))
+            if failure.code in BOUNCE_KINDS:  # the provider took it (and has its id); the recipient's server bounced it
+                doc["provider_id"] = f"{self.provider_prefix}{len(self.messages):08x}"
         if person is not None:
             doc["contact_id"] = person.id
             if not queued:
                 person.counts[(channel == "sms") * 2 + (doc["status"] == "failed")] += 1
         self.messages.append(doc)
         return doc
+
+    def outcome(self, reason: Reason, queued: bool = False) -> dict:
+        """The ``status`` and status / failure fields of a message failed for ``reason`` (``queued``: waiting for
+        it), made once per reason."""
+        found = self.outcomes.get(reason)
+        if found is None:
+            fields = status_fields(reason=reason) if queued else status_fields(reason)
+            found = self.outcomes[reason] = {"status": "queued" if queued else "failed", **fields}
+        return found
 
     @staticmethod
     def is_suppressed(t: int, person: Person) -> bool:
@@ -777,7 +801,7 @@ class World:
         (moments on or after the clock's start are not reached)."""
         rng, moments = self.rng, message["engagement"]
         if failure is not None:
-            if failure.code in ("hard_bounce", "mailbox_full"):
+            if failure.code in BOUNCE_KINDS:
                 moments.append(["bounced", stamp(t + rng.randrange(1, 30))])
             return
         delivered = t + rng.randrange(2, 40)

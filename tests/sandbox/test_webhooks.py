@@ -313,3 +313,23 @@ def test_a_refused_send_gives_email_failed_with_the_message_reason(api, scripted
         }
         and message["failure_code"]
     )
+
+
+def test_a_bounced_send_gives_sent_then_bounced_and_a_suppressed_one_failed(api, scripted_server):
+    hook = create(api, scripted_server.root + "/hook")
+    bounced = send(api, "gone@bounce.test", "k-bounce")  # hard-bounces: failed, and the address is suppressed
+    again = send(api, "gone@bounce.test", "k-bounce-again")  # never leaves: the address is suppressed
+    events = eventually(lambda: (got := verified(scripted_server, hook["secret"])) and len(got) >= 3 and got)
+    time.sleep(0.1)
+    by_message = {}
+    for event in events:
+        by_message.setdefault(event["data"]["message_id"], []).append(event)
+    first = api.get(f"/messages/{bounced['id']}").json()
+    assert (first["status"], first["failure_code"]) == ("failed", "hard_bounce")
+    sent, bounce = sorted(by_message[bounced["id"]], key=lambda e: e["timestamp"])  # delivered in any order
+    assert (sent["type"], bounce["type"], bounce["data"]["bounce"]["type"]) == ("email.sent", "email.bounced", "hard")
+    second = api.get(f"/messages/{again['id']}").json()
+    assert (second["status"], second["failure_code"]) == ("failed", "suppressed")
+    (failed,) = by_message[again["id"]]
+    assert failed["type"] == "email.failed" and failed["data"]["failure"]["code"] == "suppressed"
+    assert len(scripted_server.requests) == 3

@@ -20,6 +20,7 @@ from nitrosend_nb.sandbox.webhooks import EVENTS
 from nitrosend_nb.sandbox.world import ATTRIBUTION_DAYS, billing_period_start, slug
 
 NOW = iso(CLOCK_START)
+BOUNCED = ("hard_bounce", "mailbox_full")  # failure codes of emails the recipient's server bounced
 MONTHS = (
     "january",
     "february",
@@ -35,7 +36,7 @@ MONTHS = (
     "december",
 )
 WENT_OUT = ("live", "completed", "archived")
-WORLDS = [(0, 250), (1, 250), (7, 250), (3, 2000)]
+WORLDS = [(0, 250), (1, 250), (7, 250), (3, 5000)]
 
 
 class World:
@@ -233,8 +234,10 @@ def test_transactional_outcomes_are_recorded_for_webhooks(world):
         if message["status"] == "sent":
             assert kinds[:1] == ["delivered"] and "bounced" not in kinds
             assert "clicked" not in kinds or "opened" in kinds
-        else:
-            assert kinds in ([], ["bounced"])
+        elif message["failure_code"] in BOUNCED:  # taken by the provider, then bounced
+            assert message["provider_id"] and kinds in ([], ["bounced"])
+        else:  # never left
+            assert message.get("provider_id") is None and kinds == []
 
 
 def test_webhook_deliveries_are_the_transactional_emails_events_while_the_endpoint_was_on(world):
@@ -248,7 +251,9 @@ def test_webhook_deliveries_are_the_transactional_emails_events_while_the_endpoi
     expected = {}
     for message in world.messages:
         if message["channel"] == "email" and message.get("source_type") is None and message["brand_id"] == 1:
-            first = "email.sent" if message["status"] == "sent" else "email.failed"
+            # a bounced email was accepted, then bounced: sent + bounced, never failed; failed: it never left
+            bounced = message.get("failure_code") in BOUNCED
+            first = "email.failed" if message["status"] == "failed" and not bounced else "email.sent"
             for kind, moment in [[first, message["created_at"]], *message["engagement"]]:
                 event_type = kind if kind.startswith("email.") else f"email.{kind}"
                 if since <= moment < until:
@@ -284,6 +289,14 @@ def test_webhook_deliveries_are_the_transactional_emails_events_while_the_endpoi
             assert data["url"].startswith("https://acme.test/")
         seen[(message["id"], payload["type"])] = delivery["created_at"]
     assert len(seen) == len(deliveries) and seen == expected  # one delivery per event, none missing
+    for message_id in {message_id for message_id, _ in seen}:
+        message, types = messages[message_id], {t for i, t in seen if i == message_id}
+        assert not {"email.failed", "email.bounced"} <= types  # one story per message
+        assert ("email.bounced" in types) <= (message.get("failure_code") in BOUNCED and "email.sent" in types)
+        never_left = message["status"] == "failed" and message.get("failure_code") not in BOUNCED
+        assert ("email.failed" in types) == never_left
+    if len(world.contacts) >= 5000:  # big enough for transactional bounces while the endpoint was on
+        assert {"email.bounced", "email.failed"} <= {event_type for _, event_type in seen}
     assert len({d["event_id"] for d in deliveries}) == len(deliveries)
     assert [d["created_at"] for d in deliveries] == sorted(d["created_at"] for d in deliveries)  # ids follow time
     last = hook["last_delivery"]
