@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import orjson
-from common import API_KEY, cpu_seconds, medians, sandbox_server
+from common import API_KEY, cpu_seconds, sandbox_server
 
 from nitrosend_nb.sandbox.seed import seed_store
 from nitrosend_nb.sandbox.store import Store
