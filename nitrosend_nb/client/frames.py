@@ -22,7 +22,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import chain, repeat
-from operator import eq, itemgetter
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -72,6 +72,7 @@ class FrameSchema:
 CHANNEL_KINDS = ("email", "phone")
 #: The per-channel fields a contact frame shows for its first channel of each kind (``email_verified``...).
 CHANNEL_FIELDS = {"verified": BOOL, "sent_count": INT, "fail_count": INT, "opt_in_at": TIME, "opt_out_at": TIME}
+_KIND_CODES = {kind: code for code, kind in enumerate(CHANNEL_KINDS)}
 
 
 def _contact_channels(columns: Mapping[str, list], rows: int) -> dict[str, list]:
@@ -79,7 +80,7 @@ def _contact_channels(columns: Mapping[str, list], rows: int) -> dict[str, list]
     fields as ``email_verified``, ``phone_sent_count``... (column-wise: every contact's channels in one flat
     list, the first of each kind per contact picked with numpy)."""
     lists = [value if isinstance(value, list) else () for value in columns.get("channels") or [None] * rows]
-    flat = [channel if isinstance(channel, dict) else {} for channel in chain.from_iterable(lists)]
+    flat = _dicts(list(chain.from_iterable(lists)))
     fields = ("kind", "value", *CHANNEL_FIELDS)
     try:  # the usual case: every channel has every field
         values = list(map(list, zip(*map(itemgetter(*fields), flat), strict=True))) or [[] for _ in fields]
@@ -88,10 +89,14 @@ def _contact_channels(columns: Mapping[str, list], rows: int) -> dict[str, list]
     kinds = values.pop(0)
     for column in values:
         column.append(None)  # what a contact without a channel of a kind reads
+    try:
+        codes = np.array(list(map(_KIND_CODES.get, kinds, repeat(-1))), dtype=np.int8)
+    except TypeError:  # an unhashable kind
+        codes = np.array([_KIND_CODES.get(kind, -1) if isinstance(kind, str) else -1 for kind in kinds], np.int8)
     owners = np.repeat(np.arange(rows), np.fromiter(map(len, lists), dtype=np.intp, count=rows))
     derived: dict[str, list] = {}
-    for kind in CHANNEL_KINDS:
-        (of_kind,) = np.nonzero(np.fromiter(map(eq, kinds, repeat(kind)), dtype=bool, count=len(kinds)))
+    for code, kind in enumerate(CHANNEL_KINDS):
+        (of_kind,) = np.nonzero(codes == code)
         contacts, first = np.unique(owners[of_kind], return_index=True)
         picked = np.full(rows, len(kinds))  # one past the last channel: None
         picked[contacts] = of_kind[first]
@@ -540,6 +545,11 @@ SCHEMAS: dict[str, FrameSchema] = {
 }
 
 
+def _dicts(values: list) -> list[dict]:
+    """``values`` with every one that is not a dict replaced by an empty dict."""
+    return values if set(map(type, values)) <= {dict} else [v if isinstance(v, dict) else {} for v in values]
+
+
 def _transpose(records: list[dict]) -> dict[str, list]:
     """One list of values per field, fields in order of first appearance, None where a record lacks one.
 
@@ -565,8 +575,7 @@ def _record_columns(records: list[dict], flatten: tuple[str, ...]) -> dict[str, 
     for parent in flatten:
         values = columns.pop(parent, None)
         if values is not None:
-            nested = [value if isinstance(value, dict) else {} for value in values]
-            for key, column in _record_columns(nested, ()).items():
+            for key, column in _record_columns(_dicts(values), ()).items():
                 columns[f"{parent}.{key}"] = column
     return columns
 
