@@ -79,7 +79,9 @@ def _contact_channels(columns: Mapping[str, list], rows: int) -> dict[str, list]
     """A contact's ``email`` and ``phone`` (the value of its first channel of each kind) and that channel's
     fields as ``email_verified``, ``phone_sent_count``... (column-wise: every contact's channels in one flat
     list, the first of each kind per contact picked with numpy)."""
-    lists = [value if isinstance(value, list) else () for value in columns.get("channels") or [None] * rows]
+    lists = columns.get("channels") or [()] * rows
+    if not set(map(type, lists)) <= {list}:
+        lists = [value if isinstance(value, list) else () for value in lists]
     flat = _dicts(list(chain.from_iterable(lists)))
     fields = ("kind", "value", *CHANNEL_FIELDS)
     try:  # the usual case: every channel has every field
