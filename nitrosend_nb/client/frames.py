@@ -21,6 +21,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import chain, repeat
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -70,25 +72,39 @@ class FrameSchema:
 CHANNEL_KINDS = ("email", "phone")
 #: The per-channel fields a contact frame shows for its first channel of each kind (``email_verified``...).
 CHANNEL_FIELDS = {"verified": BOOL, "sent_count": INT, "fail_count": INT, "opt_in_at": TIME, "opt_out_at": TIME}
+_KIND_CODES = {kind: code for code, kind in enumerate(CHANNEL_KINDS)}
 
 
 def _contact_channels(columns: Mapping[str, list], rows: int) -> dict[str, list]:
     """A contact's ``email`` and ``phone`` (the value of its first channel of each kind) and that channel's
-    fields as ``email_verified``, ``phone_sent_count``... (one pass)."""
-    derived: dict[str, list] = {
-        f"{kind}{suffix}": [] for kind in CHANNEL_KINDS for suffix in ("", *(f"_{field}" for field in CHANNEL_FIELDS))
-    }
-    for channels in columns.get("channels") or [None] * rows:
-        first: dict[str, dict] = {}
-        for channel in channels if isinstance(channels, list) else []:
-            kind = channel.get("kind") if isinstance(channel, dict) else None
-            if kind in CHANNEL_KINDS and kind not in first:
-                first[kind] = channel
-        for kind in CHANNEL_KINDS:
-            channel = first.get(kind, {})
-            derived[kind].append(channel.get("value"))
-            for field in CHANNEL_FIELDS:
-                derived[f"{kind}_{field}"].append(channel.get(field))
+    fields as ``email_verified``, ``phone_sent_count``... (column-wise: every contact's channels in one flat
+    list, the first of each kind per contact picked with numpy)."""
+    lists = columns.get("channels") or [()] * rows
+    if not set(map(type, lists)) <= {list}:
+        lists = [value if isinstance(value, list) else () for value in lists]
+    flat = _dicts(list(chain.from_iterable(lists)))
+    fields = ("kind", "value", *CHANNEL_FIELDS)
+    try:  # the usual case: every channel has every field
+        values = list(map(list, zip(*map(itemgetter(*fields), flat), strict=True))) or [[] for _ in fields]
+    except KeyError:
+        values = [[channel.get(field) for channel in flat] for field in fields]
+    kinds = values.pop(0)
+    for column in values:
+        column.append(None)  # what a contact without a channel of a kind reads
+    try:
+        codes = np.array(list(map(_KIND_CODES.get, kinds, repeat(-1))), dtype=np.int8)
+    except TypeError:  # an unhashable kind
+        codes = np.array([_KIND_CODES.get(kind, -1) if isinstance(kind, str) else -1 for kind in kinds], np.int8)
+    owners = np.repeat(np.arange(rows), np.fromiter(map(len, lists), dtype=np.intp, count=rows))
+    derived: dict[str, list] = {}
+    for code, kind in enumerate(CHANNEL_KINDS):
+        (of_kind,) = np.nonzero(codes == code)
+        contacts, first = np.unique(owners[of_kind], return_index=True)
+        picked = np.full(rows, len(kinds))  # one past the last channel: None
+        picked[contacts] = of_kind[first]
+        picked = picked.tolist()
+        for field, column in zip(fields[1:], values, strict=True):
+            derived[kind if field == "value" else f"{kind}_{field}"] = list(map(column.__getitem__, picked))
     return derived
 
 
@@ -531,16 +547,26 @@ SCHEMAS: dict[str, FrameSchema] = {
 }
 
 
+def _dicts(values: list) -> list[dict]:
+    """``values`` with every one that is not a dict replaced by an empty dict."""
+    return values if set(map(type, values)) <= {dict} else [v if isinstance(v, dict) else {} for v in values]
+
+
 def _transpose(records: list[dict]) -> dict[str, list]:
     """One list of values per field, fields in order of first appearance, None where a record lacks one.
 
-    Records of one shape (the usual case: same keys in the same order) are transposed in C by ``zip``.
+    Records with the same fields (the usual case, whatever their order) are transposed in C by ``itemgetter``
+    and ``zip``.
     """
-    shapes = dict.fromkeys(map(tuple, records))
-    if len(shapes) == 1:
-        (keys,) = shapes
-        return dict(zip(keys, map(list, zip(*map(dict.values, records), strict=True)), strict=True))
-    keys = dict.fromkeys(key for shape in shapes for key in shape)
+    if not records:
+        return {}
+    keys = tuple(records[0])
+    if len(keys) > 1 and set(map(len, records)) == {len(keys)}:
+        try:  # every record has the first one's keys, and no others
+            return dict(zip(keys, map(list, zip(*map(itemgetter(*keys), records), strict=True)), strict=True))
+        except KeyError:
+            pass
+    keys = dict.fromkeys(key for record in records for key in record)
     return {key: [record.get(key) for record in records] for key in keys}
 
 
@@ -551,8 +577,7 @@ def _record_columns(records: list[dict], flatten: tuple[str, ...]) -> dict[str, 
     for parent in flatten:
         values = columns.pop(parent, None)
         if values is not None:
-            nested = [value if isinstance(value, dict) else {} for value in values]
-            for key, column in _record_columns(nested, ()).items():
+            for key, column in _record_columns(_dicts(values), ()).items():
                 columns[f"{parent}.{key}"] = column
     return columns
 
@@ -571,9 +596,7 @@ _ARROW_REFUSALS = (
 def _fast(values: list, dtype: object) -> object:
     """``values`` as ``dtype`` through Arrow (C speed); raises what Arrow refuses, for the pandas path."""
     if isinstance(dtype, pd.CategoricalDtype):
-        known = list(dtype.categories)
-        unseen = set(values) - set(known) - {None}
-        return pd.Categorical(values, categories=known + sorted(unseen, key=str))
+        return _categorical(pa.array(values, type=pa.string()), dtype)
     if dtype == FLOAT:
         return np.array(values, dtype=float)
     arrow_type = _FROM_ARROW.get(dtype)
@@ -583,6 +606,18 @@ def _fast(values: list, dtype: object) -> object:
     if dtype == TIME:
         array = pc.cast(array, pa.timestamp("ns", tz="UTC"))  # ISO 8601 with a zone; anything else is refused
     return pd.api.types.pandas_dtype(dtype).__from_arrow__(array)
+
+
+def _categorical(array: pa.Array, dtype: pd.CategoricalDtype) -> pd.Categorical:
+    """Text as ``dtype``'s categories, the values it does not list appended in sorted order."""
+    known = pa.array(dtype.categories, type=pa.string())
+    codes = pc.index_in(array, value_set=known)
+    unseen = pc.unique(array.filter(pc.and_(codes.is_null(), array.is_valid()))).to_pylist()
+    if unseen:
+        known = pa.concat_arrays([known, pa.array(sorted(unseen), type=pa.string())])
+        codes = pc.index_in(array, value_set=known)
+        dtype = pd.CategoricalDtype(known.to_pylist())
+    return pd.Categorical.from_codes(codes.fill_null(-1).to_numpy(zero_copy_only=False), dtype=dtype)
 
 
 def _timestamps(values: pd.Series, column: str) -> pd.Series:

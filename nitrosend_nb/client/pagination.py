@@ -18,9 +18,11 @@ from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Generator, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from itertools import islice
+from itertools import compress, islice
+from operator import itemgetter
 from typing import Any, Protocol
 
+import numpy as np
 import orjson
 import requests
 from tqdm.auto import tqdm
@@ -186,42 +188,63 @@ def iter_pages(
 
 class _SeenIds:
     """A set of record ids in about one bit per id for dense integer ids (one 8 KB bitmap per block of 65,536
-    ids once a block holds many), so de-duplicating ten million records stays small; other ids go in a set."""
+    ids once a block holds many), so de-duplicating ten million records stays small; other ids go in a set.
+    A page's ids are checked and recorded together, with numpy."""
 
-    _BLOCK = 1 << 16
+    _BLOCK_BITS = 16
     _DENSE = 2048  # ids of one block kept in a set until this many, then in the block's bitmap
 
     def __init__(self) -> None:
-        self._blocks: dict[int, set | bytearray] = {}
+        self._blocks: dict[int, set[int] | np.ndarray] = {}
         self._other: set = set()
 
-    def add(self, key: object) -> bool:
-        """Record ``key``; True when it was not seen before."""
-        if not isinstance(key, int) or isinstance(key, bool) or key < 0:
-            if key in self._other:
-                return False
-            self._other.add(key)
-            return True
-        block, offset = divmod(key, self._BLOCK)
-        members = self._blocks.get(block)
-        if members is None:
-            self._blocks[block] = {offset}
-            return True
-        if isinstance(members, set):
-            if offset in members:
-                return False
-            members.add(offset)
-            if len(members) >= self._DENSE:
-                bitmap = bytearray(self._BLOCK // 8)
-                for member in members:
-                    bitmap[member >> 3] |= 1 << (member & 7)
-                self._blocks[block] = bitmap
-            return True
-        byte, bit = offset >> 3, 1 << (offset & 7)
-        if members[byte] & bit:
+    def fresh(self, records: list) -> list:
+        """The records whose id was not seen before (or that have none), recording their ids."""
+        try:
+            ids = list(map(itemgetter("id"), records))
+        except (KeyError, TypeError):
+            ids = None
+        if ids and set(map(type, ids)) == {int} and min(ids) >= 0 and max(ids) < 2**63 and len(set(ids)) == len(ids):
+            keep = self._add_ints(np.array(ids, dtype=np.int64))
+            return list(records) if keep.all() else list(compress(records, keep.tolist()))
+        return [
+            record
+            for record in records
+            if not isinstance(record, dict) or record.get("id") is None or self._add(record["id"])
+        ]
+
+    def _add(self, key: object) -> bool:
+        """Record one id; True when it was not seen before."""
+        if isinstance(key, int) and not isinstance(key, bool) and 0 <= key < 2**63:
+            return bool(self._add_ints(np.array([key], dtype=np.int64))[0])
+        if key in self._other:
             return False
-        members[byte] |= bit
+        self._other.add(key)
         return True
+
+    def _add_ints(self, ids: np.ndarray) -> np.ndarray:
+        """Record distinct non-negative integer ids; a mask of those not seen before."""
+        blocks, offsets = ids >> self._BLOCK_BITS, ids & ((1 << self._BLOCK_BITS) - 1)
+        fresh = np.empty(len(ids), dtype=bool)
+        for block in np.unique(blocks).tolist():
+            (where,) = np.nonzero(blocks == block)
+            members = self._blocks.setdefault(block, set())
+            if isinstance(members, set):
+                new = offsets[where].tolist()
+                fresh[where] = [offset not in members for offset in new]
+                members.update(new)
+                if len(members) >= self._DENSE:
+                    self._blocks[block] = bitmap = np.zeros(1 << (self._BLOCK_BITS - 3), dtype=np.uint8)
+                    self._set_bits(bitmap, np.fromiter(members, dtype=np.int64, count=len(members)))
+            else:
+                at = offsets[where]
+                fresh[where] = (members[at >> 3] & (1 << (at & 7))) == 0
+                self._set_bits(members, at)
+        return fresh
+
+    @staticmethod
+    def _set_bits(bitmap: np.ndarray, offsets: np.ndarray) -> None:
+        np.bitwise_or.at(bitmap, offsets >> 3, (1 << (offsets & 7)).astype(np.uint8))
 
 
 def unique_pages(pages: Generator[Page, None, None], max_records: int | None = None) -> Iterator[list]:
@@ -231,11 +254,7 @@ def unique_pages(pages: Generator[Page, None, None], max_records: int | None = N
     left = max_records
     try:
         for page in pages:
-            records = [
-                record
-                for record in page
-                if not isinstance(record, dict) or record.get("id") is None or seen.add(record["id"])
-            ]
+            records = seen.fresh(page)
             if left is not None:
                 records = records[:left]
                 left -= len(records)

@@ -92,6 +92,22 @@ def test_records_repeated_across_pages_are_kept_once_even_in_dense_id_blocks():
     assert capped == ids[:150]
 
 
+def test_ids_repeated_within_a_page_or_spelled_as_booleans_are_told_apart_like_python_values():
+    pages = [
+        Page([{"id": 1}, {"id": 2}, {"id": 1}], page=1, limit=3, total=6, total_pages=2, next_page=2),
+        Page(
+            [{"id": True}, {"id": 2}, {"id": -5}, {"id": -5}, {"id": 3}],
+            page=2,
+            limit=3,
+            total=6,
+            total_pages=2,
+            next_page=None,
+        ),
+    ]
+    seen = [r["id"] for page in unique_pages(p for p in pages) for r in page]
+    assert seen == [1, 2, True, -5, 3] and seen[2] is True
+
+
 def _decoded(table) -> pd.DataFrame:
     """A Parquet/DuckDB table as a DataFrame with its JSON columns decoded."""
     frame = table.to_pandas()

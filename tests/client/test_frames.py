@@ -253,6 +253,21 @@ def test_a_contacts_first_channel_of_each_kind_gives_its_delivery_columns():
     assert frame.email_sent_count.dtype == INT and str(frame.email_opt_out_at.dtype) == TIME
 
 
+def test_channels_of_odd_shapes_are_skipped_when_picking_the_first_of_each_kind():
+    records = [
+        {"id": 1, "channels": [None, "x", {"kind": ["email"]}, {"value": "?"}, {"kind": "email", "value": "a@x.test"}]},
+        {"id": 2, "channels": {"kind": "email", "value": "not-a-list@x.test"}},
+        {"id": 3, "channels": [{"kind": "phone", "value": "+64", "verified": "yes", "sent_count": 3}]},
+        {"id": 4, "data": "not-an-object"},
+    ]
+    frame = to_frame(records, SCHEMAS["contacts"])
+    assert frame.email.tolist() == ["a@x.test", pd.NA, pd.NA, pd.NA]
+    assert frame.phone.tolist() == [pd.NA, pd.NA, "+64", pd.NA]
+    assert frame.phone_sent_count.tolist() == [pd.NA, pd.NA, 3, pd.NA]
+    assert frame.loc[3, "phone_verified"] == "yes"  # type drift: kept, not lost
+    assert frame["data.tags"].isna().all()
+
+
 def test_account_frame_flattens_team_access_and_billing():
     account = {
         "id": 1,
