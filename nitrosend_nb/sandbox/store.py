@@ -1,7 +1,8 @@
 """SQLite storage for the sandbox: one table of JSON documents per resource, plus a fixed clock.
 
 Every resource row is ``(id INTEGER PRIMARY KEY, doc TEXT)``; the columns the API filters and sorts on are
-SQLite generated columns over the JSON document, so one set of generic methods serves every resource.
+plain columns the store copies from the document on every write (computed from the Python dict, so building an
+index never parses JSON), and one set of generic methods serves every resource.
 A single connection guarded by a re-entrant lock makes every request's read-modify-write atomic (no lost
 writes under concurrent clients). In memory by default; a file path keeps everything across restarts.
 """
@@ -60,63 +61,59 @@ def _without_id(doc: dict) -> dict:
     return body
 
 
-def _generated(column: str, path: str) -> str:
-    return f"{column} GENERATED ALWAYS AS (json_extract(doc, '$.{path}')) VIRTUAL"
-
-
-BRAND = ("brand_id", "brand_id")
-# table name -> (generated columns as (column, json path), indexed columns or expressions). Every brand-owned
-# table has a ``brand_id`` column: requests see only their brand's rows (see state.SandboxState.in_brand).
-DOC_TABLES: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...]]] = {
-    "brands": ((("sid", "sid"),), ("sid",)),
+BRAND = "brand_id"
+# table name -> (columns: copies of the document's top-level fields of the same names, indexed columns or
+# expressions). Every brand-owned table has a ``brand_id`` column: requests see only their brand's rows (see
+# state.SandboxState.in_brand).
+DOC_TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "brands": (("sid",), ("sid",)),
     "contacts": (
-        (
-            BRAND,
-            ("email", "email"),
-            ("phone", "phone"),
-            ("first_name", "first_name"),
-            ("last_name", "last_name"),
-            ("created_at", "created_at"),
-            ("updated_at", "updated_at"),
-        ),
+        (BRAND, "email", "phone", "first_name", "last_name", "created_at", "updated_at"),
         ("brand_id", "email COLLATE NOCASE", "created_at"),  # brand_id: pages seek by id; emails case-insensitive
     ),
     "lists": ((BRAND,), ()),
     "segments": ((BRAND,), ()),
     "templates": ((BRAND,), ()),
-    "campaigns": ((BRAND, ("status", "status")), ()),
+    "campaigns": ((BRAND, "status"), ()),
     "flows": ((BRAND,), ()),
     "messages": (
-        (
-            BRAND,
-            ("channel", "channel"),
-            ("status", "status"),
-            ("source_type", "source_type"),
-            ("flow_id", "flow_id"),
-            ("campaign_id", "campaign_id"),
-            ("created_at", "created_at"),
-        ),
+        (BRAND, "channel", "status", "source_type", "flow_id", "campaign_id", "created_at"),
         ("brand_id", "brand_id, source_type", "flow_id", "campaign_id"),  # brand_id: pages of all types by id
     ),
     "outbox": ((), ()),
     "events": (
-        (
-            BRAND,
-            ("event", "event"),
-            ("contact_id", "contact_id"),
-            ("idempotency_key", "idempotency_key"),
-            ("created_at", "created_at"),
-        ),
+        (BRAND, "event", "contact_id", "idempotency_key", "created_at"),
         ("event, idempotency_key", "created_at"),  # the idempotency lookup and the time window
     ),
-    "suppressions": ((BRAND, ("email", "email"), ("active", "active")), ("email COLLATE NOCASE",)),
-    "domains": ((BRAND, ("name", "name")), ()),
+    "suppressions": ((BRAND, "email", "active"), ("email COLLATE NOCASE",)),
+    "domains": ((BRAND, "name"), ()),
     "blobs": ((BRAND,), ()),
-    "imports": ((BRAND, ("status", "status")), ()),
+    "imports": ((BRAND, "status"), ()),
     "webhooks": ((BRAND,), ()),
-    "webhook_deliveries": ((BRAND, ("webhook_id", "webhook_id"), ("status", "status")), ("webhook_id",)),
+    "webhook_deliveries": ((BRAND, "webhook_id", "status"), ("webhook_id",)),
 }
 BRAND_TABLES = tuple(table for table, (columns, _) in DOC_TABLES.items() if BRAND in columns)
+_INT64 = range(-(2**63), 2**63)
+
+
+def _sql_value(value: Any) -> Any:
+    """A document field as the SQL value ``json_extract`` gives for it: integers (1/0 for booleans), reals and
+    text as they are, NULL for null (and for non-finite numbers, which JSON writes as null), JSON text for
+    objects and arrays, a real for an integer beyond 64 bits."""
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return value
+    if kind is int:
+        return value if value in _INT64 else float(value)
+    if kind is float:
+        return value if math.isfinite(value) else None
+    return _encode(value)
+
+
+def _row_values(columns: tuple[str, ...], doc: Mapping[str, Any]) -> tuple:
+    """The values of a document's table ``columns``, as stored beside its JSON text (see :data:`DOC_TABLES`)."""
+    return tuple(map(_sql_value, map(doc.get, columns)))
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -168,15 +165,30 @@ class Store:
                 if statement.strip():
                     self._conn.execute(statement)
             for table, (columns, indexes) in DOC_TABLES.items():
-                generated = "".join(f", {_generated(col, path)}" for col, path in columns)
+                generated = any(row[6] for row in self._conn.execute(f"PRAGMA table_xinfo({table})"))
+                if generated:
+                    self._conn.execute(f"ALTER TABLE {table} RENAME TO {table}_generated")
                 self._conn.execute(
                     f"CREATE TABLE IF NOT EXISTS {table} (id INTEGER PRIMARY KEY AUTOINCREMENT, doc TEXT NOT NULL"
-                    f"{generated})"
+                    + "".join(f", {column}" for column in columns)
+                    + ")"
                 )
+                if generated:
+                    self._copy_generated(table, columns)
                 for expression in indexes:
                     self._conn.execute(
                         f"CREATE INDEX IF NOT EXISTS {self._index_name(table, expression)} ON {table} ({expression})"
                     )
+
+    def _copy_generated(self, table: str, columns: tuple[str, ...]) -> None:
+        """Move the rows and id sequence of ``{table}_generated`` (a table of a ``--db`` file written by an older
+        sandbox, whose columns SQLite generated from the JSON) into the new ``table``, and drop the old table."""
+        extracts = "".join(f", json_extract(doc, '$.{column}')" for column in columns)
+        names = "".join(f", {column}" for column in columns)
+        self._conn.execute(f"INSERT INTO {table} (id, doc{names}) SELECT id, doc{extracts} FROM {table}_generated")
+        self._conn.execute("DELETE FROM sqlite_sequence WHERE name = ?", (table,))
+        self._conn.execute("UPDATE sqlite_sequence SET name = ? WHERE name = ?", (table, f"{table}_generated"))
+        self._conn.execute(f"DROP TABLE {table}_generated")
 
     @staticmethod
     def _index_name(table: str, expression: str) -> str:
@@ -268,11 +280,18 @@ class Store:
             doc["id"] = row[0]
         return docs
 
+    @staticmethod
+    def _insert_sql(table: str, with_id: bool) -> str:
+        """The INSERT of one row of a document table: (id,) doc, then the table's columns."""
+        names = (*(("id",) if with_id else ()), "doc", *DOC_TABLES[table][0])
+        return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+
     def insert(self, table: str, doc: dict) -> dict:
         """Insert a document (its ``id`` key, if any, is ignored) and return it with the new id."""
         body = {k: v for k, v in doc.items() if k != "id"}
+        row = (_encode(body), *_row_values(DOC_TABLES[table][0], body))
         with self._lock:
-            cursor = self._conn.execute(f"INSERT INTO {table} (doc) VALUES (?)", (_encode(body),))
+            cursor = self._conn.execute(self._insert_sql(table, with_id=False), row)
         body["id"] = cursor.lastrowid
         return body
 
@@ -280,12 +299,13 @@ class Store:
         """Bulk-insert documents: ones that carry explicit ids, or (``first_id`` given) ones without an ``id`` key
         that take consecutive ids from ``first_id``. Encoded by orjson; the table's indexes are built once after the
         load (see :meth:`bulk_load`) rather than maintained row by row."""
+        columns = DOC_TABLES[table][0]
         if first_id is None:
-            rows = ((doc["id"], _encode(_without_id(doc))) for doc in docs)
+            rows = ((doc["id"], _encode(_without_id(doc)), *_row_values(columns, doc)) for doc in docs)
         else:
-            rows = enumerate(map(_encode, docs), start=first_id)
+            rows = ((ident, _encode(doc), *_row_values(columns, doc)) for ident, doc in enumerate(docs, first_id))
         with self.bulk_load():
-            self._conn.executemany(f"INSERT INTO {table} (id, doc) VALUES (?, ?)", rows)
+            self._conn.executemany(self._insert_sql(table, with_id=True), rows)
 
     @contextmanager
     def bulk_load(self) -> Iterator[Store]:
@@ -315,7 +335,11 @@ class Store:
     def replace(self, table: str, doc: dict) -> dict:
         """Overwrite the stored document with ``doc`` (matched by its id)."""
         body = {k: v for k, v in doc.items() if k != "id"}
-        self.execute(f"UPDATE {table} SET doc = ? WHERE id = ?", (_encode(body), doc["id"]))
+        columns = DOC_TABLES[table][0]
+        self.execute(
+            f"UPDATE {table} SET {', '.join(f'{name} = ?' for name in ('doc', *columns))} WHERE id = ?",
+            (_encode(body), *_row_values(columns, body), doc["id"]),
+        )
         return doc
 
     def delete(self, table: str, ident: int) -> None:
