@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import requests
 
 from nitrosend_nb.client.ids import valid_id
-from nitrosend_nb.client.pagination import HeaderPageNumberPaginator, Page
+from nitrosend_nb.client.pagination import HeaderPageNumberPaginator, Page, json_body
 from nitrosend_nb.email_checks import probe_sandbox
 from nitrosend_nb.errors import NitrosendError
 
@@ -45,7 +45,7 @@ class Inbox:
 
     def get(self, ident: int) -> dict:
         """One email: HTML, text, headers, the merge context used and the API records it belongs to."""
-        return self._request("GET", f"{PATH}/{valid_id(ident)}").json()
+        return json_body(self._request("GET", f"{PATH}/{valid_id(ident)}"))
 
     def source(self, ident: int) -> bytes:
         """The email's raw RFC 5322 source (an ``.eml``)."""
@@ -53,11 +53,11 @@ class Inbox:
 
     def checks(self, ident: int) -> dict:
         """Link, image, List-Unsubscribe and compatibility checks of one email."""
-        return self._request("GET", f"{PATH}/{valid_id(ident)}/checks").json()
+        return json_body(self._request("GET", f"{PATH}/{valid_id(ident)}/checks"))
 
     def latest(self) -> dict:
         """``{"latest_id", "total"}``: changes whenever an email is captured or the outbox is cleared."""
-        return self._request("GET", f"{PATH}/latest").json()
+        return json_body(self._request("GET", f"{PATH}/latest"))
 
     def probe(self, url: str) -> int | None:
         """Fetch a sandbox-served link (see :func:`nitrosend_nb.email_checks.probe_sandbox`); None in live mode."""
