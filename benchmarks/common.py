@@ -1,26 +1,18 @@
-"""Helpers shared by the benchmarks: a sandbox in its own process, medians, and peak memory of a fresh process."""
+"""Helpers shared by the benchmarks: a sandbox in its own process, its CPU time, and peak memory of a fresh process."""
 
 from __future__ import annotations
 
 import os
 import re
-import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import requests
 
 API_KEY = "nskey_test_sandbox"
-
-
-@contextmanager
-def sandbox_process(contacts: int) -> Iterator[tuple[str, str]]:
-    """Start ``nitrosend-nb sandbox`` in a child process; yield ``(api_url, root_url)``; stop it afterwards."""
-    with sandbox_server(contacts) as (url, root, _pid):
-        yield url, root
 
 
 def cpu_seconds(pid: int) -> float:
@@ -32,7 +24,7 @@ def cpu_seconds(pid: int) -> float:
 
 @contextmanager
 def sandbox_server(contacts: int) -> Iterator[tuple[str, str, int]]:
-    """:func:`sandbox_process` that also yields the server's process id: ``(api_url, root_url, pid)``."""
+    """Start ``nitrosend-nb sandbox`` in a child process; yield ``(api_url, root_url, pid)``; stop it afterwards."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "nitrosend_nb.cli", "sandbox", "--port", "0", "--contacts", str(contacts)],
         stdout=subprocess.PIPE,
@@ -60,12 +52,6 @@ def sandbox_server(contacts: int) -> Iterator[tuple[str, str, int]]:
     finally:
         proc.terminate()
         proc.wait(10)
-
-
-def medians(runs: int, measure: Callable[[], float]) -> tuple[float, list[float]]:
-    """The median of ``runs`` calls of ``measure`` and every value."""
-    values = [measure() for _ in range(runs)]
-    return statistics.median(values), values
 
 
 def peak_rss_mb() -> float:

@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 import requests
-from common import API_KEY, peak_rss_mb, run_child, sandbox_process
+from common import API_KEY, peak_rss_mb, run_child, sandbox_server
 
 import nitrosend_nb as nb
 from nitrosend_nb.client.frames import CONTACTS, concat_frames, frame_batches
@@ -129,7 +129,7 @@ def scenario_rate_limited(runs: int) -> None:
     pages = math.ceil(contacts / PAGE)
     floor = pages / rate
     print(f"\n1. {contacts:,} contacts, latency {latency} ms, rate limit {rate} req/s ({pages} pages of {PAGE})")
-    with sandbox_process(contacts) as (url, root):
+    with sandbox_server(contacts) as (url, root, _pid):
         key = API_KEY
         configure(root, latency_ms=latency, rate_limit=rate)
         naive = median_of(runs, lambda: (configure(root, rate_limit=rate), naive_fetch(url, key))[1])
@@ -148,7 +148,7 @@ def scenario_rate_limited(runs: int) -> None:
 def scenario_unlimited(runs: int) -> None:
     contacts, latency = 20_000, 50
     print(f"\n2. {contacts:,} contacts, latency {latency} ms, no rate limit, concurrency=8")
-    with sandbox_process(contacts) as (url, root):
+    with sandbox_server(contacts) as (url, root, _pid):
         key = API_KEY
         configure(root, latency_ms=latency, rate_limit=None)
         naive = median_of(runs, naive_fetch, url, key)
@@ -253,7 +253,7 @@ def _median(results: list[dict], key: str) -> float:
 def scenario_large(runs: int, big: int) -> None:
     contacts = 100_000
     print(f"\n3. Big accounts on loopback, no latency (each measurement in a fresh process; medians of {runs})")
-    with sandbox_process(contacts) as (url, _root):
+    with sandbox_server(contacts) as (url, _root, _pid):
         cpu = json.loads(run_child(__file__, "--cpu-child", url, "--runs", str(runs)))
         frames = _children(runs, "--df-child", url)
         small = _children(runs, "--parquet-child", url)
@@ -279,7 +279,7 @@ def scenario_large(runs: int, big: int) -> None:
     )
     rows = [(contacts, small)]
     if big:
-        with sandbox_process(big) as (url, _root):
+        with sandbox_server(big) as (url, _root, _pid):
             rows.append((big, _children(runs, "--parquet-child", url)))
     for count, results in rows:
         print(

@@ -32,14 +32,11 @@ _TYPES = {INT: pa.int64(), BOOL: pa.bool_(), TEXT: pa.string(), TIME: pa.timesta
 
 def arrow_schema(schema: FrameSchema, extra: Iterable[str] = ()) -> pa.Schema:
     """The Arrow schema of ``schema``'s frames (index first), with ``extra`` unknown fields as JSON text."""
+    columns = {schema.index: schema.columns[schema.index], **schema.columns}
+    for name in extra:
+        columns.setdefault(name, object)
     fields, json_columns = [], []
-    for column, dtype in [
-        (schema.index, schema.columns[schema.index]),
-        *schema.columns.items(),
-        *((name, object) for name in extra),
-    ]:
-        if any(field.name == column for field in fields):
-            continue
+    for column, dtype in columns.items():
         if isinstance(dtype, pd.CategoricalDtype):
             arrow_type = pa.string()
         else:
@@ -81,7 +78,8 @@ def arrow_batches(frames: Iterable[pd.DataFrame], schema: FrameSchema) -> Iterat
     for frame in frames:
         if arrow is None:
             arrow = arrow_schema(schema, [c for c in frame.columns if c not in schema.columns])
-        dropped = [column for column in frame.columns if column not in arrow.names]
+            names = set(arrow.names)
+        dropped = [column for column in frame.columns if column not in names]
         if dropped:
             logger.warning("fields %s first appeared after the first batch and are not exported", dropped)
         yield to_arrow(frame, arrow)

@@ -608,15 +608,20 @@ def _fast(values: list, dtype: object) -> object:
     return pd.api.types.pandas_dtype(dtype).__from_arrow__(array)
 
 
+def _with_unseen(dtype: pd.CategoricalDtype, values: Iterable) -> pd.CategoricalDtype:
+    """``dtype`` with the ``values`` it does not list appended as categories, sorted (the spec's values first)."""
+    known = list(dtype.categories)
+    unseen = set(values) - set(known)
+    return pd.CategoricalDtype(known + sorted(unseen, key=str)) if unseen else dtype
+
+
 def _categorical(array: pa.Array, dtype: pd.CategoricalDtype) -> pd.Categorical:
     """Text as ``dtype``'s categories, the values it does not list appended in sorted order."""
-    known = pa.array(dtype.categories, type=pa.string())
-    codes = pc.index_in(array, value_set=known)
+    codes = pc.index_in(array, value_set=pa.array(dtype.categories, type=pa.string()))
     unseen = pc.unique(array.filter(pc.and_(codes.is_null(), array.is_valid()))).to_pylist()
     if unseen:
-        known = pa.concat_arrays([known, pa.array(sorted(unseen), type=pa.string())])
-        codes = pc.index_in(array, value_set=known)
-        dtype = pd.CategoricalDtype(known.to_pylist())
+        dtype = _with_unseen(dtype, unseen)
+        codes = pc.index_in(array, value_set=pa.array(dtype.categories, type=pa.string()))
     return pd.Categorical.from_codes(codes.fill_null(-1).to_numpy(zero_copy_only=False), dtype=dtype)
 
 
@@ -648,9 +653,7 @@ def _convert(values: list, dtype: object, column: str) -> object:
         if dtype == TIME:
             return _timestamps(series, column).array
         if isinstance(dtype, pd.CategoricalDtype):
-            known = list(dtype.categories)
-            unseen = set(pd.unique(series.dropna())) - set(known)
-            return series.astype(pd.CategoricalDtype(known + sorted(unseen, key=str))).array
+            return series.astype(_with_unseen(dtype, pd.unique(series.dropna()))).array
         return series.astype(dtype).array
     except (TypeError, ValueError) as exc:  # type drift in a newer API: keep the data, warn, do not fail
         logger.warning("column %r kept as object: cannot convert to %s (%s)", column, dtype, exc)
@@ -700,9 +703,7 @@ def concat_frames(frames: list[pd.DataFrame], schema: FrameSchema) -> pd.DataFra
         if isinstance(dtype, pd.CategoricalDtype) and column != schema.index:
             parts = [frame[column] for frame in frames]
             if all(isinstance(part.dtype, pd.CategoricalDtype) for part in parts):
-                known = list(dtype.categories)
-                unseen = {value for part in parts for value in part.cat.categories} - set(known)
-                unified = pd.CategoricalDtype(known + sorted(unseen, key=str))
+                unified = _with_unseen(dtype, chain.from_iterable(part.cat.categories for part in parts))
                 frames = [
                     frame.assign(**{column: part.astype(unified)}) for frame, part in zip(frames, parts, strict=True)
                 ]

@@ -18,6 +18,8 @@ from nitrosend_nb.client.ids import valid_id
         (lambda ns: ns.templates.send_test(3, contact_id="me"), "contact_id must be a positive integer, got 'me'"),
         (lambda ns: ns.campaigns.send(1, lists=["7", "x"]), "lists must be a positive integer, got 'x'"),
         (lambda ns: ns.campaigns.send(1, segment=True), "segment must be a positive integer, got True"),
+        (lambda ns: ns.domains.verify("send.example.com"), "id must be a positive integer, got 'send.example.com'"),
+        (lambda ns: ns.imports.cancel(-1), "id must be a positive integer, got -1"),
     ],
 )
 def test_a_bad_id_names_the_argument(ns, call, message):

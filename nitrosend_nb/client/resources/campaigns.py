@@ -58,7 +58,7 @@ class Campaigns(SendsTests, Resource):
             payload["confirm_send_to_all"] = True
         if template_fields:
             payload["template_attributes"] = template_fields
-        return self._call("POST", f"/{valid_id(id)}/send", json=payload)
+        return self._call("POST", f"{self._item(id)}/send", json=payload)
 
     def duplicate(self, id: int, cancel_source: bool = False, name: str | None = None) -> dict:
         """A new draft copy of campaign ``id`` (audience and content included; ``name`` defaults to
@@ -66,4 +66,4 @@ class Campaigns(SendsTests, Resource):
         payload: dict[str, object] = {"cancel_source": bool(cancel_source)}
         if name is not None:
             payload["name"] = name
-        return self._call("POST", f"/{valid_id(id)}/duplicate", json=payload)
+        return self._call("POST", f"{self._item(id)}/duplicate", json=payload)

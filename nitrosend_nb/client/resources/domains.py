@@ -21,4 +21,4 @@ class Domains(Resource):
 
     def verify(self, id: int) -> dict:
         """Check the domain's DNS records now; returns the domain with its new status."""
-        return self._call("POST", f"/{int(id)}/verify")
+        return self._call("POST", f"{self._item(id)}/verify")

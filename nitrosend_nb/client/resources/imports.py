@@ -25,6 +25,7 @@ from tqdm.auto import tqdm
 from nitrosend_nb.client.frames import IMPORTS
 from nitrosend_nb.client.idempotency import new_idempotency_key
 from nitrosend_nb.client.ids import valid_id
+from nitrosend_nb.client.pagination import json_body
 from nitrosend_nb.client.resources.base import Resource
 
 __all__ = ["Imports", "ImportHandle", "ImportResult", "ImportInterrupted"]
@@ -185,7 +186,7 @@ class Imports(Resource):
 
     def cancel(self, id: int) -> dict:
         """Cancel a pending or processing import; returns its record."""
-        return self._call("POST", f"/{valid_id(id)}/cancel")
+        return self._call("POST", f"{self._item(id)}/cancel")
 
     def handle(self, id: int) -> ImportHandle:
         """A handle on an existing import (e.g. one you stopped waiting for)."""
@@ -244,7 +245,7 @@ class Imports(Resource):
                 },
             },
         )
-        blob = declared.json()
+        blob = json_body(declared)
         target = blob["direct_upload"]
         self._client.request(
             "PUT", "", base_url=target["url"], data=data, headers=target.get("headers") or {}, authenticate=False

@@ -74,16 +74,16 @@ class Webhooks(Resource):
 
     def get(self, id: int, reveal: bool = False) -> dict:
         """One webhook; its secret masked unless ``reveal=True``."""
-        return self._call("GET", f"/{valid_id(id)}", params={"reveal": "true"} if reveal else None)
+        return self._call("GET", self._item(id), params={"reveal": "true"} if reveal else None)
 
     def test(self, id: int, type: str = "email.delivered", *, wait: bool = True, timeout: float = 15) -> dict:
         """Send a sample event (``test: true``, ids null) to webhook ``id``; returns its delivery, after its first
         attempt when ``wait`` (``status`` delivered, or pending with ``last_error`` when the endpoint failed)."""
-        delivery = self._call("POST", f"/{valid_id(id)}/test", json={"type": type})
-        deadline = time.monotonic() + timeout
+        delivery = self._call("POST", f"{self._item(id)}/test", json={"type": type})
+        deadline, deliveries = time.monotonic() + timeout, self.deliveries(id)
         while wait and not delivery.get("attempts") and time.monotonic() < deadline:
             time.sleep(0.05)
-            delivery = next((d for d in self.deliveries(id).iter(max_rows=100) if d["id"] == delivery["id"]), delivery)
+            delivery = next((d for d in deliveries.iter(max_rows=100) if d["id"] == delivery["id"]), delivery)
         return delivery
 
     def deliveries(self, id: int) -> WebhookDeliveries:
