@@ -3,6 +3,7 @@ loading, interrupted syncs) and ``sql``."""
 
 from __future__ import annotations
 
+import gc
 from datetime import timedelta
 
 import duckdb
@@ -33,6 +34,16 @@ def test_frames_built_in_batches_equal_one_frame_of_every_record(ns, group):
     pd.testing.assert_frame_equal(chunked, whole)
     pd.testing.assert_frame_equal(resource.df(), whole)
     assert chunked.dtypes.to_dict() == whole.dtypes.to_dict()
+
+
+def test_the_garbage_collector_runs_while_the_caller_holds_a_batch(ns):
+    assert gc.isenabled()
+    seen = []
+    for _batch in ns.contacts.frames(batch_rows=50):
+        seen.append(gc.isenabled())  # paused only while a batch is fetched and converted
+        if len(seen) == 2:
+            break  # a caller that stops early leaves the collector on too
+    assert seen == [True, True] and gc.isenabled()
 
 
 @pytest.mark.parametrize("group", GROUPS)

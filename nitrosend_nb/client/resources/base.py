@@ -128,8 +128,13 @@ class Resource(ApiGroup):
         """The records of :meth:`pages` as typed DataFrames of about ``batch_rows`` rows each, converted as the
         pages arrive: memory holds one batch of decoded records, not the whole account."""
         pages = self.pages(max_rows=max_rows, progress=progress, **filters)
-        with gc_paused():
-            yield from frame_batches(map(self._frame_rows, pages), self.schema, batch_rows)
+        batches = frame_batches(map(self._frame_rows, pages), self.schema, batch_rows)
+        while True:  # the collector pauses while a batch is fetched and converted, not while the caller holds it
+            with gc_paused():
+                batch = next(batches, None)
+            if batch is None:
+                return
+            yield batch
 
     def df(self, *, max_rows: int | None = None, **filters: object) -> pd.DataFrame:
         """All records matching ``filters`` as a DataFrame indexed by ``id`` with the resource's fixed dtypes."""
