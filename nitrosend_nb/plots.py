@@ -8,7 +8,7 @@ chart instead of raising, so a notebook cell still reads well on an empty accoun
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import matplotlib.dates as mdates
@@ -129,7 +129,17 @@ def _counts_bar(counts: pd.Series, ax: Axes, title: str, xlabel: str, colours: d
     return ax
 
 
-def _stack(ax: Axes, table: pd.DataFrame, width: float, style: Mapping[str, Any] | None = None) -> None:
+def _largest_first(totals: pd.Series, top: int | None = None) -> pd.Series:
+    """``totals`` largest first (ties by label); with ``top``, the ones beyond it summed as "other"."""
+    totals = totals.sort_index().sort_values(ascending=False, kind="stable")
+    if top is not None and len(totals) > top:
+        totals = pd.concat([totals.iloc[:top], pd.Series({"other": totals.iloc[top:].sum()})])
+    return totals
+
+
+def _stack(
+    ax: Axes, table: pd.DataFrame, width: float, style: Callable[[str], Mapping[str, Any]] | None = None
+) -> None:
     """One bar series per column of ``table`` (indexed by period start), each on top of the previous ones;
     ``style(label)`` gives extra bar arguments (colour, hatch)."""
     bottom = pd.Series(0, index=table.index)
@@ -225,10 +235,7 @@ def _contacts_by(contacts: pd.DataFrame, column: str, label: str, ax: Axes | Non
     if contacts.empty:
         return _no_data(ax, title)
     values = contacts[column].astype("object").fillna(MISSING_LABEL)
-    counts = values.value_counts().sort_index().sort_values(ascending=False, kind="stable")  # ties: by name
-    if len(counts) > top:
-        counts = pd.concat([counts.iloc[:top], pd.Series({"other": counts.iloc[top:].sum()})])
-    return _counts_bar(counts, ax, title, "contacts")
+    return _counts_bar(_largest_first(values.value_counts(), top), ax, title, "contacts")
 
 
 def contacts_by_source(contacts: pd.DataFrame, ax: Axes | None = None, top: int = 10) -> Axes:
@@ -325,11 +332,7 @@ def revenue_by_campaign(events: pd.DataFrame, ax: Axes | None = None, top: int =
     if paid.empty:
         return _no_data(ax, title)
     campaign = paid["utm_campaign"].astype("object").fillna(MISSING_LABEL)
-    totals = paid["amount"].astype("float64").groupby(campaign.to_numpy()).sum()
-    totals = totals.sort_index().sort_values(ascending=False, kind="stable")
-    if len(totals) > top:
-        totals = pd.concat([totals.iloc[:top], pd.Series({"other": totals.iloc[top:].sum()})])
-    totals = totals.iloc[::-1]
+    totals = _largest_first(paid["amount"].astype("float64").groupby(campaign.to_numpy()).sum(), top).iloc[::-1]
     bars = ax.barh([str(label) for label in totals.index], totals.to_numpy())
     ax.bar_label(bars, labels=[f"{value:,.2f}" for value in totals], padding=3)
     ax.set_title(title)
@@ -371,5 +374,4 @@ def failures_by_category(messages: pd.DataFrame, ax: Axes | None = None) -> Axes
     if failed.empty:
         return _no_data(ax, title)
     counts = failed["failure_category"].astype("object").fillna(MISSING_LABEL).value_counts()
-    counts = counts.sort_index().sort_values(ascending=False, kind="stable")
-    return _counts_bar(counts, ax, title, "failed messages")
+    return _counts_bar(_largest_first(counts), ax, title, "failed messages")

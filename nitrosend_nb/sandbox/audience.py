@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from .errors import invalid
 from .segment_filters import compile_filters
@@ -29,6 +30,15 @@ def check_lists(state: SandboxState, list_ids: Iterable[int], field: str) -> lis
     if missing:
         raise invalid({field: [f"unknown list id {i}" for i in missing]})
     return wanted
+
+
+def trigger_lists(state: SandboxState, trigger: Mapping[str, Any], field: str) -> list[int]:
+    """The lists a trigger's attributes name: ``contact_list_id`` (the single-list field) first, then
+    ``contact_list_ids``, checked by :func:`check_lists`."""
+    ids = list(trigger.get("contact_list_ids") or [])
+    if trigger.get("contact_list_id") is not None:
+        ids.insert(0, trigger["contact_list_id"])
+    return check_lists(state, ids, field)
 
 
 def audience_condition(

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from ..rendering import merge_context, render_email
 from ..rendering.design import brand_theme
-from .audience import audience_condition, check_lists, segment_condition
+from .audience import audience_condition, segment_condition, trigger_lists
 from .crud import Resource
 from .delivery import content_sender, count_usage, deliver, record_message
 from .errors import campaign_locked, invalid
@@ -135,11 +135,7 @@ class Campaigns(Resource):
     def _apply_trigger(self, state: SandboxState, doc: dict, attrs: dict, now: str) -> None:
         trigger = doc["trigger"]
         if "contact_list_ids" in attrs or "contact_list_id" in attrs:
-            ids = list(attrs.get("contact_list_ids") or [])
-            if attrs.get("contact_list_id") is not None:
-                ids.insert(0, attrs["contact_list_id"])
-            field = "trigger_attributes.contact_list_ids"
-            trigger["contact_list_ids"] = check_lists(state, ids, field)
+            trigger["contact_list_ids"] = trigger_lists(state, attrs, "trigger_attributes.contact_list_ids")
             trigger["contact_list_id"] = trigger["contact_list_ids"][0] if trigger["contact_list_ids"] else None
         if "segment_id" in attrs:
             if attrs["segment_id"] is not None:

@@ -139,8 +139,8 @@ class Events(Resource):
         query = request.query_params
         clauses, params = [], []
         for name in TEXT_FILTERS:
-            if query.get(name):
-                clauses.append(f"json_extract(doc, '$.{name}') = ?")
+            if query.get(name):  # ``event`` is a table column (indexed); the others live in the document
+                clauses.append("event = ?" if name == "event" else f"json_extract(doc, '$.{name}') = ?")
                 params.append(query[name])
         if query.get("contact_id"):
             clauses.append("contact_id = ?")

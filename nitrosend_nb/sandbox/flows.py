@@ -8,7 +8,7 @@ messages the flow sent, exactly what ``GET /messages?flow_id=ID`` returns.
 
 from __future__ import annotations
 
-from .audience import check_lists, segment_condition
+from .audience import segment_condition, trigger_lists
 from .crud import Resource
 from .errors import ApiError, invalid
 from .flow_steps import step_templates, walk_steps
@@ -75,15 +75,12 @@ class Flows(Resource):
                 doc[key] = changes[key]
         if body.trigger is not None:
             trigger = body.trigger.model_dump(exclude_unset=True)
-            ids = list(trigger.get("contact_list_ids") or [])
-            if trigger.get("contact_list_id") is not None:
-                ids.insert(0, trigger["contact_list_id"])
             if trigger.get("segment_id") is not None:
                 segment_condition(state, trigger["segment_id"], "trigger.segment_id")
             doc["trigger"] = {
                 "event": trigger.get("event") or DEFAULT_EVENT,
                 "segment_id": trigger.get("segment_id"),
-                "contact_list_ids": check_lists(state, ids, "trigger.contact_list_ids"),
+                "contact_list_ids": trigger_lists(state, trigger, "trigger.contact_list_ids"),
                 "data": trigger.get("data"),
             }
         if body.steps is not None:

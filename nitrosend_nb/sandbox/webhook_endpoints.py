@@ -131,7 +131,7 @@ class WebhookDeliveries(Resource):
             if value:
                 if value not in allowed:
                     raise invalid({name: [f"must be one of {', '.join(allowed)}"]})
-                clauses.append(f"json_extract(doc, '$.{name}') = ?")
+                clauses.append("status = ?" if name == "status" else f"json_extract(doc, '$.{name}') = ?")  # a column
                 params.append(value)
         return Query.matching(clauses, params, self.order)
 
