@@ -23,7 +23,7 @@ E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 def is_email(value: str) -> bool:
     """Whether ``value`` is a plausible email address."""
-    return bool(EMAIL.match(value or ""))
+    return bool(EMAIL.fullmatch(value or ""))  # fullmatch: "$" alone would let a trailing newline through
 
 
 def _email(value: str) -> str:

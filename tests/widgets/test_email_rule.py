@@ -44,6 +44,7 @@ BAD = [
     "a@ex ample.com",
     "a\t@example.com",
     "a@example.com,b@example.com",
+    "ada@example.com\n",  # a regex ending in "$" alone lets a trailing newline through
 ]
 
 
