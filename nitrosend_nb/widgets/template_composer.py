@@ -155,7 +155,7 @@ class TemplateComposer(Form):
     def _load_brand(self) -> None:
         """The brand the client acts for (its ``brand_sid``, else the account's default, listed first): its name,
         address and theme feed the preview, as they feed sends."""
-        brands = self._call(lambda: self.client.request("GET", "/brands").json() or [])
+        brands = self._call(lambda: list(self.client.brands.list(limit=100)))
         if brands is None:
             return
         chosen = [brand for brand in brands if brand.get("sid") == self.client.brand_sid]
