@@ -131,6 +131,17 @@ _LISTINGS = 64  # filtered listings whose count and page boundaries are remember
 RENDERED_BYTES = 32 * 1024 * 1024  # rendered pages remembered until the next write (least recently used go first)
 
 
+def _where(*conditions: str) -> str:
+    """A ``WHERE`` clause joining the non-empty SQL ``conditions`` (each parenthesised), or "" for none."""
+    present = [f"({condition})" for condition in conditions if condition]
+    return " WHERE " + " AND ".join(present) if present else ""
+
+
+def _from_id(direction: str, ident: int) -> str:
+    """The condition keeping the rows at and after ``ident`` in id order ``direction`` (``ASC``/``DESC``)."""
+    return f"id {'<=' if direction == 'DESC' else '>='} {int(ident)}"
+
+
 @dataclass
 class _Listing:
     """What is known about one filtered listing since the last write: its count, and the ids found at some
@@ -362,15 +373,14 @@ class Store:
         A page deep into a list ordered by id is found without an OFFSET scan over the documents: its first id
         comes from :meth:`_boundary` and the page is read by seeking to it (``id <= ?``).
         """
-        sql = f"SELECT id, doc FROM {table}" + (f" WHERE {where}" if where else "")
+        seek = ""
         direction = _ID_ORDERS.get(order.strip().lower())
         if limit is not None and offset > 0 and direction is not None:
             boundary = self._boundary(table, where, params, direction, offset)
             if boundary is None:
                 return []
-            seek = f"id {'<=' if direction == 'DESC' else '>='} {int(boundary)}"
-            sql = f"SELECT id, doc FROM {table} WHERE " + (f"({where}) AND {seek}" if where else seek)
-            offset = 0
+            seek, offset = _from_id(direction, boundary), 0
+        sql = f"SELECT id, doc FROM {table}" + _where(where, seek)
         sql += f" ORDER BY {order}"
         if limit is not None:
             sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
@@ -380,9 +390,7 @@ class Store:
         """Number of documents matching ``where`` (remembered until the next write)."""
         listing = self._listing(table, where, params)
         if listing.count is None:
-            listing.count = self.execute(
-                f"SELECT COUNT(*) FROM {table}" + (f" WHERE {where}" if where else ""), params
-            )[0][0]
+            listing.count = self.execute(f"SELECT COUNT(*) FROM {table}" + _where(where), params)[0][0]
         return listing.count
 
     def rendered(
@@ -440,12 +448,9 @@ class Store:
             known = self._listing(table, where, params).boundaries[direction]
             index = bisect.bisect_right(known, (offset, math.inf)) - 1
             start_offset, start_id = known[index] if index >= 0 else (0, None)
-            clauses = [f"({where})"] if where else []
-            if start_id is not None:
-                clauses.append(f"id {'<=' if direction == 'DESC' else '>='} {int(start_id)}")
             sql = (
                 f"SELECT id FROM {table}"
-                + (" WHERE " + " AND ".join(clauses) if clauses else "")
+                + _where(where, "" if start_id is None else _from_id(direction, start_id))
                 + f" ORDER BY id {direction} LIMIT 1 OFFSET {int(offset - start_offset)}"
             )
             rows = self.execute(sql, params)
@@ -516,8 +521,7 @@ class Store:
         if not ids:
             return set()
         marks = ",".join("?" * len(ids))
-        extra = f" AND ({where})" if where else ""
-        return {row[0] for row in self.execute(f"SELECT id FROM {table} WHERE id IN ({marks}){extra}", ids)}
+        return {row[0] for row in self.execute(f"SELECT id FROM {table}" + _where(f"id IN ({marks})", where), ids)}
 
     # -- idempotency ----------------------------------------------------------------------------------
     def idempotent_result(self, scope: str, key: str) -> tuple[str, Any] | None:
