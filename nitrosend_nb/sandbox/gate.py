@@ -50,15 +50,16 @@ def _headers(scope: Scope) -> dict[bytes, bytes]:
     return dict(scope.get("headers") or [])
 
 
-def _content_type(scope: Scope) -> str:
-    return _headers(scope).get(b"content-type", b"").decode("latin-1")
+def _content_type(headers: dict[bytes, bytes]) -> str:
+    return headers.get(b"content-type", b"").decode("latin-1")
 
 
-def _body_limit(scope: Scope) -> int:
-    """The largest body ``scope`` may send: an import file for a file upload, else the general limit."""
+def _body_limit(scope: Scope, content_type: str) -> int:
+    """The largest body ``scope`` (of ``content_type``) may send: an import file for a file upload, else the
+    general limit."""
     path, method = scope.get("path", ""), scope["method"]
     multipart_import = (
-        method == "POST" and path == IMPORTS_PATH and _content_type(scope).lower().startswith("multipart/form-data")
+        method == "POST" and path == IMPORTS_PATH and content_type.lower().startswith("multipart/form-data")
     )
     if multipart_import or (method == "PUT" and _under(path, UPLOAD_PATH)):
         return limits.MAX_IMPORT_BODY_BYTES
@@ -102,7 +103,7 @@ def _control_refusal(scope: Scope, api_key: str) -> Response | None:
         return error_response(403, "Cross-site requests cannot change the sandbox")
     if not _bearer_matches(headers, api_key):
         return _unauthorized()
-    content_type = _content_type(scope).split(";")[0].strip().lower()
+    content_type = _content_type(headers).split(";")[0].strip().lower()
     if scope["method"] in BODY_METHODS and content_type != "application/json":
         return error_response(415, "Sandbox control requests must send Content-Type: application/json")
     return None
@@ -200,13 +201,14 @@ class ApiGate:
         if problems:
             refusal = invalid(problems).response()
         elif scope["method"] not in SAFE_METHODS:
-            limit = _body_limit(scope)
+            content_type = _content_type(_headers(scope))
+            limit = _body_limit(scope, content_type)
             try:
                 body = await _read_body(receive, limit)
             except _BodyTooLarge:
                 refusal = error_response(413, f"Request body larger than {limit} bytes")
             else:
-                refusal = _body_refusal(body, _content_type(scope))
+                refusal = _body_refusal(body, content_type)
                 receive = _replay(body, receive)
         if refusal is not None:
             await refusal(scope, receive, send)

@@ -54,10 +54,10 @@ def _frozen(params: Params) -> tuple:
     return tuple(sorted(params.items())) if isinstance(params, Mapping) else tuple(params)
 
 
-def _without_id(doc: dict) -> dict:
-    """A copy of ``doc`` without its ``id`` key (the row id holds it)."""
-    body = doc.copy()
-    del body["id"]
+def _without_id(doc: Mapping[str, Any]) -> dict:
+    """A copy of ``doc`` without its ``id`` key, if any (the row id holds it)."""
+    body = dict(doc)
+    body.pop("id", None)
     return body
 
 
@@ -131,6 +131,17 @@ _LISTINGS = 64  # filtered listings whose count and page boundaries are remember
 RENDERED_BYTES = 32 * 1024 * 1024  # rendered pages remembered until the next write (least recently used go first)
 
 
+def _where(*conditions: str) -> str:
+    """A ``WHERE`` clause joining the non-empty SQL ``conditions`` (each parenthesised), or "" for none."""
+    present = [f"({condition})" for condition in conditions if condition]
+    return " WHERE " + " AND ".join(present) if present else ""
+
+
+def _from_id(direction: str, ident: int) -> str:
+    """The condition keeping the rows at and after ``ident`` in id order ``direction`` (``ASC``/``DESC``)."""
+    return f"id {'<=' if direction == 'DESC' else '>='} {int(ident)}"
+
+
 @dataclass
 class _Listing:
     """What is known about one filtered listing since the last write: its count, and the ids found at some
@@ -197,8 +208,11 @@ class Store:
     def drop_all(self) -> None:
         """Remove every table (used by reset before reseeding)."""
         with self.atomic():
-            for table in (*DOC_TABLES, "meta", "list_members", "idempotency"):
-                self._conn.execute(f"DROP TABLE IF EXISTS {table}")
+            tables = self._conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            ).fetchall()
+            for (table,) in tables:
+                self._conn.execute(f"DROP TABLE {table}")
             self._conn.execute("DELETE FROM sqlite_sequence")
         self.create_schema()
 
@@ -236,9 +250,7 @@ class Store:
         """Close the connection (and forget what was remembered about its data)."""
         with self._lock:
             self._conn.close()
-            self._listings.clear()
-            self._rendered.clear()
-            self._rendered_bytes = 0
+            self._forget()
 
     # -- meta and clock -------------------------------------------------------------------------------
     def meta(self, key: str, default: Any = None) -> Any:
@@ -250,19 +262,20 @@ class Store:
         """Write a JSON value to the meta table."""
         self.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, json.dumps(value)))
 
+    def _increment(self, key: str, default: int) -> int:
+        """Add one to the integer meta value ``key`` (``default`` when unset) atomically; return the new value."""
+        with self.atomic():
+            value = self.meta(key, default) + 1
+            self.set_meta(key, value)
+        return value
+
     def tick(self) -> str:
         """Advance the fixed clock by one second (one per write) and return the new instant as ISO text."""
-        with self.atomic():
-            seconds = self.meta("clock", 0) + 1
-            self.set_meta("clock", seconds)
-        return iso(CLOCK_START + timedelta(seconds=seconds))
+        return iso(CLOCK_START + timedelta(seconds=self._increment("clock", 0)))
 
     def next_seq(self, name: str, start: int = 1) -> int:
         """Next value of a named integer sequence (ids of embedded objects such as contact channels)."""
-        with self.atomic():
-            value = self.meta(f"seq:{name}", start - 1) + 1
-            self.set_meta(f"seq:{name}", value)
-        return value
+        return self._increment(f"seq:{name}", start - 1)
 
     # -- documents ------------------------------------------------------------------------------------
     @staticmethod
@@ -288,7 +301,7 @@ class Store:
 
     def insert(self, table: str, doc: dict) -> dict:
         """Insert a document (its ``id`` key, if any, is ignored) and return it with the new id."""
-        body = {k: v for k, v in doc.items() if k != "id"}
+        body = _without_id(doc)
         row = (_encode(body), *_row_values(DOC_TABLES[table][0], body))
         with self._lock:
             cursor = self._conn.execute(self._insert_sql(table, with_id=False), row)
@@ -334,7 +347,7 @@ class Store:
 
     def replace(self, table: str, doc: dict) -> dict:
         """Overwrite the stored document with ``doc`` (matched by its id)."""
-        body = {k: v for k, v in doc.items() if k != "id"}
+        body = _without_id(doc)
         columns = DOC_TABLES[table][0]
         self.execute(
             f"UPDATE {table} SET {', '.join(f'{name} = ?' for name in ('doc', *columns))} WHERE id = ?",
@@ -360,15 +373,14 @@ class Store:
         A page deep into a list ordered by id is found without an OFFSET scan over the documents: its first id
         comes from :meth:`_boundary` and the page is read by seeking to it (``id <= ?``).
         """
-        sql = f"SELECT id, doc FROM {table}" + (f" WHERE {where}" if where else "")
+        seek = ""
         direction = _ID_ORDERS.get(order.strip().lower())
         if limit is not None and offset > 0 and direction is not None:
             boundary = self._boundary(table, where, params, direction, offset)
             if boundary is None:
                 return []
-            seek = f"id {'<=' if direction == 'DESC' else '>='} {int(boundary)}"
-            sql = f"SELECT id, doc FROM {table} WHERE " + (f"({where}) AND {seek}" if where else seek)
-            offset = 0
+            seek, offset = _from_id(direction, boundary), 0
+        sql = f"SELECT id, doc FROM {table}" + _where(where, seek)
         sql += f" ORDER BY {order}"
         if limit is not None:
             sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
@@ -378,9 +390,7 @@ class Store:
         """Number of documents matching ``where`` (remembered until the next write)."""
         listing = self._listing(table, where, params)
         if listing.count is None:
-            listing.count = self.execute(
-                f"SELECT COUNT(*) FROM {table}" + (f" WHERE {where}" if where else ""), params
-            )[0][0]
+            listing.count = self.execute(f"SELECT COUNT(*) FROM {table}" + _where(where), params)[0][0]
         return listing.count
 
     def rendered(
@@ -408,10 +418,14 @@ class Store:
         """Drop the remembered listings and rendered pages if anything was written since they were made."""
         changes = self._conn.total_changes
         if changes != self._listings_at:
-            self._listings.clear()
-            self._rendered.clear()
-            self._rendered_bytes = 0
+            self._forget()
             self._listings_at = changes
+
+    def _forget(self) -> None:
+        """Drop every remembered listing and rendered page."""
+        self._listings.clear()
+        self._rendered.clear()
+        self._rendered_bytes = 0
 
     def _listing(self, table: str, where: str, params: Params) -> _Listing:
         """The cached facts about one filtered listing, reset whenever anything was written since."""
@@ -434,12 +448,9 @@ class Store:
             known = self._listing(table, where, params).boundaries[direction]
             index = bisect.bisect_right(known, (offset, math.inf)) - 1
             start_offset, start_id = known[index] if index >= 0 else (0, None)
-            clauses = [f"({where})"] if where else []
-            if start_id is not None:
-                clauses.append(f"id {'<=' if direction == 'DESC' else '>='} {int(start_id)}")
             sql = (
                 f"SELECT id FROM {table}"
-                + (" WHERE " + " AND ".join(clauses) if clauses else "")
+                + _where(where, "" if start_id is None else _from_id(direction, start_id))
                 + f" ORDER BY id {direction} LIMIT 1 OFFSET {int(offset - start_offset)}"
             )
             rows = self.execute(sql, params)
@@ -465,35 +476,29 @@ class Store:
 
     def member_counts(self, list_ids: Sequence[int]) -> dict[int, int]:
         """Map each list id to its number of member contacts."""
+        if not list_ids:
+            return {}
         marks = ",".join("?" * len(list_ids))
-        counts = (
-            dict(
-                self.execute(
-                    f"SELECT list_id, COUNT(*) FROM list_members WHERE list_id IN ({marks}) GROUP BY list_id", list_ids
-                )
+        counts = dict(
+            self.execute(
+                f"SELECT list_id, COUNT(*) FROM list_members WHERE list_id IN ({marks}) GROUP BY list_id", list_ids
             )
-            if list_ids
-            else {}
         )
         return {lid: counts.get(lid, 0) for lid in list_ids}
 
     def set_contact_lists(self, contact_id: int, list_ids: Iterable[int]) -> None:
         """Make the contact a member of exactly ``list_ids``."""
-        with self.atomic():
-            self.execute("DELETE FROM list_members WHERE contact_id = ?", (contact_id,))
-            self._conn.executemany(
-                "INSERT INTO list_members (list_id, contact_id) VALUES (?, ?)",
-                [(lid, contact_id) for lid in set(list_ids)],
-            )
+        self._replace_members("contact_id", contact_id, [(lid, contact_id) for lid in set(list_ids)])
 
     def set_list_members(self, list_id: int, contact_ids: Iterable[int]) -> None:
         """Make ``contact_ids`` exactly the members of the list."""
+        self._replace_members("list_id", list_id, [(list_id, cid) for cid in set(contact_ids)])
+
+    def _replace_members(self, column: str, ident: int, pairs: list[tuple[int, int]]) -> None:
+        """Replace every membership whose ``column`` is ``ident`` by the ``(list_id, contact_id)`` ``pairs``."""
         with self.atomic():
-            self.execute("DELETE FROM list_members WHERE list_id = ?", (list_id,))
-            self._conn.executemany(
-                "INSERT INTO list_members (list_id, contact_id) VALUES (?, ?)",
-                [(list_id, cid) for cid in set(contact_ids)],
-            )
+            self._conn.execute(f"DELETE FROM list_members WHERE {column} = ?", (ident,))
+            self._conn.executemany("INSERT INTO list_members (list_id, contact_id) VALUES (?, ?)", pairs)
 
     def list_member_ids(self, list_id: int) -> set[int]:
         """Ids of the list's member contacts."""
@@ -516,8 +521,7 @@ class Store:
         if not ids:
             return set()
         marks = ",".join("?" * len(ids))
-        extra = f" AND ({where})" if where else ""
-        return {row[0] for row in self.execute(f"SELECT id FROM {table} WHERE id IN ({marks}){extra}", ids)}
+        return {row[0] for row in self.execute(f"SELECT id FROM {table}" + _where(f"id IN ({marks})", where), ids)}
 
     # -- idempotency ----------------------------------------------------------------------------------
     def idempotent_result(self, scope: str, key: str) -> tuple[str, Any] | None:
