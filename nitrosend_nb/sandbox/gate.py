@@ -103,8 +103,7 @@ def _control_refusal(scope: Scope, api_key: str) -> Response | None:
         return error_response(403, "Cross-site requests cannot change the sandbox")
     if not _bearer_matches(headers, api_key):
         return _unauthorized()
-    content_type = _content_type(headers).split(";")[0].strip().lower()
-    if scope["method"] in BODY_METHODS and content_type != "application/json":
+    if scope["method"] in BODY_METHODS and limits.media_type(_content_type(headers)) != "application/json":
         return error_response(415, "Sandbox control requests must send Content-Type: application/json")
     return None
 

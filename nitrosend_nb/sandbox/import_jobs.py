@@ -13,6 +13,7 @@ from .crud import Query, Resource
 from .errors import invalid
 from .idempotency import fingerprint, replay
 from .imports import LIMITS, plan_columns, read_csv
+from .limits import media_type
 from .models import BlobDeclaration, ImportCreate
 from .state import SandboxState
 from .uploads import UPLOAD_PATH, blob_bytes, blob_for, checksum, new_blob, sign
@@ -167,7 +168,7 @@ def declare_upload(state: SandboxState, declared: BlobDeclaration, base_url: str
     ``direct_upload.url`` under ``base_url`` to PUT the bytes to."""
     if declared.byte_size > LIMITS["max_file_size_bytes"]:
         raise invalid({"blob.byte_size": [f"is over the limit of {LIMITS['max_file_size_bytes']:,} bytes"]})
-    if declared.content_type.split(";")[0].strip().lower() not in CSV_TYPES:
+    if media_type(declared.content_type) not in CSV_TYPES:
         raise invalid({"blob.content_type": [f"must be one of {', '.join(CSV_TYPES)}"]})
     with state.store.atomic():
         blob = new_blob(

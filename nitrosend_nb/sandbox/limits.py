@@ -30,10 +30,16 @@ _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKETS = re.compile(rb"[\[\]{}]")
 
 
+def media_type(content_type: str) -> str:
+    """A Content-Type header's media type, lower-case and without parameters (``"text/csv; charset=utf-8"`` ->
+    ``"text/csv"``)."""
+    return content_type.split(";")[0].strip().lower()
+
+
 def is_json(content_type: str) -> bool:
     """Whether a body of ``content_type`` is read as JSON (no type, ``application/json`` or ``+json``), as
     FastAPI decides; other bodies (multipart forms, CSV files) skip the JSON checks."""
-    media = content_type.split(";")[0].strip().lower()
+    media = media_type(content_type)
     return not media or media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
 
 
