@@ -120,12 +120,17 @@ class Resource:
 
         def render() -> tuple[bytes, dict[str, str]]:
             total = state.store.count(self.table, where, query.params)
-            docs = state.store.query(self.table, where, query.params, query.order, pager.limit, pager.offset)
-            return encode(self.present_list(state, docs)), pager.headers(total)
+            return self.page_body(state, where, query, pager.limit, pager.offset), pager.headers(total)
 
         variant = (type(self).__name__, query.order, pager.limit, pager.offset)
         body, headers = state.store.rendered(self.table, where, query.params, variant, render)
         return encoded_response(body, 200, headers)
+
+    def page_body(self, state: SandboxState, where: str, query: Query, limit: int, offset: int) -> bytes:
+        """The encoded JSON array of one page of the documents matching ``where`` (brand-bound) in ``query``'s
+        order."""
+        docs = state.store.query(self.table, where, query.params, query.order, limit, offset)
+        return encode(self.present_list(state, docs))
 
     def all(self, state: SandboxState, query: Query) -> Response:
         """Respond with every document of the brand matching ``query`` (the unpaginated groups; remembered like a

@@ -10,6 +10,7 @@ writes under concurrent clients). In memory by default; a file path keeps everyt
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
 import math
 import re
@@ -22,6 +23,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import orjson
+
+from .contact_shape import served_text
 
 Params = Sequence[Any] | Mapping[str, Any]
 
@@ -93,6 +96,10 @@ DOC_TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "webhook_deliveries": ((BRAND, "webhook_id", "status"), ("webhook_id",)),
 }
 BRAND_TABLES = tuple(table for table, (columns, _) in DOC_TABLES.items() if BRAND in columns)
+# table name -> the function giving a document's served form ``(text, cut)`` from its id and document: kept in the
+# ``served`` and ``served_cut`` columns on every write, so pages are spliced from stored text (see served_page)
+SERVED_FORMS: dict[str, Callable[[int, Mapping[str, Any]], tuple[str, int]]] = {"contacts": served_text}
+SERVED_COLUMNS = ("served", "served_cut")
 _INT64 = range(-(2**63), 2**63)
 
 
@@ -110,9 +117,15 @@ def _sql_value(value: Any) -> Any:
     return _encode(value)
 
 
+_BOUND_AS_IS = frozenset({str, int, bool, type(None)})
+
+
 def _row_values(columns: tuple[str, ...], doc: Mapping[str, Any]) -> tuple:
-    """The values of a document's table ``columns``, as stored beside its JSON text (see :data:`DOC_TABLES`)."""
-    return tuple(map(_sql_value, map(doc.get, columns)))
+    """The values of a document's table ``columns``, as stored beside its JSON text (see :data:`DOC_TABLES`).
+    Strings, integers, booleans and nulls are left as they are (the common case, checked in one C-level pass);
+    an integer beyond 64 bits then fails to bind and :meth:`Store._write` stores it as :func:`_sql_value` does."""
+    values = tuple(map(doc.get, columns))
+    return values if _BOUND_AS_IS.issuperset(map(type, values)) else tuple(map(_sql_value, values))
 
 
 SCHEMA = """
@@ -128,6 +141,8 @@ CREATE TABLE IF NOT EXISTS idempotency (
 
 _ID_ORDERS = {"id desc": "DESC", "id asc": "ASC", "id": "ASC"}
 _LISTINGS = 64  # filtered listings whose count and page boundaries are remembered
+ROWS_PER_INSERT = 256  # rows per multi-row INSERT when bulk loading: one statement each, not one per row
+_MAX_PARAMETERS = 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999  # SQLite's default bound-variable limit
 RENDERED_BYTES = 32 * 1024 * 1024  # rendered pages remembered until the next write (least recently used go first)
 
 
@@ -181,11 +196,12 @@ class Store:
                     self._conn.execute(f"ALTER TABLE {table} RENAME TO {table}_generated")
                 self._conn.execute(
                     f"CREATE TABLE IF NOT EXISTS {table} (id INTEGER PRIMARY KEY AUTOINCREMENT, doc TEXT NOT NULL"
-                    + "".join(f", {column}" for column in columns)
+                    + "".join(f", {column}" for column in (*columns, *self._served_columns(table)))
                     + ")"
                 )
                 if generated:
                     self._copy_generated(table, columns)
+                self._add_served_columns(table, refill=generated)
                 for expression in indexes:
                     self._conn.execute(
                         f"CREATE INDEX IF NOT EXISTS {self._index_name(table, expression)} ON {table} ({expression})"
@@ -200,6 +216,25 @@ class Store:
         self._conn.execute("DELETE FROM sqlite_sequence WHERE name = ?", (table,))
         self._conn.execute("UPDATE sqlite_sequence SET name = ? WHERE name = ?", (table, f"{table}_generated"))
         self._conn.execute(f"DROP TABLE {table}_generated")
+
+    @staticmethod
+    def _served_columns(table: str) -> tuple[str, ...]:
+        """The served-form columns of ``table`` (none for a table without a served form)."""
+        return SERVED_COLUMNS if table in SERVED_FORMS else ()
+
+    def _add_served_columns(self, table: str, refill: bool) -> None:
+        """Give ``table`` of a ``--db`` file written before it had a served form its served columns, and fill them
+        in when they were added or the rows were just copied (``refill``)."""
+        present = {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}
+        missing = [column for column in self._served_columns(table) if column not in present]
+        for column in missing:
+            self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+        if missing or (refill and table in SERVED_FORMS):
+            rows = self._conn.execute(f"SELECT id, doc FROM {table}").fetchall()
+            self._conn.executemany(
+                f"UPDATE {table} SET served = ?, served_cut = ? WHERE id = ?",
+                [(*SERVED_FORMS[table](ident, orjson.loads(doc)), ident) for ident, doc in rows],
+            )
 
     @staticmethod
     def _index_name(table: str, expression: str) -> str:
@@ -294,31 +329,65 @@ class Store:
         return docs
 
     @staticmethod
-    def _insert_sql(table: str, with_id: bool) -> str:
-        """The INSERT of one row of a document table: (id,) doc, then the table's columns."""
-        names = (*(("id",) if with_id else ()), "doc", *DOC_TABLES[table][0])
-        return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+    def _served(table: str, ident: int, doc: Mapping[str, Any]) -> tuple:
+        """The served-form column values of document ``ident`` of ``table`` (none for a table without one)."""
+        form = SERVED_FORMS.get(table)
+        return form(ident, doc) if form else ()
+
+    @classmethod
+    def _insert_sql(cls, table: str, with_id: bool, rows: int = 1) -> str:
+        """The INSERT of ``rows`` rows of a document table: id, doc, the table's columns, its served columns (or,
+        without ``with_id``, only doc and the columns)."""
+        names = (
+            ("id", "doc", *DOC_TABLES[table][0], *cls._served_columns(table))
+            if with_id
+            else ("doc", *DOC_TABLES[table][0])
+        )
+        values = f"({', '.join('?' * len(names))})"
+        return f"INSERT INTO {table} ({', '.join(names)}) VALUES " + ", ".join([values] * rows)
+
+    def _write(self, sql: str, params: Sequence[Any]) -> sqlite3.Cursor:
+        """Execute a write of document rows (their values from :func:`_row_values`). An integer beyond 64 bits,
+        which sqlite3 refuses to bind, is retried as :func:`_sql_value` stores it (a real, as JSON reads it)."""
+        try:
+            return self._conn.execute(sql, params)
+        except OverflowError:
+            return self._conn.execute(sql, [_sql_value(value) for value in params])
 
     def insert(self, table: str, doc: dict) -> dict:
         """Insert a document (its ``id`` key, if any, is ignored) and return it with the new id."""
         body = _without_id(doc)
         row = (_encode(body), *_row_values(DOC_TABLES[table][0], body))
-        with self._lock:
-            cursor = self._conn.execute(self._insert_sql(table, with_id=False), row)
-        body["id"] = cursor.lastrowid
+        with self.atomic():
+            body["id"] = self._write(self._insert_sql(table, with_id=False), row).lastrowid
+            served = self._served(table, body["id"], body)
+            if served:
+                self._conn.execute(f"UPDATE {table} SET served = ?, served_cut = ? WHERE id = ?", (*served, body["id"]))
         return body
 
     def insert_many(self, table: str, docs: Iterable[dict], first_id: int | None = None) -> None:
         """Bulk-insert documents: ones that carry explicit ids, or (``first_id`` given) ones without an ``id`` key
-        that take consecutive ids from ``first_id``. Encoded by orjson; the table's indexes are built once after the
-        load (see :meth:`bulk_load`) rather than maintained row by row."""
+        that take consecutive ids from ``first_id``. Encoded by orjson and written :data:`ROWS_PER_INSERT` rows per
+        statement; the table's indexes are built once after the load (see :meth:`bulk_load`) rather than maintained
+        row by row."""
         columns = DOC_TABLES[table][0]
+        served = self._served
         if first_id is None:
-            rows = ((doc["id"], _encode(_without_id(doc)), *_row_values(columns, doc)) for doc in docs)
+            rows = (
+                (doc["id"], _encode(_without_id(doc)), *_row_values(columns, doc), *served(table, doc["id"], doc))
+                for doc in docs
+            )
         else:
-            rows = ((ident, _encode(doc), *_row_values(columns, doc)) for ident, doc in enumerate(docs, first_id))
+            rows = (
+                (ident, _encode(doc), *_row_values(columns, doc), *served(table, ident, doc))
+                for ident, doc in enumerate(docs, first_id)
+            )
+        size = min(ROWS_PER_INSERT, _MAX_PARAMETERS // (2 + len(columns) + len(self._served_columns(table))))
+        full = self._insert_sql(table, with_id=True, rows=size)
         with self.bulk_load():
-            self._conn.executemany(self._insert_sql(table, with_id=True), rows)
+            while batch := list(itertools.islice(rows, size)):
+                sql = full if len(batch) == size else self._insert_sql(table, True, len(batch))
+                self._write(sql, list(itertools.chain.from_iterable(batch)))
 
     @contextmanager
     def bulk_load(self) -> Iterator[Store]:
@@ -348,11 +417,17 @@ class Store:
     def replace(self, table: str, doc: dict) -> dict:
         """Overwrite the stored document with ``doc`` (matched by its id)."""
         body = _without_id(doc)
-        columns = DOC_TABLES[table][0]
-        self.execute(
-            f"UPDATE {table} SET {', '.join(f'{name} = ?' for name in ('doc', *columns))} WHERE id = ?",
-            (_encode(body), *_row_values(columns, body), doc["id"]),
-        )
+        columns = (*DOC_TABLES[table][0], *self._served_columns(table))
+        with self._lock:
+            self._write(
+                f"UPDATE {table} SET {', '.join(f'{name} = ?' for name in ('doc', *columns))} WHERE id = ?",
+                (
+                    _encode(body),
+                    *_row_values(DOC_TABLES[table][0], body),
+                    *self._served(table, doc["id"], body),
+                    doc["id"],
+                ),
+            )
         return doc
 
     def delete(self, table: str, ident: int) -> None:
@@ -373,6 +448,19 @@ class Store:
         A page deep into a list ordered by id is found without an OFFSET scan over the documents: its first id
         comes from :meth:`_boundary` and the page is read by seeking to it (``id <= ?``).
         """
+        return self._docs(self._select("id, doc", table, where, params, order, limit, offset))
+
+    def served_page(
+        self, table: str, where: str, params: Params, order: str, limit: int, offset: int
+    ) -> list[tuple[int, str, int]]:
+        """Like :meth:`query`, the ``(id, served text, cut)`` rows of a table with a served form (see
+        :data:`SERVED_FORMS`): a page to splice, with nothing decoded."""
+        return self._select("id, served, served_cut", table, where, params, order, limit, offset)
+
+    def _select(
+        self, what: str, table: str, where: str, params: Params, order: str, limit: int | None, offset: int
+    ) -> list[tuple]:
+        """The ``what`` columns of the rows :meth:`query` returns."""
         seek = ""
         direction = _ID_ORDERS.get(order.strip().lower())
         if limit is not None and offset > 0 and direction is not None:
@@ -380,11 +468,11 @@ class Store:
             if boundary is None:
                 return []
             seek, offset = _from_id(direction, boundary), 0
-        sql = f"SELECT id, doc FROM {table}" + _where(where, seek)
+        sql = f"SELECT {what} FROM {table}" + _where(where, seek)
         sql += f" ORDER BY {order}"
         if limit is not None:
             sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
-        return self._docs(self.execute(sql, params))
+        return self.execute(sql, params)
 
     def count(self, table: str, where: str = "", params: Params = ()) -> int:
         """Number of documents matching ``where`` (remembered until the next write)."""

@@ -106,6 +106,24 @@ def test_create_get_update_delete(fresh_api):
     assert_error(fresh_api.get("/contacts/301"), 404)
 
 
+def test_a_page_is_byte_for_byte_the_contacts_one_by_one_after_every_kind_of_write(fresh_api):
+    created = fresh_api.post(
+        "/contacts", json={"email": "ada@engine.test", "phone": "+15555550101", "list_ids": [2], "data": {"n": 1}}
+    ).json()
+    fresh_api.patch(f"/contacts/{created['id']}", json={"last_name": "Lovelace", "list_ids": [1, 3]})
+    fresh_api.patch("/contacts/5", json={"channels_attributes": [{"kind": "phone", "value": "+33612345678"}]})
+    six = email_of(fresh_api.get("/contacts/6").json())
+    fresh_api.post("/lists/2/contacts/bulk", json={"action": "add", "emails": [six]}).raise_for_status()
+    seen = set()
+    for direction in ("desc", "asc"):  # the newest contacts, then the oldest
+        page = fresh_api.get("/contacts", params={"limit": 100, "direction": direction})
+        ids = [c["id"] for c in page.json()]
+        singles = [fresh_api.get(f"/contacts/{ident}").content for ident in ids]
+        assert page.content == b"[" + b",".join(singles) + b"]"
+        seen.update(ids)
+    assert {created["id"], 5, 6} <= seen
+
+
 def test_membership_is_dropped_with_the_contact(fresh_api):
     before = fresh_api.get("/lists/1").json()["contacts_count"]
     member = fresh_api.get("/contacts", params={"list_id": 1, "limit": 1}).json()[0]

@@ -1,13 +1,17 @@
-"""The columns the store keeps beside each JSON document hold what ``json_extract`` reads from it, on every write
-path (insert, insert_many with and without ids, replace) and after seeding (real SQLite, no server)."""
+"""The columns the store keeps beside each JSON document hold what ``json_extract`` reads from it, and a contact's
+served text is what the API returns for it, on every write path (insert, insert_many with and without ids, replace),
+after seeding and in a ``--db`` file from before (real SQLite, no server)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from contextlib import closing
 
+import orjson
 import pytest
 
+from nitrosend_nb.sandbox.contact_shape import page_text, present
 from nitrosend_nb.sandbox.seed import seed_store
 from nitrosend_nb.sandbox.store import DOC_TABLES, Store
 
@@ -34,6 +38,16 @@ def mismatches(store: Store) -> list[tuple]:
     return found
 
 
+def served_mismatches(store: Store) -> list[int]:
+    """Ids of the contacts whose spliced served text is not the bytes of the contact as presented."""
+    rows = store.served_page("contacts", "", (), "id", limit=None, offset=0)
+    docs = {doc["id"]: doc for doc in store.query("contacts")}
+    lists = {ident: [ident % 3, 7] for ident in docs}  # any list ids: they are spliced in, not stored
+    return [
+        ident for row in rows if page_text([row], lists) != orjson.dumps([present(docs[ident := row[0]], lists[ident])])
+    ]
+
+
 ODD_VALUES = [True, False, None, 0, -7, 2**63 + 5, 1.5, float("nan"), float("-inf"), "", "x", {"a": [1]}, [1, "b"]]
 
 
@@ -48,6 +62,18 @@ def test_each_write_path_stores_what_json_extract_reads(store, value):
     store.replace("contacts", {"id": 100})
     assert store.count("contacts") == 5
     assert mismatches(store) == []
+    assert served_mismatches(store) == []
+
+
+def test_served_text_follows_channels_and_nested_data(store):
+    channel = {"id": 9, "kind": "email", "value": "a@example.test", "data": {"note": 'quote " and ,"list_ids":'}}
+    doc = store.insert("contacts", {"brand_id": 1, "first_name": "Ada", "data": {"list_ids": None}, "channels": []})
+    store.insert_many("contacts", [{"brand_id": 1, "channels": [channel, {**channel, "id": 10}]}], first_id=50)
+    store.replace("contacts", {**doc, "channels": [channel], "last_name": "Lovelace"})
+    assert served_mismatches(store) == []
+    spliced = orjson.loads(page_text(store.served_page("contacts", "", (), "id", None, 0), {1: [4], 50: []}))
+    assert [c["list_ids"] for c in spliced] == [[4], []] and spliced[0]["data"] == {"list_ids": None}
+    assert [c["contact_id"] for c in spliced[1]["channels"]] == [50, 50]
 
 
 def test_the_columns_follow_a_document_through_replace(store):
@@ -60,6 +86,7 @@ def test_a_seeded_world_stores_what_json_extract_reads(store):
     seed_store(store, seed=3, contacts=300)
     assert store.count("messages") > 0
     assert mismatches(store) == []
+    assert served_mismatches(store) == []
 
 
 def test_a_db_file_with_generated_columns_keeps_its_rows_and_ids(tmp_path):
@@ -84,5 +111,29 @@ def test_a_db_file_with_generated_columns_keeps_its_rows_and_ids(tmp_path):
         assert rows == [(1, "+1555"), (3, None)]
         assert store.execute("SELECT name FROM sqlite_master WHERE name LIKE '%generated%'") == []
         assert mismatches(store) == []
+        assert served_mismatches(store) == []
+    finally:
+        store.close()
+
+
+def test_a_db_file_from_before_served_text_gets_it_filled_in(tmp_path):
+    path = str(tmp_path / "older.db")
+    older = sqlite3.connect(path)
+    older.executescript(
+        "CREATE TABLE contacts (id INTEGER PRIMARY KEY AUTOINCREMENT, doc TEXT NOT NULL, brand_id, email, phone, "
+        "first_name, last_name, created_at, updated_at);"
+        "INSERT INTO contacts (doc, brand_id) VALUES ('"
+        + json.dumps(
+            {"brand_id": 1, "first_name": "Ada", "channels": [{"id": 4, "kind": "email", "value": "a@x.test"}]}
+        )
+        + "', 1);"
+    )
+    older.commit()
+    older.close()
+    store = Store(path)
+    try:
+        assert served_mismatches(store) == [] and store.count("contacts") == 1
+        store.insert("contacts", {"brand_id": 1, "first_name": "Grace"})
+        assert served_mismatches(store) == [] and store.count("contacts") == 2
     finally:
         store.close()

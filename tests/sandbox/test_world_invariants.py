@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import uuid
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
@@ -17,7 +18,7 @@ from sandbox_helpers import every
 from nitrosend_nb.sandbox.seed import ACCOUNT_AGE_DAYS, BRANDS, ROASTERY, seed_store
 from nitrosend_nb.sandbox.store import CLOCK_START, DOC_TABLES, Store, iso, parse_iso
 from nitrosend_nb.sandbox.webhooks import EVENTS
-from nitrosend_nb.sandbox.world import ATTRIBUTION_DAYS, billing_period_start, slug
+from nitrosend_nb.sandbox.world import ATTRIBUTION_DAYS, billing_period_start, slug, uuid4_text
 
 NOW = iso(CLOCK_START)
 BOUNCED = ("hard_bounce", "mailbox_full")  # failure codes of emails the recipient's server bounced
@@ -315,6 +316,11 @@ def test_same_seed_same_bytes_and_another_seed_differs():
 
     assert dump(5) == dump(5)
     assert dump(5) != dump(6)
+
+
+@pytest.mark.parametrize("bits", [0, 2**128 - 1, 0x0123456789ABCDEF0123456789ABCDEF, 2**76, 2**64 - 1])
+def test_contact_uuids_are_the_standard_libraries_version_4_text(bits):
+    assert uuid4_text(bits) == str(uuid.UUID(int=bits, version=4))
 
 
 # -- over HTTP, as an analyst joins the tables ----------------------------------------------------------------

@@ -1,0 +1,73 @@
+"""How the API returns a contact: its fields in order, as a dict or as stored JSON text.
+
+A contact's JSON text without its ``list_ids`` (which live in the membership table) is stored beside its document
+whenever the contact is written (see :data:`nitrosend_nb.sandbox.store.SERVED_FORMS`), so a page of contacts is
+spliced from stored text and the page's memberships instead of decoded and encoded again. Both forms come from
+the same field order and give the same bytes under orjson.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import orjson
+
+FIELDS = (
+    "id",
+    "brand_id",
+    "uuid",
+    "first_name",
+    "last_name",
+    "source",
+    "country_code",
+    "data",
+    "subscribed_phone",
+    "subscribed_email",
+    "verification_status",
+    "enrichment_status",
+    "list_ids",
+    "last_interacted_at",
+    "created_at",
+    "updated_at",
+    "channels",
+)
+_BEFORE_LISTS = FIELDS[1 : FIELDS.index("list_ids")]
+_AFTER_LISTS = FIELDS[FIELDS.index("list_ids") + 1 : -1]  # then the channels
+
+
+def channels(ident: int, doc: Mapping[str, Any]) -> list[dict]:
+    """The contact's channels as returned: each with its ``contact_id``."""
+    return [{"id": channel["id"], "contact_id": ident, **channel} for channel in doc.get("channels", [])]
+
+
+def present(doc: Mapping[str, Any], list_ids: list[int]) -> dict:
+    """The contact (a stored document with its ``id``) as the API returns it."""
+    item = dict(zip(FIELDS, map(doc.get, FIELDS), strict=True))
+    item["list_ids"] = list_ids
+    item["channels"] = channels(doc["id"], doc)
+    return item
+
+
+def served_text(ident: int, doc: Mapping[str, Any]) -> tuple[str, int]:
+    """The contact ``ident`` (its stored document) as returned, without the ``id`` and ``list_ids`` members and
+    without braces: ``(text, cut)``, where ``list_ids`` goes at ``cut`` (see :func:`page_text`)."""
+    before = orjson.dumps(dict(zip(_BEFORE_LISTS, map(doc.get, _BEFORE_LISTS), strict=True)))
+    after = dict(zip(_AFTER_LISTS, map(doc.get, _AFTER_LISTS), strict=True))
+    after["channels"] = channels(ident, doc)
+    return (before[1:-1] + b"," + orjson.dumps(after)[1:-1]).decode(), len(before) - 2
+
+
+def page_text(rows: Sequence[tuple[int, str, int]], memberships: Mapping[int, list[int]]) -> bytes:
+    """The JSON array of the contacts of ``(id, served text, cut)`` rows with their list ids: the bytes
+    ``orjson.dumps([present(...), ...])`` gives, without decoding anything."""
+    return (
+        "["
+        + ",".join(
+            [
+                f'{{"id":{ident},{text[:cut]},"list_ids":{orjson.dumps(memberships[ident]).decode()}{text[cut:]}}}'
+                for ident, text, cut in rows
+            ]
+        )
+        + "]"
+    ).encode()
