@@ -327,7 +327,20 @@ class World:
         self.rng, self.spec, self.brand, self.owner = rng, spec, brand, owner
         self.count, self.first_contact, self.first_event = contacts, first_ids["contacts"], first_ids["events"]
         self.opened = opened_at(spec)
-        self.list_ids, self.campaigns, self.templates, self.flows = list_ids, campaigns, templates, flows
+        self.list_ids, self.campaigns, self.templates = list_ids, campaigns, templates
+        self.flows = {  # trigger -> (flow, live from, live until, names of the lists it is limited to), in order
+            trigger: [
+                (
+                    flow,
+                    since,
+                    until,
+                    [name for name, ident in list_ids.items() if ident in flow["trigger"]["contact_list_ids"]],
+                )
+                for flow, (since, until) in flows
+                if flow["trigger"]["event"] == trigger
+            ]
+            for trigger in {flow["trigger"]["event"] for flow, _ in flows}
+        }
         self.next_order = 10001 + 40000 * (owner["brand_id"] - 1)
         self.queue: list[tuple[int, Callable[..., None], tuple]] = []
         self.seq = itertools.count()
@@ -852,12 +865,10 @@ class World:
         """Run every flow of the brand live at ``t`` whose trigger is ``trigger`` for ``person``; True when one
         started."""
         started = False
-        for flow, (live_since, live_until) in self.flows:
-            if flow["trigger"]["event"] == trigger and live_since <= t < live_until:
-                lists = [name for name, ident in self.list_ids.items() if ident in flow["trigger"]["contact_list_ids"]]
-                if not lists or any(name in person.lists for name in lists):
-                    self.step(t, flow, list(flow["steps"]), person, event, data)
-                    started = True
+        for flow, live_since, live_until, lists in self.flows.get(trigger, ()):
+            if live_since <= t < live_until and (not lists or any(name in person.lists for name in lists)):
+                self.step(t, flow, list(flow["steps"]), person, event, data)
+                started = True
         return started
 
     def step(self, t: int, flow: dict, steps: list[dict], person: Person, event: dict | None, data: dict) -> None:
