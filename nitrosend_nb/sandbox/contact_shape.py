@@ -1,4 +1,4 @@
-"""How the API returns a contact: its fields in order, as a dict or as stored JSON text.
+"""How a contact is stored and returned: its channels, its fields in order, as a dict or as stored JSON text.
 
 A contact's JSON text without its ``list_ids`` (which live in the membership table) is stored beside its document
 whenever the contact is written (see :data:`nitrosend_nb.sandbox.store.SERVED_FORMS`), so a page of contacts is
@@ -34,6 +34,37 @@ FIELDS = (
 )
 _BEFORE_LISTS = FIELDS[1 : FIELDS.index("list_ids")]
 _AFTER_LISTS = FIELDS[FIELDS.index("list_ids") + 1 : -1]  # then the channels
+
+
+def channel(
+    ident: int | None,
+    kind: str,
+    value: str,
+    *,
+    subscribed: bool,
+    verified: bool,
+    opt_in_at: str | None,
+    opt_out_at: str | None,
+    created_at: str,
+    updated_at: str,
+    sent_count: int = 0,
+    fail_count: int = 0,
+) -> dict:
+    """One stored channel (``kind``: email or phone) of a contact; ``ident`` None until the store numbers it."""
+    return {
+        "id": ident,
+        "kind": kind,
+        "value": value,
+        "subscribed": subscribed,
+        "verified": verified,
+        "opt_in_at": opt_in_at,
+        "opt_out_at": opt_out_at,
+        "sent_count": sent_count,
+        "fail_count": fail_count,
+        "data": {},
+        "created_at": created_at,
+        "updated_at": updated_at,
+    }
 
 
 def channels(ident: int, doc: Mapping[str, Any]) -> list[dict]:

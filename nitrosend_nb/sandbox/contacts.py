@@ -97,20 +97,17 @@ class Contacts(Resource):
             channel = None
         elif channel is None and value:
             subscribed = True if subscribed is None else subscribed
-            channel = {
-                "id": state.store.next_seq("channel"),
-                "kind": kind,
-                "value": value,
-                "subscribed": subscribed,
-                "verified": False,
-                "opt_in_at": now if subscribed else None,
-                "opt_out_at": None if subscribed else now,
-                "sent_count": 0,
-                "fail_count": 0,
-                "data": {},
-                "created_at": now,
-                "updated_at": now,
-            }
+            channel = contact_shape.channel(
+                state.store.next_seq("channel"),
+                kind,
+                value,
+                subscribed=subscribed,
+                verified=False,
+                opt_in_at=now if subscribed else None,
+                opt_out_at=None if subscribed else now,
+                created_at=now,
+                updated_at=now,
+            )
             channels.append(channel)
         elif channel is not None:
             if value:

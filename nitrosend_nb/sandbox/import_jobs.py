@@ -62,14 +62,7 @@ class Imports(Resource):
 
     def present(self, state: SandboxState, docs: list) -> list:
         wanted = {lid for doc in docs for lid in doc["assigned_list_ids"]}
-        names = (
-            {
-                lst["id"]: lst["name"]
-                for lst in state.store.query("lists", f"id IN ({','.join('?' * len(wanted))})", list(wanted))
-            }
-            if wanted
-            else {}
-        )
+        names = {ident: lst["name"] for ident, lst in state.store.by_ids("lists", wanted).items()}
         return [
             {
                 **{k: doc.get(k) for k in FIELDS},

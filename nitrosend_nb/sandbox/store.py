@@ -414,6 +414,16 @@ class Store:
         rows = self.execute(f"SELECT id, doc FROM {table} WHERE id = ?", (ident,))
         return self._row(rows[0]) if rows else None
 
+    def by_ids(self, table: str, ids: Iterable[int]) -> dict[int, dict]:
+        """The documents of ``table`` with the given ids, by id (ids not found are left out)."""
+        ids = sorted(set(ids))
+        found = {}
+        for start in range(0, len(ids), 900):  # within SQLite's smallest bound-variable limit
+            chunk = ids[start : start + 900]
+            rows = self.execute(f"SELECT id, doc FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            found.update((doc["id"], doc) for doc in self._docs(rows))
+        return found
+
     def replace(self, table: str, doc: dict) -> dict:
         """Overwrite the stored document with ``doc`` (matched by its id)."""
         body = _without_id(doc)

@@ -56,10 +56,7 @@ def template_view(template: dict) -> dict:
 
 def attached_templates(state: SandboxState, ids: list[int]) -> dict[int, dict]:
     """Campaign/flow templates by id, presented (one query for a whole page)."""
-    if not ids:
-        return {}
-    rows = state.store.query("templates", f"id IN ({','.join('?' * len(ids))})", list(ids))
-    return {row["id"]: template_view(row) for row in rows}
+    return {ident: template_view(row) for ident, row in state.store.by_ids("templates", ids).items()}
 
 
 class Templates(Resource):

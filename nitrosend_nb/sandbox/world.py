@@ -34,6 +34,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from ..rendering import merge, merge_context
+from .contact_shape import channel
 from .outcomes import RATE_LIMITED, SEEDED_FAILURES, Reason, status_fields
 from .store import CLOCK_START
 from .suppressions import HARD_BOUNCE_DIAGNOSTIC, suppressed_reason, suppression_doc
@@ -978,37 +979,35 @@ class World:
             email_sent, email_failed, sms_sent, sms_failed = person.counts
             opt_out = stamp(person.opt_out) if person.opt_out is not None else None
             channels = [
-                {
-                    "id": None,
-                    "kind": "email",
-                    "value": person.email,
-                    "subscribed": person.subscribed,
-                    "verified": not person.bad,
-                    "opt_in_at": created if person.opted_in else None,
-                    "opt_out_at": opt_out,
-                    "sent_count": email_sent,
-                    "fail_count": email_failed,
-                    "data": {},
-                    "created_at": created,
-                    "updated_at": opt_out or created,
-                }
+                channel(
+                    None,
+                    "email",
+                    person.email,
+                    subscribed=person.subscribed,
+                    verified=not person.bad,
+                    opt_in_at=created if person.opted_in else None,
+                    opt_out_at=opt_out,
+                    sent_count=email_sent,
+                    fail_count=email_failed,
+                    created_at=created,
+                    updated_at=opt_out or created,
+                )
             ]
             if person.phone:
                 channels.append(
-                    {
-                        "id": None,
-                        "kind": "phone",
-                        "value": person.phone,
-                        "subscribed": person.sms_ok,
-                        "verified": True,
-                        "opt_in_at": created if person.sms_ok else None,
-                        "opt_out_at": None if person.sms_ok else created,
-                        "sent_count": sms_sent,
-                        "fail_count": sms_failed,
-                        "data": {},
-                        "created_at": created,
-                        "updated_at": created,
-                    }
+                    channel(
+                        None,
+                        "phone",
+                        person.phone,
+                        subscribed=person.sms_ok,
+                        verified=True,
+                        opt_in_at=created if person.sms_ok else None,
+                        opt_out_at=None if person.sms_ok else created,
+                        sent_count=sms_sent,
+                        fail_count=sms_failed,
+                        created_at=created,
+                        updated_at=created,
+                    )
                 )
             yield {
                 "id": person.id,

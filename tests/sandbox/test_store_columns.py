@@ -137,3 +137,11 @@ def test_a_db_file_from_before_served_text_gets_it_filled_in(tmp_path):
         assert served_mismatches(store) == [] and store.count("contacts") == 2
     finally:
         store.close()
+
+
+def test_documents_by_ids_across_the_bound_variable_limit(store):
+    store.insert_many("events", ({"event": f"e{n}", "brand_id": 1} for n in range(2000)), first_id=1)
+    wanted = [*range(5, 1905, 2), 99999]
+    found = store.by_ids("events", wanted)
+    assert sorted(found) == wanted[:-1] and all(found[ident]["event"] == f"e{ident - 1}" for ident in found)
+    assert store.by_ids("events", []) == {}

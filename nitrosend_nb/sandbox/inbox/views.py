@@ -28,11 +28,8 @@ EML_POLICY = email.policy.SMTP.clone(max_line_length=998)
 
 def message_facts(state: SandboxState, rows: list[Mapping[str, Any]]) -> dict[int, dict]:
     """``{message_id: {"tags", "idempotency_key"}}`` for the rows that came from a message (one query)."""
-    ids = sorted({row["message_id"] for row in rows if row.get("message_id")})
-    if not ids:
-        return {}
-    found = state.store.query("messages", f"id IN ({','.join('?' * len(ids))})", ids)
-    return {m["id"]: {"tags": m.get("tags"), "idempotency_key": m.get("idempotency_key")} for m in found}
+    found = state.store.by_ids("messages", {row["message_id"] for row in rows if row.get("message_id")})
+    return {ident: {"tags": m.get("tags"), "idempotency_key": m.get("idempotency_key")} for ident, m in found.items()}
 
 
 def summary(row: Mapping[str, Any], facts: Mapping[int, dict]) -> dict:
