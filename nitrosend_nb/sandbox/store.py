@@ -2,7 +2,8 @@
 
 Every resource row is ``(id INTEGER PRIMARY KEY, doc TEXT)``; the columns the API filters and sorts on are
 plain columns the store copies from the document on every write (computed from the Python dict, so building an
-index never parses JSON), and one set of generic methods serves every resource.
+index never parses JSON), a contact also keeps the JSON text the API returns for it (see :data:`SERVED_FORMS`), and
+one set of generic methods serves every resource.
 A single connection guarded by a re-entrant lock makes every request's read-modify-write atomic (no lost
 writes under concurrent clients). In memory by default; a file path keeps everything across restarts.
 """
@@ -150,6 +151,14 @@ def _where(*conditions: str) -> str:
     """A ``WHERE`` clause joining the non-empty SQL ``conditions`` (each parenthesised), or "" for none."""
     present = [f"({condition})" for condition in conditions if condition]
     return " WHERE " + " AND ".join(present) if present else ""
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[tuple[Sequence[int], str]]:
+    """``ids`` in slices short enough for one ``IN (...)`` list (900: within SQLite's smallest bound-variable
+    limit), each with its ``?,?,...`` placeholders."""
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        yield chunk, ",".join("?" * len(chunk))
 
 
 def _from_id(direction: str, ident: int) -> str:
@@ -416,12 +425,12 @@ class Store:
 
     def by_ids(self, table: str, ids: Iterable[int]) -> dict[int, dict]:
         """The documents of ``table`` with the given ids, by id (ids not found are left out)."""
-        ids = sorted(set(ids))
         found = {}
-        for start in range(0, len(ids), 900):  # within SQLite's smallest bound-variable limit
-            chunk = ids[start : start + 900]
-            rows = self.execute(f"SELECT id, doc FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", chunk)
-            found.update((doc["id"], doc) for doc in self._docs(rows))
+        for chunk, marks in _chunks(sorted(set(ids))):
+            found.update(
+                (doc["id"], doc)
+                for doc in self._docs(self.execute(f"SELECT id, doc FROM {table} WHERE id IN ({marks})", chunk))
+            )
         return found
 
     def replace(self, table: str, doc: dict) -> dict:
@@ -461,7 +470,7 @@ class Store:
         return self._docs(self._select("id, doc", table, where, params, order, limit, offset))
 
     def served_page(
-        self, table: str, where: str, params: Params, order: str, limit: int, offset: int
+        self, table: str, where: str, params: Params, order: str, limit: int | None, offset: int
     ) -> list[tuple[int, str, int]]:
         """Like :meth:`query`, the ``(id, served text, cut)`` rows of a table with a served form (see
         :data:`SERVED_FORMS`): a page to splice, with nothing decoded."""
@@ -561,9 +570,7 @@ class Store:
     def list_ids_by_contact(self, contact_ids: Sequence[int]) -> dict[int, list[int]]:
         """Map each contact id to the sorted ids of the lists it belongs to."""
         result: dict[int, list[int]] = {cid: [] for cid in contact_ids}
-        for start in range(0, len(contact_ids), 900):
-            chunk = contact_ids[start : start + 900]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _chunks(contact_ids):
             for contact_id, list_id in self.execute(
                 f"SELECT contact_id, list_id FROM list_members WHERE contact_id IN ({marks}) "
                 "ORDER BY contact_id, list_id",
@@ -615,11 +622,12 @@ class Store:
 
     def existing_ids(self, table: str, ids: Iterable[int], where: str = "") -> set[int]:
         """The subset of ``ids`` present in ``table`` (and matching ``where``, when given)."""
-        ids = list(set(ids))
-        if not ids:
-            return set()
-        marks = ",".join("?" * len(ids))
-        return {row[0] for row in self.execute(f"SELECT id FROM {table}" + _where(f"id IN ({marks})", where), ids)}
+        found = set()
+        for chunk, marks in _chunks(sorted(set(ids))):
+            found.update(
+                row[0] for row in self.execute(f"SELECT id FROM {table}" + _where(f"id IN ({marks})", where), chunk)
+            )
+        return found
 
     # -- idempotency ----------------------------------------------------------------------------------
     def idempotent_result(self, scope: str, key: str) -> tuple[str, Any] | None:
