@@ -12,7 +12,9 @@ bulk-inserted, so 100,000 contacts seed in seconds and the same seed always yiel
 from __future__ import annotations
 
 import gc
+import itertools
 import random
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -867,8 +869,10 @@ def seed_webhook(
     store.insert_many("webhook_deliveries", docs)
 
 
-def _seed_brand(store: Store, rng: random.Random, brand_id: int, spec: BrandSeed, contacts: int, ids: Ids) -> World:
-    """Insert one brand, simulate its year, and store everything it owns; returns the world for its totals."""
+def _seed_brand(
+    store: Store, rng: random.Random, brand_id: int, spec: BrandSeed, contacts: int, ids: Ids
+) -> dict[str, tuple[int, int]]:
+    """Insert one brand, simulate its year, and store everything it owns; returns its :func:`sent_counts`."""
     brand = brand_doc(rng, brand_id, spec)
     store.insert_many("brands", [brand])
     owner = {"account_id": ACCOUNT_ID, "brand_id": brand_id}
@@ -930,42 +934,52 @@ def _seed_brand(store: Store, rng: random.Random, brand_id: int, spec: BrandSeed
     store.insert_many("templates", sorted([*standalone, *attached], key=lambda t: t["id"]))
     store.insert_many("campaigns", campaigns)
     store.insert_many("flows", [doc for doc, _ in flows])
-    channel = store.meta("seq:channel", 0)
-    contacts_out = []
-    for doc in world.contact_docs():
-        for item in doc["channels"]:
-            channel += 1
-            item["id"] = channel
-        contacts_out.append(doc)
-    store.set_meta("seq:channel", channel)
-    store.insert_many("contacts", contacts_out)
+    channel_ids = itertools.count(store.meta("seq:channel", 0) + 1)
+    store.insert_many("contacts", _numbered_channels(world.contact_docs(), channel_ids))
+    store.set_meta("seq:channel", next(channel_ids) - 1)
     store.insert_members(world.member_rows())
-    store.insert_many("events", world.events)
+    store.insert_many("events", _released(world.events))
     first = ids.take("messages", len(world.messages))
     for mid, message in enumerate(world.messages, start=first):
         message["id"] = mid
-    store.insert_many("messages", world.messages)
+    counts = sent_counts(world.messages)
     if brand_id == ROASTERY_ID:
         seed_webhook(store, rng, brand, world.messages, [templates[role] for role in spec.roles], ids)
         world.suppressions.extend(manual_blocks(owner))
         world.suppressions.sort(key=lambda doc: doc["event_occurred_at"])
         store.insert_many("domains", domain_docs(owner))
+    store.insert_many("messages", _released(world.messages))
     first = ids.take("suppressions", len(world.suppressions))
     store.insert_many("suppressions", ({**doc, "id": sid} for sid, doc in enumerate(world.suppressions, start=first)))
-    return world
+    return counts
 
 
-def usage(worlds: list[World]) -> dict:
-    """The email and SMS counters of the seeded account: (messages sent in the current billing period,
-    messages sent ever), counted from the worlds' messages."""
+def _numbered_channels(contacts: Iterable[dict], channel_ids: Iterator[int]) -> Iterator[dict]:
+    """The ``contacts`` with their channels numbered from ``channel_ids`` in order, as they are stored."""
+    for doc in contacts:
+        for channel in doc["channels"]:
+            channel["id"] = next(channel_ids)
+        yield doc
+
+
+def _released(docs: list[dict]) -> Iterator[dict]:
+    """``docs`` in order, each dropped from the list as it is handed out (so it is freed once stored: the year of
+    a million contacts is not held twice, as documents and as rows); the list is left empty."""
+    for index, doc in enumerate(docs):
+        docs[index] = None
+        yield doc
+    docs.clear()
+
+
+def sent_counts(messages: Iterable[dict]) -> dict[str, tuple[int, int]]:
+    """Per channel (email, sms): (messages sent in the account's current billing period, messages sent ever)."""
     period = iso(billing_period_start(CLOCK_START - timedelta(days=ACCOUNT_AGE_DAYS)))
     counts = {"email": [0, 0], "sms": [0, 0]}
-    for world in worlds:
-        for message in world.messages:
-            if message["status"] == "sent":
-                pair = counts[message["channel"]]
-                pair[1] += 1
-                pair[0] += message["created_at"] >= period
+    for message in messages:
+        if message["status"] == "sent":
+            pair = counts[message["channel"]]
+            pair[1] += 1
+            pair[0] += message["created_at"] >= period
     return {channel: tuple(pair) for channel, pair in counts.items()}
 
 
@@ -987,9 +1001,13 @@ def _seed_account(store: Store, seed: int, contacts: int) -> None:
     store.set_meta("clock", 0)
     store.set_meta("default_brand_id", ROASTERY_ID)
     store.set_meta("owner_email", "owner@acme.test")
-    ids, worlds = Ids(), []
+    ids, usage = Ids(), {"email": [0, 0], "sms": [0, 0]}
     for brand_id, spec in BRANDS:
         rng = random.Random(seed if brand_id == ROASTERY_ID else f"{spec.name}:{seed}")
-        worlds.append(_seed_brand(store, rng, brand_id, spec, int(contacts * spec.contact_share), ids))
-    store.set_meta("account", account_doc(usage(worlds)))
+        for channel, (period, ever) in _seed_brand(
+            store, rng, brand_id, spec, int(contacts * spec.contact_share), ids
+        ).items():
+            usage[channel][0] += period
+            usage[channel][1] += ever
+    store.set_meta("account", account_doc(usage))
     store.set_meta("seeded", True)
