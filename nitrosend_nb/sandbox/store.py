@@ -189,6 +189,7 @@ class Store:
         self._listings: dict[tuple, _Listing] = {}
         self._rendered: dict[tuple, tuple[bytes, Any]] = {}
         self._rendered_bytes = 0
+        self._remembered: dict[tuple, Any] = {}
         self._listings_at = -1
         self.create_schema()
 
@@ -521,6 +522,18 @@ class Store:
                 self._rendered_bytes -= len(self._rendered.pop(next(iter(self._rendered)))[0])
             return found
 
+    def remembered(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """``compute()``, a small value read from the stored data (the default brand of every request, say),
+        remembered until the next write. Shared by every caller until then: read it, never change it."""
+        with self._lock:
+            self._forget_if_written()
+            if key in self._remembered:
+                return self._remembered[key]
+            value = compute()
+            if self._conn.total_changes == self._listings_at:
+                self._remembered[key] = value
+            return value
+
     def _forget_if_written(self) -> None:
         """Drop the remembered listings and rendered pages if anything was written since they were made."""
         changes = self._conn.total_changes
@@ -529,10 +542,11 @@ class Store:
             self._listings_at = changes
 
     def _forget(self) -> None:
-        """Drop every remembered listing and rendered page."""
+        """Drop every remembered listing, rendered page and value."""
         self._listings.clear()
         self._rendered.clear()
         self._rendered_bytes = 0
+        self._remembered.clear()
 
     def _listing(self, table: str, where: str, params: Params) -> _Listing:
         """The cached facts about one filtered listing, reset whenever anything was written since."""

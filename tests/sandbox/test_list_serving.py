@@ -116,6 +116,43 @@ def test_the_store_remembers_renders_until_a_write_and_within_its_budget(monkeyp
     db.close()
 
 
+def test_the_store_remembers_values_until_a_write():
+    db = Store()
+    computed = []
+
+    def compute() -> int:
+        computed.append(1)
+        return len(computed)
+
+    assert db.remembered(("n",), compute) == db.remembered(("n",), compute) == 1
+    db.insert("brands", {"sid": "b"})
+    assert db.remembered(("n",), compute) == 2  # recomputed after the write
+
+    def writing() -> int:
+        db.insert("brands", {"sid": "w"})
+        return 0
+
+    db.remembered(("w",), writing)
+    db.remembered(("w",), writing)
+    assert db.count("brands") == 3  # a computation that writes is not remembered
+    db.close()
+
+
+def test_sends_follow_a_change_to_the_default_brand_at_once(fresh_sandbox, fresh_api):
+    def send(key: str) -> str:
+        fresh_api.post(
+            "/messages",
+            json={"channel": "email", "to": "guest@example.com", "subject": "Hi", "body": "Hello"},
+            headers={"Idempotency-Key": key},
+        ).raise_for_status()
+        return fresh_sandbox.outbox()[-1]["from"]
+
+    sid = fresh_api.get("/brands").json()[0]["sid"]  # the default brand, oldest first
+    before = send("before")
+    fresh_api.patch(f"/brands/{sid}", json={"email_from_name": "Renamed Roasters"}).raise_for_status()
+    assert before != send("after") and send("again").startswith("Renamed Roasters <")
+
+
 def test_a_url_beyond_the_request_head_limit_closes_the_connection_and_the_server_goes_on(api):
     huge = "t" * (limits.MAX_REQUEST_HEAD_BYTES + 1)
     try:
