@@ -480,19 +480,27 @@ class Store:
     def _select(
         self, what: str, table: str, where: str, params: Params, order: str, limit: int | None, offset: int
     ) -> list[tuple]:
-        """The ``what`` columns of the rows :meth:`query` returns."""
-        seek = ""
+        """The ``what`` columns (``id`` first) of the rows :meth:`query` returns. A page in id order also tells
+        where its last row is, so the next page seeks straight past it."""
         direction = _ID_ORDERS.get(order.strip().lower())
-        if limit is not None and offset > 0 and direction is not None:
-            boundary = self._boundary(table, where, params, direction, offset)
-            if boundary is None:
-                return []
-            seek, offset = _from_id(direction, boundary), 0
-        sql = f"SELECT {what} FROM {table}" + _where(where, seek)
-        sql += f" ORDER BY {order}"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
-        return self.execute(sql, params)
+        with self._lock:
+            seek, skip = "", offset
+            if limit is not None and offset > 0 and direction is not None:
+                boundary = self._boundary(table, where, params, direction, offset)
+                if boundary is None:
+                    return []
+                seek, skip = _from_id(direction, boundary), 0
+            sql = f"SELECT {what} FROM {table}" + _where(where, seek) + f" ORDER BY {order}"
+            if limit is not None:
+                sql += f" LIMIT {int(limit)} OFFSET {int(skip)}"
+            rows = self.execute(sql, params)
+            if rows and limit is not None and direction is not None:
+                known = self._listing(table, where, params).boundaries[direction]
+                last = (offset + len(rows) - 1, rows[-1][0])
+                at = bisect.bisect_left(known, last)
+                if known[at : at + 1] != [last]:
+                    known.insert(at, last)
+            return rows
 
     def count(self, table: str, where: str = "", params: Params = ()) -> int:
         """Number of documents matching ``where`` (remembered until the next write)."""

@@ -174,3 +174,23 @@ def test_a_page_and_its_record_agree(api, path):
 def test_responses_encode_string_keys_fast_and_other_keys_as_strings():
     assert encode({"a": [1, None, "é"]}) == '{"a":[1,null,"é"]}'.encode()
     assert encode({1: "one", "two": {2: True}}) == b'{"1":"one","two":{"2":true}}'
+
+
+@pytest.mark.parametrize("order", ["id DESC", "id ASC"])
+def test_pages_in_any_order_are_the_offset_pages_while_boundaries_are_learnt(order):
+    db = Store()
+    db.insert_many("events", ({"brand_id": 1 + n % 3, "event": "e"} for n in range(500)), first_id=1)
+    where = "brand_id = 1"
+
+    def expected(offset: int) -> list[int]:
+        rows = db.execute(f"SELECT id FROM events WHERE {where} ORDER BY {order} LIMIT 7 OFFSET {offset}")
+        return [row[0] for row in rows]
+
+    def page(offset: int) -> list[int]:
+        return [doc["id"] for doc in db.query("events", where, (), order, limit=7, offset=offset)]
+
+    offsets = [*range(0, 180, 7), 161, 3, 90, 14, 175, 0, 40, 168, 9]  # in order, then jumping about
+    assert [page(offset) for offset in offsets] == [expected(offset) for offset in offsets]
+    db.delete("events", expected(21)[3])  # a write: what was learnt is forgotten
+    assert [page(offset) for offset in offsets[::-1]] == [expected(offset) for offset in offsets[::-1]]
+    db.close()
