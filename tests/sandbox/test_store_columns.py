@@ -89,21 +89,26 @@ def test_a_seeded_world_stores_what_json_extract_reads(store):
     assert served_mismatches(store) == []
 
 
-def test_a_db_file_with_generated_columns_keeps_its_rows_and_ids(tmp_path):
+def older_store(tmp_path, script: str) -> Store:
+    """A store opened on a ``--db`` file that an older sandbox wrote with the SQL ``script``."""
     path = str(tmp_path / "older.db")
-    older = sqlite3.connect(path)
-    older.executescript(
+    with closing(sqlite3.connect(path)) as older:
+        older.executescript(script)
+        older.commit()
+    return Store(path)
+
+
+def test_a_db_file_with_generated_columns_keeps_its_rows_and_ids(tmp_path):
+    store = older_store(
+        tmp_path,
         "CREATE TABLE contacts (id INTEGER PRIMARY KEY AUTOINCREMENT, doc TEXT NOT NULL, "
         "brand_id GENERATED ALWAYS AS (json_extract(doc, '$.brand_id')) VIRTUAL, "
         "email GENERATED ALWAYS AS (json_extract(doc, '$.email')) VIRTUAL);"
         "CREATE INDEX contacts_brand_id ON contacts (brand_id);"
         """INSERT INTO contacts (doc) VALUES ('{"brand_id": 1, "email": "a@example.test", "phone": "+1555"}');"""
         """INSERT INTO contacts (doc) VALUES ('{"brand_id": 2}');"""
-        "DELETE FROM contacts WHERE id = 2;"
+        "DELETE FROM contacts WHERE id = 2;",
     )
-    older.commit()
-    older.close()
-    store = Store(path)
     try:
         assert store.query("contacts") == [{"id": 1, "brand_id": 1, "email": "a@example.test", "phone": "+1555"}]
         assert store.insert("contacts", {"brand_id": 1, "email": "b@example.test"})["id"] == 3  # no id reused
@@ -117,20 +122,13 @@ def test_a_db_file_with_generated_columns_keeps_its_rows_and_ids(tmp_path):
 
 
 def test_a_db_file_from_before_served_text_gets_it_filled_in(tmp_path):
-    path = str(tmp_path / "older.db")
-    older = sqlite3.connect(path)
-    older.executescript(
+    channel = {"id": 4, "kind": "email", "value": "a@x.test"}
+    store = older_store(
+        tmp_path,
         "CREATE TABLE contacts (id INTEGER PRIMARY KEY AUTOINCREMENT, doc TEXT NOT NULL, brand_id, email, phone, "
         "first_name, last_name, created_at, updated_at);"
-        "INSERT INTO contacts (doc, brand_id) VALUES ('"
-        + json.dumps(
-            {"brand_id": 1, "first_name": "Ada", "channels": [{"id": 4, "kind": "email", "value": "a@x.test"}]}
-        )
-        + "', 1);"
+        f"INSERT INTO contacts (doc, brand_id) VALUES ('{json.dumps({'brand_id': 1, 'channels': [channel]})}', 1);",
     )
-    older.commit()
-    older.close()
-    store = Store(path)
     try:
         assert served_mismatches(store) == [] and store.count("contacts") == 1
         store.insert("contacts", {"brand_id": 1, "first_name": "Grace"})
