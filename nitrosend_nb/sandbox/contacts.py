@@ -9,7 +9,6 @@ from fastapi import Request
 
 from . import contact_shape
 from .audience import check_lists
-from .contact_shape import FIELDS
 from .crud import Query, Resource
 from .errors import invalid
 from .models import ContactCreate, ContactUpdate
@@ -28,7 +27,7 @@ SEARCH = (
 class Contacts(Resource):
     """Contacts with channels, subscriptions and list memberships."""
 
-    table, label, fields = "contacts", "Contact", FIELDS
+    table, label, fields = "contacts", "Contact", contact_shape.FIELDS
     create_model, update_model = ContactCreate, ContactUpdate
     page_size = CONTACTS_LIMIT
 
