@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import Mapping
 from urllib.parse import urlsplit
@@ -63,7 +64,16 @@ class _Retry(Retry):
 
 
 def _session(headers: Mapping[str, str], pool_size: int, retry: Retry) -> requests.Session:
+    """A pooled session sending ``headers``, retrying by ``retry``, that does not read the environment itself.
+
+    requests would read it on every request: the CA bundle (``REQUESTS_CA_BUNDLE``, read here once), the proxy
+    variables (``HTTPS_PROXY``, ``NO_PROXY``..., read once per host by :meth:`Transport._proxies_for`) and
+    ``~/.netrc``, whose entry for the host (or ``default`` entry) would replace the API key's ``Authorization``
+    header with Basic auth: it is not read at all.
+    """
     session = requests.Session()
+    session.trust_env = False
+    session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
     session.headers.update(headers)
     adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=retry)
     session.mount("http://", adapter)
@@ -95,6 +105,7 @@ class Transport:
         self.max_wait = max_wait
         self.limiter = AdaptiveLimiter(concurrency)
         self._api_key = api_key
+        self._proxies: dict[tuple[str, str], dict[str, str]] = {}  # (scheme, host) -> the environment's proxies
         headers = {
             "Authorization": f"Bearer {api_key}",
             "Accept": "application/json",
@@ -163,6 +174,7 @@ class Transport:
         if not authenticate:
             headers.update({"Authorization": None, "X-Brand-SID": None})  # None drops the session's header
         url = (base_url or self.base_url).rstrip("/") + path
+        proxies = self._proxies_for(url)
         retry_safe = method != "POST" or "Idempotency-Key" in headers
         session = self._retrying if retry_safe else self._connect_only
         throttled_since: float | None = None
@@ -180,6 +192,7 @@ class Transport:
                         data=data,
                         files=files,
                         headers=headers,
+                        proxies=proxies,
                         timeout=self.timeout,
                     )
             except requests.RequestException as exc:
@@ -220,6 +233,15 @@ class Transport:
             logger.info(
                 "%s %s rate limited (429): pausing %.2f s, concurrency now %d", method, path, delay, self.limiter.limit
             )
+
+    def _proxies_for(self, url: str) -> dict[str, str]:
+        """The proxies the environment names for ``url``'s host (none when ``NO_PROXY`` exempts it), as requests
+        would find them on every request; looked up once per host."""
+        parts = urlsplit(url)
+        found = self._proxies.get((parts.scheme, parts.netloc))
+        if found is None:
+            found = self._proxies[parts.scheme, parts.netloc] = requests.utils.get_environ_proxies(url)
+        return found
 
     def _describe(self, exc: requests.RequestException, url: str) -> tuple[type[TransportError], str]:
         """The error class and one redacted sentence for a request that got no HTTP response."""

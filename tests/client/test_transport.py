@@ -138,3 +138,41 @@ def test_a_503_retry_after_is_honoured_but_capped(scripted_server):
     scripted_server.script = [unavailable, (200, {}, {"id": 1})]
     assert _client(scripted_server).account.get() == {"id": 1}  # retried after <= backoff_max, not an hour
     assert len(scripted_server.requests) == 2
+
+
+def _clear_proxy_environment(monkeypatch) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+
+
+def test_a_netrc_entry_never_replaces_the_api_key(scripted_server, monkeypatch, tmp_path):
+    netrc = tmp_path / "netrc"
+    netrc.write_text("default login someone password hunter2\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))  # requests alone would send Basic auth from it instead of the key
+    scripted_server.script = [(200, {}, {"id": 1})]
+    assert _client(scripted_server).account.get() == {"id": 1}
+    assert scripted_server.requests[0]["headers"]["Authorization"] == f"Bearer {KEY}"
+
+
+def test_the_proxy_the_environment_names_carries_every_request(scripted_server, monkeypatch):
+    _clear_proxy_environment(monkeypatch)
+    monkeypatch.setenv("HTTP_PROXY", scripted_server.root)  # the scripted server stands in for the proxy
+    scripted_server.script = [(200, {}, {"id": 1})]
+    ns = nb.connect(api_key=KEY, base_url="http://api.nitrosend.invalid/v1/my", progress=False)  # no such host
+    assert ns.account.get() == {"id": 1} and ns.account.get() == {"id": 1}
+    assert [r["path"] for r in scripted_server.requests] == ["http://api.nitrosend.invalid/v1/my/account"] * 2
+    assert scripted_server.requests[0]["headers"]["Authorization"] == f"Bearer {KEY}"
+
+
+def test_no_proxy_exempts_its_hosts_from_the_proxy(scripted_server, monkeypatch):
+    _clear_proxy_environment(monkeypatch)
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there: used, it would fail
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    scripted_server.script = [(200, {}, {"id": 1})]
+    assert _client(scripted_server).account.get() == {"id": 1}
+    assert scripted_server.requests[0]["path"] == "/v1/my/account"
+    monkeypatch.delenv("NO_PROXY")
+    with pytest.raises(nb.ConnectionFailedError):
+        _client(scripted_server, retries=0).account.get()  # a new client reads the environment afresh
