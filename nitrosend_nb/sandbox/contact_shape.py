@@ -89,15 +89,15 @@ def served_text(ident: int, doc: Mapping[str, Any]) -> tuple[str, int]:
     return (before[1:-1] + b"," + orjson.dumps(after)[1:-1]).decode(), len(before) - 2
 
 
-def page_text(rows: Sequence[tuple[int, str, int]], memberships: Mapping[int, list[int]]) -> bytes:
-    """The JSON array of the contacts of ``(id, served text, cut)`` rows with their list ids: the bytes
-    ``orjson.dumps([present(...), ...])`` gives, without decoding anything."""
+def page_text(rows: Sequence[tuple[int, str, int, str | None]]) -> bytes:
+    """The JSON array of the contacts of ``(id, served text, cut, list ids)`` rows (the list ids as compact JSON
+    text, None for none): the bytes ``orjson.dumps([present(...), ...])`` gives, without decoding anything."""
     return (
         "["
         + ",".join(
             [
-                f'{{"id":{ident},{text[:cut]},"list_ids":{orjson.dumps(memberships[ident]).decode()}{text[cut:]}}}'
-                for ident, text, cut in rows
+                f'{{"id":{ident},{text[:cut]},"list_ids":{lists or "[]"}{text[cut:]}}}'
+                for ident, text, cut, lists in rows
             ]
         )
         + "]"

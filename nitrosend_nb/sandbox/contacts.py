@@ -36,9 +36,8 @@ class Contacts(Resource):
         return [contact_shape.present(doc, memberships[doc["id"]]) for doc in docs]
 
     def page_body(self, state: SandboxState, where: str, query: Query, limit: int, offset: int) -> bytes:
-        """A page spliced from the contacts' stored served text and their memberships (nothing decoded)."""
-        rows = state.store.served_page(self.table, where, query.params, query.order, limit, offset)
-        return contact_shape.page_text(rows, state.store.list_ids_by_contact([row[0] for row in rows]))
+        """A page spliced from the contacts' stored served text and list ids (nothing decoded)."""
+        return contact_shape.page_text(state.store.contact_page(where, query.params, query.order, limit, offset))
 
     def list_query(self, state: SandboxState, request: Request) -> Query:
         query = request.query_params

@@ -98,7 +98,7 @@ DOC_TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 BRAND_TABLES = tuple(table for table, (columns, _) in DOC_TABLES.items() if BRAND in columns)
 # table name -> the function giving a document's served form ``(text, cut)`` from its id and document: kept in the
-# ``served`` and ``served_cut`` columns on every write, so pages are spliced from stored text (see served_page)
+# ``served`` and ``served_cut`` columns on every write, so pages are spliced from stored text (see contact_page)
 SERVED_FORMS: dict[str, Callable[[int, Mapping[str, Any]], tuple[str, int]]] = {"contacts": served_text}
 SERVED_COLUMNS = ("served", "served_cut")
 _INT64 = range(-(2**63), 2**63)
@@ -138,6 +138,25 @@ CREATE TABLE IF NOT EXISTS idempotency (
     scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (scope, key)) WITHOUT ROWID;
 """
+
+# Each contact's list ids, sorted, as the JSON array its served form shows (a contact in no list has no row), so a
+# page of contacts is read in one query. Kept by triggers on list_members, whatever statement changes it.
+LIST_IDS_TABLE = "CREATE TABLE IF NOT EXISTS contact_list_ids (contact_id INTEGER PRIMARY KEY, list_ids TEXT NOT NULL)"
+_RELIST = (  # one contact's row made afresh (no conflict clause: the firing statement's OR IGNORE would override it)
+    "DELETE FROM contact_list_ids WHERE contact_id = {0}; "
+    "INSERT INTO contact_list_ids (contact_id, list_ids) SELECT {0}, json_group_array(list_id) "
+    "FROM list_members INDEXED BY list_members_contact WHERE contact_id = {0} HAVING count(*) > 0;"
+)
+_LIST_IDS_TRIGGERS = (
+    "CREATE TRIGGER IF NOT EXISTS list_members_added AFTER INSERT ON list_members "
+    f"BEGIN {_RELIST.format('NEW.contact_id')} END",
+    "CREATE TRIGGER IF NOT EXISTS list_members_removed AFTER DELETE ON list_members "
+    f"BEGIN {_RELIST.format('OLD.contact_id')} END",
+)
+_FILL_LIST_IDS = (  # every contact's row at once, from the membership index in (contact, list) order
+    "INSERT INTO contact_list_ids (contact_id, list_ids) SELECT contact_id, json_group_array(list_id) "
+    "FROM list_members INDEXED BY list_members_contact GROUP BY contact_id"
+)
 
 
 _ID_ORDERS = {"id desc": "DESC", "id asc": "ASC", "id": "ASC"}
@@ -195,11 +214,17 @@ class Store:
 
     # -- plumbing -------------------------------------------------------------------------------------
     def create_schema(self) -> None:
-        """Create every table and index that does not exist yet."""
+        """Create every table, index and trigger that does not exist yet."""
         with self.atomic():
+            listed = self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'contact_list_ids'").fetchall()
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     self._conn.execute(statement)
+            self._conn.execute(LIST_IDS_TABLE)
+            for trigger in _LIST_IDS_TRIGGERS:
+                self._conn.execute(trigger)
+            if not listed:  # a --db file from before the table: list its contacts' memberships once
+                self._conn.execute(_FILL_LIST_IDS)
             for table, (columns, indexes) in DOC_TABLES.items():
                 generated = any(row[6] for row in self._conn.execute(f"PRAGMA table_xinfo({table})"))
                 if generated:
@@ -401,21 +426,24 @@ class Store:
 
     @contextmanager
     def bulk_load(self) -> Iterator[Store]:
-        """Run a block of bulk inserts (seeding) in one transaction with every secondary index dropped, and build
-        the indexes once at its end: one sorted pass per index instead of one B-tree update per row. Nested blocks
-        join the outermost one."""
+        """Run a block of bulk inserts (seeding) in one transaction with every secondary index and trigger dropped,
+        and build the indexes and each contact's list ids once at its end: one sorted pass per index instead of one
+        B-tree update per row. Nested blocks join the outermost one."""
         with self.atomic():
             if self._bulk:
                 yield self
                 return
             self._bulk = True
             try:
-                for (name,) in self._conn.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+                for kind, name in self._conn.execute(
+                    "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'index') AND sql IS NOT NULL "
+                    "ORDER BY type = 'index'"
                 ).fetchall():
-                    self._conn.execute(f"DROP INDEX {name}")
+                    self._conn.execute(f"DROP {kind.upper()} {name}")
                 yield self
                 self.create_schema()
+                self._conn.execute("DELETE FROM contact_list_ids")
+                self._conn.execute(_FILL_LIST_IDS)
             finally:
                 self._bulk = False
 
@@ -470,12 +498,14 @@ class Store:
         """
         return self._docs(self._select("id, doc", table, where, params, order, limit, offset))
 
-    def served_page(
-        self, table: str, where: str, params: Params, order: str, limit: int | None, offset: int
-    ) -> list[tuple[int, str, int]]:
-        """Like :meth:`query`, the ``(id, served text, cut)`` rows of a table with a served form (see
-        :data:`SERVED_FORMS`): a page to splice, with nothing decoded."""
-        return self._select("id, served, served_cut", table, where, params, order, limit, offset)
+    def contact_page(
+        self, where: str, params: Params, order: str, limit: int | None, offset: int
+    ) -> list[tuple[int, str, int, str | None]]:
+        """Like :meth:`query` on contacts, their ``(id, served text, cut, list ids)`` rows (see
+        :data:`SERVED_FORMS`; the list ids as a JSON array, None for none): a page to splice, with nothing
+        decoded, in one query."""
+        what = "id, served, served_cut, (SELECT list_ids FROM contact_list_ids WHERE contact_id = contacts.id)"
+        return self._select(what, "contacts", where, params, order, limit, offset)
 
     def _select(
         self, what: str, table: str, where: str, params: Params, order: str, limit: int | None, offset: int

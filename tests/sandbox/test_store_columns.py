@@ -39,13 +39,25 @@ def mismatches(store: Store) -> list[tuple]:
 
 
 def served_mismatches(store: Store) -> list[int]:
-    """Ids of the contacts whose spliced served text is not the bytes of the contact as presented."""
-    rows = store.served_page("contacts", "", (), "id", limit=None, offset=0)
+    """Ids of the contacts whose spliced page text is not the bytes of the contact as presented (with the list ids
+    the membership table holds)."""
+    rows = store.contact_page("", (), "id", limit=None, offset=0)
     docs = {doc["id"]: doc for doc in store.query("contacts")}
-    lists = {ident: [ident % 3, 7] for ident in docs}  # any list ids: they are spliced in, not stored
-    return [
-        ident for row in rows if page_text([row], lists) != orjson.dumps([present(docs[ident := row[0]], lists[ident])])
-    ]
+    lists = store.list_ids_by_contact(list(docs))
+    return [ident for row in rows if page_text([row]) != orjson.dumps([present(docs[ident := row[0]], lists[ident])])]
+
+
+def kept_list_ids(store: Store) -> dict[int, list[int]]:
+    """The list ids the store keeps per contact for its pages (``contact_list_ids``), decoded."""
+    return {ident: orjson.loads(text) for ident, text in store.execute("SELECT * FROM contact_list_ids")}
+
+
+def member_list_ids(store: Store) -> dict[int, list[int]]:
+    """Each contact's list ids as the membership table itself says (contacts in no list left out)."""
+    found: dict[int, list[int]] = {}
+    for contact, listed in store.execute("SELECT contact_id, list_id FROM list_members ORDER BY contact_id, list_id"):
+        found.setdefault(contact, []).append(listed)
+    return found
 
 
 ODD_VALUES = [True, False, None, 0, -7, 2**63 + 5, 1.5, float("nan"), float("-inf"), "", "x", {"a": [1]}, [1, "b"]]
@@ -60,6 +72,8 @@ def test_each_write_path_stores_what_json_extract_reads(store, value):
     store.insert("contacts", {"email": "missing fields"})
     store.replace("contacts", {**inserted, "phone": "changed", "updated_at": value})
     store.replace("contacts", {"id": 100})
+    store.set_contact_lists(inserted["id"], [12, 3])
+    store.change_list_members(5, add=[100, 200])
     assert store.count("contacts") == 5
     assert mismatches(store) == []
     assert served_mismatches(store) == []
@@ -70,10 +84,24 @@ def test_served_text_follows_channels_and_nested_data(store):
     doc = store.insert("contacts", {"brand_id": 1, "first_name": "Ada", "data": {"list_ids": None}, "channels": []})
     store.insert_many("contacts", [{"brand_id": 1, "channels": [channel, {**channel, "id": 10}]}], first_id=50)
     store.replace("contacts", {**doc, "channels": [channel], "last_name": "Lovelace"})
+    store.set_contact_lists(doc["id"], [4])
     assert served_mismatches(store) == []
-    spliced = orjson.loads(page_text(store.served_page("contacts", "", (), "id", None, 0), {1: [4], 50: []}))
+    spliced = orjson.loads(page_text(store.contact_page("", (), "id", None, 0)))
     assert [c["list_ids"] for c in spliced] == [[4], []] and spliced[0]["data"] == {"list_ids": None}
     assert [c["contact_id"] for c in spliced[1]["channels"]] == [50, 50]
+
+
+def test_each_contacts_list_ids_follow_every_kind_of_membership_write(store):
+    store.insert_members([(5, 1), (2, 1), (9, 2), (1, 3)])  # seeding's bulk load: listed once at its end
+    assert kept_list_ids(store) == {1: [2, 5], 2: [9], 3: [1]}
+    store.set_contact_lists(1, [7, 3, 12])
+    store.set_list_members(9, [1, 2, 4])
+    store.change_list_members(1, add=[4, 4, 2], remove=[3])
+    assert kept_list_ids(store) == member_list_ids(store) == {1: [3, 7, 9, 12], 2: [1, 9], 4: [1, 9]}
+    store.execute("DELETE FROM list_members WHERE list_id = 9 OR contact_id = 4")  # as deleting a brand does
+    store.change_list_members(1, remove=[2])
+    store.set_contact_lists(1, [])
+    assert kept_list_ids(store) == member_list_ids(store) == {}
 
 
 def test_the_columns_follow_a_document_through_replace(store):
@@ -87,6 +115,7 @@ def test_a_seeded_world_stores_what_json_extract_reads(store):
     assert store.count("messages") > 0
     assert mismatches(store) == []
     assert served_mismatches(store) == []
+    assert kept_list_ids(store) == member_list_ids(store) != {}
 
 
 def older_store(tmp_path, script: str) -> Store:
@@ -121,18 +150,24 @@ def test_a_db_file_with_generated_columns_keeps_its_rows_and_ids(tmp_path):
         store.close()
 
 
-def test_a_db_file_from_before_served_text_gets_it_filled_in(tmp_path):
+def test_a_db_file_from_before_served_text_and_kept_list_ids_gets_them_filled_in(tmp_path):
     channel = {"id": 4, "kind": "email", "value": "a@x.test"}
     store = older_store(
         tmp_path,
         "CREATE TABLE contacts (id INTEGER PRIMARY KEY AUTOINCREMENT, doc TEXT NOT NULL, brand_id, email, phone, "
         "first_name, last_name, created_at, updated_at);"
-        f"INSERT INTO contacts (doc, brand_id) VALUES ('{json.dumps({'brand_id': 1, 'channels': [channel]})}', 1);",
+        f"INSERT INTO contacts (doc, brand_id) VALUES ('{json.dumps({'brand_id': 1, 'channels': [channel]})}', 1);"
+        "CREATE TABLE list_members (list_id INTEGER NOT NULL, contact_id INTEGER NOT NULL, "
+        "PRIMARY KEY (list_id, contact_id)) WITHOUT ROWID;"
+        "INSERT INTO list_members VALUES (8, 1), (3, 1);",
     )
     try:
         assert served_mismatches(store) == [] and store.count("contacts") == 1
+        assert kept_list_ids(store) == {1: [3, 8]}
         store.insert("contacts", {"brand_id": 1, "first_name": "Grace"})
+        store.set_contact_lists(2, [3])
         assert served_mismatches(store) == [] and store.count("contacts") == 2
+        assert kept_list_ids(store) == {1: [3, 8], 2: [3]}
     finally:
         store.close()
 
