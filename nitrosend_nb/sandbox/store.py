@@ -137,11 +137,12 @@ CREATE INDEX IF NOT EXISTS list_members_contact ON list_members (contact_id, lis
 CREATE TABLE IF NOT EXISTS idempotency (
     scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (scope, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS contact_list_ids (contact_id INTEGER PRIMARY KEY, list_ids TEXT NOT NULL);
 """
 
-# Each contact's list ids, sorted, as the JSON array its served form shows (a contact in no list has no row), so a
-# page of contacts is read in one query. Kept by triggers on list_members, whatever statement changes it.
-LIST_IDS_TABLE = "CREATE TABLE IF NOT EXISTS contact_list_ids (contact_id INTEGER PRIMARY KEY, list_ids TEXT NOT NULL)"
+# contact_list_ids: each contact's list ids, sorted, as the JSON array its served form shows (a contact in no list
+# has no row), so a page of contacts is read in one query. Kept by triggers on list_members, whatever statement
+# changes it, and filled at once after a bulk load.
 _RELIST = (  # one contact's row made afresh (no conflict clause: the firing statement's OR IGNORE would override it)
     "DELETE FROM contact_list_ids WHERE contact_id = {0}; "
     "INSERT INTO contact_list_ids (contact_id, list_ids) SELECT {0}, json_group_array(list_id) "
@@ -220,7 +221,6 @@ class Store:
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     self._conn.execute(statement)
-            self._conn.execute(LIST_IDS_TABLE)
             for trigger in _LIST_IDS_TRIGGERS:
                 self._conn.execute(trigger)
             if not listed:  # a --db file from before the table: list its contacts' memberships once
@@ -436,8 +436,7 @@ class Store:
             self._bulk = True
             try:
                 for kind, name in self._conn.execute(
-                    "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'index') AND sql IS NOT NULL "
-                    "ORDER BY type = 'index'"
+                    "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'index') AND sql IS NOT NULL"
                 ).fetchall():
                     self._conn.execute(f"DROP {kind.upper()} {name}")
                 yield self

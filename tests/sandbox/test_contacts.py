@@ -114,6 +114,9 @@ def test_a_page_is_byte_for_byte_the_contacts_one_by_one_after_every_kind_of_wri
     fresh_api.patch("/contacts/5", json={"channels_attributes": [{"kind": "phone", "value": "+33612345678"}]})
     six = email_of(fresh_api.get("/contacts/6").json())
     fresh_api.post("/lists/2/contacts/bulk", json={"action": "add", "emails": [six]}).raise_for_status()
+    fresh_api.post("/lists/2/contacts/bulk", json={"action": "remove", "emails": ["ada@engine.test"]})
+    fresh_api.delete("/lists/3").raise_for_status()  # its members lose it
+    assert fresh_api.get(f"/contacts/{created['id']}").json()["list_ids"] == [1]
     seen = set()
     for direction in ("desc", "asc"):  # the newest contacts, then the oldest
         page = fresh_api.get("/contacts", params={"limit": 100, "direction": direction})
