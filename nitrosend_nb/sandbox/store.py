@@ -181,9 +181,10 @@ def _chunks(ids: Sequence[int]) -> Iterator[tuple[Sequence[int], str]]:
         yield chunk, ",".join("?" * len(chunk))
 
 
-def _from_id(direction: str, ident: int) -> str:
-    """The condition keeping the rows at and after ``ident`` in id order ``direction`` (``ASC``/``DESC``)."""
-    return f"id {'<=' if direction == 'DESC' else '>='} {int(ident)}"
+def _from_id(direction: str, ident: int, inclusive: bool = True) -> str:
+    """The condition keeping the rows at (unless not ``inclusive``) and after ``ident`` in id order ``direction``
+    (``ASC``/``DESC``)."""
+    return f"id {'<' if direction == 'DESC' else '>'}{'=' if inclusive else ''} {int(ident)}"
 
 
 @dataclass
@@ -515,10 +516,16 @@ class Store:
         with self._lock:
             seek, skip = "", offset
             if limit is not None and offset > 0 and direction is not None:
-                boundary = self._boundary(table, where, params, direction, offset)
-                if boundary is None:
-                    return []
-                seek, skip = _from_id(direction, boundary), 0
+                known = self._listing(table, where, params).boundaries[direction]
+                before = known[bisect.bisect_left(known, (offset - 1,)) :][:1]
+                if before and before[0][0] == offset - 1:  # the previous page's last row: start right after it
+                    seek = _from_id(direction, before[0][1], inclusive=False)
+                else:
+                    boundary = self._boundary(table, where, params, direction, offset)
+                    if boundary is None:
+                        return []
+                    seek = _from_id(direction, boundary)
+                skip = 0
             sql = f"SELECT {what} FROM {table}" + _where(where, seek) + f" ORDER BY {order}"
             if limit is not None:
                 sql += f" LIMIT {int(limit)} OFFSET {int(skip)}"
