@@ -2,7 +2,8 @@
 
 A contact's JSON text without its ``list_ids`` (which live in the membership table) is stored beside its document
 whenever the contact is written (see :data:`nitrosend_nb.sandbox.store.SERVED_FORMS`), so a page of contacts is
-spliced from stored text and the page's memberships instead of decoded and encoded again. Both forms come from
+spliced from stored text and each contact's list ids (kept as JSON text by the store) instead of decoded and
+encoded again. Both forms come from
 the same field order and give the same bytes under orjson.
 """
 

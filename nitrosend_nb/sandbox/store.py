@@ -101,6 +101,13 @@ BRAND_TABLES = tuple(table for table, (columns, _) in DOC_TABLES.items() if BRAN
 # ``served`` and ``served_cut`` columns on every write, so pages are spliced from stored text (see contact_page)
 SERVED_FORMS: dict[str, Callable[[int, Mapping[str, Any]], tuple[str, int]]] = {"contacts": served_text}
 SERVED_COLUMNS = ("served", "served_cut")
+
+
+def _set_served(table: str) -> str:
+    """The UPDATE writing one row's served columns (parameters: their values, then the id)."""
+    return f"UPDATE {table} SET {', '.join(f'{name} = ?' for name in SERVED_COLUMNS)} WHERE id = ?"
+
+
 _INT64 = range(-(2**63), 2**63)
 
 
@@ -268,8 +275,7 @@ class Store:
         if missing or (refill and table in SERVED_FORMS):
             rows = self._conn.execute(f"SELECT id, doc FROM {table}").fetchall()
             self._conn.executemany(
-                f"UPDATE {table} SET served = ?, served_cut = ? WHERE id = ?",
-                [(*SERVED_FORMS[table](ident, orjson.loads(doc)), ident) for ident, doc in rows],
+                _set_served(table), [(*SERVED_FORMS[table](ident, orjson.loads(doc)), ident) for ident, doc in rows]
             )
 
     @staticmethod
@@ -398,7 +404,7 @@ class Store:
             body["id"] = self._write(self._insert_sql(table, with_id=False), row).lastrowid
             served = self._served(table, body["id"], body)
             if served:
-                self._conn.execute(f"UPDATE {table} SET served = ?, served_cut = ? WHERE id = ?", (*served, body["id"]))
+                self._conn.execute(_set_served(table), (*served, body["id"]))
         return body
 
     def insert_many(self, table: str, docs: Iterable[dict], first_id: int | None = None) -> None:
@@ -515,11 +521,11 @@ class Store:
         direction = _ID_ORDERS.get(order.strip().lower())
         with self._lock:
             seek, skip = "", offset
+            known = self._listing(table, where, params).boundaries[direction] if direction is not None else []
             if limit is not None and offset > 0 and direction is not None:
-                known = self._listing(table, where, params).boundaries[direction]
-                before = known[bisect.bisect_left(known, (offset - 1,)) :][:1]
-                if before and before[0][0] == offset - 1:  # the previous page's last row: start right after it
-                    seek = _from_id(direction, before[0][1], inclusive=False)
+                at = bisect.bisect_left(known, (offset - 1,))
+                if at < len(known) and known[at][0] == offset - 1:  # the previous page's last row: start after it
+                    seek = _from_id(direction, known[at][1], inclusive=False)
                 else:
                     boundary = self._boundary(table, where, params, direction, offset)
                     if boundary is None:
@@ -531,7 +537,6 @@ class Store:
                 sql += f" LIMIT {int(limit)} OFFSET {int(skip)}"
             rows = self.execute(sql, params)
             if rows and limit is not None and direction is not None:
-                known = self._listing(table, where, params).boundaries[direction]
                 last = (offset + len(rows) - 1, rows[-1][0])
                 at = bisect.bisect_left(known, last)
                 if known[at : at + 1] != [last]:
