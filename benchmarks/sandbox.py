@@ -24,8 +24,8 @@ from urllib.parse import urlsplit
 import orjson
 from common import API_KEY, cpu_seconds, sandbox_server
 
-from nitrosend_nb.sandbox.seed import seed_store
 from nitrosend_nb.sandbox.store import Store
+from nitrosend_nb.sandbox.world.seed import seed_store
 
 TARGET_ROWS = 50_000
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import mjml
 
-from ..sandbox.specs import COMPONENTS
+from ..sandbox.services.specs import COMPONENTS
 from . import merge
 
 __all__ = ["DEFAULT_THEME", "SECTION_TYPES", "brand_theme", "render_design", "design_strings", "section_types"]

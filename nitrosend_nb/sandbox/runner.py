@@ -14,10 +14,10 @@ import httptools
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from .app import create_app
-from .delivery import clear_outbox, read_outbox
+from .engine.delivery import clear_outbox, read_outbox
 from .knobs import Fault, Knobs, configure_through
 from .limits import MAX_REQUEST_HEAD_BYTES, MAX_URL_BYTES
+from .server.app import create_app
 from .state import SandboxState
 from .store import Store
 

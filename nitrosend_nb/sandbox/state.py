@@ -24,8 +24,8 @@ from fastapi import Request
 
 from .errors import ApiError
 from .knobs import Knobs
-from .seed import seed_store
 from .store import Store
+from .world.seed import seed_store
 
 BRAND_HEADER = "X-Brand-SID"
 
@@ -45,8 +45,8 @@ class SandboxState:
     webhooks: Any = field(init=False, repr=False)  # WebhookDispatcher: delivers webhook events off the request path
 
     def __post_init__(self) -> None:
-        from .imports import ImportRunner
-        from .webhooks import WebhookDispatcher
+        from .engine.webhook_delivery import WebhookDispatcher
+        from .services.import_processing import ImportRunner
 
         self.imports = ImportRunner(self)
         self.webhooks = WebhookDispatcher(self)

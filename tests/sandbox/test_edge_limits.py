@@ -8,7 +8,7 @@ import requests
 from sandbox_helpers import assert_error
 
 from nitrosend_nb.sandbox import limits
-from nitrosend_nb.sandbox.models import is_email
+from nitrosend_nb.sandbox.services.models import is_email
 
 JSON = {"Content-Type": "application/json"}
 

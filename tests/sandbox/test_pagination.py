@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sandbox_helpers import Api, assert_error
 
-from nitrosend_nb.sandbox.seed import ROASTERY
+from nitrosend_nb.sandbox.world.seed import ROASTERY
 
 HEADERS = ("X-Total-Count", "X-Total-Pages", "X-Page-Number", "X-Next-Page", "X-Prev-Page")
 

@@ -11,9 +11,9 @@ from contextlib import closing
 import orjson
 import pytest
 
-from nitrosend_nb.sandbox.contact_shape import page_text, present
-from nitrosend_nb.sandbox.seed import seed_store
+from nitrosend_nb.sandbox.services.contact_shape import page_text, present
 from nitrosend_nb.sandbox.store import DOC_TABLES, Store
+from nitrosend_nb.sandbox.world.seed import seed_store
 
 
 @pytest.fixture()

@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 import pytest
 from sandbox_helpers import every
 
-from nitrosend_nb.sandbox.seed import ACCOUNT_AGE_DAYS, BRANDS, ROASTERY, seed_store
+from nitrosend_nb.sandbox.engine.webhook_delivery import EVENTS
 from nitrosend_nb.sandbox.store import CLOCK_START, DOC_TABLES, Store, iso, parse_iso
-from nitrosend_nb.sandbox.webhooks import EVENTS
-from nitrosend_nb.sandbox.world import ATTRIBUTION_DAYS, billing_period_start, slug, uuid4_text
+from nitrosend_nb.sandbox.world.seed import ACCOUNT_AGE_DAYS, BRANDS, ROASTERY, seed_store
+from nitrosend_nb.sandbox.world.simulation import ATTRIBUTION_DAYS, billing_period_start, slug, uuid4_text
 
 NOW = iso(CLOCK_START)
 BOUNCED = ("hard_bounce", "mailbox_full")  # failure codes of emails the recipient's server bounced

@@ -1,0 +1,36 @@
+"""The FastAPI application: /v1/my routes behind auth and the rehearsal knobs, /_sandbox control endpoints,
+and error handlers that keep every failure in the API's JSON error shape."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from .. import errors
+from ..state import SandboxState
+from . import shortcut
+from .gate import ApiGate
+from .inbox import routes as inbox
+from .routes import admin, api_router, imports
+
+
+def create_app(state: SandboxState) -> FastAPI:
+    """A FastAPI app serving ``state``."""
+    app = FastAPI(
+        title="Nitrosend sandbox",
+        version="1.0.0",
+        description="A local, stateful stand-in for the Nitrosend REST API (`/v1/my`). "
+        "Authenticate with `Authorization: Bearer <sandbox key>`. Reading `/_sandbox/*` needs no "
+        "key; changing it (POST/DELETE) needs the same Bearer key and a JSON body. Webhook "
+        "URLs may be http://127.0.0.1 or localhost here (the real service accepts only public "
+        "HTTPS URLs).",
+    )
+    app.state.sandbox = state
+    errors.install(app)
+    app.include_router(api_router())
+    app.include_router(imports.uploads_router)
+    app.include_router(admin.router)
+    app.include_router(inbox.router)
+    app.include_router(inbox.pages)
+    shortcut.install(app)  # inside the gate: its checks and knobs run first
+    app.add_middleware(ApiGate, state=state)
+    return app

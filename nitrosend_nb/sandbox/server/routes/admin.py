@@ -1,0 +1,55 @@
+"""Sandbox control endpoints outside /v1/my: outbox, reset, faults and config (the inbox is :mod:`..inbox`).
+Reads are open; writes need the sandbox key and a JSON body (enforced by the gate, so a cross-site form cannot
+reset a sandbox)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+
+from ...engine.delivery import clear_outbox, read_outbox
+from ...errors import json_response
+from ...knobs import Fault
+from ...services.models import ConfigRequest, FaultRequest
+from ...state import SandboxState, app_state
+
+router = APIRouter(prefix="/_sandbox", tags=["Sandbox"])
+
+
+@router.get("/outbox", summary="Captured emails, oldest first")
+def get_outbox(state: SandboxState = Depends(app_state)) -> Response:
+    """The outbox as a JSON array."""
+    return json_response(read_outbox(state))
+
+
+@router.delete("/outbox", summary="Empty the outbox")
+def delete_outbox(state: SandboxState = Depends(app_state)) -> Response:
+    """Delete every captured email; answers with how many were removed."""
+    return json_response({"deleted": clear_outbox(state)})
+
+
+@router.post("/reset", summary="Reseed to the initial state")
+def reset(state: SandboxState = Depends(app_state)) -> Response:
+    """Drop all data, reseed, restart the clock and forget pending faults."""
+    state.reseed()
+    return json_response({"reset": True})
+
+
+@router.post("/faults", status_code=201, summary="Fail the next matching /v1/my requests")
+def inject_faults(body: FaultRequest, state: SandboxState = Depends(app_state)) -> Response:
+    """Queue a fault; answers with the knobs and every pending fault."""
+    state.knobs.add_fault(Fault(**body.model_dump()))
+    return json_response(state.knobs.as_dict(), 201)
+
+
+@router.get("/config", summary="Current knobs")
+def get_config(state: SandboxState = Depends(app_state)) -> Response:
+    """Latency, rate limit, error rate and pending faults."""
+    return json_response(state.knobs.as_dict())
+
+
+@router.post("/config", summary="Change knobs at runtime")
+def configure(body: ConfigRequest, state: SandboxState = Depends(app_state)) -> Response:
+    """Set latency_ms, rate_limit (null switches it off), error_rate, bounce_rate and/or complaint_rate."""
+    state.knobs.configure(**body.changes())
+    return json_response(state.knobs.as_dict())

@@ -1,0 +1,36 @@
+"""Sending domains: list, add (with the DNS records to publish), get, delete, verify (the rules:
+:mod:`nitrosend_nb.sandbox.domains`)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+
+from ...services.domains import domains, verify
+from ...services.models import ResourceId
+from ...services.resource import register
+from ...state import SandboxState, get_state
+from ..schemas import resource_model
+
+router = APIRouter()
+
+
+@router.post(
+    "/domains/{ident}/verify",
+    tags=["Domains"],
+    summary="Verify a domain's DNS records",
+    response_model=resource_model(domains),
+)
+def verify_domain(ident: ResourceId, state: SandboxState = Depends(get_state)) -> Response:
+    """Check the records now: ``verified`` (under ``.test``) or still ``pending`` with ``incomplete`` DNS."""
+    return domains.one(state, verify(state, ident))
+
+
+@router.delete("/domains/{ident}", tags=["Domains"], status_code=204, summary="Remove a sending domain")
+def delete_domain(ident: ResourceId, state: SandboxState = Depends(get_state)) -> Response:
+    """Remove the domain (204, no body)."""
+    domains.delete(state, ident)
+    return Response(status_code=204)
+
+
+register(router, domains)

@@ -1,0 +1,23 @@
+"""Segments: list (whole array), create, get, update, delete, and ``POST /segments/count``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+
+from ...errors import json_response
+from ...services.models import SegmentCount
+from ...services.resource import register
+from ...services.segments import count_matching, segments
+from ...state import SandboxState, get_state
+
+router = APIRouter()
+
+
+@router.post("/segments/count", tags=["Segments"], summary="Count contacts matching filters")
+def count_segment(body: SegmentCount, state: SandboxState = Depends(get_state)) -> Response:
+    """``{"count": n}``: how many of the brand's contacts the filters match, without saving a segment."""
+    return json_response({"count": count_matching(state, body.changes().get("filters", []))})
+
+
+register(router, segments)

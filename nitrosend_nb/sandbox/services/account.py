@@ -1,0 +1,45 @@
+"""The account as ``/account`` shows and changes it (tier, safe mode, access, team, billing with the brands
+allowance and per-resource usage). Account-level: never brand-filtered."""
+
+from __future__ import annotations
+
+from ..errors import invalid
+from ..state import SandboxState
+from .models import AccountUpdate
+from .plans import brand_allowance
+
+FIELDS = (
+    "id",
+    "name",
+    "avatar",
+    "banner",
+    "commercial_tier",
+    "safe_mode_enabled",
+    "access",
+    "billing",
+    "team",
+    "created_at",
+    "updated_at",
+)
+
+
+def present_account(state: SandboxState) -> dict:
+    """The account as the API returns it (the brands allowance computed from the brands table)."""
+    account = state.account()
+    body = {k: account.get(k) for k in FIELDS}
+    body["billing"] = {**account["billing"], "brands": brand_allowance(account, state.store.count("brands"))}
+    return body
+
+
+def change_account(state: SandboxState, body: AccountUpdate) -> dict:
+    """Change name, avatar, banner and/or safe_mode_enabled (the fields sent); returns the account presented."""
+    changes = body.changes()
+    if "name" in changes and changes["name"] is None:
+        raise invalid({"name": ["can't be blank"]})
+    if "safe_mode_enabled" in changes and changes["safe_mode_enabled"] is None:
+        raise invalid({"safe_mode_enabled": ["must be true or false"]})
+    with state.store.atomic():
+        account = state.account()
+        account.update(changes, updated_at=state.store.tick())
+        state.store.set_meta("account", account)
+    return present_account(state)
