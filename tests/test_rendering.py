@@ -7,8 +7,8 @@ import pytest
 from nitrosend_nb.rendering import MergeError, merge_context, render_email
 from nitrosend_nb.rendering.design import SECTION_TYPES, render_design
 from nitrosend_nb.rendering.merge import check, render, variables
+from nitrosend_nb.rendering.sections import COMPONENTS
 from nitrosend_nb.rendering.text import html_to_text
-from nitrosend_nb.sandbox.services.specs import COMPONENTS
 
 BRAND = {"company_name": "Acme", "physical_address": "1 Lane"}
 STORED = {

@@ -18,8 +18,8 @@ from typing import Any
 
 import mjml
 
-from ..sandbox.services.specs import COMPONENTS
 from . import merge
+from .sections import COMPONENTS
 
 __all__ = ["DEFAULT_THEME", "SECTION_TYPES", "brand_theme", "render_design", "design_strings", "section_types"]
 

@@ -1,7 +1,7 @@
 """A local, stateful Nitrosend API sandbox (FastAPI + SQLite) for tutorials, tests and rehearsals.
 
-``Sandbox`` and ``DEFAULT_API_KEY`` are imported on first use, so light submodules (``specs``, which the email
-renderer reads its section types from) load without FastAPI and uvicorn.
+``Sandbox`` and ``DEFAULT_API_KEY`` are imported on first use, so light submodules (:mod:`.limits`, say) load
+without FastAPI and uvicorn.
 """
 
 from __future__ import annotations
