@@ -1,6 +1,6 @@
 """Rehearsal knobs: per-request latency, a token-bucket rate limit (429 + Retry-After), a seeded random 5xx
 rate, one-shot fault injection (fail the next N matching requests before or after processing), the share of sends
-that hard-bounce or draw a complaint (see :mod:`nitrosend_nb.sandbox.suppressions`), and the pace of the
+that hard-bounce or draw a complaint (see :mod:`nitrosend_nb.sandbox.engine.suppression_rules`), and the pace of the
 asynchronous flows: how fast imports process rows and how much faster than real time webhook retries run."""
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """``Sandbox``: the sandbox server in a background thread (works inside a Jupyter kernel), or in the
-foreground for the CLI."""
+foreground for the CLI. The runner puts the parts together: it opens the store, seeds the world into it (and
+reseeds it on reset), makes the background workers, and serves the app."""
 
 from __future__ import annotations
 
@@ -15,11 +16,14 @@ import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .engine.delivery import clear_outbox, read_outbox
+from .engine.webhook_delivery import WebhookDispatcher
 from .knobs import Fault, Knobs, configure_through
 from .limits import MAX_REQUEST_HEAD_BYTES, MAX_URL_BYTES
 from .server.app import create_app
+from .services.import_processing import ImportRunner
 from .state import SandboxState
 from .store import Store
+from .world.seed import seed_store
 
 DEFAULT_API_KEY = "nskey_test_sandbox"
 KEPT_URL_BYTES = 4 * MAX_URL_BYTES  # of an over-long URL: enough to be refused, few enough for httptools' parser
@@ -68,7 +72,7 @@ class Sandbox:
         import_rows_per_second: float | None = 2000.0,
     ) -> None:
         self.host, self.port, self.db = host, port, db
-        self._key = api_key
+        self._key, self._seed, self._contacts = api_key, seed, contacts
         knobs = Knobs(
             latency_ms=latency_ms,
             rate_limit=rate_limit,
@@ -79,9 +83,12 @@ class Sandbox:
             webhook_time_scale=webhook_time_scale,
             import_rows_per_second=import_rows_per_second,
         )
-        self.state = SandboxState(Store(db), api_key=api_key, seed=seed, contacts=contacts, knobs=knobs)
-        self.state.ensure_seeded()
-        self.app = create_app(self.state)
+        self.state = SandboxState(Store(db), api_key=api_key, knobs=knobs)
+        self._imports, self._webhooks = ImportRunner(self.state), WebhookDispatcher(self.state)
+        self.state.attach(imports=self._imports, webhooks=self._webhooks)
+        if not self.state.store.meta("seeded"):  # a --db store that already holds data is left as it is
+            self._seed_store()
+        self.app = create_app(self.state, reset=self.reset)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
@@ -114,7 +121,7 @@ class Sandbox:
             if not self._thread.is_alive():
                 raise RuntimeError(f"sandbox server on {self.host}:{self.port} failed to start")
             self._thread.join(0.01)
-        self.state.start_workers()
+        self._start_workers()
         return self
 
     def serve_forever(self, announce: Callable[[Sandbox], None] | None = None) -> None:
@@ -122,7 +129,7 @@ class Sandbox:
         server = self._bind()
         if announce is not None:
             announce(self)
-        self.state.start_workers()
+        self._start_workers()
         # The process is the server's alone: move what is loaded and seeded by now out of the garbage collector's
         # reach, so its full collections stop rescanning it while pages are served (about a tenth of a page's CPU).
         gc.freeze()
@@ -142,8 +149,22 @@ class Sandbox:
             self._thread = None
         self._close()
 
+    def _start_workers(self) -> None:
+        """Resume background work a --db store left unfinished (imports, pending webhook deliveries)."""
+        self._imports.resume()
+        self._webhooks.resume()
+
+    def _seed_store(self) -> None:
+        """Drop everything and seed the initial data (clock back to its start) in one transaction that concurrent
+        requests never see half done."""
+        store = self.state.store
+        with store.atomic():
+            store.drop_all()
+            seed_store(store, seed=self._seed, contacts=self._contacts)
+
     def _close(self) -> None:
-        self.state.stop_workers()
+        self._imports.stop()
+        self._webhooks.stop()
         if self._socket is not None:
             self._socket.close()
             self._socket = None
@@ -185,8 +206,12 @@ class Sandbox:
         clear_outbox(self.state)
 
     def reset(self) -> None:
-        """Reseed to the initial state (data, clock, outbox, pending faults)."""
-        self.state.reseed()
+        """Reseed to the initial state (data, clock, outbox, pending faults); meanwhile every request is answered
+        with a 503 and ``Retry-After`` (``POST /_sandbox/reset`` calls this too)."""
+        with self.state.closed_for_reseeding():
+            self._seed_store()
+            self.state.knobs.clear_faults()
+            self._webhooks.forget()
 
     configure = configure_through(attrgetter("state.knobs"))
 

@@ -1,65 +1,75 @@
-"""The state one sandbox server works on (its store, knobs, key, seeding options and background workers) and the
-brand a request acts for.
+"""The state one sandbox server works on (its store, knobs, key and background workers) and the brand a request
+acts for.
 
-Brand scoping is one mechanism: :func:`get_state`, the dependency every /v1/my route resolves (the API router
-declares it for all of them), reads ``X-Brand-SID`` once per request (no header: the account's default brand;
-an unknown SID: a JSON 404 ``not_found``) and hands the route a :class:`SandboxState` bound to that brand.
+Brand scoping is one mechanism: the server's ``get_state`` dependency, which every /v1/my route resolves, reads
+``X-Brand-SID`` once per request (no header: the account's default brand; an unknown SID: a JSON 404
+``not_found``) and hands the route a :class:`SandboxState` bound to that brand (:meth:`SandboxState.for_brand`).
 Routes then read and write brand-owned records only through that state: :meth:`SandboxState.in_brand` (an SQL
 condition), :meth:`SandboxState.find` (one record, None outside the brand), :meth:`SandboxState.existing_ids`
 and :meth:`SandboxState.insert` (the one place a new record is stamped with its owner: ``account_id`` and
-``brand_id``). The generic CRUD layer (``crud.py``) goes through
+``brand_id``). The generic resource layer (``services/resource.py``) goes through
 the same methods, so every list, get, update, delete and create is scoped without per-route code. The
 background workers (imports, webhook deliveries) run outside requests and take the brand from the record they
-work on.
+work on; the runner makes them and attaches them here (:meth:`SandboxState.attach`), so services reach them
+through the two small interfaces below and the state imports none of them.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Protocol
 
-from fastapi import Request
-
-from .errors import ApiError
 from .knobs import Knobs
 from .store import Store
-from .world.seed import seed_store
 
-BRAND_HEADER = "X-Brand-SID"
+
+class ImportWorker(Protocol):
+    """Processes accepted imports off the request path (``services.import_processing.ImportRunner``)."""
+
+    def start(self, import_id: int) -> None:
+        """Start processing the accepted import ``import_id``."""
+
+
+class WebhookWorker(Protocol):
+    """Delivers queued webhook deliveries off the request path (``engine.webhook_delivery.WebhookDispatcher``)."""
+
+    def kick(self) -> None:
+        """Wake the worker: new deliveries were queued."""
+
+    def forget(self) -> None:
+        """Drop the retry schedule (the store was reseeded)."""
 
 
 @dataclass
 class SandboxState:
-    """Everything a request handler needs: the store, the knobs, the seeding parameters and (once bound by
-    :func:`get_state`) the brand the request acts for."""
+    """Everything a request handler needs: the store, the knobs, the background workers and (once bound by
+    :meth:`for_brand`) the brand the request acts for."""
 
     store: Store
     api_key: str = "nskey_test_sandbox"
-    seed: int = 0
-    contacts: int = 250
     knobs: Knobs = field(default_factory=Knobs)
     bound_brand: dict | None = None
-    imports: Any = field(init=False, repr=False)  # ImportRunner: processes imports off the request path
-    webhooks: Any = field(init=False, repr=False)  # WebhookDispatcher: delivers webhook events off the request path
+    imports: ImportWorker = field(init=False, repr=False)
+    webhooks: WebhookWorker = field(init=False, repr=False)
+    reseeding: threading.Event = field(default_factory=threading.Event, repr=False)  # shared by bound copies
 
-    def __post_init__(self) -> None:
-        from .engine.webhook_delivery import WebhookDispatcher
-        from .services.import_processing import ImportRunner
+    def attach(self, imports: ImportWorker, webhooks: WebhookWorker) -> None:
+        """Give the state its background workers (the runner makes them with this state)."""
+        self.imports, self.webhooks = imports, webhooks
 
-        self.imports = ImportRunner(self)
-        self.webhooks = WebhookDispatcher(self)
-
-    def start_workers(self) -> None:
-        """Resume background work a --db store left unfinished (imports, pending webhook deliveries)."""
-        self.imports.resume()
-        self.webhooks.resume()
-
-    def stop_workers(self) -> None:
-        """Stop the background workers (before the store closes)."""
-        self.imports.stop()
-        self.webhooks.stop()
+    @contextmanager
+    def closed_for_reseeding(self) -> Iterator[None]:
+        """While the block runs (a reseed), the gate answers every request with a 503 and ``Retry-After``
+        instead of letting it wait for the store."""
+        self.reseeding.set()
+        try:
+            yield
+        finally:
+            self.reseeding.clear()
 
     def account(self) -> dict:
         """The stored account document (billing counters included; brands live in their own table)."""
@@ -119,38 +129,3 @@ class SandboxState:
     def owner_email(self) -> str:
         """The account owner's address (last-resort test recipient)."""
         return self.store.meta("owner_email")
-
-    def reseed(self) -> None:
-        """Drop everything and seed the initial data again (clock back to its start), as one transaction that
-        concurrent requests never see half done."""
-        with self.store.atomic():
-            self.store.drop_all()
-            seed_store(self.store, seed=self.seed, contacts=self.contacts)
-        self.knobs.clear_faults()
-        self.webhooks.forget()
-
-    def ensure_seeded(self) -> None:
-        """Seed an empty store; leave a store that already holds data (``--db`` restart) untouched."""
-        if not self.store.meta("seeded"):
-            self.reseed()
-
-
-def app_state(request: Request) -> SandboxState:
-    """FastAPI dependency: the sandbox state of the app serving ``request``, bound to no brand (/_sandbox)."""
-    return request.app.state.sandbox
-
-
-async def get_state(request: Request) -> SandboxState:
-    """FastAPI dependency of every /v1/my route: the sandbox state bound to the brand named by ``X-Brand-SID``
-    (the default brand without the header; 404 ``not_found`` for an unknown SID). Resolved once per request.
-
-    Async on purpose: two indexed lookups, far less than the worker-thread hop a plain ``def`` dependency costs
-    on every request (the list endpoint is async for the same reason)."""
-    state = app_state(request)
-    sid = request.headers.get(BRAND_HEADER)
-    if sid is None:
-        return state.for_brand(state.brand())
-    brand = state.brand_by_sid(sid.strip())
-    if brand is None:
-        raise ApiError(404, f"Brand {sid.strip()!r} not found ({BRAND_HEADER})")
-    return state.for_brand(brand)

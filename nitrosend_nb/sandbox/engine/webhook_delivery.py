@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, get_args
 
 from standardwebhooks.webhooks import Webhook
 
-from ... import __version__
+from ..._version import __version__
 from ..services.models import WebhookEvent
 from ..store import iso, parse_iso
 

@@ -3,6 +3,8 @@ and error handlers that keep every failure in the API's JSON error shape."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import FastAPI
 
 from .. import errors
@@ -13,8 +15,8 @@ from .inbox import routes as inbox
 from .routes import admin, api_router, imports
 
 
-def create_app(state: SandboxState) -> FastAPI:
-    """A FastAPI app serving ``state``."""
+def create_app(state: SandboxState, reset: Callable[[], None]) -> FastAPI:
+    """A FastAPI app serving ``state``; ``POST /_sandbox/reset`` calls ``reset`` (the runner's reseed)."""
     app = FastAPI(
         title="Nitrosend sandbox",
         version="1.0.0",
@@ -24,7 +26,7 @@ def create_app(state: SandboxState) -> FastAPI:
         "URLs may be http://127.0.0.1 or localhost here (the real service accepts only public "
         "HTTPS URLs).",
     )
-    app.state.sandbox = state
+    app.state.sandbox, app.state.reset = state, reset
     errors.install(app)
     app.include_router(api_router())
     app.include_router(imports.uploads_router)

@@ -1,6 +1,7 @@
 """The ASGI gate in front of every request.
 
-* Every request: HEAD is answered like GET without a body; URLs longer than the limit get 414.
+* Every request: HEAD is answered like GET without a body; URLs longer than the limit get 414; while the runner
+  reseeds the store, a 503 with ``Retry-After`` (nobody waits for the store meanwhile).
 * ``/v1/my`` (and ``/v1/direct_uploads``): latency, rate limit, injected and random faults, then the Bearer key
   check; after processing, ``when="after"`` faults replace the (already produced) response. Every such response,
   refusals included, carries an ``X-Request-Id``.
@@ -36,6 +37,7 @@ CONTROL_PREFIX = "/_sandbox"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 SAME_SITE_FETCHES = frozenset({"same-origin", "none"})  # Sec-Fetch-Site values of a same-origin or typed request
+RESEED_RETRY_AFTER = "1"  # seconds: reseeding the default sandbox takes well under one
 
 
 class _BodyTooLarge(Exception):
@@ -179,6 +181,12 @@ class ApiGate:
         path = scope.get("path", "")
         if len(scope.get("raw_path") or path.encode()) + len(scope.get("query_string", b"")) > limits.MAX_URL_BYTES:
             await error_response(414, f"URL longer than {limits.MAX_URL_BYTES} bytes")(scope, receive, send)
+            return
+        if self.state.reseeding.is_set():
+            busy = error_response(
+                503, "The sandbox is being reset; retry shortly", headers={"Retry-After": RESEED_RETRY_AFTER}
+            )
+            await busy(scope, receive, send)
             return
         if _under(path, API_PREFIX) or path in OTHER_API_PATHS:
             await self._api(scope, receive, send)

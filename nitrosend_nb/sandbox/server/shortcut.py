@@ -1,10 +1,10 @@
 """A shortcut past FastAPI's routing and dependency injection for the hottest requests: ``GET`` on a collection
-served by the generic list endpoint of :func:`.crud.register` (a page of contacts, events, ...).
+served by the generic list endpoint of :func:`.resource_routes.register` (a page of contacts, events, ...).
 
 FastAPI stays the one router: the first request for such a path goes through it as usual, and the list endpoint
 then records that FastAPI sent this path to it (:func:`learn`). Later requests for the same path are answered by
-the same resource method directly, with the same brand resolution (:func:`.state.get_state`) and the same error
-responses (an :class:`.errors.ApiError` as its JSON response; anything else reaches the app's 500 handler as
+the same resource method directly, with the same brand resolution (:func:`.dependencies.get_state`) and the same error
+responses (an :class:`..errors.ApiError` as its JSON response; anything else reaches the app's 500 handler as
 before). The edge checks and knobs of :mod:`.gate` run in front of it either way.
 """
 
@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..errors import ApiError
-from ..state import get_state
+from .dependencies import get_state
 
 _LEARNED = "list_shortcuts"  # app.state attribute: {path: resource} for the paths learnt so far
 

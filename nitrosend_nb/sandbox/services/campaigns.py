@@ -278,7 +278,7 @@ def _audience(state: SandboxState, trigger: dict, confirm_send_to_all: bool) -> 
 
 
 def _deliver_all(state: SandboxState, doc: dict, template: dict, recipients: list[dict], now: str) -> None:
-    """One message per recipient (failed ones per :mod:`..outcomes`), emails to the outbox, usage counted."""
+    """One message per recipient (failed ones per :mod:`..engine.outcomes`), emails to the outbox, usage counted."""
     from_, reply_to = content_sender(state, template)
     brand, account = state.brand(), state.account()
     theme = brand_theme(brand)

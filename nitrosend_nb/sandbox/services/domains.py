@@ -1,6 +1,6 @@
 """Sending domains of a brand: adding one (with the DNS records to publish) and verifying it.
 
-Verification follows the deterministic rule of :mod:`nitrosend_nb.sandbox.dns` (a domain under ``.test``
+Verification follows the deterministic rule of :mod:`nitrosend_nb.sandbox.services.dns` (a domain under ``.test``
 verifies; any other stays ``pending`` with ``dns_setup_status`` ``incomplete``).
 """
 

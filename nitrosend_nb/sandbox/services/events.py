@@ -1,6 +1,6 @@
 """Events: the contact events behind /events, tracking them (idempotently) and the flows they start.
 
-A tracked event starts the live flows whose trigger names it (see :mod:`nitrosend_nb.sandbox.automation`);
+A tracked event starts the live flows whose trigger names it (see :mod:`nitrosend_nb.sandbox.services.automation`);
 ``emit_event`` steps track follow-up events (``generated``, one ``chain_depth`` deeper, at most
 ``MAX_CHAIN_DEPTH``). Test events (``test: true``) are stored and listed but start no flow.
 

@@ -1,6 +1,6 @@
 """Import records (the resource behind /imports), how a checked request becomes one (its file stored, its
 columns planned, processing started) and direct-upload declarations. Processing itself is
-:class:`~nitrosend_nb.sandbox.imports.ImportRunner`."""
+:class:`~nitrosend_nb.sandbox.services.import_processing.ImportRunner`."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ class Accepted:
 
 
 class Imports(Resource):
-    """Import records; processing happens in :class:`~nitrosend_nb.sandbox.imports.ImportRunner`."""
+    """Import records; processing happens in :class:`~nitrosend_nb.sandbox.services.import_processing.ImportRunner`."""
 
     table, label, fields = "imports", "Import", FIELDS
     deletable = False

@@ -2,7 +2,7 @@
 read side (list filters, per-campaign and per-flow sent counts, the view a send answers with).
 
 A send goes to ``to`` or to the contact ``contact_id`` names (personalised with that contact's data either way
-when the address belongs to a contact). Sends the rules in :mod:`.outcomes` refuse are stored as ``failed`` with
+when the address belongs to a contact). Sends the rules in :mod:`..engine.outcomes` refuse are stored as ``failed`` with
 their reason and answered at once; the others answer ``queued`` and read back as ``sent``. The input rules of a
 send that need no database (channel, content, tags) are :class:`~.models.MessageCreate`'s validator.
 """
@@ -146,7 +146,7 @@ def _from_address(brand: dict, body: MessageCreate, template: dict | None) -> st
 
 
 def send(state: SandboxState, body: MessageCreate, key: str | None) -> dict:
-    """Record (and deliver, unless a rule of :mod:`.outcomes` refuses it) one message atomically; with an
+    """Record (and deliver, unless a rule of :mod:`..engine.outcomes` refuses it) one message atomically; with an
     idempotency ``key`` seen before, the message that send stored (409 if the body differed)."""
     print_ = fingerprint(body.model_dump(mode="json", exclude_unset=True, by_alias=True))
     with state.store.atomic():

@@ -1,7 +1,7 @@
 """The suppression list as /suppressions reads it: its fields and filters (active ones unless ``active=false``).
 
-The rules that create suppressions (hard bounces and complaints on sends) are :mod:`.suppressions`, which the
-seed shares and so cannot depend on the CRUD layer.
+The rules that create suppressions (hard bounces and complaints on sends) are the engine's
+:mod:`..engine.suppression_rules`, which the seed shares.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 Recipients: ``contact_id`` (that contact, personalised), ``sample_contact_id`` (the ``email`` address(es),
 personalised with that contact's data; the contact itself gets nothing), ``email`` / ``emails`` (personalised
 when an address belongs to a contact), or nothing (the brand's test recipients, else the account owner).
-Each recipient is checked on its own against :mod:`.outcomes`: a refused one is reported with
+Each recipient is checked on its own against :mod:`..engine.outcomes`: a refused one is reported with
 ``success: false, status: "failed"``, its ``code`` and ``error`` while the others still get the test. A delivered
 test is a message with ``source_type: "test"`` (``status: "delivered", code: "delivered"`` and its
 ``message_id``); ``pending`` never occurs because the sandbox delivers synchronously. An ``Idempotency-Key``

@@ -2,7 +2,7 @@
 
 The default brand, the "Acme Coffee" roastery, gets ``contacts`` contacts; the second brand, "Acme Cafe", opened
 later and gets a fifth as many (ids after the roastery's). This module holds what is fixed about them (identity,
-templates, lists, segments, the campaign calendar, flows); :mod:`.world` simulates the year that fills contacts,
+templates, lists, segments, the campaign calendar, flows); :mod:`.simulation` simulates the year that fills contacts,
 memberships, events, messages and suppressions from it (and :mod:`.webhook_history` the roastery's webhook
 deliveries from its transactional emails), so every table agrees with the others (see
 ``tests/sandbox/test_world_invariants.py``). Each brand's year comes from its own ``random.Random`` and is

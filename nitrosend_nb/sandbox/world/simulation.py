@@ -1,6 +1,6 @@
 """The seeded world: one brand's year of business, simulated in time order so every table agrees with the others.
 
-A :class:`World` runs one brand (see :class:`nitrosend_nb.sandbox.seed.BrandSeed`) from the day it opened to the
+A :class:`World` runs one brand (see :class:`nitrosend_nb.sandbox.world.seed.BrandSeed`) from the day it opened to the
 fixed clock's start. Contacts arrive day by day (seasonality, a trend and the brand's spikes), each with a source,
 a country and a subscription; what they then do is queued as timed happenings and played back in time order:
 

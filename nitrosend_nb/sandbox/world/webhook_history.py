@@ -8,10 +8,11 @@ is ``delivered``, and live sends queue deliveries only to enabled endpoints, so 
 ``hooks.acme.test`` (a ``.test`` host that does not exist). Re-enabled with PATCH, it gets live sends' events like
 any endpoint: they fail, are retried, and the endpoint is disabled again after 3 days of failures.
 
-Each transactional email gives the events :func:`.webhooks.emit_for_message` would have queued, built by the same
-:func:`.webhooks.message_events`, at the moments the world decided: at the send ``email.sent``, or
-``email.failed`` for a message that never left (:func:`.webhooks.send_event`: a bounced message was accepted, so
-it has ``email.sent`` and then its ``email.bounced``, as a live send has), then one event per entry of its
+Each transactional email gives the events :func:`..engine.webhook_delivery.emit_for_message` would have queued,
+built by the same :func:`..engine.webhook_delivery.message_events`, at the moments the world decided: at the send
+``email.sent``, or ``email.failed`` for a message that never left (:func:`..engine.webhook_delivery.send_event`: a
+bounced message was accepted, so it has ``email.sent`` and then its ``email.bounced``, as a live send has), then one
+event per entry of its
 ``engagement`` list (delivered, opened, clicked, bounced, complained). Every event that happened while the
 endpoint was on has one ``delivered`` record (one attempt, HTTP 200), in time order.
 """

@@ -13,7 +13,8 @@ from ....email_checks import check_email, probe_sandbox
 from ...errors import json_response, not_found
 from ...services.models import ResourceId
 from ...services.pagination import page_request
-from ...state import SandboxState, app_state
+from ...state import SandboxState
+from ..dependencies import app_state
 from . import views
 from .search import compile_query
 

@@ -6,7 +6,7 @@ from importlib import import_module
 
 from fastapi import APIRouter, Depends
 
-from ...state import get_state
+from ..dependencies import get_state
 from ..gate import API_PREFIX
 
 #: The modules of this package serving /v1/my, one per endpoint group (``admin`` serves /_sandbox).

@@ -11,7 +11,8 @@ from ...services.account import FIELDS, change_account, present_account
 from ...services.models import AccountUpdate
 from ...services.pagination import MAX_QUERY_INT
 from ...services.plans import reach
-from ...state import SandboxState, get_state
+from ...state import SandboxState
+from ..dependencies import get_state
 from ..schemas import document_model
 
 router = APIRouter()
@@ -33,7 +34,7 @@ def update_account(body: AccountUpdate, state: SandboxState = Depends(get_state)
 @router.get("/account/reach", tags=["Account"], summary="Whether the plan covers sending to an audience")
 def get_reach(request: Request, state: SandboxState = Depends(get_state)) -> Response:
     """``?audience=N`` (0 or more recipients): audience, cohort, current, recommended, covered and summary
-    (the rule is described in ``sandbox/plans.py``)."""
+    (the rule is described in ``sandbox/services/plans.py``)."""
     raw = request.query_params.get("audience", "").strip()
     if not raw:
         raise invalid({"audience": ["is required"]})

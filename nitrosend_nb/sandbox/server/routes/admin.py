@@ -4,14 +4,15 @@ reset a sandbox)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from ...engine.delivery import clear_outbox, read_outbox
 from ...errors import json_response
 from ...knobs import Fault
 from ...services.models import ConfigRequest, FaultRequest
-from ...state import SandboxState, app_state
+from ...state import SandboxState
+from ..dependencies import app_state
 
 router = APIRouter(prefix="/_sandbox", tags=["Sandbox"])
 
@@ -29,9 +30,10 @@ def delete_outbox(state: SandboxState = Depends(app_state)) -> Response:
 
 
 @router.post("/reset", summary="Reseed to the initial state")
-def reset(state: SandboxState = Depends(app_state)) -> Response:
-    """Drop all data, reseed, restart the clock and forget pending faults."""
-    state.reseed()
+def reset(request: Request) -> Response:
+    """Drop all data, reseed, restart the clock and forget pending faults (other requests get a 503 with
+    Retry-After meanwhile)."""
+    request.app.state.reset()
     return json_response({"reset": True})
 
 

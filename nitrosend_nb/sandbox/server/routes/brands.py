@@ -1,5 +1,5 @@
 """Brands (keyed by ``sid``): list (whole array), create, get, update, delete and onboarding. Account-level: not
-filtered by ``X-Brand-SID`` (the rules: :mod:`nitrosend_nb.sandbox.brands`)."""
+filtered by ``X-Brand-SID`` (the rules: :mod:`nitrosend_nb.sandbox.services.brands`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from fastapi.responses import Response
 from ...errors import json_response
 from ...services.brands import FIELDS, create, delete, every_brand, fetch, onboarding, present, update
 from ...services.models import BrandCreate, BrandUpdate
-from ...state import SandboxState, get_state
+from ...state import SandboxState
+from ..dependencies import get_state
 from ..schemas import document_model
 
 router = APIRouter()

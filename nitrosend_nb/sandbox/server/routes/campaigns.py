@@ -1,5 +1,5 @@
 """Campaigns: list, create, get, update, delete, send, send_test and duplicate (statuses, approval and sending:
-:mod:`nitrosend_nb.sandbox.campaigns`)."""
+:mod:`nitrosend_nb.sandbox.services.campaigns`)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from fastapi.responses import Response
 from ...services.campaigns import campaigns, duplicate, send, test_content
 from ...services.idempotency import request_key
 from ...services.models import CampaignDuplicate, CampaignSend, ResourceId, SendTest
-from ...services.resource import register
 from ...services.test_sends import send_test
-from ...state import SandboxState, get_state
+from ...state import SandboxState
+from ..dependencies import get_state
+from ..resource_routes import register
 from ..schemas import resource_model
 
 router = APIRouter()

@@ -8,8 +8,9 @@ from fastapi.responses import Response
 
 from ...errors import invalid
 from ...services.contacts import contacts
-from ...services.resource import register
-from ...state import SandboxState, get_state
+from ...state import SandboxState
+from ..dependencies import get_state
+from ..resource_routes import register
 
 router = APIRouter()
 

@@ -1,5 +1,5 @@
 """Sending domains: list, add (with the DNS records to publish), get, delete, verify (the rules:
-:mod:`nitrosend_nb.sandbox.domains`)."""
+:mod:`nitrosend_nb.sandbox.services.domains`)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from fastapi.responses import Response
 
 from ...services.domains import domains, verify
 from ...services.models import ResourceId
-from ...services.resource import register
-from ...state import SandboxState, get_state
+from ...state import SandboxState
+from ..dependencies import get_state
+from ..resource_routes import register
 from ..schemas import resource_model
 
 router = APIRouter()

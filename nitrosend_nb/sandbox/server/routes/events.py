@@ -1,5 +1,5 @@
 """Events: track a contact event (Idempotency-Key required), list with filters and a time window, get, delete
-(filters, windows and the flows an event starts: :mod:`nitrosend_nb.sandbox.events`)."""
+(filters, windows and the flows an event starts: :mod:`nitrosend_nb.sandbox.services.events`)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from fastapi.responses import Response
 from ...services.events import events, track
 from ...services.idempotency import request_key
 from ...services.models import EventCreate
-from ...services.resource import register
-from ...state import SandboxState, get_state
+from ...state import SandboxState
+from ..dependencies import get_state
+from ..resource_routes import register
 from ..schemas import resource_model
 
 router = APIRouter()

@@ -1,6 +1,6 @@
 """Flows: list (standalone flows), create (idempotent with an Idempotency-Key), get, update (optimistic concurrency
 on ``updated_at``), delete, and the step schema at ``GET /flows/spec`` (the rules:
-:mod:`nitrosend_nb.sandbox.flows`)."""
+:mod:`nitrosend_nb.sandbox.services.flows`)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from fastapi.responses import Response
 
 from ...errors import json_response
 from ...services.flows import flows
-from ...services.resource import register
 from ...services.specs import flow_spec
+from ..resource_routes import register
 
 router = APIRouter()
 

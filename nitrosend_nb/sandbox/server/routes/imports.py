@@ -1,6 +1,6 @@
 """Imports: ``POST /imports`` (multipart file, or JSON naming a direct upload's ``signed_id``), list, get, cancel,
 spec; and the direct-upload pair outside /v1/my: ``POST /v1/direct_uploads`` (API key) and the presigned PUT
-(no key: the signed token in its path authorises it). What a request becomes: :mod:`..import_jobs`."""
+(no key: the signed token in its path authorises it). What a request becomes: :mod:`...services.imports`."""
 
 from __future__ import annotations
 
@@ -19,9 +19,10 @@ from ...services.idempotency import request_key
 from ...services.import_processing import spec
 from ...services.imports import accept, declare_upload, imports
 from ...services.models import DirectUploadCreate, ImportCreate, ResourceId
-from ...services.resource import register
 from ...services.uploads import UPLOAD_PATH, receive
-from ...state import SandboxState, app_state, get_state
+from ...state import SandboxState
+from ..dependencies import app_state, get_state
+from ..resource_routes import register
 
 router = APIRouter()
 uploads_router = APIRouter(tags=["Imports"])

@@ -9,8 +9,9 @@ from fastapi.responses import Response
 from ...errors import json_response
 from ...services.lists import change_members, lists
 from ...services.models import ListBulk, ResourceId
-from ...services.resource import register
-from ...state import SandboxState, get_state
+from ...state import SandboxState
+from ..dependencies import get_state
+from ..resource_routes import register
 
 router = APIRouter()
 

@@ -3,7 +3,7 @@
 List filters: ``source_type`` (all|campaign|flow|transactional|test; omitted means transactional, or all when
 ``campaign_id`` / ``flow_id`` already name the source), ``campaign_id`` (the messages that campaign's send created;
 its test sends are ``source_type=test`` and not among them), ``flow_id``, ``date`` (one UTC day, YYYY-MM-DD),
-``channel`` and ``status``. How a send is addressed and refused: :mod:`nitrosend_nb.sandbox.messages`.
+``channel`` and ``status``. How a send is addressed and refused: :mod:`nitrosend_nb.sandbox.services.messages`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from ...errors import json_response
 from ...services.idempotency import DEPRECATION_HEADERS, request_key
 from ...services.messages import accepted, messages, send
 from ...services.models import MessageCreate
-from ...services.resource import register
-from ...state import SandboxState, get_state
+from ...state import SandboxState
+from ..dependencies import get_state
+from ..resource_routes import register
 from ..schemas import resource_model
 
 router = APIRouter()
@@ -31,8 +32,8 @@ router = APIRouter()
 )
 def send_message(body: MessageCreate, request: Request, state: SandboxState = Depends(get_state)) -> Response:
     """Send now: 201 with status ``queued`` (later reads show ``sent``), or ``failed`` with its reason when a rule
-    of :mod:`..outcomes` refuses it; a sent email lands in the outbox. A replayed Idempotency-Key answers 201 with
-    the message as it was accepted."""
+    of :mod:`...engine.outcomes` refuses it; a sent email lands in the outbox. A replayed Idempotency-Key answers
+    201 with the message as it was accepted."""
     key = request_key(request, body.idempotency_key)
     doc = send(state, body, key)
     return json_response(accepted(state, doc), 201, None if key else DEPRECATION_HEADERS)

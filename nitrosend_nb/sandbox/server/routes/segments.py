@@ -7,9 +7,10 @@ from fastapi.responses import Response
 
 from ...errors import json_response
 from ...services.models import SegmentCount
-from ...services.resource import register
 from ...services.segments import count_matching, segments
-from ...state import SandboxState, get_state
+from ...state import SandboxState
+from ..dependencies import get_state
+from ..resource_routes import register
 
 router = APIRouter()
 

@@ -9,11 +9,12 @@ from ....rendering import merge_context, render_email
 from ....rendering.design import brand_theme
 from ...errors import json_response
 from ...services.models import Preview, ResourceId, SendTest
-from ...services.resource import register
 from ...services.specs import email_component_spec
 from ...services.templates import templates
 from ...services.test_sends import send_test
-from ...state import SandboxState, get_state
+from ...state import SandboxState
+from ..dependencies import get_state
+from ..resource_routes import register
 
 router = APIRouter()
 
@@ -41,7 +42,7 @@ def component_spec() -> Response:
 def send_template_test(
     ident: ResourceId, request: Request, body: SendTest | None = None, state: SandboxState = Depends(get_state)
 ) -> Response:
-    """Send the template to test recipients (see :mod:`..testsend`)."""
+    """Send the template to test recipients (see :mod:`...services.test_sends`)."""
     template = templates.fetch(state, ident)
     return send_test(
         state,

@@ -1,5 +1,5 @@
 """Webhooks: CRUD (at most 10 per brand), ``?reveal=true``, ``POST /webhooks/{id}/test`` and the paginated
-``GET /webhooks/{id}/deliveries`` (URL and secret rules: :mod:`nitrosend_nb.sandbox.webhook_endpoints`)."""
+``GET /webhooks/{id}/deliveries`` (URL and secret rules: :mod:`nitrosend_nb.sandbox.services.webhooks`)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from fastapi.responses import Response
 
 from ...errors import json_response
 from ...services.models import ResourceId, WebhookCreate, WebhookTest
-from ...services.resource import register
 from ...services.webhooks import deliveries, send_test_event, webhooks
-from ...state import SandboxState, get_state
+from ...state import SandboxState
+from ..dependencies import get_state
+from ..resource_routes import register
 from ..schemas import resource_model
 
 router = APIRouter()
