@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ...rendering import merge_context, render_email
+from ...rendering import merge_context
 from ..engine.delivery import content_sender, count_usage, deliver, record_message
+from ..engine.rendering import render_email
 from ..state import SandboxState
 from .segment_filters import compile_filters
 

@@ -20,10 +20,11 @@ cannot be sent (422) until its content changes, which puts it back to ``pending_
 
 from __future__ import annotations
 
-from ...rendering import merge_context, render_email
+from ...rendering import merge_context
 from ...rendering.design import brand_theme
 from ..engine.delivery import content_sender, count_usage, deliver, record_message
 from ..engine.outcomes import refusal
+from ..engine.rendering import render_email, write_after_rendering
 from ..errors import campaign_locked, invalid
 from ..state import SandboxState
 from ..store import iso, parse_iso
@@ -322,7 +323,12 @@ def _deliver_all(state: SandboxState, doc: dict, template: dict, recipients: lis
 def send(state: SandboxState, ident: int, body: CampaignSend, key: str | None) -> dict:
     """Deliver to the subscribed contacts of the chosen lists and/or segment (or everyone with
     ``confirm_send_to_all``), record one message per recipient, then lock the content (see the module
-    docstring for statuses and approval); with an idempotency ``key`` seen before, the campaign as it is."""
+    docstring for statuses and approval); with an idempotency ``key`` seen before, the campaign as it is. The
+    emails are rendered with no lock held."""
+    return write_after_rendering(state.store, lambda: _send(state, ident, body, key))
+
+
+def _send(state: SandboxState, ident: int, body: CampaignSend, key: str | None) -> dict:
     scope, print_ = f"campaigns/{ident}/send", fingerprint(body.model_dump(mode="json", exclude_unset=True))
     with state.store.atomic():
         previous = replay(state.store, scope, key, print_)

@@ -18,6 +18,7 @@ from fastapi import Request
 
 from ...rendering.design import brand_theme
 from ..engine.delivery import find_contact
+from ..engine.rendering import write_after_rendering
 from ..errors import invalid
 from ..state import SandboxState
 from ..store import iso, parse_iso
@@ -223,6 +224,12 @@ def track(state: SandboxState, body: EventCreate, key: str | None) -> tuple[dict
     if len(key) > MAX_KEY_LENGTH:
         raise invalid({"idempotency_key": [f"must be at most {MAX_KEY_LENGTH} characters"]})
     body = body.model_copy(update={"idempotency_key": key})
+    return write_after_rendering(state.store, lambda: _track(state, body, key))
+
+
+def _track(state: SandboxState, body: EventCreate, key: str) -> tuple[dict, bool]:
+    """:func:`track` once the key is checked: the flows the event starts render their emails (see
+    :func:`..engine.rendering.write_after_rendering`)."""
     with state.store.atomic():
         previous = events.previous(state, body.event, key)
         if previous is not None:

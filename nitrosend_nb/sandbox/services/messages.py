@@ -13,10 +13,11 @@ from datetime import date, timedelta
 
 from fastapi import Request
 
-from ...rendering import merge_context, render_email
+from ...rendering import merge_context
 from ...rendering.design import brand_theme
 from ..engine.delivery import count_usage, default_sender, deliver, find_contact, record_message, sender
 from ..engine.outcomes import refusal
+from ..engine.rendering import render_email, write_after_rendering
 from ..engine.webhook_delivery import emit_for_message
 from ..errors import invalid
 from ..state import SandboxState
@@ -146,8 +147,13 @@ def _from_address(brand: dict, body: MessageCreate, template: dict | None) -> st
 
 
 def send(state: SandboxState, body: MessageCreate, key: str | None) -> dict:
-    """Record (and deliver, unless a rule of :mod:`..engine.outcomes` refuses it) one message atomically; with an
-    idempotency ``key`` seen before, the message that send stored (409 if the body differed)."""
+    """Record (and deliver, unless a rule of :mod:`..engine.outcomes` refuses it) one message atomically, its
+    email rendered with no lock held; with an idempotency ``key`` seen before, the message that send stored (409 if
+    the body differed)."""
+    return write_after_rendering(state.store, lambda: _send(state, body, key))
+
+
+def _send(state: SandboxState, body: MessageCreate, key: str | None) -> dict:
     print_ = fingerprint(body.model_dump(mode="json", exclude_unset=True, by_alias=True))
     with state.store.atomic():
         previous = replay(state.store, "messages", key, print_)

@@ -20,10 +20,11 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
-from ...rendering import merge_context, render_email
+from ...rendering import merge_context
 from ...rendering.design import brand_theme
 from ..engine.delivery import content_sender, deliver, find_contact, record_message
 from ..engine.outcomes import refusal
+from ..engine.rendering import render_email, write_after_rendering
 from ..errors import invalid, json_response
 from ..state import SandboxState
 from .contacts import contacts
@@ -63,8 +64,23 @@ def send_test(
     template_id: int | None = None,
 ) -> Response:
     """Send ``content`` (subject, body, preheader, design, from/reply-to) as a test; answers
-    ``{sent, results: [{email, success, status, code, error?, message_id?}]}``."""
+    ``{sent, results: [{email, success, status, code, error?, message_id?}]}``; the emails are rendered with no
+    lock held."""
     key = request_key(request, body.idempotency_key)
+    return write_after_rendering(
+        state.store, lambda: _send_test(state, body, content, key, scope, source_name, template_id)
+    )
+
+
+def _send_test(
+    state: SandboxState,
+    body: SendTest,
+    content: Mapping[str, Any],
+    key: str | None,
+    scope: str,
+    source_name: str,
+    template_id: int | None,
+) -> Response:
     print_ = fingerprint(body.changes())
     with state.store.atomic():
         previous = replay(state.store, scope, key, print_)
