@@ -20,6 +20,7 @@ from .engine.webhook_delivery import WebhookDispatcher
 from .knobs import Fault, Knobs, configure_through
 from .limits import MAX_REQUEST_HEAD_BYTES, MAX_URL_BYTES
 from .server.app import create_app
+from .services.contacts import SERVED_FORMS
 from .services.import_processing import ImportRunner
 from .state import SandboxState
 from .store import Store
@@ -83,7 +84,7 @@ class Sandbox:
             webhook_time_scale=webhook_time_scale,
             import_rows_per_second=import_rows_per_second,
         )
-        self.state = SandboxState(Store(db), api_key=api_key, knobs=knobs)
+        self.state = SandboxState(Store(db, served_forms=SERVED_FORMS), api_key=api_key, knobs=knobs)
         self._imports, self._webhooks = ImportRunner(self.state), WebhookDispatcher(self.state)
         self.state.attach(imports=self._imports, webhooks=self._webhooks)
         if not self.state.store.meta("seeded"):  # a --db store that already holds data is left as it is

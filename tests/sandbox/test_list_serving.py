@@ -1,16 +1,25 @@
-"""How list pages are served fast, and that nothing shows: after FastAPI has routed a list path once, later requests
-skip its router (sandbox/shortcut.py) and answer exactly as before; a rendered page is remembered until the next
-write and never outlives it; over-long URLs still get the JSON 414 from the httptools server."""
+"""How list pages are served fast, and that nothing shows: the list routes (server/list_pages.py) answer a page the
+memo holds exactly as they answered it the first time, and never once the data changed (a write of the sandbox's
+own or of another connection to its --db file); every list route is a documented FastAPI route, ahead of the
+others; over-long URLs still get the JSON 414 from the httptools server."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from contextlib import closing
+
 import pytest
 import requests
+from fastapi.routing import APIRoute
 from sandbox_helpers import Api, assert_error
+from starlette.responses import Response
 
 from nitrosend_nb.sandbox import limits
 from nitrosend_nb.sandbox.errors import encode
-from nitrosend_nb.sandbox.store import Store, database
+from nitrosend_nb.sandbox.server.list_pages import ListRoute, PageMemo
+from nitrosend_nb.sandbox.services.contact_shape import served_text
+from nitrosend_nb.sandbox.store import Store
 
 PAGINATION = ("X-Total-Count", "X-Total-Pages", "X-Page-Number", "X-Next-Page", "X-Prev-Page")
 # (path, query, headers) of list requests, good and bad; "{cafe}" is the second brand's SID.
@@ -36,23 +45,31 @@ def answer(api: Api, path: str, query: dict, headers: dict, cafe: str, method: s
     return response.status_code, response.headers["content-type"], response.content, shown
 
 
-def test_later_requests_skip_the_router_and_answer_exactly_as_routed_ones(make_sandbox):
+def test_remembered_answers_are_the_first_answers_and_errors_are_never_remembered(make_sandbox):
     sandbox = make_sandbox(contacts=60)
     api = Api(sandbox)
     cafe = api.get("/brands").json()[1]["sid"]
-    assert api.get("/contacts/1").status_code == 200  # a path FastAPI routes elsewhere is not learnt
-    learnt = sandbox.app.state.list_shortcuts
-    assert "/v1/my/contacts/1" not in learnt
-    routed = [answer(api, *request, cafe) for request in REQUESTS]  # each path's first request: through FastAPI
-    assert {"/v1/my/contacts", "/v1/my/messages", "/v1/my/lists", "/v1/my/templates"} <= set(learnt)
-    assert [answer(api, *request, cafe) for request in REQUESTS] == routed
-    assert [status for status, *_ in routed] == [200, 200, 200, 422, 422, 404, 200, 200, 200, 200]
+    first = [answer(api, *request, cafe) for request in REQUESTS]  # read from the store
+    assert [answer(api, *request, cafe) for request in REQUESTS] == first  # the pages from the memo
+    assert [status for status, *_ in first] == [200, 200, 200, 422, 422, 404, 200, 200, 200, 200]
     head = answer(api, "/contacts", {"limit": 7, "page": 3}, {}, cafe, method="HEAD")
-    assert head[:2] == routed[0][:2] and head[2] == b"" and head[3] == routed[0][3]
+    assert head[:2] == first[0][:2] and head[2] == b"" and head[3] == first[0][3]
+    assert len(sandbox.app.state.pages) == 7  # the 200s
 
 
-def test_refusals_in_front_of_the_shortcut_still_apply(fresh_api):
-    assert fresh_api.get("/contacts").status_code == 200  # learnt
+def test_every_list_route_is_a_documented_route_tried_first(sandbox):
+    routes = sandbox.app.router.routes
+    lists = [route for route in routes if isinstance(route, ListRoute)]
+    assert {route.path for route in lists} >= {"/v1/my/contacts", "/v1/my/messages", "/v1/my/events", "/v1/my/lists"}
+    first = routes.index(lists[0])
+    assert routes[first : first + len(lists)] == lists  # ahead of every other route but FastAPI's own /docs
+    assert not any(isinstance(route, APIRoute) for route in routes[:first])
+    documented = requests.get(sandbox.root_url + "/openapi.json", timeout=30).json()["paths"]
+    assert all("get" in documented[route.path] for route in lists)
+
+
+def test_refusals_in_front_of_the_list_routes_still_apply(fresh_api):
+    assert fresh_api.get("/contacts").status_code == 200  # remembered
     assert_error(Api(fresh_api.sb, key="nskey_wrong").get("/contacts"), 401)
     fresh_api.sb.inject_faults(count=1, status=503, when="before", path="/contacts")
     assert_error(fresh_api.get("/contacts"), 503)
@@ -80,40 +97,45 @@ def test_a_remembered_page_never_outlives_a_write(fresh_api):
     assert new_list["id"] in first_page()[0][0]["list_ids"]  # a write to other tables counts too
 
 
-def test_the_store_remembers_renders_until_a_write_and_within_its_budget(monkeypatch):
-    db = Store()
-    renders = []
+def test_the_page_memo_keeps_pages_of_one_version_within_its_budget():
+    memo = PageMemo(budget=100)
 
-    def render(name: str):
-        def build() -> tuple[bytes, dict]:
-            renders.append(name)
-            return b"x" * 40, {"n": name}
+    def page(name: str, status: int = 200) -> Response:
+        return Response(name.encode() * 40, status_code=status)
 
-        return build
+    assert memo.recall(("a",), (0, 1, 0)) is None
+    memo.keep(("a",), (0, 1, 0), page("a"))
+    assert memo.recall(("a",), (0, 1, 0)).body == b"a" * 40
+    assert memo.recall(("a",), (0, 2, 0)) is None  # a write since: forgotten
+    assert memo.recall(("a",), (0, 1, 0)) is None
+    memo.keep(("e",), (0, 2, 0), page("e", status=422))
+    assert memo.recall(("e",), (0, 2, 0)) is None  # errors are not kept
+    for name in ("b", "c"):  # 40 bytes each: room for two
+        memo.keep((name,), (0, 2, 0), page(name))
+    memo.recall(("b",), (0, 2, 0))
+    memo.keep(("a",), (0, 2, 0), page("a"))  # over the budget: the least recently used goes
+    assert [name for name in "abc" if memo.recall((name,), (0, 2, 0))] == ["a", "b"] and len(memo) == 2
 
-    first = db.rendered("contacts", "", (), ("a",), render("a"))
-    assert db.rendered("contacts", "", (), ("a",), render("a")) == first and renders == ["a"]
-    db.insert("contacts", {"brand_id": 1})
-    db.rendered("contacts", "", (), ("a",), render("a"))
-    assert renders == ["a", "a"]  # forgotten after the write
 
-    def writing() -> tuple[bytes, None]:
-        db.insert("lists", {"brand_id": 1})
-        return b"w", None
+def test_a_page_follows_a_write_another_connection_makes_to_the_db_file(make_sandbox, tmp_path):
+    path = tmp_path / "sandbox.db"
+    api = Api(make_sandbox(contacts=30, db=str(path)))
 
-    db.rendered("lists", "", (), ("w",), writing)
-    db.rendered("lists", "", (), ("w",), writing)
-    assert len(db.query("lists")) == 2  # a render that writes is not remembered
+    def total() -> int:
+        return int(api.get("/contacts", params={"limit": 5}).headers["X-Total-Count"])
 
-    monkeypatch.setattr(database, "RENDERED_BYTES", 100)
-    renders.clear()
-    for name in ("b", "c", "a", "d"):  # 40 bytes each: room for two
-        db.rendered("contacts", "", (), (name,), render(name))
-    db.rendered("contacts", "", (), ("d",), render("d"))
-    db.rendered("contacts", "", (), ("a",), render("a"))
-    db.rendered("contacts", "", (), ("b",), render("b"))
-    assert renders == ["b", "c", "a", "d", "b"]  # "a" and "d" kept (least recently used dropped first)
-    db.close()
+    before = total()
+    assert total() == before  # remembered
+    with closing(sqlite3.connect(path)) as other:
+        doc = {"brand_id": 1, "email": "elsewhere@example.com", "channels": []}
+        text, cut = served_text(999, doc)
+        other.execute(
+            "INSERT INTO contacts (id, doc, brand_id, email, served, served_cut) VALUES (999, ?, 1, ?, ?, ?)",
+            (json.dumps(doc), doc["email"], text, cut),
+        )
+        other.commit()
+    assert total() == before + 1
+    assert api.get("/contacts", params={"limit": 1}).json()[0]["id"] == 999
 
 
 def test_the_store_remembers_values_until_a_write():
@@ -163,6 +185,14 @@ def test_a_url_beyond_the_request_head_limit_closes_the_connection_and_the_serve
         assert response.status_code == 400 and response.headers.get("connection") == "close"
     assert api.get("/contacts", params={"tag": "t" * (limits.MAX_URL_BYTES + 1)}).status_code == 414
     assert api.get("/contacts").status_code == 200
+
+
+def test_a_contact_with_a_name_beyond_ascii_is_served_whole_in_pages(fresh_api):
+    created = fresh_api.post(
+        "/contacts", json={"email": "jose@example.com", "first_name": "José", "last_name": "Ørsted 🙂", "list_ids": [1]}
+    ).json()
+    listed = fresh_api.get("/contacts", params={"limit": 1}).json()
+    assert listed == [fresh_api.get(f"/contacts/{created['id']}").json()] and listed[0]["list_ids"] == [1]
 
 
 @pytest.mark.parametrize("path", ["/contacts", "/lists"])

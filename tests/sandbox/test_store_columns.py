@@ -7,18 +7,20 @@ from __future__ import annotations
 import json
 import sqlite3
 from contextlib import closing
+from pathlib import Path
 
 import orjson
 import pytest
 
 from nitrosend_nb.sandbox.services.contact_shape import page_text, present
-from nitrosend_nb.sandbox.store import DOC_TABLES, Store
+from nitrosend_nb.sandbox.services.contacts import SERVED_FORMS
+from nitrosend_nb.sandbox.store import DOC_TABLES, Store, migrations
 from nitrosend_nb.sandbox.world.seed import seed_store
 
 
 @pytest.fixture()
 def store():
-    with closing(Store()) as opened:
+    with closing(Store(served_forms=SERVED_FORMS)) as opened:
         yield opened
 
 
@@ -124,7 +126,7 @@ def older_store(tmp_path, script: str) -> Store:
     with closing(sqlite3.connect(path)) as older:
         older.executescript(script)
         older.commit()
-    return Store(path)
+    return Store(path, served_forms=SERVED_FORMS)
 
 
 def test_a_db_file_with_generated_columns_keeps_its_rows_and_ids(tmp_path):
@@ -178,3 +180,37 @@ def test_documents_by_ids_across_the_bound_variable_limit(store):
     found = store.by_ids("events", wanted)
     assert sorted(found) == wanted[:-1] and all(found[ident]["event"] == f"e{ident - 1}" for ident in found)
     assert store.by_ids("events", []) == {}
+
+
+def test_migrations_are_the_numbered_files_in_order_and_a_new_store_needs_none(tmp_path):
+    files = sorted(path.stem for path in Path(migrations.__file__).parent.glob("m[0-9][0-9][0-9]_*.py"))
+    assert [module.__name__.rpartition(".")[2] for module in migrations.MIGRATIONS] == files
+    assert [int(name[1:4]) for name in files] == list(range(1, len(files) + 1))
+    path = str(tmp_path / "new.db")
+    Store(path).close()
+    with closing(sqlite3.connect(path)) as opened:
+        assert opened.execute("PRAGMA user_version").fetchone()[0] == migrations.LATEST
+
+
+def test_a_migrated_file_is_not_migrated_again(tmp_path, monkeypatch):
+    store = older_store(tmp_path, "CREATE TABLE list_members (list_id INTEGER, contact_id INTEGER);")
+    store.close()
+
+    def again(conn):
+        raise AssertionError("migrated twice")
+
+    for migration in migrations.MIGRATIONS:
+        monkeypatch.setattr(migration, "migrate", again)
+    Store(str(tmp_path / "older.db"), served_forms=SERVED_FORMS).close()
+
+
+def test_served_text_written_without_its_form_is_never_served_stale(tmp_path):
+    path = str(tmp_path / "sandbox.db")
+    with closing(Store(path, served_forms=SERVED_FORMS)) as store:
+        doc = store.insert("contacts", {"brand_id": 1, "first_name": "Ada"})
+    with closing(Store(path)) as formless:  # a store given no form drops the columns no write of it would keep
+        assert "served" not in {row[1] for row in formless.execute("PRAGMA table_info(contacts)")}
+        formless.replace("contacts", {**doc, "first_name": "Grace"})
+    with closing(Store(path, served_forms=SERVED_FORMS)) as store:
+        assert served_mismatches(store) == []
+        assert orjson.loads(page_text(store.contact_page("", (), "id", None, 0)))[0]["first_name"] == "Grace"

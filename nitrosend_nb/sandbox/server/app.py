@@ -9,10 +9,10 @@ from fastapi import FastAPI
 
 from .. import errors
 from ..state import SandboxState
-from . import shortcut
+from . import list_pages
 from .gate import ApiGate
 from .inbox import routes as inbox
-from .routes import admin, api_router, imports
+from .routes import add_list_routes, admin, api_router, imports
 
 
 def create_app(state: SandboxState, reset: Callable[[], None]) -> FastAPI:
@@ -26,13 +26,13 @@ def create_app(state: SandboxState, reset: Callable[[], None]) -> FastAPI:
         "URLs may be http://127.0.0.1 or localhost here (the real service accepts only public "
         "HTTPS URLs).",
     )
-    app.state.sandbox, app.state.reset = state, reset
+    app.state.sandbox, app.state.reset, app.state.pages = state, reset, list_pages.PageMemo()
     errors.install(app)
+    add_list_routes(app)
     app.include_router(api_router())
     app.include_router(imports.uploads_router)
     app.include_router(admin.router)
     app.include_router(inbox.router)
     app.include_router(inbox.pages)
-    shortcut.install(app)  # inside the gate: its checks and knobs run first
     app.add_middleware(ApiGate, state=state)
     return app

@@ -16,12 +16,11 @@ def app_state(request: Request) -> SandboxState:
     return request.app.state.sandbox
 
 
-async def get_state(request: Request) -> SandboxState:
+def get_state(request: Request) -> SandboxState:
     """FastAPI dependency of every /v1/my route: the sandbox state bound to the brand named by ``X-Brand-SID``
-    (the default brand without the header; 404 ``not_found`` for an unknown SID). Resolved once per request.
-
-    Async on purpose: two indexed lookups, far less than the worker-thread hop a plain ``def`` dependency costs
-    on every request (the list endpoint is async for the same reason)."""
+    (the default brand without the header; 404 ``not_found`` for an unknown SID). Resolved once per request, in
+    FastAPI's thread pool like every route that reads the store: the event loop never waits for the store's
+    lock."""
     state = app_state(request)
     sid = request.headers.get(BRAND_HEADER)
     if sid is None:

@@ -1,8 +1,12 @@
 """The generic routes of a resource: :func:`register` turns a :class:`~..services.resource.Resource` into its
-list / create / get / update / delete endpoints, with the API's pagination and error behaviour."""
+get / create / update / delete endpoints and :func:`list_route` into its list endpoint, with the API's pagination
+and error behaviour."""
 
 # No ``from __future__ import annotations`` here: FastAPI reads the request-model annotations of the endpoint
 # functions built in ``register`` at definition time.
+
+from collections.abc import Sequence
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -13,24 +17,35 @@ from ..services.idempotency import request_key
 from ..services.models import ResourceId
 from ..services.resource import Resource
 from ..state import SandboxState
-from . import shortcut
 from .dependencies import get_state
+from .list_pages import ListRoute
+
+
+def list_route(router: APIRouter, resource: Resource, prefix: str = "", dependencies: Sequence[Any] = ()) -> None:
+    """Add the resource's list route (``GET prefix/<table>``, a :class:`.list_pages.ListRoute`) to ``router``;
+    ``dependencies`` are documented with it (its endpoint resolves the brand itself)."""
+
+    def list_documents(request: Request) -> Response:
+        """List (paginated groups: ``page`` + ``limit``/``per_page``/``per`` and X-* headers). Served by
+        :class:`.list_pages.ListRoute`, which calls this in the thread pool; the brand is resolved here."""
+        return resource.list_response(get_state(request), request)
+
+    router.add_api_route(
+        f"{prefix}/{resource.table}",
+        list_documents,
+        methods=["GET"],
+        dependencies=list(dependencies),
+        tags=[resource.label + "s"],
+        summary=f"List {resource.table}",
+        route_class_override=ListRoute,
+    )
 
 
 def register(router: APIRouter, resource: Resource) -> None:
-    """Add the resource's list/create/get/update/delete routes to ``router``."""
+    """Add the resource's get/create/update/delete routes to ``router`` (its list route is :func:`list_route`'s,
+    put ahead of every other route by the app)."""
     base = f"/{resource.table}"
     tag = resource.label + "s"
-
-    @router.get(base, tags=[tag], summary=f"List {resource.table}")
-    async def list_documents(request: Request, state: SandboxState = Depends(get_state)) -> Response:
-        """List (paginated groups: ``page`` + ``limit``/``per_page``/``per`` and X-* headers).
-
-        Async on purpose: one page is well under a millisecond of SQLite and encoding under the store's lock,
-        less than the worker-thread hop a plain ``def`` endpoint costs on every request. Later requests for this
-        path skip FastAPI's routing (see :mod:`.shortcut`)."""
-        shortcut.learn(request, resource)
-        return resource.list_response(state, request)
 
     @router.get(base + "/{ident}", tags=[tag], summary=f"Get a {resource.label.lower()}")
     def get_document(ident: ResourceId, state: SandboxState = Depends(get_state)) -> Response:

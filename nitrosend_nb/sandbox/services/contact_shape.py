@@ -1,10 +1,9 @@
 """How a contact is stored and returned: its channels, its fields in order, as a dict or as stored JSON text.
 
 A contact's JSON text without its ``list_ids`` (which live in the membership table) is stored beside its document
-whenever the contact is written (see :data:`nitrosend_nb.sandbox.store.SERVED_FORMS`), so a page of contacts is
-spliced from stored text and each contact's list ids (kept as JSON text by the store) instead of decoded and
-encoded again. Both forms come from
-the same field order and give the same bytes under orjson.
+whenever the contact is written (the contacts service hands :func:`served_text` to the store), so a page of
+contacts is spliced from stored text and each contact's list ids (kept as JSON text by the store) instead of
+decoded and encoded again. Both forms come from the same field order and give the same bytes under orjson.
 """
 
 from __future__ import annotations
@@ -83,11 +82,11 @@ def present(doc: Mapping[str, Any], list_ids: list[int]) -> dict:
 
 def served_text(ident: int, doc: Mapping[str, Any]) -> tuple[str, int]:
     """The contact ``ident`` (its stored document) as returned, without the ``id`` and ``list_ids`` members and
-    without braces: ``(text, cut)``, where ``list_ids`` goes at ``cut`` (see :func:`page_text`)."""
-    before = orjson.dumps(dict(zip(_BEFORE_LISTS, map(doc.get, _BEFORE_LISTS), strict=True)))
+    without braces: ``(text, cut)``, where ``list_ids`` goes at character ``cut`` (see :func:`page_text`)."""
+    before = orjson.dumps(dict(zip(_BEFORE_LISTS, map(doc.get, _BEFORE_LISTS), strict=True)))[1:-1].decode()
     after = dict(zip(_AFTER_LISTS, map(doc.get, _AFTER_LISTS), strict=True))
     after["channels"] = channels(ident, doc)
-    return (before[1:-1] + b"," + orjson.dumps(after)[1:-1]).decode(), len(before) - 2
+    return before + "," + orjson.dumps(after)[1:-1].decode(), len(before)
 
 
 def page_text(rows: Sequence[tuple[int, str, int, str | None]]) -> bytes:

@@ -17,6 +17,8 @@ from .pagination import CONTACTS_LIMIT, positive_int
 from .resource import Query, Resource
 from .segment_filters import escape_like
 
+#: The contacts' served form (the store keeps each contact's JSON as returned beside it; pages are spliced from it).
+SERVED_FORMS = {"contacts": contact_shape.served_text}
 SORTABLE = ("id", "created_at", "updated_at", "first_name", "last_name", "email")
 SEARCH = (
     "(email LIKE :q ESCAPE '\\' OR phone LIKE :q ESCAPE '\\' OR first_name LIKE :q ESCAPE '\\' "

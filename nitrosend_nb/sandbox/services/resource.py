@@ -64,7 +64,8 @@ class Resource:
         return self.present(state, docs)
 
     def list_query(self, state: SandboxState, request: Request) -> Query:
-        """The list endpoint's filters and order (default: everything, newest first)."""
+        """The list endpoint's filters and order (default: everything, newest first), read from the request's
+        query parameters."""
         return Query(order=self.order)
 
     def build(self, state: SandboxState, body: Any, now: str) -> dict:
@@ -109,18 +110,13 @@ class Resource:
         return self.page(state, request, query) if self.paginated else self.all(state, query)
 
     def page(self, state: SandboxState, request: Request, query: Query) -> Response:
-        """Respond with one page of the brand's documents matching ``query`` and the pagination headers (the
-        store remembers the rendered page until the next write)."""
+        """Respond with one page of the brand's documents matching ``query`` and the pagination headers."""
         pager = page_request(request, self.page_size)
         where = state.in_brand(query.where)
-
-        def render() -> tuple[bytes, dict[str, str]]:
-            total = state.store.count(self.table, where, query.params)
-            return self.page_body(state, where, query, pager.limit, pager.offset), pager.headers(total)
-
-        variant = (type(self).__name__, query.order, pager.limit, pager.offset)
-        body, headers = state.store.rendered(self.table, where, query.params, variant, render)
-        return encoded_response(body, 200, headers)
+        total = state.store.count(self.table, where, query.params)
+        return encoded_response(
+            self.page_body(state, where, query, pager.limit, pager.offset), 200, pager.headers(total)
+        )
 
     def page_body(self, state: SandboxState, where: str, query: Query, limit: int, offset: int) -> bytes:
         """The encoded JSON array of one page of the documents matching ``where`` (brand-bound) in ``query``'s
@@ -129,17 +125,9 @@ class Resource:
         return encode(self.present_list(state, docs))
 
     def all(self, state: SandboxState, query: Query) -> Response:
-        """Respond with every document of the brand matching ``query`` (the unpaginated groups; remembered like a
-        page)."""
-        where = state.in_brand(query.where)
-
-        def render() -> tuple[bytes, None]:
-            return encode(
-                self.present_list(state, state.store.query(self.table, where, query.params, query.order))
-            ), None
-
-        body, _ = state.store.rendered(self.table, where, query.params, (type(self).__name__, query.order), render)
-        return encoded_response(body)
+        """Respond with every document of the brand matching ``query`` (the unpaginated groups)."""
+        docs = state.store.query(self.table, state.in_brand(query.where), query.params, query.order)
+        return encoded_response(encode(self.present_list(state, docs)))
 
     def create(self, state: SandboxState, body: Any, key: str | None = None) -> tuple[dict, bool]:
         """Build, store (stamped with the request's brand) and post-process a new document atomically; returns

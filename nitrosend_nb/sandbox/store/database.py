@@ -2,8 +2,9 @@
 
 Every resource row is ``(id INTEGER PRIMARY KEY, doc TEXT)``; the columns the API filters and sorts on are
 plain columns the store copies from the document on every write (computed from the Python dict, so building an
-index never parses JSON), a contact also keeps the JSON text the API returns for it (see :data:`SERVED_FORMS`), and
-one set of generic methods serves every resource.
+index never parses JSON; the tables are :mod:`.schema`'s), a table may keep a served form of each document beside
+it (text computed by a function its service hands the store: see :class:`Store`), and one set of generic methods
+serves every resource.
 A single connection guarded by a re-entrant lock makes every request's read-modify-write atomic (no lost
 writes under concurrent clients). In memory by default; a file path keeps everything across restarts.
 """
@@ -14,20 +15,21 @@ import bisect
 import itertools
 import json
 import math
-import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
-from ..services.contact_shape import served_text
+from . import migrations, schema
+from .schema import DOC_TABLES, FILL_LIST_IDS, SERVED_COLUMNS
 
 Params = Sequence[Any] | Mapping[str, Any]
+T = TypeVar("T")
 
 CLOCK_START = datetime(2026, 11, 1, 12, 0, 0, tzinfo=timezone.utc)
 
@@ -65,42 +67,7 @@ def _without_id(doc: Mapping[str, Any]) -> dict:
     return body
 
 
-BRAND = "brand_id"
-# table name -> (columns: copies of the document's top-level fields of the same names, indexed columns or
-# expressions). Every brand-owned table has a ``brand_id`` column: requests see only their brand's rows (see
-# state.SandboxState.in_brand).
-DOC_TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "brands": (("sid",), ("sid",)),
-    "contacts": (
-        (BRAND, "email", "phone", "first_name", "last_name", "created_at", "updated_at"),
-        ("brand_id", "email COLLATE NOCASE", "created_at"),  # brand_id: pages seek by id; emails case-insensitive
-    ),
-    "lists": ((BRAND,), ()),
-    "segments": ((BRAND,), ()),
-    "templates": ((BRAND,), ()),
-    "campaigns": ((BRAND, "status"), ()),
-    "flows": ((BRAND,), ()),
-    "messages": (
-        (BRAND, "channel", "status", "source_type", "flow_id", "campaign_id", "created_at"),
-        ("brand_id", "brand_id, source_type", "flow_id", "campaign_id"),  # brand_id: pages of all types by id
-    ),
-    "outbox": ((), ()),
-    "events": (
-        (BRAND, "event", "contact_id", "idempotency_key", "created_at"),
-        ("event, idempotency_key", "created_at"),  # the idempotency lookup and the time window
-    ),
-    "suppressions": ((BRAND, "email", "active"), ("email COLLATE NOCASE",)),
-    "domains": ((BRAND, "name"), ()),
-    "blobs": ((BRAND,), ()),
-    "imports": ((BRAND, "status"), ()),
-    "webhooks": ((BRAND,), ()),
-    "webhook_deliveries": ((BRAND, "webhook_id", "status"), ("webhook_id",)),
-}
-BRAND_TABLES = tuple(table for table, (columns, _) in DOC_TABLES.items() if BRAND in columns)
-# table name -> the function giving a document's served form ``(text, cut)`` from its id and document: kept in the
-# ``served`` and ``served_cut`` columns on every write, so pages are spliced from stored text (see contact_page)
-SERVED_FORMS: dict[str, Callable[[int, Mapping[str, Any]], tuple[str, int]]] = {"contacts": served_text}
-SERVED_COLUMNS = ("served", "served_cut")
+ServedForm = Callable[[int, Mapping[str, Any]], tuple[str, int]]
 
 
 def _set_served(table: str) -> str:
@@ -136,42 +103,10 @@ def _row_values(columns: tuple[str, ...], doc: Mapping[str, Any]) -> tuple:
     return values if _BOUND_AS_IS.issuperset(map(type, values)) else tuple(map(_sql_value, values))
 
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS list_members (
-    list_id INTEGER NOT NULL, contact_id INTEGER NOT NULL, PRIMARY KEY (list_id, contact_id)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS list_members_contact ON list_members (contact_id, list_id);
-CREATE TABLE IF NOT EXISTS idempotency (
-    scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, body TEXT NOT NULL,
-    PRIMARY KEY (scope, key)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS contact_list_ids (contact_id INTEGER PRIMARY KEY, list_ids TEXT NOT NULL);
-"""
-
-# contact_list_ids: each contact's list ids, sorted, as the JSON array its served form shows (a contact in no list
-# has no row), so a page of contacts is read in one query. Kept by triggers on list_members, whatever statement
-# changes it, and filled at once after a bulk load.
-_RELIST = (  # one contact's row made afresh (no conflict clause: the firing statement's OR IGNORE would override it)
-    "DELETE FROM contact_list_ids WHERE contact_id = {0}; "
-    "INSERT INTO contact_list_ids (contact_id, list_ids) SELECT {0}, json_group_array(list_id) "
-    "FROM list_members INDEXED BY list_members_contact WHERE contact_id = {0} HAVING count(*) > 0;"
-)
-_LIST_IDS_TRIGGERS = (
-    "CREATE TRIGGER IF NOT EXISTS list_members_added AFTER INSERT ON list_members "
-    f"BEGIN {_RELIST.format('NEW.contact_id')} END",
-    "CREATE TRIGGER IF NOT EXISTS list_members_removed AFTER DELETE ON list_members "
-    f"BEGIN {_RELIST.format('OLD.contact_id')} END",
-)
-_FILL_LIST_IDS = (  # every contact's row at once, from the membership index in (contact, list) order
-    "INSERT INTO contact_list_ids (contact_id, list_ids) SELECT contact_id, json_group_array(list_id) "
-    "FROM list_members INDEXED BY list_members_contact GROUP BY contact_id"
-)
-
-
 _ID_ORDERS = {"id desc": "DESC", "id asc": "ASC", "id": "ASC"}
 _LISTINGS = 64  # filtered listings whose count and page boundaries are remembered
 ROWS_PER_INSERT = 256  # rows per multi-row INSERT when bulk loading: one statement each, not one per row
 _MAX_PARAMETERS = 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999  # SQLite's default bound-variable limit
-RENDERED_BYTES = 32 * 1024 * 1024  # rendered pages remembered until the next write (least recently used go first)
 
 
 def _where(*conditions: str) -> str:
@@ -204,10 +139,18 @@ class _Listing:
 
 
 class Store:
-    """The sandbox database: JSON document tables, list membership, idempotency records, meta and clock."""
+    """The sandbox database: JSON document tables, list membership, idempotency records, meta and clock.
 
-    def __init__(self, path: str | None = None) -> None:
+    ``served_forms`` maps a document table to the function giving a document's served form ``(text, cut)`` from
+    its id and document (the contacts service's: the JSON the API returns for a contact, see
+    ``services/contact_shape.py``). The store keeps it in the table's ``served`` and ``served_cut`` columns on
+    every write, so pages are spliced from stored text (see :meth:`contact_page`); it knows nothing of what the
+    text says. Opening a file fills the columns a table lacks (and drops those of a table given no form, which
+    no write would keep up to date)."""
+
+    def __init__(self, path: str | None = None, served_forms: Mapping[str, ServedForm] | None = None) -> None:
         self.path = path
+        self._served_forms = dict(served_forms or {})
         self._conn = sqlite3.connect(path or ":memory:", check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL" if path else "PRAGMA journal_mode=MEMORY")
         self._conn.execute("PRAGMA synchronous=NORMAL")
@@ -215,72 +158,42 @@ class Store:
         self._depth = 0
         self._bulk = False
         self._listings: dict[tuple, _Listing] = {}
-        self._rendered: dict[tuple, tuple[bytes, Any]] = {}
-        self._rendered_bytes = 0
         self._remembered: dict[tuple, Any] = {}
-        self._listings_at = -1
-        self.create_schema()
+        self._remembered_at: tuple[int, int, int] | None = None
+        self._drops = 0
+        with self.atomic():
+            migrations.migrate(self._conn)
+            self.create_schema()
+            for table in DOC_TABLES:
+                self._match_served_columns(table)
 
     # -- plumbing -------------------------------------------------------------------------------------
     def create_schema(self) -> None:
         """Create every table, index and trigger that does not exist yet."""
         with self.atomic():
-            listed = self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'contact_list_ids'").fetchall()
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    self._conn.execute(statement)
-            for trigger in _LIST_IDS_TRIGGERS:
-                self._conn.execute(trigger)
-            if not listed:  # a --db file from before the table: list its contacts' memberships once
-                self._conn.execute(_FILL_LIST_IDS)
-            for table, (columns, indexes) in DOC_TABLES.items():
-                generated = any(row[6] for row in self._conn.execute(f"PRAGMA table_xinfo({table})"))
-                if generated:
-                    self._conn.execute(f"ALTER TABLE {table} RENAME TO {table}_generated")
-                self._conn.execute(
-                    f"CREATE TABLE IF NOT EXISTS {table} (id INTEGER PRIMARY KEY AUTOINCREMENT, doc TEXT NOT NULL"
-                    + "".join(f", {column}" for column in (*columns, *self._served_columns(table)))
-                    + ")"
-                )
-                if generated:
-                    self._copy_generated(table, columns)
-                self._add_served_columns(table, refill=generated)
-                for expression in indexes:
-                    self._conn.execute(
-                        f"CREATE INDEX IF NOT EXISTS {self._index_name(table, expression)} ON {table} ({expression})"
-                    )
+            schema.create(self._conn, served=self._served_forms)
 
-    def _copy_generated(self, table: str, columns: tuple[str, ...]) -> None:
-        """Move the rows and id sequence of ``{table}_generated`` (a table of a ``--db`` file written by an older
-        sandbox, whose columns SQLite generated from the JSON) into the new ``table``, and drop the old table."""
-        extracts = "".join(f", json_extract(doc, '$.{column}')" for column in columns)
-        names = "".join(f", {column}" for column in columns)
-        self._conn.execute(f"INSERT INTO {table} (id, doc{names}) SELECT id, doc{extracts} FROM {table}_generated")
-        self._conn.execute("DELETE FROM sqlite_sequence WHERE name = ?", (table,))
-        self._conn.execute("UPDATE sqlite_sequence SET name = ? WHERE name = ?", (table, f"{table}_generated"))
-        self._conn.execute(f"DROP TABLE {table}_generated")
-
-    @staticmethod
-    def _served_columns(table: str) -> tuple[str, ...]:
+    def _served_columns(self, table: str) -> tuple[str, ...]:
         """The served-form columns of ``table`` (none for a table without a served form)."""
-        return SERVED_COLUMNS if table in SERVED_FORMS else ()
+        return SERVED_COLUMNS if table in self._served_forms else ()
 
-    def _add_served_columns(self, table: str, refill: bool) -> None:
-        """Give ``table`` of a ``--db`` file written before it had a served form its served columns, and fill them
-        in when they were added or the rows were just copied (``refill``)."""
+    def _match_served_columns(self, table: str) -> None:
+        """Give ``table`` the served columns its form needs, filled for the rows it holds (a ``--db`` file written
+        without them), or drop those it has without a form."""
         present = {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}
-        missing = [column for column in self._served_columns(table) if column not in present]
+        if table not in self._served_forms:
+            for column in present.intersection(SERVED_COLUMNS):
+                self._conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+            return
+        missing = [column for column in SERVED_COLUMNS if column not in present]
         for column in missing:
             self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
-        if missing or (refill and table in SERVED_FORMS):
+        if missing:
             rows = self._conn.execute(f"SELECT id, doc FROM {table}").fetchall()
+            form = self._served_forms[table]
             self._conn.executemany(
-                _set_served(table), [(*SERVED_FORMS[table](ident, orjson.loads(doc)), ident) for ident, doc in rows]
+                _set_served(table), [(*form(ident, orjson.loads(doc)), ident) for ident, doc in rows]
             )
-
-    @staticmethod
-    def _index_name(table: str, expression: str) -> str:
-        return f"{table}_" + re.sub(r"\W+", "_", expression.lower())
 
     def drop_all(self) -> None:
         """Remove every table (used by reset before reseeding)."""
@@ -291,6 +204,7 @@ class Store:
             for (table,) in tables:
                 self._conn.execute(f"DROP TABLE {table}")
             self._conn.execute("DELETE FROM sqlite_sequence")
+            self._drops += 1  # dropping is no row change: the version counts it itself
         self.create_schema()
 
     @contextmanager
@@ -370,18 +284,16 @@ class Store:
             doc["id"] = row[0]
         return docs
 
-    @staticmethod
-    def _served(table: str, ident: int, doc: Mapping[str, Any]) -> tuple:
+    def _served(self, table: str, ident: int, doc: Mapping[str, Any]) -> tuple:
         """The served-form column values of document ``ident`` of ``table`` (none for a table without one)."""
-        form = SERVED_FORMS.get(table)
+        form = self._served_forms.get(table)
         return form(ident, doc) if form else ()
 
-    @classmethod
-    def _insert_sql(cls, table: str, with_id: bool, rows: int = 1) -> str:
+    def _insert_sql(self, table: str, with_id: bool, rows: int = 1) -> str:
         """The INSERT of ``rows`` rows of a document table: id, doc, the table's columns, its served columns (or,
         without ``with_id``, only doc and the columns)."""
         names = (
-            ("id", "doc", *DOC_TABLES[table][0], *cls._served_columns(table))
+            ("id", "doc", *DOC_TABLES[table][0], *self._served_columns(table))
             if with_id
             else ("doc", *DOC_TABLES[table][0])
         )
@@ -449,7 +361,7 @@ class Store:
                 yield self
                 self.create_schema()
                 self._conn.execute("DELETE FROM contact_list_ids")
-                self._conn.execute(_FILL_LIST_IDS)
+                self._conn.execute(FILL_LIST_IDS)
             finally:
                 self._bulk = False
 
@@ -508,7 +420,7 @@ class Store:
         self, where: str, params: Params, order: str, limit: int | None, offset: int
     ) -> list[tuple[int, str, int, str | None]]:
         """Like :meth:`query` on contacts, their ``(id, served text, cut, list ids)`` rows (see
-        :data:`SERVED_FORMS`; the list ids as a JSON array, None for none): a page to splice, with nothing
+        :class:`Store`; the list ids as a JSON array, None for none): a page to splice, with nothing
         decoded, in one query."""
         what = "id, served, served_cut, (SELECT list_ids FROM contact_list_ids WHERE contact_id = contacts.id)"
         return self._select(what, "contacts", where, params, order, limit, offset)
@@ -550,26 +462,28 @@ class Store:
             listing.count = self.execute(f"SELECT COUNT(*) FROM {table}" + _where(where), params)[0][0]
         return listing.count
 
-    def rendered(
-        self, table: str, where: str, params: Params, variant: tuple, render: Callable[[], tuple[bytes, Any]]
-    ) -> tuple[bytes, Any]:
-        """``render()`` for one page (``variant``: who renders it, order, size, offset) of a filtered listing,
-        remembered until the next write: a rendered page (its encoded body and headers) depends on nothing but
-        the stored data, so asking for it again costs a lookup. Rendered under the store lock, so no write slips
-        between reading the data and remembering the result; a render that writes is not remembered."""
+    def version(self, wait: bool = True) -> tuple[int, int, int] | None:
+        """The stored data's version: it changes with every write, this store's (SQLite's ``total_changes``, and
+        :meth:`drop_all`) or, in a ``--db`` file, another connection's (``PRAGMA data_version``); what is
+        remembered about the data is keyed on it. ``wait=False`` never waits for the lock (the event loop asks
+        so): None when a file store's lock is busy. An in-memory database has no other connection, so its version
+        is read without the lock (two counters, no SQL)."""
+        if self.path is None:
+            return (self._drops, self._conn.total_changes, 0)
+        if not self._lock.acquire(blocking=wait):
+            return None
+        try:
+            return (self._drops, self._conn.total_changes, self._conn.execute("PRAGMA data_version").fetchone()[0])
+        finally:
+            self._lock.release()
+
+    def consistent(self, read: Callable[[], T]) -> tuple[T, tuple[int, int, int] | None]:
+        """``read()`` under the lock, with the :meth:`version` of the data it read (None when it wrote: what it
+        returns then is not to be remembered)."""
         with self._lock:
-            self._forget_if_written()
-            key = (table, where, _frozen(params), variant)
-            found = self._rendered.pop(key, None)
-            if found is None:
-                found = render()
-                if self._conn.total_changes != self._listings_at:
-                    return found
-                self._rendered_bytes += len(found[0])
-            self._rendered[key] = found  # most recently used last
-            while self._rendered_bytes > RENDERED_BYTES:
-                self._rendered_bytes -= len(self._rendered.pop(next(iter(self._rendered)))[0])
-            return found
+            before = self.version()
+            result = read()
+            return result, before if self.version() == before else None
 
     def remembered(self, key: tuple, compute: Callable[[], Any]) -> Any:
         """``compute()``, a small value read from the stored data (the default brand of every request, say),
@@ -578,23 +492,21 @@ class Store:
             self._forget_if_written()
             if key in self._remembered:
                 return self._remembered[key]
-            value = compute()
-            if self._conn.total_changes == self._listings_at:
+            value, version = self.consistent(compute)
+            if version is not None:
                 self._remembered[key] = value
             return value
 
     def _forget_if_written(self) -> None:
-        """Drop the remembered listings and rendered pages if anything was written since they were made."""
-        changes = self._conn.total_changes
-        if changes != self._listings_at:
+        """Drop the remembered listings and values if anything was written since they were made."""
+        version = self.version()
+        if version != self._remembered_at:
             self._forget()
-            self._listings_at = changes
+            self._remembered_at = version
 
     def _forget(self) -> None:
-        """Drop every remembered listing, rendered page and value."""
+        """Drop every remembered listing and value."""
         self._listings.clear()
-        self._rendered.clear()
-        self._rendered_bytes = 0
         self._remembered.clear()
 
     def _listing(self, table: str, where: str, params: Params) -> _Listing:

@@ -16,6 +16,7 @@ from ..dependencies import get_state
 from ..schemas import document_model
 
 router = APIRouter()
+LISTED = ()  # no generic list route
 Account = document_model("Account", FIELDS)
 
 

@@ -14,6 +14,7 @@ from ..dependencies import get_state
 from ..schemas import document_model
 
 router = APIRouter()
+LISTED = ()  # no generic list route
 Brand = document_model("Brand", FIELDS)
 
 

@@ -16,6 +16,7 @@ from ..resource_routes import register
 from ..schemas import resource_model
 
 router = APIRouter()
+LISTED = (campaigns,)  # its list route is the generic one, put first by the app
 Campaign = resource_model(campaigns)
 
 

@@ -13,6 +13,7 @@ from ..dependencies import get_state
 from ..resource_routes import register
 
 router = APIRouter()
+LISTED = (contacts,)  # its list route is the generic one, put first by the app
 
 
 @router.get("/contacts/search", tags=["Contacts"], summary="Search contacts by name, email or phone (?q=)")

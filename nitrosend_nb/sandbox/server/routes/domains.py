@@ -14,6 +14,7 @@ from ..resource_routes import register
 from ..schemas import resource_model
 
 router = APIRouter()
+LISTED = (domains,)  # its list route is the generic one, put first by the app
 
 
 @router.post(

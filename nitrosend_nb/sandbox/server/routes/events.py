@@ -15,6 +15,7 @@ from ..resource_routes import register
 from ..schemas import resource_model
 
 router = APIRouter()
+LISTED = (events,)  # its list route is the generic one, put first by the app
 
 
 @router.post(

@@ -13,6 +13,7 @@ from ...services.specs import flow_spec
 from ..resource_routes import register
 
 router = APIRouter()
+LISTED = (flows,)  # its list route is the generic one, put first by the app
 
 
 @router.get("/flows/spec", tags=["Flows"], summary="Get the flow step type schema")

@@ -25,6 +25,7 @@ from ..dependencies import app_state, get_state
 from ..resource_routes import register
 
 router = APIRouter()
+LISTED = (imports,)  # its list route is the generic one, put first by the app
 uploads_router = APIRouter(tags=["Imports"])
 
 

@@ -14,6 +14,7 @@ from ..dependencies import get_state
 from ..resource_routes import register
 
 router = APIRouter()
+LISTED = (lists,)  # its list route is the generic one, put first by the app
 
 
 @router.post("/lists/{ident}/contacts/bulk", tags=["Lists"], summary="Add or remove contacts by email")

@@ -21,6 +21,7 @@ from ..resource_routes import register
 from ..schemas import resource_model
 
 router = APIRouter()
+LISTED = (messages,)  # its list route is the generic one, put first by the app
 
 
 @router.post(

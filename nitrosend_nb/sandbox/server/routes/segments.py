@@ -13,6 +13,7 @@ from ..dependencies import get_state
 from ..resource_routes import register
 
 router = APIRouter()
+LISTED = (segments,)  # its list route is the generic one, put first by the app
 
 
 @router.post("/segments/count", tags=["Segments"], summary="Count contacts matching filters")

@@ -12,4 +12,5 @@ from ...services.suppressions import suppressions
 from ..resource_routes import register
 
 router = APIRouter()
+LISTED = (suppressions,)  # its list route is the generic one, put first by the app
 register(router, suppressions)

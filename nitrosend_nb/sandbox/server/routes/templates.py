@@ -17,6 +17,7 @@ from ..dependencies import get_state
 from ..resource_routes import register
 
 router = APIRouter()
+LISTED = (templates,)  # its list route is the generic one, put first by the app
 
 
 @router.post("/templates/preview", tags=["Templates"], summary="Render an email design to HTML")

@@ -15,6 +15,7 @@ from ..resource_routes import register
 from ..schemas import resource_model
 
 router = APIRouter()
+LISTED = (webhooks,)  # its list route is the generic one, put first by the app
 Webhook, WebhookDelivery = resource_model(webhooks), resource_model(deliveries)
 
 
