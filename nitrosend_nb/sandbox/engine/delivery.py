@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ...email_checks import MARKETING_KINDS
 from ...rendering import RenderedEmail
 from ...rendering.context import SANDBOX_HOST
+from ..state import SandboxState
 from . import suppression_rules
 from .outcomes import Reason, status_fields
-
-if TYPE_CHECKING:
-    from ..state import SandboxState
 
 #: A captured email's fields (``GET /_sandbox/outbox``), in the contract's order.
 OUTBOX_FIELDS = (

@@ -14,10 +14,8 @@ Rules the delivery path applies to every recorded email send (transactional, cam
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from ..state import SandboxState
+from ..state import SandboxState
 
 BOUNCE_DOMAIN = "bounce.test"
 COMPLAINT_DOMAIN = "complaint.test"

@@ -15,6 +15,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ...rendering import merge
 from ...rendering.design import SECTION_TYPES, design_strings
+from ..engine.webhook_delivery import EVENTS
 from ..limits import MAX_IDEMPOTENCY_KEY_LENGTH, MAX_NAME_LENGTH, MAX_SUBJECT_LENGTH
 
 EMAIL = re.compile(r"^[^@\s<>(),;:\"\x00-\x1f\x7f]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
@@ -658,16 +659,7 @@ class DirectUploadCreate(Body):
 
 
 # -- webhooks -----------------------------------------------------------------------------------------
-WebhookEvent = Literal[
-    "email.sent",
-    "email.delivered",
-    "email.bounced",
-    "email.complained",
-    "email.opened",
-    "email.clicked",
-    "email.failed",
-    "email.received",
-]
+WebhookEvent = Literal[EVENTS]
 
 
 class WebhookUpdate(Body):
