@@ -156,8 +156,7 @@ class Sandbox:
         self._webhooks.resume()
 
     def _seed_store(self) -> None:
-        """Drop everything and seed the initial data (clock back to its start) in one transaction that concurrent
-        requests never see half done."""
+        """Drop everything and seed the initial data (clock back to its start) in one transaction."""
         store = self.state.store
         with store.atomic():
             store.drop_all()
@@ -207,10 +206,17 @@ class Sandbox:
         clear_outbox(self.state)
 
     def reset(self) -> None:
-        """Reseed to the initial state (data, clock, outbox, pending faults); meanwhile every request is answered
-        with a 503 and ``Retry-After`` (``POST /_sandbox/reset`` calls this too)."""
+        """Reseed to the initial state (data, clock, outbox, pending faults); ``POST /_sandbox/reset`` calls this
+        too. The world is seeded into a fresh in-memory store, holding no lock meanwhile, and then copied into the
+        sandbox's in one step; every request that arrives in between is answered with a 503 and ``Retry-After``
+        (a request already being served finishes on the data it started with)."""
         with self.state.closed_for_reseeding():
-            self._seed_store()
+            fresh = Store(served_forms=SERVED_FORMS)
+            try:
+                seed_store(fresh, seed=self._seed, contacts=self._contacts)
+                self.state.store.load(fresh)
+            finally:
+                fresh.close()
             self.state.knobs.clear_faults()
             self._webhooks.forget()
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 
 import requests
 from sandbox_helpers import Api, assert_error
@@ -56,6 +58,24 @@ def test_db_file_survives_a_restart_without_reseeding(tmp_path):
         assert second.outbox() == outbox
         later = api.post("/contacts", json={"email": "after@restart.test"}).json()
         assert later["created_at"] > created["created_at"] and later["id"] == created["id"] + 1
+
+
+def test_a_reset_db_file_holds_the_seeded_data_after_a_restart(tmp_path):
+    path = str(tmp_path / "sandbox.db")
+    with Sandbox(db=path, contacts=20) as first:
+        api = Api(first)
+        seeded = api.get("/contacts").content
+        api.post("/contacts", json={"email": "gone@soon.test"}).raise_for_status()
+        first.reset()
+        assert api.get("/contacts").content == seeded
+        api.post("/contacts", json={"email": "after@reset.test"}).raise_for_status()
+    with closing(sqlite3.connect(path)) as opened:
+        assert opened.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    with Sandbox(db=path, contacts=20) as second:
+        emails = [
+            channel["value"] for contact in Api(second).get("/contacts").json() for channel in contact["channels"]
+        ]
+        assert "after@reset.test" in emails and "gone@soon.test" not in emails
 
 
 def test_reset_reseeds_to_the_initial_state(fresh_sandbox):
