@@ -7,8 +7,9 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 import requests
 
@@ -23,13 +24,15 @@ def cpu_seconds(pid: int) -> float:
 
 
 @contextmanager
-def sandbox_server(contacts: int) -> Iterator[tuple[str, str, int]]:
-    """Start ``nitrosend-nb sandbox`` in a child process; yield ``(api_url, root_url, pid)``; stop it afterwards."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "nitrosend_nb.cli", "sandbox", "--port", "0", "--contacts", str(contacts)],
-        stdout=subprocess.PIPE,
-        text=True,
+def sandbox_server(contacts: int, without: Sequence[str] = ()) -> Iterator[tuple[str, str, int]]:
+    """Start ``nitrosend-nb sandbox`` in a child process (or, with pieces ``without``, ``variant_sandbox.py``);
+    yield ``(api_url, root_url, pid)``; stop it afterwards."""
+    command = (
+        [sys.executable, str(Path(__file__).with_name("variant_sandbox.py")), str(contacts), *without]
+        if without
+        else [sys.executable, "-m", "nitrosend_nb.cli", "sandbox", "--port", "0", "--contacts", str(contacts)]
     )
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
         for line in proc.stdout:
             match = re.search(r"base URL:\s*(\S+)", line)

@@ -9,6 +9,11 @@ is a bare keep-alive ``http.client`` connection decoding each page with orjson, 
 Each depth is read twice per run: first right after a write (the sandbox renders every page), then again (it
 serves the pages it rendered, until the next write).
 Targets: >= 50,000 rows/s at every depth; 1,000,000 contacts seeded in well under a minute.
+
+Then the list path's pieces: one sandbox per variant, each with one piece switched off (``variant_sandbox.py``: the
+lean list route, the page memo, the listing memo), all serving at once and read in
+interleaved rounds, so a change of the machine's load falls on every variant alike; medians of ``R`` rounds side
+by side, each beside the sandbox with every piece. A piece is kept where it gains at least 20 %.
 """
 
 from __future__ import annotations
@@ -18,11 +23,13 @@ import http.client
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import orjson
 from common import API_KEY, cpu_seconds, sandbox_server
+from variant_sandbox import PIECES
 
 from nitrosend_nb.sandbox.services.contacts import SERVED_FORMS
 from nitrosend_nb.sandbox.store import Store
@@ -125,6 +132,9 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=1_000_000, help="the large seeding run (0 skips it)")
     parser.add_argument("--pages", type=int, default=100, help="pages fetched at each depth")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--pieces-contacts", type=int, default=100_000, help="contacts of the pieces' sandboxes (0 skips)"
+    )
     args = parser.parse_args()
 
     print(f"sandbox benchmark (medians of {args.runs})")
@@ -137,24 +147,20 @@ def main() -> None:
                 f"runs {[round(t[0], 2) for t in timings]}   {count / wall:,.0f} contacts/s"
             )
     print_serving(args.contacts, args.pages, args.runs)
+    if args.pieces_contacts:
+        print_pieces(args.pieces_contacts, args.pages, args.runs)
 
 
 def print_serving(contacts: int, pages_per_depth: int, runs: int) -> None:
     """Serve ``contacts`` from a sandbox process; print rows/s and server CPU per page at three depths."""
     with sandbox_server(contacts) as (url, _root, pid):
         client = PageClient(url)
-        last = client.get(1)[1]
-        client.close()
-        middle = max(1, last // 2 - pages_per_depth // 2)
-        depths = {
-            "first": range(1, pages_per_depth + 1),
-            "middle": range(middle, middle + pages_per_depth),
-            "last": range(max(1, last - pages_per_depth + 1), last + 1),
-        }
+        depths = depths_of(url, pages_per_depth)
         print(
-            f"  GET /contacts?limit=100 over {contacts:,} contacts ({last} pages), {pages_per_depth} pages per "
-            f"depth, target >= {TARGET_ROWS:,} rows/s; server CPU from /proc. 'first read': each run after a "
-            "write (nothing remembered); 'read again': the same pages once more (rendered pages remembered):"
+            f"  GET /contacts?limit=100 over {contacts:,} contacts ({depths['last'].stop - 1} pages), "
+            f"{pages_per_depth} pages per depth, target >= {TARGET_ROWS:,} rows/s; server CPU from /proc. "
+            "'first read': each run after a write (nothing remembered); 'read again': the same pages once more "
+            "(pages remembered):"
         )
         serve(url, pid, range(1, 21), 1)  # warm up the connection path and the server
         for threads in (1, 4):
@@ -169,6 +175,59 @@ def print_serving(contacts: int, pages_per_depth: int, runs: int) -> None:
                 )
                 print(report(f"{where} first read", cold))
                 print(report(f"{where} read again", warm))
+
+
+def depths_of(url: str, pages_per_depth: int) -> dict[str, range]:
+    """The first, middle and last ``pages_per_depth`` pages of ``GET /contacts?limit=100`` at ``url``."""
+    client = PageClient(url)
+    last = client.get(1)[1]
+    client.close()
+    middle = max(1, last // 2 - pages_per_depth // 2)
+    return {
+        "first": range(1, pages_per_depth + 1),
+        "middle": range(middle, middle + pages_per_depth),
+        "last": range(max(1, last - pages_per_depth + 1), last + 1),
+    }
+
+
+def print_pieces(contacts: int, pages_per_depth: int, runs: int) -> None:
+    """Serve ``contacts`` from one sandbox with every piece and one without each; print, side by side, rows/s and
+    server CPU per page of the first read after a write and of the read again, at three depths, 1 and 4 threads."""
+    variants = {"every piece": (), **{f"without {piece}": (piece,) for piece in PIECES}}
+    with ExitStack() as stack:
+        servers = {name: stack.enter_context(sandbox_server(contacts, off)) for name, off in variants.items()}
+        depths = depths_of(next(iter(servers.values()))[0], pages_per_depth)
+        for url, _root, pid in servers.values():
+            serve(url, pid, range(1, 21), 1)  # warm up
+        walks: dict[tuple, list[Serving]] = {}
+        for _ in range(runs):
+            for threads in (1, 4):
+                for depth, pages in depths.items():
+                    for name, (url, _root, pid) in servers.items():
+                        PageClient(url).touch()
+                        walks.setdefault((threads, depth, "first read", name), []).append(
+                            serve(url, pid, pages, threads)
+                        )
+                        walks.setdefault((threads, depth, "read again", name), []).append(
+                            serve(url, pid, pages, threads)
+                        )
+    print(
+        f"  the list path's pieces, GET /contacts?limit=100 over {contacts:,} contacts, {pages_per_depth} pages per "
+        f"depth, medians of {runs} interleaved rounds: rows/s (x every piece) and server CPU ms/page"
+    )
+    print("    " + " " * 31 + "".join(f"{name:>34}" for name in variants))
+    for threads in (1, 4):
+        for depth in depths:
+            for read in ("first read", "read again"):
+                cells = []
+                base = statistics.median(w.rows_per_second for w in walks[(threads, depth, read, "every piece")])
+                for name in variants:
+                    done = walks[(threads, depth, read, name)]
+                    rate = statistics.median(w.rows_per_second for w in done)
+                    cpu = statistics.median(w.cpu_ms_per_page for w in done)
+                    cells.append(f"{rate:>12,.0f} {rate / base:5.2f}x {cpu:6.2f} ms")
+                label = f"{threads} thread{'s' if threads > 1 else ' '} {depth:<6} {read}"
+                print(f"    {label:<31}" + "".join(f"{cell:>34}" for cell in cells))
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ def encode(body: Any) -> bytes:
 
 
 def encoded_response(body: bytes, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
-    """A JSON response whose body is already encoded (a list page remembered by the store)."""
+    """A JSON response whose body is already encoded (a page spliced from stored text, say)."""
     return Response(body, status_code=status, headers=dict(headers or {}), media_type="application/json")
 
 

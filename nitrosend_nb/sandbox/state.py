@@ -91,11 +91,8 @@ class SandboxState:
         return bound
 
     def brand(self) -> dict:
-        """The brand this request acts for (the default brand when the state is not bound, remembered until the next
-        write: read it, never change it)."""
-        return self.bound_brand or self.store.remembered(
-            ("default brand",), lambda: self.store.get("brands", self.default_brand_id())
-        )
+        """The brand this request acts for (the default brand when the state is not bound)."""
+        return self.bound_brand or self.store.get("brands", self.default_brand_id())
 
     @property
     def brand_id(self) -> int:

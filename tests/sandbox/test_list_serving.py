@@ -138,28 +138,6 @@ def test_a_page_follows_a_write_another_connection_makes_to_the_db_file(make_san
     assert api.get("/contacts", params={"limit": 1}).json()[0]["id"] == 999
 
 
-def test_the_store_remembers_values_until_a_write():
-    db = Store()
-    computed = []
-
-    def compute() -> int:
-        computed.append(1)
-        return len(computed)
-
-    assert db.remembered(("n",), compute) == db.remembered(("n",), compute) == 1
-    db.insert("brands", {"sid": "b"})
-    assert db.remembered(("n",), compute) == 2  # recomputed after the write
-
-    def writing() -> int:
-        db.insert("brands", {"sid": "w"})
-        return 0
-
-    db.remembered(("w",), writing)
-    db.remembered(("w",), writing)
-    assert db.count("brands") == 3  # a computation that writes is not remembered
-    db.close()
-
-
 def test_sends_follow_a_change_to_the_default_brand_at_once(fresh_sandbox, fresh_api):
     def send(key: str) -> str:
         fresh_api.post(

@@ -104,7 +104,7 @@ def _row_values(columns: tuple[str, ...], doc: Mapping[str, Any]) -> tuple:
 
 
 _ID_ORDERS = {"id desc": "DESC", "id asc": "ASC", "id": "ASC"}
-_LISTINGS = 64  # filtered listings whose count and page boundaries are remembered
+REMEMBERED_LISTINGS = 64  # filtered listings whose count and page boundaries are remembered until the next write
 ROWS_PER_INSERT = 256  # rows per multi-row INSERT when bulk loading: one statement each, not one per row
 _MAX_PARAMETERS = 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999  # SQLite's default bound-variable limit
 
@@ -158,8 +158,7 @@ class Store:
         self._depth = 0
         self._bulk = False
         self._listings: dict[tuple, _Listing] = {}
-        self._remembered: dict[tuple, Any] = {}
-        self._remembered_at: tuple[int, int, int] | None = None
+        self._listings_at: tuple[int, int, int] | None = None
         self._drops = 0
         with self.atomic():
             migrations.migrate(self._conn)
@@ -213,7 +212,6 @@ class Store:
         with self._lock:
             source._conn.backup(self._conn)
             self._drops += 1  # a copy is no row change: the version counts it itself
-            self._forget()
 
     @contextmanager
     def atomic(self) -> Iterator[Store]:
@@ -249,7 +247,7 @@ class Store:
         """Close the connection (and forget what was remembered about its data)."""
         with self._lock:
             self._conn.close()
-            self._forget()
+            self._listings.clear()
 
     # -- meta and clock -------------------------------------------------------------------------------
     def meta(self, key: str, default: Any = None) -> Any:
@@ -493,29 +491,12 @@ class Store:
             result = read()
             return result, before if self.version() == before else None
 
-    def remembered(self, key: tuple, compute: Callable[[], Any]) -> Any:
-        """``compute()``, a small value read from the stored data (the default brand of every request, say),
-        remembered until the next write. Shared by every caller until then: read it, never change it."""
-        with self._lock:
-            self._forget_if_written()
-            if key in self._remembered:
-                return self._remembered[key]
-            value, version = self.consistent(compute)
-            if version is not None:
-                self._remembered[key] = value
-            return value
-
     def _forget_if_written(self) -> None:
-        """Drop the remembered listings and values if anything was written since they were made."""
+        """Drop the remembered listings if anything was written since they were made."""
         version = self.version()
-        if version != self._remembered_at:
-            self._forget()
-            self._remembered_at = version
-
-    def _forget(self) -> None:
-        """Drop every remembered listing and value."""
-        self._listings.clear()
-        self._remembered.clear()
+        if version != self._listings_at:
+            self._listings.clear()
+            self._listings_at = version
 
     def _listing(self, table: str, where: str, params: Params) -> _Listing:
         """The cached facts about one filtered listing, reset whenever anything was written since."""
@@ -524,7 +505,7 @@ class Store:
             key = (table, where, _frozen(params))
             listing = self._listings.pop(key, None) or _Listing()
             self._listings[key] = listing  # most recently used last
-            while len(self._listings) > _LISTINGS:
+            while len(self._listings) > REMEMBERED_LISTINGS:
                 self._listings.pop(next(iter(self._listings)))
             return listing
 
