@@ -6,7 +6,8 @@ the app ahead of the other routes (``routes.add_list_routes``). It is a FastAPI 
 in ``/docs``, behind the same gate, its errors through the app's exception handlers, the same brand dependency);
 only its handler is its own, FastAPI's supported way: a custom ``APIRoute`` class overriding
 ``get_route_handler``. The handler answers a page the memo still holds right on the event loop (a dictionary
-lookup and the store's version: no SQLite, no waiting); any other page is read in FastAPI's thread pool in one hop,
+lookup and the store's version: two counters, and for a ``--db`` file ``PRAGMA data_version`` only if the store's
+lock is free at once: never a wait); any other page is read in FastAPI's thread pool in one hop,
 the brand resolved (:func:`.dependencies.get_state`) and the page read under the store's lock, so the event loop
 never waits for the store. ``benchmarks/sandbox.py`` measures both pieces against the plain route.
 """
