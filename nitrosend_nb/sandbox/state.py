@@ -40,9 +40,6 @@ class WebhookWorker(Protocol):
     def kick(self) -> None:
         """Wake the worker: new deliveries were queued."""
 
-    def forget(self) -> None:
-        """Drop the retry schedule (the store was reseeded)."""
-
 
 @dataclass
 class SandboxState:
