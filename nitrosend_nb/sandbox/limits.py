@@ -55,6 +55,14 @@ def string_problem(value: str) -> str | None:
     return None
 
 
+def clean_filename(name: str | None) -> str:
+    """An uploaded file's name as the sandbox keeps it: its last path segment, without control characters (tab and
+    line breaks included) or unpaired surrogates, at most :data:`MAX_NAME_LENGTH` characters; "" when nothing is
+    left."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    return _SURROGATE.sub("", re.sub(r"[\x00-\x1f\x7f]", "", base)).strip()[:MAX_NAME_LENGTH]
+
+
 def json_depth(body: bytes) -> int:
     """The deepest nesting of arrays/objects in JSON text ``body`` (brackets inside strings do not count)."""
     depth = deepest = 0

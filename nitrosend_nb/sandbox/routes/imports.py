@@ -18,7 +18,7 @@ from ..errors import ApiError, invalid, json_response
 from ..idempotency import request_key
 from ..import_jobs import accept, declare_upload, imports
 from ..imports import spec
-from ..limits import body_problems, is_json
+from ..limits import body_problems, clean_filename, is_json
 from ..models import DirectUploadCreate, ImportCreate, ResourceId
 from ..state import SandboxState, app_state, get_state
 from ..uploads import UPLOAD_PATH, receive
@@ -72,7 +72,7 @@ async def create_import(request: Request, state: SandboxState = Depends(get_stat
         if problems := body_problems(fields):
             raise invalid(problems)
         data = await upload.read() if upload is not None and hasattr(upload, "read") else None
-        filename = getattr(upload, "filename", None) or "upload.csv"
+        filename = clean_filename(getattr(upload, "filename", None)) or "upload.csv"
     elif not is_json(content_type):
         raise ApiError(
             415, "Send the CSV as multipart/form-data (field 'file'), or JSON naming a direct upload's signed_id"
