@@ -141,12 +141,11 @@ def _chars(value: Any, most: int) -> int:
 
 
 def _replace_size(left: Any, old: Any = "", new: Any = "", *_: Any) -> int:
-    """The length ``replace`` would make (an empty ``old`` inserts ``new`` around every character)."""
-    if not isinstance(left, str):
-        return 0
-    old, new = str(old), str(new)
-    found = left.count(old) if old else len(left) + 1
-    return len(left) + found * (len(new) - len(old))
+    """The length ``replace`` would make of ``left`` as text, as the filter takes it (an empty ``old`` inserts
+    ``new`` around every character)."""
+    text, old, new = "" if left is None else str(left), str(old), str(new)
+    found = text.count(old) if old else len(text) + 1
+    return len(text) + found * (len(new) - len(old))
 
 
 def _join_size(left: Any, separator: Any = " ", *_: Any) -> int:
