@@ -37,10 +37,13 @@ from standardwebhooks.webhooks import WebhookVerificationError as _LibraryError
 from nitrosend_nb.client.frames import WEBHOOK_EVENTS, to_frame
 from nitrosend_nb.client.resources.webhooks import event_fields
 from nitrosend_nb.errors import WebhookVerificationError
+from nitrosend_nb.redaction import redact
 
 __all__ = ["verify_webhook", "webhook_listener", "WebhookListener"]
 
-MAX_BODY = 1024 * 1024
+MAX_BODY = 1024 * 1024  # bytes of one delivery; a larger one is refused (413) unread
+READ_TIMEOUT = 10.0  # seconds a connection may sit idle (headers or body half sent) before it is closed
+MAX_CONNECTIONS = 32  # connections served at once (one thread each); more are closed at once, and senders retry
 _REASONS = {
     "Missing required headers": "missing webhook-id, webhook-timestamp or webhook-signature header",
     "Message timestamp too old": "webhook-timestamp is more than 5 minutes old (a replay, or a clock that is off)",
@@ -56,18 +59,30 @@ def verify_webhook(body: bytes | str, headers: Mapping[str, str], secret: str) -
     ``body`` must be the raw bytes as received (not re-serialised JSON); ``headers`` any mapping (names are
     matched case-insensitively). Raises WebhookVerificationError on a missing header, a bad signature, a
     timestamp outside 5 minutes, a secret that is not ``whsec_``+base64, or a body that is not a JSON event.
+    The error leads back to no secret: no chained exception, and no frame of its traceback holds it (what a
+    traceback printed with locals, as IPython's verbose mode does, would show).
     """
+    event, problem = _verified(body, headers, secret)
+    del secret  # this frame is the traceback's last one: it must not hold the secret
+    if problem is not None:
+        raise WebhookVerificationError(message=f"webhook rejected: {problem}")
+    return event
+
+
+def _verified(body: bytes | str, headers: Mapping[str, str], secret: str) -> tuple[dict, str | None]:
+    """The verified event, or why the webhook is refused. Never raises, so neither this frame (which holds the
+    secret) nor the library's reach a traceback or an exception's context."""
     try:
         event = Webhook(secret).verify(body, {str(k).lower(): v for k, v in headers.items()})
     except _LibraryError as exc:
-        raise WebhookVerificationError(message=f"webhook rejected: {_REASONS.get(str(exc), str(exc))}") from None
+        return {}, redact(_REASONS.get(str(exc), str(exc)), [secret])
     except ValueError:  # bad base64 in the secret or a header, or a body that is not JSON
-        raise WebhookVerificationError(message="webhook rejected: malformed secret, signature or body") from None
+        return {}, "malformed secret, signature or body"
     except Exception:  # e.g. the library's EmptyWebhookSecretError
-        raise WebhookVerificationError(message="webhook rejected: the secret is empty or malformed") from None
+        return {}, "the secret is empty or malformed"
     if not isinstance(event, dict) or "type" not in event:
-        raise WebhookVerificationError(message="webhook rejected: the body is not a webhook event")
-    return event
+        return {}, "the body is not a webhook event"
+    return event, None
 
 
 class WebhookListener:
@@ -84,8 +99,7 @@ class WebhookListener:
         self.rejected: list[str] = []
         self._seen: set[str] = set()
         self._arrived = threading.Condition()
-        self._server = ThreadingHTTPServer((host, port), self._handler())
-        self._server.daemon_threads = True
+        self._server = _BoundedServer((host, port), self._handler())
         self.host, self.port = host, self._server.server_address[1]
         self._thread: threading.Thread | None = None
 
@@ -131,13 +145,30 @@ class WebhookListener:
         listener = self
 
         class Handler(BaseHTTPRequestHandler):
+            timeout = READ_TIMEOUT  # the socket's: a sender that stops halfway frees its thread
+
             def do_POST(self) -> None:  # http.server's naming
-                length = int(self.headers.get("Content-Length") or 0)
-                if self.path.split("?")[0] != listener.path or length > MAX_BODY:
-                    self._answer(404 if length <= MAX_BODY else 413, {"error": "not a webhook endpoint"})
+                length = _content_length(self.headers.get("Content-Length"))
+                if length is None:
+                    self._refuse(400, "Content-Length must be a whole number of bytes")
                     return
-                status, answer = listener.receive(self.rfile.read(length), dict(self.headers.items()))
+                if length > MAX_BODY:
+                    self._refuse(413, f"a webhook body may be at most {MAX_BODY} bytes")
+                    return
+                if self.path.split("?")[0] != listener.path:
+                    self._refuse(404, "not a webhook endpoint")
+                    return
+                body = self.rfile.read(length)
+                if len(body) < length:  # the sender hung up mid-body
+                    self.close_connection = True
+                    return
+                status, answer = listener.receive(body, dict(self.headers.items()))
                 self._answer(status, answer)
+
+            def _refuse(self, status: int, reason: str) -> None:
+                """Answer without reading the body; the connection closes after the answer."""
+                self.close_connection = True
+                self._answer(status, {"error": reason})
 
             def _answer(self, status: int, answer: dict | None) -> None:
                 body = json.dumps(answer).encode() if answer else b""
@@ -213,6 +244,43 @@ class WebhookListener:
             self.events.clear()
             self.rejected.clear()
             self._seen.clear()
+
+
+def _content_length(value: str | None) -> int | None:
+    """A request's body length from its Content-Length header (none: 0), or None when the header is not a whole
+    number (``-1``, ``abc``, thousands of digits)."""
+    if value is None:
+        return 0
+    value = value.strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
+class _BoundedServer(ThreadingHTTPServer):
+    """http.server's threading server with at most :data:`MAX_CONNECTIONS` connections (threads) at once: one
+    more is closed as soon as it is accepted, so half-open connections cannot pile up threads."""
+
+    daemon_threads = True
+    request_queue_size = MAX_CONNECTIONS  # the listen backlog: a burst of deliveries is accepted, not made to wait
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:  # no thread started: its slot is free again
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
 
 def webhook_listener(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from nitrosend_nb.rendering import MergeError, merge_context, render_email
-from nitrosend_nb.rendering.design import SECTION_TYPES, render_design
+from nitrosend_nb.rendering import MergeError, RenderLimitError, merge_context, render_email
+from nitrosend_nb.rendering.design import SECTION_TYPES, render_design, sections_problem
+from nitrosend_nb.rendering.limits import LIQUID_LIMITS, MAX_RENDER_SECONDS, render_budget
 from nitrosend_nb.rendering.merge import check, render, variables
 from nitrosend_nb.rendering.sections import COMPONENTS
 from nitrosend_nb.rendering.text import html_to_text
@@ -215,3 +216,163 @@ def test_every_section_the_spec_lists_renders_every_documented_prop():
         for name, (_, shown) in samples.items():
             assert shown in page, f"{kind}.{name}"
     assert "ns-carousel" not in render_design({"sections": [{"type": "carousel", "props": {"text": "x"}}]})
+
+
+# -- limits -------------------------------------------------------------------------------------------------
+# The audit's templates (issue 21) and the ones that slip past python-liquid's own limits: each is refused with a
+# RenderLimitError naming the limit, the field and the line, instead of rendering for seconds.
+AUDIT_TEMPLATES = [
+    ("loop", "a\n{% for i in (1..10000000) %}x{% endfor %}", "loop_iterations", 2),
+    ("loop of 100M", "{% for i in (1..100000000) %}x{% endfor %}", "loop_iterations", 1),
+    (
+        "nested",
+        "{% for i in (1..1000) %}{% for j in (1..1000) %}{% for k in (1..3) %}x{% endfor %}{% endfor %}{% endfor %}",
+        "loop_iterations",
+        1,
+    ),
+    ("reversed", "{% for i in (1..100000000) reversed %}{% endfor %}", "loop_iterations", 1),
+    ("inner loop", "{% for i in (1..100) %}\n{% for j in (1..1000) %}x{% endfor %}{% endfor %}", "loop_iterations", 2),
+    ("joined range", '{% assign s = (1..3000000) | join: "," %}{{ s | size }}', "value_size", 1),
+    ("size of a range", "{{ (1..99999999999999999999) | size }}", "value_size", 1),
+    (
+        "doubling",
+        '{% assign s = "xx" %}{% for i in (1..40) %}{% assign s = s | append: s %}{% endfor %}',
+        "value_size",
+        1,
+    ),
+    (
+        "replace around every character",
+        '{% assign s = "0123456789" %}{% for i in (1..30) %}{% assign s = s | replace: "", s %}{% endfor %}',
+        "value_size",
+        1,
+    ),
+    (
+        "list doubling",
+        '{% assign a = "a,b" | split: "," %}{% for i in (1..30) %}{% assign a = a | concat: a %}{% endfor %}',
+        "value_size",
+        1,
+    ),
+    (
+        "integer squaring",
+        "{% assign n = 99999999999 %}{% for i in (1..12) %}{% assign n = n | times: n %}{% endfor %}{{ n }}",
+        "value_size",
+        1,
+    ),
+    ("output", "{% for i in (1..9000) %}" + "x" * 300 + "{% endfor %}", "output_bytes", 1),
+    (
+        "assigned",
+        '{% assign s = "x" %}{% for i in (1..20) %}{% assign s = s | append: s %}{% endfor %}'
+        '{% assign t = s | append: s %}{% assign u = t | append: "" %}',  # 1 + 2 + 2 MiB, each within the value limit
+        "assigned_size",
+        1,
+    ),
+    ("markup", "line\n" + "{{ x }}" * 5001, "liquid_markup", 2),
+    ("nesting", "{% if true %}" * 31 + "{% endif %}" * 31, "nesting", 1),
+]
+
+
+@pytest.mark.parametrize(("name", "source", "limit", "line"), AUDIT_TEMPLATES, ids=[t[0] for t in AUDIT_TEMPLATES])
+def test_a_template_over_a_limit_is_refused_naming_the_limit_and_the_line(name, source, limit, line):
+    with pytest.raises(RenderLimitError) as caught:
+        render(source, CONTEXT, html=True, field="html")
+    error = caught.value
+    assert (error.field, error.limit, error.line) == ("html", limit, line)
+    assert str(error) == f"Liquid error on line {line}: {LIQUID_LIMITS[limit]}"
+
+
+def test_the_limits_name_their_values():
+    assert "10,000 iterations" in LIQUID_LIMITS["loop_iterations"]
+    assert "5,000 Liquid tags" in LIQUID_LIMITS["liquid_markup"]
+    assert f"{MAX_RENDER_SECONDS:g} s" in LIQUID_LIMITS["render_seconds"]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{% for i in (1..9999) %}{% endfor %}" * 1600,  # many loops, each under the loop limit
+        "{% for i in (1..9999) %}" + "{% if 1 == 1 %}{% endif %}" * 2400 + "{% endfor %}",  # a long loop body
+        "{% for i in (1..9999) %}" + "{% for j in (1..1) %}{% endfor %}" * 1600 + "{% endfor %}",  # loops in a loop
+    ],
+    ids=["loops", "body", "inner loops"],
+)
+def test_a_render_within_every_other_limit_stops_at_its_time_budget(source):
+    with render_budget(0.2), pytest.raises(RenderLimitError) as caught:
+        render(source, CONTEXT, field="body")
+    assert caught.value.limit == "render_seconds" and caught.value.field == "body"
+
+
+def test_one_budget_covers_every_field_of_an_email():
+    slow = "{% for i in (1..9999) %}{% endfor %}" * 400  # about 0.1 s
+    with render_budget(0.25), pytest.raises(RenderLimitError) as caught:
+        render_email({"subject": slow, "body": slow + "<p>x</p>", "preheader": slow}, CONTEXT)
+    assert caught.value.limit == "render_seconds"
+
+
+def test_a_python_error_inside_a_filter_is_a_liquid_error_on_its_line():
+    with pytest.raises(MergeError, match="line 2: date: year 3170843 is out of range"):
+        render('x\n{{ 99999999999999 | date: "%Y" }}', CONTEXT, field="subject")
+
+
+def test_real_templates_stay_well_inside_the_limits():
+    items = [{"name": f"item {i}", "price": i} for i in range(200)]
+    context = merge_context(BRAND, STORED, {"items": items, "notes": "word " * 20_000})
+    source = (
+        "{% for item in data.items %}{% for n in (1..40) %}<td>{{ item.name | upcase }} {{ item.price | times: n }}"
+        "</td>{% endfor %}{% endfor %}{{ data.notes | truncatewords: 5000 | replace: 'word', 'words' }}"
+        "{{ data.items | map: 'name' | join: ', ' }}{% assign total = data.items | map: 'price' | sum %}{{ total }}"
+    )
+    html = render(source, context, html=True)
+    assert html.count("<td>") == 8000 and "19900" in html
+
+
+def test_a_rendered_subject_over_998_characters_is_refused():
+    email = render_email({"subject": "{% for i in (1..99) %}0123456789{% endfor %}", "body": "x"}, CONTEXT)
+    assert len(email.subject) == 990
+    with pytest.raises(RenderLimitError) as caught:
+        render_email({"subject": "{% for i in (1..10000) %}0123456789{% endfor %}", "body": "x"}, CONTEXT)
+    assert (caught.value.field, caught.value.limit) == ("subject", "subject_length")
+    assert str(caught.value) == "renders to 100,000 characters; a subject may be at most 998 characters"
+
+
+def test_a_design_with_too_many_sections_is_refused_before_mjml_runs():
+    spacers = {"sections": [{"type": "spacer", "props": {"height": 20}}] * 40_000}
+    with pytest.raises(RenderLimitError) as caught:
+        render_design(spacers)
+    assert (caught.value.field, caught.value.limit) == ("design", "design_sections")
+    assert str(caught.value) == "has 40,000 sections; a design may have at most 200 (sections inside columns included)"
+    nested = {"sections": [{"type": "columns", "props": {"columns": [{"sections": [{"type": "divider"}] * 60}] * 4}}]}
+    assert sections_problem(nested) == (
+        "has 241 sections; a design may have at most 200 (sections inside columns included)"
+    )
+    assert sections_problem({"sections": [{"type": "spacer"}] * 200}) is None
+
+
+def test_a_design_whose_mjml_or_html_is_too_large_is_refused(monkeypatch):
+    wordy = {"sections": [{"type": "text", "props": {"text": "{{ data.words }}"}}] * 100}
+    context = merge_context(BRAND, None, {"words": "word " * 5000})  # 25 KB a section, 2.5 MB in all
+    with pytest.raises(RenderLimitError) as caught:
+        render_design(wordy, context)
+    assert (caught.value.field, caught.value.limit) == ("design", "mjml_bytes")
+    monkeypatch.setattr("nitrosend_nb.rendering.design.MAX_HTML_BYTES", 10_000)  # the HTML limit is a backstop
+    with pytest.raises(RenderLimitError) as caught:
+        render_design(DESIGN)
+    assert caught.value.limit == "html_bytes" and "bytes of HTML" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("height", "rendered"),
+    [
+        (12, "12px"),
+        ("30", "30px"),
+        ("9" * 5000, "400px"),
+        (10**30, "400px"),
+        (-5, "0px"),
+        (float("inf"), "24px"),
+        ("0030", "30px"),
+        ("tall", "24px"),
+        (None, "24px"),
+    ],
+)
+def test_a_spacer_height_is_clamped_however_it_is_written(height, rendered):
+    page = render_design({"sections": [{"type": "spacer", "props": {"height": height}}]})
+    assert f'height="{rendered}"' in page or f"height:{rendered}" in page

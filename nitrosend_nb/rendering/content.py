@@ -9,6 +9,7 @@ from typing import Any
 
 from . import merge
 from .design import render_design
+from .limits import MAX_SUBJECT_LENGTH, RenderLimitError, check_budget, render_budget
 from .text import html_to_text, looks_like_html, text_to_html
 
 __all__ = ["RenderedEmail", "render_email"]
@@ -36,21 +37,41 @@ def render_email(
     Raw ``html`` and a template ``body`` written as HTML are HTML (values escaped); a design with sections goes
     through MJML; any other body is plain text. ``plain_body=True`` (a message's ``body``, which the API defines
     as plain text) never treats the body as HTML. The text part is the body when there is one, else derived
-    from the HTML. With no ``context`` merge tags stay literal (a design preview). Raises
-    :class:`~nitrosend_nb.rendering.merge.MergeError` naming the field at fault."""
+    from the HTML. With no ``context`` merge tags stay literal (a design preview). The whole email renders within
+    one render-time budget and the limits of :mod:`.limits`. Raises a
+    :class:`~nitrosend_nb.rendering.errors.RenderError` naming the field at fault: a
+    :class:`~nitrosend_nb.rendering.merge.MergeError` for bad Liquid, a
+    :class:`~nitrosend_nb.rendering.limits.RenderLimitError` for content over a limit."""
     unknown: list[str] = []
-    subject = merge.render(content.get("subject"), context, field="subject", unknown=unknown)
-    body = content.get("body")
-    design = content.get("design") or {}
-    html_field = "html"
-    if not html and not plain_body and not design.get("sections") and looks_like_html(body):
-        html, body, html_field = body, None, "body"  # a template body written in HTML
-    if html:
-        markup = merge.render(html, context, html=True, field=html_field, unknown=unknown)
-    elif design.get("sections"):
-        preheader = merge.render(content.get("preheader"), context, field="preheader", unknown=unknown)
-        markup = render_design(design, context, theme, preheader=preheader, title=subject, unknown=unknown)
-    else:
-        markup = text_to_html(merge.render(body, context, field="body", unknown=unknown))
-    text = merge.render(body, context, field="body", unknown=unknown) if body else html_to_text(markup)
+    with render_budget():
+        subject = _line_of_text(
+            merge.render(content.get("subject"), context, field="subject", unknown=unknown), "subject"
+        )
+        body = content.get("body")
+        design = content.get("design") or {}
+        html_field = "html"
+        if not html and not plain_body and not design.get("sections") and looks_like_html(body):
+            html, body, html_field = body, None, "body"  # a template body written in HTML
+        if html:
+            markup = merge.render(html, context, html=True, field=html_field, unknown=unknown)
+        elif design.get("sections"):
+            preheader = merge.render(content.get("preheader"), context, field="preheader", unknown=unknown)
+            preheader = _line_of_text(preheader, "preheader")
+            markup = render_design(design, context, theme, preheader=preheader, title=subject, unknown=unknown)
+        else:
+            markup = text_to_html(merge.render(body, context, field="body", unknown=unknown))
+        check_budget("body" if body else html_field)
+        text = merge.render(body, context, field="body", unknown=unknown) if body else html_to_text(markup)
     return RenderedEmail(subject, markup, text, tuple(unknown))
+
+
+def _line_of_text(rendered: str, field: str) -> str:
+    """A rendered subject or preheader, or :class:`~.limits.RenderLimitError` when it is over RFC 5322's line
+    length (its merge tags can make it far longer than the stored text)."""
+    if len(rendered) > MAX_SUBJECT_LENGTH:
+        raise RenderLimitError(
+            field,
+            "subject_length",
+            f"renders to {len(rendered):,} characters; a {field} may be at most {MAX_SUBJECT_LENGTH} characters",
+        )
+    return rendered

@@ -7,11 +7,15 @@ Merge tags in props are filled from ``context`` (per recipient) before escaping;
 literal (what ``POST /templates/preview`` shows). Every value is HTML-escaped; link targets are limited to
 http(s)/mailto after their merge tags are filled, so a merge value can never make a ``javascript:`` link;
 style values must look like CSS lengths and colours or fall back to defaults.
+
+A design is bounded (:mod:`.limits`): its sections are counted before anything renders, its MJML measured before
+mjml-python runs and its HTML after, each over its limit a :class:`~.limits.RenderLimitError` naming ``design``.
 """
 
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -19,9 +23,25 @@ from typing import Any
 import mjml
 
 from . import merge
+from .limits import (
+    MAX_DESIGN_SECTIONS,
+    MAX_HTML_BYTES,
+    MAX_MJML_BYTES,
+    MAX_SPACER_HEIGHT,
+    RenderLimitError,
+    check_budget,
+)
 from .sections import COMPONENTS
 
-__all__ = ["DEFAULT_THEME", "SECTION_TYPES", "brand_theme", "render_design", "design_strings", "section_types"]
+__all__ = [
+    "DEFAULT_THEME",
+    "SECTION_TYPES",
+    "brand_theme",
+    "design_strings",
+    "render_design",
+    "section_types",
+    "sections_problem",
+]
 
 DEFAULT_THEME = {
     "brand_color": "#4f46e5",
@@ -55,6 +75,18 @@ def _attrs(**values: Any) -> str:
         for name, value in values.items()
         if value not in (None, "")
     )
+
+
+def _pixels(value: Any, default: int, most: int) -> int:
+    """A pixel count from a number or a string of digits, clamped to ``0..most``; ``default`` for anything else
+    (a string of thousands of digits is clamped without converting it: Python refuses such an int)."""
+    if isinstance(value, (int, float)):
+        number = value if math.isfinite(value) else default
+    elif isinstance(value, str) and value.isdecimal():
+        number = int(value) if len(value.lstrip("0")) <= len(str(most)) else most
+    else:
+        number = default
+    return max(0, min(int(number), most))
 
 
 def _style(value: Any, pattern: re.Pattern, default: str | None) -> str | None:
@@ -179,9 +211,7 @@ class _Mjml:
         return '<mj-divider border-width="1px" border-color="#e5e7eb" padding="16px 0" />'
 
     def spacer(self, p: Mapping, align: str) -> str:
-        height = p.get("height", 24)
-        height = int(height) if isinstance(height, (int, float)) or str(height).isdecimal() else 24
-        return f'<mj-spacer height="{max(0, min(height, 400))}px" />'
+        return f'<mj-spacer height="{_pixels(p.get("height", 24), 24, MAX_SPACER_HEIGHT)}px" />'
 
     def footer(self, p: Mapping, align: str) -> str:
         href, key = self.first(p, "unsubscribe_url")
@@ -268,8 +298,11 @@ def render_design(
     unknown: list[str] | None = None,
 ) -> str:
     """The complete HTML document for ``design`` (brand ``theme`` overridden by the design's own theme);
-    ``preheader`` becomes the hidden preview text, ``title`` the document title (both already filled)."""
+    ``preheader`` becomes the hidden preview text, ``title`` the document title (both already filled).
+    :class:`~.limits.RenderLimitError` for a design over the section, MJML or HTML limits."""
     design = design or {}
+    if problem := sections_problem(design):
+        raise RenderLimitError("design", "design_sections", problem)
     builder = _Mjml({**(theme or {}), **(design.get("theme") or {})}, context, unknown)
     sections = "".join(
         builder.section(s, i) for i, s in enumerate(design.get("sections") or []) if isinstance(s, Mapping)
@@ -286,7 +319,33 @@ def render_design(
         f"<mj-body{_attrs(background_color=_style(t['bg_color'], _COLOR, DEFAULT_THEME['bg_color']))}"
         f' width="600px">{sections}</mj-body></mjml>'
     )
-    return mjml.mjml2html(source)
+    if (size := len(source.encode())) > MAX_MJML_BYTES:
+        raise RenderLimitError(
+            "design", "mjml_bytes", f"becomes {size:,} bytes of MJML; a design may become at most {MAX_MJML_BYTES:,}"
+        )
+    check_budget("design")
+    markup = mjml.mjml2html(source)
+    if (size := len(markup.encode())) > MAX_HTML_BYTES:
+        raise RenderLimitError(
+            "design", "html_bytes", f"renders to {size:,} bytes of HTML; a design may render to {MAX_HTML_BYTES:,}"
+        )
+    return markup
+
+
+def sections_problem(design: Mapping[str, Any] | None) -> str | None:
+    """Why ``design`` has too many sections to render (counting those inside its columns), or None; reads the
+    raw document, so a request can be refused before its sections are even parsed."""
+    count = 0
+    for section in (design or {}).get("sections") or []:
+        count += 1
+        props = section.get("props") if isinstance(section, Mapping) else None
+        columns = props.get("columns") if isinstance(props, Mapping) else None
+        for column in columns if isinstance(columns, list) else []:
+            inner = column.get("sections") if isinstance(column, Mapping) else None
+            count += len(inner) if isinstance(inner, list) else 0
+    if count <= MAX_DESIGN_SECTIONS:
+        return None
+    return f"has {count:,} sections; a design may have at most {MAX_DESIGN_SECTIONS} (sections inside columns included)"
 
 
 def design_strings(design: Mapping[str, Any] | None) -> Iterator[tuple[str, str]]:

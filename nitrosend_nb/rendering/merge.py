@@ -4,7 +4,9 @@
 Two environments are built once per process (one HTML-escaping every value, for HTML bodies; one plain, for
 subjects, text and design props that are escaped later), and parsed templates are cached. Unknown variables
 render empty; :func:`render` reports the ones it met so previews can warn about them. A syntax error (or an
-unknown filter) raises :class:`MergeError` naming the field and the line.
+unknown filter) raises :class:`MergeError` naming the field and the line; a render over one of the limits of
+:mod:`.limits` (enforced by :mod:`.liquid_bounds`) raises :class:`~.limits.RenderLimitError`, naming the
+limit, the field and the line.
 """
 
 from __future__ import annotations
@@ -15,8 +17,12 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from liquid import BoundTemplate, Environment, Undefined
+from liquid import BoundTemplate, Undefined
 from liquid.exceptions import LiquidError
+
+from .errors import RenderError
+from .limits import LIQUID_LIMITS, RenderLimitError, check_budget, liquid_markup, render_budget
+from .liquid_bounds import BoundedEnvironment, limit_name
 
 __all__ = ["MergeError", "render", "check", "variables"]
 
@@ -24,12 +30,12 @@ _PATH = re.compile(r"[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[[^\]]*\])*")
 _unknown: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("unknown_merge_tags", default=None)
 
 
-class MergeError(ValueError):
+class MergeError(RenderError):
     """A merge-tag template that cannot be parsed or rendered: ``field``, 1-based ``line`` and ``reason``."""
 
     def __init__(self, field: str, line: int, reason: str) -> None:
-        self.field, self.line, self.reason = field, line, reason
-        super().__init__(f"Liquid error on line {line}: {reason}")
+        super().__init__(field, f"Liquid error on line {line}: {reason}")
+        self.line, self.reason = line, reason
 
 
 class _ReportedUndefined(Undefined):
@@ -47,8 +53,9 @@ class _ReportedUndefined(Undefined):
         return ""
 
 
-class _EmailEnvironment(Environment):
-    """Liquid's standard tags and filters, minus ``include``/``render``: an email has no partials to load."""
+class _EmailEnvironment(BoundedEnvironment):
+    """Liquid's standard tags and filters, minus ``include``/``render`` (an email has no partials to load), within
+    the rendering limits."""
 
     def setup_tags_and_filters(self, *, extra: bool = False) -> None:
         super().setup_tags_and_filters(extra=extra)
@@ -66,19 +73,33 @@ class _UnknownFilter(Exception):
         self.name, self.index = name, index
 
 
+class _TooMuchMarkup(Exception):
+    """A template over the markup limits, left unparsed; ``index``: where it passes them."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(index)
+        self.index = index
+
+
 def _line(source: str, index: int) -> int:
     return source.count("\n", 0, index) + 1 if index >= 0 else source.count("\n") + 1
 
 
-def _error(field: str, source: str, exc: LiquidError) -> MergeError:
+def _error(field: str, source: str, exc: LiquidError) -> RenderError:
     token = exc.token
     index = token.start_index if token is not None and token.source == source else -1
-    return MergeError(field, _line(source, index), str(exc.message))
+    line, limit = _line(source, index), limit_name(exc)
+    if limit is not None:
+        return RenderLimitError(field, limit, f"Liquid error on line {line}: {LIQUID_LIMITS[limit]}", line)
+    return MergeError(field, line, str(exc.message))
 
 
 @lru_cache(maxsize=1024)
 def _parse(source: str, html: bool) -> BoundTemplate | Exception:
     env = _HTML if html else _TEXT
+    _, _, over = liquid_markup(source)
+    if over is not None:
+        return _TooMuchMarkup(over)
     try:
         template = env.from_string(source)
     except LiquidError as exc:
@@ -93,6 +114,11 @@ def _template(source: str, html: bool, field: str) -> BoundTemplate:
     parsed = _parse(source, html)
     if isinstance(parsed, _UnknownFilter):
         raise MergeError(field, _line(source, parsed.index), f"unknown filter '{parsed.name}'")
+    if isinstance(parsed, _TooMuchMarkup):
+        line = _line(source, parsed.index)
+        raise RenderLimitError(
+            field, "liquid_markup", f"Liquid error on line {line}: {LIQUID_LIMITS['liquid_markup']}", line
+        )
     if isinstance(parsed, LiquidError):
         raise _error(field, source, parsed)
     return parsed
@@ -114,19 +140,22 @@ def render(
     unknown: list[str] | None = None,
 ) -> str:
     """Fill ``source``'s merge tags from ``context`` (values HTML-escaped when ``html``); the dotted paths of
-    unknown variables it outputs are appended to ``unknown``. With no ``context`` the tags stay literal."""
+    unknown variables it outputs are appended to ``unknown``. With no ``context`` the tags stay literal. Runs
+    within the render-time budget in force, or a budget of its own."""
     if not source:
         return ""
     if "{" not in source or context is None:
         return source
-    template = _template(source, html, field)
-    token = _unknown.set(unknown if unknown is not None else [])
-    try:
-        return template.render(**context)
-    except LiquidError as exc:
-        raise _error(field, source, exc) from None
-    finally:
-        _unknown.reset(token)
+    with render_budget():
+        check_budget(field)
+        template = _template(source, html, field)
+        token = _unknown.set(unknown if unknown is not None else [])
+        try:
+            return template.render(**context)
+        except LiquidError as exc:
+            raise _error(field, source, exc) from None
+        finally:
+            _unknown.reset(token)
 
 
 def variables(sources: Iterable[str | None]) -> list[str]:

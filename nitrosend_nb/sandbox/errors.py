@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..rendering import MergeError
+from ..rendering import RenderError
 
 
 def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
@@ -203,8 +203,9 @@ def _api_error_handler(request: Request, exc: ApiError) -> Response:
     return exc.response()
 
 
-def _merge_handler(request: Request, exc: MergeError) -> Response:
-    """A merge tag that failed while rendering (e.g. ``divided_by: 0``): 422 naming the field and line."""
+def _render_handler(request: Request, exc: RenderError) -> Response:
+    """Content that failed to render: a merge tag (e.g. ``divided_by: 0``) or a rendering limit reached; 422
+    naming the field (and, for Liquid, the line)."""
     fields = {exc.field: [str(exc)]}
     return error_response(422, validation_summary(fields), fields)
 
@@ -218,5 +219,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
     app.add_exception_handler(ApiError, _api_error_handler)
-    app.add_exception_handler(MergeError, _merge_handler)
+    app.add_exception_handler(RenderError, _render_handler)
     app.add_exception_handler(Exception, _unexpected_handler)

@@ -1,8 +1,9 @@
 """Every input limit the sandbox enforces, in one place, and the checks the gate runs at the edge before any
-route (or FastAPI's parser) sees a request: URL length, body size, JSON nesting depth, and strings holding
-control characters or unpaired surrogates. A file upload (a multipart ``POST /imports``, the presigned PUT of a
-direct upload) may be as large as an import file; JSON checks apply to JSON bodies only. The README's sandbox
-section lists these figures."""
+route (or FastAPI's parser) sees a request: URL length, body size, JSON nesting depth, strings holding
+control characters or unpaired surrogates, and the Liquid markup a request may carry. A file upload (a multipart
+``POST /imports``, the presigned PUT of a direct upload) may be as large as an import file; JSON checks apply to
+JSON bodies only. The README's sandbox section lists these figures; the limits on rendering are
+:mod:`nitrosend_nb.rendering.limits`' (shared with the widgets), which the README lists beside them."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl
 
+from ..rendering import limits as rendering
+
 MAX_URL_BYTES = 8 * 1024  # path + query string; longer answers 414
 MAX_REQUEST_HEAD_BYTES = 1024 * 1024  # what the HTTP parser buffers, so URLs up to this size still get a JSON 414
 MAX_BODY_BYTES = 1024 * 1024  # request body; larger answers 413
@@ -18,9 +21,9 @@ MAX_IMPORT_FILE_BYTES = 10 * 1024 * 1024  # a CSV to import (the imports spec's 
 MAX_IMPORT_BODY_BYTES = MAX_IMPORT_FILE_BYTES + 64 * 1024  # a file upload's body: the file plus multipart framing
 MAX_JSON_DEPTH = 64  # nested arrays/objects in a body; deeper answers 400
 MAX_SEARCH_LENGTH = 256  # characters of ``search`` / ``q``; longer answers 422
-SEARCH_PARAMS = ("search", "q")
+SEARCH_PARAMS = ("search", "q", "query")  # query: the inbox's search (GET /_sandbox/messages)
 MAX_NAME_LENGTH = 255  # names of lists, segments, templates, campaigns, flows; contacts' first/last name, source
-MAX_SUBJECT_LENGTH = 998  # subject and preheader (RFC 5322's line limit)
+MAX_SUBJECT_LENGTH = rendering.MAX_SUBJECT_LENGTH  # subject and preheader, stored or rendered (RFC 5322's line limit)
 MAX_IDEMPOTENCY_KEY_LENGTH = 128  # the spec's maxLength
 
 # C0 controls and DEL, except tab, line feed and carriage return (which text and HTML bodies carry).
@@ -52,6 +55,14 @@ def string_problem(value: str) -> str | None:
     return None
 
 
+def clean_filename(name: str | None) -> str:
+    """An uploaded file's name as the sandbox keeps it: its last path segment, without control characters (tab and
+    line breaks included) or unpaired surrogates, at most :data:`MAX_NAME_LENGTH` characters; "" when nothing is
+    left."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    return _SURROGATE.sub("", re.sub(r"[\x00-\x1f\x7f]", "", base)).strip()[:MAX_NAME_LENGTH]
+
+
 def json_depth(body: bytes) -> int:
     """The deepest nesting of arrays/objects in JSON text ``body`` (brackets inside strings do not count)."""
     depth = deepest = 0
@@ -79,11 +90,20 @@ def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
 
 
 def body_problems(document: Any) -> dict[str, list[str]]:
-    """``{field: [message]}`` for each string of a decoded JSON body that cannot be stored."""
+    """``{field: [message]}`` for each string of a decoded JSON body that cannot be stored, and for the string
+    that brings the body's Liquid markup past its limits (parsing it would take seconds)."""
     problems: dict[str, list[str]] = {}
+    tags = chars = 0
+    over = None
     for path, text in _strings(document, ""):
         if (problem := string_problem(text)) and path not in problems:
             problems[path or "body"] = [problem]
+        elif over is None and "{" in text:
+            tags, chars, over = rendering.liquid_markup(text, tags, chars)
+            if over is not None:
+                problems[path or "body"] = [
+                    f"is past the Liquid a request may carry: {rendering.LIQUID_LIMITS['liquid_markup']}"
+                ]
     return problems
 
 

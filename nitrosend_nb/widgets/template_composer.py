@@ -9,7 +9,7 @@ import ipywidgets as widgets
 
 from ..client.resources.templates import CONTENT_FIELDS
 from ..email_checks import check_email
-from ..rendering import MergeError, merge, merge_context, render_email
+from ..rendering import RenderError, merge, merge_context, render_email
 from ..rendering.design import brand_theme
 from . import html as markup
 from .base import Form
@@ -217,7 +217,7 @@ class TemplateComposer(Form):
         try:
             email = render_email(content, context, brand_theme(self._brand))
             preheader = merge.render(self.preheader.value, context, field="preheader")
-        except MergeError as exc:
+        except RenderError as exc:  # bad Liquid, or a rendering limit reached: said at once, not rendered
             self.preview.value = markup.block(
                 f"{markup.text(exc.field, 'error', bold=True)}: {markup.text(exc, 'error')}", "error"
             )

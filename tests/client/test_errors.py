@@ -56,6 +56,9 @@ def test_redact_masks_keys_and_given_secrets():
     assert redaction.redact("token=hunter2hunter2xx", ["hunter2hunter2xx"]) == "token=****r2xx"
     assert redaction.redact("short secret", ["secret"]) == "short ****"
     assert redaction.redact(None) == "None"
+    assert redaction.redact("hook whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw, masked whsec_****LaSw") == (
+        "hook whsec_****LaSw, masked whsec_****LaSw"  # a webhook signing secret too, keeping its prefix
+    )
 
 
 def test_rate_limit_error_keeps_the_servers_hint():

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import socket
+import threading
 import time
+import traceback
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -41,6 +44,81 @@ def test_verify_webhook_accepts_a_good_event_and_refuses_bad_ones_clearly():
             nb.verify_webhook(raw, hdrs, secret)
         assert words in str(caught.value) and isinstance(caught.value, nb.NitrosendError)
         assert SECRET not in str(caught.value)
+
+
+def test_a_refused_webhook_leaves_no_path_to_its_secret():
+    """A traceback printed with its frames' locals (IPython's verbose mode) shows neither the right secret nor a
+    wrong one, and the error chains no library exception that could."""
+    event = {"type": "email.delivered", "timestamp": "2026-11-01T12:00:00Z", "data": {"message_id": 1}}
+    body, headers = signed(event)
+    for raw, key in ((body + b" ", SECRET), (body, "whsec_" + "V3JvbmdTZWNyZXRWYWx1ZQ" * 2), (body, "whsec_!!")):
+        with pytest.raises(nb.WebhookVerificationError) as caught:
+            nb.verify_webhook(raw, headers, key)
+        error = caught.value
+        assert error.__cause__ is None and error.__context__ is None
+        frames = traceback.StackSummary.extract(traceback.walk_tb(error.__traceback__.tb_next), capture_locals=True)
+        printed = "".join(frames.format())  # every frame after this test's own (which holds the key, of course)
+        assert "verify_webhook" in printed and key not in printed and key[6:] not in printed
+
+
+def exchange(url: str, request: bytes, *, wait: float = 3.0) -> bytes:
+    """Send raw ``request`` bytes to the listener at ``url`` and read until it closes the connection (what it
+    answered: b"" when it closed without an answer); socket.timeout when it neither answers nor closes."""
+    host, port = url.split("//")[1].split("/")[0].split(":")
+    with socket.create_connection((host, int(port)), timeout=wait) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+        return answer
+
+
+@pytest.mark.parametrize(
+    ("length", "status"),
+    [("-1", 400), ("abc", 400), ("9" * 5000, 400), (str(256 * 1024 * 1024), 413), ("+5", 400)],
+    ids=["negative", "not a number", "5000 digits", "256 MiB", "signed"],
+)
+def test_a_bad_or_huge_content_length_is_refused_without_reading_the_body(length, status):
+    with nb.webhook_listener(SECRET) as listener:
+        head = f"POST /webhooks HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n".encode()
+        answer = exchange(listener.url, head + b'{"type": "x"}')  # the sender keeps its end open
+        assert answer.startswith(f"HTTP/1.0 {status} ".encode()), answer[:80]  # -1 read until the sender closed
+        assert b'"error"' in answer  # abc and 5,000 digits raised ValueError: closed with no answer at all
+
+
+def test_a_connection_left_half_open_is_closed_after_the_read_timeout(monkeypatch):
+    monkeypatch.setattr("nitrosend_nb.webhooks.READ_TIMEOUT", 0.3, raising=False)  # 10 s by default
+    with nb.webhook_listener(SECRET) as listener:
+        started = time.monotonic()
+        for partial in (
+            b"POST /webhooks HTTP/1.1\r\nContent-Le",
+            b"POST /webhooks HTTP/1.1\r\nContent-Length: 9\r\n\r\n{",
+        ):
+            assert exchange(listener.url, partial, wait=3) == b""  # headers or body half sent: dropped
+        assert time.monotonic() - started < 2.5
+
+
+def test_connections_and_their_threads_are_bounded(monkeypatch):
+    monkeypatch.setattr("nitrosend_nb.webhooks.READ_TIMEOUT", 5, raising=False)
+    with nb.webhook_listener(SECRET) as listener:
+        host, port = listener.url.split("//")[1].split("/")[0].split(":")
+        before = threading.active_count()
+        idle = [socket.create_connection((host, int(port)), timeout=3) for _ in range(40)]
+        try:
+            for sock in idle[32:]:  # over the bound: closed as soon as they are accepted
+                assert sock.recv(1) == b""
+            assert threading.active_count() - before <= 32  # 200 half-open connections held 202 threads
+        finally:
+            for sock in idle:
+                sock.close()
+        body, headers = signed({"type": "email.sent", "timestamp": "2026-11-01T12:00:00Z", "data": {}})
+        deadline = time.monotonic() + 5
+        while not listener.events and time.monotonic() < deadline:  # slots free as the closes are seen
+            try:
+                requests.post(listener.url, data=body, headers=headers, timeout=2)
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        assert len(listener.events) == 1
 
 
 def test_listener_verifies_collects_and_deduplicates():

@@ -97,6 +97,64 @@ def test_multipart_import_reports_each_bad_row_and_writes_the_good_ones(quick):
     assert ada[0]["list_ids"] == [2] and ada[0]["source"] == "import" and email_of(ada[0]) == "ada@example.com"
 
 
+def test_control_characters_in_a_csv_are_refused_per_row_as_the_json_api_refuses_them(quick):
+    data = csv_bytes(
+        "email,first_name,last_name,Plan",
+        "nul@example.com,Nu\x00l,Ok,gold",  # 1
+        "esc@example.com,Ok,E\x1bsc,gold",  # 2
+        "bel@example.com,B\x07el,Ok,gold",  # 3
+        "del@example.com,Ok,De\x7fl,gold",  # 4
+        "ok@example.com,Ok,Fine,go\x00ld",  # 5: custom fields too
+        'tab@example.com,"Ta\tb",Ok,gold',  # 6: a tab is text, as in the JSON API
+    )
+    record = finish(quick, post_multipart(quick, data, columns={"Plan": "data.plan"}).json()["id"])
+    assert (record["success_rows"], record["failed_rows"]) == (1, 5)
+    assert record["import_errors"] == [
+        [1, "first_name: must not contain control characters (found U+0000)", "first_name"],
+        [2, "last_name: must not contain control characters (found U+001B)", "last_name"],
+        [3, "first_name: must not contain control characters (found U+0007)", "first_name"],
+        [4, "last_name: must not contain control characters (found U+007F)", "last_name"],
+        [5, "Plan: must not contain control characters (found U+0000)", "Plan"],
+    ]
+    assert quick.get("/contacts", params={"search": "nul@example.com"}).json() == []
+    json_api = quick.post("/contacts", json={"email": "nul@example.com", "first_name": "Nu\x00l"})
+    assert assert_error(json_api, 422)["validation_errors"] == {
+        "first_name": ["must not contain control characters (found U+0000)"]
+    }
+    header = post_multipart(quick, csv_bytes("email,first\x1b_name", "a@example.com,A"))
+    assert assert_error(header, 422)["validation_errors"] == {
+        "file": ["column 2 of the header line must not contain control characters (found U+001B)"]
+    }
+
+
+def test_a_multipart_filename_is_stored_without_control_characters_or_folders(quick):
+    boundary = "nitrosend-test-boundary"
+    for sent, kept in (("pe\x00op\x1ble\x07.csv", "people.csv"), ("../../etc/peo\x7fple.csv", "people.csv")):
+        body = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{sent}"\r\n'
+            f"Content-Type: text/csv\r\n\r\nemail\r\nzed@example.com\r\n--{boundary}--\r\n"
+        ).encode()
+        response = quick.post(
+            "/imports", data=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+        )
+        assert response.status_code == 201, response.text
+        assert response.json()["filename"] == kept == quick.get(f"/imports/{response.json()['id']}").json()["filename"]
+
+
+def test_a_presigned_upload_url_expires_after_five_minutes(quick, monkeypatch):
+    data = csv_bytes("email", "jo@example.com")
+    target = direct_upload(quick, data)["direct_upload"]
+    later = time.time() + 5 * 60 + 1
+    monkeypatch.setattr(time, "time", lambda: later)  # the bytes come 5 minutes and a second later
+    expired = requests.put(target["url"], data=data, headers=target["headers"], timeout=10)
+    monkeypatch.undo()
+    body = assert_error(expired, 403, "upload_url_expired")  # it never expired
+    assert body["message"].startswith("This upload URL expired at ") and "valid for 5 minutes" in body["message"]
+    assert "POST /v1/direct_uploads" in body["message"]
+    fresh = direct_upload(quick, data)["direct_upload"]
+    assert requests.put(fresh["url"], data=data, headers=fresh["headers"], timeout=10).status_code == 204
+
+
 def test_a_rerun_updates_instead_of_duplicating_and_keeps_other_lists(quick):
     first = finish(
         quick, post_multipart(quick, MIXED, columns={"Plan": "data.plan"}, options={"list_ids": [1]}).json()["id"]

@@ -112,6 +112,27 @@ def test_bad_operator_values_are_a_422_on_query(filled, query, problem):
     assert problem in assert_error(search(filled, query), 422)["validation_errors"]["query"][0]
 
 
+@pytest.mark.parametrize("query", ["campaign:99999999999999999999999", "campaign:²", "template:①", "template:٣"])
+def test_an_id_that_cannot_be_one_searches_names_instead_of_failing(filled, query):
+    response = search(filled, query)
+    assert response.status_code == 200, response.text  # was a 500: SQLite's OverflowError, int("²")
+    assert response.json() == []  # no campaign or template has such a name
+
+
+def test_a_query_over_256_characters_is_a_422_on_query(filled):
+    for query in (" ".join(["a"] * 1100), "x" * 257):  # 1,100 terms were a 500: "Expression tree is too large"
+        body = assert_error(search(filled, query), 422)
+        assert body["validation_errors"] == {"query": ["is too long (at most 256 characters)"]}
+    assert assert_error(search(filled, "to:\x00"), 422)["validation_errors"]["query"]  # checked like the API's q
+
+
+@pytest.mark.parametrize("term", ["a", "-a", "to:a", "tag:a", "-campaign:a"])
+def test_the_most_terms_a_query_can_hold_still_answer(filled, term):
+    query = " ".join([term] * (257 // (len(term) + 1)))
+    assert len(query) <= 256
+    assert search(filled, query).status_code == 200
+
+
 def test_one_email_with_headers_context_and_records(filled):
     [campaign_email] = search(filled, "kind:campaign", limit=1).json()
     detail = requests.get(filled.root_url + campaign_email["urls"]["self"], timeout=30).json()

@@ -11,6 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 from sandbox_helpers import Api, assert_error
 
 ANSWER_WITHIN = 0.25  # seconds: what "at once" means here, far above a GET /account's own few milliseconds
+# A reseed ends by copying the fresh store in (SQLite's backup, a few tens of milliseconds under the lock): a request
+# caught behind that copy on a loaded 2-core machine may take longer than ANSWER_WITHIN, still far below the reseed.
+RESEED_ANSWER_WITHIN = 0.5
 # A campaign body of many small renders, each well within any render limit: a short loop per recipient.
 SLOW_BODY = (
     "<p>Hello {{ contact.first_name }}</p>"
@@ -73,5 +76,5 @@ def test_a_reseed_answers_other_requests_at_once_with_retry_after(make_sandbox):
         assert_error(response, 503)
         assert response.headers["Retry-After"] == "1"
     assert {response.status_code for _, response in answers} <= {200, 503}
-    assert max(seconds for seconds, _ in answers) < ANSWER_WITHIN
+    assert max(seconds for seconds, _ in answers) < RESEED_ANSWER_WITHIN
     assert api.get("/account").status_code == 200

@@ -194,6 +194,12 @@ def test_preview_of_a_spacer_with_an_odd_height_falls_back_to_the_default(api):
     assert response.status_code == 200 and "height:24px" in response.json()["html"].replace(" ", "")
 
 
+def test_preview_of_a_spacer_with_a_5000_digit_height_clamps_it(api):
+    design = {"sections": [{"type": "spacer", "props": {"height": "9" * 5000}}]}  # was a 500: int() refuses it
+    response = api.post("/templates/preview", json={"document": design})
+    assert response.status_code == 200 and "height:400px" in response.json()["html"].replace(" ", "")
+
+
 def test_a_keyless_send_test_is_served_with_the_deprecation_warning(fresh_api):
     keyless = fresh_api.post("/templates/1/send_test", json={"email": "qa@example.com"})
     assert keyless.status_code == 200 and keyless.headers["Deprecation"] and keyless.headers["Sunset"].endswith("GMT")

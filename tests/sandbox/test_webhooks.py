@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 
 import pytest
 from sandbox_helpers import Api, assert_error
 from standardwebhooks.webhooks import Webhook
+
+from nitrosend_nb.sandbox import Sandbox
 
 ALL = [
     "email.sent",
@@ -103,6 +106,157 @@ def test_crud_rules_and_masked_secrets(api):
     deleted = api.delete(f"/webhooks/{hook['id']}")
     assert deleted.status_code == 200 and deleted.json()["secret"].startswith("whsec_****")
     assert_error(api.get(f"/webhooks/{hook['id']}"), 404)
+
+
+@pytest.fixture
+def dns(monkeypatch) -> dict:
+    """A resolver the test controls: ``dns[name] = [addresses]`` (or a callable giving them, called per lookup)
+    answers getaddrinfo for ``name`` in this process (sandbox and HTTP clients alike); other names resolve as
+    usual. There is no outside DNS here, and a test must not depend on one."""
+    names: dict = {}
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
+        if host not in names:
+            return real(host, port, family, type, proto, flags)
+        found = names[host]() if callable(names[host]) else names[host]
+        return [
+            (socket.AF_INET6, socket.SOCK_STREAM, 6, "", (a, int(port), 0, 0))
+            if ":" in a
+            else (socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, int(port)))
+            for a in found
+        ]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return names
+
+
+@pytest.fixture
+def trap():
+    """A TCP port on 127.0.0.1 that counts the connections made to it (nothing should reach it)."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.5)
+    yield server
+    server.close()
+
+
+def reached(trap: socket.socket) -> bool:
+    try:
+        trap.accept()[0].close()
+    except TimeoutError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.1:8443/h",
+        "https://0177.0.0.1:8443/h",
+        "https://localhost.:8443/h",
+        "https://10.1/h",
+        "https://169.254.169.254/latest/meta-data",
+        "https://[::ffff:127.0.0.1]/h",
+        "https://0.0.0.0/h",
+        "https://shop.localhost/h",
+    ],
+)
+def test_a_url_naming_this_machine_or_a_private_network_in_disguise_is_refused(api, url):
+    body = assert_error(api.post("/webhooks", json={"url": url, "events": ["email.sent"]}), 422)
+    assert "must be a public address" in body["validation_errors"]["url"][0], url
+
+
+def test_names_resolving_to_private_or_link_local_addresses_are_refused(api, dns):
+    dns.update(
+        {
+            "169.254.169.254.nip.io": ["169.254.169.254"],
+            "intranet.example.com": ["10.1.2.3"],
+            "loop.example.com": ["127.0.0.1"],
+            "half.example.com": ["93.184.216.34", "192.168.1.9"],
+            "v6.example.com": ["fe80::1"],
+            "public.example.com": ["93.184.216.34", "2606:2800:220:1::1"],
+        }
+    )
+    for name, address in (
+        ("169.254.169.254.nip.io", "169.254.169.254"),
+        ("intranet.example.com", "10.1.2.3"),
+        ("loop.example.com", "127.0.0.1"),
+        ("half.example.com", "192.168.1.9"),
+        ("v6.example.com", "fe80::1"),
+    ):
+        body = assert_error(api.post("/webhooks", json={"url": f"https://{name}/h", "events": ["email.sent"]}), 422)
+        assert body["validation_errors"]["url"] == [
+            f"must be a public address ({name} resolves to {address}, which is not a public address)"
+        ]
+    hook = create(api, "https://public.example.com/h", ["email.sent"])
+    patched = api.patch(f"/webhooks/{hook['id']}", json={"url": "https://intranet.example.com/h"})
+    assert "10.1.2.3" in assert_error(patched, 422)["validation_errors"]["url"][0]
+
+
+@pytest.fixture
+def slow_api(make_sandbox) -> Api:
+    """A sandbox whose first retry comes a second after a failed attempt: time to read that attempt's record."""
+    return Api(make_sandbox(contacts=10, webhook_time_scale=60))
+
+
+def test_a_name_re_pointed_at_this_machine_after_registration_gets_nothing(slow_api, dns, trap):
+    api = slow_api
+    port = trap.getsockname()[1]
+    dns["rebind.example.com"] = ["93.184.216.34"]
+    hook = create(api, f"https://rebind.example.com:{port}/hook", ["email.sent"])
+    dns["rebind.example.com"] = ["127.0.0.1"]
+    send(api, "ada@example.com", "k1")
+    delivery = eventually(
+        lambda: (rows := api.get(f"/webhooks/{hook['id']}/deliveries").json())[0]["attempts"] and rows[0]
+    )
+    assert delivery["status"] == "pending" and delivery["last_error"] == (
+        "not delivered: the URL must be a public address (rebind.example.com resolves to 127.0.0.1, "
+        "which is not a public address)"
+    )
+    assert not reached(trap)  # the sandbox really connected to it
+
+
+def test_the_connection_goes_only_to_an_address_it_has_just_checked(slow_api, dns, trap):
+    api = slow_api
+    port, lookups = trap.getsockname()[1], []
+
+    def flipping() -> list[str]:  # public for the registration and the delivery's check, then this machine
+        lookups.append(1)
+        return ["93.184.216.34"] if len(lookups) <= 2 else ["127.0.0.1"]
+
+    dns["flip.example.com"] = flipping
+    hook = create(api, f"https://flip.example.com:{port}/hook", ["email.sent"])
+    send(api, "ada@example.com", "k1")
+    delivery = eventually(
+        lambda: (rows := api.get(f"/webhooks/{hook['id']}/deliveries").json())[0]["attempts"] and rows[0]
+    )
+    assert delivery["status"] == "pending" and len(lookups) == 3
+    assert (
+        delivery["last_error"] == "not delivered: flip.example.com resolves to 127.0.0.1, which is not a public address"
+    )
+    assert not reached(trap)
+
+
+def test_after_a_restart_a_pending_retry_waits_for_its_moment(tmp_path, scripted_server):
+    scripted_server.script = [(500, {}, {}), (200, {}, {})]
+    db, scale = str(tmp_path / "sandbox.db"), 30  # the 1-minute retry comes 2 s after the first attempt
+    with Sandbox(db=db, contacts=10, webhook_time_scale=scale) as first:
+        api = Api(first)
+        hook = create(api, scripted_server.root + "/hook", ["email.sent"])
+        send(api, "ada@example.com", "k1")
+        eventually(lambda: api.get(f"/webhooks/{hook['id']}/deliveries").json()[0]["attempts"] == 1)
+        failed = time.monotonic()
+    with Sandbox(db=db, contacts=10, webhook_time_scale=scale) as second:
+        eventually(lambda: len(scripted_server.requests) == 2)
+        waited = time.monotonic() - failed
+        assert 1.5 < waited < 5  # it fired as soon as the sandbox restarted
+        delivery = eventually(
+            lambda: (
+                (row := Api(second).get(f"/webhooks/{hook['id']}/deliveries").json()[0])["status"] == "delivered"
+                and row
+            )
+        )
+        assert delivery["attempts"] == 2
 
 
 def test_transactional_sends_are_delivered_signed_with_the_events_the_rules_give(api, scripted_server):

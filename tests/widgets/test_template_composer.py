@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -245,6 +246,18 @@ def test_a_design_based_template_previews_its_rendered_sections(ns, sb):
     composer.test_button.click()
     [email] = sb.outbox()
     assert "WELCOME10" in email["html"] and "ns-hero" in email["html"]  # what is previewed is what is sent
+
+
+def test_a_template_over_a_rendering_limit_shows_the_limit_instead_of_rendering(ns):
+    body = "<p>\n{% for i in (1..1000000) %}<b>{{ i }}</b>{% endfor %}</p>"  # rendered for seconds, megabytes long
+    stored = ns.templates.create(name="Loops", subject="Hi", body=body)
+    composer = ns.template_composer(stored["id"])
+    shown = html.unescape(composer.preview.value)
+    assert "body" in shown and "Liquid error on line 2: a loop may run at most 10,000 iterations" in shown
+    assert len(composer.preview.value) < 2000 and composer.checks.value == ""
+    composer.body.value = "<p>{% for i in (1..3) %}{{ i }}{% endfor %}</p>"
+    composer.refresh_preview()
+    assert "123" in composer.preview.value and "Liquid error" not in composer.preview.value
 
 
 def test_loading_another_template_replaces_the_previous_preview(ns):

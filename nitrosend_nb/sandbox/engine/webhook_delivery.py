@@ -36,6 +36,7 @@ from standardwebhooks.webhooks import Webhook
 from ..._version import __version__
 from ..state import SandboxState
 from ..store import iso, parse_iso
+from .webhook_targets import refusal, url_problem
 
 logger = logging.getLogger("nitrosend_nb.sandbox")
 
@@ -304,7 +305,12 @@ class WebhookDispatcher:
                 # the nitrosend-nb command) stays free of the HTTP client.
                 import requests
 
+                from .webhook_transport import CheckedAdapter
+
                 self._session = requests.Session()
+                self._session.trust_env = False  # no proxy: the address policy must see where a delivery goes
+                for scheme in ("http://", "https://"):
+                    self._session.mount(scheme, CheckedAdapter())
                 self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="nitrosend-webhook")
                 self._thread = threading.Thread(target=self._loop, name="nitrosend-webhooks", daemon=True)
                 self._thread.start()
@@ -367,7 +373,7 @@ class WebhookDispatcher:
             with self._wake:
                 if ident in self._in_flight:
                     continue
-                due = self._due.setdefault(ident, now)
+                due = self._due.setdefault(ident, now + max(0.0, row.get("retry_at_unix", 0) - time.time()))
                 if due > now:
                     next_due = min(next_due, due - now)
                     continue
@@ -415,6 +421,9 @@ class WebhookDispatcher:
         if hook is None or not (hook["enabled"] or delivery["test"]):
             self._record(delivery_id, None, "endpoint disabled or deleted", final=True)
             return
+        if problem := url_problem(hook["url"]):  # checked again: the name may resolve elsewhere by now
+            self._record(delivery_id, None, f"not delivered: the URL {problem}")
+            return
         body = json.dumps(delivery["payload"], separators=(",", ":"))
         headers = signed_headers(hook["secret"], delivery["event_id"], body)
         import requests  # already loaded by kick()
@@ -430,8 +439,11 @@ class WebhookDispatcher:
             response.close()
         except requests.Timeout:
             status, error = None, f"no answer within {ACK_TIMEOUT} s"
-        except requests.RequestException as exc:
-            status, error = None, "connection refused" if "refused" in str(exc).lower() else type(exc).__name__
+        except requests.RequestException as exc:  # the address policy's refusal, or the endpoint's
+            status, error = (
+                None,
+                refusal(exc) or ("connection refused" if "refused" in str(exc).lower() else type(exc).__name__),
+            )
         self._record(delivery_id, status, error)
 
     def _record(self, delivery_id: int, status: int | None, error: str | None, final: bool = False) -> None:
@@ -452,6 +464,9 @@ class WebhookDispatcher:
                 status="delivered" if error is None else "pending" if retry else "failed",
                 next_attempt_at=_at(delivery["created_at"], sum(RETRY_SCHEDULE[:attempts])) if retry else None,
             )
+            wait = RETRY_SCHEDULE[attempts - 1] / self.state.knobs.webhook_time_scale if retry else 0.0
+            # The retry's real moment, kept with the delivery: a --db sandbox restarted before it keeps the schedule.
+            delivery["retry_at_unix"] = time.time() + wait
             store.replace("webhook_deliveries", delivery)
             hook = store.get("webhooks", delivery["webhook_id"])
             if hook is not None and not final:
@@ -469,8 +484,6 @@ class WebhookDispatcher:
                 store.replace("webhooks", hook)
         with self._wake:
             if retry:
-                self._due[delivery_id] = (
-                    time.monotonic() + RETRY_SCHEDULE[attempts - 1] / self.state.knobs.webhook_time_scale
-                )
+                self._due[delivery_id] = time.monotonic() + wait
             else:
                 self._due.pop(delivery_id, None)

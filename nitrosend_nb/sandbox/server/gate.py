@@ -196,8 +196,8 @@ class ApiGate:
                 await refusal(scope, receive, send)
                 return
             await self._checked(scope, receive, send)
-        elif _under(path, UPLOAD_PATH):
-            await self._checked(scope, receive, send)
+        elif _under(path, CONTROL_PREFIX) or _under(path, UPLOAD_PATH):
+            await self._checked(scope, receive, send)  # the inbox's reads too: their query (search) is checked
         else:
             await self.app(scope, receive, send)
 

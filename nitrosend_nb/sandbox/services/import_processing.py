@@ -23,7 +23,7 @@ from pydantic import ValidationError as ModelError
 
 from ..engine.delivery import find_contact
 from ..errors import ApiError, invalid
-from ..limits import MAX_IMPORT_FILE_BYTES
+from ..limits import MAX_IMPORT_FILE_BYTES, string_problem
 from ..state import SandboxState
 from .contacts import contacts  # the contacts resource: imported rows get every contact rule
 from .models import ContactCreate, ContactUpdate
@@ -88,6 +88,9 @@ def read_csv(data: bytes) -> tuple[list[str], list[list[str]]]:
     if not records:
         raise invalid({"file": ["is empty: a header line and at least one row are needed"]})
     header, rows = records[0], records[1:]
+    for number, cell in enumerate(header, 1):
+        if problem := string_problem(cell):
+            raise invalid({"file": [f"column {number} of the header line {problem}"]})
     if len(header) > LIMITS["max_columns"]:
         raise invalid({"file": [f"has {len(header)} columns; the limit is {LIMITS['max_columns']}"]})
     if len(rows) > LIMITS["max_rows"]:
@@ -135,7 +138,9 @@ def _row_fields(cells: list[str], header: list[str], plan: list[str | None]) -> 
         value = raw.strip()
         if target is None or not value:
             continue
-        if len(value) > LIMITS["max_value_length"]:
+        if problem := string_problem(value):  # what the JSON API refuses (NUL, ESC, BEL, DEL...)
+            problems.append([f"{name}: {problem}", name])
+        elif len(value) > LIMITS["max_value_length"]:
             problems.append([f"{name}: is longer than {LIMITS['max_value_length']} characters", name])
         elif target.startswith("data."):
             fields.setdefault("data", {})[target[5:]] = value

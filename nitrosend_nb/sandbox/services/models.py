@@ -13,8 +13,8 @@ from fastapi import Path
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from ...rendering import merge
-from ...rendering.design import SECTION_TYPES, design_strings
+from ...rendering import RenderError, merge
+from ...rendering.design import SECTION_TYPES, design_strings, sections_problem
 from ..engine.webhook_delivery import EVENTS
 from ..limits import MAX_IDEMPOTENCY_KEY_LENGTH, MAX_NAME_LENGTH, MAX_SUBJECT_LENGTH
 
@@ -146,12 +146,19 @@ class EmailDesign(Body):
     sections: list[EmailSection] = Field(default_factory=list)
     theme: dict[str, str] = Field(default_factory=dict)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _not_too_many_sections(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and (problem := sections_problem(data)):
+            raise ValueError(problem)  # before 40,000 sections are parsed one by one
+        return data
+
     @model_validator(mode="after")
     def _check_merge_tags(self) -> EmailDesign:
         for path, text in design_strings(self.model_dump()):
             try:
                 merge.check(text)
-            except merge.MergeError as exc:
+            except RenderError as exc:
                 raise ValueError(f"{path.removeprefix('design.')}: {exc}") from None
         return self
 

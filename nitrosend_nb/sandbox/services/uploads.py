@@ -2,7 +2,8 @@
 
 ``POST /v1/direct_uploads`` declares a file (name, size, base64 MD5, type) and answers with a ``signed_id`` and
 a presigned upload URL; the client PUTs the bytes there with no API key (the token in the URL is the
-authorisation), then names the blob by its ``signed_id`` in ``POST /imports``. A multipart import stores its
+authorisation) within :data:`UPLOAD_URL_LIFETIME` (Active Storage's default, 5 minutes; later a 403 says the URL
+expired), then names the blob by its ``signed_id`` in ``POST /imports``. A multipart import stores its
 file as a blob too, so the import processor reads every file the same way.
 """
 
@@ -14,12 +15,16 @@ import hashlib
 import hmac
 import json
 import secrets
+import time
+from datetime import datetime, timezone
 
 from ..errors import ApiError, invalid
 from ..state import SandboxState
 
 #: Where the presigned PUT goes, below the server root (the path Rails' disk service uses).
 UPLOAD_PATH = "/rails/active_storage/disk"
+UPLOAD_URL_LIFETIME = 300  # seconds a presigned upload URL is valid (Active Storage's service_urls_expire_in)
+LIFETIMES = {"upload": UPLOAD_URL_LIFETIME}  # token purpose -> seconds; a signed_id ("blob") does not expire
 
 
 def _secret(state: SandboxState) -> bytes:
@@ -33,14 +38,19 @@ def _secret(state: SandboxState) -> bytes:
 
 
 def sign(state: SandboxState, purpose: str, blob_id: int) -> str:
-    """A token naming ``blob_id`` for ``purpose`` ("upload": the PUT URL, "blob": the signed_id)."""
-    payload = base64.urlsafe_b64encode(json.dumps({"blob": blob_id, "for": purpose}).encode()).decode().rstrip("=")
+    """A token naming ``blob_id`` for ``purpose`` ("upload": the PUT URL, "blob": the signed_id); an upload
+    token carries its expiry (:data:`LIFETIMES`)."""
+    claims: dict = {"blob": blob_id, "for": purpose}
+    if purpose in LIFETIMES:
+        claims["exp"] = int(time.time() + LIFETIMES[purpose])
+    payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
     digest = hmac.new(_secret(state), f"{purpose}:{payload}".encode(), hashlib.sha256).hexdigest()
     return f"{payload}--{digest}"
 
 
-def unsign(state: SandboxState, purpose: str, token: str) -> int | None:
-    """The blob id a token signed for ``purpose`` names, or None when it is forged, damaged or for another use."""
+def _claims(state: SandboxState, purpose: str, token: str) -> dict | None:
+    """What a token signed for ``purpose`` says (blob id, expiry), or None when it is forged, damaged or for
+    another use."""
     payload, _, digest = token.partition("--")
     expected = hmac.new(_secret(state), f"{purpose}:{payload}".encode(), hashlib.sha256).hexdigest()
     if not payload or not hmac.compare_digest(expected, digest):
@@ -49,7 +59,13 @@ def unsign(state: SandboxState, purpose: str, token: str) -> int | None:
         claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     except (ValueError, binascii.Error):
         return None
-    return claims.get("blob") if claims.get("for") == purpose else None
+    return claims if isinstance(claims, dict) and claims.get("for") == purpose else None
+
+
+def unsign(state: SandboxState, purpose: str, token: str) -> int | None:
+    """The blob id a token signed for ``purpose`` names, or None when it is forged, damaged or for another use."""
+    claims = _claims(state, purpose, token)
+    return claims.get("blob") if claims else None
 
 
 def checksum(data: bytes) -> str:
@@ -81,11 +97,20 @@ def new_blob(
 
 
 def receive(state: SandboxState, token: str, data: bytes, content_md5: str | None) -> None:
-    """Accept the bytes PUT to an upload URL: the token must be valid, size and checksum as declared."""
-    blob_id = unsign(state, "upload", token)
-    blob = state.store.get("blobs", blob_id) if blob_id else None
+    """Accept the bytes PUT to an upload URL: the token must be valid and unexpired, size and checksum as
+    declared."""
+    claims = _claims(state, "upload", token) or {}
+    blob = state.store.get("blobs", claims["blob"]) if isinstance(claims.get("blob"), int) else None
     if blob is None:
-        raise ApiError(403, "Invalid or expired upload URL")
+        raise ApiError(403, "Invalid upload URL")
+    if time.time() > claims.get("exp", float("inf")):
+        expired = datetime.fromtimestamp(claims["exp"], timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        raise ApiError(
+            403,
+            f"This upload URL expired at {expired} (upload URLs are valid for {UPLOAD_URL_LIFETIME // 60} minutes): "
+            "declare the file again with POST /v1/direct_uploads",
+            code="upload_url_expired",
+        )
     if len(data) != blob["byte_size"]:
         raise invalid({"body": [f"is {len(data)} bytes; {blob['byte_size']} were declared"]})
     if checksum(data) != blob["checksum"] or (content_md5 and content_md5 != blob["checksum"]):

@@ -1,20 +1,20 @@
 """Webhook endpoints of a brand (at most 10) and the read side of their deliveries; test events.
 
 The real service accepts only public HTTPS URLs; the sandbox also accepts ``http://127.0.0.1``,
-``http://localhost`` and ``http://[::1]`` so a notebook can receive events on its own machine. The secret
+``http://localhost`` and ``http://[::1]`` so a notebook can receive events on its own machine (the addresses a
+URL's host resolves to decide: :mod:`..engine.webhook_targets`). The secret
 (``whsec_`` + base64) is shown in full when the webhook is created and masked afterwards unless ``?reveal=true``.
 The sandbox keeps every delivery (the real service keeps 7 days).
 """
 
 from __future__ import annotations
 
-import ipaddress
 import secrets
-from urllib.parse import urlsplit
 
 from fastapi import Request
 
 from ..engine.webhook_delivery import EVENTS, queue_delivery, signing_secret, test_event_id, test_payload
+from ..engine.webhook_targets import url_problem
 from ..errors import invalid
 from ..state import SandboxState
 from .models import WebhookCreate, WebhookUpdate
@@ -48,24 +48,6 @@ DELIVERY_FIELDS = (
     "updated_at",
 )
 MAX_PER_BRAND = 10
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-
-
-def url_problem(url: str) -> str | None:
-    """Why ``url`` cannot receive webhooks, or None (public HTTPS; loopback http(s) in the sandbox only)."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if parts.scheme not in ("http", "https") or not host:
-        return "must be an absolute https:// URL"
-    if host in LOOPBACK_HOSTS:
-        return None  # sandbox only: the real service refuses these
-    if parts.scheme != "https":
-        return "must use HTTPS (the sandbox also accepts http://127.0.0.1 and http://localhost)"
-    try:
-        public = ipaddress.ip_address(host).is_global
-    except ValueError:
-        public = "." in host and not host.endswith((".local", ".internal", ".localhost"))
-    return None if public else "must be a public address"
 
 
 def mask_secret(secret: str) -> str:

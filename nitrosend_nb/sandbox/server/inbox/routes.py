@@ -11,8 +11,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from ....email_checks import check_email, probe_sandbox
 from ...errors import json_response, not_found
+from ...limits import MAX_SEARCH_LENGTH
 from ...services.models import ResourceId
-from ...services.pagination import page_request
+from ...services.pagination import MAX_LIMIT, page_request
 from ...state import SandboxState
 from ..dependencies import app_state
 from . import views
@@ -54,7 +55,24 @@ def inbox_asset(name: str) -> Response:
     return Response(_asset(name), media_type=ASSETS[name], headers={"Cache-Control": "no-cache"})
 
 
-@router.get("/messages", summary="Search captured emails, newest first, paginated")
+SEARCH_PARAMETERS = [  # documented for /docs and the fuzz test; read by compile_query and page_request
+    {
+        "name": "query",
+        "in": "query",
+        "description": "Search terms (see the inbox's grammar): to:, from:, subject:, kind:, campaign:, template:, "
+        "tag:, before:, after:, free text, quoted phrases, - or not to negate",
+        "schema": {"type": "string", "maxLength": MAX_SEARCH_LENGTH},
+    },
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}},
+]
+
+
+@router.get(
+    "/messages",
+    summary="Search captured emails, newest first, paginated",
+    openapi_extra={"parameters": SEARCH_PARAMETERS},
+)
 def search_messages(request: Request, state: SandboxState = Depends(app_state)) -> Response:
     """``?query=`` in the inbox's search grammar (see :mod:`.search`); ``page``/``limit`` and the pagination
     headers as the API has them."""

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from ...errors import invalid
+from ...services.models import MAX_ID
 from ...services.segment_filters import escape_like
 from ...store import iso, parse_iso
 
@@ -75,7 +76,7 @@ def _condition(term: Term) -> tuple[str, list]:
         return f"{_field('kind')} = ?", [value.lower()]
     if op in ("campaign", "template"):
         column, table = _field(f"{op}_id"), f"{op}s"
-        if value.isdigit():
+        if value.isascii() and value.isdigit() and int(value) <= MAX_ID:  # not "²", nor past SQLite's integers
             return f"{column} = ?", [int(value)]
         return (
             f"{column} IN (SELECT id FROM {table} WHERE json_extract(doc, '$.name') LIKE ? ESCAPE '\\')",

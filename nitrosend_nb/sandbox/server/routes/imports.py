@@ -14,7 +14,7 @@ from pydantic import ValidationError as ModelError
 from starlette.datastructures import FormData
 
 from ...errors import ApiError, invalid, json_response
-from ...limits import body_problems, is_json
+from ...limits import body_problems, clean_filename, is_json
 from ...services.idempotency import request_key
 from ...services.import_processing import spec
 from ...services.imports import accept, declare_upload, imports
@@ -74,7 +74,7 @@ async def create_import(request: Request, state: SandboxState = Depends(get_stat
         if problems := body_problems(fields):
             raise invalid(problems)
         data = await upload.read() if upload is not None and hasattr(upload, "read") else None
-        filename = getattr(upload, "filename", None) or "upload.csv"
+        filename = clean_filename(getattr(upload, "filename", None)) or "upload.csv"
     elif not is_json(content_type):
         raise ApiError(
             415, "Send the CSV as multipart/form-data (field 'file'), or JSON naming a direct upload's signed_id"
