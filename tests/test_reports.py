@@ -372,3 +372,12 @@ def test_every_report_column_is_defined_in_the_glossary(world):
     columns = {column for table in tables for column in table.columns} - {"id"}
     assert columns <= set(reports.GLOSSARY), columns - set(reports.GLOSSARY)
     assert all(f"``{column}``: {reports.GLOSSARY[column]}" in reports.__doc__ for column in columns)
+
+
+def test_readable_names_money_with_the_currency_and_rounds(world):
+    _, frames, _ = world
+    report = reports.campaigns(frames)
+    shown = reports.readable(report, ["name", "recipients", "conversion_rate", "revenue_per_recipient"])
+    assert list(shown.columns) == ["name", "recipients", "conversion_rate", "revenue_per_recipient (GBP)"]
+    assert (shown["revenue_per_recipient (GBP)"] == report["revenue_per_recipient"].round(2)).all()
+    assert (shown["conversion_rate"] == report["conversion_rate"].round(3)).all()

@@ -10,6 +10,7 @@ DuckDB copy queried with ``ns.sql``), so they run with no rate limit and give th
 - :func:`summary`: credited to campaigns, to flows, to nothing (``"(not set)"``) and the total.
 - :func:`credit`: the ledger behind them, one row per order, complaint and unsubscribe.
 - :func:`cohorts`: sign-up cohort x periods since sign-up.
+- :func:`readable`: a report to read (money named with its currency and rounded).
 
 **Method.** Recipients are the messages a campaign or flow actually created, never today's list sizes.
 Attribution is stated and changeable: ``model="last_touch"`` (default) credits a conversion event (``order_placed``
@@ -25,13 +26,13 @@ number), kept in each report's ``attrs`` with the model, window and event.
 {glossary}
 """
 
-from nitrosend_nb.reports.attribution import DEFAULT_EVENT, DEFAULT_WINDOW, MODELS
+from nitrosend_nb.reports.attribution import DEFAULT_EVENT, DEFAULT_WINDOW, MODELS, described
 from nitrosend_nb.reports.cohorts import cohorts
-from nitrosend_nb.reports.glossary import GLOSSARY, MONEY, NOT_MEASURED, NOT_SET, RATES, described
+from nitrosend_nb.reports.glossary import GLOSSARY, MONEY, NOT_MEASURED, NOT_SET, RATES, glossary_text
 from nitrosend_nb.reports.inputs import Frames
-from nitrosend_nb.reports.tables import STATISTICS, campaigns, credit, currency_of, flows, series, summary
+from nitrosend_nb.reports.tables import STATISTICS, campaigns, credit, currency_of, flows, readable, series, summary
 
-__doc__ = __doc__.format(glossary=described())
+__doc__ = __doc__.format(glossary=glossary_text())
 
 __all__ = [
     "Frames",
@@ -42,6 +43,7 @@ __all__ = [
     "credit",
     "cohorts",
     "currency_of",
+    "readable",
     "GLOSSARY",
     "NOT_MEASURED",
     "NOT_SET",
@@ -49,6 +51,7 @@ __all__ = [
     "RATES",
     "STATISTICS",
     "MODELS",
+    "described",
     "DEFAULT_EVENT",
     "DEFAULT_WINDOW",
 ]

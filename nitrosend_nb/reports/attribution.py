@@ -20,6 +20,7 @@ What is not credited is kept, uncredited, so credited + uncredited = total, for 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -49,6 +50,22 @@ DEFAULT_EVENT = "order_placed"  #: the conversion event
 OUTCOMES = ("order", "complaint", "unsubscribe")  #: what is credited
 
 
+def duration(span: pd.Timedelta) -> str:
+    """A window in words: "5 days", "1 day", "36 hours", else pandas' spelling."""
+    for unit, size in (("day", pd.Timedelta(days=1)), ("hour", pd.Timedelta(hours=1))):
+        if span % size == pd.Timedelta(0):
+            count = span // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return str(span)
+
+
+def described(attrs: Mapping[str, object]) -> str:
+    """The attribution a report's ``attrs`` state, in words ("" when they state none)."""
+    if attrs.get("model") not in MODELS:
+        return ""
+    return str(Settings(str(attrs["model"]), pd.Timedelta(attrs.get("window") or DEFAULT_WINDOW), "", None))
+
+
 @dataclass(frozen=True)
 class Settings:
     """A report's method: the model, the window, the conversion event and the currency of its amounts."""
@@ -71,6 +88,10 @@ class Settings:
         if not isinstance(event, str) or not event:
             raise ValueError(f"event must be the conversion event's name (e.g. 'order_placed'), not {event!r}")
         return cls(model, span, event, currency)
+
+    def __str__(self) -> str:
+        """The method in words: "last touch within 5 days" or "by utm_campaign"."""
+        return "by utm_campaign" if self.model == "utm" else f"last touch within {duration(self.window)}"
 
     def as_attrs(self) -> dict:
         """The settings as a report's ``attrs`` (what the plots and a reader of the frame see)."""

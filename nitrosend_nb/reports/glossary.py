@@ -80,7 +80,7 @@ RATES = (
 )
 
 
-def described() -> str:
+def glossary_text() -> str:
     """The glossary as text: one ``column: sentence`` line each, then what is not measured."""
     lines = [f"- ``{column}``: {sentence}" for column, sentence in GLOSSARY.items()]
     lines += [f"- Not measured, {what}: {why}" for what, why in NOT_MEASURED.items()]

@@ -18,7 +18,7 @@ from nitrosend_nb.reports.attribution import (
     Settings,
     analyse,
 )
-from nitrosend_nb.reports.glossary import NOT_SET
+from nitrosend_nb.reports.glossary import MONEY, NOT_SET, RATES
 from nitrosend_nb.reports.inputs import (
     CAMPAIGN,
     FAILURE_CATEGORIES,
@@ -62,7 +62,10 @@ PERIODS = {"W": "W-SUN", "M": "M"}
 def currency_of(events: pd.DataFrame, event: str = DEFAULT_EVENT) -> str | None:
     """The currency the conversion events' amounts are in, as their ``data`` states it (``data.currency`` or
     ``data.order.currency``; ``amount`` itself is a bare number, and the API names no account currency); None when
-    no event states one. ValueError when they state several: amounts in different currencies cannot be added."""
+    no event states one (or the frame has no ``data``). ValueError when they state several: amounts in different
+    currencies cannot be added."""
+    if "data" not in events.columns:
+        return None
     name = texts(column(events, "event", "events"))
     found = set()
     for data in column(events, "data", "events").to_numpy()[name == event]:
@@ -284,3 +287,13 @@ def credit(analysis: Analysis, frames: Frames) -> pd.DataFrame:
     )
     table.attrs = analysis.settings.as_attrs()
     return table
+
+
+def readable(table: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """``table`` (or its ``columns``) to read: money rounded to 2 decimals and named with the report's currency
+    (``revenue (GBP)``), rates and shares rounded to 3 decimals, the rest as it is."""
+    shown = table if columns is None else table[columns]
+    currency = table.attrs.get("currency") or "currency not stated"
+    rounded = {column: 2 if column in MONEY else 3 for column in shown.columns if column in MONEY or column in RATES}
+    named = {column: f"{column} ({currency})" for column in shown.columns if column in MONEY}
+    return shown.round(rounded).rename(columns=named)
