@@ -7,6 +7,7 @@ import inspect
 import re
 from collections import defaultdict
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -381,3 +382,13 @@ def test_readable_names_money_with_the_currency_and_rounds(world):
     assert list(shown.columns) == ["name", "recipients", "conversion_rate", "revenue_per_recipient (GBP)"]
     assert (shown["revenue_per_recipient (GBP)"] == report["revenue_per_recipient"].round(2)).all()
     assert (shown["conversion_rate"] == report["conversion_rate"].round(3)).all()
+
+
+def test_the_readme_carries_the_glossary_and_the_currency_statement():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("### Reports\n", 1)[1].split("\n### ", 1)[0]
+    for column, sentence in reports.GLOSSARY.items():
+        assert f"- `{column}`: {sentence}\n" in section, column
+    for what, why in reports.NOT_MEASURED.items():
+        assert f"- Not measured, {what}: {why}\n" in section
+    assert "`data.order.currency` (GBP)" in section

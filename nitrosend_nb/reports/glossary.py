@@ -33,7 +33,7 @@ GLOSSARY = {
     "the row: in a campaign, flow, series or summary row those credited to it.",
     "converted": "Its delivered messages with at least one credited conversion.",
     "conversion_rate": "converted / delivered.",
-    "revenue": "The sum of those conversions' amount, in the account's currency.",
+    "revenue": "The sum of those conversions' amount, in the currency the events state (the report's attrs).",
     "revenue_per_recipient": "revenue / recipients.",
     "average_order_value": "revenue / conversions.",
     "period": "The first day (UTC) of the week (Monday) or month the sends and what they earned belong to.",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -59,6 +59,16 @@ SERIES_OF = {"campaigns": (CAMPAIGN,), "flows": (FLOW,), "all": (CAMPAIGN, FLOW)
 PERIODS = {"W": "W-SUN", "M": "M"}
 
 
+def _stated_currency(data: object) -> object:
+    """The currency one event's ``data`` (a dict, or JSON text from an export) states, or None."""
+    if isinstance(data, str):
+        data = json.loads(data) if data.strip() else None
+    if not isinstance(data, dict):
+        return None
+    order = data.get("order")
+    return data.get("currency") or (order.get("currency") if isinstance(order, dict) else None)
+
+
 def currency_of(events: pd.DataFrame, event: str = DEFAULT_EVENT) -> str | None:
     """The currency the conversion events' amounts are in, as their ``data`` states it (``data.currency`` or
     ``data.order.currency``; ``amount`` itself is a bare number, and the API names no account currency); None when
@@ -67,15 +77,8 @@ def currency_of(events: pd.DataFrame, event: str = DEFAULT_EVENT) -> str | None:
     if "data" not in events.columns:
         return None
     name = texts(column(events, "event", "events"))
-    found = set()
-    for data in column(events, "data", "events").to_numpy()[name == event]:
-        if isinstance(data, str):
-            data = json.loads(data) if data.strip() else None
-        if isinstance(data, Mapping):
-            order = data.get("order")
-            stated = data.get("currency") or (order.get("currency") if isinstance(order, Mapping) else None)
-            if stated:
-                found.add(str(stated).upper())
+    stated = map(_stated_currency, column(events, "data", "events").to_numpy()[name == event])
+    found = {str(currency).upper() for currency in stated if currency}
     if len(found) > 1:
         raise ValueError(
             f"the {event} events are in several currencies ({', '.join(sorted(found))}): their amounts cannot be "
