@@ -205,9 +205,6 @@ class Filters:
     def __iter__(self) -> Iterator[Filter]:
         return iter(self.by_name.values())
 
-    def __len__(self) -> int:
-        return len(self.by_name)
-
     def __repr__(self) -> str:
         return f"Filters({', '.join(self.by_name)})"
 

@@ -109,7 +109,7 @@ class Analysis:
 
 def messages_table(frames: Frames, book: AddressBook) -> pd.DataFrame:
     """Every message but tests: id, t, kind (code of :data:`KINDS`), source (campaign or flow id, NO_ID when not in
-    the frames), contact, channel, status, failure category and whether it bounced."""
+    the frames), contact, email (an e-mail, not an SMS), status, failure category and whether it bounced."""
     messages = frames.messages
     source_type = texts(column(messages, "source_type", "messages"))
     keep = source_type != "test"
