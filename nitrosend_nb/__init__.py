@@ -11,13 +11,13 @@ The client (``connect``, ``Nitrosend``, ``Page``, ``sql``) and the webhook recei
 
 from __future__ import annotations
 
-import importlib
 import logging
 from typing import TYPE_CHECKING
 
 from nitrosend_nb import errors
 from nitrosend_nb._version import __version__
 from nitrosend_nb.errors import *  # noqa: F403 - the error hierarchy (errors.__all__) is the root's too
+from nitrosend_nb.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from nitrosend_nb.client import Nitrosend, Page, connect, sql
@@ -49,15 +49,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> object:
-    """The client's and the webhook receiver's names, imported from their modules on first use (PEP 562)."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(globals(), _LAZY)  # the client and the webhook receiver: on first use

@@ -1,9 +1,11 @@
 """Ready-made matplotlib charts for Nitrosend DataFrames.
 
 Every function takes the DataFrame the client returns (``ns.campaigns.df()``, ``ns.contacts.df()``,
-``ns.messages.df(source_type="all")``...) or, for :func:`usage`, the client itself, draws on ``ax`` (a new figure
-when omitted) and returns the Axes. Column names are the API's field names. An empty frame draws a "no data"
-chart instead of raising, so a notebook cell still reads well on an empty account.
+``ns.messages.df(source_type="all")``...), a report of :mod:`nitrosend_nb.reports` or, for :func:`usage`, the
+client itself, draws on ``ax`` (a new figure when omitted) and returns the Axes. Column names are the API's field
+names. An empty frame draws a "no data" chart instead of raising, so a notebook cell still reads well on an empty
+account. Money axes name the currency (the report's, or the one the events state); whatever has no value, or no
+campaign to its credit, is labelled "(not set)".
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+from .reports import MONEY, NOT_SET, RATES, currency_of, described
 
 if TYPE_CHECKING:
     from .client.client import Nitrosend
@@ -31,10 +36,14 @@ __all__ = [
     "revenue_by_campaign",
     "suppressions_over_time",
     "failures_by_category",
+    "campaign_report",
+    "cohorts",
+    "report_series",
 ]
 
 NO_DATA = "no data"
-MISSING_LABEL = "(not set)"
+CURRENCY_UNKNOWN = "currency not stated"  # a money axis whose amounts name no currency
+MISSING_LABEL = NOT_SET  # one label for a missing value and for what no campaign or flow earned
 REASON_COLOURS = {
     "hard_bounce": "#c62828",
     "soft_bounce": "#ef9a9a",
@@ -321,9 +330,12 @@ def usage(source: Nitrosend | pd.DataFrame, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def revenue_by_campaign(events: pd.DataFrame, ax: Axes | None = None, top: int = 10) -> Axes:
+def revenue_by_campaign(
+    events: pd.DataFrame, ax: Axes | None = None, top: int = 10, currency: str | None = None
+) -> Axes:
     """Revenue (the sum of ``amount``) per ``utm_campaign`` of ``ns.events.df()``, largest first; events
-    without a campaign are summed as "(not set)", campaigns beyond the ``top`` as "other"."""
+    without a campaign are summed as "(not set)", campaigns beyond the ``top`` as "other". The axis names
+    ``currency`` (by default the one the order events state)."""
     ax = _axes(ax)
     title = "Revenue by utm_campaign"
     if events.empty:
@@ -336,7 +348,7 @@ def revenue_by_campaign(events: pd.DataFrame, ax: Axes | None = None, top: int =
     bars = ax.barh([str(label) for label in totals.index], totals.to_numpy())
     ax.bar_label(bars, labels=[f"{value:,.2f}" for value in totals], padding=3)
     ax.set_title(title)
-    ax.set_xlabel("revenue (sum of amount)")
+    ax.set_xlabel(f"revenue ({currency or currency_of(events) or CURRENCY_UNKNOWN})")
     ax.margins(x=0.15)
     return ax
 
@@ -375,3 +387,100 @@ def failures_by_category(messages: pd.DataFrame, ax: Axes | None = None) -> Axes
         return _no_data(ax, title)
     counts = failed["failure_category"].astype("object").fillna(MISSING_LABEL).value_counts()
     return _counts_bar(_largest_first(counts), ax, title, "failed messages")
+
+
+def _words(column: str) -> str:
+    """A report column in words: ``revenue_per_recipient`` -> "revenue per recipient"."""
+    return column.replace("_", " ")
+
+
+def _label(column: str, currency: str | None) -> str:
+    """A report column as an axis label: its words, with the currency of a money column."""
+    return f"{_words(column)} ({currency or CURRENCY_UNKNOWN})" if column in MONEY else _words(column)
+
+
+def _value_axis(ax: Axes, column: str, currency: str | None, axis: str = "x") -> None:
+    """Label a value axis for ``column``: a percentage for a rate, the currency for money, whole numbers else."""
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_label_text(_label(column, currency))
+    if column in RATES:
+        target.set_major_formatter(PercentFormatter(xmax=1.0))
+    elif column not in MONEY:
+        target.set_major_locator(MaxNLocator(integer=True))
+
+
+def campaign_report(
+    report: pd.DataFrame, axes: Sequence[Axes] | None = None, top: int | None = None
+) -> tuple[Axes, Axes]:
+    """Revenue per recipient and conversion rate side by side, one bar per campaign (or flow) of
+    ``nitrosend_nb.reports.campaigns(...)`` / ``flows(...)``, best earner per recipient on top (``top``: only
+    that many). The money axis names the report's currency, the rate axis its attribution. Returns both Axes."""
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11, 0.9 + 0.38 * max(len(report), 3)), layout="constrained", sharey=True)
+    left, right = axes
+    if report.empty:
+        return _no_data(left, "Revenue per recipient"), _no_data(right, "Conversion rate")
+    ranked = report.sort_values("revenue_per_recipient", ascending=False, kind="stable")
+    ranked = ranked.iloc[:top].iloc[::-1]
+    labels = [str(name) if pd.notna(name) else MISSING_LABEL for name in ranked["name"]]
+    currency = report.attrs.get("currency")
+    for ax, column, text in (
+        (left, "revenue_per_recipient", lambda v: f"{v:,.2f}"),
+        (right, "conversion_rate", lambda v: f"{v:.1%}"),
+    ):
+        values = ranked[column].astype("float64").fillna(0.0)
+        bars = ax.barh(labels, values.to_numpy())
+        ax.bar_label(bars, labels=[text(v) for v in values], padding=3)
+        _value_axis(ax, column, currency)
+        ax.margins(x=0.2)
+    left.set_title("Revenue per recipient")
+    method = described(report.attrs)
+    right.set_title("Conversion rate" + (f" ({method})" if method else ""))
+    return left, right
+
+
+def cohorts(table: pd.DataFrame, column: str = "cumulative_conversion_share", ax: Axes | None = None) -> Axes:
+    """A heatmap of ``nitrosend_nb.reports.cohorts(...)``: one row per sign-up cohort, one column per period since
+    sign-up, coloured (and written) by ``column`` (a share as a percentage, money in the table's currency)."""
+    ax = _axes(ax)
+    noun = {"W": "week", "M": "month"}.get(table.attrs.get("period"), "period")
+    title = f"{_words(column).capitalize()} by sign-up {noun}"
+    if table.empty:
+        return _no_data(ax, title)
+    grid = table[column].astype("float64").unstack("periods_since")
+    image = ax.imshow(grid.to_numpy(), aspect="auto", cmap="viridis", interpolation="nearest")
+    rate = column in RATES
+    currency = table.attrs.get("currency")
+    if grid.size <= 400:  # small enough to write every value legibly
+        for (row, col), value in np.ndenumerate(grid.to_numpy()):
+            if not np.isnan(value):
+                shown = f"{value:.0%}" if rate else f"{value:,.0f}"
+                ink = "black" if image.norm(value) > 0.6 else "white"  # legible on viridis' light and dark ends
+                ax.text(col, row, shown, ha="center", va="center", fontsize=7, color=ink)
+    ax.set_yticks(range(len(grid.index)), [str(cohort) for cohort in grid.index])
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel(f"sign-up {noun} (UTC)")
+    ax.set_xlabel(f"{noun}s since sign-up")
+    ax.set_title(title)
+    bar = ax.figure.colorbar(image, ax=ax, format=PercentFormatter(xmax=1.0) if rate else None)
+    bar.set_label(_label(column, currency))
+    return ax
+
+
+def report_series(series: pd.DataFrame, column: str, ax: Axes | None = None) -> Axes:
+    """``column`` of ``nitrosend_nb.reports.series(...)`` per week or month of sends, as bars on a date axis (money
+    in the report's currency, rates as percentages)."""
+    ax = _axes(ax)
+    period = series.attrs.get("period", "M")
+    noun, _, width = _period(period)
+    title = f"{_words(column).capitalize()} per {noun} of sends"
+    if series.empty:
+        return _no_data(ax, title)
+    values = series[column].astype("float64")
+    ax.bar(_utc_naive(series.index.to_series()).to_numpy(), values.fillna(0).to_numpy(), width=width, align="edge")
+    method = described(series.attrs)
+    ax.set_title(title + (f"\n{method}" if method and column not in ("recipients", "delivered") else ""))
+    ax.set_xlabel(f"{noun} of the send (UTC)")
+    _value_axis(ax, column, series.attrs.get("currency"), axis="y")
+    _date_axis(ax)
+    return ax

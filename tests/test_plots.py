@@ -445,6 +445,7 @@ def test_revenue_by_campaign_sums_amounts_largest_first():
     )
     ax = plots.revenue_by_campaign(events)
     assert ax.get_title() == "Revenue by utm_campaign"
+    assert ax.get_xlabel() == "revenue (currency not stated)"  # these events state none
     assert ytick_labels(ax) == [plots.MISSING_LABEL, "spring-sale", "grinder-launch"]
     assert bar_values_top_to_bottom(ax) == pytest.approx([40.0, 15.5, 2.0])
     assert [text.get_text() for text in ax.texts][::-1] == ["40.00", "15.50", "2.00"]
@@ -509,8 +510,69 @@ def test_activity_charts_from_the_sandbox_add_up_to_the_frames(ns):
     events = ns.events.df(event="order_placed")
     revenue = plots.revenue_by_campaign(events, top=50)
     assert sum(bar_widths(revenue)) == pytest.approx(events["amount"].sum())
+    assert revenue.get_xlabel() == "revenue (GBP)"  # what each order's data.order.currency says
     suppressions = pd.concat([ns.suppressions.df(), ns.suppressions.df(active=False)])
     assert sum(bar_heights(plots.suppressions_over_time(suppressions))) == len(suppressions)
     messages = ns.messages.df(source_type="all")
     failures = plots.failures_by_category(messages)
     assert sum(bar_widths(failures)) == (messages["status"] == "failed").sum() > 0
+
+
+@pytest.fixture(scope="module")
+def seeded_reports(sandbox):
+    """The seeded sandbox's campaign report, monthly series and cohort table."""
+    from nitrosend_nb import reports
+
+    frames = nb_connect(sandbox).reports.frames()
+    return (
+        reports.campaigns(frames),
+        reports.series(frames, of="campaigns"),
+        reports.cohorts(frames.contacts, frames.events),
+    )
+
+
+def nb_connect(sandbox):
+    import nitrosend_nb as nb
+
+    return nb.connect(sandbox=sandbox, progress=False)
+
+
+def test_campaign_report_draws_revenue_per_recipient_and_conversion_side_by_side(seeded_reports):
+    report, _, _ = seeded_reports
+    left, right = plots.campaign_report(report)
+    ranked = report.sort_values("revenue_per_recipient", ascending=False, kind="stable")
+    assert ytick_labels(left) == list(ranked["name"])  # the right one shares them
+    assert bar_values_top_to_bottom(left) == pytest.approx(list(ranked["revenue_per_recipient"]))
+    assert bar_values_top_to_bottom(right) == pytest.approx(list(ranked["conversion_rate"]))
+    assert left.get_xlabel() == "revenue per recipient (GBP)" and right.get_xlabel() == "conversion rate"
+    assert right.get_title() == "Conversion rate (last touch within 5 days)"
+    assert right.xaxis.get_major_formatter()(0.25, 0).startswith("25")  # a percentage
+    top_two, _ = plots.campaign_report(report, top=2)
+    assert len(ytick_labels(top_two)) == 2
+    empty = plots.campaign_report(report.iloc[:0])
+    assert_no_data(empty[0], "Revenue per recipient")
+
+
+def test_cohorts_heatmap_labels_its_axes_and_colours_every_cell(seeded_reports):
+    _, _, table = seeded_reports
+    ax = plots.cohorts(table)
+    grid = table["cumulative_conversion_share"].unstack("periods_since")
+    assert ax.get_title() == "Cumulative conversion share by sign-up month"
+    assert ax.get_ylabel() == "sign-up month (UTC)" and ax.get_xlabel() == "months since sign-up"
+    assert [label.get_text() for label in ax.get_yticklabels()] == [str(cohort) for cohort in grid.index]
+    shown = ax.images[0].get_array()
+    assert shown.shape == grid.shape and shown[0, 0] == pytest.approx(grid.iloc[0, 0])
+    money = plots.cohorts(table, "cumulative_revenue_per_contact")
+    assert money.figure.axes[-1].get_ylabel() == "cumulative revenue per contact (GBP)"
+
+
+def test_report_series_puts_money_in_the_currency_and_rates_in_percent(seeded_reports):
+    _, series, _ = seeded_reports
+    revenue = plots.report_series(series, "revenue_per_recipient")
+    assert revenue.get_ylabel() == "revenue per recipient (GBP)"
+    assert bar_heights(revenue) == pytest.approx(list(series["revenue_per_recipient"].fillna(0)))
+    assert revenue.get_title().startswith("Revenue per recipient per month of sends\nlast touch within 5 days")
+    rate = plots.report_series(series, "unsubscribe_rate")
+    assert rate.yaxis.get_major_formatter()(0.5, 0).startswith("50")
+    assert plots.report_series(series, "recipients").get_title() == "Recipients per month of sends"
+    assert_no_data(plots.report_series(series.iloc[:0], "revenue"), "Revenue per month of sends")

@@ -16,6 +16,7 @@ from nitrosend_nb.client import defaults
 from nitrosend_nb.client.frames import OUTBOX, to_frame
 from nitrosend_nb.client.inbox import Inbox
 from nitrosend_nb.client.pagination import HeaderPageNumberPaginator, Page, Paginator, iter_pages, json_body
+from nitrosend_nb.client.reports import Reports
 from nitrosend_nb.client.resources import (
     Account,
     Brands,
@@ -63,7 +64,8 @@ class Nitrosend:
     Endpoint groups: ``account``, ``brands``, ``messages``, ``campaigns``, ``contacts``, ``lists``, ``templates``,
     ``flows``, ``segments``, ``events``, ``suppressions``, ``domains``, ``imports``, ``webhooks``; ``inbox`` reads a
     sandbox's captured emails. ``brand_sid`` scopes every request to one brand (``X-Brand-SID``; None: the account's
-    default brand); :meth:`with_brand` gives a client for another brand. ``mode`` is ``"sandbox"`` when
+    default brand); :meth:`with_brand` gives a client for another brand. ``reports`` computes campaign, flow,
+    series and cohort reports from what the groups fetch. ``mode`` is ``"sandbox"`` when
     ``sandbox_root`` (the sandbox server's root URL, which enables :meth:`outbox`) is given, ``"live"`` otherwise.
     ``max_wait`` is how long one request may wait out 429s before RateLimitError; ``retries`` bounds retries of 5xx
     and connection failures.
@@ -118,6 +120,7 @@ class Nitrosend:
         self.inbox = Inbox(self, self._sandbox_root)
         self.imports = Imports(self)
         self.webhooks = Webhooks(self)
+        self.reports = Reports(self)
 
     @property
     def mode(self) -> str:

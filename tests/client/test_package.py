@@ -31,6 +31,20 @@ def test_the_client_names_load_on_first_use():
     assert result.stdout.split() == ["Nitrosend", "Page", "NitrosendError"]
 
 
+def test_the_reports_import_first_and_load_only_the_frame_schemas_of_the_client():
+    # reports read client.frames, and the client offers ns.reports: the client package exports lazily, so either
+    # can be imported first and neither import runs into a half-initialised module.
+    code = (
+        "import sys, nitrosend_nb.reports; assert 'nitrosend_nb.client.client' not in sys.modules; "
+        "import nitrosend_nb as nb; print(nb.Nitrosend.__name__, type(nb.connect).__name__)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert result.stdout.split() == ["Nitrosend", "function"]
+    code = "import nitrosend_nb.client.client, nitrosend_nb.reports; print(nitrosend_nb.reports.campaigns.__name__)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert result.stdout.strip() == "campaigns"
+
+
 def _section(text: str, heading: str) -> str:
     """The README section under ``## heading`` (down to the next ``## ``), subsections included."""
     match = re.search(rf"^## {re.escape(heading)}\n(.*?)(?=^## |\Z)", text, flags=re.M | re.S)

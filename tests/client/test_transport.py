@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from email.utils import format_datetime
 
 import pytest
@@ -31,10 +31,13 @@ def test_every_request_carries_auth_brand_and_user_agent(scripted_server):
 
 def test_list_sends_page_and_limit_and_filters(scripted_server):
     scripted_server.script = [(200, {"X-Total-Count": "0", "X-Total-Pages": "1"}, [])]
-    _client(scripted_server).messages.list(page=3, limit=50, status="sent", include_archived=True)
-    path = scripted_server.requests[0]["path"]
-    assert path.startswith("/v1/my/messages?")
-    assert {"page=3", "limit=50", "status=sent", "include_archived=true"} <= set(path.split("?")[1].split("&"))
+    ns = _client(scripted_server)
+    ns.messages.list(page=3, limit=50, status="sent", date=date(2026, 11, 1))
+    ns.suppressions.list(active=False)
+    first, second = (request["path"] for request in scripted_server.requests)
+    assert first.startswith("/v1/my/messages?")
+    assert {"page=3", "limit=50", "status=sent", "date=2026-11-01"} <= set(first.split("?")[1].split("&"))
+    assert second.startswith("/v1/my/suppressions?") and "active=false" in second.split("?")[1].split("&")
 
 
 def test_sends_always_carry_an_idempotency_key_and_retry_with_the_same_one(scripted_server):

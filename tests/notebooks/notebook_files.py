@@ -6,7 +6,7 @@ import nbformat
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = REPO / "notebooks"
-# The tutorial set: a quickstart, one notebook per endpoint group, then big accounts (Parquet, DuckDB, SQL).
+# The tutorial set: a quickstart, one notebook per endpoint group, big accounts (Parquet, DuckDB, SQL), reports.
 EXPECTED_NOTEBOOKS = [
     "00-quickstart.ipynb",
     "01-account.ipynb",
@@ -21,6 +21,7 @@ EXPECTED_NOTEBOOKS = [
     "10-deliverability.ipynb",
     "11-webhooks.ipynb",
     "12-big-accounts.ipynb",
+    "13-reports.ipynb",
 ]
 
 

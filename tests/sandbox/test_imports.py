@@ -285,6 +285,8 @@ def test_spec_list_filters_and_page_size(quick):
     finish(quick, listing.json()[0]["id"])
     assert all(r["status"] == "complete" for r in quick.get("/imports", params={"status": "complete"}).json())
     assert "status" in assert_error(quick.get("/imports", params={"status": "nope"}), 422)["validation_errors"]
+    assert quick.get("/imports", params={"resource": "contacts"}).headers["X-Total-Count"] == "26"
+    assert "resource" in assert_error(quick.get("/imports", params={"resource": "lists"}), 422)["validation_errors"]
 
 
 def test_a_retried_import_request_with_the_same_key_starts_one_import(quick):

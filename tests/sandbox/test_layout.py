@@ -8,7 +8,7 @@ function (a deferred import is still a dependency: it only runs later), except t
 ``pkg``. The parent packages' ``__init__`` that Python runs first are not arrows of their own (otherwise every
 package re-exporting its submodules would be a circle with each of them). Imports by computed name through
 ``importlib`` are allowed only in the lazy faces (PEP 562 ``__getattr__``) listed in :data:`LAZY_FACES`, whose
-targets are added as arrows.
+targets are added as arrows, and in ``nitrosend_nb.lazy``, the helper those faces build their ``__getattr__`` with.
 """
 
 from __future__ import annotations
@@ -21,12 +21,17 @@ from pathlib import Path
 import pytest
 
 import nitrosend_nb
+import nitrosend_nb.client
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = "nitrosend_nb"
 SANDBOX = f"{PACKAGE}.sandbox"
 #: The modules that import by computed name, and what they may import that way (besides literal names).
-LAZY_FACES = {PACKAGE: set(nitrosend_nb._LAZY.values())}
+LAZY_FACES = {
+    PACKAGE: set(nitrosend_nb._LAZY.values()),
+    f"{PACKAGE}.client": set(nitrosend_nb.client._LAZY.values()),
+    f"{PACKAGE}.lazy": set(),  # the faces' __getattr__ (its computed imports are the faces' arrows above)
+}
 #: The sandbox's wings (a module belongs to the first whose prefix it has) and the wings each may import from.
 KERNEL = tuple(f"{SANDBOX}.{name}" for name in ("errors", "knobs", "limits", "state"))
 WINGS = {
@@ -71,10 +76,10 @@ def _executed(tree: ast.AST) -> Iterator[ast.AST]:
         yield from _executed(node)
 
 
-def arrows(name: str, path: Path, known: dict[str, Path], lazy: set[str] = frozenset()) -> set[str]:
+def arrows(name: str, path: Path, known: dict[str, Path], lazy: set[str] | None = None) -> set[str]:
     """The modules of ``known`` that module ``name`` (at ``path``) imports, as the module docstring counts them."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    found = set(lazy)
+    found = set(lazy or ())
     for node in _executed(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names if alias.name in known)
@@ -89,7 +94,7 @@ def arrows(name: str, path: Path, known: dict[str, Path], lazy: set[str] = froze
                     found.add(target)
         elif isinstance(node, ast.Call) and ast.unparse(node.func).endswith("import_module"):
             target = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else None
-            assert target is not None or lazy, f"{name} imports a computed name outside the lazy faces"
+            assert target is not None or lazy is not None, f"{name} imports a computed name outside the lazy faces"
             if target is not None:
                 target = f"{package}{target}" if target.startswith(".") else target
                 assert target in known, f"{name} imports {target!r} by name, which is no module of the package"
@@ -101,7 +106,7 @@ def arrows(name: str, path: Path, known: dict[str, Path], lazy: set[str] = froze
 def graph(root: Path, package: str, faces: dict[str, set[str]] | None = None) -> dict[str, set[str]]:
     """Every module of ``package`` and the modules it imports."""
     known = modules(root, package)
-    return {name: arrows(name, path, known, (faces or {}).get(name, set())) for name, path in known.items()}
+    return {name: arrows(name, path, known, (faces or {}).get(name)) for name, path in known.items()}
 
 
 def circles(edges: dict[str, set[str]]) -> list[list[str]]:

@@ -1,15 +1,18 @@
 """The generic resource: list/iter/df over one endpoint group plus get/create/update/delete of its items.
 
-Per-group modules subclass :class:`Resource`, set ``path``, ``label`` and ``schema`` (and ``paginator`` when the
-list endpoint does not page by headers) and add only the calls that differ (``messages.send``,
+Per-group modules subclass :class:`Resource`, set ``path``, ``label``, ``schema`` and ``filters`` (the list
+endpoint's documented filters, see :mod:`nitrosend_nb.client.filters`; and ``paginator`` when the list endpoint
+does not page by headers) and add only the calls that differ (``messages.send``,
 ``campaigns.send``, ``templates.send_test``...). Groups reach the API only through the client's public
 :meth:`~nitrosend_nb.Nitrosend.request` and :meth:`~nitrosend_nb.Nitrosend.paginate`.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -18,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from nitrosend_nb.client.defaults import LIST_LIMIT
+from nitrosend_nb.client.filters import LISTING_METHODS, Filters
 from nitrosend_nb.client.frames import BATCH_ROWS, FrameSchema, concat_frames, frame_batches, to_frame
 from nitrosend_nb.client.gcpause import gc_paused
 from nitrosend_nb.client.ids import valid_id
@@ -80,13 +84,25 @@ class ApiGroup:
 
 
 class Resource(ApiGroup):
-    """A collection endpoint (``GET/POST {path}``) with items at ``{path}/{id}`` (GET/PATCH/DELETE)."""
+    """A collection endpoint (``GET/POST {path}``) with items at ``{path}/{id}`` (GET/PATCH/DELETE).
+
+    The listing calls (``list``, ``pages``, ``iter``, ``frames``, ``df``, ``to_parquet``) of every subclass accept
+    exactly the filters its ``filters`` declares, checked when called (see :func:`_strict`).
+    """
 
     label: str = ""  # names the resource in progress bars
     schema: FrameSchema
+    filters: Filters = Filters()  # the list endpoint's documented filters (none unless the group declares them)
     paginator: Paginator = HeaderPageNumberPaginator()  # how the list endpoint pages (stateless, shared)
     item_methods: frozenset[str] = frozenset({"PATCH", "DELETE"})  # what the API allows on {path}/{id}
     incremental: Incremental | None = None  # set when the list endpoint filters by time (ns.sync loads only news)
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        """Give the subclass its own strict listing methods (its filters checked, shown by ``help()``)."""
+        super().__init_subclass__(**kwargs)
+        for name in LISTING_METHODS:
+            method = getattr(cls, name)
+            setattr(cls, name, _strict(getattr(method, "unfiltered", method), cls.filters, cls.label or cls.__name__))
 
     def list(self, page: int = 1, limit: int = LIST_LIMIT, **filters: object) -> Page:
         """One page of records (a list of dicts with ``.page``, ``.total``, ``.total_pages``, ``.next_page``)."""
@@ -201,6 +217,32 @@ class Resource(ApiGroup):
         """The path of record ``id`` below :attr:`path` (ids are checked before any request)."""
         return f"/{valid_id(id)}"
 
+    def _checked(self, call: str, keywords: list[str], given: Mapping[str, object]) -> dict[str, object]:
+        """``given`` filters checked against this group's declaration (see :meth:`Filters.check`)."""
+        return self.filters.check(
+            given, call=call, keywords=keywords, live=self._client.mode == "live", columns=self.schema.columns
+        )
+
     @staticmethod
     def _params(filters: Mapping[str, object]) -> dict:
+        """Checked filters as query parameters."""
         return {name: _query_value(value) for name, value in filters.items() if value is not None}
+
+
+def _strict(method: Callable[..., Any], filters: Filters, group: str) -> Callable[..., Any]:
+    """``method`` (a listing method taking ``**filters``) wrapped to accept only ``filters``: checked at call time,
+    before any request (also for the lazy ``iter`` and ``frames``), and listed in its docstring and signature."""
+    signature = inspect.signature(method)
+    own = [p for p in signature.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    keywords = [p.name for p in own[1:]]
+    call = f"{group}.{method.__name__}"
+
+    @functools.wraps(method)
+    def listing(self: Resource, *args: object, **kwargs: object) -> Any:
+        given = {name: kwargs.pop(name) for name in list(kwargs) if name not in keywords}
+        return method(self, *args, **kwargs, **self._checked(call, keywords, given))
+
+    listing.__signature__ = signature.replace(parameters=own + filters.parameters())  # type: ignore[attr-defined]
+    listing.__doc__ = f"{inspect.cleandoc(method.__doc__ or '')}\n\n{filters.describe()}"
+    listing.unfiltered = method  # type: ignore[attr-defined]
+    return listing

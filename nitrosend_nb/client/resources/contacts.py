@@ -7,17 +7,28 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from nitrosend_nb.client.filters import Choice, Filters, Id, Moment, Text
 from nitrosend_nb.client.frames import CONTACTS
 from nitrosend_nb.client.resources.base import Resource
 from nitrosend_nb.client.resources.imports import ImportHandle, ImportResult
 
 
 class Contacts(Resource):
-    """Contacts (list filters: ``search``, ``list_id``, ``tag``, ``sort``, ``direction``)."""
+    """Contacts: ``ns.contacts.df(list_id=3)``, ``ns.contacts.search("ada")`` (the filters:
+    ``help(ns.contacts.df)``)."""
 
     path = "/contacts"
     label = "contacts"
     schema = CONTACTS
+    filters = Filters(
+        Text("search", "name, email or phone contains this text"),
+        Id("list_id", "members of this list"),
+        Text("tag", "tagged with this (data.tags, any case)"),
+        Text("sort", "the field to order by (id, created_at, updated_at, first_name, last_name, email)"),
+        Choice("direction", "asc or desc (default desc)", values=("asc", "desc")),
+        Moment("created_after", "created at or after this time", sandbox_only=True),
+        Moment("created_before", "created before this time", sandbox_only=True),
+    )
 
     def search(self, q: str) -> pd.DataFrame:
         """Every contact whose name, email or phone matches ``q``, as a DataFrame."""

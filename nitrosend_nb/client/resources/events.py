@@ -2,25 +2,45 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 import pandas as pd
 
+from nitrosend_nb.client.filters import Filters, Flag, Id, Moment, Number, Pattern, Text
 from nitrosend_nb.client.frames import EVENTS
 from nitrosend_nb.client.idempotency import idempotency_key as content_key
 from nitrosend_nb.client.resources.base import Incremental, Resource
 
+#: What an event's name looks like (the API's rule).
+EVENT_NAME = r"[a-z][a-z0-9_]{0,63}"
+
 
 class Events(Resource):
-    """Purchases, sign-ups, page views... tracked against contacts. List filters: ``event``, ``contact_id``,
-    ``amount``, ``resource_uid``, ``resource_name``, ``resource_url``, ``test``, ``utm_source``, ``utm_medium``,
-    ``utm_term``, ``utm_content``, ``utm_campaign``, ``browser``, ``os``, ``device_type`` and the time window
-    ``created_after`` (inclusive; ``since=`` is the same) / ``created_before`` (exclusive), as ISO 8601 text,
-    ``datetime`` or ``pd.Timestamp``."""
+    """Purchases, sign-ups, page views... tracked against contacts, e.g. ``ns.events.df(event="order_placed",
+    since="2026-10-01")``: the time window ``created_after`` (inclusive; ``since=`` is the same) /
+    ``created_before`` (exclusive) takes ISO 8601 text, ``datetime`` or ``pd.Timestamp`` (the filters:
+    ``help(ns.events.df)``)."""
 
     path = "/events"
     label = "events"
     schema = EVENTS
+    filters = Filters(
+        Pattern("event", "the event's name, e.g. order_placed", pattern=EVENT_NAME),
+        Id("contact_id", "that contact's events"),
+        Number("amount", "exactly this amount"),
+        Text("resource_uid", "the resource's uid (an order number...)"),
+        Text("resource_name", "the resource's name"),
+        Text("resource_url", "the resource's URL"),
+        Flag("test", "True: test events only; False: real ones only"),
+        *(Text(f"utm_{part}", f"the event's utm_{part}") for part in ("source", "medium", "term", "content")),
+        Text("utm_campaign", "the event's utm_campaign (a campaign's slug)"),
+        Text("browser", "the browser it came from"),
+        Text("os", "the operating system it came from"),
+        Text("device_type", "desktop, mobile or tablet"),
+        Moment("created_after", "created at or after this time (inclusive)"),
+        Moment("created_before", "created before this time (exclusive)"),
+        Moment("since", "created_after by its toolkit name", same_as="created_after"),
+    )
     item_methods = frozenset({"DELETE"})  # an event cannot be changed
     incremental = Incremental(cursor="created_at", filter="created_after")  # ns.sync loads only new events
 
@@ -53,17 +73,6 @@ class Events(Resource):
     def create(self, **fields: object) -> dict:
         """Same as :meth:`track` (an event is created by tracking it)."""
         return self.track(**fields)
-
-    def pages(
-        self, *, max_rows: int | None = None, progress: bool | None = None, since: object = None, **filters: object
-    ) -> Iterator[list[dict]]:
-        """Every event matching ``filters`` page by page; ``since`` is ``created_after`` (events created at or
-        after it). ``iter``, ``frames``, ``df`` and ``to_parquet`` read through here, so all take ``since``."""
-        if since is not None:
-            if filters.get("created_after") is not None:
-                raise ValueError("give since= or created_after=, not both (they are the same filter)")
-            filters["created_after"] = since
-        return super().pages(max_rows=max_rows, progress=progress, **filters)
 
     @staticmethod
     def newest(events: pd.DataFrame | list[Mapping]) -> pd.Timestamp | None:

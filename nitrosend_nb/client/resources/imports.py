@@ -22,6 +22,7 @@ from urllib.parse import urljoin
 import pandas as pd
 from tqdm.auto import tqdm
 
+from nitrosend_nb.client.filters import Choice, Filters
 from nitrosend_nb.client.frames import IMPORTS
 from nitrosend_nb.client.idempotency import new_idempotency_key
 from nitrosend_nb.client.ids import valid_id
@@ -168,11 +169,15 @@ def _csv_bytes(source: pd.DataFrame | str | os.PathLike) -> tuple[bytes, str, pd
 
 
 class Imports(Resource):
-    """Past and running imports (``df()`` lists them; filter ``status``), and starting new ones."""
+    """Past and running imports (``df()`` lists them), and starting new ones."""
 
     path = "/imports"
     label = "imports"
     schema = IMPORTS
+    filters = Filters(
+        Choice("resource", "what was imported (contacts)", values=("contacts",)),
+        Choice("status", "the import's state", values=tuple(IMPORTS.columns["status"].categories), sandbox_only=True),
+    )
     item_methods = frozenset()  # an import is changed only by cancel()
 
     @property

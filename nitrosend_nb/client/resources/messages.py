@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from nitrosend_nb.client.filters import Choice, Day, Filters, Id
 from nitrosend_nb.client.frames import MESSAGES
 from nitrosend_nb.client.idempotency import new_idempotency_key
 from nitrosend_nb.client.ids import valid_id
@@ -33,15 +34,25 @@ def check_tags(tags: object) -> dict:
 
 
 class Messages(Resource):
-    """Transactional, campaign, flow and test messages. List filters (keyword arguments of ``list``/``iter``/``df``):
-    ``source_type`` (omitted: transactional only; ``"all"``, ``"campaign"``, ``"flow"``, ``"transactional"``,
-    ``"test"``), ``campaign_id`` and ``flow_id`` (that campaign's or flow's messages, every source type unless one
-    is given), ``date`` (one UTC day: a ``datetime.date`` or ``"YYYY-MM-DD"``), ``channel`` and ``status``, e.g.
-    ``ns.messages.df(campaign_id=13)``."""
+    """Transactional, campaign, flow and test messages, e.g. ``ns.messages.df(campaign_id=13)`` (the filters:
+    ``help(ns.messages.df)``)."""
 
     path = "/messages"
     label = "messages"
     schema = MESSAGES
+    filters = Filters(
+        Choice(
+            "source_type",
+            "all, campaign, flow, transactional or test (omitted: transactional only, or every type with "
+            "campaign_id / flow_id)",
+            values=("all", "campaign", "flow", "transactional", "test"),
+        ),
+        Id("campaign_id", "the messages that campaign's send created"),
+        Id("flow_id", "the messages that flow sent"),
+        Day("date", "one UTC day of created_at"),
+        Choice("channel", "email or sms", values=tuple(MESSAGES.columns["channel"].categories)),
+        Choice("status", "queued, sent or failed", values=tuple(MESSAGES.columns["status"].categories)),
+    )
     item_methods = frozenset()  # a sent message cannot be changed or deleted
 
     def send(

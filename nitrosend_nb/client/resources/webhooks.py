@@ -7,6 +7,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from nitrosend_nb.client.filters import Choice, Filters
 from nitrosend_nb.client.frames import WEBHOOK_DELIVERIES, WEBHOOK_EVENT_TYPES, WEBHOOKS
 from nitrosend_nb.client.ids import valid_id
 from nitrosend_nb.client.resources.base import Resource
@@ -40,10 +41,19 @@ def event_fields(payload: Mapping) -> dict:
 
 
 class WebhookDeliveries(Resource):
-    """The deliveries of one webhook's events, newest first (filters ``status``, ``event_type``)."""
+    """The deliveries of one webhook's events, newest first."""
 
     label = "deliveries"
     schema = WEBHOOK_DELIVERIES
+    filters = Filters(
+        Choice(
+            "status",
+            "pending, delivered or failed",
+            values=tuple(WEBHOOK_DELIVERIES.columns["status"].categories),
+            sandbox_only=True,
+        ),
+        Choice("event_type", "the event's type", values=tuple(WEBHOOK_EVENT_TYPES.categories), sandbox_only=True),
+    )
     item_methods = frozenset()
 
     def __init__(self, client: Nitrosend, webhook_id: int) -> None:

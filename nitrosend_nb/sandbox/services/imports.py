@@ -5,6 +5,7 @@ columns planned, processing started) and direct-upload declarations. Processing 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import get_args
 
 from fastapi import Request
 
@@ -41,6 +42,7 @@ FIELDS = (
     "created_at",
 )
 STATUSES = ("pending", "processing", "failed", "canceled", "complete", "contact_us")
+RESOURCES = get_args(ImportCreate.model_fields["resource"].annotation)  # what an import can create: contacts
 CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-excel", "application/octet-stream")
 
 
@@ -72,12 +74,16 @@ class Imports(Resource):
         ]
 
     def list_query(self, state: SandboxState, request: Request) -> Query:
-        status = request.query_params.get("status")
-        if not status:
-            return Query(order=self.order)
-        if status not in STATUSES:
-            raise invalid({"status": [f"must be one of {', '.join(STATUSES)}"]})
-        return Query("status = ?", [status], self.order)
+        """Filters ``status`` and ``resource`` (what was imported: ``contacts``, the one kind today)."""
+        clauses, params = [], []
+        for name, allowed in (("status", STATUSES), ("resource", RESOURCES)):
+            value = request.query_params.get(name)
+            if value:
+                if value not in allowed:
+                    raise invalid({name: [f"must be one of {', '.join(allowed)}"]})
+                clauses.append("status = ?" if name == "status" else "json_extract(doc, '$.resource') = ?")
+                params.append(value)
+        return Query.matching(clauses, params, self.order)
 
     def build(self, state: SandboxState, accepted: Accepted, now: str) -> dict:
         options = accepted.body.options.model_dump()

@@ -33,7 +33,8 @@ DOC_TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "outbox": ((), ()),
     "events": (
         (BRAND, "event", "contact_id", "idempotency_key", "created_at"),
-        ("event, idempotency_key", "created_at"),  # the idempotency lookup and the time window
+        # the idempotency lookup, the time window, and pages of one event's events in id order (no sort per page)
+        ("event, idempotency_key", "created_at", "event"),
     ),
     "suppressions": ((BRAND, "email", "active"), ("email COLLATE NOCASE",)),
     "domains": ((BRAND, "name"), ()),
