@@ -2,8 +2,8 @@
 context (:mod:`.context`), designs through MJML (:mod:`.design`), plain text (:mod:`.text`) and whole emails
 (:mod:`.content`)."""
 
-from .content import RenderedEmail, render_email
+from .content import RenderedEmail, render_email, render_message
 from .context import merge_context
 from .merge import MergeError
 
-__all__ = ["RenderedEmail", "render_email", "merge_context", "MergeError"]
+__all__ = ["RenderedEmail", "render_email", "render_message", "merge_context", "MergeError"]

@@ -11,7 +11,7 @@ from . import merge
 from .design import render_design
 from .text import html_to_text, looks_like_html, text_to_html
 
-__all__ = ["RenderedEmail", "render_email"]
+__all__ = ["RenderedEmail", "render_email", "render_message"]
 
 
 @dataclass(frozen=True)
@@ -54,3 +54,23 @@ def render_email(
         markup = text_to_html(merge.render(body, context, field="body", unknown=unknown))
     text = merge.render(body, context, field="body", unknown=unknown) if body else html_to_text(markup)
     return RenderedEmail(subject, markup, text, tuple(unknown))
+
+
+def render_message(
+    template: Mapping[str, Any] | None,
+    context: Mapping[str, Any] | None,
+    theme: Mapping | None = None,
+    *,
+    subject: str | None = None,
+    html: str | None = None,
+    body: str | None = None,
+) -> RenderedEmail:
+    """A transactional message as ``POST /messages`` renders it: the ``template``'s content (None: none) with
+    ``subject`` and the plain-text ``body`` put in its place when given, or the raw ``html`` (the text part then
+    is ``body`` when given, else derived from the HTML). The sandbox's sends and the mail merge's previews both
+    render through here."""
+    content = dict(template or {})
+    for field, value in (("subject", subject), ("body", body)):
+        if value:
+            content[field] = value
+    return render_email(content, context, theme, html=html, plain_body=bool(body))

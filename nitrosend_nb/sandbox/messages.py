@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from fastapi import Request
 
-from ..rendering import merge_context, render_email
+from ..rendering import merge_context, render_message
 from ..rendering.design import brand_theme
 from .contacts import contacts
 from .crud import Query, Resource
@@ -158,13 +158,11 @@ def send(state: SandboxState, body: MessageCreate, key: str | None) -> dict:
         now, brand = state.store.tick(), state.brand()
         failure = refusal(brand, state.account(), body.channel, to)
         context = merge_context(brand, contact, body.data)
-        content = dict(template or {})
-        for field in ("subject", "body"):
-            if getattr(body, field):
-                content[field] = getattr(body, field)
         email = None
         if body.channel == "email":
-            email = render_email(content, context, brand_theme(brand), html=body.html, plain_body=bool(body.body))
+            email = render_message(
+                template, context, brand_theme(brand), subject=body.subject, html=body.html, body=body.body
+            )
         doc = record_message(
             state,
             now,
