@@ -1,9 +1,9 @@
 """Mail merge: one personal email per row of a DataFrame, previewed row by row, sent exactly once.
 
-:class:`MailMerge` prepares a merge: each row's recipient, merge ``data`` and Idempotency-Key, every row rendered
+:class:`MergePlan` prepares a merge: each row's recipient, merge ``data`` and Idempotency-Key, every row rendered
 strictly with the toolkit's Liquid environment (the one the sandbox renders with, :mod:`nitrosend_nb.rendering`)
 and checked: address, duplicates, the suppression list, variables the row lacks, subject length.
-:meth:`MailMerge.preview` is the dry run; :meth:`MailMerge.send` sends the eligible rows concurrently, within the
+:meth:`MergePlan.preview` is the dry run; :meth:`MergePlan.send` sends the eligible rows concurrently, within the
 client's rate limiter, with a progress bar. ``ns.messages.send_df`` and the ``ns.mail_merge(df)`` widget are built
 on it.
 
@@ -68,7 +68,7 @@ from nitrosend_nb.rendering.merge import check, literal, variables
 if TYPE_CHECKING:
     from nitrosend_nb.client.client import Nitrosend
 
-__all__ = ["MailMerge", "MergeResult", "MergeInterrupted", "Lookups", "STATUSES"]
+__all__ = ["MergePlan", "MergeResult", "MergeInterrupted", "Lookups", "STATUSES"]
 
 #: A row's status: the dry run says ``would_send``; a send says ``sent``, ``already_sent`` (by an earlier call under
 #: the same key), ``conflict`` (the key already sent other content), ``failed``; both say ``skipped`` (a problem
@@ -264,7 +264,7 @@ def _column(df: pd.DataFrame, name: object, what: str) -> pd.Series:
     return df[name]
 
 
-class MailMerge:
+class MergePlan:
     """A mail merge of ``df`` prepared for preview and sending: ``ns.messages.send_df`` documents the arguments.
 
     Preparing reads what the checks need (brand, suppressions, the template, the contacts ``{{ contact.* }}`` tags

@@ -148,9 +148,9 @@ class Messages(Resource):
         ``"would send 296, skip 4 (2 suppressed, 1 invalid address, 1 missing data.first_name)"``. Ctrl-C raises
         :class:`~nitrosend_nb.client.mail_merge.MergeInterrupted` holding the result so far.
         """
-        from nitrosend_nb.client.mail_merge import MailMerge  # it builds on this module, so it is imported here
+        from nitrosend_nb.client.mail_merge import MergePlan  # it builds on this module, so it is imported here
 
-        merge = MailMerge(
+        plan = MergePlan(
             self._client,
             df,
             to,
@@ -166,5 +166,5 @@ class Messages(Resource):
             key=key,
         )
         if dry_run:
-            return merge.preview(limit=limit, test_to=test_to)
-        return merge.send(limit=limit, test_to=test_to, confirm=confirm, progress=progress, on_progress=on_progress)
+            return plan.preview(limit=limit, test_to=test_to)
+        return plan.send(limit=limit, test_to=test_to, confirm=confirm, progress=progress, on_progress=on_progress)
