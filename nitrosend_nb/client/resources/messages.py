@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from nitrosend_nb.client.frames import MESSAGES
 from nitrosend_nb.client.idempotency import new_idempotency_key
@@ -103,28 +103,20 @@ class Messages(Resource):
         df: pd.DataFrame,
         to: str = "email",
         *,
-        template_id: int | None = None,
-        subject: str | None = None,
-        html: str | None = None,
-        text: str | None = None,
-        from_: str | None = None,
-        reply_to: str | None = None,
-        tags: Mapping[str, str | int | float | bool] | None = None,
-        data: Sequence[str] | None = None,
-        name: str | None = None,
-        key: str | None = None,
         dry_run: bool = True,
         limit: int | None = None,
         test_to: str | None = None,
         confirm: int | None = None,
         progress: bool | None = None,
         on_progress: Callable[[int, int], None] | None = None,
+        **content: Any,
     ) -> MergeResult:
         """Mail merge: one personal email per row of ``df`` to the address in column ``to``. A **dry run** unless
         ``dry_run=False``: nothing is sent, and the result previews every row.
 
-        Content: ``template_id`` (a stored template as it is), or ``subject`` with ``html`` and/or plain ``text``
-        (and ``from_``, ``reply_to``). The columns named in ``data`` (default: all) are each row's merge data,
+        ``content`` is what :class:`~nitrosend_nb.client.mail_merge.MergePlan` takes: ``template_id`` (a stored
+        template as it is), or ``subject`` with ``html`` and/or plain ``text`` (and ``from_``, ``reply_to``); ``tags``,
+        ``data``, ``name`` and ``key`` below. The columns named in ``data`` (default: all) are each row's merge data,
         ``{{ data.column }}`` in Liquid; ``{{ contact.* }}`` reads the contact the address belongs to. Every row is
         rendered strictly with the toolkit's Liquid environment (the one the sandbox renders with) and checked; a
         row is skipped, never sent, for: no, invalid or duplicate address, a suppressed address (``/suppressions``),
@@ -150,21 +142,7 @@ class Messages(Resource):
         """
         from nitrosend_nb.client.mail_merge import MergePlan  # it builds on this module, so it is imported here
 
-        plan = MergePlan(
-            self._client,
-            df,
-            to,
-            template_id=template_id,
-            subject=subject,
-            html=html,
-            text=text,
-            from_=from_,
-            reply_to=reply_to,
-            tags=tags,
-            data=data,
-            name=name,
-            key=key,
-        )
+        plan = MergePlan(self._client, df, to, **content)
         if dry_run:
             return plan.preview(limit=limit, test_to=test_to)
         return plan.send(limit=limit, test_to=test_to, confirm=confirm, progress=progress, on_progress=on_progress)
