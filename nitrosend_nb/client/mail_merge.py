@@ -373,9 +373,10 @@ class MergePlan:
     def _assign_keys(self, keys: pd.Series | None) -> None:
         if keys is None:
             if self.name is not None:
+                brand_sid = self.lookups.brand.get("sid")  # the brand's own sid, also when the client names none
                 for row in self.rows:
                     if row.address:
-                        row.key = default_key(self._client.brand_sid, self.name, row.address)
+                        row.key = default_key(brand_sid, self.name, row.address)
             return
         seen: dict[str, object] = {}
         for row, raw in zip(self.rows, keys, strict=True):

@@ -87,7 +87,7 @@ def test_a_300_row_merge_previews_then_sends_every_eligible_row_once(mns, merge_
     row = preview.frame.loc["order-1007"]
     assert row["status"] == "would_send" and row["subject"] == "Your refund of £7.50, Name7"
     assert row["excerpt"] == "Hi Name7, we refunded £7.50 for order 1007."
-    assert row["key"] == default_key(None, "refunds", "customer7@example.test")
+    assert row["key"] == default_key(mns.brands.current()["sid"], "refunds", "customer7@example.test")
     problems = preview.frame["problem"]
     assert problems["order-1030"] == "duplicate address (first at row 'order-1000')"
     assert problems["order-1040"] == f"suppressed ({mns.suppressions.df(email=suppressed[0])['reason'].iloc[0]})"
@@ -122,6 +122,9 @@ def test_a_rerun_sends_nobody_and_reports_already_sent(mns, merge_sandbox):
     assert again.summary == "sent 0, already sent 12"
     assert again.frame["message_id"].equals(first.frame["message_id"])  # the original messages, replayed
     assert len(merge_sandbox.outbox()) == 12
+    default_brand = mns.brands.current()["sid"]
+    same_brand = mns.with_brand(default_brand).messages.send_df(df, **CONTENT, name="rerun", dry_run=False)
+    assert same_brand.counts == {"already_sent": 12}  # the brand named or not, the keys are the same
     renamed = mns.messages.send_df(df, **CONTENT, name="rerun, second wave", dry_run=False)
     assert renamed.counts == {"sent": 12} and len(merge_sandbox.outbox()) == 24  # a new name is a new run
 
