@@ -132,7 +132,8 @@ class Messages(Resource):
         with ``mail_merge: name``. ``limit`` sends only the first N eligible rows (a pilot; the rest stay
         ``pending``). ``test_to`` sends the first eligible row (or ``limit`` rows) to that address instead,
         personalised as its recipient would see it and marked as a test; no recipient gets anything. With a live
-        key, ``confirm`` must equal the number of emails the call sends (the dry run says it), else nothing is sent.
+        key, ``confirm`` must equal the number of emails the call sends (the dry run says it), else nothing is sent
+        (tests to yourself need no confirmation).
 
         Returns a :class:`~nitrosend_nb.client.mail_merge.MergeResult`: ``.frame`` aligned with ``df``'s index
         (``status``: would_send, sent, already_sent, conflict, failed, skipped, pending; ``to``, rendered
