@@ -39,6 +39,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -489,10 +490,11 @@ class MergePlan:
                 )
             self._confirm(len(chosen), confirm)
         watermark = self._watermark() if chosen else 0
-        if test_to is None:
-            work: Callable[[_Row], _Outcome] = lambda row: self._send_row(row, watermark)  # noqa: E731
-        else:
-            work = lambda row: self._send_test(row, test_to, watermark)  # noqa: E731
+        work = (
+            partial(self._send_row, watermark=watermark)
+            if test_to is None
+            else partial(self._send_test, test_to=test_to, watermark=watermark)
+        )
         outcomes, interrupted, stopped_by = self._run(chosen, work, progress, on_progress)
         statuses = {row.position: "pending" for row in [*chosen, *held]}
         statuses.update({position: outcome.status for position, outcome in outcomes.items()})
