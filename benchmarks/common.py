@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import subprocess
@@ -71,3 +72,34 @@ def run_child(script: str, *args: str) -> str:
     """Run ``python script args`` in a fresh process (its own peak memory) and return its last stdout line."""
     out = subprocess.run([sys.executable, script, *args], capture_output=True, text=True, check=True).stdout
     return out.strip().splitlines()[-1]
+
+
+def configure(root: str, **knobs: object) -> None:
+    """Set sandbox knobs; setting ``rate_limit`` also refills its token bucket, so every run starts alike."""
+    requests.post(
+        f"{root}/_sandbox/config", json=knobs, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=10
+    ).raise_for_status()
+
+
+class ThrottleCounter(logging.Handler):
+    """Counts the client's log lines saying a request was rate limited (429) and waited."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += "rate limited (429)" in record.getMessage()
+
+
+@contextmanager
+def counting_429s() -> Iterator[ThrottleCounter]:
+    """A :class:`ThrottleCounter` on the client's logger for the duration of the block."""
+    counter = ThrottleCounter()
+    logger = logging.getLogger("nitrosend_nb")
+    logger.addHandler(counter)
+    logger.setLevel(logging.INFO)
+    try:
+        yield counter
+    finally:
+        logger.removeHandler(counter)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import math
 import statistics
 import sys
@@ -30,7 +29,7 @@ import time
 from pathlib import Path
 
 import requests
-from common import API_KEY, peak_rss_mb, run_child, sandbox_server
+from common import API_KEY, configure, counting_429s, peak_rss_mb, run_child, sandbox_server
 
 import nitrosend_nb as nb
 from nitrosend_nb.client.frames import CONTACTS, concat_frames, frame_batches
@@ -38,13 +37,6 @@ from nitrosend_nb.client.gcpause import gc_paused
 from nitrosend_nb.client.pagination import HeaderPageNumberPaginator, unique_pages
 
 PAGE = 100
-
-
-def configure(root: str, **knobs: object) -> None:
-    """Set sandbox knobs; setting ``rate_limit`` also refills its token bucket, so every run starts alike."""
-    requests.post(
-        f"{root}/_sandbox/config", json=knobs, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=10
-    ).raise_for_status()
 
 
 def naive_fetch(url: str, key: str) -> dict:
@@ -73,22 +65,9 @@ def naive_fetch(url: str, key: str) -> dict:
     return {"seconds": time.perf_counter() - started, "rows": rows, "throttled": throttled, "failed": failed}
 
 
-class _ThrottleCounter(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += "rate limited (429)" in record.getMessage()
-
-
 def client_fetch(url: str, key: str, concurrency: int) -> dict:
     """``ns.contacts.df()`` with a fresh client (fresh limiter), counting the 429s it waited out."""
-    counter = _ThrottleCounter()
-    logger = logging.getLogger("nitrosend_nb")
-    logger.addHandler(counter)
-    logger.setLevel(logging.INFO)
-    try:
+    with counting_429s() as counter:
         ns = nb.connect(api_key=key, base_url=url, concurrency=concurrency, progress=False)
         started = time.perf_counter()
         try:
@@ -98,8 +77,6 @@ def client_fetch(url: str, key: str, concurrency: int) -> dict:
             rows, failed = 0, 1
         seconds = time.perf_counter() - started
         ns.close()
-    finally:
-        logger.removeHandler(counter)
     return {"seconds": seconds, "rows": rows, "throttled": counter.count, "failed": failed}
 
 

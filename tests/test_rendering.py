@@ -7,7 +7,7 @@ import pytest
 from nitrosend_nb.rendering import MergeError, RenderLimitError, merge_context, render_email
 from nitrosend_nb.rendering.design import SECTION_TYPES, render_design, sections_problem
 from nitrosend_nb.rendering.limits import LIQUID_LIMITS, MAX_RENDER_SECONDS, render_budget
-from nitrosend_nb.rendering.merge import check, render, variables
+from nitrosend_nb.rendering.merge import check, literal, render, variables
 from nitrosend_nb.rendering.sections import COMPONENTS
 from nitrosend_nb.rendering.text import html_to_text
 
@@ -216,6 +216,14 @@ def test_every_section_the_spec_lists_renders_every_documented_prop():
         for name, (_, shown) in samples.items():
             assert shown in page, f"{kind}.{name}"
     assert "ns-carousel" not in render_design({"sections": [{"type": "carousel", "props": {"text": "x"}}]})
+
+
+@pytest.mark.parametrize(
+    "text", ["Hi {{ contact.first_name }}", "{% raw %}{% endraw %}", "{}", "}}{{{", '<p style="a{b}">{{-x-}}</p>']
+)
+@pytest.mark.parametrize("html", [False, True])
+def test_literal_renders_back_to_the_text_itself(text, html):
+    assert render(literal(text), CONTEXT, html=html) == text
 
 
 # -- limits -------------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import requests
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
         CampaignLauncher,
         ContactExplorer,
         ContactImporter,
+        MailMerge,
         MessageComposer,
         OutboxViewer,
         TemplateComposer,
@@ -308,6 +309,13 @@ class Nitrosend:
         from nitrosend_nb.widgets import ContactImporter
 
         return ContactImporter(self, df=df)
+
+    def mail_merge(self, df: pd.DataFrame, **options: Any) -> MailMerge:
+        """A MailMerge widget: ``df`` as personal emails, every row previewed, a test to yourself, a guarded send
+        and its per-row results (``options``: ``to``, ``template_id``, ``subject``, ``html``, ``name``...)."""
+        from nitrosend_nb.widgets import MailMerge
+
+        return MailMerge(self, df, **options)
 
     def outbox_viewer(self) -> OutboxViewer:
         """An OutboxViewer widget (browse the sandbox's captured emails)."""

@@ -3,7 +3,7 @@ sandbox's outbox and the widgets' previews."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +12,7 @@ from .design import render_design
 from .limits import MAX_SUBJECT_LENGTH, RenderLimitError, check_budget, render_budget
 from .text import html_to_text, looks_like_html, text_to_html
 
-__all__ = ["RenderedEmail", "render_email"]
+__all__ = ["RenderedEmail", "render_email", "render_message"]
 
 
 @dataclass(frozen=True)
@@ -75,3 +75,25 @@ def _line_of_text(rendered: str, field: str) -> str:
             f"renders to {len(rendered):,} characters; a {field} may be at most {MAX_SUBJECT_LENGTH} characters",
         )
     return rendered
+
+
+def render_message(
+    template: Mapping[str, Any] | None,
+    context: Mapping[str, Any] | None,
+    theme: Mapping | None = None,
+    *,
+    subject: str | None = None,
+    html: str | None = None,
+    body: str | None = None,
+    render: Callable[..., RenderedEmail] = render_email,
+) -> RenderedEmail:
+    """A transactional message as ``POST /messages`` renders it: the ``template``'s content (None: none) with
+    ``subject`` and the plain-text ``body`` put in its place when given, or the raw ``html`` (the text part then
+    is ``body`` when given, else derived from the HTML). The sandbox's sends and the mail merge's previews both
+    render through here; ``render`` is the :func:`render_email` to call (the sandbox passes the one that renders
+    its sends with no lock held)."""
+    content = dict(template or {})
+    for field, value in (("subject", subject), ("body", body)):
+        if value:
+            content[field] = value
+    return render(content, context, theme, html=html, plain_body=bool(body))

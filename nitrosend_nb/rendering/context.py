@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["SANDBOX_HOST", "channel_value", "contact_fields", "merge_context", "unsubscribe_url"]
+__all__ = ["SANDBOX_HOST", "channel_value", "contact_email", "contact_fields", "merge_context", "unsubscribe_url"]
 
 #: The host the sandbox stands for in the links it writes (unsubscribe pages); the sandbox serves their paths.
 SANDBOX_HOST = "sandbox.nitrosend.test"
@@ -24,13 +24,18 @@ def channel_value(contact: Mapping[str, Any], kind: str) -> str | None:
     return None
 
 
+def contact_email(contact: Mapping[str, Any]) -> str | None:
+    """The contact's e-mail address (its ``email`` field, else its e-mail channel)."""
+    return contact.get("email") or channel_value(contact, "email")
+
+
 def contact_fields(contact: Mapping[str, Any] | None) -> dict:
     """The ``contact`` namespace: the contact's fields (email and phone from its channels when the record has
     no top-level ones) plus ``full_name``; empty without a contact."""
     if not contact:
         return {}
     fields = {key: contact.get(key) for key in CONTACT_FIELDS}
-    fields["email"] = fields["email"] or channel_value(contact, "email")
+    fields["email"] = contact_email(contact)
     fields["phone"] = fields["phone"] or channel_value(contact, "phone")
     fields["data"] = dict(contact.get("data") or {})
     fields["full_name"] = " ".join(p for p in (contact.get("first_name"), contact.get("last_name")) if p)

@@ -24,7 +24,7 @@ from .errors import RenderError
 from .limits import LIQUID_LIMITS, RenderLimitError, check_budget, liquid_markup, render_budget
 from .liquid_bounds import BoundedEnvironment, limit_name
 
-__all__ = ["MergeError", "render", "check", "variables"]
+__all__ = ["MergeError", "render", "check", "variables", "literal"]
 
 _PATH = re.compile(r"[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[[^\]]*\])*")
 _unknown: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("unknown_merge_tags", default=None)
@@ -173,3 +173,9 @@ def variables(sources: Iterable[str | None]) -> list[str]:
                 parts = [str(s) for s in variable.segments if isinstance(s, (str, int))]
                 seen.setdefault(".".join(parts), None)
     return list(seen)
+
+
+def literal(text: str) -> str:
+    """Liquid source that renders to exactly ``text``: each ``{`` becomes an output of the string ``"{"``, so an
+    email rendered already passes through another render (the service's, for a test send) unchanged."""
+    return text.replace("{", "{{ '{' }}")

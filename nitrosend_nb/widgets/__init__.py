@@ -5,6 +5,7 @@ to use it."""
 from .campaign_launcher import CampaignLauncher
 from .contact_explorer import ContactExplorer
 from .contact_importer import ContactImporter
+from .mail_merge import MailMerge
 from .message_composer import MessageComposer
 from .outbox_viewer import OutboxViewer
 from .template_composer import TemplateComposer
@@ -15,5 +16,6 @@ __all__ = [
     "CampaignLauncher",
     "ContactExplorer",
     "ContactImporter",
+    "MailMerge",
     "OutboxViewer",
 ]

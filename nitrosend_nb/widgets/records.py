@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..rendering.context import channel_value
+from ..rendering.context import contact_email
 
-__all__ = ["contact_email", "contact_label", "merge_tag_options"]
+__all__ = ["contact_label", "merge_tag_options"]
 
 #: Merge tags every contact can fill, with the picker's label for each.
 STANDARD_TAGS = (
@@ -20,11 +20,6 @@ STANDARD_TAGS = (
     ("Phone", "{{ contact.phone }}"),
     ("Country code", "{{ contact.country_code }}"),
 )
-
-
-def contact_email(contact: Mapping[str, Any]) -> str | None:
-    """The contact's e-mail address (its ``email`` field, else its e-mail channel)."""
-    return contact.get("email") or channel_value(contact, "email")
 
 
 def contact_label(contact: Mapping[str, Any]) -> str:

@@ -155,11 +155,9 @@ class TemplateComposer(Form):
     def _load_brand(self) -> None:
         """The brand the client acts for (its ``brand_sid``, else the account's default, listed first): its name,
         address and theme feed the preview, as they feed sends."""
-        brands = self._call(lambda: list(self.client.brands.list(limit=100)))
-        if brands is None:
-            return
-        chosen = [brand for brand in brands if brand.get("sid") == self.client.brand_sid]
-        self._brand = (chosen or brands or [{}])[0]
+        brand = self._call(self.client.brands.current)
+        if brand is not None:
+            self._brand = brand
 
     def _load_sample_contacts(self) -> None:
         contacts = self._call(lambda: list(self.client.contacts.list(limit=SAMPLE_CONTACTS)))

@@ -222,3 +222,9 @@ def lab_server(tmp_path_factory, lab_sandbox):
 def lab_templates_notebook(templates_notebook, lab_server) -> str:
     """Name of the templates notebook's outputs-cleared copy in the Lab root (never the committed file)."""
     return copy_with_outputs_cleared(templates_notebook, lab_server.root_dir).name
+
+
+@pytest.fixture(scope="session")
+def lab_mail_merge_notebook(lab_server) -> str:
+    """Name of the mail merge notebook's outputs-cleared copy in the Lab root (never the committed file)."""
+    return copy_with_outputs_cleared(REPO_ROOT / "notebooks" / "14-mail-merge.ipynb", lab_server.root_dir).name

@@ -156,6 +156,13 @@ def test_templates_crud_preview_and_send_test(fresh_ns, fresh_sandbox):
         fresh_ns.templates.delete(template["id"])
 
 
+def test_send_test_fills_data_merge_tags(fresh_ns, fresh_sandbox):
+    template = fresh_ns.templates.create(name="Refund", subject="Refund of {{ data.amount }}", body="<p>Hi</p>")
+    fresh_sandbox.clear_outbox()
+    fresh_ns.templates.send_test(template["id"], email="qa@example.test", data={"amount": "£12.50"})
+    assert fresh_ns.outbox()["subject"].tolist() == ["[Test] Refund of £12.50"]
+
+
 def test_a_bad_send_test_address_is_one_clear_sentence(ns):
     with pytest.raises(nb.ValidationError) as info:
         ns.templates.send_test(3, email="nope")

@@ -122,6 +122,12 @@ def test_brands_frame_get_and_onboarding(ns):
         ns.brands.get(3)
 
 
+def test_the_current_brand_is_the_clients_or_else_the_default(ns):
+    default, other = ns.brands.list()
+    assert ns.brands.current()["sid"] == default["sid"]
+    assert ns.with_brand(other["sid"]).brands.current()["sid"] == other["sid"]
+
+
 def test_brand_create_update_delete(fresh_ns):
     brand = fresh_ns.brands.create(company_name="Tea House", email_from_name="Tea")
     assert brand["sid"] in fresh_ns.brands.df().index

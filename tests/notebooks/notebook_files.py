@@ -6,7 +6,8 @@ import nbformat
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = REPO / "notebooks"
-# The tutorial set: a quickstart, one notebook per endpoint group, big accounts (Parquet, DuckDB, SQL), reports.
+# The tutorial set: a quickstart, one notebook per endpoint group, then big accounts (Parquet, DuckDB, SQL), reports
+# and the mail merge.
 EXPECTED_NOTEBOOKS = [
     "00-quickstart.ipynb",
     "01-account.ipynb",
@@ -22,6 +23,7 @@ EXPECTED_NOTEBOOKS = [
     "11-webhooks.ipynb",
     "12-big-accounts.ipynb",
     "13-reports.ipynb",
+    "14-mail-merge.ipynb",
 ]
 
 

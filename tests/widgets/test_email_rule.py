@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from nitrosend_nb.client.addresses import is_email as client_is_email
 from nitrosend_nb.sandbox.services.models import is_email as sandbox_is_email
-from nitrosend_nb.widgets.validation import is_email as client_is_email
 from nitrosend_nb.widgets.validation import parse_address
 
 GOOD = [

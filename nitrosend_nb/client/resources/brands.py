@@ -26,6 +26,13 @@ class Brands(Resource):
     schema = BRANDS
     paginator = SinglePagePaginator()
 
+    def current(self) -> dict:
+        """The brand this client acts for: its ``brand_sid``'s, else the account's default (the one listed first);
+        its name, address and theme are what merge tags and designs are rendered with."""
+        brands = list(self.list(limit=100))
+        chosen = [brand for brand in brands if brand.get("sid") == self._client.brand_sid]
+        return (chosen or brands or [{}])[0]
+
     def onboarding(self, sid: str) -> dict:
         """The brand's onboarding ``{"steps": {step: "complete"|"pending"}, "progress": {completed, total}}``."""
         return self._call("GET", f"{self._item(sid)}/onboarding")

@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from nitrosend_nb.client.filters import Choice, Day, Filters, Id
 from nitrosend_nb.client.frames import MESSAGES
 from nitrosend_nb.client.idempotency import new_idempotency_key
 from nitrosend_nb.client.ids import valid_id
 from nitrosend_nb.client.resources.base import Resource
+from nitrosend_nb.client.tags import check_tags
 
-#: Tag keys Nitrosend sets itself; a send naming one is refused.
-RESERVED_TAGS = ("account_id", "brand_id", "message_id")
+if TYPE_CHECKING:
+    import pandas as pd
 
-
-def check_tags(tags: object) -> dict:
-    """``tags`` as the API takes them: an object of string, number or boolean values under non-blank keys, none of
-    them reserved. ValueError naming the problem otherwise (before any request)."""
-    if not isinstance(tags, Mapping):
-        kind = "a list" if isinstance(tags, (list, tuple, set)) else type(tags).__name__
-        raise ValueError(
-            f"tags must be a dict {{key: str | int | float | bool}}, not {kind}; "
-            "e.g. tags={'campaign': 'welcome', 'step': 1}"
-        )
-    for key, value in tags.items():
-        if not isinstance(key, str) or not key.strip():
-            raise ValueError(f"tags keys must be non-blank strings, got {key!r}")
-        if key in RESERVED_TAGS:
-            raise ValueError(f"tags key {key!r} is reserved ({', '.join(RESERVED_TAGS)} are set by Nitrosend)")
-        if value is None or not isinstance(value, (str, int, float, bool)):
-            raise ValueError(f"tags[{key!r}] must be a string, number or boolean, got {type(value).__name__}")
-    return dict(tags)
+    from nitrosend_nb.client.mail_merge import MergeResult
 
 
 class Messages(Resource):
@@ -102,3 +87,53 @@ class Messages(Resource):
     def create(self, **fields: object) -> dict:
         """Same as :meth:`send` (a message is created by sending it)."""
         return self.send(**fields)
+
+    def send_df(
+        self,
+        df: pd.DataFrame,
+        to: str = "email",
+        *,
+        dry_run: bool = True,
+        limit: int | None = None,
+        test_to: str | None = None,
+        confirm: int | None = None,
+        progress: bool | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
+        **content: Any,
+    ) -> MergeResult:
+        """Mail merge: one personal email per row of ``df`` to the address in column ``to``. A **dry run** unless
+        ``dry_run=False``: nothing is sent, and the result previews every row.
+
+        ``content`` is what :class:`~nitrosend_nb.client.mail_merge.MergePlan` takes: ``template_id`` (a stored
+        template as it is), or ``subject`` with ``html`` and/or plain ``text`` (and ``from_``, ``reply_to``); ``tags``,
+        ``data``, ``name`` and ``key`` below. The columns named in ``data`` (default: all) are each row's merge data,
+        ``{{ data.column }}`` in Liquid; ``{{ contact.* }}`` reads the contact the address belongs to. Every row is
+        rendered strictly with the toolkit's Liquid environment (the one the sandbox renders with) and checked; a
+        row is skipped, never sent, for: no, invalid or duplicate address, a suppressed address (``/suppressions``),
+        a variable the email outputs that the row lacks (empty cell, no ``default:``), an empty or too long subject.
+
+        Sending (``dry_run=False``) needs ``name``, which names the run: each row's Idempotency-Key is derived from
+        it and the recipient (or taken from the ``key`` column), so rerunning the same call sends nobody twice
+        (those rows come back ``already_sent``), Ctrl-C or a dead kernel loses nothing (the next run sends exactly
+        what is missing), and 5xx, 429 and lost responses are retried under the same key. Changing a row's content
+        and sending again under the same name sends nothing to it: the row is a ``conflict``; a new ``name``
+        sends the new version. Rows go out concurrently within the client's rate limiter, with a progress bar
+        (``progress``; ``on_progress(done, total)`` is called after each row); ``tags`` are added to each message,
+        with ``mail_merge: name``. ``limit`` sends only the first N eligible rows (a pilot; the rest stay
+        ``pending``). ``test_to`` sends the first eligible row (or ``limit`` rows) to that address instead,
+        personalised as its recipient would see it and marked as a test; no recipient gets anything. With a live
+        key, ``confirm`` must equal the number of emails the call sends (the dry run says it), else nothing is sent
+        (tests to yourself need no confirmation).
+
+        Returns a :class:`~nitrosend_nb.client.mail_merge.MergeResult`: ``.frame`` aligned with ``df``'s index
+        (``status``: would_send, sent, already_sent, conflict, failed, skipped, pending; ``to``, rendered
+        ``subject``, text ``excerpt``, ``problem``, ``key``, ``message_id``, ``error``) and ``.summary``, e.g.
+        ``"would send 296, skip 4 (2 suppressed, 1 invalid address, 1 missing data.first_name)"``. Ctrl-C raises
+        :class:`~nitrosend_nb.client.mail_merge.MergeInterrupted` holding the result so far.
+        """
+        from nitrosend_nb.client.mail_merge import MergePlan  # it builds on this module, so it is imported here
+
+        plan = MergePlan(self._client, df, to, **content)
+        if dry_run:
+            return plan.preview(limit=limit, test_to=test_to)
+        return plan.send(limit=limit, test_to=test_to, confirm=confirm, progress=progress, on_progress=on_progress)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from nitrosend_nb.client.idempotency import new_idempotency_key
 from nitrosend_nb.client.ids import valid_id
@@ -18,11 +18,13 @@ class SendsTests(ApiGroup):
         email: str | Sequence[str] | None = None,
         contact_id: int | None = None,
         sample_contact_id: int | None = None,
+        data: Mapping[str, object] | None = None,
         idempotency_key: str | None = None,
     ) -> dict:
         """Send a test of item ``id`` to ``email`` (one address or a list), or to contact ``contact_id``
         (personalised), or to ``email`` personalised with contact ``sample_contact_id``'s data (that contact gets
-        nothing), or with none of them to the brand's test recipients (else the account owner).
+        nothing), or with none of them to the brand's test recipients (else the account owner). ``data`` fills the
+        template's ``{{ data.* }}`` merge tags, as a message's ``data`` does.
 
         Returns ``{"sent": n, "results": [{"email", "success", "status", "code", "error"?, "message_id"?}]}``:
         a recipient the API refuses is reported with ``success: False`` while the others still get the test.
@@ -37,6 +39,8 @@ class SendsTests(ApiGroup):
             if email is None:
                 raise ValueError("sample_contact_id personalises a test sent to email=...: give the address too")
             payload["sample_contact_id"] = valid_id(sample_contact_id, "sample_contact_id")
+        if data:
+            payload["data"] = dict(data)
         return self._call(
             "POST", f"/{valid_id(id)}/send_test", json=payload, idempotency_key=idempotency_key or new_idempotency_key()
         )

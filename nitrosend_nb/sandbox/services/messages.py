@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from fastapi import Request
 
-from ...rendering import merge_context
+from ...rendering import merge_context, render_message
 from ...rendering.design import brand_theme
 from ..engine.delivery import count_usage, default_sender, deliver, find_contact, record_message, sender
 from ..engine.outcomes import refusal
@@ -164,13 +164,17 @@ def _send(state: SandboxState, body: MessageCreate, key: str | None) -> dict:
         now, brand = state.store.tick(), state.brand()
         failure = refusal(brand, state.account(), body.channel, to)
         context = merge_context(brand, contact, body.data)
-        content = dict(template or {})
-        for field in ("subject", "body"):
-            if getattr(body, field):
-                content[field] = getattr(body, field)
         email = None
         if body.channel == "email":
-            email = render_email(content, context, brand_theme(brand), html=body.html, plain_body=bool(body.body))
+            email = render_message(
+                template,
+                context,
+                brand_theme(brand),
+                subject=body.subject,
+                html=body.html,
+                body=body.body,
+                render=render_email,
+            )
         doc = record_message(
             state,
             now,
