@@ -84,10 +84,15 @@ class Paginator(ABC):
     def read(self, response: requests.Response, *, page: int, limit: int) -> Page:
         """The page a response to :meth:`query`'s request holds."""
 
+    def get(
+        self, request: Requester, path: str, params: Mapping[str, object], page: int, limit: int
+    ) -> requests.Response:
+        """The response to the GET of page ``page`` of ``path`` (filtered by ``params``) through ``request``."""
+        return request("GET", path, params={**params, **self.query(page, limit)})
+
     def fetch(self, request: Requester, path: str, params: Mapping[str, object], page: int, limit: int) -> Page:
         """GET page ``page`` of ``path`` (filtered by ``params``) through ``request``."""
-        response = request("GET", path, params={**params, **self.query(page, limit)})
-        return self.read(response, page=page, limit=limit)
+        return self.read(self.get(request, path, params, page, limit), page=page, limit=limit)
 
 
 class HeaderPageNumberPaginator(Paginator):
@@ -161,21 +166,23 @@ def iter_pages(
         yield first
         with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix=f"nitrosend-{label}") as pool:
             # A window of pages in flight or waiting to be consumed: fetching never runs further ahead of the
-            # consumer than that, so memory holds a few pages, however many the list has.
+            # consumer than that, so memory holds a few pages, however many the list has. A page is decoded when
+            # its turn comes, so the window holds response bodies (a tenth of their decoded size), not records.
             numbers = iter(range(2, last + 1))
-            window: deque[Future[Page]] = deque(
-                pool.submit(paginator.fetch, request, path, params, n, limit)
+            window: deque[tuple[int, Future[requests.Response]]] = deque(
+                (n, pool.submit(paginator.get, request, path, params, n, limit))
                 for n in islice(numbers, concurrency * AHEAD)
             )
             try:
                 while window:
-                    page = window.popleft().result()
+                    number, future = window.popleft()
+                    page = paginator.read(future.result(), page=number, limit=limit)
                     for n in islice(numbers, 1):
-                        window.append(pool.submit(paginator.fetch, request, path, params, n, limit))
+                        window.append((n, pool.submit(paginator.get, request, path, params, n, limit)))
                     bar.update(1)
                     yield page
             finally:  # on error or early stop, drop the pages not started yet
-                for future in window:
+                for _, future in window:
                     future.cancel()
         # Records created while we fetched push the oldest ones past the planned last page: follow the links.
         while max_records is None and page.next_page:

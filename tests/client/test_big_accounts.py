@@ -37,6 +37,7 @@ def test_frames_built_in_batches_equal_one_frame_of_every_record(ns, group):
     assert chunked.dtypes.to_dict() == whole.dtypes.to_dict()
 
 
+@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")  # stopping early is clean
 def test_the_garbage_collector_runs_while_the_caller_holds_a_batch(ns):
     assert gc.isenabled()
     seen = []
