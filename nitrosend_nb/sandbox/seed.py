@@ -6,7 +6,8 @@ templates, lists, segments, the campaign calendar, flows); :mod:`.world` simulat
 memberships, events, messages and suppressions from it (and :mod:`.webhook_history` the roastery's webhook
 deliveries from its transactional emails), so every table agrees with the others (see
 ``tests/sandbox/test_world_invariants.py``). Each brand's year comes from its own ``random.Random`` and is
-bulk-inserted, so 100,000 contacts seed in seconds and the same seed always yields byte-identical data.
+streamed into the store as it runs (:class:`Outflow`: batches written as documents become final, indexes built
+once at the end), so memory stays flat as the world grows and the same seed always yields byte-identical data.
 """
 
 from __future__ import annotations
@@ -1023,7 +1024,7 @@ def seed_store(store: Store, seed: int = 0, contacts: int = 250) -> None:
     collecting = gc.isenabled()
     gc.disable()  # millions of documents that all live until the end: collection passes would only rescan them
     try:
-        with store.bulk_load():
+        with store.fresh_load(), store.bulk_load():
             _seed_account(store, seed, contacts)
     finally:
         if collecting:

@@ -303,59 +303,60 @@ COUNTS = ("email_sent", "email_failed", "sms_sent", "sms_failed")
 
 
 class People:
-    """Every contact of a world while it runs, as columns: one ``array`` of numbers per attribute (about 90 bytes
-    a contact; text such as names, countries and plans kept as indexes into their vocabularies, the e-mail
-    address, phone number and UUID rebuilt from what they are made of), so a million contacts take tens of
-    megabytes rather than the gigabyte and more of one object each. :class:`Person` is a view of one of them."""
-
-    def __init__(self, first_id: int, lists: Iterable[str], tags: Iterable[str]) -> None:
-        self.first_id = first_id
-        self.list_bits = {name: 1 << n for n, name in enumerate(lists)}
-        self.tag_bits = {tag: 1 << n for n, tag in enumerate(dict.fromkeys(tags))}
-        self.plans = ["none"]  # plan names, by index
-        self.created = array("i")
-        self.names = array("H")  # first name index * 256 + last name index
-        self.place = array("H")  # country index * 256 + e-mail domain index
-        self.source = array("B")
-        self.phone = array("i")  # the digits after the country's dialling prefix, 0 for no phone
-        self.flags = array("B")  # BAD | OPTED_IN | SMS_OK | SUBSCRIBED
-        self.uuid = array("Q")  # two halves of each contact's 128 random bits
-        self.opt_out, self.last_order, self.last_seen = array("i"), array("i"), array("i")
-        self.suppressed, self.suppressed_until = array("B"), array("i")
-        self.orders, self.ltv, self.plan = array("i"), array("d"), array("B")
-        self.lists, self.tags = array("H"), array("H")  # bits of list_bits / tag_bits
-        self.counts = array("i")  # COUNTS per contact
+    """Every contact of a world while it runs, as columns: one ``array`` of numbers per attribute, sized once for
+    ``size`` contacts (about 70 bytes a contact; text such as names, countries and plans kept as indexes into their
+    vocabularies, the e-mail address, phone number and UUID rebuilt from what they are made of), so a million
+    contacts take tens of megabytes rather than the gigabyte and more of one object each. :class:`Person` is a
+    view of one of them."""
 
     BAD, OPTED_IN, SMS_OK, SUBSCRIBED = 1, 2, 4, 8
 
+    def __init__(self, first_id: int, lists: Iterable[str], tags: Iterable[str], size: int) -> None:
+        self.first_id, self.size = first_id, 0
+        self.list_bits = {name: 1 << n for n, name in enumerate(lists)}
+        self.tag_bits = {tag: 1 << n for n, tag in enumerate(dict.fromkeys(tags))}
+        self.plans = ["none"]  # plan names, by index
+
+        def column(code: str, fill: float = 0, per: int = 1) -> array:
+            return array(code, [fill]) * (size * per)
+
+        self.created = column("i")
+        self.names = column("H")  # first name index * 256 + last name index
+        self.place = column("H")  # country index * 256 + e-mail domain index
+        self.source = column("B")
+        self.phone = column("i")  # the digits after the country's dialling prefix, 0 for no phone
+        self.flags = column("B")  # BAD | OPTED_IN | SMS_OK | SUBSCRIBED
+        self.uuid = column("Q", per=2)  # the two halves of each contact's 128 random bits
+        self.opt_out, self.last_order, self.last_seen = column("i", _NONE), column("i", _NONE), column("i", _NONE)
+        self.suppressed, self.suppressed_until = column("B"), column("i", _NONE)
+        self.orders, self.ltv, self.plan = column("H"), column("d", 0.0), column("B")
+        self.lists, self.tags = column("H"), column("H")  # bits of list_bits / tag_bits
+        self.counts = column("H", per=4)  # COUNTS per contact (a year never brings one 65,536 messages of a kind)
+
     def add(self, created: int, first: str, last: str, country: str, source: str, domain: str, phone: int) -> int:
-        """A new contact (its flags and UUID set by :meth:`settle`); returns its index."""
-        self.created.append(created)
-        self.names.append(_FIRST_INDEX[first] << 8 | _LAST_INDEX[last])
-        self.place.append(_COUNTRY_INDEX[country] << 8 | _DOMAIN_INDEX[domain])
-        self.source.append(_SOURCE_INDEX[source])
-        self.phone.append(phone)
-        for column in (self.opt_out, self.last_order, self.last_seen, self.suppressed_until):
-            column.append(_NONE)
-        for column in (self.suppressed, self.orders, self.plan, self.lists, self.tags):
-            column.append(0)
-        self.ltv.append(0.0)
-        self.counts.extend((0, 0, 0, 0))
-        return len(self.created) - 1
+        """The next contact (its flags and UUID set by :meth:`settle`); returns its index."""
+        index = self.size
+        self.size += 1
+        self.created[index] = created
+        self.names[index] = _FIRST_INDEX[first] << 8 | _LAST_INDEX[last]
+        self.place[index] = _COUNTRY_INDEX[country] << 8 | _DOMAIN_INDEX[domain]
+        self.source[index] = _SOURCE_INDEX[source]
+        self.phone[index] = phone
+        return index
 
     def settle(self, index: int, *, bad: bool, opted_in: bool, sms_ok: bool, uuid: int) -> None:
         """The contact's address quality, consent and UUID (drawn after its other attributes)."""
-        self.flags.append(bad * self.BAD | opted_in * (self.OPTED_IN | self.SUBSCRIBED) | sms_ok * self.SMS_OK)
-        self.uuid.extend((uuid >> 64, uuid & (2**64 - 1)))
+        self.flags[index] = bad * self.BAD | opted_in * (self.OPTED_IN | self.SUBSCRIBED) | sms_ok * self.SMS_OK
+        self.uuid[2 * index : 2 * index + 2] = array("Q", (uuid >> 64, uuid & (2**64 - 1)))
 
     def __len__(self) -> int:
-        return len(self.created)
+        return self.size
 
     def __getitem__(self, index: int) -> Person:
         return Person(self, index)
 
     def __iter__(self) -> Iterator[Person]:
-        return map(Person, itertools.repeat(self), range(len(self.created)))
+        return map(Person, itertools.repeat(self), range(self.size))
 
 
 def _optional(column: str) -> property:
@@ -547,9 +548,8 @@ class World:
         self.next_order = 10001 + 40000 * (owner["brand_id"] - 1)
         self.queue: list[tuple[int, Callable[..., None], tuple]] = []  # (moment and order, World method, args)
         self.seq = itertools.count()
-        self.people = People(
-            self.first_contact, [plan.name for plan in spec.lists], [p.tag for p in spec.lists if p.tag]
-        )
+        tags = [plan.tag for plan in spec.lists if plan.tag]
+        self.people = People(self.first_contact, [plan.name for plan in spec.lists], tags, contacts)
         self.members = {plan.name: array("i") for plan in spec.lists}  # the indexes of each list's members in order
         self.events = 0  # made so far
         self.messages = 0  # made so far
@@ -645,12 +645,12 @@ class World:
         days.sort()
         moments = array("i", (self.opened + day * DAY + int(rng.random() * DAY) for day in days))
         del days
-        for created in np.sort(np.frombuffer(moments, dtype=np.int32)).tolist() if moments else ():
+        for created in np.sort(np.frombuffer(moments, dtype=np.int32)) if moments else ():  # no list of 1M ints
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             country, source, domain = COUNTRY.draw(rng), SOURCE.draw(rng), DOMAIN.draw(rng)
             phone = rng.randrange(100000, 999999) if rng.random() < 0.4 else 0
             opted_in = rng.random() < (0.75 if source == "checkout" else 0.95)
-            index = self.people.add(created, first, last, country, source, domain, phone)
+            index = self.people.add(int(created), first, last, country, source, domain, phone)
             bad = rng.random() < BAD_ADDRESS
             sms_ok = bool(phone) and rng.random() < 0.7
             self.people.settle(index, bad=bad, opted_in=opted_in, sms_ok=sms_ok, uuid=rng.getrandbits(128))
