@@ -6,8 +6,9 @@ Types: ids and counts ``int64``, booleans ``bool``, numbers ``double``, timestam
 1-9999: the ``numpy_nullable`` frames' nanoseconds stop at 1677-2262), text and enums ``string`` (a value a newer
 API adds is kept as it is), :class:`~nitrosend_nb.client.frames.ListOf` a ``list<...>``,
 :class:`~nitrosend_nb.client.frames.Record` a ``struct<...>`` of its fields, free-form values
-(:data:`~nitrosend_nb.client.frames.JSON`) JSON text typed ``arrow.json`` (DuckDB reads it as its JSON type,
-Parquet stores it as JSON). Flattened objects and the derived e-mail and phone columns are the same columns as in
+(:data:`~nitrosend_nb.client.frames.JSON`) their JSON text, a ``string`` (DuckDB's ``->>`` reads it; pyarrow's
+``arrow.json`` extension type would name it so, but pandas cannot sort, group, ``shift`` or take ``.list[0]`` of
+columns that hold it). Flattened objects and the derived e-mail and phone columns are the same columns as in
 ``numpy_nullable`` frames. Fields the declarations do not know (a newer API, a contact's custom ``data`` keys)
 come after the declared columns: in frames typed as pyarrow infers them (JSON text where their values are nested
 or have no one type), in tables for files always JSON text, so a file keeps one schema whatever a later batch holds.
@@ -77,7 +78,7 @@ __all__ = [
 logger = logging.getLogger("nitrosend_nb")
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
-JSON_TYPE = pa.json_(pa.string())
+JSON_TYPE = pa.string()  #: free-form values: their JSON text
 _SCALARS = {INT: pa.int64(), BOOL: pa.bool_(), TEXT: pa.string(), FLOAT: pa.float64(), TIME: TIMESTAMP}
 _STRING_MAP = pa.map_(pa.string(), pa.string())  # how a free-form value inside a list crosses pyarrow.array
 _REFUSALS = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError, ValueError, OverflowError)
@@ -221,9 +222,8 @@ def _json_text(value: object) -> bytes | None:
 
 
 def _json_array(values: Sequence) -> pa.Array:
-    """Values as JSON text typed ``arrow.json``."""
-    texts = pa.array(list(map(_json_text, values)), type=pa.string(), memory_pool=_POOL)
-    return pa.ExtensionArray.from_storage(JSON_TYPE, texts)
+    """Values as their JSON text."""
+    return pa.array(list(map(_json_text, values)), type=JSON_TYPE, memory_pool=_POOL)
 
 
 def _inferred(values: Sequence) -> pa.Array:
@@ -335,10 +335,8 @@ def _jsonified(array: pa.Array, declared: object) -> pa.Array:
     if isinstance(declared, Json):
         offsets = array.offsets
         if offsets[-1].as_py() == offsets[0].as_py():
-            storage = pc.if_else(array.is_valid(), _EMPTY_OBJECT, pa.scalar(None, pa.string()), memory_pool=_POOL)
-        else:
-            storage = pa.array([None if v is None else _json_text(dict(v)) for v in array.to_pylist()], pa.string())
-        return pa.ExtensionArray.from_storage(JSON_TYPE, storage)
+            return pc.if_else(array.is_valid(), _EMPTY_OBJECT, pa.scalar(None, JSON_TYPE), memory_pool=_POOL)
+        return pa.array([None if v is None else _json_text(dict(v)) for v in array.to_pylist()], JSON_TYPE)
     mask = array.is_null() if array.null_count else None
     if isinstance(declared, ListOf):
         return pa.ListArray.from_arrays(array.offsets, _jsonified(array.values, declared.item), mask=mask)

@@ -92,7 +92,7 @@ class Record(Nested):
 
 @dataclass(frozen=True)
 class Json(Nested):
-    """A free-form value (an object of custom keys, a list of mixed items): JSON text (``arrow.json``) in Arrow."""
+    """A free-form value (an object of custom keys, a list of mixed items): its JSON text in Arrow."""
 
 
 JSON = Json()
