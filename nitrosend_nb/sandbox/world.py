@@ -372,6 +372,18 @@ def _optional(column: str) -> property:
     return property(get, set_)
 
 
+def _number(column: str) -> property:
+    """A view's property over a number of :class:`People`."""
+
+    def get(person: Person) -> float:
+        return getattr(person.people, column)[person.index]
+
+    def set_(person: Person, value: float) -> None:
+        getattr(person.people, column)[person.index] = value
+
+    return property(get, set_)
+
+
 def _flag(bit: int) -> property:
     """A view's property over one bit of a contact's flags."""
 
@@ -440,6 +452,8 @@ class Person:
     suppressed_until = _optional("suppressed_until")
     last_order = _optional("last_order")
     last_seen = _optional("last_seen")
+    orders = _number("orders")
+    ltv = _number("ltv")
 
     @property
     def suppressed(self) -> str | None:
@@ -448,22 +462,6 @@ class Person:
     @suppressed.setter
     def suppressed(self, reason: str | None) -> None:
         self.people.suppressed[self.index] = SUPPRESSIONS.index(reason)
-
-    @property
-    def orders(self) -> int:
-        return self.people.orders[self.index]
-
-    @orders.setter
-    def orders(self, value: int) -> None:
-        self.people.orders[self.index] = value
-
-    @property
-    def ltv(self) -> float:
-        return self.people.ltv[self.index]
-
-    @ltv.setter
-    def ltv(self, value: float) -> None:
-        self.people.ltv[self.index] = value
 
     @property
     def plan(self) -> str:
