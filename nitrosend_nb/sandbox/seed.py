@@ -856,11 +856,11 @@ def manual_blocks(owner: dict) -> list[dict]:
 
 
 class Outflow:
-    """Where a brand's world hands its documents as they become final: written to the store in batches of
-    :data:`BATCH` per table, so memory stays flat however large the world. Messages also count toward the
-    account's usage (:meth:`close`) and, with ``deliveries``, give the webhook deliveries of their events;
-    suppressions are merged in time order with ``blocks`` (stable: the world's first on a tie) and numbered from
-    ``first_suppression``."""
+    """Where a brand's world hands its documents as they become final (:meth:`event`, :meth:`message`,
+    :meth:`suppression`): written to the store in batches of :data:`BATCH` per table, so memory stays flat however
+    large the world. Messages also count toward the account's usage (:meth:`close`) and, with ``deliveries``,
+    transactional emails give the webhook deliveries of their events; suppressions are merged in time order with
+    ``blocks`` (stable: the world's first on a tie) and numbered from ``first_suppression``."""
 
     BATCH = 5_000
 
@@ -876,35 +876,54 @@ class Outflow:
         self.blocks = sorted(blocks, key=lambda doc: doc["event_occurred_at"])
         self.next_suppression = first_suppression
         self.batches: dict[str, list[dict]] = {}
+        self.events, self.messages = self.batch("events"), self.batch("messages")
         self.period = iso(billing_period_start(CLOCK_START - timedelta(days=ACCOUNT_AGE_DAYS)))
         self.usage = {"email": [0, 0], "sms": [0, 0]}
 
-    def __call__(self, table: str, doc: dict) -> None:
-        if table == "messages":
-            if doc["status"] == "sent":
-                pair = self.usage[doc["channel"]]
-                pair[1] += 1
-                pair[0] += doc["created_at"] >= self.period
-            if self.deliveries is not None and "engagement" in doc:  # transactional emails: handed out in order
-                for delivery in self.deliveries.add(doc):
-                    self._write("webhook_deliveries", delivery)
-        elif table == "suppressions":
-            while self.blocks and self.blocks[0]["event_occurred_at"] < doc["event_occurred_at"]:
-                self._suppression(self.blocks.pop(0))
-            self._suppression(doc)
-            return
-        self._write(table, doc)
+    def batch(self, table: str) -> list[dict]:
+        """The documents of ``table`` waiting to be written."""
+        return self.batches.setdefault(table, [])
+
+    def event(self, doc: dict) -> None:
+        """One final event."""
+        self.events.append(doc)
+        if len(self.events) >= self.BATCH:
+            self.flush("events")
+
+    def message(self, doc: dict) -> None:
+        """One final message (a transactional email gives the webhook deliveries its events made)."""
+        if doc["status"] == "sent":
+            pair = self.usage[doc["channel"]]
+            pair[1] += 1
+            pair[0] += doc["created_at"] >= self.period
+        if self.deliveries is not None and "engagement" in doc:  # transactional emails, handed out in order
+            for delivery in self.deliveries.add(doc):
+                self._write("webhook_deliveries", delivery)
+        self.messages.append(doc)
+        if len(self.messages) >= self.BATCH:
+            self.flush("messages")
+
+    def suppression(self, doc: dict) -> None:
+        """One suppression of the world, after the blocks that happened before it."""
+        while self.blocks and self.blocks[0]["event_occurred_at"] < doc["event_occurred_at"]:
+            self._suppression(self.blocks.pop(0))
+        self._suppression(doc)
 
     def _suppression(self, doc: dict) -> None:
         self._write("suppressions", {**doc, "id": self.next_suppression})
         self.next_suppression += 1
 
     def _write(self, table: str, doc: dict) -> None:
-        batch = self.batches.setdefault(table, [])
+        batch = self.batch(table)
         batch.append(doc)
         if len(batch) >= self.BATCH:
-            self.store.insert_many(table, batch)
-            batch.clear()
+            self.flush(table)
+
+    def flush(self, table: str) -> None:
+        """Write the waiting documents of ``table``."""
+        batch = self.batches[table]
+        self.store.insert_many(table, batch)
+        batch.clear()
 
     def close(self) -> dict[str, tuple[int, int]]:
         """Write what is left (the blocks after the world's last suppression, the last deliveries) and return, per
@@ -913,8 +932,8 @@ class Outflow:
             self._suppression(doc)
         for delivery in self.deliveries.finish() if self.deliveries is not None else ():
             self._write("webhook_deliveries", delivery)
-        for table, batch in self.batches.items():
-            self.store.insert_many(table, batch)
+        for table in self.batches:
+            self.flush(table)
         return {channel: tuple(pair) for channel, pair in self.usage.items()}
 
 
@@ -988,7 +1007,7 @@ def _seed_brand(
         campaigns=campaigns,
         templates=templates,
         flows=flows,
-        emit=outflow,
+        out=outflow,
     ).run()
     counts = outflow.close()
     ids.take("contacts", contacts)

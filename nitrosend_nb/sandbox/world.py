@@ -45,7 +45,7 @@ from .suppressions import HARD_BOUNCE_DIAGNOSTIC, suppressed_reason, suppression
 from .webhooks import BOUNCE_KINDS
 
 if TYPE_CHECKING:
-    from .seed import BrandSeed
+    from .seed import BrandSeed, Outflow
 
 DAY = 86400
 HOUR = 3600
@@ -474,6 +474,18 @@ class Person:
             plans.append(name)
         self.people.plan[self.index] = plans.index(name)
 
+    def suppressed_at(self, t: int) -> bool:
+        """Whether the address is suppressed at ``t``, a suppression that ran out by then lifted (read from the
+        columns directly: every campaign asks it of every recipient)."""
+        people, index = self.people, self.index
+        if not people.suppressed[index]:
+            return False
+        until = people.suppressed_until[index]
+        if until != _NONE and until <= t:
+            people.suppressed[index], people.suppressed_until[index] = 0, _NONE
+            return False
+        return True
+
     def in_list(self, name: str) -> bool:
         """Whether the contact is on list ``name``."""
         return self.people.lists[self.index] & self.people.list_bits[name] != 0
@@ -503,7 +515,8 @@ class Person:
 
 
 class World:
-    """One brand's simulated year. :meth:`run` hands every event, message and suppression to ``emit(table, doc)``
+    """One brand's simulated year. :meth:`run` hands every event, message and suppression to ``out`` (its ``event``,
+    ``message`` and ``suppression``)
     as soon as it is final (so memory holds the people and what is still to happen, not the year's documents), and
     leaves the contacts and their memberships (:meth:`contact_docs`, :meth:`member_rows`) and the ``campaigns`` /
     ``flows`` sending facts. Events, suppressions and messages get their ids when made, in time order; each is
@@ -523,9 +536,9 @@ class World:
         campaigns: list[dict],
         templates: dict,
         flows: list[tuple[dict, int]],
-        emit: Callable[[str, dict], None],
+        out: Outflow,
     ) -> None:
-        self.rng, self.spec, self.brand, self.owner, self.emit = rng, spec, brand, owner, emit
+        self.rng, self.spec, self.brand, self.owner, self.out = rng, spec, brand, owner, out
         self.count, self.first_contact, self.first_event = contacts, first_ids["contacts"], first_ids["events"]
         self.first_message = first_ids["messages"]
         self.opened = opened_at(spec)
@@ -610,9 +623,9 @@ class World:
 
     def release(self, before: int | None) -> None:
         """Hand out the transactional emails made before ``before`` (every one when None)."""
-        unreleased, emit = self.unreleased, self.emit
+        unreleased, out = self.unreleased, self.out
         while unreleased and (before is None or unreleased[0][0] < before):
-            emit("messages", unreleased.popleft()[1])
+            out.message(unreleased.popleft()[1])
 
     # -- contacts arriving ---------------------------------------------------------------------------------------
     def day_weights(self) -> list[float]:
@@ -713,7 +726,7 @@ class World:
             **{k: v for k, v in fields.items() if v is not None},
         }
         self.events += 1
-        self.emit("events", doc)
+        self.out.event(doc)
         if person is not None and not doc["test"]:
             person.last_seen = t
         return doc
@@ -950,7 +963,7 @@ class World:
         if "engagement" in doc:  # a transactional email: a complaint may still add to its engagement
             self.unreleased.append((t, doc))
         else:
-            self.emit("messages", doc)
+            self.out.message(doc)
         return doc
 
     def outcome(self, reason: Reason, queued: bool = False) -> dict:
@@ -965,9 +978,7 @@ class World:
     @staticmethod
     def is_suppressed(t: int, person: Person) -> bool:
         """Whether ``person``'s address is suppressed at ``t`` (a soft bounce's suppression runs out)."""
-        if person.suppressed is not None and person.suppressed_until is not None and person.suppressed_until <= t:
-            person.suppressed = person.suppressed_until = None
-        return person.suppressed is not None
+        return person.suppressed_at(t)
 
     def fate(self, t: int, person: Person | None) -> Reason | None:
         """Why an email to ``person`` fails now, or None when it is delivered."""
@@ -1069,7 +1080,7 @@ class World:
                 expires_at=stamp(person.suppressed_until),
                 active=person.suppressed_until > 0,
             )
-        self.emit("suppressions", doc)
+        self.out.suppression(doc)
 
     def start_flows(self, t: int, trigger: str, person: Person, event: int | None, data: dict) -> bool:
         """Run every flow of the brand live at ``t`` whose trigger is ``trigger`` for ``person`` (``event``: the id
@@ -1172,23 +1183,26 @@ class World:
 
     # -- the documents ------------------------------------------------------------------------------------------
     def contact_docs(self) -> Iterator[dict]:
-        """The contacts as stored, their state at the clock's start."""
+        """The contacts as stored, their state at the clock's start (each attribute read once from its column)."""
+        brand_id = self.owner["brand_id"]
         for person in self.people:
-            created = stamp(person.created)
-            tags = set(person.tags)
-            if person.orders:
+            cid, email, phone, orders = person.id, person.email, person.phone, person.orders
+            subscribed, sms_ok, bad, opt_out = person.subscribed, person.sms_ok, person.bad, person.opt_out
+            last_seen, created = person.last_seen, stamp(person.created)
+            tags = person.tags
+            if orders:
                 tags.add("customer")
                 if person.last_order < -CHURN_DAYS * DAY:
                     tags.add("churn-risk")
             email_sent, email_failed, sms_sent, sms_failed = person.counts
-            opt_out = stamp(person.opt_out) if person.opt_out is not None else None
+            opt_out = stamp(opt_out) if opt_out is not None else None
             channels = [
                 channel(
                     None,
                     "email",
-                    person.email,
-                    subscribed=person.subscribed,
-                    verified=not person.bad,
+                    email,
+                    subscribed=subscribed,
+                    verified=not bad,
                     opt_in_at=created if person.opted_in else None,
                     opt_out_at=opt_out,
                     sent_count=email_sent,
@@ -1197,16 +1211,16 @@ class World:
                     updated_at=opt_out or created,
                 )
             ]
-            if person.phone:
+            if phone:
                 channels.append(
                     channel(
                         None,
                         "phone",
-                        person.phone,
-                        subscribed=person.sms_ok,
+                        phone,
+                        subscribed=sms_ok,
                         verified=True,
-                        opt_in_at=created if person.sms_ok else None,
-                        opt_out_at=None if person.sms_ok else created,
+                        opt_in_at=created if sms_ok else None,
+                        opt_out_at=None if sms_ok else created,
                         sent_count=sms_sent,
                         fail_count=sms_failed,
                         created_at=created,
@@ -1214,8 +1228,8 @@ class World:
                     )
                 )
             yield {
-                "id": person.id,
-                "brand_id": self.owner["brand_id"],
+                "id": cid,
+                "brand_id": brand_id,
                 "uuid": person.uuid,
                 "first_name": person.first,
                 "last_name": person.last,
@@ -1224,23 +1238,19 @@ class World:
                 "data": {
                     "tags": sorted(tags),
                     "plan": person.plan,
-                    "orders_count": person.orders,
+                    "orders_count": orders,
                     "lifetime_value": person.ltv,
                     "currency": CURRENCY,
                 },
-                "subscribed_phone": person.sms_ok,
-                "subscribed_email": person.subscribed,
-                "verification_status": "suppressed"
-                if person.suppressed
-                else "verified"
-                if not person.bad
-                else "unverified",
-                "enrichment_status": "enriched" if person.id % 3 else "not_enriched",
-                "last_interacted_at": stamp(person.last_seen) if person.last_seen is not None else None,
+                "subscribed_phone": sms_ok,
+                "subscribed_email": subscribed,
+                "verification_status": "suppressed" if person.suppressed else "verified" if not bad else "unverified",
+                "enrichment_status": "enriched" if cid % 3 else "not_enriched",
+                "last_interacted_at": stamp(last_seen) if last_seen is not None else None,
                 "created_at": created,
                 "updated_at": max(created, opt_out or created),
-                "email": person.email,
-                "phone": person.phone,
+                "email": email,
+                "phone": phone,
                 "channels": channels,
             }
 
