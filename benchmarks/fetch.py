@@ -11,10 +11,13 @@ share a GIL with the client being measured. Scenarios (medians of ``--runs``):
 2. The same without the rate limit, ``concurrency=8``. Target: >= 5x faster than naive.
 3. Big accounts, on loopback without latency, each measurement in a fresh child process (peak RSS read from
    ``VmHWM``, which, unlike ``ru_maxrss``, does not carry over the parent's peak across fork+exec):
-   client CPU alone (decoding and typed frames over the same raw pages of 100,000 contacts, no network;
-   rows per CPU second, target >= 150,000); ``contacts.df()`` time and peak RSS over the post-import baseline
-   divided by the frame's ``memory_usage(deep=True).sum()`` (target <= 2); ``contacts.to_parquet()`` peak RSS
-   at 100,000 and 1,000,000 contacts (target: at 1M <= 1.3x at 100k).
+   client CPU alone over the same raw pages of 100,000 contacts, no network, the three paths interleaved in one
+   process: the ceiling (orjson -> ``pyarrow.array`` of each batch against the contact struct type, custom data
+   fields included -> ``ArrowDtype`` frame), ``df(dtype_backend="pyarrow")``'s conversion (target: >= 0.9x the
+   ceiling's rows/s) and the default backend's (rows per CPU second; no slower than before);
+   ``contacts.df()`` time and peak RSS over the post-import baseline, per backend: the default's divided by its
+   frame with everything its cells hold (target <= 2), the Arrow frame's divided by its ``nbytes`` (target
+   <= 1.5); ``contacts.to_parquet()`` peak RSS at 100,000 and 1,000,000 contacts (target: at 1M <= 1.3x at 100k).
 """
 
 from __future__ import annotations
@@ -28,11 +31,16 @@ import tempfile
 import time
 from pathlib import Path
 
+import orjson
+import pandas as pd
+import pyarrow as pa
 import requests
 from common import API_KEY, configure, counting_429s, peak_rss_mb, run_child, sandbox_server
 
 import nitrosend_nb as nb
-from nitrosend_nb.client.frames import CONTACTS, concat_frames, frame_batches
+from nitrosend_nb.client.backends import pages_frame
+from nitrosend_nb.client.columnar import arrow_type, wire_type
+from nitrosend_nb.client.frames import BATCH_ROWS, CONTACTS, FLOAT, INT, TEXT, TIME
 from nitrosend_nb.client.gcpause import gc_paused
 from nitrosend_nb.client.pagination import HeaderPageNumberPaginator, unique_pages
 
@@ -142,9 +150,50 @@ class _RawResponse:
         self.content, self.headers = response.content, response.headers
 
 
+#: The seeded contacts' custom ``data`` fields, which the ceiling converts with the declared ones (the client
+#: finds them on the fly: they are not in its declarations).
+CUSTOM_DATA = {"plan": TEXT, "orders_count": INT, "lifetime_value": FLOAT, "currency": TEXT}
+
+
+def _ceiling_types() -> tuple[pa.StructType, pa.StructType]:
+    """The contact struct the ceiling converts (the client's own, custom data fields added), and its type after
+    the timestamps are parsed."""
+    wire = wire_type(CONTACTS)
+    data = wire.field("data").type
+    data = pa.struct([*data, *((name, arrow_type(kind)) for name, kind in CUSTOM_DATA.items())])
+    wire = pa.struct([field.with_type(data) if field.name == "data" else field for field in wire])
+
+    channel = CONTACTS.columns["channels"].item  # the timestamps, named as in a contact and in its channels
+    timestamps = {name for name, kind in [*CONTACTS.columns.items(), *channel.fields] if kind == TIME}
+
+    def frame(kind: pa.DataType, name: str = "") -> pa.DataType:
+        if pa.types.is_struct(kind):
+            return pa.struct([field.with_type(frame(field.type, field.name)) for field in kind])
+        if pa.types.is_list(kind):
+            return pa.list_(frame(kind.value_type))
+        return arrow_type(TIME) if name in timestamps and kind == pa.string() else kind
+
+    return wire, frame(wire)
+
+
+def _ceiling(raw: list[_RawResponse], wire: pa.StructType, typed: pa.StructType) -> pd.DataFrame:
+    """The ceiling: orjson, then ``pyarrow.array`` of each batch against the contact struct, the timestamps cast,
+    one ``ArrowDtype`` frame indexed by id."""
+    tables, batch = [], []
+    for response in raw:
+        batch.extend(orjson.loads(response.content))
+        if len(batch) >= BATCH_ROWS:
+            tables.append(pa.Table.from_struct_array(pa.array(batch, type=wire).cast(typed)))
+            batch = []
+    if batch:
+        tables.append(pa.Table.from_struct_array(pa.array(batch, type=wire).cast(typed)))
+    return pa.concat_tables(tables).to_pandas(types_mapper=pd.ArrowDtype).set_index("id")
+
+
 def cpu_child(url: str, runs: int) -> dict:
-    """Client CPU alone: fetch every raw page once, then time what ``df()`` does with them (decode with the
-    paginator's ``read``, de-duplicate, typed batches, concatenation), ``runs`` times."""
+    """Client CPU alone: fetch every raw page once, then time, ``runs`` times interleaved, the ceiling and what
+    ``df()`` does with the pages for each backend (the paginator's ``read``, de-duplication, the backend's typed
+    batches and their join: :func:`~nitrosend_nb.client.backends.pages_frame`, as ``df()`` calls it)."""
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {API_KEY}"
     first = session.get(f"{url}/contacts", params={"limit": PAGE, "page": 1})
@@ -152,17 +201,28 @@ def cpu_child(url: str, runs: int) -> dict:
         _RawResponse(session.get(f"{url}/contacts", params={"limit": PAGE, "page": n}))
         for n in range(2, int(first.headers["X-Total-Pages"]) + 1)
     ]
-    paginator, seconds, cpu = HeaderPageNumberPaginator(), [], []
+    paginator, wire, typed = HeaderPageNumberPaginator(), *_ceiling_types()
+
+    def client(backend: str) -> pd.DataFrame:
+        pages = (paginator.read(r, page=n, limit=PAGE) for n, r in enumerate(raw, start=1))
+        return pages_frame(unique_pages(pages), CONTACTS, BATCH_ROWS, backend)
+
+    paths = {
+        "ceiling": lambda: _ceiling(raw, wire, typed),
+        "pyarrow": lambda: client("pyarrow"),
+        "numpy_nullable": lambda: client("numpy_nullable"),
+    }
+    cpu: dict[str, list[float]] = {name: [] for name in paths}
+    rows = {}
     for _ in range(runs):
-        started, started_cpu = time.perf_counter(), time.process_time()
-        with gc_paused():
-            pages = (paginator.read(r, page=n, limit=PAGE) for n, r in enumerate(raw, start=1))
-            frame = concat_frames(list(frame_batches(unique_pages(pages), CONTACTS)), CONTACTS)
-        seconds.append(time.perf_counter() - started)
-        cpu.append(time.process_time() - started_cpu)
-        rows = len(frame)
-        del frame
-    return {"rows": rows, "seconds": statistics.median(seconds), "cpu": statistics.median(cpu)}
+        for name, path in paths.items():
+            started = time.process_time()
+            with gc_paused():
+                frame = path()
+            cpu[name].append(time.process_time() - started)
+            rows[name] = len(frame)
+            del frame
+    return {"rows": rows, "cpu": {name: statistics.median(times) for name, times in cpu.items()}, "all": cpu}
 
 
 def _contents_mb(frame) -> float:
@@ -186,23 +246,24 @@ def _contents_mb(frame) -> float:
     return total / 2**20
 
 
-def df_child(url: str) -> dict:
-    """One ``contacts.df()``: seconds, and peak RSS over the baseline after imports and connecting."""
+def df_child(url: str, backend: str) -> dict:
+    """One ``contacts.df(dtype_backend=backend)``: seconds, and peak RSS over the baseline after imports and
+    connecting, beside the frame's own size."""
     ns = nb.connect(api_key=API_KEY, base_url=url, progress=False)
     ns.account.get()
     baseline = peak_rss_mb()
     started = time.perf_counter()
-    frame = ns.contacts.df()
+    frame = ns.contacts.df(dtype_backend=backend)
     seconds = time.perf_counter() - started
     peak = peak_rss_mb()
-    deep = frame.memory_usage(deep=True).sum() / 2**20
+    deep = frame.memory_usage(deep=True).sum() / 2**20  # an Arrow frame's nbytes; the default's outer objects
     return {
         "rows": len(frame),
         "seconds": seconds,
         "baseline_mb": baseline,
         "peak_mb": peak,
         "frame_mb": deep,
-        "nested_mb": _contents_mb(frame),
+        "nested_mb": _contents_mb(frame) if backend == "numpy_nullable" else 0.0,
     }
 
 
@@ -219,8 +280,8 @@ def parquet_child(url: str) -> dict:
     return {"seconds": seconds, "baseline_mb": baseline, "peak_mb": peak_rss_mb(), "file_mb": size}
 
 
-def _children(runs: int, flag: str, url: str) -> list[dict]:
-    return [json.loads(run_child(__file__, flag, url)) for _ in range(runs)]
+def _children(runs: int, flag: str, *args: str) -> list[dict]:
+    return [json.loads(run_child(__file__, flag, *args)) for _ in range(runs)]
 
 
 def _median(results: list[dict], key: str) -> float:
@@ -232,28 +293,35 @@ def scenario_large(runs: int, big: int) -> None:
     print(f"\n3. Big accounts on loopback, no latency (each measurement in a fresh process; medians of {runs})")
     with sandbox_server(contacts) as (url, _root, _pid):
         cpu = json.loads(run_child(__file__, "--cpu-child", url, "--runs", str(runs)))
-        frames = _children(runs, "--df-child", url)
+        frames = {backend: _children(runs, "--df-child", url, backend) for backend in ("numpy_nullable", "pyarrow")}
         small = _children(runs, "--parquet-child", url)
-    rate, wall_rate = cpu["rows"] / cpu["cpu"], cpu["rows"] / cpu["seconds"]
-    print(
-        f"  client CPU alone, {cpu['rows']:,} contacts from raw pages: {cpu['cpu']:.2f} s CPU = {rate:,.0f} rows/s "
-        f"per CPU second   target >= 150,000: {rate / 150_000:.2f}x   (wall {cpu['seconds']:.2f} s = "
-        f"{wall_rate:,.0f} rows/s, slower when other processes share the cores)"
-    )
-    over, frame_mb = _median(frames, "peak_mb") - _median(frames, "baseline_mb"), _median(frames, "frame_mb")
-    nested_mb = _median(frames, "nested_mb")
-    print(
-        f"  contacts.df(): {_median(frames, 'seconds'):.2f} s, {frames[0]['rows']:,} rows; peak RSS "
-        f"{_median(frames, 'peak_mb'):.0f} MB, after imports {_median(frames, 'baseline_mb'):.0f} MB, "
-        f"peak over baseline {over:.0f} MB"
-    )
-    print(
-        f"    peak over baseline / frame.memory_usage(deep=True).sum() ({frame_mb:.0f} MB) = {over / frame_mb:.2f}"
-        f"   target <= 2\n"
-        f"    (memory_usage counts an object cell's outer list only; the dicts and strings nested in the cells "
-        f"add {nested_mb:.0f} MB that the frame holds too: peak over baseline / both = "
-        f"{over / (frame_mb + nested_mb):.2f})"
-    )
+    rates = {name: cpu["rows"][name] / seconds for name, seconds in cpu["cpu"].items()}
+    print(f"  client CPU alone, decode + typed frame over the raw pages of {cpu['rows']['ceiling']:,} contacts:")
+    for name, label in (
+        ("ceiling", "ceiling: orjson -> pyarrow.array(struct) -> ArrowDtype"),
+        ("pyarrow", 'df(dtype_backend="pyarrow")'),
+        ("numpy_nullable", "df() (numpy_nullable)"),
+    ):
+        runs_cpu = [round(value, 2) for value in cpu["all"][name]]
+        print(f"    {label:<58}{cpu['cpu'][name]:6.2f} s CPU = {rates[name]:>9,.0f} rows/s   runs {runs_cpu}")
+    print(f"    -> pyarrow / ceiling = {rates['pyarrow'] / rates['ceiling']:.2f}x the rows/s (target >= 0.90)")
+    for backend, results in frames.items():
+        over, frame_mb = _median(results, "peak_mb") - _median(results, "baseline_mb"), _median(results, "frame_mb")
+        print(
+            f"  contacts.df(dtype_backend={backend!r}): {_median(results, 'seconds'):.2f} s, {results[0]['rows']:,} "
+            f"rows; peak RSS {_median(results, 'peak_mb'):.0f} MB, after imports "
+            f"{_median(results, 'baseline_mb'):.0f} MB, peak over baseline {over:.0f} MB"
+        )
+        if backend == "pyarrow":
+            ratio = over / frame_mb
+            print(f"    peak over baseline / the frame's nbytes ({frame_mb:.0f} MB) = {ratio:.2f}   target <= 1.5")
+        else:
+            nested_mb = _median(results, "nested_mb")
+            print(
+                f"    peak over baseline / the frame with everything its cells hold ({frame_mb:.0f} MB of "
+                f"memory_usage(deep=True) + {nested_mb:.0f} MB of dicts and strings nested in its cells) = "
+                f"{over / (frame_mb + nested_mb):.2f}   target <= 2 (memory_usage alone: {over / frame_mb:.2f})"
+            )
     rows = [(contacts, small)]
     if big:
         with sandbox_server(big) as (url, _root, _pid):
@@ -275,14 +343,14 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=1_000_000, help="contacts for the large to_parquet run (0: skip)")
     parser.add_argument("--only", choices=("1", "2", "3"), help="run one scenario")
     parser.add_argument("--cpu-child", metavar="URL", help=argparse.SUPPRESS)
-    parser.add_argument("--df-child", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--df-child", metavar="URL", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--parquet-child", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.cpu_child or args.df_child or args.parquet_child:
         result = (
             cpu_child(args.cpu_child, args.runs)
             if args.cpu_child
-            else df_child(args.df_child)
+            else df_child(*args.df_child)
             if args.df_child
             else parquet_child(args.parquet_child)
         )

@@ -1,14 +1,18 @@
-"""Sandbox benchmarks: seconds to seed 100,000 and 1,000,000 contacts, and contact rows/s served by
+"""Sandbox benchmarks: seeding 100,000 and 1,000,000 contacts (time, and peak memory: the simulated year is
+streamed into the store as it runs, so memory should stay flat as the world grows), and contact rows/s served by
 ``GET /contacts?limit=100`` at the first, middle and last pages of 100,000 contacts, with 1 and 4 client threads,
 beside the server process's CPU time per page (from ``/proc``: much less sensitive to other load on the machine
 than the wall clock).
 
-Run ``python benchmarks/sandbox.py [--contacts N] [--big N] [--pages P] [--runs R]``; prints medians of ``R``
-runs beside the targets. The server runs in its own process (as ``nitrosend-nb sandbox``) and each client thread
-is a bare keep-alive ``http.client`` connection decoding each page with orjson, so the figure is the sandbox's.
-Each depth is read twice per run: first right after a write (the sandbox renders every page), then again (it
-serves the pages it rendered, until the next write).
-Targets: >= 50,000 rows/s at every depth; 1,000,000 contacts seeded in well under a minute.
+Run ``python benchmarks/sandbox.py [--contacts N] [--big N] [--big-runs R] [--pages P] [--runs R]``; prints
+medians of ``R`` runs beside the targets. Each seeding run is a fresh process seeding a store in a file (an
+in-memory store holds the whole database, which grows with the world by definition); its peak memory is the
+process's ``VmHWM``. The server runs in its own process (as ``nitrosend-nb sandbox``) and each client thread is a
+bare keep-alive ``http.client`` connection decoding each page with orjson, so the figure is the sandbox's. Each
+depth is read twice per run: first right after a write (the sandbox renders every page), then again (it serves
+the pages it rendered, until the next write).
+Targets: >= 50,000 rows/s at every depth; seeding 1,000,000 contacts: peak RSS <= 1.5x and time per contact
+<= 1.2x those of 100,000.
 
 Then the list path's pieces: one sandbox per variant, each with one piece switched off (``variant_sandbox.py``: the
 lean list route, the page memo, the listing memo), all serving at once and read in
@@ -20,7 +24,10 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
+import os
 import statistics
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -28,7 +35,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import orjson
-from common import API_KEY, cpu_seconds, sandbox_server
+from common import API_KEY, cpu_seconds, peak_rss_mb, run_child, sandbox_server
 from variant_sandbox import PIECES
 
 from nitrosend_nb.sandbox.services.contacts import SERVED_FORMS
@@ -38,15 +45,41 @@ from nitrosend_nb.sandbox.world.seed import seed_store
 TARGET_ROWS = 50_000
 
 
-def seed_seconds(contacts: int) -> tuple[float, float]:
-    """(wall seconds, CPU seconds) to seed an in-memory store with ``contacts`` contacts (plus all other seed data);
-    the CPU time does not count time lost to other load on the machine."""
-    store = Store(served_forms=SERVED_FORMS)  # as the sandbox opens it
-    started, cpu = time.perf_counter(), time.process_time()
-    seed_store(store, seed=0, contacts=contacts)
-    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-    store.close()
-    return elapsed, cpu
+def seed_child(contacts: int) -> dict:
+    """Seed ``contacts`` contacts (plus all other seed data) into a store in a temporary file: wall and CPU seconds,
+    peak RSS and the one after imports (MB), and the database's size."""
+    baseline = peak_rss_mb()
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "sandbox.db")
+        store = Store(path, served_forms=SERVED_FORMS)  # as the sandbox opens it
+        started, cpu = time.perf_counter(), time.process_time()
+        seed_store(store, seed=0, contacts=contacts)
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        store.close()
+        size = os.path.getsize(path) / 2**20
+    return {"seconds": elapsed, "cpu": cpu, "peak_mb": peak_rss_mb(), "baseline_mb": baseline, "db_mb": size}
+
+
+def print_seeding(sizes: list[tuple[int, int]]) -> None:
+    """Seed each ``(contacts, runs)`` in fresh processes; print medians and the large run's ratios to the first."""
+    results = {}
+    for contacts, runs in sizes:
+        if not contacts:
+            continue
+        done = [json.loads(run_child(__file__, "--seed-child", str(contacts))) for _ in range(runs)]
+        results[contacts] = {key: statistics.median(r[key] for r in done) for key in done[0]}
+        r = results[contacts]
+        print(
+            f"  seed {contacts:>9,} contacts into a file: {r['seconds']:8.1f} s wall ({r['cpu']:.1f} s CPU), "
+            f"{r['seconds'] / contacts * 1e6:.0f} us a contact; peak RSS {r['peak_mb']:.0f} MB (after imports "
+            f"{r['baseline_mb']:.0f} MB); database {r['db_mb']:,.0f} MB   runs {[round(d['seconds'], 1) for d in done]}"
+        )
+    if len(results) == 2:
+        (small, a), (big, b) = sorted(results.items())
+        print(
+            f"  -> at {big:,} / at {small:,}: peak RSS {b['peak_mb'] / a['peak_mb']:.2f}x (target <= 1.5), time a "
+            f"contact {b['seconds'] / big / (a['seconds'] / small):.2f}x (target <= 1.2)"
+        )
 
 
 class PageClient:
@@ -130,22 +163,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--big", type=int, default=1_000_000, help="the large seeding run (0 skips it)")
+    parser.add_argument("--big-runs", type=int, default=1, help="runs of the large seeding (it takes minutes)")
     parser.add_argument("--pages", type=int, default=100, help="pages fetched at each depth")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument(
         "--pieces-contacts", type=int, default=100_000, help="contacts of the pieces' sandboxes (0 skips)"
     )
+    parser.add_argument("--seed-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.seed_child:
+        print(json.dumps(seed_child(args.seed_child)))
+        return
 
     print(f"sandbox benchmark (medians of {args.runs})")
-    for count in (args.contacts, args.big):
-        if count:
-            timings = [seed_seconds(count) for _ in range(args.runs)]
-            wall, cpu = (statistics.median(t[i] for t in timings) for i in (0, 1))
-            print(
-                f"  seed {count:>9,} contacts   {wall:8.2f} s wall ({cpu:.2f} s CPU)   "
-                f"runs {[round(t[0], 2) for t in timings]}   {count / wall:,.0f} contacts/s"
-            )
+    print_seeding([(args.contacts, args.runs), (args.big, args.big_runs)])
     print_serving(args.contacts, args.pages, args.runs)
     if args.pieces_contacts:
         print_pieces(args.pieces_contacts, args.pages, args.runs)

@@ -34,7 +34,8 @@ import pandas as pd
 from standardwebhooks.webhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError as _LibraryError
 
-from nitrosend_nb.client.frames import WEBHOOK_EVENTS, to_frame
+from nitrosend_nb.client.backends import DEFAULT_BACKEND, records_frame
+from nitrosend_nb.client.frames import WEBHOOK_EVENTS
 from nitrosend_nb.client.resources.webhooks import event_fields
 from nitrosend_nb.errors import WebhookVerificationError
 from nitrosend_nb.redaction import redact
@@ -205,12 +206,13 @@ class WebhookListener:
         return 204, None
 
     # -- reading ------------------------------------------------------------------------------------------
-    def df(self) -> pd.DataFrame:
+    def df(self, *, dtype_backend: str = DEFAULT_BACKEND) -> pd.DataFrame:
         """The events received so far, indexed by ``event_id``, ordered by (timestamp, message_id, type), with
         payload fields flattened (type, timestamp, message_id, to, subject, url, bounce_type, ...)."""
         with self._arrived:
             events = list(self.events)
-        frame = to_frame([{"event_id": e["event_id"], **event_fields(e)} for e in events], WEBHOOK_EVENTS)
+        rows = [{"event_id": e["event_id"], **event_fields(e)} for e in events]
+        frame = records_frame(rows, WEBHOOK_EVENTS, dtype_backend)
         order = {name: i for i, name in enumerate(WEBHOOK_EVENTS.columns["type"].categories)}
         keys = pd.DataFrame(
             {"t": frame["timestamp"], "m": frame["message_id"], "k": frame["type"].map(order).astype("Int64")},

@@ -13,7 +13,8 @@ import pandas as pd
 import requests
 
 from nitrosend_nb.client import defaults
-from nitrosend_nb.client.frames import OUTBOX, to_frame
+from nitrosend_nb.client.backends import DEFAULT_BACKEND, records_frame
+from nitrosend_nb.client.frames import OUTBOX
 from nitrosend_nb.client.inbox import Inbox
 from nitrosend_nb.client.pagination import HeaderPageNumberPaginator, Page, Paginator, iter_pages, json_body
 from nitrosend_nb.client.reports import Reports
@@ -254,8 +255,9 @@ class Nitrosend:
             limit=limit,
         )
 
-    def outbox(self) -> pd.DataFrame:
-        """The sandbox's captured emails, oldest first (index ``id``; ``kind``: transactional, test, campaign).
+    def outbox(self, *, dtype_backend: str = DEFAULT_BACKEND) -> pd.DataFrame:
+        """The sandbox's captured emails, oldest first (index ``id``; ``kind``: transactional, test, campaign;
+        ``dtype_backend`` ``"pyarrow"`` makes every column an ``ArrowDtype``).
 
         Sandbox mode only: a live account has no outbox.
         """
@@ -266,7 +268,7 @@ class Nitrosend:
                 path="/_sandbox/outbox",
             )
         response = self.request("GET", "/_sandbox/outbox", base_url=self._sandbox_root)
-        return to_frame(json_body(response), OUTBOX)
+        return records_frame(json_body(response), OUTBOX, dtype_backend)
 
     def close(self) -> None:
         """Close the connection pools."""

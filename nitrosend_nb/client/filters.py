@@ -1,5 +1,5 @@
 """Strict list filters: each endpoint group declares the filters its list endpoint documents, and every listing
-call (``list``, ``pages``, ``iter``, ``frames``, ``df``, ``to_parquet``) accepts those and nothing else.
+call (``list``, ``pages``, ``iter``, ``frames``, ``df``, ``tables``, ``to_parquet``) accepts those and nothing else.
 
 A misspelled filter (``ns.messages.df(campain_id=3)``) would otherwise reach the API as an unknown query parameter,
 be ignored there and return every record. Here it raises TypeError before any request, naming the close matches,
@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 #: The calls that list records and take filters as keyword arguments.
-LISTING_METHODS = ("list", "pages", "iter", "frames", "df", "to_parquet")
+LISTING_METHODS = ("list", "pages", "iter", "frames", "df", "tables", "to_parquet")
 
 
 @dataclass(frozen=True)

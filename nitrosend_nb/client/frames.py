@@ -6,20 +6,22 @@ Event, Domain, Account and its billing.resources), the suppressions, imports and
 sandbox outbox record. Values stay the API's: a transactional message's ``source_type`` is missing (<NA>), as the
 API sends null, not a made-up "transactional".
 
-Dtype rules: ids and counts ``Int64``; booleans ``boolean``; timestamps ``datetime64[ns, UTC]``; enums
-``category`` (the spec's values first, unseen values appended, never dropped); text ``string``; list and
-free-form object fields stay Python objects. Nested objects analysts filter on (a campaign's ``trigger`` and
-``template``, a flow's ``trigger``, a contact's custom ``data``) are expanded one level into dotted columns
+Dtype rules (the default ``numpy_nullable`` backend built here; :mod:`~nitrosend_nb.client.columnar` builds the
+``pyarrow`` one from the same declarations): ids and counts ``Int64``; booleans ``boolean``; timestamps
+``datetime64[ns, UTC]``; enums ``category`` (the spec's values first, unseen values appended, never dropped); text
+``string``; list and free-form object fields (declared :class:`ListOf`, :class:`Record` or :data:`JSON`, which
+say what Arrow type they take) stay Python objects. Nested objects analysts filter on (a campaign's ``trigger``
+and ``template``, a flow's ``trigger``, a contact's custom ``data``) are expanded one level into dotted columns
 (``trigger.segment_id``, ``template.subject``, ``data.tags``); a contact's first e-mail and phone channel give
 ``email``/``phone`` and their ``verified``, ``sent_count``, ``fail_count``, ``opt_in_at`` and ``opt_out_at``
-(``email_verified``, ``phone_sent_count``...). Fields this module does not know (a newer API)
-are kept as ``object`` columns after the declared ones. An empty result has every declared column and dtype.
+(``email_verified``, ``phone_sent_count``...; see :class:`FirstOf`). Fields this module does not know (a newer
+API) are kept as ``object`` columns after the declared ones. An empty result has every declared column and dtype.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import chain, repeat
 from operator import itemgetter
@@ -31,6 +33,15 @@ import pyarrow.compute as pc
 
 __all__ = [
     "FrameSchema",
+    "FirstOf",
+    "ListOf",
+    "Record",
+    "JSON",
+    "list_of",
+    "record",
+    "numpy_dtype",
+    "record_columns",
+    "derived_values",
     "to_frame",
     "frame_batches",
     "concat_frames",
@@ -48,9 +59,11 @@ INT = "Int64"
 BOOL = "boolean"
 FLOAT = "float64"
 TIME = "datetime64[ns, UTC]"
-BATCH_ROWS = 5_000  #: records converted at a time by frame_batches
+#: Records converted at a time (both backends): a batch of 2,000 contacts is about 7 MB of decoded dicts, small
+#: enough that the Arrow frame of 100,000 contacts peaks at 1.4x its size (1.6x with 5,000), and as fast.
+BATCH_ROWS = 2_000
 _EARLIEST, _LATEST = pd.Timestamp.min.tz_localize("UTC"), pd.Timestamp.max.tz_localize("UTC")  # TIME's range
-OBJECT = "object"  # lists (list_ids, steps, channels) and free-form objects (design, variables, data)
+OBJECT = "object"  # the numpy_nullable dtype of list and object columns (ListOf, Record, JSON)
 
 
 def enum(*values: str) -> pd.CategoricalDtype:
@@ -58,53 +71,115 @@ def enum(*values: str) -> pd.CategoricalDtype:
     return pd.CategoricalDtype(list(values))
 
 
+class Nested:
+    """A column of lists or objects: Python lists and dicts (dtype ``object``) in ``numpy_nullable`` frames; in
+    ``pyarrow`` frames, Arrow list and struct types whose leaves are the scalar dtypes, free-form parts JSON text."""
+
+
 @dataclass(frozen=True)
+class ListOf(Nested):
+    """A list of ``item`` (a scalar dtype such as :data:`INT`, an enum, or another nested declaration)."""
+
+    item: object
+
+
+@dataclass(frozen=True)
+class Record(Nested):
+    """An object with known ``fields`` (name, declaration) pairs; other keys are not kept in Arrow."""
+
+    fields: tuple[tuple[str, object], ...]
+
+
+@dataclass(frozen=True)
+class Json(Nested):
+    """A free-form value (an object of custom keys, a list of mixed items): its JSON text in Arrow."""
+
+
+JSON = Json()
+
+
+def list_of(item: object) -> ListOf:
+    """A list column (or field) of ``item``s."""
+    return ListOf(item)
+
+
+def record(**fields: object) -> Record:
+    """An object column (or field) with these fields, in this order."""
+    return Record(tuple(fields.items()))
+
+
+def numpy_dtype(declared: object) -> object:
+    """The ``numpy_nullable`` dtype of a declared column: itself, ``object`` for lists and objects."""
+    return OBJECT if isinstance(declared, Nested) else declared
+
+
+@dataclass(frozen=True)
+class FirstOf:
+    """Columns derived from a list of records, used only where the API does not send them: for each of ``kinds``,
+    the first record of ``source`` whose ``key`` is that kind gives a column named after the kind (its ``value``)
+    and one per ``fields`` entry (``{kind}_{field}``); the schema declares their dtypes."""
+
+    source: str
+    key: str
+    value: str
+    kinds: tuple[str, ...]
+    fields: tuple[str, ...]
+
+    def outputs(self, kind: str) -> list[str]:
+        """The columns of ``kind``: its value column, then its field columns."""
+        return [kind, *(f"{kind}_{field}" for field in self.fields)]
+
+
+@dataclass(frozen=True, eq=False)
 class FrameSchema:
-    """Columns (in order) with their dtypes, the nested objects to expand, a function deriving columns the API
-    may not send (used only for those missing), and the index."""
+    """Columns (in order) with their dtypes (or :class:`Nested` declarations), the nested objects to expand,
+    columns derived where the API does not send them (:class:`FirstOf`), and the index. Compared (and hashed) by
+    identity: each group has one."""
 
     columns: Mapping[str, object]
     flatten: tuple[str, ...] = ()
-    derive: Callable[[Mapping[str, list], int], Mapping[str, list]] | None = None
+    derive: FirstOf | None = None
     index: str = "id"
 
 
 CHANNEL_KINDS = ("email", "phone")
 #: The per-channel fields a contact frame shows for its first channel of each kind (``email_verified``...).
 CHANNEL_FIELDS = {"verified": BOOL, "sent_count": INT, "fail_count": INT, "opt_in_at": TIME, "opt_out_at": TIME}
-_KIND_CODES = {kind: code for code, kind in enumerate(CHANNEL_KINDS)}
+#: A contact's ``email`` and ``phone``: the value of its first channel of each kind, with that channel's fields.
+FIRST_CHANNELS = FirstOf("channels", "kind", "value", CHANNEL_KINDS, tuple(CHANNEL_FIELDS))
 
 
-def _contact_channels(columns: Mapping[str, list], rows: int) -> dict[str, list]:
-    """A contact's ``email`` and ``phone`` (the value of its first channel of each kind) and that channel's
-    fields as ``email_verified``, ``phone_sent_count``... (column-wise: every contact's channels in one flat
-    list, the first of each kind per contact picked with numpy)."""
-    lists = columns.get("channels") or [()] * rows
+def derived_values(spec: FirstOf, columns: Mapping[str, list], rows: int) -> dict[str, list]:
+    """The columns of ``spec`` from Python values (column-wise: every row's records in one flat list, the first
+    of each kind per row picked with numpy); records of odd shapes (not dicts, kinds that are not text) are
+    skipped."""
+    lists = columns.get(spec.source) or [()] * rows
     if not set(map(type, lists)) <= {list}:
         lists = [value if isinstance(value, list) else () for value in lists]
     flat = _dicts(list(chain.from_iterable(lists)))
-    fields = ("kind", "value", *CHANNEL_FIELDS)
-    try:  # the usual case: every channel has every field
+    fields = (spec.key, spec.value, *spec.fields)
+    try:  # the usual case: every record has every field
         values = list(map(list, zip(*map(itemgetter(*fields), flat), strict=True))) or [[] for _ in fields]
     except KeyError:
-        values = [[channel.get(field) for channel in flat] for field in fields]
+        values = [[item.get(field) for item in flat] for field in fields]
     kinds = values.pop(0)
     for column in values:
-        column.append(None)  # what a contact without a channel of a kind reads
+        column.append(None)  # what a row without a record of a kind reads
+    codes_of = {kind: code for code, kind in enumerate(spec.kinds)}
     try:
-        codes = np.array(list(map(_KIND_CODES.get, kinds, repeat(-1))), dtype=np.int8)
+        codes = np.array(list(map(codes_of.get, kinds, repeat(-1))), dtype=np.int8)
     except TypeError:  # an unhashable kind
-        codes = np.array([_KIND_CODES.get(kind, -1) if isinstance(kind, str) else -1 for kind in kinds], np.int8)
+        codes = np.array([codes_of.get(kind, -1) if isinstance(kind, str) else -1 for kind in kinds], np.int8)
     owners = np.repeat(np.arange(rows), np.fromiter(map(len, lists), dtype=np.intp, count=rows))
     derived: dict[str, list] = {}
-    for code, kind in enumerate(CHANNEL_KINDS):
+    for code, kind in enumerate(spec.kinds):
         (of_kind,) = np.nonzero(codes == code)
-        contacts, first = np.unique(owners[of_kind], return_index=True)
-        picked = np.full(rows, len(kinds))  # one past the last channel: None
-        picked[contacts] = of_kind[first]
+        found, first = np.unique(owners[of_kind], return_index=True)
+        picked = np.full(rows, len(kinds))  # one past the last record: None
+        picked[found] = of_kind[first]
         picked = picked.tolist()
-        for field, column in zip(fields[1:], values, strict=True):
-            derived[kind if field == "value" else f"{kind}_{field}"] = list(map(column.__getitem__, picked))
+        for name, column in zip(spec.outputs(kind), values, strict=True):
+            derived[name] = list(map(column.__getitem__, picked))
     return derived
 
 
@@ -124,10 +199,28 @@ _TEMPLATE_FIELDS = {
     "from_name": TEXT,
     "from_email": TEXT,
     "reply_to": TEXT,
-    "design": OBJECT,
-    "variables": OBJECT,
+    "design": JSON,
+    "variables": JSON,
     **_TIMESTAMPS,
 }
+#: A template as campaigns and flows list theirs.
+TEMPLATE = record(**_TEMPLATE_FIELDS)
+#: A contact's channel (the spec's ContactChannel).
+CHANNEL = record(
+    id=INT,
+    contact_id=INT,
+    kind=TEXT,
+    value=TEXT,
+    subscribed=BOOL,
+    verified=BOOL,
+    opt_in_at=TIME,
+    opt_out_at=TIME,
+    sent_count=INT,
+    fail_count=INT,
+    data=JSON,
+    created_at=TIME,
+    updated_at=TIME,
+)
 
 CONTACTS = FrameSchema(
     {
@@ -144,15 +237,15 @@ CONTACTS = FrameSchema(
         "subscribed_phone": BOOL,
         "verification_status": enum("verified", "suppressed", "unverified"),
         "enrichment_status": enum("enriched", "not_enriched"),
-        "list_ids": OBJECT,
-        "data.tags": OBJECT,
+        "list_ids": list_of(INT),
+        "data.tags": list_of(TEXT),
         "last_interacted_at": TIME,
         **_TIMESTAMPS,
         **{f"{kind}_{field}": dtype for kind in CHANNEL_KINDS for field, dtype in CHANNEL_FIELDS.items()},
-        "channels": OBJECT,
+        "channels": list_of(CHANNEL),
     },
     flatten=("data",),
-    derive=_contact_channels,
+    derive=FIRST_CHANNELS,
 )
 
 LISTS = FrameSchema(
@@ -175,7 +268,7 @@ SEGMENTS = FrameSchema(
         "account_id": INT,
         "brand_id": INT,
         "name": TEXT,
-        "filters": OBJECT,
+        "filters": list_of(record(name=TEXT, predicate=TEXT, value=JSON)),
         **_TIMESTAMPS,
     }
 )
@@ -189,7 +282,7 @@ CAMPAIGNS = FrameSchema(
         "status": CAMPAIGN_STATUS,
         "approval_state": APPROVAL_STATE,
         "channel": enum("email", "sms"),
-        "data": OBJECT,
+        "data": JSON,
         "scheduled_at": TIME,
         "sent_count": INT,
         "editable": BOOL,
@@ -203,14 +296,14 @@ CAMPAIGNS = FrameSchema(
         "trigger.event": TEXT,
         "trigger.segment_id": INT,
         "trigger.contact_list_id": INT,
-        "trigger.contact_list_ids": OBJECT,
-        "trigger.data": OBJECT,
+        "trigger.contact_list_ids": list_of(INT),
+        "trigger.data": JSON,
         "trigger.triggered_count": INT,
         "trigger.last_triggered_at": TIME,
         "trigger.created_at": TIME,
         "trigger.updated_at": TIME,
         **{f"template.{name}": dtype for name, dtype in _TEMPLATE_FIELDS.items()},
-        "templates": OBJECT,
+        "templates": list_of(TEMPLATE),
     },
     flatten=("trigger", "template"),
 )
@@ -245,7 +338,7 @@ EVENTS = FrameSchema(
         "event": TEXT,
         "amount": FLOAT,
         "contact_id": INT,
-        "data": OBJECT,
+        "data": JSON,
         "resource_uid": TEXT,
         "resource_name": TEXT,
         "resource_url": TEXT,
@@ -297,7 +390,7 @@ DOMAINS = FrameSchema(
         "provider": TEXT,
         "status": enum("pending", "verified", "failed"),
         "dns_setup_status": enum("unchecked", "incomplete", "ready", "verified"),
-        "dns_records": OBJECT,
+        "dns_records": list_of(record(record_type=TEXT, name=TEXT, value=TEXT, priority=TEXT, valid=TEXT)),
         "verified_at": TIME,
         "created_at": TIME,
     }
@@ -311,7 +404,7 @@ TEMPLATES = FrameSchema(
         "preheader": TEXT,
         "flow_id": INT,
         "section_count": INT,
-        "section_types": OBJECT,
+        "section_types": list_of(TEXT),
         **_TIMESTAMPS,
     }
 )
@@ -328,12 +421,12 @@ FLOWS = FrameSchema(
         "trigger.event": TEXT,
         "trigger.segment_id": INT,
         "trigger.contact_list_id": INT,
-        "trigger.contact_list_ids": OBJECT,
-        "trigger.data": OBJECT,
-        "steps": OBJECT,
+        "trigger.contact_list_ids": list_of(INT),
+        "trigger.data": JSON,
+        "steps": JSON,
         "sent_count": INT,
         **_TIMESTAMPS,
-        "templates": OBJECT,
+        "templates": list_of(TEMPLATE),
     },
     flatten=("trigger",),
 )
@@ -369,12 +462,12 @@ IMPORTS = FrameSchema(
         "failed_rows": INT,
         "rows_processed": INT,
         "progress_pct": FLOAT,
-        "import_errors": OBJECT,
-        "columns": OBJECT,
-        "options": OBJECT,
-        "assigned_list_ids": OBJECT,
-        "assigned_lists": OBJECT,
-        "guardrail": OBJECT,
+        "import_errors": JSON,
+        "columns": JSON,
+        "options": JSON,
+        "assigned_list_ids": list_of(INT),
+        "assigned_lists": list_of(record(id=INT, name=TEXT)),
+        "guardrail": JSON,
         "started_at": TIME,
         "ended_at": TIME,
         "created_at": TIME,
@@ -397,12 +490,12 @@ WEBHOOKS = FrameSchema(
         "id": INT,
         "brand_id": INT,
         "url": TEXT,
-        "events": OBJECT,
+        "events": list_of(TEXT),
         "enabled": BOOL,
         "status": enum("active", "failing", "disabled"),
         "failing_since": TIME,
         "secret": TEXT,
-        "last_delivery": OBJECT,
+        "last_delivery": record(event_id=TEXT, event_type=TEXT, status=TEXT, response_status=INT, attempted_at=TIME),
         **_TIMESTAMPS,
     }
 )
@@ -422,7 +515,7 @@ _EVENT_FIELDS = {
     "failure_reason": TEXT,
     "test": BOOL,
     "idempotency_key": TEXT,
-    "tags": OBJECT,
+    "tags": JSON,
     "sent_at": TIME,
 }
 
@@ -456,7 +549,7 @@ BRANDS = FrameSchema(
         "font_heading": TEXT,
         "font_body": TEXT,
         "physical_address": TEXT,
-        "links": OBJECT,
+        "links": list_of(record(url=TEXT, icon=TEXT, title=TEXT)),
         "logo": TEXT,
         "email_from_name": TEXT,
         "email_from_email": TEXT,
@@ -464,7 +557,7 @@ BRANDS = FrameSchema(
         "email_track_opens": BOOL,
         "email_track_clicks": BOOL,
         "from_email_domain_status": enum("blank", "verified", "unverified"),
-        "test_email_recipients": OBJECT,
+        "test_email_recipients": list_of(TEXT),
         "domain_verified": BOOL,
         "can_send": BOOL,
         "subscribed_contacts_count": INT,
@@ -503,11 +596,11 @@ ACCOUNT = FrameSchema(
         "billing.brands.remaining": INT,
         "billing.brands.unlimited": BOOL,
         "billing.brands.can_create": BOOL,
-        "billing.resources": OBJECT,
-        "billing.funding": OBJECT,
-        "billing.overage": OBJECT,
-        "billing.provider_route": OBJECT,
-        "billing.entitlements": OBJECT,
+        "billing.resources": JSON,
+        "billing.funding": JSON,
+        "billing.overage": JSON,
+        "billing.provider_route": JSON,
+        "billing.entitlements": JSON,
         "billing.lifetime.email_sent": INT,
         "billing.lifetime.sms_sent": INT,
         "billing.lifetime.ai_used": INT,
@@ -570,14 +663,14 @@ def _transpose(records: list[dict]) -> dict[str, list]:
     return {key: [record.get(key) for record in records] for key in keys}
 
 
-def _record_columns(records: list[dict], flatten: tuple[str, ...]) -> dict[str, list]:
+def record_columns(records: list[dict], flatten: tuple[str, ...]) -> dict[str, list]:
     """:func:`_transpose`, with each ``flatten`` parent replaced by one ``parent.key`` column per key its dict
     values have, appended after the others."""
     columns = _transpose(records)
     for parent in flatten:
         values = columns.pop(parent, None)
         if values is not None:
-            for key, column in _record_columns(_dicts(values), ()).items():
+            for key, column in record_columns(_dicts(values), ()).items():
                 columns[f"{parent}.{key}"] = column
     return columns
 
@@ -667,12 +760,15 @@ def to_frame(records: list[dict], schema: FrameSchema) -> pd.DataFrame:
     batch of pages and :func:`concat_frames` joins the typed batches.
     """
     records = list(records)
-    columns = _record_columns(records, schema.flatten)
+    columns = record_columns(records, schema.flatten)
     if schema.derive is not None and records:
-        for column, values in schema.derive(columns, len(records)).items():
+        for column, values in derived_values(schema.derive, columns, len(records)).items():
             columns.setdefault(column, values)
     missing = [None] * len(records)
-    arrays = {column: _convert(columns.get(column, missing), dtype, column) for column, dtype in schema.columns.items()}
+    arrays = {
+        column: _convert(columns.get(column, missing), numpy_dtype(declared), column)
+        for column, declared in schema.columns.items()
+    }
     for column, values in columns.items():
         if column not in schema.columns:
             arrays[column] = pd.Series(values, dtype=object).array

@@ -20,8 +20,11 @@ import gc
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
-__all__ = ["gc_paused"]
+T = TypeVar("T")
+
+__all__ = ["gc_paused", "paused_steps"]
 
 _lock = threading.Lock()
 _holders = 0
@@ -47,3 +50,14 @@ def gc_paused() -> Iterator[None]:
                     gc.freeze()
                     gc.unfreeze()
                 gc.enable()
+
+
+def paused_steps(items: Iterator[T]) -> Iterator[T]:
+    """The items of ``items``, the collector paused while each is produced (fetched and converted), not while the
+    caller holds it."""
+    while True:
+        with gc_paused():
+            item = next(items, None)
+        if item is None:
+            return
+        yield item

@@ -13,6 +13,7 @@ one page, labelled with the resource name.
 
 from __future__ import annotations
 
+import bisect
 import math
 from abc import ABC, abstractmethod
 from collections import deque
@@ -83,10 +84,15 @@ class Paginator(ABC):
     def read(self, response: requests.Response, *, page: int, limit: int) -> Page:
         """The page a response to :meth:`query`'s request holds."""
 
+    def get(
+        self, request: Requester, path: str, params: Mapping[str, object], page: int, limit: int
+    ) -> requests.Response:
+        """The response to the GET of page ``page`` of ``path`` (filtered by ``params``) through ``request``."""
+        return request("GET", path, params={**params, **self.query(page, limit)})
+
     def fetch(self, request: Requester, path: str, params: Mapping[str, object], page: int, limit: int) -> Page:
         """GET page ``page`` of ``path`` (filtered by ``params``) through ``request``."""
-        response = request("GET", path, params={**params, **self.query(page, limit)})
-        return self.read(response, page=page, limit=limit)
+        return self.read(self.get(request, path, params, page, limit), page=page, limit=limit)
 
 
 class HeaderPageNumberPaginator(Paginator):
@@ -160,21 +166,23 @@ def iter_pages(
         yield first
         with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix=f"nitrosend-{label}") as pool:
             # A window of pages in flight or waiting to be consumed: fetching never runs further ahead of the
-            # consumer than that, so memory holds a few pages, however many the list has.
+            # consumer than that, so memory holds a few pages, however many the list has. A page is decoded when
+            # its turn comes, so the window holds response bodies (a tenth of their decoded size), not records.
             numbers = iter(range(2, last + 1))
-            window: deque[Future[Page]] = deque(
-                pool.submit(paginator.fetch, request, path, params, n, limit)
+            window: deque[tuple[int, Future[requests.Response]]] = deque(
+                (n, pool.submit(paginator.get, request, path, params, n, limit))
                 for n in islice(numbers, concurrency * AHEAD)
             )
             try:
                 while window:
-                    page = window.popleft().result()
+                    number, future = window.popleft()
+                    page = paginator.read(future.result(), page=number, limit=limit)
                     for n in islice(numbers, 1):
-                        window.append(pool.submit(paginator.fetch, request, path, params, n, limit))
+                        window.append((n, pool.submit(paginator.get, request, path, params, n, limit)))
                     bar.update(1)
                     yield page
             finally:  # on error or early stop, drop the pages not started yet
-                for future in window:
+                for _, future in window:
                     future.cancel()
         # Records created while we fetched push the oldest ones past the planned last page: follow the links.
         while max_records is None and page.next_page:
@@ -187,16 +195,19 @@ def iter_pages(
 
 
 class _SeenIds:
-    """A set of record ids in about one bit per id for dense integer ids (one 8 KB bitmap per block of 65,536
-    ids once a block holds many), so de-duplicating ten million records stays small; other ids go in a set.
-    A page's ids are checked and recorded together, with numpy."""
+    """A set of record ids, small for millions of records: while every page's ids are a run of consecutive
+    integers not seen before (a list read in id order), only the runs are kept (merged, found by bisection);
+    otherwise about one byte per dense integer id (one 64 KB array per block of 65,536 ids once a block holds
+    many), and a set for the other ids. A page's ids are checked and recorded together, with numpy."""
 
     _BLOCK_BITS = 16
-    _DENSE = 2048  # ids of one block kept in a set until this many, then in the block's bitmap
+    _DENSE = 2048  # ids of one block kept in a set until this many, then in the block's array
 
     def __init__(self) -> None:
         self._blocks: dict[int, set[int] | np.ndarray] = {}
         self._other: set = set()
+        self._starts: list[int] | None = []  # the runs (None once ids are kept in blocks): first ids...
+        self._ends: list[int] = []  # ... and last ids, ascending, neither overlapping nor touching
 
     def fresh(self, records: list) -> list:
         """The records whose id was not seen before (or that have none), recording their ids."""
@@ -204,47 +215,84 @@ class _SeenIds:
             ids = list(map(itemgetter("id"), records))
         except (KeyError, TypeError):
             ids = None
-        if ids and set(map(type, ids)) == {int} and min(ids) >= 0 and max(ids) < 2**63 and len(set(ids)) == len(ids):
-            keep = self._add_ints(np.array(ids, dtype=np.int64))
-            return list(records) if keep.all() else list(compress(records, keep.tolist()))
+        if ids and set(map(type, ids)) == {int}:
+            low, high = min(ids), max(ids)
+            if low >= 0 and high < 2**63 and len(set(ids)) == len(ids):
+                if high - low + 1 == len(ids) and self._new_run(low, high):
+                    return list(records)
+                keep = self._add_ints(np.array(ids, dtype=np.int64), low, high)
+                return list(records) if keep.all() else list(compress(records, keep.tolist()))
         return [
             record
             for record in records
             if not isinstance(record, dict) or record.get("id") is None or self._add(record["id"])
         ]
 
+    def _new_run(self, low: int, high: int) -> bool:
+        """Record the ids ``low..high`` as a run when only runs are kept and none of them was seen; False (nothing
+        recorded) otherwise."""
+        starts, ends = self._starts, self._ends
+        if starts is None:
+            return False
+        at = bisect.bisect_right(starts, high)
+        if at and ends[at - 1] >= low:
+            return False
+        if at and ends[at - 1] == low - 1:  # joins the run before it
+            at -= 1
+            low = starts.pop(at)
+            ends.pop(at)
+        if at < len(starts) and starts[at] == high + 1:  # and the one after it
+            starts.pop(at)
+            high = ends.pop(at)
+        starts.insert(at, low)
+        ends.insert(at, high)
+        return True
+
+    def _blocks_only(self) -> None:
+        """Keep the ids of the runs in blocks from now on."""
+        size = 1 << self._BLOCK_BITS
+        for low, high in zip(self._starts or (), self._ends, strict=True):
+            for block in range(low >> self._BLOCK_BITS, (high >> self._BLOCK_BITS) + 1):
+                seen = self._blocks.setdefault(block, np.zeros(size, dtype=np.bool_))
+                base = block << self._BLOCK_BITS
+                seen[max(low - base, 0) : min(high - base, size - 1) + 1] = True
+        self._starts, self._ends = None, []
+
     def _add(self, key: object) -> bool:
         """Record one id; True when it was not seen before."""
         if isinstance(key, int) and not isinstance(key, bool) and 0 <= key < 2**63:
-            return bool(self._add_ints(np.array([key], dtype=np.int64))[0])
+            return bool(self._add_ints(np.array([key], dtype=np.int64), key, key)[0])
         if key in self._other:
             return False
         self._other.add(key)
         return True
 
-    def _add_ints(self, ids: np.ndarray) -> np.ndarray:
-        """Record distinct non-negative integer ids; a mask of those not seen before."""
-        blocks, offsets = ids >> self._BLOCK_BITS, ids & ((1 << self._BLOCK_BITS) - 1)
+    def _add_ints(self, ids: np.ndarray, low: int, high: int) -> np.ndarray:
+        """Record distinct non-negative integer ids (``low`` the least, ``high`` the greatest); a mask of those not
+        seen before."""
+        if self._starts is not None:
+            self._blocks_only()
+        offsets = ids & ((1 << self._BLOCK_BITS) - 1)
+        if low >> self._BLOCK_BITS == high >> self._BLOCK_BITS:
+            groups = [(low >> self._BLOCK_BITS, slice(None))]
+        else:
+            blocks = ids >> self._BLOCK_BITS
+            groups = [(block, np.nonzero(blocks == block)[0]) for block in np.unique(blocks).tolist()]
         fresh = np.empty(len(ids), dtype=bool)
-        for block in np.unique(blocks).tolist():
-            (where,) = np.nonzero(blocks == block)
+        for block, where in groups:
             members = self._blocks.setdefault(block, set())
             if isinstance(members, set):
                 new = offsets[where].tolist()
                 fresh[where] = [offset not in members for offset in new]
                 members.update(new)
                 if len(members) >= self._DENSE:
-                    self._blocks[block] = bitmap = np.zeros(1 << (self._BLOCK_BITS - 3), dtype=np.uint8)
-                    self._set_bits(bitmap, np.fromiter(members, dtype=np.int64, count=len(members)))
+                    self._blocks[block] = seen = np.zeros(1 << self._BLOCK_BITS, dtype=np.bool_)
+                    seen[np.fromiter(members, dtype=np.int64, count=len(members))] = True
             else:
                 at = offsets[where]
-                fresh[where] = (members[at >> 3] & (1 << (at & 7))) == 0
-                self._set_bits(members, at)
+                fresh[where] = ~members[at]
+                members[at] = True
         return fresh
-
-    @staticmethod
-    def _set_bits(bitmap: np.ndarray, offsets: np.ndarray) -> None:
-        np.bitwise_or.at(bitmap, offsets >> 3, (1 << (offsets & 7)).astype(np.uint8))
 
 
 def unique_pages(pages: Generator[Page, None, None], max_records: int | None = None) -> Iterator[list]:

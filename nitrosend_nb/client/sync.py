@@ -1,8 +1,9 @@
 """A local DuckDB copy of the account: ``ns.sync(path)`` loads every endpoint group into a table named after it,
 ``ns.sql(query)`` / ``nb.sql(query, path=...)`` query it into DataFrames.
 
-Every group is first streamed, batch by batch, into a staging table (flat memory, the same Arrow schema as
-:mod:`~nitrosend_nb.client.export`'s Parquet files); only when every group has been fetched does one transaction
+Every group is first streamed, batch by batch, into a staging table (flat memory, the same Arrow tables as
+:mod:`~nitrosend_nb.client.export`'s Parquet files: lists and records as DuckDB lists and structs, free-form
+objects as JSON); only when every group has been fetched does one transaction
 swap them in. A sync that fails midway (a network error, Ctrl-C) therefore leaves every previous table as it was.
 
 * Groups whose resource declares :class:`~nitrosend_nb.client.resources.base.Incremental` (events, on
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from nitrosend_nb.client.export import arrow_batches
+from nitrosend_nb.client.export import one_schema
 
 if TYPE_CHECKING:
     import duckdb
@@ -78,7 +79,7 @@ def _stage(
     """Stream the group's records into a fresh staging table; the number of rows staged."""
     con.execute(f"DROP TABLE IF EXISTS {_quote(table)}")
     rows, statement = 0, f"CREATE TABLE {_quote(table)} AS SELECT * FROM _nitrosend_batch"
-    for batch in arrow_batches(resource.frames(progress=progress, **filters), resource.schema):
+    for batch in one_schema(resource.tables(progress=progress, **filters), resource.schema):
         con.register("_nitrosend_batch", batch)
         try:
             con.execute(statement)

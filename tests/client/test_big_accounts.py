@@ -4,6 +4,7 @@ loading, interrupted syncs) and ``sql``."""
 from __future__ import annotations
 
 import gc
+import random
 from datetime import timedelta
 
 import duckdb
@@ -13,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import nitrosend_nb as nb
-from nitrosend_nb.client.export import JSON_COLUMNS_KEY, arrow_schema, to_arrow
+from nitrosend_nb.client.columnar import JSON_TYPE, concat_tables
 from nitrosend_nb.client.frames import SCHEMAS, concat_frames, frame_batches, to_frame
 from nitrosend_nb.client.pagination import Page, unique_pages
 from nitrosend_nb.client.resources import Contacts
@@ -36,6 +37,7 @@ def test_frames_built_in_batches_equal_one_frame_of_every_record(ns, group):
     assert chunked.dtypes.to_dict() == whole.dtypes.to_dict()
 
 
+@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")  # stopping early is clean
 def test_the_garbage_collector_runs_while_the_caller_holds_a_batch(ns):
     assert gc.isenabled()
     seen = []
@@ -103,6 +105,22 @@ def test_records_repeated_across_pages_are_kept_once_even_in_dense_id_blocks():
     assert capped == ids[:150]
 
 
+def test_pages_of_runs_gaps_and_repeats_keep_each_id_once_like_a_python_set():
+    rng = random.Random(1)
+    for _ in range(200):  # pages in id order (runs), shifted pages, scattered ids, across block boundaries
+        base = rng.choice([0, 65_500, 10**6, 2**40])
+        pages, seen, expected = [], set(), []
+        for _ in range(rng.randint(1, 30)):
+            low, size = base + rng.randint(0, 300), rng.randint(1, 30)
+            if rng.random() < 0.6:
+                ids = list(range(low, low + size))[:: rng.choice([1, -1])]
+            else:
+                ids = rng.sample(range(base, base + 400), size)
+            pages.append(Page([{"id": i} for i in ids], page=1, limit=100, total=0, total_pages=1, next_page=None))
+            expected.extend(i for i in ids if not (i in seen or seen.add(i)))
+        assert [r["id"] for page in unique_pages(p for p in pages) for r in page] == expected
+
+
 def test_ids_repeated_within_a_page_or_spelled_as_booleans_are_told_apart_like_python_values():
     pages = [
         Page([{"id": 1}, {"id": 2}, {"id": 1}], page=1, limit=3, total=6, total_pages=2, next_page=2),
@@ -119,29 +137,19 @@ def test_ids_repeated_within_a_page_or_spelled_as_booleans_are_told_apart_like_p
     assert seen == [1, 2, True, -5, 3] and seen[2] is True
 
 
-def _decoded(table) -> pd.DataFrame:
-    """A Parquet/DuckDB table as a DataFrame with its JSON columns decoded."""
-    frame = table.to_pandas()
-    for column in orjson.loads(table.schema.metadata[JSON_COLUMNS_KEY]) if table.schema.metadata else ():
-        frame[column] = [None if v is None else orjson.loads(v) for v in frame[column]]
-    return frame.set_index("id")
-
-
-def test_parquet_export_round_trips_to_the_frame(ns, tmp_path):
-    frame = ns.contacts.df()
+def test_parquet_export_round_trips_to_the_arrow_frame(ns, tmp_path):
+    frame = ns.contacts.df(dtype_backend="pyarrow")
     path = ns.contacts.to_parquet(tmp_path / "contacts.parquet")
     assert path == tmp_path / "contacts.parquet" and [p.name for p in tmp_path.iterdir()] == ["contacts.parquet"]
     table = pq.read_table(path)
+    assert table.equals(concat_tables(list(ns.contacts.tables()), SCHEMAS["contacts"]))
+    assert table.schema.names == ["id", *frame.columns]
     extras = [c for c in frame.columns if c not in SCHEMAS["contacts"].columns]  # custom data fields
-    assert "data.lifetime_value" in extras
-    expected = to_arrow(frame, arrow_schema(SCHEMAS["contacts"], extras))
-    assert table.equals(expected)
-    back = _decoded(table)
-    assert back.index.tolist() == frame.index.tolist()
-    assert back["list_ids"].tolist() == frame["list_ids"].tolist()
-    assert back["channels"].tolist() == frame["channels"].tolist()
-    assert back["email"].tolist() == frame["email"].astype(object).where(frame["email"].notna(), None).tolist()
-    assert back["created_at"].astype(frame["created_at"].dtype).tolist() == frame["created_at"].tolist()
+    assert "data.lifetime_value" in extras and all(table.schema.field(c).type == JSON_TYPE for c in extras)
+    declared = [c for c in frame.columns if c not in extras]
+    back = table.to_pandas(types_mapper=pd.ArrowDtype).set_index("id")
+    pd.testing.assert_frame_equal(back[declared], frame[declared])  # lists, structs, timestamps as they were
+    assert back["data.lifetime_value"].map(orjson.loads).tolist() == frame["data.lifetime_value"].tolist()
 
 
 def test_parquet_export_of_an_empty_group_has_the_schema(ns, tmp_path):
@@ -150,24 +158,32 @@ def test_parquet_export_of_an_empty_group_has_the_schema(ns, tmp_path):
     assert table.num_rows == 0 and table.schema.names[0] == "id" and "created_at" in table.schema.names
 
 
-def test_sync_loads_every_group_into_tables_equal_to_the_frames(ns, tmp_path):
+def test_sync_loads_every_group_into_tables_equal_to_the_exported_ones(ns, tmp_path):
     path = tmp_path / "copy.duckdb"
     summary = ns.sync(path)
     assert set(summary.index) == set(ns.groups()) == set(SCHEMAS)
     assert (summary["mode"] == "full").all()
     for group, resource in ns.groups().items():
-        frame = resource.df()
+        expected = concat_tables(list(resource.tables()), resource.schema)
         with duckdb.connect(str(path), read_only=True) as con:
             table = con.sql(f"select * from {group}").arrow()
         if hasattr(table, "read_all"):
             table = table.read_all()
-        extra = [c for c in frame if c not in resource.schema.columns]
-        expected = to_arrow(frame, arrow_schema(resource.schema, extra))
         assert table.cast(expected.schema).equals(expected), group
-        assert summary.loc[group, "rows"] == len(frame)
+        assert summary.loc[group, "rows"] == expected.num_rows
     counts = ns.sql("select country_code, count(*) as n from contacts group by 1 order by n desc, 1")
     assert counts.n.sum() == len(ns.contacts.df())
     assert nb.sql("select count(*) as n from lists", path=path).n[0] == len(ns.lists.df())
+    kinds = dict(
+        ns.sql("select column_name, data_type from information_schema.columns where table_name = 'contacts'").values
+    )
+    assert kinds["list_ids"] == "BIGINT[]" and kinds["channels"].startswith("STRUCT(id BIGINT, contact_id BIGINT")
+    assert kinds["created_at"] == "TIMESTAMP WITH TIME ZONE" and kinds["data.plan"] == "VARCHAR"  # JSON text
+    members = ns.sql("select count(*) as n from contacts, unnest(list_ids) as m(list_id)").n[0]
+    assert members == ns.contacts.df()["list_ids"].map(len).sum()
+    totals = ns.sql("select sum((data->>'$.order.total')::double) as total from events where event = 'order_placed'")
+    placed = ns.events.df(event="order_placed")
+    assert totals.total[0] == pytest.approx(sum(d["order"]["total"] for d in placed["data"]))
 
 
 def test_sql_without_a_synced_file_says_so(tmp_path):

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 import nitrosend_nb as nb
-from nitrosend_nb.client.frames import SCHEMAS
+from nitrosend_nb.client.columnar import arrow_type
+from nitrosend_nb.client.frames import SCHEMAS, numpy_dtype
 
 GROUPS = ["messages", "campaigns", "contacts", "lists", "templates", "flows", "segments"]
 DESIGN = {"sections": [{"type": "text", "props": {"text": "Hello {{ contact.first_name }}"}}]}
@@ -23,7 +24,16 @@ def _assert_schema_dtypes(frame: pd.DataFrame, name: str) -> None:
             assert isinstance(frame[column].dtype, pd.CategoricalDtype), column
             assert list(frame[column].cat.categories[: len(dtype.categories)]) == list(dtype.categories)
         else:
-            assert frame[column].dtype == dtype, column
+            assert frame[column].dtype == numpy_dtype(dtype), column
+
+
+def _assert_arrow_dtypes(frame: pd.DataFrame, name: str) -> None:
+    schema = SCHEMAS[name]
+    assert frame.index.name == "id" and frame.index.dtype == pd.ArrowDtype(arrow_type(schema.columns["id"]))
+    for column, declared in schema.columns.items():
+        if column != "id":
+            assert frame[column].dtype == pd.ArrowDtype(arrow_type(declared)), column
+    assert all(isinstance(dtype, pd.ArrowDtype) for dtype in frame.dtypes)  # undeclared fields too
 
 
 @pytest.mark.parametrize("group", GROUPS)
@@ -38,6 +48,9 @@ def test_list_iter_df_and_get_agree(ns, group):
     assert frame.index.tolist() == [r["id"] for r in records]  # API order kept
     assert frame.index.is_unique
     _assert_schema_dtypes(frame, group)
+    arrow = resource.df(dtype_backend="pyarrow")
+    assert arrow.index.tolist() == frame.index.tolist() and list(arrow.columns) == list(frame.columns)
+    _assert_arrow_dtypes(arrow, group)
     first = resource.get(page[0]["id"])
     assert first["id"] == page[0]["id"]
 

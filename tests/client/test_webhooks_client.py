@@ -9,11 +9,14 @@ import time
 import traceback
 from datetime import datetime, timedelta, timezone
 
+import pandas as pd
 import pytest
 import requests
 from standardwebhooks.webhooks import Webhook
 
 import nitrosend_nb as nb
+from nitrosend_nb.client.columnar import from_numpy_frame
+from nitrosend_nb.client.frames import WEBHOOK_EVENTS
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
@@ -138,6 +141,8 @@ def test_listener_verifies_collects_and_deduplicates():
         frame = listener.wait_for(1, timeout=2)
         assert list(frame.index) == ["evt_1"] and frame.loc["evt_1", "type"] == "email.opened"
         assert frame.loc["evt_1", "to"] == "ada@example.com" and len(listener.rejected) == 1
+        arrow = listener.df(dtype_backend="pyarrow")  # every column an ArrowDtype, the same values
+        pd.testing.assert_frame_equal(arrow, from_numpy_frame(frame, WEBHOOK_EVENTS))
         with pytest.raises(TimeoutError, match="received 1 of 2"):
             listener.wait_for(2, timeout=0.2)
     assert "stopped" in repr(listener) and SECRET not in repr(listener)

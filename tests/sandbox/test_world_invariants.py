@@ -18,7 +18,18 @@ from sandbox_helpers import every
 from nitrosend_nb.sandbox.engine.webhook_delivery import EVENTS
 from nitrosend_nb.sandbox.store import CLOCK_START, DOC_TABLES, Store, iso, parse_iso
 from nitrosend_nb.sandbox.world.seed import ACCOUNT_AGE_DAYS, BRANDS, ROASTERY, seed_store
-from nitrosend_nb.sandbox.world.simulation import ATTRIBUTION_DAYS, billing_period_start, slug, uuid4_text
+from nitrosend_nb.sandbox.world.simulation import (
+    ATTRIBUTION_DAYS,
+    DIAL,
+    DOMAINS,
+    FIRST_NAMES,
+    LAST_NAMES,
+    SOURCES,
+    People,
+    billing_period_start,
+    slug,
+    uuid4_text,
+)
 
 NOW = iso(CLOCK_START)
 BOUNCED = ("hard_bounce", "mailbox_full")  # failure codes of emails the recipient's server bounced
@@ -321,6 +332,51 @@ def test_same_seed_same_bytes_and_another_seed_differs():
 @pytest.mark.parametrize("bits", [0, 2**128 - 1, 0x0123456789ABCDEF0123456789ABCDEF, 2**76, 2**64 - 1])
 def test_contact_uuids_are_the_standard_libraries_version_4_text(bits):
     assert uuid4_text(bits) == str(uuid.UUID(int=bits, version=4))
+
+
+def test_a_person_kept_as_numbers_reads_back_what_it_was_made_of():
+    people = People(
+        first_id=7, lists=["Newsletter", "VIP"], tags=["newsletter", "vip"], size=len(FIRST_NAMES) * len(LAST_NAMES)
+    )
+    made = []
+    for n, (first, last) in enumerate((f, la) for f in FIRST_NAMES for la in LAST_NAMES):
+        country, (source, _), (domain, _) = list(DIAL)[n % len(DIAL)], SOURCES[n % 5], DOMAINS[n % 7]
+        index = people.add(-n, first, last, country, source, domain, n % 3 and 100000 + n)
+        people.settle(index, bad=n % 2 == 0, opted_in=n % 3 == 0, sms_ok=n % 5 == 0, uuid=(n * 2**100) ^ n)
+        made.append((first, last, country, source, domain, n))
+    assert len(people) == len(made) == len(FIRST_NAMES) * len(LAST_NAMES)
+    for person, (first, last, country, source, domain, n) in zip(people, made, strict=True):
+        assert person.email == f"{first}.{last}.{person.id}@{domain}".lower().replace(" ", "")
+        assert person.phone == (f"{DIAL[country]}{100000 + n}" if n % 3 else None)
+        assert (person.first, person.last, person.country, person.source) == (first, last, country, source)
+        flags = (person.bad, person.opted_in, person.subscribed, person.sms_ok)
+        assert flags == (n % 2 == 0, n % 3 == 0, n % 3 == 0, n % 5 == 0)
+        assert person.uuid == str(uuid.UUID(int=(n * 2**100) ^ n, version=4)) and person.created == -n
+    ada = people[3]
+    assert ada.opt_out is None and ada.suppressed is None and ada.plan == "none" and ada.tags == set()
+    ada.opt_out, ada.suppressed, ada.plan, ada.ltv, ada.subscribed = -50, "complaint", "monthly", 12.5, False
+    ada.join_list("VIP"), ada.add_tag("vip"), ada.count(2), ada.count(2)
+    assert (ada.opt_out, ada.suppressed, ada.plan, ada.ltv, ada.subscribed) == (
+        -50,
+        "complaint",
+        "monthly",
+        12.5,
+        False,
+    )
+    assert ada.in_list("VIP") and not ada.in_list("Newsletter") and ada.tags == {"vip"} and ada.counts == (0, 0, 2, 0)
+    assert not people[4].in_list("VIP") and people[4].counts == (0, 0, 0, 0)  # the others are untouched
+
+
+def test_a_world_seeded_into_a_file_is_the_world_seeded_in_memory(tmp_path):
+    memory, disk = Store(), Store(str(tmp_path / "seeded.db"))
+    for store in (memory, disk):
+        seed_store(store, seed=4, contacts=300)
+    tables = [row[0] for row in memory.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1")]
+    for table in tables:
+        query = f"SELECT * FROM {table} ORDER BY 1, 2"
+        assert disk.execute(query) == memory.execute(query), table
+    assert disk.execute("PRAGMA journal_mode") == [("wal",)]  # the rollback journal was for the load only
+    memory.close(), disk.close()
 
 
 # -- over HTTP, as an analyst joins the tables ----------------------------------------------------------------

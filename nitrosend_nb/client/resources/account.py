@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from nitrosend_nb.client.frames import ACCOUNT, USAGE, to_frame
+from nitrosend_nb.client.backends import DEFAULT_BACKEND, records_frame
+from nitrosend_nb.client.frames import ACCOUNT, USAGE
 from nitrosend_nb.client.resources.base import ApiGroup
 
 
@@ -29,14 +30,16 @@ class Account(ApiGroup):
             raise ValueError(f"audience must be a whole number of recipients (0 or more), got {audience!r}")
         return self._call("GET", "/reach", params={"audience": audience})
 
-    def df(self) -> pd.DataFrame:
+    def df(self, *, dtype_backend: str = DEFAULT_BACKEND) -> pd.DataFrame:
         """The account as a one-row DataFrame (index ``id``) with ``access``, ``team`` and ``billing`` flattened
         to dotted columns (``team.seat_count``, ``billing.plan_name``, ``billing.brands.remaining``,
-        ``billing.lifetime.email_sent``...)."""
-        return to_frame([self.get()], ACCOUNT)
+        ``billing.lifetime.email_sent``...); ``dtype_backend`` ``"pyarrow"`` makes every column an ``ArrowDtype``."""
+        return records_frame([self.get()], ACCOUNT, dtype_backend)
 
-    def usage(self) -> pd.DataFrame:
+    def usage(self, *, dtype_backend: str = DEFAULT_BACKEND) -> pd.DataFrame:
         """Usage per resource (index ``resource``: email, sms, ai) with ``used``, ``allowance`` (<NA>: unlimited),
-        ``remaining``, ``overage_rate``, ``mode`` (budget|monthly|unlimited), ``budget`` and ``budget_used``."""
+        ``remaining``, ``overage_rate``, ``mode`` (budget|monthly|unlimited), ``budget`` and ``budget_used``
+        (``dtype_backend`` as for :meth:`df`)."""
         resources = (self.get().get("billing") or {}).get("resources") or {}
-        return to_frame([{"resource": name, **(values or {})} for name, values in resources.items()], USAGE)
+        rows = [{"resource": name, **(values or {})} for name, values in resources.items()]
+        return records_frame(rows, USAGE, dtype_backend)

@@ -19,11 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+import pyarrow as pa
 
+from nitrosend_nb.client.backends import DEFAULT_BACKEND, page_frames, pages_frame, records_frame
+from nitrosend_nb.client.columnar import table_batches
 from nitrosend_nb.client.defaults import LIST_LIMIT
 from nitrosend_nb.client.filters import LISTING_METHODS, Filters
-from nitrosend_nb.client.frames import BATCH_ROWS, FrameSchema, concat_frames, frame_batches, to_frame
-from nitrosend_nb.client.gcpause import gc_paused
+from nitrosend_nb.client.frames import BATCH_ROWS, FrameSchema
+from nitrosend_nb.client.gcpause import gc_paused, paused_steps
 from nitrosend_nb.client.ids import valid_id
 from nitrosend_nb.client.pagination import HeaderPageNumberPaginator, Page, Paginator, json_body, unique_pages
 from nitrosend_nb.client.retry_outcome import deleted_by_earlier_attempt, holds_changes, may_be_applied_already
@@ -139,37 +142,53 @@ class Resource(ApiGroup):
         max_rows: int | None = None,
         progress: bool | None = None,
         batch_rows: int = BATCH_ROWS,
+        dtype_backend: str = DEFAULT_BACKEND,
         **filters: object,
     ) -> Iterator[pd.DataFrame]:
         """The records of :meth:`pages` as typed DataFrames of about ``batch_rows`` rows each, converted as the
-        pages arrive: memory holds one batch of decoded records, not the whole account."""
+        pages arrive: memory holds one batch of decoded records, not the whole account. ``dtype_backend``:
+        ``"numpy_nullable"`` (nullable pandas dtypes, lists and objects as Python objects) or ``"pyarrow"``
+        (every column an ``ArrowDtype``, lists and objects as Arrow lists and structs)."""
         pages = self.pages(max_rows=max_rows, progress=progress, **filters)
-        batches = frame_batches(map(self._frame_rows, pages), self.schema, batch_rows)
-        while True:  # the collector pauses while a batch is fetched and converted, not while the caller holds it
-            with gc_paused():
-                batch = next(batches, None)
-            if batch is None:
-                return
-            yield batch
+        yield from paused_steps(page_frames(map(self._frame_rows, pages), self.schema, batch_rows, dtype_backend))
 
-    def df(self, *, max_rows: int | None = None, **filters: object) -> pd.DataFrame:
-        """All records matching ``filters`` as a DataFrame indexed by ``id`` with the resource's fixed dtypes."""
+    def df(
+        self, *, max_rows: int | None = None, dtype_backend: str = DEFAULT_BACKEND, **filters: object
+    ) -> pd.DataFrame:
+        """All records matching ``filters`` as a DataFrame indexed by ``id`` with the resource's fixed dtypes
+        (``dtype_backend``: ``"numpy_nullable"`` or ``"pyarrow"``, as in :meth:`frames`)."""
+        pages = map(self._frame_rows, self.pages(max_rows=max_rows, **filters))
         with gc_paused():
-            return concat_frames(list(self.frames(max_rows=max_rows, **filters)), self.schema)
+            return pages_frame(pages, self.schema, BATCH_ROWS, dtype_backend)
+
+    def tables(
+        self,
+        *,
+        max_rows: int | None = None,
+        progress: bool | None = None,
+        batch_rows: int = BATCH_ROWS,
+        **filters: object,
+    ) -> Iterator[pa.Table]:
+        """The records of :meth:`pages` as Arrow tables of about ``batch_rows`` rows, converted as the pages arrive:
+        the ``pyarrow`` frames' columns with the index first and undeclared fields as JSON text (what
+        :meth:`to_parquet` and ``ns.sync`` write)."""
+        pages = self.pages(max_rows=max_rows, progress=progress, **filters)
+        yield from paused_steps(table_batches(map(self._frame_rows, pages), self.schema, batch_rows))
 
     def to_parquet(self, path: str | os.PathLike, *, progress: bool | None = None, **filters: object) -> Path:
         """Stream every record matching ``filters`` into one Parquet file at ``path`` (written whole or not at
-        all), batch by batch with the frame's columns (lists and objects as JSON text); returns the path.
+        all), batch by batch with the columns of :meth:`tables` (lists and records as Parquet lists and structs,
+        free-form objects as JSON); returns the path.
 
         Memory stays flat however large the account: one batch is held at a time.
         """
         from nitrosend_nb.client.export import write_parquet
 
-        return write_parquet(self.frames(progress=progress, **filters), path, self.schema, label=self.label)
+        return write_parquet(self.tables(progress=progress, **filters), path, self.schema, label=self.label)
 
-    def frame(self, records: Iterable[dict]) -> pd.DataFrame:
+    def frame(self, records: Iterable[dict], *, dtype_backend: str = DEFAULT_BACKEND) -> pd.DataFrame:
         """Records of this resource (e.g. a :class:`Page` from :meth:`list`) as a DataFrame with its dtypes."""
-        return to_frame(self._frame_rows(list(records)), self.schema)
+        return records_frame(self._frame_rows(list(records)), self.schema, dtype_backend)
 
     def _frame_rows(self, records: list[dict]) -> list[dict]:
         """Records as the rows of this resource's frames (a group whose records nest what its frame shows as

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from nitrosend_nb.client.backends import backend_of
 from nitrosend_nb.client.filters import Filters, Flag, Id, Moment, Number, Pattern, Text
 from nitrosend_nb.client.frames import EVENTS
 from nitrosend_nb.client.idempotency import idempotency_key as content_key
@@ -91,8 +92,9 @@ class Events(Resource):
 
     def refresh(self, events: pd.DataFrame, **filters: object) -> pd.DataFrame:
         """``events`` (from :meth:`df`, with the same ``filters``) plus the events created since its newest one,
-        each id once: incremental loading without refetching history. An empty frame loads everything."""
-        newer = self.df(since=self.newest(events), **filters)
+        each id once, in the same ``dtype_backend``: incremental loading without refetching history. An empty
+        frame loads everything."""
+        newer = self.df(since=self.newest(events), dtype_backend=backend_of(events), **filters)
         if events.empty:
             return newer
         combined = pd.concat([events, newer[~newer.index.isin(events.index)]])

@@ -371,6 +371,21 @@ class Store:
             finally:
                 self._bulk = False
 
+    @contextmanager
+    def fresh_load(self) -> Iterator[Store]:
+        """Run a block that fills a new store (seeding) under SQLite's rollback journal rather than WAL: one
+        transaction of millions of rows makes the write-ahead log as long as the data and slow to search (seeding
+        a file 15% slower at 300,000 contacts, more as it grows), while a rollback journal only keeps the few pages
+        that existed before. WAL again afterwards (an in-memory store has no journal to change)."""
+        if self.path is None:
+            yield self
+            return
+        self._conn.execute("PRAGMA journal_mode=DELETE")
+        try:
+            yield self
+        finally:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+
     def get(self, table: str, ident: int) -> dict | None:
         """The document with ``ident``, or None."""
         rows = self.execute(f"SELECT id, doc FROM {table} WHERE id = ?", (ident,))

@@ -6,7 +6,8 @@ templates, lists, segments, the campaign calendar, flows); :mod:`.simulation` si
 memberships, events, messages and suppressions from it (and :mod:`.webhook_history` the roastery's webhook
 deliveries from its transactional emails), so every table agrees with the others (see
 ``tests/sandbox/test_world_invariants.py``). Each brand's year comes from its own ``random.Random`` and is
-bulk-inserted, so 100,000 contacts seed in seconds and the same seed always yields byte-identical data.
+streamed into the store as it runs (:class:`Outflow`: batches written as documents become final, indexes built
+once at the end), so memory stays flat as the world grows and the same seed always yields byte-identical data.
 """
 
 from __future__ import annotations
@@ -854,25 +855,93 @@ def manual_blocks(owner: dict) -> list[dict]:
     return docs
 
 
-def seed_webhook(
-    store: Store, rng: random.Random, brand: dict, messages: list[dict], templates: list[dict], ids: Ids
-) -> None:
-    """The brand's webhook endpoint and the deliveries of its transactional emails' events (see
-    :mod:`.webhook_history`); drawn from ``rng`` after the world ran, so the rest of the data does not depend on
-    it."""
-    hook = webhook_history.endpoint_doc(rng, ids.take("webhooks"), brand["id"])
-    docs = webhook_history.deliveries(hook, messages, webhook_history.links(templates, brand["source_url"]))
-    store.insert_many("webhooks", [hook])
-    first = ids.take("webhook_deliveries", len(docs))
-    for delivery_id, doc in enumerate(docs, start=first):
-        doc["id"] = delivery_id
-    store.insert_many("webhook_deliveries", docs)
+class Outflow:
+    """Where a brand's world hands its documents as they become final (:meth:`event`, :meth:`message`,
+    :meth:`suppression`): written to the store in batches of :data:`BATCH` per table, so memory stays flat however
+    large the world. Messages also count toward the account's usage (:meth:`close`) and, with ``deliveries``,
+    transactional emails give the webhook deliveries of their events; suppressions are merged in time order with
+    ``blocks`` (stable: the world's first on a tie) and numbered from ``first_suppression``."""
+
+    BATCH = 5_000
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        first_suppression: int,
+        blocks: Iterable[dict] = (),
+        deliveries: webhook_history.Deliveries | None = None,
+    ) -> None:
+        self.store, self.deliveries = store, deliveries
+        self.blocks = sorted(blocks, key=lambda doc: doc["event_occurred_at"])
+        self.next_suppression = first_suppression
+        self.batches: dict[str, list[dict]] = {}
+        self.events, self.messages = self.batch("events"), self.batch("messages")
+        self.period = iso(billing_period_start(CLOCK_START - timedelta(days=ACCOUNT_AGE_DAYS)))
+        self.usage = {"email": [0, 0], "sms": [0, 0]}
+
+    def batch(self, table: str) -> list[dict]:
+        """The documents of ``table`` waiting to be written."""
+        return self.batches.setdefault(table, [])
+
+    def event(self, doc: dict) -> None:
+        """One final event."""
+        self.events.append(doc)
+        if len(self.events) >= self.BATCH:
+            self.flush("events")
+
+    def message(self, doc: dict) -> None:
+        """One final message (a transactional email gives the webhook deliveries its events made)."""
+        if doc["status"] == "sent":
+            pair = self.usage[doc["channel"]]
+            pair[1] += 1
+            pair[0] += doc["created_at"] >= self.period
+        if self.deliveries is not None and "engagement" in doc:  # transactional emails, handed out in order
+            for delivery in self.deliveries.add(doc):
+                self._write("webhook_deliveries", delivery)
+        self.messages.append(doc)
+        if len(self.messages) >= self.BATCH:
+            self.flush("messages")
+
+    def suppression(self, doc: dict) -> None:
+        """One suppression of the world, after the blocks that happened before it."""
+        while self.blocks and self.blocks[0]["event_occurred_at"] < doc["event_occurred_at"]:
+            self._suppression(self.blocks.pop(0))
+        self._suppression(doc)
+
+    def _suppression(self, doc: dict) -> None:
+        self._write("suppressions", {**doc, "id": self.next_suppression})
+        self.next_suppression += 1
+
+    def _write(self, table: str, doc: dict) -> None:
+        batch = self.batch(table)
+        batch.append(doc)
+        if len(batch) >= self.BATCH:
+            self.flush(table)
+
+    def flush(self, table: str) -> None:
+        """Write the waiting documents of ``table``."""
+        batch = self.batches[table]
+        self.store.insert_many(table, batch)
+        batch.clear()
+
+    def close(self) -> dict[str, tuple[int, int]]:
+        """Write what is left (the blocks after the world's last suppression, the last deliveries) and return, per
+        channel (email, sms), (messages sent in the account's current billing period, messages sent ever)."""
+        for doc in self.blocks:
+            self._suppression(doc)
+        for delivery in self.deliveries.finish() if self.deliveries is not None else ():
+            self._write("webhook_deliveries", delivery)
+        for table in self.batches:
+            self.flush(table)
+        return {channel: tuple(pair) for channel, pair in self.usage.items()}
 
 
 def _seed_brand(
     store: Store, rng: random.Random, brand_id: int, spec: BrandSeed, contacts: int, ids: Ids
 ) -> dict[str, tuple[int, int]]:
-    """Insert one brand, simulate its year, and store everything it owns; returns its :func:`sent_counts`."""
+    """Insert one brand, simulate its year, and store everything it owns; returns its usage (see
+    :meth:`Outflow.close`)."""
     brand = brand_doc(rng, brand_id, spec)
     store.insert_many("brands", [brand])
     owner = {"account_id": ACCOUNT_ID, "brand_id": brand_id}
@@ -916,20 +985,35 @@ def _seed_brand(
     templates = {role: standalone[index - 1] for role, index in spec.roles.items()}
     campaigns = campaign_docs(store, spec, brand_id, ids, standalone, list_ids, templates)
     flows = flow_docs(spec, brand_id, ids, templates)
+    hook = deliveries = None
+    if brand_id == ROASTERY_ID:  # its webhook's deliveries, made as the world's emails are final
+        hook = webhook_history.hook_window(ids.take("webhooks"), brand_id)
+        links = webhook_history.links([templates[role] for role in spec.roles], brand["source_url"])
+        deliveries = webhook_history.Deliveries(hook, links, ids.first("webhook_deliveries"))
+    outflow = Outflow(
+        store,
+        first_suppression=ids.first("suppressions"),
+        blocks=manual_blocks(owner) if hook is not None else (),
+        deliveries=deliveries,
+    )
     world = World(
         rng,
         spec,
         brand,
         owner,
         contacts=contacts,
-        first_ids={"contacts": ids.first("contacts"), "events": ids.first("events")},
+        first_ids={key: ids.first(key) for key in ("contacts", "events", "messages")},
         list_ids=list_ids,
         campaigns=campaigns,
         templates=templates,
         flows=flows,
+        out=outflow,
     ).run()
+    counts = outflow.close()
     ids.take("contacts", contacts)
-    ids.take("events", len(world.events))
+    ids.take("events", world.events)
+    ids.take("messages", world.messages)
+    ids.take("suppressions", outflow.next_suppression - ids.first("suppressions"))
     attached = [t for key, t in templates.items() if isinstance(key, tuple)]
     store.insert_many("templates", sorted([*standalone, *attached], key=lambda t: t["id"]))
     store.insert_many("campaigns", campaigns)
@@ -938,19 +1022,10 @@ def _seed_brand(
     store.insert_many("contacts", _numbered_channels(world.contact_docs(), channel_ids))
     store.set_meta("seq:channel", next(channel_ids) - 1)
     store.insert_members(world.member_rows())
-    store.insert_many("events", _released(world.events))
-    first = ids.take("messages", len(world.messages))
-    for mid, message in enumerate(world.messages, start=first):
-        message["id"] = mid
-    counts = sent_counts(world.messages)
-    if brand_id == ROASTERY_ID:
-        seed_webhook(store, rng, brand, world.messages, [templates[role] for role in spec.roles], ids)
-        world.suppressions.extend(manual_blocks(owner))
-        world.suppressions.sort(key=lambda doc: doc["event_occurred_at"])
+    if hook is not None:
+        ids.take("webhook_deliveries", deliveries.next_id - ids.first("webhook_deliveries"))
+        store.insert_many("webhooks", [webhook_history.endpoint_doc(rng, hook)])  # drawn after the world ran
         store.insert_many("domains", domain_docs(owner))
-    store.insert_many("messages", _released(world.messages))
-    first = ids.take("suppressions", len(world.suppressions))
-    store.insert_many("suppressions", ({**doc, "id": sid} for sid, doc in enumerate(world.suppressions, start=first)))
     return counts
 
 
@@ -962,34 +1037,13 @@ def _numbered_channels(contacts: Iterable[dict], channel_ids: Iterator[int]) -> 
         yield doc
 
 
-def _released(docs: list[dict]) -> Iterator[dict]:
-    """``docs`` in order, each dropped from the list as it is handed out (so it is freed once stored: the year of
-    a million contacts is not held twice, as documents and as rows); the list is left empty."""
-    for index, doc in enumerate(docs):
-        docs[index] = None
-        yield doc
-    docs.clear()
-
-
-def sent_counts(messages: Iterable[dict]) -> dict[str, tuple[int, int]]:
-    """Per channel (email, sms): (messages sent in the account's current billing period, messages sent ever)."""
-    period = iso(billing_period_start(CLOCK_START - timedelta(days=ACCOUNT_AGE_DAYS)))
-    counts = {"email": [0, 0], "sms": [0, 0]}
-    for message in messages:
-        if message["status"] == "sent":
-            pair = counts[message["channel"]]
-            pair[1] += 1
-            pair[0] += message["created_at"] >= period
-    return {channel: tuple(pair) for channel, pair in counts.items()}
-
-
 def seed_store(store: Store, seed: int = 0, contacts: int = 250) -> None:
     """Fill an empty store with the deterministic demo world and reset the clock to its start: ``contacts``
     contacts for the default brand (the roastery) and a fifth as many for the cafe."""
     collecting = gc.isenabled()
     gc.disable()  # millions of documents that all live until the end: collection passes would only rescan them
     try:
-        with store.bulk_load():
+        with store.fresh_load(), store.bulk_load():
             _seed_account(store, seed, contacts)
     finally:
         if collecting:

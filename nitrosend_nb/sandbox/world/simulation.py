@@ -28,10 +28,14 @@ import itertools
 import math
 import random
 import re
+from array import array
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from ...rendering import merge, merge_context
 from ..engine.outcomes import RATE_LIMITED, SEEDED_FAILURES, Reason, status_fields
@@ -41,7 +45,7 @@ from ..services.contact_shape import channel
 from ..store import CLOCK_START
 
 if TYPE_CHECKING:
-    from .seed import BrandSeed
+    from .seed import BrandSeed, Outflow
 
 DAY = 86400
 HOUR = 3600
@@ -178,6 +182,7 @@ BAD_ADDRESS = 0.012  # share of addresses that do not exist: their first email h
 SOFT_BOUNCE = 0.004  # mailbox full: the email fails, the address stays
 PROVIDER_FAILURE = 0.0015
 COMPLAINT = {"marketing": 0.002, "transactional": 0.0002}
+COMPLAINT_HOURS = 48  # a complaint comes within this many hours of its email: an email older than that is final
 SOFT_BOUNCE_DAYS = 14  # how long a soft bounce keeps an address suppressed
 QUEUED_SHARE = 0.4  # of a campaign live at the clock's start, the share of recipients still waiting (rate limit)
 CAMPAIGN_UNSUBSCRIBE = 0.004  # recipients who unsubscribe after a campaign
@@ -185,6 +190,11 @@ QUIET_UNSUBSCRIBE = 0.05  # contacts who unsubscribe on their own during the yea
 OPEN, CLICK = 0.55, 0.35  # transactional emails opened; opened ones clicked
 ATTRIBUTION_DAYS = 6  # campaign orders come within this many days of the send
 CHURN_DAYS = 120  # a customer without an order for this long is tagged churn-risk
+# where orders came from, shared by every order they describe (read, never changed)
+SEARCH_UTM = {"utm_source": "google", "utm_medium": "cpc", "utm_term": "fresh coffee beans"}
+SOCIAL_UTM = {"utm_source": "instagram", "utm_medium": "social"}
+RECOVERY_UTM = {"utm_source": "nitrosend", "utm_medium": "email"}
+NO_UTM: dict = {}
 HARD_BOUNCE = Reason("hard_bounce", HARD_BOUNCE_DIAGNOSTIC, "recipient")
 SOFT_BOUNCE_REASON, PROVIDER_REASONS = SEEDED_FAILURES[1], SEEDED_FAILURES[2:5:2]
 _CLOCK_MIDNIGHT = CLOCK_START.replace(hour=0, minute=0, second=0)
@@ -238,6 +248,17 @@ class Weighted:
 
 
 COUNTRY, SOURCE, DOMAIN = Weighted(COUNTRIES), Weighted(SOURCES), Weighted(DOMAINS)
+_FIRST_INDEX = {name: n for n, name in enumerate(FIRST_NAMES)}
+_LAST_INDEX = {name: n for n, name in enumerate(LAST_NAMES)}
+_COUNTRY_INDEX = {code: n for n, code in enumerate(COUNTRY.values)}
+_SOURCE_INDEX = {source: n for n, source in enumerate(SOURCE.values)}
+_DOMAIN_INDEX = {domain: n for n, domain in enumerate(DOMAIN.values)}
+#: The start of each e-mail address, ``first.last.`` in lower case without spaces, by first << 8 | last name index.
+_LOCAL_PARTS = {
+    f << 8 | n: f"{first}.{last}.".lower().replace(" ", "")
+    for f, first in enumerate(FIRST_NAMES)
+    for n, last in enumerate(LAST_NAMES)
+}
 
 
 @dataclass(frozen=True)
@@ -276,40 +297,231 @@ class ListPlan:
     tag: str | None = None
 
 
-@dataclass(slots=True, eq=False)
-class Person:
-    """One contact while the world runs."""
+_NONE = -(2**31)  # an optional moment or number that is not set (no simulated second is this far back)
+SUPPRESSIONS = (None, "hard_bounce", "soft_bounce", "complaint")  # why a contact's address is suppressed
+COUNTS = ("email_sent", "email_failed", "sms_sent", "sms_failed")
 
-    id: int
-    created: int
-    first: str
-    last: str
-    email: str
-    phone: str | None
-    country: str
-    source: str
-    bad: bool
-    subscribed: bool
-    opted_in: bool
-    sms_ok: bool
-    uuid: str
-    opt_out: int | None = None
-    suppressed: str | None = None
-    suppressed_until: int | None = None
-    signup_event: dict | None = None
-    last_order: int | None = None
-    last_seen: int | None = None
-    orders: int = 0
-    ltv: float = 0.0
-    plan: str = "none"
-    lists: dict = field(default_factory=dict)
-    tags: set = field(default_factory=set)
-    counts: list = field(default_factory=lambda: [0, 0, 0, 0])
+
+class People:
+    """Every contact of a world while it runs, as columns: one ``array`` of numbers per attribute, sized once for
+    ``size`` contacts (about 70 bytes a contact; text such as names, countries and plans kept as indexes into their
+    vocabularies, the e-mail address, phone number and UUID rebuilt from what they are made of), so a million
+    contacts take tens of megabytes rather than the gigabyte and more of one object each. :class:`Person` is a
+    view of one of them."""
+
+    BAD, OPTED_IN, SMS_OK, SUBSCRIBED = 1, 2, 4, 8
+
+    def __init__(self, first_id: int, lists: Iterable[str], tags: Iterable[str], size: int) -> None:
+        self.first_id, self.size = first_id, 0
+        self.list_bits = {name: 1 << n for n, name in enumerate(lists)}
+        self.tag_bits = {tag: 1 << n for n, tag in enumerate(dict.fromkeys(tags))}
+        self.plans = ["none"]  # plan names, by index
+
+        def column(code: str, fill: float = 0, per: int = 1) -> array:
+            return array(code, [fill]) * (size * per)
+
+        self.created = column("i")
+        self.names = column("H")  # first name index * 256 + last name index
+        self.place = column("H")  # country index * 256 + e-mail domain index
+        self.source = column("B")
+        self.phone = column("i")  # the digits after the country's dialling prefix, 0 for no phone
+        self.flags = column("B")  # BAD | OPTED_IN | SMS_OK | SUBSCRIBED
+        self.uuid = column("Q", per=2)  # the two halves of each contact's 128 random bits
+        self.opt_out, self.last_order, self.last_seen = column("i", _NONE), column("i", _NONE), column("i", _NONE)
+        self.suppressed, self.suppressed_until = column("B"), column("i", _NONE)
+        self.orders, self.ltv, self.plan = column("H"), column("d", 0.0), column("B")
+        self.lists, self.tags = column("H"), column("H")  # bits of list_bits / tag_bits
+        self.counts = column("H", per=4)  # COUNTS per contact (a year never brings one 65,536 messages of a kind)
+
+    def add(self, created: int, first: str, last: str, country: str, source: str, domain: str, phone: int) -> int:
+        """The next contact (its flags and UUID set by :meth:`settle`); returns its index."""
+        index = self.size
+        self.size += 1
+        self.created[index] = created
+        self.names[index] = _FIRST_INDEX[first] << 8 | _LAST_INDEX[last]
+        self.place[index] = _COUNTRY_INDEX[country] << 8 | _DOMAIN_INDEX[domain]
+        self.source[index] = _SOURCE_INDEX[source]
+        self.phone[index] = phone
+        return index
+
+    def settle(self, index: int, *, bad: bool, opted_in: bool, sms_ok: bool, uuid: int) -> None:
+        """The contact's address quality, consent and UUID (drawn after its other attributes)."""
+        self.flags[index] = bad * self.BAD | opted_in * (self.OPTED_IN | self.SUBSCRIBED) | sms_ok * self.SMS_OK
+        self.uuid[2 * index : 2 * index + 2] = array("Q", (uuid >> 64, uuid & (2**64 - 1)))
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, index: int) -> Person:
+        return Person(self, index)
+
+    def __iter__(self) -> Iterator[Person]:
+        return map(Person, itertools.repeat(self), range(self.size))
+
+
+def _optional(column: str) -> property:
+    """A view's property over an optional number of :class:`People` (None where not set)."""
+
+    def get(person: Person) -> int | None:
+        value = getattr(person.people, column)[person.index]
+        return None if value == _NONE else value
+
+    def set_(person: Person, value: int | None) -> None:
+        getattr(person.people, column)[person.index] = _NONE if value is None else value
+
+    return property(get, set_)
+
+
+def _number(column: str) -> property:
+    """A view's property over a number of :class:`People`."""
+
+    def get(person: Person) -> float:
+        return getattr(person.people, column)[person.index]
+
+    def set_(person: Person, value: float) -> None:
+        getattr(person.people, column)[person.index] = value
+
+    return property(get, set_)
+
+
+def _flag(bit: int) -> property:
+    """A view's property over one bit of a contact's flags."""
+
+    def get(person: Person) -> bool:
+        return person.people.flags[person.index] & bit != 0
+
+    def set_(person: Person, value: bool) -> None:
+        flags = person.people.flags
+        flags[person.index] = flags[person.index] | bit if value else flags[person.index] & ~bit
+
+    return property(get, set_)
+
+
+class Person:
+    """One contact of :class:`People`, with the attributes the world reads and changes."""
+
+    __slots__ = ("index", "people")
+
+    def __init__(self, people: People, index: int) -> None:
+        self.people, self.index = people, index
+
+    @property
+    def id(self) -> int:
+        return self.people.first_id + self.index
+
+    @property
+    def created(self) -> int:
+        return self.people.created[self.index]
+
+    @property
+    def first(self) -> str:
+        return FIRST_NAMES[self.people.names[self.index] >> 8]
+
+    @property
+    def last(self) -> str:
+        return LAST_NAMES[self.people.names[self.index] & 255]
+
+    @property
+    def country(self) -> str:
+        return COUNTRY.values[self.people.place[self.index] >> 8]
+
+    @property
+    def source(self) -> str:
+        return SOURCE.values[self.people.source[self.index]]
+
+    @property
+    def email(self) -> str:
+        names, place = self.people.names[self.index], self.people.place[self.index]
+        return f"{_LOCAL_PARTS[names]}{self.id}@{DOMAIN.values[place & 255]}"
+
+    @property
+    def phone(self) -> str | None:
+        digits = self.people.phone[self.index]
+        return f"{DIAL[self.country]}{digits}" if digits else None
+
+    @property
+    def uuid(self) -> str:
+        high, low = self.people.uuid[2 * self.index : 2 * self.index + 2]
+        return uuid4_text(high << 64 | low)
+
+    bad = _flag(People.BAD)
+    opted_in = _flag(People.OPTED_IN)
+    sms_ok = _flag(People.SMS_OK)
+    subscribed = _flag(People.SUBSCRIBED)
+    opt_out = _optional("opt_out")
+    suppressed_until = _optional("suppressed_until")
+    last_order = _optional("last_order")
+    last_seen = _optional("last_seen")
+    orders = _number("orders")
+    ltv = _number("ltv")
+
+    @property
+    def suppressed(self) -> str | None:
+        return SUPPRESSIONS[self.people.suppressed[self.index]]
+
+    @suppressed.setter
+    def suppressed(self, reason: str | None) -> None:
+        self.people.suppressed[self.index] = SUPPRESSIONS.index(reason)
+
+    @property
+    def plan(self) -> str:
+        return self.people.plans[self.people.plan[self.index]]
+
+    @plan.setter
+    def plan(self, name: str) -> None:
+        plans = self.people.plans
+        if name not in plans:
+            plans.append(name)
+        self.people.plan[self.index] = plans.index(name)
+
+    def suppressed_at(self, t: int) -> bool:
+        """Whether the address is suppressed at ``t``, a suppression that ran out by then lifted (read from the
+        columns directly: every campaign asks it of every recipient)."""
+        people, index = self.people, self.index
+        if not people.suppressed[index]:
+            return False
+        until = people.suppressed_until[index]
+        if until != _NONE and until <= t:
+            people.suppressed[index], people.suppressed_until[index] = 0, _NONE
+            return False
+        return True
+
+    def in_list(self, name: str) -> bool:
+        """Whether the contact is on list ``name``."""
+        return self.people.lists[self.index] & self.people.list_bits[name] != 0
+
+    def join_list(self, name: str) -> None:
+        self.people.lists[self.index] |= self.people.list_bits[name]
+
+    def has_tag(self, tag: str) -> bool:
+        bit = self.people.tag_bits.get(tag)
+        return bit is not None and self.people.tags[self.index] & bit != 0
+
+    def add_tag(self, tag: str) -> None:
+        self.people.tags[self.index] |= self.people.tag_bits[tag]
+
+    @property
+    def tags(self) -> set[str]:
+        mine = self.people.tags[self.index]
+        return {tag for tag, bit in self.people.tag_bits.items() if mine & bit}
+
+    def count(self, which: int) -> None:
+        """One more message of kind ``which`` (an index into :data:`COUNTS`)."""
+        self.people.counts[4 * self.index + which] += 1
+
+    @property
+    def counts(self) -> tuple[int, ...]:
+        return tuple(self.people.counts[4 * self.index : 4 * self.index + 4])
 
 
 class World:
-    """One brand's simulated year; :meth:`run` fills ``contacts``, ``members``, ``events``, ``messages``,
-    ``suppressions`` and the ``campaigns`` / ``flows`` sending facts."""
+    """One brand's simulated year. :meth:`run` hands every event, message and suppression to ``out`` (its ``event``,
+    ``message`` and ``suppression``)
+    as soon as it is final (so memory holds the people and what is still to happen, not the year's documents), and
+    leaves the contacts and their memberships (:meth:`contact_docs`, :meth:`member_rows`) and the ``campaigns`` /
+    ``flows`` sending facts. Events, suppressions and messages get their ids when made, in time order; each is
+    final then, except a transactional email, whose ``engagement`` a complaint adds to within
+    :data:`COMPLAINT_HOURS`: those are handed out, in order, once that time has passed."""
 
     def __init__(
         self,
@@ -324,9 +536,11 @@ class World:
         campaigns: list[dict],
         templates: dict,
         flows: list[tuple[dict, int]],
+        out: Outflow,
     ) -> None:
-        self.rng, self.spec, self.brand, self.owner = rng, spec, brand, owner
+        self.rng, self.spec, self.brand, self.owner, self.out = rng, spec, brand, owner, out
         self.count, self.first_contact, self.first_event = contacts, first_ids["contacts"], first_ids["events"]
+        self.first_message = first_ids["messages"]
         self.opened = opened_at(spec)
         self.list_ids, self.campaigns, self.templates = list_ids, campaigns, templates
         self.flows = {  # trigger -> (flow, live from, live until, names of the lists it is limited to), in order
@@ -343,13 +557,14 @@ class World:
             for trigger in {flow["trigger"]["event"] for flow, _ in flows}
         }
         self.next_order = 10001 + 40000 * (owner["brand_id"] - 1)
-        self.queue: list[tuple[int, Callable[..., None], tuple]] = []
+        self.queue: list[tuple[int, Callable[..., None], tuple]] = []  # (moment and order, World method, args)
         self.seq = itertools.count()
-        self.people: list[Person] = []
-        self.members: dict[str, list[Person]] = {plan.name: [] for plan in spec.lists}
-        self.events: list[dict] = []
-        self.messages: list[dict] = []
-        self.suppressions: list[dict] = []
+        tags = [plan.tag for plan in spec.lists if plan.tag]
+        self.people = People(self.first_contact, [plan.name for plan in spec.lists], tags, contacts)
+        self.members = {plan.name: array("i") for plan in spec.lists}  # the indexes of each list's members in order
+        self.events = 0  # made so far
+        self.messages = 0  # made so far
+        self.unreleased: deque[tuple[int, dict]] = deque()  # (moment, transactional email) not final, oldest first
         self.products = spec.products
         self.product_names = {slug_: name for slug_, name, _, _ in spec.products}
         self.prices = {slug_: price for slug_, _, price, _ in spec.products}
@@ -367,12 +582,13 @@ class World:
         """Queue ``handler(t, *args)`` at ``t`` (dropped when it falls on or after the clock's start); happenings at
         the same second run in the order they were queued."""
         if t < 0:  # one integer key, the second above the order queued: cheaper to compare than a tuple
-            heapq.heappush(self.queue, ((int(t) << 32) + next(self.seq), handler, args))
+            # the method's function, called with self when it runs: a queued bound method would be one object more
+            heapq.heappush(self.queue, ((int(t) << 32) + next(self.seq), handler.__func__, args))
 
     def run(self) -> World:
         """Simulate the year and return self. Arrivals come in time order, so they are merged with the queue as
         it runs rather than queued: each one runs before anything queued at the same second."""
-        arrivals = [person for person in self.arrivals() if person.created < 0]
+        arrivals = (person for person in self.arrivals() if person.created < 0)
         for plan, doc in zip(self.spec.campaigns, self.campaigns, strict=True):
             if plan.sent:
                 sent_at = at(*plan.when)
@@ -385,19 +601,31 @@ class World:
                     self.later(at(*when), self.gathering, plan, share, event, resource)
         for _ in range(3 if self.count else 0):  # a developer's test orders from the shop's staging site
             self.later(-self.rng.uniform(1, 30) * DAY, self.test_order)
-        queue, arrive, pop = self.queue, self.arrive, heapq.heappop
-        arrivals.append(None)  # sentinel
-        waiting = iter(arrivals)
-        person = next(waiting)
+        queue, arrive, pop, unreleased = self.queue, self.arrive, heapq.heappop, self.unreleased
+        final = COMPLAINT_HOURS * HOUR
+        person = next(arrivals, None)
         while True:
             if person is not None and (not queue or person.created <= queue[0][0] >> 32):
-                arrive(person.created, person)
-                person = next(waiting)
+                t = person.created
             elif queue:
-                key, handler, args = pop(queue)
-                handler(key >> 32, *args)
+                t = queue[0][0] >> 32
             else:
+                self.release(None)
                 return self
+            if unreleased and unreleased[0][0] + final < t:
+                self.release(t - final)
+            if person is not None and t == person.created:
+                arrive(t, person)
+                person = next(arrivals, None)
+            else:
+                key, handler, args = pop(queue)
+                handler(self, key >> 32, *args)
+
+    def release(self, before: int | None) -> None:
+        """Hand out the transactional emails made before ``before`` (every one when None)."""
+        unreleased, out = self.unreleased, self.out
+        while unreleased and (before is None or unreleased[0][0] < before):
+            out.message(unreleased.popleft()[1])
 
     # -- contacts arriving ---------------------------------------------------------------------------------------
     def day_weights(self) -> list[float]:
@@ -417,46 +645,34 @@ class World:
             weights.append(weight)
         return weights
 
-    def arrivals(self) -> list[Person]:
-        """The brand's contacts, oldest first, with who they are and how they subscribed."""
+    def arrivals(self) -> People:
+        """The brand's contacts, oldest first, with who they are and how they subscribed (drawn in this order)."""
         rng, weights = self.rng, self.day_weights()
         cumulative, total = [], 0.0
         for weight in weights:
             total += weight
             cumulative.append(total)
-        days = sorted(rng.choices(range(len(weights)), cum_weights=cumulative, k=self.count))
-        moments = sorted(self.opened + day * DAY + int(rng.random() * DAY) for day in days)
-        for offset, created in enumerate(moments):
-            cid = self.first_contact + offset
+        days = rng.choices(range(len(weights)), cum_weights=cumulative, k=self.count)
+        days.sort()
+        moments = array("i", (self.opened + day * DAY + int(rng.random() * DAY) for day in days))
+        del days
+        for created in np.sort(np.frombuffer(moments, dtype=np.int32)) if moments else ():  # no list of 1M ints
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             country, source, domain = COUNTRY.draw(rng), SOURCE.draw(rng), DOMAIN.draw(rng)
-            email = f"{first}.{last}.{cid}@{domain}".lower().replace(" ", "")
-            phone = f"{DIAL[country]}{rng.randrange(100000, 999999)}" if rng.random() < 0.4 else None
+            phone = rng.randrange(100000, 999999) if rng.random() < 0.4 else 0
             opted_in = rng.random() < (0.75 if source == "checkout" else 0.95)
-            self.people.append(
-                Person(
-                    id=cid,
-                    created=created,
-                    first=first,
-                    last=last,
-                    email=email,
-                    phone=phone,
-                    country=country,
-                    source=source,
-                    bad=rng.random() < BAD_ADDRESS,
-                    subscribed=opted_in,
-                    opted_in=opted_in,
-                    sms_ok=phone is not None and rng.random() < 0.7,
-                    uuid=uuid4_text(rng.getrandbits(128)),
-                )
-            )
+            index = self.people.add(int(created), first, last, country, source, domain, phone)
+            bad = rng.random() < BAD_ADDRESS
+            sms_ok = bool(phone) and rng.random() < 0.7
+            self.people.settle(index, bad=bad, opted_in=opted_in, sms_ok=sms_ok, uuid=rng.getrandbits(128))
         return self.people
 
     def arrive(self, t: int, person: Person) -> None:
         """A contact is created: sign-up event, lists, flows, and what it will do later."""
         rng = self.rng
+        signup = None
         if person.source in SIGN_UP_SOURCES:
-            person.signup_event = self.event(
+            signup = self.event(
                 t,
                 person,
                 "signed_up",
@@ -468,9 +684,9 @@ class World:
                 self.join(t, person, plan)
             elif plan.rule == "loyalty" and rng.random() < plan.param:
                 self.later(t + rng.uniform(0.5, 21) * DAY, self.loyalty, plan, person)
-        self.start_flows(t, "contact_add", person, person.signup_event, {})
+        self.start_flows(t, "contact_add", person, signup and signup["id"], {})
         if person.source == "checkout":
-            self.later(t + 30, self.order, person, self.basket(), {})
+            self.later(t + 30, self.order, person, self.basket(), NO_UTM)
         elif rng.random() < 0.2:
             self.later(t + rng.expovariate(1 / (14 * DAY)), self.order, person, self.basket(), self.organic_utm())
         for _ in range(rng.choice((0, 0, 0, 1, 1, 2))):
@@ -484,11 +700,11 @@ class World:
 
     def join(self, t: int, person: Person, plan: ListPlan) -> None:
         """``person`` joins the list of ``plan`` (once) and takes its tag."""
-        if plan.name not in person.lists:
-            person.lists[plan.name] = t
-            self.members[plan.name].append(person)
+        if not person.in_list(plan.name):
+            person.join_list(plan.name)
+            self.members[plan.name].append(person.index)
             if plan.tag:
-                person.tags.add(plan.tag)
+                person.add_tag(plan.tag)
             if plan.rule == "lifetime_value":  # VIPs tell the shop their birthday
                 self.later(t + self.rng.uniform(1, 365) * DAY, self.birthday, person)
 
@@ -497,7 +713,7 @@ class World:
         """Record an event at ``t`` (null fields left out: they read back as null) and return it."""
         moment = stamp(t)
         doc = {
-            "id": self.first_event + len(self.events),
+            "id": self.first_event + self.events,
             **self.owner,
             "event": name,
             "data": {},
@@ -509,7 +725,8 @@ class World:
             "updated_at": moment,
             **{k: v for k, v in fields.items() if v is not None},
         }
-        self.events.append(doc)
+        self.events += 1
+        self.out.event(doc)
         if person is not None and not doc["test"]:
             person.last_seen = t
         return doc
@@ -523,13 +740,13 @@ class World:
         return items
 
     def organic_utm(self) -> dict:
-        """Where an order not driven by a campaign came from: direct, paid search or social."""
+        """Where an order not driven by a campaign came from: direct, paid search or social (shared, read-only)."""
         draw = self.rng.random()
         if draw < 0.2:
-            return {"utm_source": "google", "utm_medium": "cpc", "utm_term": "fresh coffee beans"}
+            return SEARCH_UTM
         if draw < 0.3:
-            return {"utm_source": "instagram", "utm_medium": "social"}
-        return {}
+            return SOCIAL_UTM
+        return NO_UTM
 
     def order(self, t: int, person: Person, items: list[str], utm: dict) -> None:
         """An order: the event, lifetime value and lists, a receipt email, perhaps a shipping SMS and a repeat."""
@@ -608,21 +825,21 @@ class World:
                 "cart": {"total": total, "currency": CURRENCY, "items": [self.product_names[item] for item in items]}
             },
         )
-        recovered = self.start_flows(t, "cart_abandoned", person, event, event["data"])
+        recovered = self.start_flows(t, "cart_abandoned", person, event["id"], event["data"])
         if self.rng.random() < (0.25 if recovered else 0.1):
             self.later(
                 t + self.rng.uniform(0.1, 3) * DAY,
                 self.order,
                 person,
                 items,
-                {"utm_source": "nitrosend", "utm_medium": "email"} if recovered else {},
+                RECOVERY_UTM if recovered else NO_UTM,
             )
 
     def loyalty(self, t: int, plan: ListPlan, person: Person) -> None:
         """A contact signs up for the loyalty card: the list, the event and its flows."""
         self.join(t, person, plan)
         event = self.event(t, person, "loyalty_joined", data={"card": f"L{person.id:06d}"})
-        self.start_flows(t, "loyalty_joined", person, event, event["data"])
+        self.start_flows(t, "loyalty_joined", person, event["id"], event["data"])
 
     def gathering(self, t: int, plan: ListPlan, share: float, name: str, resource: str) -> None:
         """An occasion (a tasting, a beta call): a share of the subscribed contacts join the list."""
@@ -639,7 +856,7 @@ class World:
     def birthday(self, t: int, person: Person) -> None:
         """A contact's birthday, tracked as an event, and its flows."""
         event = self.event(t, person, "birthday", data={"first_name": person.first})
-        self.start_flows(t, "birthday", person, event, event["data"])
+        self.start_flows(t, "birthday", person, event["id"], event["data"])
 
     def password_reset(self, t: int, person: Person) -> None:
         """A password reset email (transactional)."""
@@ -731,17 +948,22 @@ class World:
             doc.update(self.outcome(RATE_LIMITED, queued=True))
         elif failure is None:
             doc["status"] = "sent"
-            doc["provider_id"] = f"{self.provider_prefix}{len(self.messages):08x}"
+            doc["provider_id"] = f"{self.provider_prefix}{self.messages:08x}"
             doc["sent_at"] = doc["created_at"]
         else:
             doc.update(self.outcome(failure))
             if failure.code in BOUNCE_KINDS:  # the provider took it (and has its id); the recipient's server bounced it
-                doc["provider_id"] = f"{self.provider_prefix}{len(self.messages):08x}"
+                doc["provider_id"] = f"{self.provider_prefix}{self.messages:08x}"
         if person is not None:
             doc["contact_id"] = person.id
             if not queued:
-                person.counts[(channel == "sms") * 2 + (doc["status"] == "failed")] += 1
-        self.messages.append(doc)
+                person.count((channel == "sms") * 2 + (doc["status"] == "failed"))
+        doc["id"] = self.first_message + self.messages
+        self.messages += 1
+        if "engagement" in doc:  # a transactional email: a complaint may still add to its engagement
+            self.unreleased.append((t, doc))
+        else:
+            self.out.message(doc)
         return doc
 
     def outcome(self, reason: Reason, queued: bool = False) -> dict:
@@ -756,9 +978,7 @@ class World:
     @staticmethod
     def is_suppressed(t: int, person: Person) -> bool:
         """Whether ``person``'s address is suppressed at ``t`` (a soft bounce's suppression runs out)."""
-        if person.suppressed is not None and person.suppressed_until is not None and person.suppressed_until <= t:
-            person.suppressed = person.suppressed_until = None
-        return person.suppressed is not None
+        return person.suppressed_at(t)
 
     def fate(self, t: int, person: Person | None) -> Reason | None:
         """Why an email to ``person`` fails now, or None when it is delivered."""
@@ -816,7 +1036,7 @@ class World:
         if kind == "transactional":
             self.engage(t, message, failure)
         if failure is None and kind != "test" and rng.random() < COMPLAINT.get(kind, 0):
-            self.later(t + rng.uniform(1, 48) * HOUR, self.complain, person, message)
+            self.later(t + rng.uniform(1, COMPLAINT_HOURS) * HOUR, self.complain, person, message)
         return message
 
     def engage(self, t: int, message: dict, failure: Reason | None) -> None:
@@ -860,19 +1080,19 @@ class World:
                 expires_at=stamp(person.suppressed_until),
                 active=person.suppressed_until > 0,
             )
-        self.suppressions.append(doc)
+        self.out.suppression(doc)
 
-    def start_flows(self, t: int, trigger: str, person: Person, event: dict | None, data: dict) -> bool:
-        """Run every flow of the brand live at ``t`` whose trigger is ``trigger`` for ``person``; True when one
-        started."""
+    def start_flows(self, t: int, trigger: str, person: Person, event: int | None, data: dict) -> bool:
+        """Run every flow of the brand live at ``t`` whose trigger is ``trigger`` for ``person`` (``event``: the id
+        of the event that triggered it, ``data`` its data); True when one started."""
         started = False
         for flow, live_since, live_until, lists in self.flows.get(trigger, ()):
-            if live_since <= t < live_until and (not lists or any(name in person.lists for name in lists)):
+            if live_since <= t < live_until and (not lists or any(person.in_list(name) for name in lists)):
                 self.step(t, flow, list(flow["steps"]), person, event, data)
                 started = True
         return started
 
-    def step(self, t: int, flow: dict, steps: list[dict], person: Person, event: dict | None, data: dict) -> None:
+    def step(self, t: int, flow: dict, steps: list[dict], person: Person, event: int | None, data: dict) -> None:
         """Go through a flow's steps from ``t``: a wait queues the rest, a split reads the contact's tags now."""
         while steps:
             step = steps.pop(0)
@@ -881,12 +1101,12 @@ class World:
                 self.later(t + step["duration"], self.step, flow, steps, person, event, data)
                 return
             if kind == "split":
-                taken = all(f["name"] == "contact_tag" and f["value"] in person.tags for f in step["filters"])
+                taken = all(f["name"] == "contact_tag" and person.has_tag(f["value"]) for f in step["filters"])
                 steps = list(step["yes" if taken else "no"] or []) + steps
                 continue
             fields = {"flow_id": flow["id"], "source_type": "flow", "source_name": flow["name"]}
             if event is not None:
-                fields["event_id"] = event["id"]
+                fields["event_id"] = event
             if kind == "email" and person.subscribed:
                 self.email(
                     t,
@@ -918,19 +1138,25 @@ class World:
         """The campaign goes out: one message per eligible recipient now; some order, some unsubscribe."""
         rng = self.rng
         template = self.templates[("campaign", doc["id"])]
-        audience = {person.id: person for name in plan.lists for person in self.members[name]}
-        waiting = set(sorted(audience)[int(len(audience) * (1 - QUEUED_SHARE)) :] if plan.status == "live" else ())
+        audience = np.unique(np.concatenate([np.array(self.members[name], dtype=np.int32) for name in plan.lists]))
+        waiting = int(len(audience) * (1 - QUEUED_SHARE)) if plan.status == "live" else len(audience)
         fields = {
             "flow_id": doc["trigger"]["flow_id"],
             "source_type": "campaign",
             "source_name": doc["name"],
             "campaign_id": doc["id"],
         }
-        for cid in sorted(audience):
-            person = audience[cid]
+        utm = {  # the orders it brings (shared by them)
+            "utm_source": "nitrosend",
+            "utm_medium": "email",
+            "utm_campaign": slug(doc["name"]),
+            "utm_content": "hero-button",
+        }
+        for position, index in enumerate(audience.tolist()):
+            person = self.people[index]
             if self.is_suppressed(t, person) or not (person.subscribed if doc["channel"] == "email" else person.sms_ok):
                 continue
-            if cid in waiting:  # still queued behind the account's sending rate limit at the clock's start
+            if position >= waiting:  # still queued behind the account's sending rate limit at the clock's start
                 self.message(
                     t,
                     person,
@@ -949,18 +1175,7 @@ class World:
                 continue
             if rng.random() < plan.conversion:
                 delay = min(rng.expovariate(1 / (1.5 * DAY)), ATTRIBUTION_DAYS * DAY) + 600
-                self.later(
-                    t + delay,
-                    self.order,
-                    person,
-                    self.basket(plan.featured),
-                    {
-                        "utm_source": "nitrosend",
-                        "utm_medium": "email",
-                        "utm_campaign": slug(doc["name"]),
-                        "utm_content": "hero-button",
-                    },
-                )
+                self.later(t + delay, self.order, person, self.basket(plan.featured), utm)
             if rng.random() < CAMPAIGN_UNSUBSCRIBE:
                 self.later(t + rng.uniform(0.1, 72) * HOUR, self.unsubscribe, person)
         doc.update(sent_at=stamp(t), updated_at=stamp(t))
@@ -968,23 +1183,26 @@ class World:
 
     # -- the documents ------------------------------------------------------------------------------------------
     def contact_docs(self) -> Iterator[dict]:
-        """The contacts as stored, their state at the clock's start."""
+        """The contacts as stored, their state at the clock's start (each attribute read once from its column)."""
+        brand_id = self.owner["brand_id"]
         for person in self.people:
-            created = stamp(person.created)
-            tags = set(person.tags)
-            if person.orders:
+            cid, email, phone, orders = person.id, person.email, person.phone, person.orders
+            subscribed, sms_ok, bad, opt_out = person.subscribed, person.sms_ok, person.bad, person.opt_out
+            last_seen, created = person.last_seen, stamp(person.created)
+            tags = person.tags
+            if orders:
                 tags.add("customer")
                 if person.last_order < -CHURN_DAYS * DAY:
                     tags.add("churn-risk")
             email_sent, email_failed, sms_sent, sms_failed = person.counts
-            opt_out = stamp(person.opt_out) if person.opt_out is not None else None
+            opt_out = stamp(opt_out) if opt_out is not None else None
             channels = [
                 channel(
                     None,
                     "email",
-                    person.email,
-                    subscribed=person.subscribed,
-                    verified=not person.bad,
+                    email,
+                    subscribed=subscribed,
+                    verified=not bad,
                     opt_in_at=created if person.opted_in else None,
                     opt_out_at=opt_out,
                     sent_count=email_sent,
@@ -993,16 +1211,16 @@ class World:
                     updated_at=opt_out or created,
                 )
             ]
-            if person.phone:
+            if phone:
                 channels.append(
                     channel(
                         None,
                         "phone",
-                        person.phone,
-                        subscribed=person.sms_ok,
+                        phone,
+                        subscribed=sms_ok,
                         verified=True,
-                        opt_in_at=created if person.sms_ok else None,
-                        opt_out_at=None if person.sms_ok else created,
+                        opt_in_at=created if sms_ok else None,
+                        opt_out_at=None if sms_ok else created,
                         sent_count=sms_sent,
                         fail_count=sms_failed,
                         created_at=created,
@@ -1010,8 +1228,8 @@ class World:
                     )
                 )
             yield {
-                "id": person.id,
-                "brand_id": self.owner["brand_id"],
+                "id": cid,
+                "brand_id": brand_id,
                 "uuid": person.uuid,
                 "first_name": person.first,
                 "last_name": person.last,
@@ -1020,31 +1238,28 @@ class World:
                 "data": {
                     "tags": sorted(tags),
                     "plan": person.plan,
-                    "orders_count": person.orders,
+                    "orders_count": orders,
                     "lifetime_value": person.ltv,
                     "currency": CURRENCY,
                 },
-                "subscribed_phone": person.sms_ok,
-                "subscribed_email": person.subscribed,
-                "verification_status": "suppressed"
-                if person.suppressed
-                else "verified"
-                if not person.bad
-                else "unverified",
-                "enrichment_status": "enriched" if person.id % 3 else "not_enriched",
-                "last_interacted_at": stamp(person.last_seen) if person.last_seen is not None else None,
+                "subscribed_phone": sms_ok,
+                "subscribed_email": subscribed,
+                "verification_status": "suppressed" if person.suppressed else "verified" if not bad else "unverified",
+                "enrichment_status": "enriched" if cid % 3 else "not_enriched",
+                "last_interacted_at": stamp(last_seen) if last_seen is not None else None,
                 "created_at": created,
                 "updated_at": max(created, opt_out or created),
-                "email": person.email,
-                "phone": person.phone,
+                "email": email,
+                "phone": phone,
                 "channels": channels,
             }
 
     def member_rows(self) -> Iterator[tuple[int, int]]:
         """``(list_id, contact_id)`` of every membership."""
-        for name, people in self.members.items():
-            for person in people:
-                yield self.list_ids[name], person.id
+        first = self.people.first_id
+        for name, members in self.members.items():
+            for index in members:
+                yield self.list_ids[name], first + index
 
 
 def opened_at(spec: BrandSeed) -> int:

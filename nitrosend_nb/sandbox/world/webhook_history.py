@@ -19,6 +19,7 @@ endpoint was on has one ``delivered`` record (one attempt, HTTP 200), in time or
 
 from __future__ import annotations
 
+import heapq
 import random
 
 from ...rendering.content import render_email
@@ -38,20 +39,32 @@ CREATED = (2026, 8, 3, 10)  # (year, month, day, hour), UTC
 DISABLED = (2026, 10, 29, 16)
 
 
-def endpoint_doc(rng: random.Random, webhook_id: int, brand_id: int) -> dict:
-    """The seeded endpoint (its secret drawn from ``rng``), disabled, no delivery yet."""
+def hook_window(webhook_id: int, brand_id: int) -> dict:
+    """What the deliveries need of the seeded endpoint: its id, brand and the moments it was on (``created_at``
+    to ``updated_at``)."""
     return {
         "id": webhook_id,
         "brand_id": brand_id,
+        "created_at": stamp(at(*CREATED)),
+        "updated_at": stamp(at(*DISABLED)),
+    }
+
+
+def endpoint_doc(rng: random.Random, window: dict) -> dict:
+    """The seeded endpoint of ``window`` (see :func:`hook_window`; its secret drawn from ``rng``), disabled, with the
+    ``last_delivery`` its :class:`Deliveries` gave it."""
+    return {
+        "id": window["id"],
+        "brand_id": window["brand_id"],
         "url": URL,
         "events": list(EVENTS),
         "enabled": False,
         "status": "disabled",
         "failing_since": None,
         "secret": signing_secret(rng.getrandbits(192).to_bytes(24, "big")),
-        "last_delivery": None,
-        "created_at": stamp(at(*CREATED)),
-        "updated_at": stamp(at(*DISABLED)),
+        "last_delivery": window.get("last_delivery"),
+        "created_at": window["created_at"],
+        "updated_at": window["updated_at"],
     }
 
 
@@ -61,36 +74,51 @@ def links(templates: list[dict], fallback: str) -> dict[int, str]:
     return {template["id"]: first_link(render_email(template, None).html) or fallback for template in templates}
 
 
-def deliveries(hook: dict, messages: list[dict], urls: dict[int, str]) -> list[dict]:
-    """The delivered records of the events of ``messages`` (the brand's, with ids) while ``hook`` was on, oldest
-    first, without ids; updates the hook's ``last_delivery``."""
-    since, until = hook["created_at"], hook["updated_at"]
-    found = []
-    for message in messages:
-        if not emits_events(message):
-            continue
-        sent = message.get("sent_at") or message["created_at"]
-        moments = {send_event(message): sent}
-        moments.update((f"email.{kind}", moment) for kind, moment in message["engagement"])
-        if not any(since <= moment < until for moment in moments.values()):
-            continue
-        events = message_events(message, list(moments), url=urls.get(message.get("template_id")), moments=moments)
-        for order, (event_id, payload) in enumerate(events):
-            if since <= payload["timestamp"] < until:
-                found.append((payload["timestamp"], message["id"], order, event_id, payload))
-    found.sort(key=lambda item: item[:3])
-    docs = []
-    for *_, event_id, payload in found:
-        doc = delivery_doc(hook, event_id, payload)
-        doc.update(status="delivered", attempts=1, last_response_status=200, next_attempt_at=None)
-        docs.append(doc)
-    if docs:
-        last = docs[-1]
-        hook["last_delivery"] = {
-            "event_id": last["event_id"],
-            "event_type": last["event_type"],
-            "status": "delivered",
-            "response_status": 200,
-            "attempted_at": last["updated_at"],
-        }
-    return docs
+class Deliveries:
+    """The delivered records of the events of a brand's messages while ``hook`` was on, made as each message is
+    final (:meth:`add`, in id order) and handed out oldest first, with ids from ``first_id``: a message made
+    later has no event before its own making, so every record earlier than that is in its final place. The
+    hook's ``last_delivery`` follows the last one handed out."""
+
+    def __init__(self, hook: dict, urls: dict[int, str], first_id: int) -> None:
+        self.hook, self.urls, self.next_id = hook, urls, first_id
+        self.waiting: list[tuple] = []  # (timestamp, message id, order, event id, payload), a heap
+
+    def add(self, message: dict) -> list[dict]:
+        """Take one final message (with its id); the records now in their final place."""
+        since, until = self.hook["created_at"], self.hook["updated_at"]
+        if emits_events(message):
+            sent = message.get("sent_at") or message["created_at"]
+            moments = {send_event(message): sent}
+            moments.update((f"email.{kind}", moment) for kind, moment in message["engagement"])
+            if any(since <= moment < until for moment in moments.values()):
+                url = self.urls.get(message.get("template_id"))
+                events = message_events(message, list(moments), url=url, moments=moments)
+                for order, (event_id, payload) in enumerate(events):
+                    if since <= payload["timestamp"] < until:
+                        heapq.heappush(self.waiting, (payload["timestamp"], message["id"], order, event_id, payload))
+        return self._release(message["created_at"])
+
+    def finish(self) -> list[dict]:
+        """The records still waiting (every message is in)."""
+        return self._release(None)
+
+    def _release(self, before: str | None) -> list[dict]:
+        docs = []
+        while self.waiting and (before is None or self.waiting[0][0] < before):
+            *_, event_id, payload = heapq.heappop(self.waiting)
+            doc = delivery_doc(self.hook, event_id, payload)
+            doc.update(status="delivered", attempts=1, last_response_status=200, next_attempt_at=None)
+            doc["id"] = self.next_id
+            self.next_id += 1
+            docs.append(doc)
+        if docs:
+            last = docs[-1]
+            self.hook["last_delivery"] = {
+                "event_id": last["event_id"],
+                "event_type": last["event_type"],
+                "status": "delivered",
+                "response_status": 200,
+                "attempted_at": last["updated_at"],
+            }
+        return docs

@@ -1,0 +1,687 @@
+"""Arrow-backed frames (``dtype_backend="pyarrow"``) and the Arrow tables exports write, built from the
+declarations of :mod:`~nitrosend_nb.client.frames` (the one source of truth: each group's Arrow schema is derived
+from its :class:`~nitrosend_nb.client.frames.FrameSchema`, see :func:`arrow_schema`).
+
+Types: ids and counts ``int64``, booleans ``bool``, numbers ``double``, timestamps ``timestamp[us, UTC]`` (years
+1-9999: the ``numpy_nullable`` frames' nanoseconds stop at 1677-2262), text and enums ``string`` (a value a newer
+API adds is kept as it is), :class:`~nitrosend_nb.client.frames.ListOf` a ``list<...>``,
+:class:`~nitrosend_nb.client.frames.Record` a ``struct<...>`` of its fields, free-form values
+(:data:`~nitrosend_nb.client.frames.JSON`) their JSON text, a ``string`` (DuckDB's ``->>`` reads it; pyarrow's
+``arrow.json`` extension type would name it so, but pandas cannot sort, group, ``shift`` or take ``.list[0]`` of
+columns that hold it). Flattened objects and the derived e-mail and phone columns are the same columns as in
+``numpy_nullable`` frames. Fields the declarations do not know (a newer API, a contact's custom ``data`` keys)
+come after the declared columns: in frames typed as pyarrow infers them (JSON text where their values are nested
+or have no one type), in tables for files always JSON text, so a file keeps one schema whatever a later batch holds.
+
+How it is fast (measured in ``benchmarks/fetch.py`` against the bare orjson -> ``pyarrow.array`` path): each
+batch of records (about 2,000) is converted by ONE ``pyarrow.array(records, type=...)`` call against the group's
+struct type, so Arrow's C++ conversion walks the dicts (keys outside the struct are ignored). Python touches the
+records only for what Arrow cannot see or type, page by page while a page is still in the CPU cache: the keys of
+each page are checked against the declarations (``set().union(*page)``, one C call), and the values of fields the
+declarations do not know, and free-form columns (JSON text by orjson), are pulled out. An undeclared field one
+batch found to hold only text (or only booleans), types ``pyarrow.array`` converts exactly (refusing anything
+else), is converted inside the next batch's struct instead; a batch where it does not fit is pulled out after all.
+A free-form value inside a list or record (a channel's ``data``) crosses as a string map: when every one is empty,
+the usual case, its JSON text is ``{}`` without a visit from Python. The timestamps of a column are parsed by one
+cast wherever they are nested. A batch Arrow refuses as a whole (type drift from a newer API) is converted column
+by column with the ``numpy_nullable`` backend's coercions; a column that still does not fit becomes JSON text,
+with a warning.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from itertools import chain, repeat
+from operator import itemgetter
+
+import numpy as np
+import orjson
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from nitrosend_nb.client.frames import (
+    BATCH_ROWS,
+    BOOL,
+    FLOAT,
+    INT,
+    TEXT,
+    TIME,
+    FirstOf,
+    FrameSchema,
+    Json,
+    ListOf,
+    Record,
+    derived_values,
+    numpy_dtype,
+    record_columns,
+)
+
+__all__ = [
+    "TIMESTAMP",
+    "JSON_TYPE",
+    "arrow_type",
+    "wire_type",
+    "arrow_schema",
+    "to_table",
+    "table_batches",
+    "concat_tables",
+    "arrow_frame",
+    "concat_arrow_frames",
+    "from_numpy_frame",
+]
+
+logger = logging.getLogger("nitrosend_nb")
+
+TIMESTAMP = pa.timestamp("us", tz="UTC")
+JSON_TYPE = pa.string()  #: free-form values: their JSON text
+_SCALARS = {INT: pa.int64(), BOOL: pa.bool_(), TEXT: pa.string(), FLOAT: pa.float64(), TIME: TIMESTAMP}
+_STRING_MAP = pa.map_(pa.string(), pa.string())  # how a free-form value inside a list crosses pyarrow.array
+_REFUSALS = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError, ValueError, OverflowError)
+_EMPTY_OBJECT = pa.scalar("{}", pa.string())
+#: Where the conversions allocate: the C library's allocator returns a freed large buffer to the system, so the
+#: transient arrays of each batch (the timestamps' text, the wire struct) do not stay resident the way pyarrow's
+#: default mimalloc pool keeps them: peak RSS of ``df(dtype_backend="pyarrow")`` over 100,000 contacts
+#: 113 -> 80 MB over the baseline, for the same CPU (benchmarks/fetch.py).
+_POOL = pa.system_memory_pool()
+
+
+def arrow_type(declared: object) -> pa.DataType:
+    """The Arrow type of a declared column (or field) in ``pyarrow`` frames, tables and files."""
+    if isinstance(declared, pd.CategoricalDtype):
+        return pa.string()
+    if isinstance(declared, ListOf):
+        return pa.list_(arrow_type(declared.item))
+    if isinstance(declared, Record):
+        return pa.struct([(name, arrow_type(item)) for name, item in declared.fields])
+    if isinstance(declared, Json):
+        return JSON_TYPE
+    return _SCALARS[declared]
+
+
+def _wire_type(declared: object, nested: bool = False) -> pa.DataType | None:
+    """The type ``pyarrow.array`` converts a declared JSON value to: timestamps as their text, free-form values
+    inside lists and records as string maps; None for a free-form column (Python converts it)."""
+    if isinstance(declared, Json):
+        return _STRING_MAP if nested else None
+    if isinstance(declared, ListOf):
+        return pa.list_(_wire_type(declared.item, nested=True))
+    if isinstance(declared, Record):
+        return pa.struct([(name, _wire_type(item, nested=True)) for name, item in declared.fields])
+    if isinstance(declared, str) and declared == TIME:
+        return pa.string()
+    return arrow_type(declared)
+
+
+def _holds_json(declared: object) -> bool:
+    """Whether a declaration is, or holds, a free-form value."""
+    if isinstance(declared, ListOf):
+        return _holds_json(declared.item)
+    if isinstance(declared, Record):
+        return any(_holds_json(item) for _, item in declared.fields)
+    return isinstance(declared, Json)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where each declared column of a group comes from, derived once from its FrameSchema."""
+
+    schema: FrameSchema
+    paths: dict[str, tuple[str, ...]]  #: declared column -> its key path in a record (derived columns aside)
+    tree: dict  #: the struct pyarrow.array converts, as nested dicts of key -> type (the others are pulled out)
+    wire: pa.StructType  #: that struct
+    pulled: dict[str, tuple[str, ...]]  #: declared columns Python pulls out of each page, by key path
+    top: frozenset[str]  #: the top-level keys the declarations cover
+    parents: dict[tuple[str, ...], frozenset[str]]  #: flattened objects' key paths -> the keys declared in them
+    derived: frozenset[str]  #: columns the schema derives (used only where the API does not send them)
+    arrow: pa.Schema  #: the frame's declared columns (index first) as Arrow fields
+
+    def declared(self) -> Iterator[tuple[str, object]]:
+        """The declared columns (index first) with their declarations."""
+        schema = self.schema
+        yield schema.index, schema.columns[schema.index]
+        for name, declared in schema.columns.items():
+            if name != schema.index:
+                yield name, declared
+
+
+def _path(name: str, parents: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """A column's key path: its longest flattened parent's path, then the rest of its name."""
+    for parent in sorted(parents, key=len, reverse=True):
+        if name.startswith(parent + "."):
+            return (*parents[parent], name[len(parent) + 1 :])
+    return (name,)
+
+
+@cache
+def _layout(schema: FrameSchema) -> _Layout:
+    parents: dict[str, tuple[str, ...]] = {}
+    for parent in schema.flatten:
+        parents[parent] = _path(parent, parents)
+    derived = frozenset(_derived_columns(schema.derive)) if schema.derive else frozenset()
+    columns = {schema.index: schema.columns[schema.index], **schema.columns}
+    paths = {name: _path(name, parents) for name in columns if name not in derived}
+    tree: dict = {}
+    pulled = {}
+    for name, path in paths.items():
+        wire = _wire_type(columns[name])
+        if wire is None:
+            pulled[name] = path
+            continue
+        node = tree
+        for key in path[:-1]:
+            node = node.setdefault(key, {})
+        node[path[-1]] = wire
+    known = {path: set() for path in parents.values()}
+    for path in [*paths.values(), *parents.values()]:
+        if len(path) > 1:
+            known[path[:-1]].add(path[-1])
+    return _Layout(
+        schema=schema,
+        paths=paths,
+        tree=tree,
+        wire=_struct(tree),
+        pulled=pulled,
+        top=frozenset(path[0] for path in [*paths.values(), *parents.values()]),
+        parents={path: frozenset(keys) for path, keys in known.items()},
+        derived=derived,
+        arrow=pa.schema([(name, arrow_type(declared)) for name, declared in columns.items()]),
+    )
+
+
+def _struct(tree: Mapping) -> pa.StructType:
+    return pa.struct([(key, _struct(node) if isinstance(node, dict) else node) for key, node in tree.items()])
+
+
+def _derived_columns(spec: FirstOf) -> list[str]:
+    return [name for kind in spec.kinds for name in spec.outputs(kind)]
+
+
+def wire_type(schema: FrameSchema) -> pa.StructType:
+    """The struct type one ``pyarrow.array`` call converts a group's records to (timestamps as their text,
+    free-form values in lists and records as string maps; free-form columns and derived ones left out)."""
+    return _layout(schema).wire
+
+
+def arrow_schema(schema: FrameSchema, extra: Iterable[str] = ()) -> pa.Schema:
+    """The group's Arrow schema: the index, every declared column, then ``extra`` undeclared fields as JSON text."""
+    declared = _layout(schema).arrow
+    return pa.schema([*declared, *(pa.field(name, JSON_TYPE) for name in extra if name not in declared.names)])
+
+
+# -- values Python converts ---------------------------------------------------------------------------------------
+def _json_text(value: object) -> bytes | None:
+    """A value as JSON text (None for null); what orjson cannot encode is written as its ``str``."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS)
+
+
+def _json_array(values: Sequence) -> pa.Array:
+    """Values as their JSON text."""
+    return pa.array(list(map(_json_text, values)), type=JSON_TYPE, memory_pool=_POOL)
+
+
+def _inferred(values: Sequence) -> pa.Array:
+    """An undeclared field's values typed as pyarrow infers them (text, booleans, integers, numbers); JSON text
+    when they are nested (lists, objects) or have no one type."""
+    try:
+        array = pa.array(values, memory_pool=_POOL)
+    except _REFUSALS:
+        return _json_array(values)
+    return _json_array(values) if pa.types.is_nested(array.type) else array
+
+
+def _times(values: Sequence, column: str) -> pa.Array:
+    """Timestamps from text Arrow's ISO 8601 cast refused (no zone: read as UTC; anything else: pandas' ISO 8601
+    parser), null with a warning where a value is not a timestamp."""
+    series = pd.Series(values, dtype=object)
+    parsed = pd.to_datetime(series, utc=True, format="ISO8601", errors="coerce")
+    lost = series[parsed.isna() & series.notna()]
+    if len(lost):
+        logger.warning(
+            "column %r: %d value(s) are not timestamps and are null, e.g. %r", column, len(lost), lost.iloc[0]
+        )
+    return pa.array(parsed.astype("datetime64[us, UTC]"), from_pandas=True, memory_pool=_POOL)
+
+
+def _coerced(values: Sequence, declared: object, column: str) -> pa.Array | None:
+    """Scalar values Arrow refused, coerced as the ``numpy_nullable`` backend coerces them (numbers as text,
+    ``"5"`` as a count...); None when that fails too (or the column is a list or object)."""
+    if isinstance(declared, str) and declared == TIME:
+        return _times(values, column)
+    if isinstance(declared, (ListOf, Record, Json)):
+        return None
+    try:
+        series = pd.Series(values, dtype=object).astype(numpy_dtype(declared))
+        return pa.array(series, from_pandas=True, memory_pool=_POOL).cast(arrow_type(declared), memory_pool=_POOL)
+    except _REFUSALS:
+        return None
+
+
+def _values(values: Sequence, declared: object, column: str) -> pa.Array:
+    """Python values (as JSON decodes them) as the declared Arrow type; raises what Arrow refuses."""
+    if isinstance(declared, Json):
+        return _json_array(values)
+    try:
+        return _finished(pa.array(values, type=_wire_type(declared), memory_pool=_POOL), declared, column)
+    except _REFUSALS:
+        if not _holds_json(declared):
+            raise
+    # a list or record holding free-form values that are not string maps: built from its parts
+    mask = pa.array([value is None for value in values], type=pa.bool_())
+    if isinstance(declared, ListOf):
+        if not all(value is None or type(value) is list for value in values):
+            raise TypeError(f"{column}: not every value is a list")
+        lengths = np.fromiter((0 if value is None else len(value) for value in values), np.int32, len(values))
+        items = _part(list(chain.from_iterable(filter(None, values))), declared.item, column)
+        offsets = pa.array(np.concatenate([[0], np.cumsum(lengths, dtype=np.int32)]))
+        return pa.ListArray.from_arrays(offsets, items, type=arrow_type(declared), mask=mask)
+    if not all(value is None or type(value) is dict for value in values):
+        raise TypeError(f"{column}: not every value is an object")
+    children = [
+        _part([None if value is None else value.get(name) for value in values], item, f"{column}.{name}")
+        for name, item in declared.fields
+    ]
+    return pa.StructArray.from_arrays(children, fields=list(arrow_type(declared)), mask=mask)
+
+
+def _part(values: Sequence, declared: object, column: str) -> pa.Array:
+    """The values of one field of a list or record column, coerced like a column's when Arrow refuses them."""
+    try:
+        return _values(values, declared, column)
+    except _REFUSALS:
+        coerced = _coerced(values, declared, column)
+        if coerced is None:
+            raise
+        return coerced
+
+
+def arrow_column(values: Sequence, declared: object, column: str) -> pa.Array:
+    """Python values as the declared column's Arrow type, coerced like the ``numpy_nullable`` backend when Arrow
+    refuses them; JSON text with a warning when even that fails (type drift: the data is kept)."""
+    try:
+        return _values(values, declared, column)
+    except _REFUSALS:
+        pass
+    coerced = _coerced(values, declared, column)
+    if coerced is not None:
+        return coerced
+    logger.warning("column %r kept as JSON text: its values do not fit %s", column, arrow_type(declared))
+    return _json_array(values)
+
+
+def _finished(array: pa.Array, declared: object, column: str) -> pa.Array:
+    """An array ``pyarrow.array`` converted at the wire type as the declared type: free-form values in lists and
+    records (string maps) as JSON text, then timestamps parsed wherever they are, by one cast."""
+    target = arrow_type(declared)
+    if array.type != target and _holds_json(declared):
+        array = _jsonified(array, declared)
+    if array.type == target:
+        return array
+    try:
+        return array.cast(target, memory_pool=_POOL)
+    except _REFUSALS:  # a timestamp Arrow's ISO 8601 cast refuses somewhere: parsed part by part
+        return _parsed(array, declared, column)
+
+
+def _jsonified(array: pa.Array, declared: object) -> pa.Array:
+    """``array`` with its string maps (free-form values) as JSON text: ``{}`` when every one is empty (no visit
+    from Python), else each map's entries as an object."""
+    if isinstance(declared, Json):
+        offsets = array.offsets
+        if offsets[-1].as_py() == offsets[0].as_py():
+            return pc.if_else(array.is_valid(), _EMPTY_OBJECT, pa.scalar(None, JSON_TYPE), memory_pool=_POOL)
+        return pa.array([None if v is None else _json_text(dict(v)) for v in array.to_pylist()], JSON_TYPE)
+    mask = array.is_null() if array.null_count else None
+    if isinstance(declared, ListOf):
+        return pa.ListArray.from_arrays(array.offsets, _jsonified(array.values, declared.item), mask=mask)
+    children = [
+        _jsonified(array.field(index), item) if _holds_json(item) else array.field(index)
+        for index, (_, item) in enumerate(declared.fields)
+    ]
+    return pa.StructArray.from_arrays(children, names=[name for name, _ in declared.fields], mask=mask)
+
+
+def _parsed(array: pa.Array, declared: object, column: str) -> pa.Array:
+    """:func:`_finished` part by part, timestamps Arrow refuses parsed by :func:`_times`."""
+    target = arrow_type(declared)
+    if array.type == target:
+        return array
+    mask = array.is_null() if array.null_count else None
+    if isinstance(declared, ListOf):
+        values = _parsed(array.values, declared.item, column)
+        return pa.ListArray.from_arrays(array.offsets, values, type=target, mask=mask)
+    if isinstance(declared, Record):
+        children = [
+            _parsed(array.field(index), item, f"{column}.{name}") for index, (name, item) in enumerate(declared.fields)
+        ]
+        return pa.StructArray.from_arrays(children, fields=list(target), mask=mask)
+    try:
+        return pc.cast(array, TIMESTAMP, memory_pool=_POOL)
+    except _REFUSALS:
+        return _times(array.to_pylist(), column)
+
+
+# -- one batch of records -----------------------------------------------------------------------------------------
+def _pluck(records: Sequence, path: tuple[str, ...]) -> list:
+    """The value at ``path`` of each record (None where a key is missing or a value on the way is not a dict)."""
+    values = list(records)
+    for key in path:
+        try:
+            values = list(map(itemgetter(key), values))
+        except (KeyError, TypeError):
+            values = [value.get(key) if type(value) is dict else None for value in values]
+    return values
+
+
+def _ordered_new(dicts: Iterable[dict], known: Iterable[str]) -> list[str]:
+    """The keys of ``dicts`` not in ``known``, in order of first appearance."""
+    known = set(known)
+    return [key for key in dict.fromkeys(chain.from_iterable(dicts)) if key not in known]
+
+
+#: Types ``pyarrow.array`` converts exactly (it refuses any other value): an undeclared field one batch inferred
+#: as one of them is converted with the next batch's struct instead of being pulled out in Python.
+_EXACT = (pa.string(), pa.bool_())
+
+
+@dataclass
+class _Batch:
+    """Records gathered page by page into one Arrow table (see the module's notes on speed)."""
+
+    layout: _Layout
+    infer: bool  #: undeclared fields typed by inference (frames) or JSON text (tables for files)
+    learned: dict[tuple[str, ...], dict[str, pa.DataType]] = field(default_factory=dict)  #: see :data:`_EXACT`
+    records: list[dict] = field(default_factory=list)
+    pulled: dict[str, list] = field(default_factory=dict)
+    #: undeclared fields: parent path -> key -> values (None: converted in the struct, at its learned type)
+    extra: dict[tuple[str, ...], dict[str, list | None]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.pulled = {name: [] for name in self.layout.pulled}
+        self.extra = {(): {}, **{path: {} for path in self.layout.parents}}
+
+    def add(self, page: list[dict]) -> None:
+        """Take one page of records: check its keys, pull out what Arrow does not convert."""
+        before = len(self.records)
+        self.records.extend(page)
+        layout = self.layout
+        keys = set().union(*page)
+        self._undeclared((), page, before, keys - layout.top)
+        for path, known in layout.parents.items():
+            dicts = _pluck(page, path)
+            if not set(map(type, dicts)) <= {dict}:
+                dicts = [value if type(value) is dict else {} for value in dicts]
+            self._undeclared(path, dicts, before, set().union(*dicts) - known)
+        for name, path in layout.pulled.items():
+            self.pulled[name].extend(_pluck(page, path))
+
+    def _undeclared(self, path: tuple[str, ...], dicts: list[dict], before: int, new: set[str]) -> None:
+        """Record the values of the keys of ``dicts`` (the objects at ``path`` of one page) the declarations do
+        not cover; None for earlier rows of the batch and for rows without the key."""
+        found = self.extra[path]
+        if new - found.keys():
+            learned = self.learned.get(path, {})
+            for key in _ordered_new(dicts, found):
+                if key in new:
+                    found[key] = None if key in learned else [None] * before
+        pulled = [key for key, values in found.items() if values is not None]
+        if not pulled:
+            return
+        if new.issuperset(pulled):  # the usual page: one pass for every key pulled out
+            try:
+                rows = list(map(itemgetter(*pulled), dicts))
+            except KeyError:
+                pass
+            else:
+                for key, column in zip(pulled, zip(*rows, strict=True) if len(pulled) > 1 else [rows], strict=True):
+                    found[key].extend(column)
+                return
+        for key in pulled:
+            found[key].extend(_pluck(dicts, (key,)) if key in new else repeat(None, len(dicts)))
+
+    def _wire(self) -> pa.StructType:
+        """The layout's struct, with the undeclared fields of learned types this batch met."""
+        tree = self.layout.tree
+        for path, found in self.extra.items():
+            kinds = {key: self.learned[path][key] for key, values in found.items() if values is None}
+            if kinds:
+                tree = _grafted(tree, path, kinds)
+        return _struct(tree)
+
+    def _pull_learned(self) -> None:
+        """Pull the fields of learned types out in Python after all (a batch where one did not fit)."""
+        for path, found in self.extra.items():
+            for key, values in found.items():
+                if values is None:
+                    found[key] = _pluck(_pluck(self.records, path) if path else self.records, (key,))
+
+    def table(self) -> pa.Table:
+        """The batch as one Arrow table: the index, declared columns, then undeclared fields."""
+        layout = self.layout
+        sent = {key for key in self.extra[()] if key in layout.derived}  # derived columns the API sent itself
+        wire, wired = self._wire(), None
+        for attempt in (wire, layout.wire) if wire != layout.wire else (wire,):
+            try:
+                wired = pa.array(self.records, type=attempt, memory_pool=_POOL)
+                break
+            except _REFUSALS:
+                self._pull_learned()
+        leaves = {} if wired is None else dict(_leaves(wired, (), set(layout.parents)))
+        columns = self._column_wise() if wired is None else self._from_wire(leaves, sent)
+        names = [*layout.arrow.names]
+        arrays = [columns[name] for name in names]
+        for path, found in self.extra.items():
+            prefix = ".".join(path) + "." if path else ""
+            for key, values in found.items():
+                if path or key not in layout.derived:
+                    names.append(prefix + key)
+                    if values is None:
+                        arrays.append(leaves[(*path, key)])
+                    else:
+                        arrays.append(_inferred(values) if self.infer else _json_array(values))
+        return pa.Table.from_arrays(arrays, names=names)
+
+    def next_learned(self, table: pa.Table) -> dict[tuple[str, ...], dict[str, pa.DataType]]:
+        """What the next batch converts in its struct: this batch's undeclared fields of an exact type."""
+        if not self.infer:
+            return {}
+        learned: dict[tuple[str, ...], dict[str, pa.DataType]] = {}
+        for path, found in self.extra.items():
+            prefix = ".".join(path) + "." if path else ""
+            for key in found:
+                if path or key not in self.layout.derived:
+                    kind = table.schema.field(prefix + key).type
+                    if kind in _EXACT:
+                        learned.setdefault(path, {})[key] = kind
+        return learned
+
+    def _from_wire(self, leaves: dict[tuple[str, ...], pa.Array], sent: set[str]) -> dict[str, pa.Array]:
+        layout, schema = self.layout, self.layout.schema
+        columns: dict[str, pa.Array] = {}
+        for name, declared in layout.declared():
+            if name in layout.derived:
+                continue
+            if name in layout.pulled:
+                columns[name] = arrow_column(self.pulled[name], declared, name)
+            else:
+                columns[name] = _finished(leaves[layout.paths[name]], declared, name)
+        if layout.derived:
+            spec = schema.derive
+            source = columns.get(spec.source)
+            if source is not None and pa.types.is_list(source.type):
+                columns.update(_first_of(spec, source, len(self.records)))
+            else:
+                values = {spec.source: source.to_pylist() if source is not None else None}
+                for name, column in derived_values(spec, values, len(self.records)).items():
+                    columns[name] = arrow_column(column, schema.columns[name], name)
+            for name in sent:
+                columns[name] = arrow_column(self.extra[()][name], schema.columns[name], name)
+        return columns
+
+    def _column_wise(self) -> dict[str, pa.Array]:
+        """Every declared column converted on its own, from the records transposed as the ``numpy_nullable``
+        backend does (for a batch Arrow refused as a whole)."""
+        schema, rows = self.layout.schema, len(self.records)
+        values = record_columns(self.records, schema.flatten)
+        if schema.derive is not None and rows:
+            for name, column in derived_values(schema.derive, values, rows).items():
+                values.setdefault(name, column)
+        missing = [None] * rows
+        return {
+            name: arrow_column(values.get(name, missing), declared, name) for name, declared in self.layout.declared()
+        }
+
+
+def _grafted(tree: Mapping, path: tuple[str, ...], kinds: Mapping[str, pa.DataType]) -> dict:
+    """A copy of a struct tree with ``kinds`` added to the node at ``path``."""
+    tree = dict(tree)
+    if path:
+        tree[path[0]] = _grafted(tree[path[0]], path[1:], kinds)
+    else:
+        tree.update(kinds)
+    return tree
+
+
+def _leaves(array: pa.StructArray, path: tuple[str, ...], parents: set) -> Iterator[tuple[tuple[str, ...], pa.Array]]:
+    """The wire array's columns by key path, flattened objects opened (a null object nulls its columns)."""
+    for item, child in zip(array.type, array.flatten(), strict=True):
+        here = (*path, item.name)
+        if here in parents:
+            yield from _leaves(child, here, parents)
+        else:
+            yield here, child
+
+
+def _first_of(spec: FirstOf, lists: pa.ListArray, rows: int) -> dict[str, pa.Array]:
+    """The columns of ``spec`` from a list<struct> column: for each kind, the first record of that kind per row
+    (the records in order with the row each belongs to, which ascends, so a row's first record of a kind is
+    where the row changes), its fields taken in one ``take``."""
+    offsets = lists.offsets.to_numpy()
+    items = lists.values.slice(offsets[0], offsets[-1] - offsets[0])
+    owners = np.repeat(np.arange(rows), np.diff(offsets))
+    listed = lists.is_valid().to_numpy(zero_copy_only=False)[owners] if lists.null_count else None
+    sources = (spec.value, *spec.fields)
+    fields = pa.StructArray.from_arrays(
+        [pc.struct_field(items, name) for name in sources], names=list(sources), memory_pool=_POOL
+    )
+    matches = pc.struct_field(items, spec.key)
+    derived = {}
+    for kind in spec.kinds:
+        hits = pc.equal(matches, kind, memory_pool=_POOL).fill_null(False).to_numpy(zero_copy_only=False)
+        hits = np.flatnonzero(hits if listed is None else hits & listed)
+        mine = owners[hits]
+        first = np.ones(len(hits), dtype=bool)
+        first[1:] = mine[1:] != mine[:-1]
+        picked = np.full(rows, -1, dtype=np.int64)
+        picked[mine[first]] = hits[first]
+        chosen = pc.take(fields, pa.array(picked, mask=picked < 0, memory_pool=_POOL), memory_pool=_POOL)
+        derived.update(zip(spec.outputs(kind), chosen.flatten(memory_pool=_POOL), strict=True))
+    return derived
+
+
+def to_table(records: list[dict], schema: FrameSchema, *, infer: bool = False) -> pa.Table:
+    """API records as one Arrow table of the group's schema (index first; undeclared fields after, JSON text
+    unless ``infer``)."""
+    batch = _Batch(_layout(schema), infer)
+    if records:
+        batch.add(records)
+    return batch.table() if records else _empty(schema)
+
+
+def _empty(schema: FrameSchema) -> pa.Table:
+    arrow = _layout(schema).arrow
+    return pa.Table.from_arrays([pa.nulls(0, field.type) for field in arrow], schema=arrow)
+
+
+def table_batches(
+    pages: Iterable[list[dict]], schema: FrameSchema, rows: int = BATCH_ROWS, *, infer: bool = False
+) -> Iterator[pa.Table]:
+    """Arrow tables of about ``rows`` records each, converted as pages arrive (one batch of records held as
+    Python dicts at a time); none when there are no records."""
+    layout = _layout(schema)
+    batch = _Batch(layout, infer)
+    for page in pages:
+        if not page:
+            continue
+        batch.add(page)
+        if len(batch.records) >= rows:
+            table = batch.table()
+            batch = _Batch(layout, infer, batch.next_learned(table))
+            yield table
+    if batch.records:
+        yield batch.table()
+
+
+# -- joining batches and pandas -------------------------------------------------------------------------------------
+def _unified(types: list[pa.DataType]) -> pa.DataType | None:
+    """The one type chunks of these types can be cast to (null chunks take any; integers widen to floats); None
+    when there is none."""
+    kinds = {kind for kind in types if not pa.types.is_null(kind)}
+    if len(kinds) <= 1:
+        return kinds.pop() if kinds else pa.null()
+    if kinds == {pa.int64(), pa.float64()}:
+        return pa.float64()
+    return None
+
+
+def concat_tables(tables: Sequence[pa.Table], schema: FrameSchema) -> pa.Table:
+    """Batches as one table: undeclared fields in order of first appearance (null where a batch lacks one), each
+    of one type (JSON text for all when batches inferred different ones)."""
+    if not tables:
+        return _empty(schema)
+    if all(table.schema == tables[0].schema for table in tables):
+        return pa.concat_tables(tables)
+    names = list(dict.fromkeys(name for table in tables for name in table.column_names))
+    columns = []
+    for name in names:
+        chunks = [table.column(name) if name in table.column_names else None for table in tables]
+        target = _unified([chunk.type for chunk in chunks if chunk is not None])
+        if target is None:
+            target = JSON_TYPE
+            chunks = [None if chunk is None else pa.chunked_array([_json_array(chunk.to_pylist())]) for chunk in chunks]
+        parts = [
+            [pa.nulls(len(table), target)] if chunk is None else chunk.cast(target).chunks
+            for table, chunk in zip(tables, chunks, strict=True)
+        ]
+        columns.append(pa.chunked_array(list(chain.from_iterable(parts)), type=target))
+    return pa.Table.from_arrays(columns, names=names)
+
+
+def arrow_frame(table: pa.Table, schema: FrameSchema) -> pd.DataFrame:
+    """A table as a DataFrame whose every column is an ``ArrowDtype`` (no copy), indexed as the schema says."""
+    return table.to_pandas(types_mapper=pd.ArrowDtype).set_index(schema.index)
+
+
+def _table(frame: pd.DataFrame) -> pa.Table:
+    """An Arrow frame back as its table (no copy)."""
+    frame = frame.reset_index()
+    return pa.Table.from_arrays([pa.array(frame[name].array) for name in frame], names=list(frame.columns))
+
+
+def concat_arrow_frames(frames: Sequence[pd.DataFrame], schema: FrameSchema) -> pd.DataFrame:
+    """Arrow frames of batches as one frame (see :func:`concat_tables`)."""
+    if len(frames) == 1:
+        return frames[0]
+    return arrow_frame(concat_tables([_table(frame) for frame in frames], schema), schema)
+
+
+def from_numpy_frame(frame: pd.DataFrame, schema: FrameSchema) -> pd.DataFrame:
+    """A ``numpy_nullable`` frame of ``schema`` with the values the ``pyarrow`` backend gives the same records."""
+    frame = frame.reset_index()
+    arrays = []
+    for name in frame.columns:
+        column = frame[name]
+        declared = schema.columns.get(name)
+        if declared is None:
+            arrays.append(_inferred(column.tolist()))
+        elif column.dtype == object:
+            arrays.append(arrow_column(column.tolist(), declared, name))
+        else:
+            arrays.append(pa.array(column, from_pandas=True).cast(arrow_type(declared)))
+    return arrow_frame(pa.Table.from_arrays(arrays, names=list(frame.columns)), schema)
