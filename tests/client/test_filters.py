@@ -211,7 +211,8 @@ def test_the_error_names_close_matches_the_filters_and_the_calls_own_keywords(wo
         ns.messages.df(campain_id=3)
     assert str(info.value) == (
         "messages.df() got an unexpected keyword argument 'campain_id'. Did you mean 'campaign_id'? "
-        "Its filters: source_type, campaign_id, flow_id, date, channel, status. Its own keywords: max_rows, dtype_backend."
+        "Its filters: source_type, campaign_id, flow_id, date, channel, status. "
+        "Its own keywords: max_rows, dtype_backend."
     )
     with pytest.raises(TypeError, match="'source' is a column: filter the frame instead"):
         ns.contacts.df(source="api")
