@@ -1,6 +1,6 @@
 """Date axes for bars per day, week or month (the charts of :mod:`nitrosend_nb.plots`).
 
-Each bar is centred on its period and takes 80 % of it (a month's bar is as long as that month). The axis has one
+Each bar is centred on its period and covers 80 % of it (so a month's bar follows the month's length). The axis has one
 tick at the centre of each bar, labelled by the period: the month ("Jan"), or a week's Monday and a day by their date
 ("Jan 5"), with the year on a second line under the first label and wherever the year changes. When the labels
 would not fit side by side (measured in the tick labels' font at draw time, so a narrow axes or a long span is
@@ -26,7 +26,7 @@ PERIODS = {"D": ("day", "D"), "W": ("week", "W-SUN"), "M": ("month", "M")}
 BAR_SHARE = 0.8  # of its period a bar covers: the rest is the gap between neighbours
 # how many periods one label may stand for, smallest first (beyond the last: its multiples)
 _STEPS = {"D": (1, 2, 7, 14, 28), "W": (1, 2, 4, 13, 26), "M": (1, 2, 3, 4, 6, 12)}
-_GAP_EM = 0.8  # the least space between two labels, in the labels' font size
+_GAP_EM = 0.6  # the least space between two labels, in the labels' font size (6 pt at 10 pt)
 
 
 def resolve(code: str) -> tuple[str, str]:
@@ -56,6 +56,16 @@ def _period_start(value: float, code: str) -> pd.Timestamp:
     return pd.Timestamp(mdates.num2date(value)).tz_localize(None).to_period(resolve(code)[1]).start_time
 
 
+def period_labels(starts: Sequence[pd.Timestamp], code: str) -> list[str]:
+    """The labels of the periods starting at ``starts``, in order: the year under the first and wherever it changes."""
+    labels, previous = [], None
+    for start in starts:
+        first, year = label_lines(start, code)
+        labels.append(first if year == previous else f"{first}\n{year}")
+        previous = year
+    return labels
+
+
 class PeriodLocator(Locator):
     """A tick at the centre of every period from ``starts``, or of every k-th one when the labels would touch."""
 
@@ -69,32 +79,44 @@ class PeriodLocator(Locator):
 
     def tick_values(self, vmin: float | None, vmax: float | None) -> np.ndarray:
         """The centres of the periods labelled at the step that fits."""
-        step = self.step()
-        index = np.arange(len(self.starts))
-        if self.code == "M":  # months in calendar steps: every quarter from January, every other year...
+        return self.centres[self.labelled(self.step())]
+
+    def labelled(self, step: int) -> np.ndarray:
+        """Which periods carry a label when one stands for ``step`` periods: months in calendar steps (every quarter
+        from January, every other year...), days and weeks every ``step``-th from the first."""
+        if self.code == "M":
             aligned = (self.starts.year * 12 + self.starts.month - 1) % step == 0
             if aligned.any():
-                return self.centres[aligned]
-        return self.centres[index % step == 0]
+                return aligned
+        return np.arange(len(self.starts)) % step == 0
 
     def step(self) -> int:
-        """The fewest periods per label with which the labels fit side by side on the axis as drawn now."""
+        """The fewest periods per label with which neighbouring labels, as wide as they are drawn, keep a gap on the
+        axis as it is laid out now."""
         if self.axis is None or len(self.starts) < 2:
             return 1
         font = FontProperties(size=mpl.rcParams["xtick.labelsize"])
-        measure = TextToPath()
-        widest = max(
-            measure.get_text_width_height_descent(line, font, ismath=False)[0]
-            for start in self.starts
-            for line in label_lines(start, self.code)
-        )
+        measure, widths = TextToPath(), {}
+
+        def width(label: str) -> float:
+            for line in label.split("\n"):
+                if line not in widths:
+                    widths[line] = measure.get_text_width_height_descent(line, font, ismath=False)[0]
+            return max(widths[line] for line in label.split("\n"))
+
         axes = self.axis.axes
-        x = axes.transData.transform(np.column_stack([self.centres, np.zeros_like(self.centres)]))[:, 0]
-        closest = float(np.diff(x).min()) * 72 / axes.figure.dpi  # points between the nearest two centres
-        needed = widest + _GAP_EM * font.get_size_in_points()
+        points = axes.transData.transform(np.column_stack([self.centres, np.zeros_like(self.centres)]))[:, 0]
+        points = points * 72 / axes.figure.dpi  # the font is measured in points
+        gap = _GAP_EM * font.get_size_in_points()
         steps = _STEPS[self.code]
         candidates = [*steps, *(steps[-1] * k for k in range(2, len(self.starts) // steps[-1] + 2))]
-        return next((step for step in candidates if closest * step >= needed), candidates[-1])
+        for step in candidates:
+            keep = self.labelled(step)
+            sizes = [width(label) for label in period_labels(self.starts[keep], self.code)]
+            room = np.diff(points[keep])
+            if all(room[i] >= (sizes[i] + sizes[i + 1]) / 2 + gap for i in range(len(room))):
+                return step
+        return candidates[-1]
 
 
 class PeriodFormatter(Formatter):
@@ -109,13 +131,8 @@ class PeriodFormatter(Formatter):
         return f"{first} {year}"  # one tick's label alone (the cursor's position) names the year
 
     def format_ticks(self, values: Sequence[float]) -> list[str]:
-        """Every tick's label at once: the year shown where it differs from the previous label's."""
-        labels, previous = [], None
-        for value in values:
-            first, year = label_lines(_period_start(value, self.code), self.code)
-            labels.append(first if year == previous else f"{first}\n{year}")
-            previous = year
-        return labels
+        """Every tick's label at once (see :func:`period_labels`)."""
+        return period_labels([_period_start(value, self.code) for value in values], self.code)
 
 
 def period_axis(ax: Axes, starts: pd.DatetimeIndex, code: str) -> None:

@@ -160,6 +160,17 @@ def test_campaign_sends_label_every_month_under_its_bar_with_the_year_where_it_c
     assert bar_periods(ax, "M") == ["2025-11-01", "2025-12-01", "2026-01-01", "2026-02-01", "2026-03-01"]
 
 
+def test_a_year_of_months_gets_a_label_per_month_where_there_is_room_and_calendar_steps_where_not():
+    starts = pd.date_range("2025-11-01", periods=13, freq="MS")
+    stamps = [f"{start:%Y-%m-%d}T12:00:00Z" for start in starts]
+    campaigns = campaigns_frame([("completed", 10, stamp, stamp) for stamp in stamps])
+    months = ["Nov\n2025", "Dec", "Jan\n2026", *(f"{start:%b}" for start in starts[3:])]
+    assert tick_labels(plots.campaign_sends(campaigns)) == months  # the default 8-inch chart
+    _, ax = plt.subplots(figsize=(4, 3), layout="constrained")
+    narrow = tick_labels(plots.campaign_sends(campaigns, ax=ax))
+    assert narrow == ["Nov\n2025", "Jan\n2026", "Mar", "May", "Jul", "Sep", "Nov"]  # every other month, from January
+
+
 def label_extents(ax) -> list[tuple[float, float]]:
     """The horizontal extent of each drawn x tick label, in pixels, left to right."""
     ax.figure.canvas.draw()
