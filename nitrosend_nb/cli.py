@@ -142,8 +142,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``nitrosend-nb`` script."""
-    args = build_parser().parse_args(argv)
-    return args.func(args)
+    from .lab import TutorialsMissing
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except TutorialsMissing as error:
+        parser.exit(1, f"nitrosend-nb: {error}\n")
 
 
 if __name__ == "__main__":

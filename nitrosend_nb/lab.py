@@ -43,6 +43,10 @@ PACKAGED_TUTORIALS = "tutorials"  # the wheel's folder of notebooks inside the p
 CHECKOUT_TUTORIALS = Path(__file__).resolve().parents[1] / "notebooks"  # their one copy in a checkout
 
 
+class TutorialsMissing(FileNotFoundError):
+    """The package holds no tutorials (a broken install); ``nitrosend-nb`` prints it without a traceback."""
+
+
 def tutorials() -> Traversable:
     """The folder of tutorial notebooks: the package's own (an installed wheel) or, when the package runs from a
     checkout (an editable install, PYTHONPATH), the repository's ``notebooks/``."""
@@ -51,7 +55,7 @@ def tutorials() -> Traversable:
         return packaged
     if any(CHECKOUT_TUTORIALS.glob("*.ipynb")):
         return CHECKOUT_TUTORIALS
-    raise FileNotFoundError(
+    raise TutorialsMissing(
         f"the nitrosend-nb tutorials are missing: neither {packaged} (an installed wheel) nor "
         f"{CHECKOUT_TUTORIALS} (a checkout) holds them; reinstall the package"
     )

@@ -15,6 +15,8 @@ import nbformat
 import pytest
 import requests
 
+from nitrosend_nb import lab
+from nitrosend_nb.cli import main
 from nitrosend_nb.lab import CHECKOUT_TUTORIALS, WORKING_COPY, inbox_url, tutorials, working_copy
 
 TOKEN = "lab-command-test"
@@ -228,6 +230,22 @@ def test_the_working_copy_is_made_once_kept_and_refreshed_on_request(tmp_path):
 def test_in_a_checkout_the_tutorials_are_the_repository_notebooks():
     repository = Path(__file__).resolve().parents[2] / "notebooks"
     assert tutorials() == CHECKOUT_TUTORIALS == repository  # the one copy; the wheel's test covers the packaged one
+
+
+def test_the_tutorials_command_copies_them_and_a_missing_set_is_one_clear_line(tmp_path, monkeypatch, capsys):
+    copy = tmp_path / "mine"
+    assert main(["tutorials", "--dest", str(copy)]) == 0
+    assert sorted(path.name for path in copy.iterdir()) == sorted(
+        path.name for path in CHECKOUT_TUTORIALS.glob("*.ipynb")
+    )
+    assert f"the tutorials' working copy is in {copy}" in capsys.readouterr().out
+
+    monkeypatch.setattr(lab, "CHECKOUT_TUTORIALS", tmp_path / "no-checkout")  # as an install without them
+    with pytest.raises(SystemExit) as exited:
+        main(["tutorials", "--dest", str(tmp_path / "other")])
+    assert exited.value.code == 1
+    error = capsys.readouterr().err
+    assert error.startswith("nitrosend-nb: the nitrosend-nb tutorials are missing") and "Traceback" not in error
 
 
 def test_the_working_copy_is_git_ignored():
