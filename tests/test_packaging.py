@@ -75,14 +75,15 @@ def installed(tmp_path_factory):
     venv = scratch / "venv"  # outside the repository
     _run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", venv], scratch, env)
     python, bin_dir = venv / "bin" / "python", venv / "bin"
-    # --system-site-packages shares the base interpreter's packages; when this one runs in a venv of its own, its
-    # packages are added after the new venv's (site.addsitedir), so dependencies come from here, never a download.
-    venv_site = Path(
-        _run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], scratch, env).strip()
-    )
-    (venv_site / "borrowed_site_packages.pth").write_text(
-        "".join(f"import site; site.addsitedir({path!r})\n" for path in site.getsitepackages())
-    )
+    # --system-site-packages shares the base interpreter's packages; when this one runs in a venv of its own, that
+    # venv's packages are added after the new venv's own (site.addsitedir), so dependencies come from here, never a
+    # download, and the installed wheel comes first.
+    if sys.prefix != sys.base_prefix:
+        purelib = [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"]
+        venv_site = Path(_run(purelib, scratch, env).strip())
+        (venv_site / "borrowed_site_packages.pth").write_text(
+            "".join(f"import site; site.addsitedir({path!r})\n" for path in site.getsitepackages())
+        )
     install = [python, "-m", "pip", "install", "--no-deps", "--no-index", "--ignore-installed", wheel]
     _run(install, scratch, env)  # --ignore-installed: a nitrosend-nb of this environment is neither used nor touched
     return python, bin_dir, env, scratch, wheel
