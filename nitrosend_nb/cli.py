@@ -1,10 +1,13 @@
-"""The ``nitrosend-nb`` command line: one subcommand per tool (``sandbox`` now; more are added as subparsers)."""
+"""The ``nitrosend-nb`` command line: ``--version`` and a subcommand per tool (``sandbox``, ``lab``, ``tutorials``)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+
+from nitrosend_nb._version import __version__
 
 
 def _run_sandbox(args: argparse.Namespace) -> int:
@@ -101,20 +104,52 @@ def _add_lab(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=_run_lab)
 
 
+def _run_tutorials(args: argparse.Namespace) -> int:
+    """Copy the tutorials into the working folder (what ``lab`` does before it starts JupyterLab)."""
+    from .lab import copy_tutorials
+
+    copy_tutorials(args.dest, args.refresh)
+    return 0
+
+
+def _add_tutorials(subparsers: argparse._SubParsersAction) -> None:
+    from .lab import WORKING_COPY
+
+    parser = subparsers.add_parser(
+        "tutorials",
+        help="copy the tutorial notebooks into a folder, as `lab` does on first start, without starting Lab",
+        description="Copy the tutorial notebooks that ship with nitrosend-nb into DEST: the missing ones, or every "
+        "one with --refresh (a copy you edited is kept otherwise).",
+    )
+    parser.add_argument(
+        "--dest", type=Path, default=Path(WORKING_COPY), help=f"folder to copy into (default ./{WORKING_COPY})"
+    )
+    parser.add_argument("--refresh", action="store_true", help="overwrite copies already there (your edits are lost)")
+    parser.set_defaults(func=_run_tutorials)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="nitrosend-nb", description="The Nitrosend API in JupyterLab.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     _add_sandbox(subparsers)
     _add_lab(subparsers)
+    _add_tutorials(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``nitrosend-nb`` script."""
-    args = build_parser().parse_args(argv)
-    return args.func(args)
+    from .lab import TutorialsMissing
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except TutorialsMissing as error:
+        parser.exit(1, f"nitrosend-nb: {error}\n")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """``nitrosend-nb lab``: JupyterLab on the tutorial notebooks, with one shared sandbox behind them.
 
-In a checkout (``./notebooks`` exists) Lab opens a working copy of the notebooks in ``./lab-notebooks`` (git-ignored),
-made on first start and kept (with your edits and outputs) afterwards; ``--refresh`` restores the copies from
-``notebooks/``. The tracked tutorials stay pristine, so Lab's autosave never changes what the test suite compares.
+The tutorials ship in the package (``nitrosend_nb/tutorials`` in a wheel; a checkout's ``notebooks/``, their one
+copy, which the build packages). Lab opens a working copy of them in ``./lab-notebooks``, made on first start and
+kept (with your edits and outputs) afterwards; ``--refresh`` restores the copies (``nitrosend-nb tutorials`` makes
+the copy without starting Lab). The packaged tutorials stay pristine, so in a checkout Lab's autosave never changes
+what the test suite compares.
 
 Unless ``NITROSEND_API_KEY`` (a real account) or ``NITROSEND_SANDBOX_URL`` (a sandbox already running) is set, it
 starts one seeded :class:`~nitrosend_nb.sandbox.Sandbox` and exports ``NITROSEND_SANDBOX_URL`` and
@@ -15,53 +17,75 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import threading
 from collections.abc import Iterable
 from contextlib import ExitStack
+from importlib import resources
 from pathlib import Path
 from types import FrameType
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from nitrosend_nb.client.sandbox_urls import inbox_url
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 LAB_STOP_TIMEOUT = 20  # seconds Lab gets to shut its kernels down before it is killed
 # Lab prints this line right after its URLs: the inbox link goes beside them.
 _LAB_URLS_PRINTED = "Use Control-C to stop this server"
 
 
-WORKING_COPY = "lab-notebooks"  # beside notebooks/, git-ignored
+WORKING_COPY = "lab-notebooks"  # in the current folder (git-ignored in a checkout)
+PACKAGED_TUTORIALS = "tutorials"  # the wheel's folder of notebooks inside the package (setup.py puts them there)
+CHECKOUT_TUTORIALS = Path(__file__).resolve().parents[1] / "notebooks"  # their one copy in a checkout
 
 
-def working_copy(source: Path, target: Path, refresh: bool = False) -> Path:
+class TutorialsMissing(FileNotFoundError):
+    """The package holds no tutorials (a broken install); ``nitrosend-nb`` prints it without a traceback."""
+
+
+def tutorials() -> Traversable:
+    """The folder of tutorial notebooks: the package's own (an installed wheel) or, when the package runs from a
+    checkout (an editable install, PYTHONPATH), the repository's ``notebooks/``."""
+    packaged = resources.files("nitrosend_nb") / PACKAGED_TUTORIALS
+    if packaged.is_dir():
+        return packaged
+    if any(CHECKOUT_TUTORIALS.glob("*.ipynb")):
+        return CHECKOUT_TUTORIALS
+    raise TutorialsMissing(
+        f"the nitrosend-nb tutorials are missing: neither {packaged} (an installed wheel) nor "
+        f"{CHECKOUT_TUTORIALS} (a checkout) holds them; reinstall the package"
+    )
+
+
+def working_copy(source: Traversable, target: Path, refresh: bool = False) -> Path:
     """Copy the notebooks of ``source`` into ``target``: on first start every one, later only those missing from
     ``target`` (a copy's edits and outputs are kept), all of them again with ``refresh``. Returns ``target``."""
     target.mkdir(parents=True, exist_ok=True)
-    for notebook in sorted(source.glob("*.ipynb")):
+    for notebook in sorted(source.iterdir(), key=lambda entry: entry.name):
         copy = target / notebook.name
-        if refresh or not copy.exists():
-            shutil.copyfile(notebook, copy)
+        if notebook.name.endswith(".ipynb") and (refresh or not copy.exists()):
+            copy.write_bytes(notebook.read_bytes())
     return target
 
 
+def copy_tutorials(target: Path, refresh: bool = False) -> Path:
+    """Make, top up or (``refresh``) restore the working copy of the tutorials in ``target``; say where it is."""
+    source = tutorials()
+    copy = working_copy(source, target.resolve(), refresh)
+    kept = "restored from" if refresh else "your edits are kept; --refresh restores them from"
+    print(f"nitrosend-nb: the tutorials' working copy is in {copy} ({kept} {source})", flush=True)
+    return copy
+
+
 def notebook_dir(options: argparse.Namespace) -> Path:
-    """The folder Lab opens: ``--notebook-dir`` as given; in a checkout, the working copy of ``./notebooks``
-    (announced); else the current directory."""
+    """The folder Lab opens: ``--notebook-dir`` as given, else the tutorials' working copy in ``./lab-notebooks``."""
     if options.notebook_dir is not None:
         return options.notebook_dir.resolve()
-    tutorials = Path.cwd() / "notebooks"
-    if not tutorials.is_dir():
-        return Path.cwd()
-    copy = working_copy(tutorials, Path.cwd() / WORKING_COPY, options.refresh)
-    print(
-        f"nitrosend-nb: Lab opens a working copy of the notebooks in {copy} "
-        f"({'restored from' if options.refresh else 'notebooks/ stays untouched; --refresh restores it from'} "
-        f"{tutorials})"
-    )
-    return copy
+    return copy_tutorials(Path.cwd() / WORKING_COPY, options.refresh)
 
 
 def _relay_lab_log(stream: Iterable[str], inbox_line: str) -> None:
@@ -161,13 +185,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--notebook-dir",
         type=Path,
         default=None,
-        help=f"folder Lab opens (default: a working copy of ./notebooks in ./{WORKING_COPY} if ./notebooks exists, "
-        "else the current folder)",
+        help=f"folder Lab opens as it is (default: a working copy of the tutorials in ./{WORKING_COPY})",
     )
     parser.add_argument(
         "--refresh",
         action="store_true",
-        help=f"overwrite the working copy in ./{WORKING_COPY} with fresh copies of ./notebooks (your edits are lost)",
+        help=f"overwrite the working copy in ./{WORKING_COPY} with fresh copies of the tutorials (your edits are lost)",
     )
     parser.add_argument("--sandbox-host", default="127.0.0.1", help="interface the sandbox listens on")
     parser.add_argument("--sandbox-port", type=int, default=0, help="sandbox port (default: a free one)")

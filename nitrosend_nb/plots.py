@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from . import plot_periods
 from .reports import MONEY, NOT_SET, RATES, currency_of, described
 
 if TYPE_CHECKING:
@@ -63,8 +63,6 @@ CAMPAIGN_STATUS_COLOURS = {  # in life-cycle order: work in progress, on its way
 }
 OTHER_COLOUR = "#b0bec5"  # a status this module does not know (a newer API) or none at all
 CHANNEL_HATCHES = {"email": "", "sms": "////"}  # one status, two channels: solid email, hatched SMS
-# period code -> (noun, pandas period frequency, bar width in days leaving a gap between bars)
-_PERIODS = {"D": ("day", "D", 0.8), "W": ("week", "W-SUN", 6.0), "M": ("month", "M", 25.0)}
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -89,38 +87,25 @@ def _utc_naive(values: pd.Series) -> pd.Series:
     return values.dt.tz_localize(None)
 
 
-def _period(period: str) -> tuple[str, str, float]:
-    """Look up a period code ("D", "W", "M"); a clear error for anything else."""
-    try:
-        return _PERIODS[period]
-    except KeyError:
-        raise ValueError(f"period must be one of {sorted(_PERIODS)}, not {period!r}") from None
-
-
 def _per_period(values: pd.Series, stamps: pd.Series, period: str) -> pd.DataFrame | pd.Series:
     """Sum ``values`` (a Series, or a DataFrame of columns) per day/week/month of ``stamps``.
 
     Every period from the first to the last appears, empty ones as 0, indexed by the period's start (weeks start
-    on Monday) so bars sit on a real date axis.
+    on Monday); :func:`_period_bars` draws them centred on their periods.
     """
-    periods = _utc_naive(stamps).dt.to_period(_period(period)[1])
+    periods = _utc_naive(stamps).dt.to_period(plot_periods.resolve(period)[1])
     totals = values.groupby(periods.to_numpy()).sum()
     totals = totals.reindex(pd.period_range(totals.index.min(), totals.index.max()), fill_value=0)
     totals.index = totals.index.start_time
     return totals
 
 
-def _date_axis(ax: Axes) -> None:
-    """Readable dates on the x axis: automatic ticks, concise UTC labels.
-
-    Matplotlib's concise labels name a January tick by its year alone; here it reads "Jan" above the year, so
-    every monthly bar is labelled by its month.
-    """
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=10)
-    formatter = mdates.ConciseDateFormatter(locator)
-    formatter.zero_formats = ["", "%b\n%Y", "%b", "%b-%d", "%H:%M", "%H:%M"]
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(formatter)
+def _period_bars(ax: Axes, values: pd.Series, period: str, **style: Any) -> Any:
+    """Bars of ``values`` (indexed by period start) centred on their periods, with the period axis; the bars."""
+    centres, widths = plot_periods.bars(values.index, period)
+    drawn = ax.bar(centres, values.to_numpy(), width=widths, **style)
+    plot_periods.period_axis(ax, values.index, period)
+    return drawn
 
 
 def _counts_bar(counts: pd.Series, ax: Axes, title: str, xlabel: str, colours: dict[str, str] | None = None) -> Axes:
@@ -146,24 +131,14 @@ def _largest_first(totals: pd.Series, top: int | None = None) -> pd.Series:
     return totals
 
 
-def _stack(
-    ax: Axes, table: pd.DataFrame, width: float, style: Callable[[str], Mapping[str, Any]] | None = None
-) -> None:
-    """One bar series per column of ``table`` (indexed by period start), each on top of the previous ones;
-    ``style(label)`` gives extra bar arguments (colour, hatch)."""
+def _stack(ax: Axes, table: pd.DataFrame, period: str, style: Callable[[str], Mapping[str, Any]] | None = None) -> None:
+    """One bar series per column of ``table`` (indexed by period start), each on top of the previous ones, centred
+    on their periods; ``style(label)`` gives extra bar arguments (colour, hatch)."""
     bottom = pd.Series(0, index=table.index)
     for label in table.columns:
         extra = style(label) if style else {}
-        ax.bar(
-            table.index,
-            table[label].to_numpy(),
-            bottom=bottom.to_numpy(),
-            width=width,
-            align="edge",
-            label=label,
-            edgecolor="white",
-            linewidth=0,
-            **extra,
+        _period_bars(
+            ax, table[label], period, bottom=bottom.to_numpy(), label=label, edgecolor="white", linewidth=0, **extra
         )
         bottom += table[label]
 
@@ -175,7 +150,7 @@ def campaign_sends(campaigns: pd.DataFrame, ax: Axes | None = None, period: str 
     campaign is the send) when it was sent without a schedule. Campaigns that sent nothing are left out.
     """
     ax = _axes(ax)
-    noun, _, width = _period(period)
+    noun, _ = plot_periods.resolve(period)
     title = f"Campaign sends per {noun}"
     if campaigns.empty:
         return _no_data(ax, title)
@@ -185,12 +160,11 @@ def campaign_sends(campaigns: pd.DataFrame, ax: Axes | None = None, period: str 
     if sent.empty:
         return _no_data(ax, title)
     totals = _per_period(sent["sent_count"].astype("int64"), when, period)
-    ax.bar(totals.index, totals.to_numpy(), width=width, align="edge")
+    _period_bars(ax, totals, period)
     ax.set_title(title)
     ax.set_xlabel(f"{noun} (UTC)")
     ax.set_ylabel("emails sent")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    _date_axis(ax)
     return ax
 
 
@@ -214,16 +188,17 @@ def contacts_growth(contacts: pd.DataFrame, ax: Axes | None = None, period: str 
     ``period="M"`` counts per month, ``"D"`` per day. The running total lives on ``ax.right_ax``.
     """
     ax = _axes(ax)
-    noun, _, width = _period(period)
+    noun, _ = plot_periods.resolve(period)
     title = f"Contacts added per {noun}"
     contacts = contacts[contacts["created_at"].notna()] if not contacts.empty else contacts
     if contacts.empty:
         return _no_data(ax, title)
     new = _per_period(pd.Series(1, index=contacts.index), contacts["created_at"], period)
     total = new.cumsum()
-    bars = ax.bar(new.index, new.to_numpy(), width=width, align="edge", label=f"new per {noun}")
+    new_bars = _period_bars(ax, new, period, label=f"new per {noun}")
     right = ax.twinx()
-    (line,) = right.plot(total.index, total.to_numpy(), color="tab:orange", marker=".", label="total")
+    centres, _ = plot_periods.bars(total.index, period)  # each period's running total above its bar
+    (line,) = right.plot(centres, total.to_numpy(), color="tab:orange", marker=".", label="total")
     ax.right_ax = right
     ax.set_title(title)
     ax.set_xlabel(f"{noun} (UTC)")
@@ -232,8 +207,7 @@ def contacts_growth(contacts: pd.DataFrame, ax: Axes | None = None, period: str 
     right.set_ylim(bottom=0)
     for axis in (ax, right):
         axis.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(handles=[bars, line], loc="upper left")
-    _date_axis(ax)
+    ax.legend(handles=[new_bars, line], loc="upper left")
     return ax
 
 
@@ -281,13 +255,12 @@ def messages_per_day(
             "hatch": CHANNEL_HATCHES.get(parts.get("channel"), ""),
         }
 
-    _stack(ax, table, _period("D")[2], style)
+    _stack(ax, table, "D", style)
     ax.set_title(title)
     ax.set_xlabel("day (UTC)")
     ax.set_ylabel("messages")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(title=" / ".join(columns), loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the bars
-    _date_axis(ax)
     return ax
 
 
@@ -357,7 +330,7 @@ def suppressions_over_time(suppressions: pd.DataFrame, ax: Axes | None = None, p
     """New suppressions per month (``period="W"`` weekly, ``"D"`` daily) stacked by ``reason``, dated by
     ``event_occurred_at`` (the bounce or complaint), else ``created_at``."""
     ax = _axes(ax)
-    noun, _, width = _period(period)
+    noun, _ = plot_periods.resolve(period)
     title = f"Suppressions per {noun} by reason"
     if suppressions.empty:
         return _no_data(ax, title)
@@ -367,13 +340,12 @@ def suppressions_over_time(suppressions: pd.DataFrame, ax: Axes | None = None, p
         return _no_data(ax, title)
     reasons = dated["reason"].astype("object").fillna(MISSING_LABEL)
     table = _per_period(pd.get_dummies(reasons).astype("int64"), when[when.notna()], period)
-    _stack(ax, table, width, lambda label: {"color": REASON_COLOURS.get(label)})
+    _stack(ax, table, period, lambda label: {"color": REASON_COLOURS.get(label)})
     ax.set_title(title)
     ax.set_xlabel(f"{noun} (UTC)")
     ax.set_ylabel("suppressions")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(title="reason", loc="upper left", bbox_to_anchor=(1.01, 1))
-    _date_axis(ax)
     return ax
 
 
@@ -472,15 +444,15 @@ def report_series(series: pd.DataFrame, column: str, ax: Axes | None = None) -> 
     in the report's currency, rates as percentages)."""
     ax = _axes(ax)
     period = series.attrs.get("period", "M")
-    noun, _, width = _period(period)
+    noun, _ = plot_periods.resolve(period)
     title = f"{_words(column).capitalize()} per {noun} of sends"
     if series.empty:
         return _no_data(ax, title)
     values = series[column].astype("float64")
-    ax.bar(_utc_naive(series.index.to_series()).to_numpy(), values.fillna(0).to_numpy(), width=width, align="edge")
+    starts = pd.DatetimeIndex(_utc_naive(series.index.to_series()))
+    _period_bars(ax, pd.Series(values.fillna(0).to_numpy(), index=starts), period)
     method = described(series.attrs)
     ax.set_title(title + (f"\n{method}" if method and column not in ("recipients", "delivered") else ""))
     ax.set_xlabel(f"{noun} of the send (UTC)")
     _value_axis(ax, column, series.attrs.get("currency"), axis="y")
-    _date_axis(ax)
     return ax

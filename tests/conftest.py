@@ -47,7 +47,9 @@ def fresh_sandbox(make_sandbox):
 def openapi_spec():
     """The parsed ../shared/nitrosend-openapi.yaml; skips the test when it is absent."""
     if not SPEC_PATH.is_file():
-        pytest.skip(f"OpenAPI description not found at {SPEC_PATH}")
+        pytest.skip(
+            f"needs the vendor's OpenAPI description, ../shared/nitrosend-openapi.yaml beside the clone ({SPEC_PATH})"
+        )
     yaml = pytest.importorskip("yaml")
     return yaml.safe_load(SPEC_PATH.read_text())
 

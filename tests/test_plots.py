@@ -1,5 +1,7 @@
 """nitrosend_nb.plots draws what the data says, on the Agg backend."""
 
+import itertools
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -10,7 +12,7 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
 
-from nitrosend_nb import plots
+from nitrosend_nb import plot_periods, plots
 
 CAMPAIGN_STATUSES = ["draft", "scheduled", "live", "paused", "completed", "cancelled", "archived"]
 
@@ -79,9 +81,23 @@ def bar_widths(ax):
     return [patch.get_width() for patch in ax.patches]
 
 
-def bar_dates(ax):
-    """The left edge of each vertical bar as a date."""
-    return [mdates.num2date(patch.get_x()).strftime("%Y-%m-%d") for patch in ax.patches]
+def as_timestamp(number: float) -> pd.Timestamp:
+    """A matplotlib date number as a naive UTC timestamp."""
+    return pd.Timestamp(mdates.num2date(number)).tz_localize(None)
+
+
+def bar_periods(ax, freq: str) -> list[str]:
+    """The first day of the period (a pandas frequency) each vertical bar stands for, checking that the bar lies
+    inside that period and is centred on it."""
+    starts = []
+    for patch in ax.patches:
+        left, right = as_timestamp(patch.get_x()), as_timestamp(patch.get_x() + patch.get_width())
+        span = (left + (right - left) / 2).to_period(freq)
+        begin, end = span.start_time, (span + 1).start_time
+        assert begin < left and right < end, f"the bar {left}..{right} spills out of {span}"
+        assert abs((left - begin) - (end - right)) < pd.Timedelta(seconds=1), f"the bar {left}..{right} is off-centre"
+        starts.append(f"{begin:%Y-%m-%d}")
+    return starts
 
 
 def ytick_labels(ax):
@@ -115,12 +131,21 @@ def test_campaign_sends_sums_sent_count_per_month_including_empty_months():
     assert ax.get_title() == "Campaign sends per month"
     assert ax.get_ylabel() == "emails sent"
     assert ax.get_xlabel() == "month (UTC)"
-    assert bar_dates(ax) == ["2026-01-01", "2026-02-01", "2026-03-01"]
+    assert bar_periods(ax, "M") == ["2026-01-01", "2026-02-01", "2026-03-01"]
     assert bar_heights(ax) == [140, 0, 20]
-    assert isinstance(ax.xaxis.get_major_formatter(), mdates.ConciseDateFormatter)
 
 
-def test_campaign_sends_labels_a_january_bar_by_its_month_not_only_its_year():
+def tick_labels(ax) -> list[str]:
+    """The x tick labels as drawn."""
+    ax.figure.canvas.draw()
+    return [tick.get_text() for tick in ax.get_xticklabels()]
+
+
+def bar_centres(ax) -> list[float]:
+    return [patch.get_x() + patch.get_width() / 2 for patch in ax.patches]
+
+
+def test_campaign_sends_label_every_month_under_its_bar_with_the_year_where_it_changes():
     campaigns = campaigns_frame(
         [
             ("completed", 30, "2025-11-10T10:00:00Z", "2025-11-10T10:00:05Z"),
@@ -129,10 +154,66 @@ def test_campaign_sends_labels_a_january_bar_by_its_month_not_only_its_year():
         ]
     )
     ax = plots.campaign_sends(campaigns)
+    # one label a month, the year under the first and under January (matplotlib's concise labels say "2026" alone)
+    assert tick_labels(ax) == ["Nov\n2025", "Dec", "Jan\n2026", "Feb", "Mar"]
+    assert list(ax.get_xticks()) == pytest.approx(bar_centres(ax), abs=1e-6)  # each tick under its bar's centre
+    assert bar_periods(ax, "M") == ["2025-11-01", "2025-12-01", "2026-01-01", "2026-02-01", "2026-03-01"]
+
+
+def test_a_year_of_months_gets_a_label_per_month_where_there_is_room_and_calendar_steps_where_not():
+    starts = pd.date_range("2025-11-01", periods=13, freq="MS")
+    stamps = [f"{start:%Y-%m-%d}T12:00:00Z" for start in starts]
+    campaigns = campaigns_frame([("completed", 10, stamp, stamp) for stamp in stamps])
+    months = ["Nov\n2025", "Dec", "Jan\n2026", *(f"{start:%b}" for start in starts[3:])]
+    assert tick_labels(plots.campaign_sends(campaigns)) == months  # the default 8-inch chart
+    _, ax = plt.subplots(figsize=(4, 3), layout="constrained")
+    narrow = tick_labels(plots.campaign_sends(campaigns, ax=ax))
+    assert narrow == ["Nov\n2025", "Jan\n2026", "Mar", "May", "Jul", "Sep", "Nov"]  # every other month, from January
+
+
+def label_extents(ax) -> list[tuple[float, float]]:
+    """The horizontal extent of each drawn x tick label, in pixels, left to right."""
     ax.figure.canvas.draw()
-    labels = {tick.get_text() for tick in ax.get_xticklabels()}
-    assert "Jan\n2026" in labels  # matplotlib's concise default would say just "2026"
-    assert {"Nov", "Mar"} <= labels
+    renderer = ax.figure.canvas.get_renderer()
+    labels = [label for label in ax.get_xticklabels() if label.get_visible() and label.get_text()]
+    return sorted((box.x0, box.x1) for box in (label.get_window_extent(renderer) for label in labels))
+
+
+@pytest.mark.parametrize(
+    ("period", "freq", "count", "width"),
+    [
+        ("M", "MS", 13, 8),
+        ("M", "MS", 13, 4),  # a narrow chart: fewer labels, in calendar steps
+        ("M", "MS", 40, 8),
+        ("W", "W-MON", 30, 8),
+        ("W", "W-MON", 104, 8),
+        ("D", "D", 45, 8),
+        ("D", "D", 200, 5),
+    ],
+)
+def test_period_labels_never_touch_and_each_names_the_period_under_it(period, freq, count, width):
+    starts = pd.date_range("2025-11-01", periods=count, freq=freq)
+    stamps = [f"{start:%Y-%m-%d}T12:00:00Z" for start in starts]
+    campaigns = campaigns_frame([("completed", 10, stamp, stamp) for stamp in stamps])
+    _, ax = plt.subplots(figsize=(width, 3), layout="constrained")
+    plots.campaign_sends(campaigns, ax=ax, period=period)
+    extents = label_extents(ax)
+    assert len(extents) >= 2
+    gaps = [right[0] - left[1] for left, right in itertools.pairwise(extents)]
+    assert min(gaps) > 2, f"labels touch: {gaps} pixels apart"
+    centres = {round(centre, 6) for centre in bar_centres(ax)}
+    labels = tick_labels(ax)
+    years_shown = []
+    for tick, label in zip(ax.get_xticks(), labels, strict=True):
+        assert round(tick, 6) in centres, "a tick stands under a bar's centre"
+        start = as_timestamp(tick).to_period(plot_periods.resolve(period)[1]).start_time
+        first, *year = label.split("\n")
+        assert first == (f"{start:%b}" if period == "M" else f"{start:%b} {start.day}")
+        years_shown.append((start.year, year))
+    previous = None
+    for year, shown in years_shown:  # the year under the first label and wherever it changes, nowhere else
+        assert shown == ([str(year)] if year != previous else [])
+        previous = year
 
 
 def test_campaign_sends_per_week_starts_weeks_on_monday():
@@ -144,7 +225,7 @@ def test_campaign_sends_per_week_starts_weeks_on_monday():
     )
     ax = plots.campaign_sends(campaigns, period="W")
     assert ax.get_title() == "Campaign sends per week"
-    assert bar_dates(ax) == ["2026-01-05", "2026-01-12"]
+    assert bar_periods(ax, "W-SUN") == ["2026-01-05", "2026-01-12"]
     assert bar_heights(ax) == [7, 3]
 
 
@@ -200,7 +281,7 @@ def test_contacts_growth_counts_new_contacts_per_week_and_the_running_total():
     ax = plots.contacts_growth(contacts_frame(CONTACTS))
     assert ax.get_title() == "Contacts added per week"
     assert ax.get_ylabel() == "new contacts per week"
-    assert bar_dates(ax) == ["2026-01-05", "2026-01-12", "2026-01-19"]
+    assert bar_periods(ax, "W-SUN") == ["2026-01-05", "2026-01-12", "2026-01-19"]
     assert bar_heights(ax) == [3, 0, 3]
     (total,) = ax.right_ax.get_lines()
     assert list(total.get_ydata()) == [3, 3, 6]
@@ -258,7 +339,7 @@ def test_messages_per_day_stacks_status_and_channel_with_empty_days():
     legend = [text.get_text() for text in ax.get_legend().get_texts()]
     assert legend == ["failed / email", "sent / email", "sent / sms"]
     days = ["2026-01-01", "2026-01-02", "2026-01-03"]
-    assert bar_dates(ax) == days * 3
+    assert bar_periods(ax, "D") == days * 3
     heights = bar_heights(ax)
     per_series = {label: heights[i * 3 : i * 3 + 3] for i, label in enumerate(legend)}
     assert per_series == {"failed / email": [1, 0, 0], "sent / email": [2, 0, 0], "sent / sms": [0, 0, 1]}
@@ -482,7 +563,7 @@ def test_suppressions_over_time_stacks_reasons_per_month():
     )
     assert ax.get_title() == "Suppressions per month by reason"
     assert [text.get_text() for text in ax.get_legend().get_texts()] == ["complaint", "hard_bounce"]
-    assert bar_dates(ax) == ["2026-01-01", "2026-02-01", "2026-03-01"] * 2
+    assert bar_periods(ax, "M") == ["2026-01-01", "2026-02-01", "2026-03-01"] * 2
     assert bar_heights(ax) == [0, 0, 1, 2, 0, 0]
     assert to_hex(ax.patches[3].get_facecolor()) == plots.REASON_COLOURS["hard_bounce"]
 

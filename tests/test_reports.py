@@ -19,11 +19,16 @@ from nitrosend_nb import reports
 from nitrosend_nb.sandbox import Sandbox
 
 WORLDS = [(seed, size) for seed in (0, 1, 2) for size in (120, 400)]
+SMALL_WORLDS = [world for world in WORLDS if world[1] == 120]  # one size is enough for a check of the plumbing
 WINDOW = timedelta(days=5)
 CATEGORIES = ("content_review", "account", "internal", "recipient", "provider", "delivery")
 
 
-@pytest.fixture(scope="module", params=WORLDS, ids=lambda world: f"seed{world[0]}-{world[1]}")
+def world_id(world: tuple[int, int]) -> str:
+    return f"seed{world[0]}-{world[1]}"
+
+
+@pytest.fixture(scope="module", params=WORLDS, ids=world_id)
 def world(request):
     """A seeded sandbox, a client, the frames the reports read and the raw records the reference reads."""
     seed, size = request.param
@@ -294,10 +299,9 @@ def _same(left: pd.DataFrame, right: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(left, right, check_dtype=False, check_index_type=False)
 
 
+@pytest.mark.parametrize("world", SMALL_WORLDS, ids=world_id, indirect=True)
 def test_pyarrow_backed_frames_give_the_same_reports(world):
     _, frames, _ = world
-    if len(frames.contacts) > 200:
-        pytest.skip("one size is enough for the dtype check")
     arrow = _arrow_backed(frames)
     assert isinstance(arrow.messages["created_at"].dtype, pd.ArrowDtype)
     for model in reports.MODELS:
@@ -307,10 +311,9 @@ def test_pyarrow_backed_frames_give_the_same_reports(world):
     _same(reports.cohorts(arrow.contacts, arrow.events), reports.cohorts(frames.contacts, frames.events))
 
 
+@pytest.mark.parametrize("world", SMALL_WORLDS, ids=world_id, indirect=True)
 def test_a_parquet_export_gives_the_same_reports(world, tmp_path):
     ns, frames, _ = world
-    if len(frames.contacts) > 200:
-        pytest.skip("one size is enough for the export check")
     read = {}
     for name, resource, filters in (
         ("campaigns", ns.campaigns, {}),
@@ -350,10 +353,9 @@ def test_settings_are_checked_and_kept_in_attrs(world):
     assert np.isnan(reports.campaigns(frames, event="never_tracked")["revenue_per_recipient"]).sum() == 0
 
 
+@pytest.mark.parametrize("world", SMALL_WORLDS, ids=world_id, indirect=True)
 def test_the_client_conveniences_fetch_and_compute_the_same(world):
     ns, frames, _ = world
-    if len(frames.contacts) > 200:
-        pytest.skip("one size is enough")
     _same(ns.reports.campaigns(model="utm", window="2D"), reports.campaigns(frames, model="utm", window="2D"))
     _same(ns.reports.summary(), reports.summary(frames))
     _same(ns.reports.cohorts(period="W"), reports.cohorts(frames.contacts, frames.events, period="W"))

@@ -1,5 +1,6 @@
-"""`nitrosend-nb lab` starts one sandbox and JupyterLab on a working copy of the notebooks, shares the sandbox with
-Lab, and Ctrl-C stops both; the tracked notebooks are never the ones Lab edits."""
+"""`nitrosend-nb lab` starts one sandbox and JupyterLab on a working copy of the tutorials, shares the sandbox with
+Lab, and Ctrl-C stops both; the tracked notebooks are never the ones Lab edits. tests/test_packaging.py runs the
+command's copy from an installed wheel."""
 
 import os
 import signal
@@ -14,7 +15,9 @@ import nbformat
 import pytest
 import requests
 
-from nitrosend_nb.lab import WORKING_COPY, inbox_url, working_copy
+from nitrosend_nb import lab
+from nitrosend_nb.cli import main
+from nitrosend_nb.lab import CHECKOUT_TUTORIALS, WORKING_COPY, inbox_url, tutorials, working_copy
 
 TOKEN = "lab-command-test"
 STARTUP_TIMEOUT = 90  # seconds; generous because the machine's two cores are shared
@@ -82,9 +85,16 @@ class LabCommand:
         self.lab_port = free_port()
         self.lab_api = f"http://127.0.0.1:{self.lab_port}/api"
         command = [
-            sys.executable, "-c", "import sys; from nitrosend_nb.cli import main; sys.exit(main())", "lab", *args,
+            sys.executable,
+            "-c",
+            "import sys; from nitrosend_nb.cli import main; sys.exit(main())",
+            "lab",
+            *args,
             # JupyterLab's own options: passed through untouched
-            "--no-browser", "--ip=127.0.0.1", f"--port={self.lab_port}", f"--IdentityProvider.token={TOKEN}",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={self.lab_port}",
+            f"--IdentityProvider.token={TOKEN}",
         ]  # no --allow-root: as root (CI), `lab` must add it itself
         self.process = subprocess.Popen(
             command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -126,10 +136,8 @@ needs_proc = pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="re
 
 @needs_proc
 def test_lab_shares_one_sandbox_with_jupyterlab_and_ctrl_c_stops_both(tmp_path, lab_environment):
-    notebooks = tmp_path / "notebooks"  # a checkout: Lab must open a working copy, never these
-    notebooks.mkdir()
-    write_notebook(notebooks / "00-demo.ipynb", "print('tutorial')")
-    tracked = (notebooks / "00-demo.ipynb").read_bytes()
+    originals = sorted(CHECKOUT_TUTORIALS.glob("*.ipynb"))  # Lab must open a working copy, never these
+    tracked = {notebook.name: notebook.read_bytes() for notebook in originals}
     copy = tmp_path / WORKING_COPY
     sandbox_port = free_port()
     sandbox_root = f"http://127.0.0.1:{sandbox_port}"
@@ -150,10 +158,14 @@ def test_lab_shares_one_sandbox_with_jupyterlab_and_ctrl_c_stops_both(tmp_path, 
         )
         assert account.status_code == 200
         assert f"--notebook-dir={copy}" in Path(f"/proc/{lab_pid}/cmdline").read_text().split("\0")
-        assert (copy / "00-demo.ipynb").read_bytes() == tracked
-        assert any(f"working copy of the notebooks in {copy}" in line for line in lab.lines)
-        saved = requests.put(f"{lab.lab_api}/contents/00-demo.ipynb", params={"token": TOKEN}, timeout=10,
-                             json={"type": "notebook", "format": "json", "content": notebook_json("edited in Lab")})
+        assert {notebook.name: notebook.read_bytes() for notebook in copy.iterdir()} == tracked
+        assert any(f"the tutorials' working copy is in {copy}" in line for line in lab.lines)
+        saved = requests.put(
+            f"{lab.lab_api}/contents/00-quickstart.ipynb",
+            params={"token": TOKEN},
+            timeout=10,
+            json={"type": "notebook", "format": "json", "content": notebook_json("edited in Lab")},
+        )
         assert saved.status_code == 200  # Lab saves into the working copy
 
         assert lab.stop(signal.SIGINT) == 0
@@ -165,8 +177,8 @@ def test_lab_shares_one_sandbox_with_jupyterlab_and_ctrl_c_stops_both(tmp_path, 
     assert not alive(lab_pid), "JupyterLab is stopped"
     assert not answers(lab.lab_api)
     assert not answers(f"{sandbox_root}/_sandbox/outbox"), "the sandbox is stopped"
-    assert (notebooks / "00-demo.ipynb").read_bytes() == tracked, "the tracked notebook is untouched"
-    assert "edited in Lab" in (copy / "00-demo.ipynb").read_text()
+    assert {notebook.name: notebook.read_bytes() for notebook in originals} == tracked, "the tutorials are untouched"
+    assert "edited in Lab" in (copy / "00-quickstart.ipynb").read_text()
 
 
 @needs_proc
@@ -201,18 +213,39 @@ def write_notebook(path: Path, source: str) -> None:
 
 
 def test_the_working_copy_is_made_once_kept_and_refreshed_on_request(tmp_path):
-    tutorials, copy = tmp_path / "notebooks", tmp_path / WORKING_COPY
-    tutorials.mkdir()
-    write_notebook(tutorials / "00-a.ipynb", "a = 1")
-    assert working_copy(tutorials, copy) == copy
-    assert (copy / "00-a.ipynb").read_bytes() == (tutorials / "00-a.ipynb").read_bytes()
+    source, copy = tmp_path / "notebooks", tmp_path / WORKING_COPY
+    source.mkdir()
+    write_notebook(source / "00-a.ipynb", "a = 1")
+    assert working_copy(source, copy) == copy
+    assert (copy / "00-a.ipynb").read_bytes() == (source / "00-a.ipynb").read_bytes()
     write_notebook(copy / "00-a.ipynb", "a = 'my edit'")
-    write_notebook(tutorials / "01-b.ipynb", "b = 2")
-    working_copy(tutorials, copy)
+    write_notebook(source / "01-b.ipynb", "b = 2")
+    working_copy(source, copy)
     assert "my edit" in (copy / "00-a.ipynb").read_text(), "a later start keeps the copy's edits"
-    assert (copy / "01-b.ipynb").exists(), "and adds notebooks new in notebooks/"
-    working_copy(tutorials, copy, refresh=True)
-    assert (copy / "00-a.ipynb").read_bytes() == (tutorials / "00-a.ipynb").read_bytes()
+    assert (copy / "01-b.ipynb").exists(), "and adds notebooks new in the source"
+    working_copy(source, copy, refresh=True)
+    assert (copy / "00-a.ipynb").read_bytes() == (source / "00-a.ipynb").read_bytes()
+
+
+def test_in_a_checkout_the_tutorials_are_the_repository_notebooks():
+    repository = Path(__file__).resolve().parents[2] / "notebooks"
+    assert tutorials() == CHECKOUT_TUTORIALS == repository  # the one copy; the wheel's test covers the packaged one
+
+
+def test_the_tutorials_command_copies_them_and_a_missing_set_is_one_clear_line(tmp_path, monkeypatch, capsys):
+    copy = tmp_path / "mine"
+    assert main(["tutorials", "--dest", str(copy)]) == 0
+    assert sorted(path.name for path in copy.iterdir()) == sorted(
+        path.name for path in CHECKOUT_TUTORIALS.glob("*.ipynb")
+    )
+    assert f"the tutorials' working copy is in {copy}" in capsys.readouterr().out
+
+    monkeypatch.setattr(lab, "CHECKOUT_TUTORIALS", tmp_path / "no-checkout")  # as an install without them
+    with pytest.raises(SystemExit) as exited:
+        main(["tutorials", "--dest", str(tmp_path / "other")])
+    assert exited.value.code == 1
+    error = capsys.readouterr().err
+    assert error.startswith("nitrosend-nb: the nitrosend-nb tutorials are missing") and "Traceback" not in error
 
 
 def test_the_working_copy_is_git_ignored():

@@ -4,9 +4,10 @@ import ast
 import importlib.metadata
 import re
 import sys
-import tomllib
+from collections import Counter
 
 import pytest
+import tomllib
 import yaml
 from notebook_files import REPO, notebook_paths, read_notebook
 
@@ -18,14 +19,20 @@ def _canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def _lower_bounds(requirements) -> dict[str, str | None]:
-    """{canonical name: lower bound or None} for requirement strings like ``pandas>=2.1``."""
-    bounds = {}
-    for requirement in requirements:
+def _requirements(entries) -> list[tuple[str, str | None]]:
+    """(canonical name, lower bound or None) of each requirement string like ``pandas>=2.1``, in order (pip options
+    such as ``-e .`` skipped)."""
+    found = []
+    for requirement in entries:
         match = REQUIREMENT.match(requirement)
         if match and not requirement.lstrip().startswith("-"):
-            bounds[_canonical(match.group(1))] = match.group(2)
-    return bounds
+            found.append((_canonical(match.group(1)), match.group(2)))
+    return found
+
+
+def _lower_bounds(entries) -> dict[str, str | None]:
+    """{canonical name: lower bound or None} for requirement strings like ``pandas>=2.1``."""
+    return dict(_requirements(entries))
 
 
 def _pyproject():
@@ -42,7 +49,17 @@ def extra_test_dependencies() -> dict[str, str | None]:
     return _lower_bounds(_pyproject().get("optional-dependencies", {}).get("test", []))
 
 
-def environment_dependencies() -> dict[str, str | None]:
+def declared_lists() -> dict[str, list[str]]:
+    """Every requirement list of pyproject.toml (dependencies and each extra) and environment.yml, by where it is."""
+    extras = _pyproject().get("optional-dependencies", {})
+    return {
+        "pyproject.toml dependencies": _pyproject()["dependencies"],
+        **{f"pyproject.toml extra {name}": requirements for name, requirements in extras.items()},
+        "environment.yml": environment_entries(),
+    }
+
+
+def environment_entries() -> list[str]:
     """environment.yml's conda-forge list plus its ``- pip:`` sub-list."""
     path = REPO / "environment.yml"
     if not path.exists():
@@ -54,16 +71,36 @@ def environment_dependencies() -> dict[str, str | None]:
             entries += entry.get("pip", [])
         else:
             entries.append(entry)
-    return _lower_bounds(entries)
+    return entries
+
+
+def environment_dependencies() -> dict[str, str | None]:
+    """environment.yml's requirements: {canonical name: lower bound or None}."""
+    return _lower_bounds(environment_entries())
 
 
 def test_environment_yml_lists_every_dependency_with_the_same_lower_bound():
-    declared = {**runtime_dependencies(), **extra_test_dependencies()}
+    declared = {
+        name: bound
+        for where, entries in declared_lists().items()
+        if where != "environment.yml"
+        for name, bound in _requirements(entries)
+    }
     environment = environment_dependencies()
     missing = sorted(set(declared) - set(environment))
     assert not missing, f"in pyproject.toml but not in environment.yml: {missing}"
     differing = {name: (bound, environment[name]) for name, bound in declared.items() if environment[name] != bound}
     assert not differing, f"lower bounds differ (pyproject, environment.yml): {differing}"
+    unexplained = sorted(set(environment) - set(declared) - {"python", "pip"})
+    assert not unexplained, f"in environment.yml but not in pyproject.toml: {unexplained}"
+
+
+def test_no_requirement_is_listed_twice():
+    twice = {
+        where: sorted(name for name, count in Counter(name for name, _ in _requirements(entries)).items() if count > 1)
+        for where, entries in declared_lists().items()
+    }
+    assert not any(twice.values()), f"listed twice: {twice}"
 
 
 def test_environment_yml_pins_the_python_floor_of_pyproject():
