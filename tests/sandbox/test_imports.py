@@ -260,7 +260,7 @@ def test_whole_file_problems_are_refused_before_anything_runs(quick):
     assert refused(csv_bytes("email", "a@example.com"), "options.list_ids", options={"list_ids": [999]})
     assert "not UTF-8" in refused("email\nzoë@example.com\n".encode("latin-1"), "file")[0]
     assert "empty" in refused(b"", "file")[0]
-    limits = quick.get("/imports/spec").json()["limits"]
+    limits = quick.get("/imports/spec").json()["guardrails"]
     too_many = csv_bytes("email", *(["a@b.co"] * (limits["max_rows"] + 1)))
     assert "limit" in refused(too_many, "file")[0]
     too_big = quick.session.post(
@@ -276,8 +276,8 @@ def test_whole_file_problems_are_refused_before_anything_runs(quick):
 
 def test_spec_list_filters_and_page_size(quick):
     spec = quick.get("/imports/spec").json()
-    assert spec["write_modes"] == ["real", "shadow", "dry_run"] and spec["parsers"] == ["csv"]
-    assert "email" in {f["name"] for f in spec["resources"]["contacts"]["fields"]}
+    assert spec["guardrails"]["write_modes"] == ["real", "shadow", "dry_run"] and spec["parser"] == "default"
+    assert "email" in {f["name"] for f in spec["fields"]} and spec["required_rules"]["required_fields"] == ["email"]
     for index in range(26):
         post_multipart(quick, csv_bytes("email", f"page{index}@example.com"))
     listing = quick.get("/imports")

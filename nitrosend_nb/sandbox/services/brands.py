@@ -241,9 +241,10 @@ def update(state: SandboxState, sid: str, body: BrandUpdate, base_url: str | Non
 
 
 def scrape(state: SandboxState, sid: str, body: BrandScrape) -> dict:
-    """Read the brand's website (``{status, url}``). The sandbox has no network, so it keeps what the URL itself
-    says: the site becomes the brand's ``source_url`` (and a Website link when it has none), an empty company name
-    is taken from the host, and ``last_scraped_at`` is now; colours, fonts and logo stay as they are."""
+    """Read the brand's website (``{status: "scraping", url}``). The sandbox has no network, so it keeps what the
+    URL itself says: the site becomes the brand's ``source_url`` (and a Website link when it has none), an empty
+    company name is taken from the host, and ``last_scraped_at`` is now; colours, fonts and logo stay as they
+    are."""
     url = body.url
     host = (urlsplit(url).hostname or "").removeprefix("www.")
     with state.store.atomic():
@@ -261,7 +262,7 @@ def scrape(state: SandboxState, sid: str, body: BrandScrape) -> dict:
             updated_at=now,
         )
         state.store.replace("brands", brand)
-    return {"status": "complete", "url": url}
+    return {"status": "scraping", "url": url}
 
 
 def delete(state: SandboxState, sid: str) -> dict:

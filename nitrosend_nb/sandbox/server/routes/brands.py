@@ -54,8 +54,9 @@ def get_onboarding(sid: str, state: SandboxState = Depends(get_state)) -> Respon
     return json_response(onboarding(state, fetch(state, sid)))
 
 
-@router.post("/brands/{sid}/scrape", tags=["Brands"], summary="Read the brand's website")
+@router.post("/brands/{sid}/scrape", tags=["Brands"], status_code=202, summary="Read the brand's website")
 def scrape_brand(sid: str, body: BrandScrape, state: SandboxState = Depends(get_state)) -> Response:
-    """``{status, url}``: offline, the sandbox keeps what the URL says (its source_url, a Website link, a company
-    name from the host when there is none) and stamps ``last_scraped_at``."""
-    return json_response(scrape(state, sid, body))
+    """202 ``{status: "scraping", url}``, as the service's queued job answers; offline, the sandbox keeps at once
+    what the URL says (its source_url, a Website link, a company name from the host when there is none) and
+    stamps ``last_scraped_at``, so the next ``GET /brands/{sid}`` shows the result."""
+    return json_response(scrape(state, sid, body), 202)
