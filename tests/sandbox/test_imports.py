@@ -3,14 +3,12 @@ rerun idempotency, cancel, dry run and the published limits."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import time
 
 import pytest
 import requests
-from sandbox_helpers import Api, assert_error, email_of
+from sandbox_helpers import Api, assert_error, checksum, direct_upload, email_of
 
 from nitrosend_nb.sandbox import limits
 
@@ -40,28 +38,6 @@ def finish(api: Api, import_id: int, timeout: float = 10) -> dict:
             return record
         assert time.monotonic() < deadline, record
         time.sleep(0.02)
-
-
-def checksum(data: bytes) -> str:
-    return base64.b64encode(hashlib.md5(data).digest()).decode()
-
-
-def direct_upload(api: Api, data: bytes) -> dict:
-    response = api.session.post(
-        api.sb.root_url + "/v1/direct_uploads",
-        timeout=10,
-        json={
-            "purpose": "import",
-            "blob": {
-                "filename": "people.csv",
-                "byte_size": len(data),
-                "checksum": checksum(data),
-                "content_type": "text/csv",
-            },
-        },
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 MIXED = csv_bytes(
