@@ -9,6 +9,7 @@ import time
 import requests
 from standardwebhooks.webhooks import Webhook
 
+from nitrosend_nb.client.resources.webhooks import EMAIL_EVENTS  # every event of an email sent (not received)
 from nitrosend_nb.sandbox import Sandbox
 
 
@@ -145,18 +146,6 @@ def direct_upload(
     )
     assert response.status_code == 201, response.text
     return response.json()
-
-
-#: Every event type of an email sent (a new webhook's usual subscription; all but ``email.received``).
-EMAIL_EVENTS = (
-    "email.sent",
-    "email.delivered",
-    "email.bounced",
-    "email.complained",
-    "email.opened",
-    "email.clicked",
-    "email.failed",
-)
 
 
 def eventually(check, timeout: float = 10, every: float = 0.02):

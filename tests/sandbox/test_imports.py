@@ -9,6 +9,7 @@ import time
 import pytest
 import requests
 from sandbox_helpers import Api, assert_error, checksum, direct_upload, email_of
+from todays_api import IMPORT, IMPORT_SPEC, assert_today
 
 from nitrosend_nb.sandbox import limits
 
@@ -248,6 +249,24 @@ def test_whole_file_problems_are_refused_before_anything_runs(quick):
     )
     assert "blob.byte_size" in assert_error(too_big, 422)["validation_errors"]
     assert quick.get("/imports").headers["X-Total-Count"] == "0"
+
+
+def test_the_spec_and_every_import_record_have_todays_shape(quick):
+    spec = quick.get("/imports/spec").json()
+    assert_today(spec, IMPORT_SPEC, "ImportSpec", exact=True)
+    assert "limits" not in spec and "write_modes" not in spec  # today's policy lives in guardrails
+    started = post_multipart(quick, csv_bytes("email", "shape@example.com"))
+    assert started.status_code == 201, started.text
+    finished = finish(quick, started.json()["id"])
+    for record in (started.json(), finished, quick.get("/imports").json()[0]):
+        assert_today(record, IMPORT, "Import")
+    guardrails = spec["guardrails"]
+    assert finished["guardrail"] == {
+        "tier": "auto",
+        "status": "ok",
+        "standing": guardrails["standing"],
+        "max_rows": guardrails["max_rows"],
+    }
 
 
 def test_spec_list_filters_and_page_size(quick):
