@@ -61,6 +61,15 @@ def test_upload_bytes_or_a_path_through_the_direct_upload_flow(small_ns, tmp_pat
     assert small_ns.images.upload(svg, filename="badge.svg")["content_type"] == "image/svg+xml"
 
 
+@pytest.mark.parametrize("fmt,content_type", [("GIF", "image/gif"), ("JPEG", "image/jpeg"), ("WEBP", "image/webp")])
+def test_each_picture_type_is_recognised_from_its_bytes_as_the_server_reads_it(small_ns, fmt, content_type):
+    buffer = io.BytesIO()
+    Image.new("RGB", (9, 7), "#4f46e5").save(buffer, fmt)
+    asset = small_ns.images.upload(buffer.getvalue())
+    assert (asset["content_type"], asset["width"], asset["height"]) == (content_type, 9, 7)
+    assert asset["filename"] == "image" + {"GIF": ".gif", "JPEG": ".jpg", "WEBP": ".webp"}[fmt]
+
+
 def test_upload_refuses_what_is_not_a_picture_before_sending_and_surfaces_the_servers_bounds(small_ns):
     for data, words in ((b"", "empty"), (b"email\na@b.co\n", "not a PNG"), (b"%PDF-1.7", "not a PNG")):
         with pytest.raises(ValueError, match=words):

@@ -10,10 +10,10 @@ from pathlib import Path
 from nitrosend_nb.client.resources.base import ApiGroup
 from nitrosend_nb.client.uploads import direct_upload
 
-__all__ = ["Images", "IMAGE_TYPES", "sniff_image_type"]
+__all__ = ["Images", "SIGNATURES", "sniff_image_type"]
 
-#: The picture types the API takes, by the file's first bytes (SVG, being text, by its root element).
-IMAGE_TYPES = {
+#: Picture types by the first bytes of the file (WebP and SVG are recognised in sniff_image_type).
+SIGNATURES = {
     b"\x89PNG\r\n\x1a\n": "image/png",
     b"\xff\xd8\xff": "image/jpeg",
     b"GIF87a": "image/gif",
@@ -31,7 +31,7 @@ EXTENSIONS = {
 
 def sniff_image_type(data: bytes) -> str | None:
     """The content type of picture ``data`` (PNG, JPEG, GIF, WebP or SVG) from its first bytes; None otherwise."""
-    for magic, content_type in IMAGE_TYPES.items():
+    for magic, content_type in SIGNATURES.items():
         if data.startswith(magic):
             return content_type
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
