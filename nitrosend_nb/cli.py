@@ -66,6 +66,13 @@ def _add_sandbox(subparsers: argparse._SubParsersAction) -> None:
         metavar="P",
         help="share of delivered sends that draw a complaint (seeded; @complaint.test always does)",
     )
+    parser.add_argument(
+        "--reply-rate",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="share of delivered transactional emails their recipient replies to (an email.received event; seeded)",
+    )
     parser.add_argument("--api-key", default="nskey_test_sandbox", metavar="KEY", help="accepted Bearer key")
     parser.add_argument(
         "--webhook-time-scale",

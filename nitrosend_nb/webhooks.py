@@ -208,7 +208,9 @@ class WebhookListener:
     # -- reading ------------------------------------------------------------------------------------------
     def df(self, *, dtype_backend: str = DEFAULT_BACKEND) -> pd.DataFrame:
         """The events received so far, indexed by ``event_id``, ordered by (timestamp, message_id, type), with
-        payload fields flattened (type, timestamp, message_id, to, subject, url, bounce_type, ...)."""
+        payload fields flattened (type, timestamp, message_id, to, subject, url, bounce_type, ...; a reply's
+        ``email.received`` adds from, text, html, truncated, auto_submitted, attachments, conversation_id,
+        conversation_message_id and received_at)."""
         with self._arrived:
             events = list(self.events)
         rows = [{"event_id": e["event_id"], **event_fields(e)} for e in events]

@@ -26,6 +26,7 @@ from nitrosend_nb.client.resources import (
     Domains,
     Events,
     Flows,
+    Images,
     Imports,
     Lists,
     Messages,
@@ -64,10 +65,10 @@ class Nitrosend:
     """A connection to the Nitrosend API (or a sandbox of it). Usually made by :func:`nitrosend_nb.connect`.
 
     Endpoint groups: ``account``, ``brands``, ``messages``, ``campaigns``, ``contacts``, ``lists``, ``templates``,
-    ``flows``, ``segments``, ``events``, ``suppressions``, ``domains``, ``imports``, ``webhooks``; ``inbox`` reads a
-    sandbox's captured emails. ``brand_sid`` scopes every request to one brand (``X-Brand-SID``; None: the account's
-    default brand); :meth:`with_brand` gives a client for another brand. ``reports`` computes campaign, flow,
-    series and cohort reports from what the groups fetch. ``mode`` is ``"sandbox"`` when
+    ``flows``, ``segments``, ``events``, ``suppressions``, ``domains``, ``imports``, ``images``, ``webhooks``;
+    ``inbox`` reads a sandbox's captured emails. ``brand_sid`` scopes every request to one brand (``X-Brand-SID``;
+    None: the account's default brand); :meth:`with_brand` gives a client for another brand. ``reports`` computes
+    campaign, flow, series and cohort reports from what the groups fetch. ``mode`` is ``"sandbox"`` when
     ``sandbox_root`` (the sandbox server's root URL, which enables :meth:`outbox`) is given, ``"live"`` otherwise.
     ``max_wait`` is how long one request may wait out 429s before RateLimitError; ``retries`` bounds retries of 5xx
     and connection failures.
@@ -121,6 +122,7 @@ class Nitrosend:
         self.domains = Domains(self)
         self.inbox = Inbox(self, self._sandbox_root)
         self.imports = Imports(self)
+        self.images = Images(self)
         self.webhooks = Webhooks(self)
         self.reports = Reports(self)
 

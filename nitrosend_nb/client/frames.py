@@ -517,6 +517,16 @@ _EVENT_FIELDS = {
     "idempotency_key": TEXT,
     "tags": JSON,
     "sent_at": TIME,
+    # email.received: mail that reached a brand inbox (message_id: the send it answers, or <NA>)
+    "from": TEXT,
+    "text": TEXT,
+    "html": TEXT,
+    "truncated": BOOL,
+    "auto_submitted": BOOL,
+    "attachments": list_of(record(id=TEXT, filename=TEXT, content_type=TEXT, size=INT, scanned=BOOL)),
+    "conversation_id": TEXT,
+    "conversation_message_id": TEXT,
+    "received_at": TIME,
 }
 
 WEBHOOK_EVENTS = FrameSchema({"event_id": TEXT, **_EVENT_FIELDS}, index="event_id")
@@ -537,34 +547,75 @@ WEBHOOK_DELIVERIES = FrameSchema(
     }
 )
 
-BRANDS = FrameSchema(
+BRANDS = FrameSchema(  # today's Brand, in the SDK's order; onboarding flattened
     {
         "id": INT,
         "sid": TEXT,
         "account_id": INT,
-        "company_name": TEXT,
         "brand_color": TEXT,
         "text_color": TEXT,
         "bg_color": TEXT,
         "font_heading": TEXT,
         "font_body": TEXT,
+        "heading_size": INT,
+        "body_size": INT,
+        "radius": INT,
+        "spacing_density": enum("compact", "normal", "spacious"),
+        "company_description": TEXT,
+        "default_header": JSON,
+        "default_footer": JSON,
+        "default_theme": JSON,
         "physical_address": TEXT,
+        "company_name": TEXT,
+        "source_url": TEXT,
+        "last_scraped_at": TIME,
         "links": list_of(record(url=TEXT, icon=TEXT, title=TEXT)),
         "logo": TEXT,
+        "complete": BOOL,
         "email_from_name": TEXT,
         "email_from_email": TEXT,
         "email_reply_to": TEXT,
+        "email_view_online": BOOL,
         "email_track_opens": BOOL,
         "email_track_clicks": BOOL,
         "from_email_domain_status": enum("blank", "verified", "unverified"),
+        "effective_from_email": TEXT,
+        "effective_reply_to": TEXT,
+        "effective_sending_domain": TEXT,
+        "effective_source_email": TEXT,
+        "sender_configured": BOOL,
         "test_email_recipients": list_of(TEXT),
+        "brand_document": TEXT,
+        "onboarding_state": JSON,
         "domain_verified": BOOL,
         "can_send": BOOL,
+        "byo_routing": JSON,
+        "brand_subdomain": JSON,
         "subscribed_contacts_count": INT,
+        "logo_url": TEXT,
+        "screenshot_url": TEXT,
+        "capabilities": JSON,
+        "sms_provisioned": BOOL,
         **_TIMESTAMPS,
+        "onboarding.steps": JSON,
+        "onboarding.progress.completed": INT,
+        "onboarding.progress.total": INT,
     },
+    flatten=("onboarding", "onboarding.progress"),
     index="sid",  # brands are addressed by sid (``ns.brands.get(sid)``, ``ns.with_brand(sid)``)
 )
+
+#: The plan object of ``billing.plan`` (null for an account on no plan).
+_PLAN_FIELDS = {
+    "id": INT,
+    "slug": TEXT,
+    "name": TEXT,
+    "tier_group": TEXT,
+    "interval": TEXT,
+    "price_cents": INT,
+    "emails_per_month": INT,
+    "daily_cap": INT,
+}
 
 ACCOUNT = FrameSchema(
     {
@@ -585,12 +636,9 @@ ACCOUNT = FrameSchema(
         "team.current_role": enum("member", "admin", "owner"),
         "team.can_manage_team": BOOL,
         "billing.access_policy": enum("free_allowed", "paid_required"),
-        "billing.plan": TEXT,
         "billing.plan_name": TEXT,
         "billing.spend_cap_monthly_cents": INT,
         "billing.comped": BOOL,
-        "billing.wallet_balance_cents": INT,
-        "billing.auto_topup": BOOL,
         "billing.brands.used": INT,
         "billing.brands.limit": INT,
         "billing.brands.remaining": INT,
@@ -605,8 +653,26 @@ ACCOUNT = FrameSchema(
         "billing.lifetime.sms_sent": INT,
         "billing.lifetime.ai_used": INT,
         **_TIMESTAMPS,
+        **{f"billing.plan.{name}": dtype for name, dtype in _PLAN_FIELDS.items()},
     },
-    flatten=("access", "team", "billing", "billing.brands", "billing.lifetime"),
+    flatten=("access", "team", "billing", "billing.brands", "billing.lifetime", "billing.plan"),
+)
+
+PLAN = FrameSchema(_PLAN_FIELDS)  # the account's plan (``billing.plan``), one row
+
+PLAN_FITS = FrameSchema(  # how each plan of a reach check fits the audience (AudienceReachFit), one row per role
+    {
+        "role": enum("current", "recommended"),
+        "plan_id": INT,
+        "slug": TEXT,
+        "name": TEXT,
+        "tier_group": TEXT,
+        "daily_cap": INT,
+        "capacity": INT,
+        "days_to_reach": INT,
+        "covers": BOOL,
+    },
+    index="role",
 )
 
 USAGE = FrameSchema(  # allowance and remaining are <NA> for an unlimited resource

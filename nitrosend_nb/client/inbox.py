@@ -1,8 +1,9 @@
-"""``ns.inbox``: the sandbox's captured emails over its JSON inbox API (search, one email, source, checks)."""
+"""``ns.inbox``: the sandbox's captured emails over its JSON inbox API (search, one email, source, checks), and
+simulated replies to them (``POST /_sandbox/inbound``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import requests
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["Inbox"]
 
 PATH = "/_sandbox/messages"
+INBOUND_PATH = "/_sandbox/inbound"
 _PAGES = HeaderPageNumberPaginator()
 
 
@@ -30,14 +32,16 @@ class Inbox:
     def __init__(self, client: Nitrosend, sandbox_root: str | None) -> None:
         self._client, self._root = client, sandbox_root
 
-    def _request(self, method: str, path: str, *, params: Mapping[str, object] | None = None) -> requests.Response:
+    def _request(
+        self, method: str, path: str, *, params: Mapping[str, object] | None = None, json: object = None
+    ) -> requests.Response:
         if self._root is None:
             raise NitrosendError(
                 message="the inbox exists only in sandbox mode: live emails are really sent, not captured",
                 method=method,
                 path=path,
             )
-        return self._client.request(method, path, params=params, base_url=self._root)
+        return self._client.request(method, path, params=params, json=json, base_url=self._root)
 
     def search(self, query: str = "", page: int = 1, limit: int = 25) -> Page:
         """One page of the emails matching ``query`` (the inbox's search grammar), newest first."""
@@ -58,6 +62,33 @@ class Inbox:
     def latest(self) -> dict:
         """``{"latest_id", "total"}``: changes whenever an email is captured or the outbox is cleared."""
         return json_body(self._request("GET", f"{PATH}/latest"))
+
+    def reply(
+        self,
+        message_id: int,
+        text: str | None = None,
+        *,
+        html: str | None = None,
+        sender: str | None = None,
+        subject: str | None = None,
+        auto_submitted: bool = False,
+        attachments: Sequence[Mapping[str, object]] = (),
+    ) -> dict:
+        """Simulate the recipient of message ``message_id`` (the API's message id, as ``ns.messages`` and webhook
+        events name it) replying: the reply reaches the brand's inbox, is threaded under the email in the inbox
+        page, and fires an ``email.received`` webhook event. ``sender`` defaults to the message's recipient,
+        ``subject`` to "Re: " its subject; ``attachments`` are ``{filename, content_type, size}`` (declared, not
+        sent). Returns the stored reply (``conversation_id``, ``conversation_message_id``...)."""
+        body = {
+            "message_id": valid_id(message_id, "message_id"),
+            "text": text,
+            "html": html,
+            "subject": subject,
+            "auto_submitted": auto_submitted,
+            "attachments": [dict(item) for item in attachments],
+            **({"from": sender} if sender else {}),
+        }
+        return json_body(self._request("POST", INBOUND_PATH, json=body))
 
     def probe(self, url: str) -> int | None:
         """Fetch a sandbox-served link (see :func:`nitrosend_nb.email_checks.probe_sandbox`); None in live mode."""

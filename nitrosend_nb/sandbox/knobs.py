@@ -1,6 +1,7 @@
 """Rehearsal knobs: per-request latency, a token-bucket rate limit (429 + Retry-After), a seeded random 5xx
 rate, one-shot fault injection (fail the next N matching requests before or after processing), the share of sends
-that hard-bounce or draw a complaint (see :mod:`nitrosend_nb.sandbox.engine.suppression_rules`), and the pace of the
+that hard-bounce or draw a complaint (see :mod:`nitrosend_nb.sandbox.engine.suppression_rules`), the share of
+delivered transactional emails that get a reply (:mod:`nitrosend_nb.sandbox.engine.inbound`), and the pace of the
 asynchronous flows: how fast imports process rows and how much faster than real time webhook retries run."""
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ class Knobs:
     error_rate: float = 0.0
     bounce_rate: float = 0.0
     complaint_rate: float = 0.0
+    reply_rate: float = 0.0
     seed: int = 0
     faults: list[Fault] = field(default_factory=list)
     #: rows an import processes per second (None: as fast as it can)
@@ -92,15 +94,17 @@ class Knobs:
         error_rate: float | None = None,
         bounce_rate: float | None = None,
         complaint_rate: float | None = None,
+        reply_rate: float | None = None,
         import_rows_per_second: float | None = UNCHANGED,
         webhook_time_scale: float | None = None,
         engagement: dict | None = None,
     ) -> None:
         """Change knobs at runtime (a knob left at its default stays as it is); ``rate_limit=None`` (or 0) switches
         rate limiting off. ``bounce_rate`` and ``complaint_rate`` are the shares of sends that hard-bounce or draw a
-        complaint (decided per message from the seed, so a rerun behaves the same); ``import_rows_per_second=None``
-        (or 0) lets imports run at full speed; ``engagement`` sets some of the bounce/open/click rates of webhook
-        events."""
+        complaint (decided per message from the seed, so a rerun behaves the same); ``reply_rate`` the share of
+        delivered transactional emails answered by their recipient (an ``email.received`` event, drawn per
+        message); ``import_rows_per_second=None`` (or 0) lets imports run at full speed; ``engagement`` sets some
+        of the bounce/open/click rates of webhook events."""
         if engagement is not None and not set(engagement) <= set(DEFAULT_ENGAGEMENT):
             raise ValueError(f"engagement rates are {', '.join(DEFAULT_ENGAGEMENT)}")
         with self._lock:
@@ -121,6 +125,7 @@ class Knobs:
                 ("error_rate", error_rate),
                 ("bounce_rate", bounce_rate),
                 ("complaint_rate", complaint_rate),
+                ("reply_rate", reply_rate),
             ):
                 if value is not None:
                     setattr(self, name, min(1.0, max(0.0, float(value))))
@@ -134,6 +139,7 @@ class Knobs:
                 "error_rate": self.error_rate,
                 "bounce_rate": self.bounce_rate,
                 "complaint_rate": self.complaint_rate,
+                "reply_rate": self.reply_rate,
                 "import_rows_per_second": self.import_rows_per_second,
                 "webhook_time_scale": self.webhook_time_scale,
                 "engagement": dict(self.engagement),

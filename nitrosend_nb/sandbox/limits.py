@@ -25,6 +25,10 @@ SEARCH_PARAMS = ("search", "q", "query")  # query: the inbox's search (GET /_san
 MAX_NAME_LENGTH = 255  # names of lists, segments, templates, campaigns, flows; contacts' first/last name, source
 MAX_SUBJECT_LENGTH = rendering.MAX_SUBJECT_LENGTH  # subject and preheader, stored or rendered (RFC 5322's line limit)
 MAX_IDEMPOTENCY_KEY_LENGTH = 128  # the spec's maxLength
+MAX_URL_FIELD_LENGTH = 2048  # a URL a body names (an image to ingest, a site to scrape); longer answers 422
+MAX_IMAGE_BYTES = 5 * 1024 * 1024  # an image: uploaded, sent as image_data or a data: URL; larger answers 413/422
+MAX_IMAGE_PIXELS = 40_000_000  # width x height of an image; larger answers 422 (its header is read, never decoded)
+MAX_INBOUND_PART_CHARS = 64 * 1024  # an inbound email's from, text and html each, as email.received carries them
 
 # C0 controls and DEL, except tab, line feed and carriage return (which text and HTML bodies carry).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

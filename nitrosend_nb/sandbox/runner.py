@@ -69,6 +69,7 @@ class Sandbox:
         api_key: str = DEFAULT_API_KEY,
         bounce_rate: float = 0.0,
         complaint_rate: float = 0.0,
+        reply_rate: float = 0.0,
         webhook_time_scale: float = 60.0,
         import_rows_per_second: float | None = 2000.0,
     ) -> None:
@@ -81,6 +82,7 @@ class Sandbox:
             seed=seed,
             bounce_rate=bounce_rate,
             complaint_rate=complaint_rate,
+            reply_rate=reply_rate,
             webhook_time_scale=webhook_time_scale,
             import_rows_per_second=import_rows_per_second,
         )

@@ -95,7 +95,7 @@ class ContactImporter(Form):
 
     def _columns(self, frame: pd.DataFrame) -> dict:
         """Map the columns that are not contact fields as the ``other_columns`` choice says."""
-        fields = {field["name"] for field in self.client.imports.spec()["resources"]["contacts"]["fields"]}
+        fields = {field["name"] for field in self.client.imports.spec()["fields"]}
         other = [c for c in frame.columns if str(c).strip().lower().replace(" ", "_") not in fields]
         return {
             c: (f"data.{str(c).strip().lower().replace(' ', '_')}" if self.other_columns.value == "data" else None)

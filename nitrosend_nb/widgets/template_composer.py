@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,7 @@ __all__ = ["TemplateComposer"]
 #: design is not edited here, only shown.
 FIELDS = ("name", *(field for field in CONTENT_FIELDS if field != "design"))
 SAMPLE_CONTACTS = 25
+IMAGE_WIDTH = 600  # px: the widest an inserted image is shown (an email's usual content width)
 
 
 class TemplateComposer(Form):
@@ -37,7 +39,9 @@ class TemplateComposer(Form):
     merge variables and shows the link and compatibility checks before a test is sent.
 
     Display the object to use it. Parts are attributes (``name``, ``subject``, ``preheader``, ``from_name``,
-    ``from_email``, ``reply_to``, ``body``, ``merge_tag_picker``, ``insert_tag_button``, ``sample_contact``,
+    ``from_email``, ``reply_to``, ``body``, ``merge_tag_picker``, ``insert_tag_button``, ``image_upload`` (a
+    picture chosen there is uploaded with ``ns.images.upload`` and its ``<img>`` appended to the body),
+    ``sample_contact``,
     ``preview_view``, ``preview``, ``merge_warnings``, ``checks``, ``recipients``, ``save_button``,
     ``test_button``, ``status``); ``template_id`` is the saved id.
     """
@@ -57,6 +61,12 @@ class TemplateComposer(Form):
         self.from_email = text_input("From email", "sender@yourdomain.com (brand default if empty)")
         self.reply_to = text_input("Reply-to", "replies@yourdomain.com (optional)")
         self.body = text_area("HTML body", "<h1>Hi {{ contact.first_name }}</h1>", rows=12)
+        self.image_upload = widgets.FileUpload(
+            accept="image/png,image/jpeg,image/gif,image/webp,image/svg+xml",
+            multiple=False,
+            description="Insert image",
+            tooltip="Upload a picture and append its <img> to the body",
+        )
         self.design_note = widgets.HTML()
         self.merge_tag_picker = labelled(widgets.Dropdown, "Merge tag", full_width=False, options=merge_tag_options([]))
         self.insert_tag_button = widgets.Button(
@@ -87,7 +97,7 @@ class TemplateComposer(Form):
             [
                 self.state,
                 *(self.errors.row(field) for field in FIELDS if field != "body"),
-                widgets.HBox([self.merge_tag_picker, self.insert_tag_button]),
+                widgets.HBox([self.merge_tag_picker, self.insert_tag_button, self.image_upload]),
                 self.design_note,
                 self.errors.row("body"),
             ],
@@ -113,6 +123,7 @@ class TemplateComposer(Form):
         self.sample_contact.observe(lambda change: self.refresh_preview(), names="value")
         self.preview_view.observe(lambda change: self.refresh_preview(), names="value")
         self.insert_tag_button.on_click(lambda button: self.insert_tag())
+        self.image_upload.observe(self._on_image_chosen, names="value")
         self._guard({self.save_button: self.save, self.test_button: self.send_test})
 
         if template_id is None or not self.load(template_id):
@@ -200,11 +211,42 @@ class TemplateComposer(Form):
         )
 
     # ----------------------------------------------------------------- actions
-    def insert_tag(self) -> None:
-        """Append the merge tag chosen in the picker to the body."""
+    def _append_to_body(self, text: str) -> None:
         body = self.body.value
         separator = "" if not body or body[-1].isspace() or body.endswith(">") else " "
-        self.body.value = body + separator + self.merge_tag_picker.value
+        self.body.value = body + separator + text
+
+    def insert_tag(self) -> None:
+        """Append the merge tag chosen in the picker to the body."""
+        self._append_to_body(self.merge_tag_picker.value)
+
+    def insert_image(self, data: bytes, filename: str | None = None, alt: str = "") -> dict | None:
+        """Upload picture ``data`` (``ns.images.upload``) and append an ``<img>`` of it to the HTML body (at most
+        :data:`IMAGE_WIDTH` px wide); returns its ImageAsset, or None when it was refused (said in the status)."""
+        try:
+            asset = self._call(lambda: self.client.images.upload(data, filename=filename))
+        except ValueError as exc:  # not a picture: refused before anything is sent
+            self.status.error(f"{filename or 'The file'} was not inserted: {exc}.")
+            return None
+        if asset is None:
+            return None
+        width = min(asset["width"] or IMAGE_WIDTH, IMAGE_WIDTH)
+        self._append_to_body(
+            f'<img src="{html.escape(asset["image_url"])}" alt="{html.escape(alt)}" width="{width}" '
+            'style="display:block;max-width:100%;height:auto;border:0">'
+        )
+        size = f" ({asset['width']} x {asset['height']} px)" if asset["width"] else ""
+        where = "the body (the design's sections are not edited here)" if self._design else "the body"
+        self.status.success(f"Uploaded {asset['filename']}{size} and inserted it at the end of {where}.")
+        return asset
+
+    def _on_image_chosen(self, change: dict) -> None:
+        """A picture chosen in :attr:`image_upload`: insert it, then clear the chooser (the same file can be chosen
+        again)."""
+        if change["new"]:
+            chosen = change["new"][0]
+            self.insert_image(bytes(chosen["content"]), chosen["name"])
+            self.image_upload.value = ()
 
     def refresh_preview(self) -> None:
         """Render the template as a send to the sample contact would (subject, preheader, the HTML body or the

@@ -75,7 +75,7 @@ def test_dry_run_writes_nothing_and_a_bad_file_is_a_validation_error(ns):
     with pytest.raises(nb.ValidationError) as caught:
         ns.contacts.import_df(PEOPLE)  # "plan" is not a contact field and is not mapped
     assert "columns" in caught.value.validation_errors
-    assert ns.imports.spec()["limits"]["max_rows"] > 0
+    assert ns.imports.spec()["guardrails"]["max_rows"] > 0
 
 
 def test_wait_false_returns_a_handle_to_poll_or_cancel(make_sandbox):

@@ -326,7 +326,9 @@ def test_account_frame_is_one_row_with_billing_flattened(ns):
     assert row["access.source"] == account["access"]["source"]
     assert frame["commercial_tier"].dtype.name == "category" and row["commercial_tier"] == account["commercial_tier"]
     assert str(frame["created_at"].dtype) == "datetime64[ns, UTC]"
-    assert str(frame["billing.wallet_balance_cents"].dtype) == "Int64"
+    assert row["billing.plan.slug"] == account["billing"]["plan"]["slug"]
+    assert str(frame["billing.plan.emails_per_month"].dtype) == "Int64"
+    assert "billing.wallet_balance_cents" not in frame  # retired: billing.funding holds the wallet
 
 
 def test_outbox_frame(fresh_ns, fresh_sandbox):

@@ -115,7 +115,8 @@ def test_brands_frame_get_and_onboarding(ns):
     brand = ns.brands.get(sid)
     assert brand["id"] == brands.loc[sid, "id"] and brand["company_name"] == brands.loc[sid, "company_name"]
     steps = ns.brands.onboarding(sid)
-    assert set(steps["steps"]) == {"brand", "domain", "first_campaign"} and steps["progress"]["total"] == 3
+    assert set(steps["steps"]) == {"brand", "sender", "domain", "contacts", "first_campaign"}
+    assert steps["progress"]["total"] == brands.loc[sid, "onboarding.progress.total"] == 5
     with pytest.raises(nb.NotFoundError):
         ns.brands.get("brd_nope")
     with pytest.raises(ValueError, match="sid"):
@@ -162,8 +163,9 @@ def test_account_update_and_reach(fresh_ns):
     assert account["name"] == "Acme Roasters" and account["safe_mode_enabled"] is True
     assert fresh_ns.account.df().loc[account["id"], "safe_mode_enabled"]
     reach = fresh_ns.account.reach(10)
-    assert reach["audience"] == 10 and reach["covered"] is True and reach["summary"]
-    assert fresh_ns.account.reach(10_000_000)["covered"] is False
+    assert (reach["audience"], reach["covered"], reach["summary"]) == (10, True, None)  # a summary only when not
+    beyond = fresh_ns.account.reach(10_000_000)
+    assert beyond["covered"] is False and "talk to sales" in beyond["summary"]
     with pytest.raises(ValueError):
         fresh_ns.account.reach(-1)
 

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import requests
+import base64
+import hashlib
+import time
 
+import requests
+from standardwebhooks.webhooks import Webhook
+
+from nitrosend_nb.client.resources.webhooks import EMAIL_EVENTS  # every event of an email sent (not received)
 from nitrosend_nb.sandbox import Sandbox
 
 
@@ -113,3 +119,68 @@ def every(api, path: str, headers: dict | None = None, **params) -> list[dict]:
 def email_of(contact: dict) -> str | None:
     """A contact's email address (from its email channel)."""
     return next((c["value"] for c in contact["channels"] if c["kind"] == "email"), None)
+
+
+def checksum(data: bytes) -> str:
+    """The base64 MD5 a direct upload declares (Active Storage's checksum)."""
+    return base64.b64encode(hashlib.md5(data).digest()).decode()
+
+
+def direct_upload(
+    api: Api, data: bytes, purpose: str = "import", filename: str = "people.csv", content_type: str = "text/csv"
+) -> dict:
+    """Declare ``data`` with ``POST /v1/direct_uploads`` for ``purpose``; the answer (``signed_id``,
+    ``direct_upload.url`` and ``headers`` to PUT the bytes with)."""
+    response = api.session.post(
+        api.sb.root_url + "/v1/direct_uploads",
+        timeout=10,
+        json={
+            "purpose": purpose,
+            "blob": {
+                "filename": filename,
+                "byte_size": len(data),
+                "checksum": checksum(data),
+                "content_type": content_type,
+            },
+        },
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def eventually(check, timeout: float = 10, every: float = 0.02):
+    """Poll ``check()`` until it returns something truthy; return it (fail after ``timeout`` seconds)."""
+    deadline = time.monotonic() + timeout
+    while not (result := check()):
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(every)
+    return result
+
+
+def verified(server, secret: str) -> list[dict]:
+    """Every request the endpoint received, each verified with standardwebhooks (raises on any bad one)."""
+    hook = Webhook(secret)
+    return [
+        {"id": r["headers"]["webhook-id"], **hook.verify(r["body"], {k.lower(): v for k, v in r["headers"].items()})}
+        for r in list(server.requests)
+    ]
+
+
+def create_webhook(api: Api, url: str, events: tuple[str, ...] = EMAIL_EVENTS, **fields) -> dict:
+    """Register a webhook for ``events`` (every email event by default); the record with its full secret."""
+    response = api.post("/webhooks", json={"url": url, "events": events, **fields})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def send(api: Api, to: str, key: str) -> dict:
+    """Send one transactional email with a link to ``to``; the message record."""
+    response = api.send(
+        key,
+        channel="email",
+        to=to,
+        subject="Hi {{ contact.first_name }}",
+        html='<p>Hi <a href="https://acme.test/offer">the offer</a></p>',
+    )
+    assert response.status_code == 201, response.text
+    return response.json()

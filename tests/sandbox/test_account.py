@@ -44,31 +44,48 @@ def test_sends_count_against_the_email_allowance(fresh_api):
 def test_reach_within_the_remaining_allowance_is_covered(api):
     email = api.get("/account").json()["billing"]["resources"]["email"]
     reach = api.get("/account/reach", params={"audience": email["remaining"]}).json()
-    assert reach["covered"] is True and reach["recommended"] == "pro" and reach["cohort"] == "pro"
+    assert (reach["covered"], reach["recommended"], reach["summary"], reach["cohort"]) == (True, None, None, "pro")
     assert reach["current"] == {
-        "plan": "pro",
-        "plan_name": "Pro",
-        "allowance": email["allowance"],
-        "used": email["used"],
-        "remaining": email["remaining"],
+        "plan_id": 2,
+        "slug": "pro",
+        "name": "Pro",
+        "tier_group": "self_serve",
+        "daily_cap": 10_000,
+        "capacity": email["remaining"],
+        "days_to_reach": -(-email["remaining"] // 10_000),  # whole days at the daily cap
+        "covers": True,
     }
-    assert f"{email['remaining']:,}" in reach["summary"]
-    small = api.get("/account/reach", params={"audience": 0}).json()
-    assert small["covered"] is True and small["cohort"] == "free"
+    nobody = api.get("/account/reach", params={"audience": 0}).json()
+    assert (nobody["covered"], nobody["cohort"], nobody["current"]["days_to_reach"]) == (True, "free", 0)
 
 
-@pytest.mark.parametrize("extra,recommended,cohort", [(1, "ultra", "pro"), (300_000, "enterprise", "enterprise")])
-def test_reach_beyond_the_allowance_recommends_a_bigger_plan(api, extra, recommended, cohort):
-    # one email more than is left this month needs the next plan (this month's usage plus the audience > 50,000)
-    audience = api.get("/account").json()["billing"]["resources"]["email"]["remaining"] + extra
-    reach = api.get("/account/reach", params={"audience": audience}).json()
-    assert (reach["audience"], reach["covered"], reach["recommended"], reach["cohort"]) == (
-        audience,
-        False,
-        recommended,
-        cohort,
+def test_reach_beyond_the_allowance_recommends_the_next_listed_plan(api):
+    remaining = api.get("/account").json()["billing"]["resources"]["email"]["remaining"]
+    reach = api.get("/account/reach", params={"audience": remaining + 1}).json()
+    assert (reach["covered"], reach["cohort"]) == (False, "ultra" if remaining + 1 > 50_000 else "pro")
+    assert (reach["current"]["covers"], reach["current"]["days_to_reach"]) == (False, None)
+    assert reach["recommended"] == {
+        "plan_id": 3,
+        "slug": "ultra",
+        "name": "Ultra",
+        "tier_group": "self_serve",
+        "daily_cap": 50_000,
+        "capacity": 250_000,
+        "days_to_reach": -(-(remaining + 1) // 50_000),
+        "covers": True,
+    }
+    assert reach["summary"] == (
+        f"Sending to {remaining + 1:,} recipients needs 1 more emails than the Pro plan has left this month "
+        f"({remaining:,}). The Ultra plan covers it (250,000 emails a month, over "
+        f"{reach['recommended']['days_to_reach']} day{'s' * (reach['recommended']['days_to_reach'] != 1)} at "
+        "50,000 a day)."
     )
-    assert "overage" in reach["summary"]
+
+
+def test_reach_past_every_listed_plan_points_to_sales(api):
+    reach = api.get("/account/reach", params={"audience": 300_000}).json()
+    assert (reach["covered"], reach["recommended"], reach["cohort"]) == (False, None, "enterprise")
+    assert reach["summary"].endswith("No listed plan covers it: talk to sales about Enterprise.")
 
 
 @pytest.mark.parametrize(

@@ -134,6 +134,8 @@ def test_brand_crud_and_onboarding(fresh_api):
     brand = created.json()
     assert brand["sid"].startswith("brd_") and brand["subscribed_contacts_count"] == 0
     assert brand["from_email_domain_status"] == "unverified" and brand["domain_verified"] is False
+    assert (brand["sender_configured"], brand["effective_from_email"]) == (False, "sandbox@send.nitrosend.test")
+    assert brand["brand_subdomain"]["suggested_subdomain"] == "acme-kiosk"
     assert fresh_api.get(f"/brands/{brand['sid']}").json() == brand
     assert fresh_api.get("/account").json()["billing"]["brands"] == {
         "used": 3,
@@ -143,13 +145,19 @@ def test_brand_crud_and_onboarding(fresh_api):
         "can_create": False,
     }
     assert_error(fresh_api.post("/brands", json={"company_name": "One too many"}), 402)
-    updated = fresh_api.patch(f"/brands/{brand['sid']}", json={"email_track_opens": False, "tone": "brisk"}).json()
-    assert updated["email_track_opens"] is False and updated["tone"] == "brisk"
+    updated = fresh_api.patch(f"/brands/{brand['sid']}", json={"email_track_opens": False, "radius": 10}).json()
+    assert (updated["email_track_opens"], updated["radius"]) == (False, 10)
     assert updated["updated_at"] > brand["updated_at"]
     onboarding = fresh_api.get(f"/brands/{brand['sid']}/onboarding").json()
     assert onboarding == {
-        "steps": {"brand": "complete", "domain": "pending", "first_campaign": "pending"},
-        "progress": {"completed": 1, "total": 3},
+        "steps": {
+            "brand": "complete",
+            "sender": "complete",
+            "domain": "pending",
+            "contacts": "pending",
+            "first_campaign": "pending",
+        },
+        "progress": {"completed": 2, "total": 5},
     }
     assert fresh_api.get(f"/brands/{brand['sid']}/onboarding").json() == updated["onboarding"]
     # the new brand starts empty and its records are its own

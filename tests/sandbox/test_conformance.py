@@ -9,7 +9,7 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from sandbox_helpers import Api
-from todays_api import CAMPAIGN, FLOW, MESSAGE
+from todays_api import BILLING_RETIRED, BRAND_RETIRED, CAMPAIGN, FLOW, MESSAGE
 
 from nitrosend_nb.sandbox import Sandbox
 
@@ -84,16 +84,26 @@ def todays_api_overrides(spec: dict) -> dict:
 
     - Error ``code`` is a string machine code (``not_found``, ``validation_error``...), not the HTTP status.
     - Account: ``account_tier`` is replaced by ``commercial_tier`` and brands are no longer embedded (they live at
-      /brands); a resource's ``allowance``/``remaining`` may be null (unlimited).
+      /brands); a resource's ``allowance``/``remaining`` may be null (unlimited); ``billing`` no longer declares
+      ``wallet_balance_cents`` and ``auto_topup`` (the SDK's AccountBilling: funding holds them).
+    - Brand: the fields the SDK's Brand no longer declares are gone (``BRAND_RETIRED``); the new ones are checked
+      by todays_api.BRAND.
+    - ``POST /brands/{sid}/scrape`` answers 202 ``{status, url}`` as the spec says; its 422 is the error shape.
     """
     spec = copy.deepcopy(spec)
     schemas = spec["components"]["schemas"]
     schemas["Error"]["properties"]["code"] = {"type": "string"}
     account = schemas["Account"]["properties"]
     del account["account_tier"], account["brands"]
-    for usage in account["billing"]["properties"]["resources"]["properties"].values():
+    billing = account["billing"]["properties"]
+    for field in BILLING_RETIRED:
+        del billing[field]
+    for usage in billing["resources"]["properties"].values():
         for field in ("allowance", "remaining"):
             usage["properties"][field]["nullable"] = True
+    brand = schemas["Brand"]["properties"]
+    for field in BRAND_RETIRED:
+        del brand[field]
     return spec
 
 
@@ -170,9 +180,10 @@ OPERATIONS = [
         "PATCH",
         "/v1/my/brands/{sid}",
         "/brands/{brands}",
-        {"tone": "brisk", "test_email_recipients": ["t@kiosk.test"]},
+        {"heading_size": 30, "spacing_density": "compact", "test_email_recipients": ["t@kiosk.test"]},
         200,
     ),
+    ("POST", "/v1/my/brands/{sid}/scrape", "/brands/{brands}/scrape", {"url": "https://kiosk.test/about"}, 202),
     ("GET", "/v1/my/brands/{sid}/onboarding", "/brands/{brands}/onboarding", None, 200),
     ("GET", "/v1/my/brands/{sid}", "/brands/brd_unknown", None, 404),
     ("POST", "/v1/my/brands", "/brands", {"company_name": "Bad", "brand_color": "red"}, 422),

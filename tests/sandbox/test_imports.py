@@ -3,14 +3,13 @@ rerun idempotency, cancel, dry run and the published limits."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import time
 
 import pytest
 import requests
-from sandbox_helpers import Api, assert_error, email_of
+from sandbox_helpers import Api, assert_error, checksum, direct_upload, email_of
+from todays_api import IMPORT, IMPORT_SPEC, assert_today
 
 from nitrosend_nb.sandbox import limits
 
@@ -40,28 +39,6 @@ def finish(api: Api, import_id: int, timeout: float = 10) -> dict:
             return record
         assert time.monotonic() < deadline, record
         time.sleep(0.02)
-
-
-def checksum(data: bytes) -> str:
-    return base64.b64encode(hashlib.md5(data).digest()).decode()
-
-
-def direct_upload(api: Api, data: bytes) -> dict:
-    response = api.session.post(
-        api.sb.root_url + "/v1/direct_uploads",
-        timeout=10,
-        json={
-            "purpose": "import",
-            "blob": {
-                "filename": "people.csv",
-                "byte_size": len(data),
-                "checksum": checksum(data),
-                "content_type": "text/csv",
-            },
-        },
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 MIXED = csv_bytes(
@@ -260,7 +237,7 @@ def test_whole_file_problems_are_refused_before_anything_runs(quick):
     assert refused(csv_bytes("email", "a@example.com"), "options.list_ids", options={"list_ids": [999]})
     assert "not UTF-8" in refused("email\nzoë@example.com\n".encode("latin-1"), "file")[0]
     assert "empty" in refused(b"", "file")[0]
-    limits = quick.get("/imports/spec").json()["limits"]
+    limits = quick.get("/imports/spec").json()["guardrails"]
     too_many = csv_bytes("email", *(["a@b.co"] * (limits["max_rows"] + 1)))
     assert "limit" in refused(too_many, "file")[0]
     too_big = quick.session.post(
@@ -274,10 +251,28 @@ def test_whole_file_problems_are_refused_before_anything_runs(quick):
     assert quick.get("/imports").headers["X-Total-Count"] == "0"
 
 
+def test_the_spec_and_every_import_record_have_todays_shape(quick):
+    spec = quick.get("/imports/spec").json()
+    assert_today(spec, IMPORT_SPEC, "ImportSpec", exact=True)
+    assert "limits" not in spec and "write_modes" not in spec  # today's policy lives in guardrails
+    started = post_multipart(quick, csv_bytes("email", "shape@example.com"))
+    assert started.status_code == 201, started.text
+    finished = finish(quick, started.json()["id"])
+    for record in (started.json(), finished, quick.get("/imports").json()[0]):
+        assert_today(record, IMPORT, "Import")
+    guardrails = spec["guardrails"]
+    assert finished["guardrail"] == {
+        "tier": "auto",
+        "status": "ok",
+        "standing": guardrails["standing"],
+        "max_rows": guardrails["max_rows"],
+    }
+
+
 def test_spec_list_filters_and_page_size(quick):
     spec = quick.get("/imports/spec").json()
-    assert spec["write_modes"] == ["real", "shadow", "dry_run"] and spec["parsers"] == ["csv"]
-    assert "email" in {f["name"] for f in spec["resources"]["contacts"]["fields"]}
+    assert spec["guardrails"]["write_modes"] == ["real", "shadow", "dry_run"] and spec["parser"] == "default"
+    assert "email" in {f["name"] for f in spec["fields"]} and spec["required_rules"]["required_fields"] == ["email"]
     for index in range(26):
         post_multipart(quick, csv_bytes("email", f"page{index}@example.com"))
     listing = quick.get("/imports")

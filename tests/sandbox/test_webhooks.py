@@ -9,56 +9,9 @@ import threading
 import time
 
 import pytest
-from sandbox_helpers import Api, assert_error
-from standardwebhooks.webhooks import Webhook
+from sandbox_helpers import EMAIL_EVENTS, Api, assert_error, create_webhook, eventually, send, verified
 
 from nitrosend_nb.sandbox import Sandbox
-
-ALL = [
-    "email.sent",
-    "email.delivered",
-    "email.bounced",
-    "email.complained",
-    "email.opened",
-    "email.clicked",
-    "email.failed",
-]
-
-
-def eventually(check, timeout: float = 10, every: float = 0.02):
-    """Poll ``check()`` until it returns something truthy; return it (fail after ``timeout`` seconds)."""
-    deadline = time.monotonic() + timeout
-    while not (result := check()):
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(every)
-    return result
-
-
-def verified(server, secret: str) -> list[dict]:
-    """Every request the endpoint received, each verified with standardwebhooks (raises on any bad one)."""
-    hook = Webhook(secret)
-    return [
-        {"id": r["headers"]["webhook-id"], **hook.verify(r["body"], {k.lower(): v for k, v in r["headers"].items()})}
-        for r in list(server.requests)
-    ]
-
-
-def create(api: Api, url: str, events=ALL, **fields) -> dict:
-    response = api.post("/webhooks", json={"url": url, "events": events, **fields})
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def send(api: Api, to: str, key: str) -> dict:
-    response = api.send(
-        key,
-        channel="email",
-        to=to,
-        subject="Hi {{ contact.first_name }}",
-        html='<p>Hi <a href="https://acme.test/offer">the offer</a></p>',
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 @pytest.fixture
@@ -68,7 +21,7 @@ def api(make_sandbox) -> Api:
 
 
 def test_crud_rules_and_masked_secrets(api):
-    hook = create(api, "http://127.0.0.1:9/hook", ["email.sent", "email.sent", "email.opened"])
+    hook = create_webhook(api, "http://127.0.0.1:9/hook", ["email.sent", "email.sent", "email.opened"])
     secret = hook["secret"]
     assert secret.startswith("whsec_") and len(secret) > 30 and hook["events"] == ["email.sent", "email.opened"]
     assert (hook["status"], hook["enabled"], hook["failing_since"], hook["last_delivery"]) == (
@@ -98,9 +51,9 @@ def test_crud_rules_and_masked_secrets(api):
         ]
     )
     assert assert_error(api.post("/webhooks", json={"url": "https://example.com/h", "events": ["email.nope"]}), 422)
-    assert create(api, "https://hooks.example.com/nitrosend", ["email.sent"])["url"].startswith("https://")
+    assert create_webhook(api, "https://hooks.example.com/nitrosend", ["email.sent"])["url"].startswith("https://")
     for index in range(7):  # the seeded endpoint (hooks.acme.test) is the tenth
-        create(api, f"http://localhost:9/hook{index}", ["email.sent"])
+        create_webhook(api, f"http://localhost:9/hook{index}", ["email.sent"])
     body = assert_error(api.post("/webhooks", json={"url": "https://example.com/h", "events": ["email.sent"]}), 422)
     assert "at most 10" in body["validation_errors"]["base"][0]
     deleted = api.delete(f"/webhooks/{hook['id']}")
@@ -188,7 +141,7 @@ def test_names_resolving_to_private_or_link_local_addresses_are_refused(api, dns
         assert body["validation_errors"]["url"] == [
             f"must be a public address ({name} resolves to {address}, which is not a public address)"
         ]
-    hook = create(api, "https://public.example.com/h", ["email.sent"])
+    hook = create_webhook(api, "https://public.example.com/h", ["email.sent"])
     patched = api.patch(f"/webhooks/{hook['id']}", json={"url": "https://intranet.example.com/h"})
     assert "10.1.2.3" in assert_error(patched, 422)["validation_errors"]["url"][0]
 
@@ -203,7 +156,7 @@ def test_a_name_re_pointed_at_this_machine_after_registration_gets_nothing(slow_
     api = slow_api
     port = trap.getsockname()[1]
     dns["rebind.example.com"] = ["93.184.216.34"]
-    hook = create(api, f"https://rebind.example.com:{port}/hook", ["email.sent"])
+    hook = create_webhook(api, f"https://rebind.example.com:{port}/hook", ["email.sent"])
     dns["rebind.example.com"] = ["127.0.0.1"]
     send(api, "ada@example.com", "k1")
     delivery = eventually(
@@ -225,7 +178,7 @@ def test_the_connection_goes_only_to_an_address_it_has_just_checked(slow_api, dn
         return ["93.184.216.34"] if len(lookups) <= 2 else ["127.0.0.1"]
 
     dns["flip.example.com"] = flipping
-    hook = create(api, f"https://flip.example.com:{port}/hook", ["email.sent"])
+    hook = create_webhook(api, f"https://flip.example.com:{port}/hook", ["email.sent"])
     send(api, "ada@example.com", "k1")
     delivery = eventually(
         lambda: (rows := api.get(f"/webhooks/{hook['id']}/deliveries").json())[0]["attempts"] and rows[0]
@@ -242,7 +195,7 @@ def test_after_a_restart_a_pending_retry_waits_for_its_moment(tmp_path, scripted
     db, scale = str(tmp_path / "sandbox.db"), 30  # the 1-minute retry comes 2 s after the first attempt
     with Sandbox(db=db, contacts=10, webhook_time_scale=scale) as first:
         api = Api(first)
-        hook = create(api, scripted_server.root + "/hook", ["email.sent"])
+        hook = create_webhook(api, scripted_server.root + "/hook", ["email.sent"])
         send(api, "ada@example.com", "k1")
         eventually(lambda: api.get(f"/webhooks/{hook['id']}/deliveries").json()[0]["attempts"] == 1)
         failed = time.monotonic()
@@ -260,7 +213,7 @@ def test_after_a_restart_a_pending_retry_waits_for_its_moment(tmp_path, scripted
 
 
 def test_transactional_sends_are_delivered_signed_with_the_events_the_rules_give(api, scripted_server):
-    hook = create(api, scripted_server.root + "/hook")
+    hook = create_webhook(api, scripted_server.root + "/hook")
     messages = {
         to: send(api, to, f"k-{to}")
         for to in ("bounce@example.com", "click+1@example.com", "complaint@example.com", "open@example.com")
@@ -299,8 +252,8 @@ def test_transactional_sends_are_delivered_signed_with_the_events_the_rules_give
 
 
 def test_unsubscribed_and_disabled_endpoints_get_nothing(api, scripted_server):
-    only_sent = create(api, scripted_server.root + "/only-sent", ["email.sent"])
-    create(api, scripted_server.root + "/off", ALL, enabled=False)
+    only_sent = create_webhook(api, scripted_server.root + "/only-sent", ["email.sent"])
+    create_webhook(api, scripted_server.root + "/off", EMAIL_EVENTS, enabled=False)
     send(api, "ada@example.com", "k1")
     eventually(lambda: scripted_server.requests)
     time.sleep(0.2)
@@ -312,7 +265,7 @@ def test_engagement_knob_and_hash_rules_are_deterministic(make_sandbox, scripted
     sb = make_sandbox(contacts=10, webhook_time_scale=600)
     api = Api(sb)
     sb.configure(engagement={"bounce": 0.0, "open": 1.0, "click": 1.0})
-    create(api, scripted_server.root + "/hook", ["email.clicked"])
+    create_webhook(api, scripted_server.root + "/hook", ["email.clicked"])
     for index in range(3):
         send(api, f"person{index}@example.com", f"k{index}")
     eventually(lambda: len(scripted_server.requests) == 3)
@@ -324,7 +277,7 @@ def test_engagement_knob_and_hash_rules_are_deterministic(make_sandbox, scripted
 
 def test_a_failed_attempt_is_retried_on_the_schedule_until_acknowledged(api, scripted_server):
     scripted_server.script = [(500, {}, {}), (503, {}, {}), (200, {}, {})]
-    hook = create(api, scripted_server.root + "/hook", ["email.sent"])
+    hook = create_webhook(api, scripted_server.root + "/hook", ["email.sent"])
     started = time.monotonic()
     message = send(api, "ada@example.com", "k1")
     assert time.monotonic() - started < 1  # the send never waits for delivery
@@ -348,7 +301,7 @@ def test_a_failed_attempt_is_retried_on_the_schedule_until_acknowledged(api, scr
 def test_an_endpoint_failing_for_three_days_is_disabled(make_sandbox, scripted_server):
     api = Api(make_sandbox(contacts=10, webhook_time_scale=400_000))  # retries over 0.3 s, 3 days in 0.65 s
     scripted_server.script = [(500, {}, {})]
-    hook = create(api, scripted_server.root + "/hook", ["email.sent"])
+    hook = create_webhook(api, scripted_server.root + "/hook", ["email.sent"])
     send(api, "ada@example.com", "k1")
     delivery = eventually(
         lambda: (
@@ -366,7 +319,7 @@ def test_an_endpoint_failing_for_three_days_is_disabled(make_sandbox, scripted_s
 
 
 def test_an_unreachable_endpoint_never_fails_a_send(api):
-    hook = create(api, "http://127.0.0.1:9/nothing-listens-here", ["email.sent"])
+    hook = create_webhook(api, "http://127.0.0.1:9/nothing-listens-here", ["email.sent"])
     assert send(api, "ada@example.com", "k1")["status"] == "queued"
     delivery = eventually(
         lambda: (rows := api.get(f"/webhooks/{hook['id']}/deliveries").json()) and rows[0]["attempts"] and rows[0]
@@ -377,7 +330,7 @@ def test_an_unreachable_endpoint_never_fails_a_send(api):
 
 
 def test_test_events_reach_even_a_disabled_endpoint(api, scripted_server):
-    hook = create(api, scripted_server.root + "/hook", ["email.sent"], enabled=False)
+    hook = create_webhook(api, scripted_server.root + "/hook", ["email.sent"], enabled=False)
     response = api.post(f"/webhooks/{hook['id']}/test", json={"type": "email.bounced"})
     assert response.status_code == 201 and response.json()["status"] == "pending"
     event = eventually(lambda: verified(scripted_server, hook["secret"]))[0]
@@ -394,7 +347,7 @@ def test_test_events_reach_even_a_disabled_endpoint(api, scripted_server):
 
 def test_deliveries_are_paginated_25_a_page_and_filtered(api, scripted_server):
     api.sb.configure(engagement={"bounce": 0.0})  # every one delivered
-    hook = create(api, scripted_server.root + "/hook", ["email.sent", "email.delivered"])
+    hook = create_webhook(api, scripted_server.root + "/hook", ["email.sent", "email.delivered"])
     for index in range(13):
         send(api, f"person{index}@example.com", f"k{index}")
     eventually(lambda: len(scripted_server.requests) == 26)
@@ -411,7 +364,7 @@ def test_deliveries_are_paginated_25_a_page_and_filtered(api, scripted_server):
 def test_stopping_the_sandbox_stops_delivery_threads(make_sandbox):
     sb = make_sandbox(contacts=10, webhook_time_scale=1)  # a retry in a real minute: still pending at stop
     api = Api(sb)
-    create(api, "http://127.0.0.1:9/nothing", ["email.sent"])
+    create_webhook(api, "http://127.0.0.1:9/nothing", ["email.sent"])
     send(api, "ada@example.com", "k1")
     eventually(lambda: api.get("/webhooks/1/deliveries").json()[0]["attempts"])
     started = time.monotonic()
@@ -422,7 +375,7 @@ def test_stopping_the_sandbox_stops_delivery_threads(make_sandbox):
 
 def test_webhooks_and_their_events_belong_to_one_brand(api, scripted_server):
     roastery, cafe = (brand["sid"] for brand in api.get("/brands").json())
-    mine = create(api, scripted_server.root + "/roastery", ["email.sent"])
+    mine = create_webhook(api, scripted_server.root + "/roastery", ["email.sent"])
     response = api.post(
         "/webhooks",
         json={"url": scripted_server.root + "/cafe", "events": ["email.sent"]},
@@ -436,7 +389,7 @@ def test_webhooks_and_their_events_belong_to_one_brand(api, scripted_server):
     assert_error(api.get(f"/webhooks/{theirs['id']}"), 404)
     assert_error(api.get(f"/webhooks/{theirs['id']}/deliveries"), 404)
     for index in range(8):  # the limit of 10 counts the cafe's webhook only for the cafe (and the seeded one)
-        create(api, f"http://localhost:9/hook{index}", ["email.delivered"])
+        create_webhook(api, f"http://localhost:9/hook{index}", ["email.delivered"])
     assert_error(api.post("/webhooks", json={"url": "http://localhost:9/x", "events": ["email.sent"]}), 422)
     sent = api.post(
         "/messages",
@@ -452,7 +405,7 @@ def test_webhooks_and_their_events_belong_to_one_brand(api, scripted_server):
 
 
 def test_a_refused_send_gives_email_failed_with_the_message_reason(api, scripted_server):
-    hook = create(api, scripted_server.root + "/hook")
+    hook = create_webhook(api, scripted_server.root + "/hook")
     message = send(api, "nobody@bounce.invalid", "k-invalid")
     assert message["status"] == "failed"
     event = eventually(lambda: verified(scripted_server, hook["secret"]))[0]
@@ -470,7 +423,7 @@ def test_a_refused_send_gives_email_failed_with_the_message_reason(api, scripted
 
 
 def test_a_bounced_send_gives_sent_then_bounced_and_a_suppressed_one_failed(api, scripted_server):
-    hook = create(api, scripted_server.root + "/hook")
+    hook = create_webhook(api, scripted_server.root + "/hook")
     bounced = send(api, "gone@bounce.test", "k-bounce")  # hard-bounces: failed, and the address is suppressed
     again = send(api, "gone@bounce.test", "k-bounce-again")  # never leaves: the address is suppressed
     events = eventually(lambda: (got := verified(scripted_server, hook["secret"])) and len(got) >= 3 and got)

@@ -8,6 +8,7 @@ from nitrosend_nb.client.resources.contacts import Contacts
 from nitrosend_nb.client.resources.domains import Domains
 from nitrosend_nb.client.resources.events import Events
 from nitrosend_nb.client.resources.flows import Flows
+from nitrosend_nb.client.resources.images import Images
 from nitrosend_nb.client.resources.imports import Imports
 from nitrosend_nb.client.resources.lists import Lists
 from nitrosend_nb.client.resources.messages import Messages
@@ -26,6 +27,7 @@ __all__ = [
     "Domains",
     "Events",
     "Flows",
+    "Images",
     "Imports",
     "Lists",
     "Messages",

@@ -8,8 +8,6 @@ background; :meth:`ImportHandle.wait` polls with a progress bar and returns an :
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import io
 import json
 import os
@@ -17,7 +15,6 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
 
 import pandas as pd
 from tqdm.auto import tqdm
@@ -26,8 +23,8 @@ from nitrosend_nb.client.filters import Choice, Filters
 from nitrosend_nb.client.frames import IMPORTS
 from nitrosend_nb.client.idempotency import new_idempotency_key
 from nitrosend_nb.client.ids import valid_id
-from nitrosend_nb.client.pagination import json_body
 from nitrosend_nb.client.resources.base import Resource
+from nitrosend_nb.client.uploads import direct_upload
 
 __all__ = ["Imports", "ImportHandle", "ImportResult", "ImportInterrupted"]
 
@@ -186,7 +183,10 @@ class Imports(Resource):
         return self._client.progress
 
     def spec(self) -> dict:
-        """What an import accepts: fields, write modes, how rows are numbered, and the limits."""
+        """What an import accepts: ``resource``, ``parser``, ``ui`` (how a form presents it: accepted files, the
+        match key, how rows are numbered), ``required_rules``, ``fields`` (``[{name, description, required}]``) and
+        ``guardrails`` (the import policy: ``standing``, ``max_rows``, ``max_file_size_bytes``/``_mb``,
+        ``max_active_imports``, the create and direct-upload rate limits per minute, ``write_modes``)."""
         return self._call("GET", "/spec")
 
     def cancel(self, id: int) -> dict:
@@ -225,34 +225,9 @@ class Imports(Resource):
         body = {"resource": "contacts", "columns": dict(columns or {}), "options": options}
         key = new_idempotency_key()
         if upload == "direct" or (upload == "auto" and len(data) > DIRECT_UPLOAD_ABOVE):
-            record = self._call(
-                "POST", json={**body, "signed_id": self._direct_upload(data, filename)}, idempotency_key=key
-            )
+            signed_id = direct_upload(self._client, data, filename=filename, content_type="text/csv", purpose="import")
+            record = self._call("POST", json={**body, "signed_id": signed_id}, idempotency_key=key)
         else:
             form = {name: json.dumps(value) if isinstance(value, dict) else value for name, value in body.items()}
             record = self._call("POST", files={"file": (filename, data, "text/csv")}, data=form, idempotency_key=key)
         return ImportHandle(self, record, frame)
-
-    def _direct_upload(self, data: bytes, filename: str) -> str:
-        """Declare the file, PUT its bytes to the presigned URL, and return the blob's ``signed_id``."""
-        checksum = base64.b64encode(hashlib.md5(data).digest()).decode()
-        declared = self._client.request(
-            "POST",
-            "",
-            base_url=urljoin(self._client.base_url + "/", "../direct_uploads"),
-            json={
-                "purpose": "import",
-                "blob": {
-                    "filename": filename,
-                    "byte_size": len(data),
-                    "checksum": checksum,
-                    "content_type": "text/csv",
-                },
-            },
-        )
-        blob = json_body(declared)
-        target = blob["direct_upload"]
-        self._client.request(
-            "PUT", "", base_url=target["url"], data=data, headers=target.get("headers") or {}, authenticate=False
-        )
-        return blob["signed_id"]

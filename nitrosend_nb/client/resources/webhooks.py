@@ -24,7 +24,8 @@ EMAIL_EVENTS = tuple(event for event in WEBHOOK_EVENT_TYPES.categories if event 
 def event_fields(payload: Mapping) -> dict:
     """One event payload ``{type, timestamp, data}`` as flat fields: type, timestamp, message_id, to, subject,
     url, bounce_type, bounce_subtype, complaint_type, failure_code, failure_reason, test, idempotency_key, tags,
-    sent_at, plus any data field this version does not know."""
+    sent_at; an ``email.received``'s from, text, html, truncated, auto_submitted, attachments, conversation_id,
+    conversation_message_id and received_at; plus any data field this version does not know."""
     data = dict(payload.get("data") or {})
     bounce, complaint, failure = (data.pop(name, None) or {} for name in ("bounce", "complaint", "failure"))
     flat = {

@@ -17,6 +17,7 @@ from ...rendering.context import SANDBOX_HOST
 from ..state import SandboxState
 from . import suppression_rules
 from .outcomes import Reason, status_fields
+from .senders import sender_of, verified_domains
 
 #: A captured email's fields (``GET /_sandbox/outbox``), in the contract's order.
 OUTBOX_FIELDS = (
@@ -59,10 +60,11 @@ def sender(name: str | None, email: str) -> str:
 
 
 def default_sender(state: SandboxState) -> tuple[str, str | None]:
-    """The request brand's (from, reply_to) pair."""
+    """The request brand's (from, reply_to) pair: its effective sender (:mod:`.senders`; a brand whose from
+    address is not on a verified domain sends from the shared sandbox address)."""
     brand = state.brand()
-    address = brand.get("email_from_email") or brand["sandbox_email"]  # a new brand sends from the shared address
-    return sender(brand.get("email_from_name"), address), brand.get("email_reply_to")
+    effective = sender_of(brand, verified_domains(state.store))
+    return sender(brand.get("email_from_name"), effective.from_email), effective.reply_to
 
 
 def content_sender(state: SandboxState, content: Mapping[str, Any]) -> tuple[str, str | None]:

@@ -12,7 +12,7 @@ from ..state import SandboxState
 from . import list_pages
 from .gate import ApiGate
 from .inbox import routes as inbox
-from .routes import add_list_routes, admin, api_router, imports
+from .routes import add_list_routes, admin, api_router, images, imports
 
 
 def create_app(state: SandboxState, reset: Callable[[], None]) -> FastAPI:
@@ -31,6 +31,7 @@ def create_app(state: SandboxState, reset: Callable[[], None]) -> FastAPI:
     add_list_routes(app)
     app.include_router(api_router())
     app.include_router(imports.uploads_router)
+    app.include_router(images.blobs_router)
     app.include_router(admin.router)
     app.include_router(inbox.router)
     app.include_router(inbox.pages)

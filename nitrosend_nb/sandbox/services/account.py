@@ -1,12 +1,12 @@
-"""The account as ``/account`` shows and changes it (tier, safe mode, access, team, billing with the brands
-allowance and per-resource usage). Account-level: never brand-filtered."""
+"""The account as ``/account`` shows and changes it (tier, safe mode, access, team, billing with its plan, the
+brands allowance and per-resource usage). Account-level: never brand-filtered."""
 
 from __future__ import annotations
 
 from ..errors import invalid
 from ..state import SandboxState
 from .models import AccountUpdate
-from .plans import brand_allowance
+from .plans import account_plan, brand_allowance, plan_record
 
 FIELDS = (
     "id",
@@ -21,13 +21,35 @@ FIELDS = (
     "created_at",
     "updated_at",
 )
+#: ``billing``'s fields, as today's API declares them (``AccountBilling``).
+BILLING_FIELDS = (
+    "access_policy",
+    "brands",
+    "funding",
+    "provider_route",
+    "plan_name",
+    "plan",
+    "spend_cap_monthly_cents",
+    "comped",
+    "overage",
+    "resources",
+    "entitlements",
+    "lifetime",
+)
 
 
 def present_account(state: SandboxState) -> dict:
-    """The account as the API returns it (the brands allowance computed from the brands table)."""
+    """The account as the API returns it: its plan (the one its ``commercial_tier`` names) and the brands
+    allowance (from the brands table) computed."""
     account = state.account()
     body = {k: account.get(k) for k in FIELDS}
-    body["billing"] = {**account["billing"], "brands": brand_allowance(account, state.store.count("brands"))}
+    plan = account_plan(account)
+    computed = {
+        "brands": brand_allowance(account, state.store.count("brands")),
+        "plan": plan_record(plan),
+        "plan_name": plan.name if plan else None,
+    }
+    body["billing"] = {k: computed[k] if k in computed else account["billing"].get(k) for k in BILLING_FIELDS}
     return body
 
 

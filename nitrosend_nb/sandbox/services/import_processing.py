@@ -27,12 +27,17 @@ from ..limits import MAX_IMPORT_FILE_BYTES, string_problem
 from ..state import SandboxState
 from .contacts import contacts  # the contacts resource: imported rows get every contact rule
 from .models import ContactCreate, ContactUpdate
-from .uploads import blob_bytes
+from .plans import IMPORT_MAX_ROWS, import_policy
+from .uploads import DIRECT_UPLOADS_PER_MINUTE, blob_bytes
 
 logger = logging.getLogger("nitrosend_nb.sandbox")
 
-LIMITS = {"max_rows": 50_000, "max_file_size_bytes": MAX_IMPORT_FILE_BYTES, "max_columns": 50, "max_value_length": 255}
+#: What one file may hold (its rows: the standing's ``max_rows``, :func:`policy`).
+LIMITS = {"max_file_size_bytes": MAX_IMPORT_FILE_BYTES, "max_columns": 50, "max_value_length": 255}
 WRITE_MODES = ("real", "shadow", "dry_run")
+MAX_ACTIVE_IMPORTS = 10  # imports pending or processing at once, account-wide; one more answers 429
+CREATES_PER_MINUTE = 60  # imports started in any 60 seconds; one more answers 429 with Retry-After
+
 #: Contact fields a column can fill (``data.<key>`` fills a custom field; mapping a column to null skips it).
 FIELDS = {
     "email": "the contact's email address (required; rows are matched to existing contacts by it)",
@@ -49,22 +54,48 @@ TRUE, FALSE = {"true", "yes", "y", "1"}, {"false", "no", "n", "0"}
 FULL_SPEED_BATCH = 500
 
 
-def spec() -> dict:
-    """The ``GET /imports/spec`` document: what can be imported, how rows are numbered and the limits."""
+def policy() -> dict:
+    """The import policy (``guardrails`` of ``GET /imports/spec``): the account standing's row limit, the file
+    limits, how many imports may run and be started, and the write modes."""
     return {
-        "resources": {
-            "contacts": {
-                "match_on": "email",
-                "fields": [
-                    {"name": name, "description": text, "required": name == "email"} for name, text in FIELDS.items()
-                ]
-                + [{"name": "data.<key>", "description": "a custom field", "required": False}],
-            }
-        },
-        "parsers": ["csv"],
+        **import_policy(),
+        "max_file_size_bytes": MAX_IMPORT_FILE_BYTES,
+        "max_file_size_mb": MAX_IMPORT_FILE_BYTES // (1024 * 1024),
+        "max_active_imports": MAX_ACTIVE_IMPORTS,
+        "create_rate_limit_per_minute": CREATES_PER_MINUTE,
+        "direct_upload_rate_limit_per_minute": DIRECT_UPLOADS_PER_MINUTE,
         "write_modes": list(WRITE_MODES),
-        "row_numbers": "row 1 is the first record after the header line",
-        "limits": dict(LIMITS),
+    }
+
+
+def guardrail() -> dict:
+    """An accepted import's ``guardrail``: within the standing's row limit (a larger file is refused outright),
+    so imported automatically."""
+    return {"tier": "auto", "status": "ok", **import_policy()}
+
+
+def spec() -> dict:
+    """The ``GET /imports/spec`` document (contacts, the one resource): how the importer presents itself, the
+    rules every file and row meets, the fields a column can fill, and the policy."""
+    return {
+        "resource": "contacts",
+        "parser": "default",
+        "ui": {
+            "title": "Import contacts",
+            "accept": [".csv", "text/csv"],
+            "match_on": "email",
+            "row_numbers": "row 1 is the first record after the header line",
+            "custom_fields": "map a column to data.<key> to keep it as a custom field, or to null to skip it",
+        },
+        "required_rules": {
+            "required_fields": ["email"],
+            "encoding": "UTF-8 CSV with a header line",
+            "max_columns": LIMITS["max_columns"],
+            "max_value_length": LIMITS["max_value_length"],
+        },
+        "fields": [{"name": name, "description": text, "required": name == "email"} for name, text in FIELDS.items()]
+        + [{"name": "data.<key>", "description": "a custom field", "required": False}],
+        "guardrails": policy(),
     }
 
 
@@ -93,8 +124,8 @@ def read_csv(data: bytes) -> tuple[list[str], list[list[str]]]:
             raise invalid({"file": [f"column {number} of the header line {problem}"]})
     if len(header) > LIMITS["max_columns"]:
         raise invalid({"file": [f"has {len(header)} columns; the limit is {LIMITS['max_columns']}"]})
-    if len(rows) > LIMITS["max_rows"]:
-        raise invalid({"file": [f"has {len(rows):,} rows; the limit is {LIMITS['max_rows']:,}"]})
+    if len(rows) > IMPORT_MAX_ROWS:
+        raise invalid({"file": [f"has {len(rows):,} rows; the limit is {IMPORT_MAX_ROWS:,} at the account's standing"]})
     return [cell.strip() for cell in header], rows
 
 

@@ -9,15 +9,14 @@ from typing import get_args
 
 from fastapi import Request
 
-from ..errors import invalid
-from ..limits import media_type
+from ..errors import ApiError, invalid
 from ..state import SandboxState
 from .audience import check_lists
 from .idempotency import fingerprint, replay
-from .import_processing import LIMITS, plan_columns, read_csv
-from .models import BlobDeclaration, ImportCreate
+from .import_processing import CREATES_PER_MINUTE, MAX_ACTIVE_IMPORTS, guardrail, plan_columns, read_csv
+from .models import ImportCreate
 from .resource import Query, Resource
-from .uploads import UPLOAD_PATH, blob_bytes, blob_for, checksum, new_blob, sign
+from .uploads import blob_bytes, blob_for, checksum, new_blob, paced
 
 FIELDS = (
     "id",
@@ -43,7 +42,6 @@ FIELDS = (
 )
 STATUSES = ("pending", "processing", "failed", "canceled", "complete", "contact_us")
 RESOURCES = get_args(ImportCreate.model_fields["resource"].annotation)  # what an import can create: contacts
-CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-excel", "application/octet-stream")
 
 
 @dataclass
@@ -54,6 +52,7 @@ class Accepted:
     blob: dict
     total_rows: int
     plan: list
+    made: float  # real time it was accepted (the creation pace counts it)
 
 
 class Imports(Resource):
@@ -89,7 +88,7 @@ class Imports(Resource):
         options = accepted.body.options.model_dump()
         return {
             "resource": accepted.body.resource,
-            "parser": "csv",
+            "parser": "default",
             "status": "pending",
             "filename": accepted.blob["filename"],
             "blob_id": accepted.blob["id"],
@@ -103,10 +102,11 @@ class Imports(Resource):
             "columns": accepted.body.columns,
             "options": options,
             "assigned_list_ids": options["list_ids"],
-            "guardrail": None,
+            "guardrail": guardrail(),
             "started_at": None,
             "ended_at": None,
             "created_at": now,
+            "created_unix": accepted.made,
         }
 
     def after_save(self, state: SandboxState, doc: dict, accepted: Accepted) -> None:
@@ -142,6 +142,14 @@ def accept(
         previous = replay(state.store, "imports", key, print_)
         if previous is not None:
             return imports.fetch(state, previous["id"]), False
+        active = state.store.count("imports", "status IN ('pending', 'processing')")
+        if active >= MAX_ACTIVE_IMPORTS:
+            raise ApiError(
+                429,
+                f"{active} imports are still running (at most {MAX_ACTIVE_IMPORTS} at once); retry when one ends",
+                headers={"Retry-After": "1"},
+            )
+        made = paced(state, "imports", CREATES_PER_MINUTE, "imports")
         blob = blob_for(state, body.signed_id) if data is None else None
         header, rows = read_csv(data if data is not None else blob_bytes(blob))
         plan = plan_columns(header, body.columns)
@@ -156,40 +164,7 @@ def accept(
                 now=state.store.tick(),
                 data=data,
             )
-        doc, _ = imports.create(state, Accepted(body, blob, len(rows), plan))
+        doc, _ = imports.create(state, Accepted(body, blob, len(rows), plan, made))
         if key:
             state.store.remember("imports", key, print_, {"id": doc["id"]})
     return doc, True
-
-
-def declare_upload(state: SandboxState, declared: BlobDeclaration, base_url: str) -> dict:
-    """A blob for a file to upload (size and type checked) with its ``signed_id`` and a presigned
-    ``direct_upload.url`` under ``base_url`` to PUT the bytes to."""
-    if declared.byte_size > LIMITS["max_file_size_bytes"]:
-        raise invalid({"blob.byte_size": [f"is over the limit of {LIMITS['max_file_size_bytes']:,} bytes"]})
-    if media_type(declared.content_type) not in CSV_TYPES:
-        raise invalid({"blob.content_type": [f"must be one of {', '.join(CSV_TYPES)}"]})
-    with state.store.atomic():
-        blob = new_blob(
-            state,
-            filename=declared.filename,
-            content_type=declared.content_type,
-            byte_size=declared.byte_size,
-            checksum_=declared.checksum,
-            now=state.store.tick(),
-        )
-    url = base_url.rstrip("/") + f"{UPLOAD_PATH}/{sign(state, 'upload', blob['id'])}"
-    return {
-        "id": blob["id"],
-        "key": f"blob-{blob['id']}",
-        "filename": blob["filename"],
-        "content_type": blob["content_type"],
-        "byte_size": blob["byte_size"],
-        "checksum": blob["checksum"],
-        "signed_id": sign(state, "blob", blob["id"]),
-        "created_at": blob["created_at"],
-        "direct_upload": {
-            "url": url,
-            "headers": {"Content-Type": blob["content_type"], "Content-MD5": blob["checksum"]},
-        },
-    }

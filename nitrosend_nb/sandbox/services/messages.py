@@ -16,6 +16,7 @@ from fastapi import Request
 from ...rendering import merge_context, render_message
 from ...rendering.design import brand_theme
 from ..engine.delivery import count_usage, default_sender, deliver, find_contact, record_message, sender
+from ..engine.inbound import maybe_reply
 from ..engine.outcomes import refusal
 from ..engine.rendering import render_email, write_after_rendering
 from ..engine.webhook_delivery import emit_for_message
@@ -202,7 +203,9 @@ def _send(state: SandboxState, body: MessageCreate, key: str | None) -> dict:
             )
         elif failure is None:
             count_usage(state, sms=1)
-        emit_for_message(state, state.store.get("messages", doc["id"]))  # as delivery left it (bounced, suppressed)
+        sent = state.store.get("messages", doc["id"])  # as delivery left it (bounced, suppressed)
+        emit_for_message(state, sent)
+        maybe_reply(state, sent)
         if key:
             state.store.remember("messages", key, print_, {"id": doc["id"]})
     return doc

@@ -16,7 +16,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from ...rendering import RenderError, merge
 from ...rendering.design import SECTION_TYPES, design_strings, sections_problem
 from ..engine.webhook_delivery import EVENTS
-from ..limits import MAX_IDEMPOTENCY_KEY_LENGTH, MAX_NAME_LENGTH, MAX_SUBJECT_LENGTH
+from ..limits import MAX_IDEMPOTENCY_KEY_LENGTH, MAX_NAME_LENGTH, MAX_SUBJECT_LENGTH, MAX_URL_FIELD_LENGTH
 
 EMAIL = re.compile(r"^[^@\s<>(),;:\"\x00-\x1f\x7f]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -518,38 +518,60 @@ class BrandLink(Body):
         return self
 
 
-class BrandUpdate(Body):
-    """PATCH /brands/{sid}."""
+Size = Annotated[int, Field(ge=8, le=96)]  # px: a heading or body text size
 
+
+class BrandUpdate(Body):
+    """PATCH /brands/{sid} (today's ``UpdateBrand``: ``CreateBrand``'s fields)."""
+
+    name: Name | None = None  # the brand's name: its company_name when that is not sent
     company_name: Name | None = None
     brand_color: HexColour | None = None
     text_color: HexColour | None = None
     bg_color: HexColour | None = None
-    font_heading: str | None = None
-    font_body: str | None = None
-    style_notes: str | None = None
-    tone: str | None = None
-    company_description: str | None = None
-    industry: str | None = None
-    physical_address: str | None = None
-    logo: str | None = None
-    email_from_name: str | None = None
+    font_heading: ShortText | None = None
+    font_body: ShortText | None = None
+    heading_size: Size | None = None
+    body_size: Size | None = None
+    radius: Annotated[int, Field(ge=0, le=48)] | None = None
+    spacing_density: Literal["compact", "normal", "spacious"] | None = None
+    company_description: Annotated[str, Field(max_length=2000)] | None = None
+    physical_address: Annotated[str, Field(max_length=500)] | None = None
+    logo: Annotated[str, Field(max_length=MAX_URL_FIELD_LENGTH)] | None = None
+    brand_document: Annotated[str, Field(max_length=50_000)] | None = None
+    email_from_name: ShortText | None = None
     email_from_email: Email | None = None
     email_reply_to: Email | None = None
+    email_view_online: bool | None = None
     email_track_opens: bool | None = None
     email_track_clicks: bool | None = None
     test_email_recipients: Annotated[list[Email], Field(max_length=5)] | None = None
-    example_copy: list[str] | None = None
     links: list[BrandLink] | None = None
     default_header: dict[str, Any] | None = None
     default_footer: dict[str, Any] | None = None
     default_theme: dict[str, Any] | None = None
 
+    @model_validator(mode="after")
+    def _name_is_the_company(self) -> BrandUpdate:
+        if self.company_name is None and self.name is not None:
+            self.company_name = self.name
+        return self
+
 
 class BrandCreate(BrandUpdate):
-    """POST /brands (``company_name`` required)."""
+    """POST /brands (``company_name``, or ``name``, required)."""
 
-    company_name: Name
+    @model_validator(mode="after")
+    def _named(self) -> BrandCreate:
+        if self.company_name is None:
+            raise self.refuse({"company_name": ["is required (or send name)"]})
+        return self
+
+
+class BrandScrape(Body):
+    """POST /brands/{sid}/scrape."""
+
+    url: Annotated[str, Field(min_length=1, max_length=MAX_URL_FIELD_LENGTH, pattern=r"^https?://[^\s/]+\S*$")]
 
 
 # -- events -------------------------------------------------------------------------------------------
@@ -627,9 +649,43 @@ class ConfigRequest(Body):
     error_rate: Annotated[float, Field(ge=0, le=1)] | None = None
     bounce_rate: Annotated[float, Field(ge=0, le=1)] | None = None
     complaint_rate: Annotated[float, Field(ge=0, le=1)] | None = None
+    reply_rate: Annotated[float, Field(ge=0, le=1)] | None = None
     import_rows_per_second: Annotated[float, Field(ge=0)] | None = None
     webhook_time_scale: Annotated[float, Field(gt=0)] | None = None
     engagement: dict[Literal["bounce", "open", "click"], Annotated[float, Field(ge=0, le=1)]] | None = None
+
+
+MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024  # an inbound attachment's declared size (the sandbox keeps no bytes)
+
+
+class InboundAttachment(Body):
+    """One attachment an inbound email declares (name, type and size; its bytes are not sent)."""
+
+    filename: Name
+    content_type: ShortText | None = None
+    size: Annotated[int, Field(ge=0, le=MAX_ATTACHMENT_BYTES)] = 0
+
+
+class InboundRequest(Body):
+    """POST /_sandbox/inbound: a reply to ``message_id``, or mail to a brand (``brand_sid``, default the default
+    brand) answering none, which needs ``from``."""
+
+    message_id: Id | None = None
+    brand_sid: ShortText | None = None
+    sender: Sender | None = Field(default=None, alias="from")
+    subject: Annotated[str, Field(max_length=MAX_SUBJECT_LENGTH)] | None = None
+    text: str | None = None
+    html: str | None = None
+    auto_submitted: bool = False
+    attachments: Annotated[list[InboundAttachment], Field(max_length=10)] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _answers_or_names_a_sender(self) -> InboundRequest:
+        if self.message_id is None and self.sender is None:
+            raise self.refuse({"from": ["is required for mail that answers no message (or send message_id)"]})
+        if self.message_id is not None and self.brand_sid is not None:
+            raise self.refuse({"brand_sid": ["is the answered message's brand: send message_id or brand_sid"]})
+        return self
 
 
 # -- imports ------------------------------------------------------------------------------------------
@@ -659,10 +715,29 @@ class BlobDeclaration(Body):
 
 
 class DirectUploadCreate(Body):
-    """POST /v1/direct_uploads."""
+    """POST /v1/direct_uploads: a CSV to import, or a picture (``image``, ``media_asset``) to use in emails."""
 
-    purpose: Literal["import"] = "import"
+    purpose: Literal["import", "image", "media_asset"] = "import"
     blob: BlobDeclaration
+
+
+class ImageIngest(Body):
+    """POST /images: exactly one of ``image_url`` (http, https or data:), ``image_data`` (base64, or a data: URL)
+    and ``signed_id`` (a direct upload's); ``filename`` and ``content_type`` name what the source does not."""
+
+    image_url: Annotated[str, Field(min_length=1, max_length=MAX_URL_FIELD_LENGTH)] | None = None
+    image_data: str | None = None
+    signed_id: str | None = None
+    filename: Name | None = None
+    content_type: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ImageIngest:
+        given = [name for name in ("image_url", "image_data", "signed_id") if getattr(self, name)]
+        if len(given) != 1:
+            name = (given or ["image_url"])[-1]
+            raise self.refuse({name: ["send exactly one of image_url, image_data and signed_id"]})
+        return self
 
 
 # -- webhooks -----------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ DOC_TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "imports": ((BRAND, "status"), ()),
     "webhooks": ((BRAND,), ()),
     "webhook_deliveries": ((BRAND, "webhook_id", "status"), ("webhook_id",)),
+    "replies": ((BRAND, "message_id"), ("message_id",)),  # inbound mail, by the message it answers
 }
 BRAND_TABLES = tuple(table for table, (columns, _) in DOC_TABLES.items() if BRAND in columns)
 #: The columns holding a document's served form, in a table that keeps one: its text and where ``cut`` goes.

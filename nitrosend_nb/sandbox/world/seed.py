@@ -24,6 +24,7 @@ from urllib.parse import quote
 from ..engine.suppression_rules import suppression_doc
 from ..services.dns import checked, dns_records
 from ..services.flow_steps import step_templates
+from ..services.plans import BY_SLUG
 from ..store import CLOCK_START, Store, iso
 from . import webhook_history
 from .simulation import DAY, CampaignPlan, ListPlan, World, at, billing_period_start, opened_at, stamp
@@ -48,6 +49,15 @@ def _moment(seconds_before_start: float) -> str:
     return iso(CLOCK_START - timedelta(seconds=int(seconds_before_start)))
 
 
+def brand_document(spec: BrandSeed) -> str:
+    """The brand's document: who it is and how it writes, in Markdown (what the brand's copy follows)."""
+    examples = "".join(f"\n- {line}" for line in spec.copy)
+    return (
+        f"# {spec.name}\n\n{spec.description}\n\n## Voice\n\nWarm and friendly, in plain language, with one call "
+        f"to action per email.\n\n## Examples{examples}\n"
+    )
+
+
 def brand_doc(rng: random.Random, brand_id: int, spec: BrandSeed) -> dict:
     """One brand of the account (its sid drawn from ``rng``), with the spec's identity."""
     created = _moment(spec.age_days * 86400)
@@ -60,11 +70,12 @@ def brand_doc(rng: random.Random, brand_id: int, spec: BrandSeed) -> dict:
         "bg_color": "#f4f4f7",
         "font_heading": "Georgia, serif",
         "font_body": "Helvetica, Arial, sans-serif",
-        "style_notes": "Friendly, plain language, one call to action per email.",
-        "tone": "warm",
+        "heading_size": 28,
+        "body_size": 16,
+        "radius": 6,
+        "spacing_density": "normal",
         "company_description": spec.description,
-        "industry": "Food & Beverage",
-        "example_copy": list(spec.copy),
+        "brand_document": brand_document(spec),
         "default_header": {"type": "header", "props": {"title": spec.name}},
         "default_footer": {"type": "footer", "props": {"text": f"{spec.name} Ltd", "address": spec.street}},
         "default_theme": {"brand_color": spec.colour, "bg_color": "#f4f4f7"},
@@ -80,16 +91,12 @@ def brand_doc(rng: random.Random, brand_id: int, spec: BrandSeed) -> dict:
         "email_from_name": spec.name,
         "email_from_email": f"hello@{spec.domain}",
         "email_reply_to": f"support@{spec.domain}",
+        "email_view_online": True,
         "email_track_opens": True,
         "email_track_clicks": True,
         "test_email_recipients": [f"qa@{spec.domain}", f"marketing@{spec.domain}"],
         "onboarding_state": {"brand": {"completed_at": created}, "domain": {"completed_at": created}},
-        "domain_verified": True,
         "can_send": True,
-        "using_sandbox": False,
-        "sandbox_email": None,
-        "sandbox_monthly_cap": 100,
-        "sandbox_sends_remaining": 100,
         "capabilities": {"email": True, "sms": True, "ai": True},
         "created_at": created,
         "updated_at": _moment(200 * 86400),
@@ -97,7 +104,8 @@ def brand_doc(rng: random.Random, brand_id: int, spec: BrandSeed) -> dict:
 
 
 def account_doc(usage: dict | None = None) -> dict:
-    """The account: Pro plan, billing with per-resource usage, team and access (brands live in their table).
+    """The account: the Pro plan (its ``commercial_tier``; ``billing.plan`` is presented from it), billing with
+    per-resource usage, team and access (brands live in their table).
     ``usage`` gives the email and SMS counters ``{"email": (this period, lifetime), "sms": (...)}`` (the
     messages the seeded world sent; zero without it)."""
     usage = usage or {}
@@ -140,17 +148,13 @@ def account_doc(usage: dict | None = None) -> dict:
         },
         "billing": {
             "access_policy": "paid_required",
-            "plan": "pro",
-            "plan_name": "Pro",
             "spend_cap_monthly_cents": 20000,
             "comped": False,
             "overage": {"enabled": True, "accrued_cents": 0},
             "funding": {"source": "card", "wallet_balance_cents": 4250, "auto_topup": False},
             "provider_route": {"email": "ses", "sms": "twilio"},
-            "wallet_balance_cents": 4250,
-            "auto_topup": False,
             "resources": {
-                "email": resource(email_used, 50000, 0.0008),
+                "email": resource(email_used, BY_SLUG["pro"].emails_per_month, 0.0008),
                 "sms": resource(sms_used, 1000, 0.04),
                 "ai": resource(37, None, 0.02, mode="budget", budget=2000, budget_used=74),
             },

@@ -1,5 +1,6 @@
-"""Captured emails as the inbox shows them: list summaries, the full record (headers, merge context, links to
-the API records) and the raw RFC 5322 source (``.eml``), built with the stdlib ``email`` package."""
+"""Captured emails as the inbox shows them: list summaries (with how many replies each has), the full record
+(headers, merge context, links to the API records, the replies it received, oldest first) and the raw RFC 5322
+source (``.eml``), built with the stdlib ``email`` package."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from ....rendering.context import SANDBOX_HOST
 from ...engine.delivery import OUTBOX_FIELDS
+from ...engine.inbound import present_reply, replies_to
 from ...state import SandboxState
 from ...store import parse_iso
 
@@ -27,9 +29,14 @@ EML_POLICY = email.policy.SMTP.clone(max_line_length=998)
 
 
 def message_facts(state: SandboxState, rows: list[Mapping[str, Any]]) -> dict[int, dict]:
-    """``{message_id: {"tags", "idempotency_key"}}`` for the rows that came from a message (one query)."""
-    found = state.store.by_ids("messages", {row["message_id"] for row in rows if row.get("message_id")})
-    return {ident: {"tags": m.get("tags"), "idempotency_key": m.get("idempotency_key")} for ident, m in found.items()}
+    """``{message_id: {"tags", "idempotency_key", "replies"}}`` for the rows that came from a message (two
+    queries)."""
+    wanted = {row["message_id"] for row in rows if row.get("message_id")}
+    found, replies = state.store.by_ids("messages", wanted), replies_to(state, sorted(wanted))
+    return {
+        ident: {"tags": m.get("tags"), "idempotency_key": m.get("idempotency_key"), "replies": replies.get(ident, [])}
+        for ident, m in found.items()
+    }
 
 
 def summary(row: Mapping[str, Any], facts: Mapping[int, dict]) -> dict:
@@ -39,6 +46,7 @@ def summary(row: Mapping[str, Any], facts: Mapping[int, dict]) -> dict:
     return {
         **{key: row.get(key) for key in SUMMARY_FIELDS},
         "tags": (facts.get(row.get("message_id")) or {}).get("tags"),
+        "reply_count": len((facts.get(row.get("message_id")) or {}).get("replies") or ()),
         "snippet": text[:SNIPPET_CHARS] + ("\u2026" if len(text) > SNIPPET_CHARS else ""),
         "urls": {
             "self": f"/_sandbox/messages/{ident}",
@@ -82,6 +90,7 @@ def detail(row: Mapping[str, Any], facts: Mapping[int, dict]) -> dict:
         "context": row.get("context") or {},
         "records": records,
         "idempotency_key": (facts.get(row.get("message_id")) or {}).get("idempotency_key"),
+        "replies": [present_reply(reply) for reply in (facts.get(row.get("message_id")) or {}).get("replies") or ()],
     }
 
 

@@ -1,4 +1,5 @@
-"""Sandbox control endpoints outside /v1/my: outbox, reset, faults and config (the inbox is :mod:`..inbox`).
+"""Sandbox control endpoints outside /v1/my: outbox, inbound mail, reset, faults and config (the inbox is
+:mod:`..inbox`).
 Reads are open; writes need the sandbox key and a JSON body (enforced by the gate, so a cross-site form cannot
 reset a sandbox)."""
 
@@ -8,9 +9,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from ...engine.delivery import clear_outbox, read_outbox
-from ...errors import json_response
+from ...engine.inbound import present_reply, receive
+from ...errors import ApiError, json_response, not_found
 from ...knobs import Fault
-from ...services.models import ConfigRequest, FaultRequest
+from ...services.models import ConfigRequest, FaultRequest, InboundRequest
 from ...state import SandboxState
 from ..dependencies import app_state
 
@@ -27,6 +29,34 @@ def get_outbox(state: SandboxState = Depends(app_state)) -> Response:
 def delete_outbox(state: SandboxState = Depends(app_state)) -> Response:
     """Delete every captured email; answers with how many were removed."""
     return json_response({"deleted": clear_outbox(state)})
+
+
+@router.post("/inbound", status_code=201, summary="Deliver an inbound email (a reply) to a brand")
+def inbound(body: InboundRequest, state: SandboxState = Depends(app_state)) -> Response:
+    """A reply to ``message_id`` (from its recipient unless ``from`` says otherwise), or mail to ``brand_sid``'s
+    inbox answering none; its ``email.received`` events are queued. Answers the stored email."""
+    message = None
+    if body.message_id is not None:
+        message = state.store.get("messages", body.message_id)
+        if message is None:
+            raise not_found("Message", body.message_id)
+        brand = state.store.get("brands", message["brand_id"])
+    else:
+        brand = state.brand_by_sid(body.brand_sid) if body.brand_sid else state.brand()
+        if brand is None:
+            raise ApiError(404, f"Brand {body.brand_sid!r} not found")
+    reply = receive(
+        state,
+        brand=brand,
+        message=message,
+        sender=body.sender,
+        subject=body.subject,
+        text=body.text,
+        html=body.html,
+        auto_submitted=body.auto_submitted,
+        attachments=[item.model_dump() for item in body.attachments],
+    )
+    return json_response(present_reply(reply), 201)
 
 
 @router.post("/reset", summary="Reseed to the initial state")
@@ -52,6 +82,7 @@ def get_config(state: SandboxState = Depends(app_state)) -> Response:
 
 @router.post("/config", summary="Change knobs at runtime")
 def configure(body: ConfigRequest, state: SandboxState = Depends(app_state)) -> Response:
-    """Set latency_ms, rate_limit (null switches it off), error_rate, bounce_rate and/or complaint_rate."""
+    """Set latency_ms, rate_limit (null switches it off), error_rate, bounce_rate, complaint_rate, reply_rate,
+    import_rows_per_second, webhook_time_scale and/or engagement."""
     state.knobs.configure(**body.changes())
     return json_response(state.knobs.as_dict())

@@ -17,9 +17,9 @@ from ...errors import ApiError, invalid, json_response
 from ...limits import body_problems, clean_filename, is_json
 from ...services.idempotency import request_key
 from ...services.import_processing import spec
-from ...services.imports import accept, declare_upload, imports
+from ...services.imports import accept, imports
 from ...services.models import DirectUploadCreate, ImportCreate, ResourceId
-from ...services.uploads import UPLOAD_PATH, receive
+from ...services.uploads import UPLOAD_PATH, declare_upload, receive
 from ...state import SandboxState
 from ..dependencies import app_state, get_state
 from ..resource_routes import register
@@ -104,8 +104,9 @@ register(router, imports)
 def create_direct_upload(
     body: DirectUploadCreate, request: Request, state: SandboxState = Depends(get_state)
 ) -> Response:
-    """Answers with the blob's ``signed_id`` and a presigned ``direct_upload.url`` to PUT the bytes to."""
-    return json_response(declare_upload(state, body.blob, str(request.base_url)), 201)
+    """Answers with the blob's ``signed_id`` and a presigned ``direct_upload.url`` to PUT the bytes to; name it
+    by ``signed_id`` in ``POST /imports`` (purpose ``import``) or ``POST /images`` (``image``, ``media_asset``)."""
+    return json_response(declare_upload(state, body.purpose, body.blob, str(request.base_url)), 201)
 
 
 @uploads_router.put(UPLOAD_PATH + "/{token}", status_code=204, summary="Upload the bytes of a declared file")

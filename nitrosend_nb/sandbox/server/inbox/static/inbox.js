@@ -58,6 +58,9 @@ function listItem(item, fresh) {
     el("span", { class: "line" }, el("span", { class: `kind kind-${item.kind}`, text: item.kind }),
       `#${item.id} \u2192 ${item.to} \u00b7 ${item.created_at}`),
     el("span", { class: "line", text: item.snippet || "" }));
+  if (item.reply_count) {
+    li.append(el("span", { class: "replies-badge", text: `\u21a9 ${item.reply_count} repl${item.reply_count === 1 ? "y" : "ies"}` }));
+  }
   li.addEventListener("click", () => openEmail(item.id));
   li.addEventListener("keydown", (event) => { if (event.key === "Enter") openEmail(item.id); });
   return li;
@@ -82,7 +85,20 @@ async function openEmail(id) {
     [el("dt", { text: label }), el("dd", { text: String(value) })]));
   $("records").replaceChildren(...Object.entries(email.records).map(([name, path]) =>
     el("a", { href: path, title: `API record (needs the sandbox key): ${path}`, text: `${name} \u2197` })));
+  renderReplies(email.replies || []);
   showView(state.view);
+}
+
+// Replies the email received, threaded under it, oldest first: the reply's own HTML is never rendered (its text is).
+function renderReplies(replies) {
+  $("thread").hidden = !replies.length;
+  $("thread-title").textContent = `${replies.length} repl${replies.length === 1 ? "y" : "ies"}`;
+  $("replies").replaceChildren(...replies.map((reply) => el("li", { class: "reply", "data-id": String(reply.id) },
+    el("span", { class: "line" }, el("span", { class: "kind kind-reply", text: reply.auto_submitted ? "auto-reply" : "reply" }),
+      `${reply.from} \u2192 ${reply.to} \u00b7 ${reply.created_at}`),
+    el("span", { class: "reply-subject", text: reply.subject || "(no subject)" }),
+    el("pre", { class: "reply-text", text: reply.text || "" }),
+    ...(reply.attachments.length ? [el("span", { class: "line", text: `\ud83d\udcce ${reply.attachments.map((a) => a.filename).join(", ")}` })] : []))));
 }
 
 function iframe(html, width) {
