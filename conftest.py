@@ -31,27 +31,41 @@ class ReadmeSession:
         self.sandbox = None
         self.folder = None
         self.previous_folder = None
+        self.previous_environment: dict[str, str | None] = {}
 
     def setup(self, namespace: dict) -> None:
-        """Start the sandbox, point nb.connect() at it (no API key in sight) and enter a temporary folder."""
+        """Start the sandbox, point nb.connect() at it (no API key in sight) and enter a temporary folder, which
+        also holds dlt's pipeline state."""
         from nitrosend_nb.sandbox import Sandbox
 
-        for name in CONNECTION_VARIABLES:
-            os.environ.pop(name, None)
         self.sandbox = Sandbox(seed=0, contacts=250).start()
-        os.environ["NITROSEND_SANDBOX_URL"] = self.sandbox.root_url
-        os.environ["NITROSEND_SANDBOX_KEY"] = self.sandbox.api_key
         self.folder = tempfile.TemporaryDirectory(prefix="readme-")
+        environment = dict.fromkeys(CONNECTION_VARIABLES) | {
+            "NITROSEND_SANDBOX_URL": self.sandbox.root_url,
+            "NITROSEND_SANDBOX_KEY": self.sandbox.api_key,
+            "DLT_DATA_DIR": os.path.join(self.folder.name, ".dlt"),
+            "RUNTIME__DLTHUB_TELEMETRY": "false",
+        }
+        self.previous_environment = {name: os.environ.get(name) for name in environment}
+        _set_environment(environment)
         self.previous_folder = os.getcwd()
         os.chdir(self.folder.name)
 
     def teardown(self, namespace: dict) -> None:
-        """Leave the folder (deleting it), stop the sandbox and forget it."""
+        """Leave the folder (deleting it), restore the environment and stop the sandbox."""
         os.chdir(self.previous_folder)
         self.folder.cleanup()
-        for name in CONNECTION_VARIABLES:
-            os.environ.pop(name, None)
+        _set_environment(self.previous_environment)
         self.sandbox.stop()
+
+
+def _set_environment(values: dict) -> None:
+    """Set each variable to its value; a None value removes it."""
+    for name, value in values.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 _readme = ReadmeSession()
