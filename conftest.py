@@ -10,6 +10,7 @@ temporary working folder, so whatever the README writes leaves the clone untouch
 """
 
 import os
+import sys
 import tempfile
 
 from sybil import Sybil
@@ -52,7 +53,9 @@ class ReadmeSession:
         os.chdir(self.folder.name)
 
     def teardown(self, namespace: dict) -> None:
-        """Leave the folder (deleting it), restore the environment and stop the sandbox."""
+        """Close the README's figures, leave the folder (deleting it), restore the environment, stop the sandbox."""
+        if "matplotlib.pyplot" in sys.modules:
+            sys.modules["matplotlib.pyplot"].close("all")
         os.chdir(self.previous_folder)
         self.folder.cleanup()
         _set_environment(self.previous_environment)
