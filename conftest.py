@@ -3,9 +3,18 @@
 Tests and notebooks run against fresh seeded sandboxes, never against whatever the shell points at: a real
 account (NITROSEND_API_KEY) or a shared sandbox (NITROSEND_SANDBOX_URL, set in a terminal inside
 `nitrosend-nb lab`). Notebook kernels started by nbval inherit this process's environment.
+
+README.md's ```python blocks are run by sybil, in order and in one namespace, as a reader would type them:
+against a fresh seeded sandbox (shared through NITROSEND_SANDBOX_URL, as `nitrosend-nb lab` shares its own), in a
+temporary working folder, so whatever the README writes leaves the clone untouched.
 """
 
 import os
+import sys
+import tempfile
+
+from sybil import Sybil
+from sybil.parsers.markdown import PythonCodeBlockParser, SkipParser
 
 CONNECTION_VARIABLES = ("NITROSEND_API_KEY", "NITROSEND_BASE_URL", "NITROSEND_SANDBOX_URL", "NITROSEND_SANDBOX_KEY")
 
@@ -14,3 +23,58 @@ def pytest_configure(config):
     """Drop the connection variables so every nb.connect() in a test or notebook starts its own sandbox."""
     for name in CONNECTION_VARIABLES:
         os.environ.pop(name, None)
+
+
+class ReadmeSession:
+    """What a reader of the README has around them: a sandbox nb.connect() finds, and a working folder."""
+
+    def __init__(self) -> None:
+        self.sandbox = None
+        self.folder = None
+        self.previous_folder = None
+        self.previous_environment: dict[str, str | None] = {}
+
+    def setup(self, namespace: dict) -> None:
+        """Start the sandbox, point nb.connect() at it (no API key in sight) and enter a temporary folder, which
+        also holds dlt's pipeline state."""
+        from nitrosend_nb.sandbox import Sandbox
+
+        self.sandbox = Sandbox(seed=0, contacts=250).start()
+        self.folder = tempfile.TemporaryDirectory(prefix="readme-")
+        environment = dict.fromkeys(CONNECTION_VARIABLES) | {
+            "NITROSEND_SANDBOX_URL": self.sandbox.root_url,
+            "NITROSEND_SANDBOX_KEY": self.sandbox.api_key,
+            "DLT_DATA_DIR": os.path.join(self.folder.name, ".dlt"),
+            "RUNTIME__DLTHUB_TELEMETRY": "false",
+        }
+        self.previous_environment = {name: os.environ.get(name) for name in environment}
+        _set_environment(environment)
+        self.previous_folder = os.getcwd()
+        os.chdir(self.folder.name)
+
+    def teardown(self, namespace: dict) -> None:
+        """Close the README's figures, leave the folder (deleting it), restore the environment, stop the sandbox."""
+        if "matplotlib.pyplot" in sys.modules:
+            sys.modules["matplotlib.pyplot"].close("all")
+        os.chdir(self.previous_folder)
+        self.folder.cleanup()
+        _set_environment(self.previous_environment)
+        self.sandbox.stop()
+
+
+def _set_environment(values: dict) -> None:
+    """Set each variable to its value; a None value removes it."""
+    for name, value in values.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+_readme = ReadmeSession()
+pytest_collect_file = Sybil(
+    parsers=[PythonCodeBlockParser(), SkipParser()],
+    patterns=["README.md"],
+    setup=_readme.setup,
+    teardown=_readme.teardown,
+).pytest()

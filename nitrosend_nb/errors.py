@@ -87,9 +87,12 @@ class NitrosendError(Exception):
     def _line(self) -> str:
         outcome = f"{self.status} {self.message}".strip() if self.status else self.message
         line = f"{self.call} -> {outcome}" if self.call else outcome
-        details = "; ".join(f"{field}: {', '.join(msgs)}" for field, msgs in self.validation_errors.items())
-        already_said = all(f"{field} {m}" in line for field, msgs in self.validation_errors.items() for m in msgs)
-        if details and not already_said:  # servers that spell the fields out in `message` are not repeated
+        # What the message already spells out ("email is invalid") is not repeated: servers state all, some or none.
+        unsaid = {
+            field: [m for m in msgs if f"{field} {m}" not in line] for field, msgs in self.validation_errors.items()
+        }
+        details = "; ".join(f"{field}: {', '.join(msgs)}" for field, msgs in unsaid.items() if msgs)
+        if details:
             line = f"{line}: {details}" if line else details
         return line
 

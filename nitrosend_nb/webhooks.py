@@ -11,7 +11,7 @@ collects the events into a DataFrame::
     with nb.webhook_listener() as listener:  # http://127.0.0.1:PORT/webhooks
         hook = ns.webhooks.create(listener.url, ["email.delivered", "email.opened"])
         listener.secret = hook["secret"]
-        ns.messages.send(to="ada@example.com", subject="Hi", html="<p>Hi</p>")
+        ns.messages.send(to="open@example.com", subject="Hi", html="<p>Hi</p>")  # sandbox: delivered, opened
         listener.wait_for(2, timeout=10)  # the events, as a DataFrame
 
 The sandbox accepts this loopback URL; the real service delivers only to public HTTPS URLs. To receive live

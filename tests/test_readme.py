@@ -1,4 +1,5 @@
-"""The README says what is true: its set-up block, its error example and its table of sandbox limits."""
+"""The README says what is true: its set-up block, its error example and its table of sandbox limits; and the
+suite runs its Python (sybil, configured in the root conftest.py, runs every ```python block of README.md)."""
 
 from __future__ import annotations
 
@@ -42,3 +43,12 @@ def test_the_limits_table_matches_the_code():
         f"{limits.MAX_REQUEST_HEAD_BYTES // 2**20} MiB",
     ):
         assert figure in README, figure
+
+
+def test_the_suite_runs_every_python_block_of_the_readme():
+    """sybil runs the ```python fences only: other spellings of Python would be shown but never run."""
+    root = Path(__file__).resolve().parents[1]
+    languages = re.findall(r"^```(\S*)", README, re.MULTILINE)[::2]  # opening fences (each block has two)
+    assert languages.count("python") >= 5
+    assert not {"py", "python3", "pycon", "ipython", "Python"} & set(languages), languages
+    assert re.search(r'testpaths = \[[^]]*"README.md"', (root / "pyproject.toml").read_text())

@@ -117,8 +117,8 @@ def not_found(resource: str, ident: Any) -> ApiError:
 
 
 def validation_summary(errors: Mapping[str, list[str]]) -> str:
-    """One line naming each field and its first message."""
-    return "Validation failed: " + "; ".join(f"{field} {messages[0]}" for field, messages in errors.items())
+    """One line naming each field with each of its messages, as Rails' ``full_messages`` do."""
+    return "Validation failed: " + "; ".join(f"{field} {m}" for field, messages in errors.items() for m in messages)
 
 
 def invalid(errors: Mapping[str, list[str]], message: str | None = None, code: str | None = None) -> ApiError:

@@ -30,6 +30,15 @@ def test_field_details_are_not_repeated_when_the_message_has_them():
     assert str(err) == "POST /contacts -> 422 Validation failed: email is invalid"
 
 
+def test_a_message_stating_some_field_details_is_completed_with_the_others_only():
+    fields = {"columns": ["unknown column 'a'", "unknown column 'b'"], "email": ["is missing"]}
+    err = nb.ValidationError(422, 422, "Validation failed: columns unknown column 'a'", fields, "POST", "/imports")
+    assert str(err) == (
+        "POST /imports -> 422 Validation failed: columns unknown column 'a': "
+        "columns: unknown column 'b'; email: is missing"
+    )
+
+
 def test_hierarchy_and_exports():
     for cls in (
         nb.AuthenticationError,

@@ -78,6 +78,16 @@ def test_dry_run_writes_nothing_and_a_bad_file_is_a_validation_error(ns):
     assert ns.imports.spec()["guardrails"]["max_rows"] > 0
 
 
+def test_unmapped_columns_are_named_once_each_in_one_clear_message(ns):
+    with pytest.raises(nb.ValidationError) as caught:
+        ns.contacts.import_df(PEOPLE.assign(Notes="-"), dry_run=True)
+    line = str(caught.value)
+    for name, key in (("plan", "plan"), ("Notes", "notes")):
+        hint = f"unknown column {name!r}: map it with columns={{{name!r}: 'data.{key}'}} or columns={{{name!r}: None}}"
+        assert line.count(hint) == 1, line
+    assert line.startswith("POST /imports -> 422 Validation failed: columns unknown column 'plan'") and "\n" not in line
+
+
 def test_wait_false_returns_a_handle_to_poll_or_cancel(make_sandbox):
     sb = make_sandbox(contacts=5, import_rows_per_second=40)
     with nb.connect(sandbox=sb, progress=False) as ns:
