@@ -1,5 +1,5 @@
-"""Read-only inbox endpoints: the page and its assets, ``/_sandbox/messages`` (search, paginated like the API),
-one email, its ``.eml`` source and its checks, and the recipients' unsubscribe pages."""
+"""Read-only inbox endpoints: the page, its assets and the favicon, ``/_sandbox/messages`` (search, paginated like
+the API), one email, its ``.eml`` source and its checks, and the recipients' unsubscribe pages."""
 
 from __future__ import annotations
 
@@ -45,6 +45,13 @@ def _row(state: SandboxState, ident: int) -> dict:
 def inbox_page() -> HTMLResponse:
     """The inbox app: a static page driven by the JSON API below."""
     return HTMLResponse(_asset("inbox.html"), headers={"Content-Security-Policy": PAGE_POLICY})
+
+
+@pages.get("/favicon.ico", summary="The sandbox's icon (browsers ask for it on every page)")
+def favicon() -> Response:
+    """The icon of the inbox page and every other page the sandbox serves, as a multi-size ``.ico``."""
+    icon = files(__package__).joinpath("static", "favicon.ico").read_bytes()
+    return Response(icon, media_type="image/x-icon", headers={"Cache-Control": "max-age=86400"})
 
 
 @router.get("/assets/{name}", summary="The inbox page's script and style sheet")
