@@ -27,6 +27,20 @@ __all__ = ["TemplateComposer"]
 #: design is not edited here, only shown.
 FIELDS = ("name", *(field for field in CONTENT_FIELDS if field != "design"))
 SAMPLE_CONTACTS = 25
+#: What the body field is, as (label, placeholder, tooltip): the email's HTML, or beside a design (which makes the
+#: HTML) the optional plain-text part.
+BODY_FIELD = {
+    "html": (
+        "HTML body",
+        "<h1>Hi {{ contact.first_name }}</h1>",
+        "The email's HTML (merge tags allowed); plain text is turned into simple HTML",
+    ),
+    "design": (
+        "Plain text",
+        "Optional: the plain-text part. Left empty, it is made from the design (the preview's Plain text view)",
+        "The plain-text part of a design-built email; its HTML comes from the design's sections",
+    ),
+}
 
 
 class TemplateComposer(Form):
@@ -56,7 +70,8 @@ class TemplateComposer(Form):
         self.from_name = text_input("From name", "Sender name (brand default if empty)")
         self.from_email = text_input("From email", "sender@yourdomain.com (brand default if empty)")
         self.reply_to = text_input("Reply-to", "replies@yourdomain.com (optional)")
-        self.body = text_area("HTML body", "<h1>Hi {{ contact.first_name }}</h1>", rows=12)
+        self.body = text_area(*BODY_FIELD["html"][:2], rows=12)
+        self.body.tooltip = BODY_FIELD["html"][2]
         self.design_note = widgets.HTML()
         self.merge_tag_picker = labelled(widgets.Dropdown, "Merge tag", full_width=False, options=merge_tag_options([]))
         self.insert_tag_button = widgets.Button(
@@ -187,14 +202,18 @@ class TemplateComposer(Form):
         return True
 
     def _use_design(self, design: Mapping[str, Any] | None) -> None:
+        """Keep ``design`` (when it has sections) for the preview, and say what the form edits beside it."""
         sections = [section.get("type") for section in (design or {}).get("sections") or []]
         self._design = dict(design) if sections else None  # a template without sections drops the last design
+        self.body.description, self.body.placeholder, self.body.tooltip = BODY_FIELD["design" if sections else "html"]
         self.design_note.value = (
             ""
             if not sections
             else markup.text(
-                f"Built from {len(sections)} design sections ({', '.join(map(str, sections))}): the preview shows them "
-                "as they are sent, and the body below is the plain-text alternative.",
+                f"Built from {len(sections)} design sections ({', '.join(map(str, sections))}). The preview shows "
+                "the email they make, as it is sent; the sections are changed with ns.templates.update(id, "
+                "design=...), not in this form. The field below is the plain-text part of the email (optional: "
+                "left empty, it is made from the design; the Plain text view shows it).",
                 "muted",
             )
         )

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 import requests
-from playwright.sync_api import Locator, Page, expect
+from layout import assert_columns_fit
+from playwright.sync_api import Page, expect
 
 from nitrosend_nb.sandbox import Sandbox
 
@@ -114,33 +115,6 @@ def test_search_views_and_live_update(page: Page, inbox_sandbox):
     expect(items).to_have_count(3, timeout=TIMEOUT_MS)
     expect(items.first).to_contain_text("Arrived live")
     assert page.evaluate("window.__sameDocument") is True and errors == []
-
-
-# Per header cell: its width inside the padding, and the natural (one-line) width of its text in its own font.
-HEADER_WIDTHS = """table => [...table.querySelectorAll("th")].map(th => {
-    const style = getComputedStyle(th);
-    const probe = document.createElement("span");
-    probe.textContent = th.textContent;
-    probe.style.cssText = `position:absolute; visibility:hidden; white-space:nowrap; font:${style.font}`;
-    document.body.append(probe);
-    const natural = probe.getBoundingClientRect().width;
-    probe.remove();
-    const inner = th.getBoundingClientRect().width - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-    return {header: th.textContent, inner, natural};
-})"""
-
-
-def assert_columns_fit(table: Locator) -> None:
-    """No header cell is narrower than its text on one line, no cell's content spills out of it, and the table
-    fits its panel (nothing scrolls sideways)."""
-    widths = table.evaluate(HEADER_WIDTHS)
-    narrow = [w for w in widths if w["inner"] + 0.5 < w["natural"]]
-    assert not narrow, f"columns narrower than their header: {narrow}"
-    spilled = table.evaluate(
-        "t => [...t.querySelectorAll('th, td')].filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent)"
-    )
-    assert not spilled, f"cells whose content is wider than the cell: {spilled}"
-    assert table.evaluate("t => t.scrollWidth <= t.parentElement.closest('#view').clientWidth")
 
 
 def test_checks_tables_give_short_columns_their_width_and_clip_long_values(
