@@ -257,7 +257,7 @@ class TemplateComposer(Form):
             if value
         )
         self.preview.value = f'<div class="ns-head">{head}</div>' + markup.email_view(
-            self.preview_view.value, email.html, email.text, "Template preview"
+            self.preview_view.value, self.client.inbox.local_pictures(email.html), email.text, "Template preview"
         )
 
     def _validated(self, *, sending: bool) -> list[str] | None:

@@ -94,6 +94,10 @@ def test_composer_saves_and_sends_exactly_one_test_email(
     composer.screenshot(path=screenshot)
     assert screenshot.stat().st_size > 0
 
+    logo = composer.frame_locator("iframe").locator('img[src$="/_sandbox/images/acme-coffee-logo.png"]')
+    expect(logo).to_have_js_property("complete", True)
+    assert logo.evaluate("img => img.naturalWidth") == 360  # the brand's PNG logo, served by the sandbox
+    expect(composer.locator(".ns-checks")).to_contain_text("0 error(s), 0 compatibility warning(s)")
     sent = emails_with_subject(lab_sandbox, subject)
     assert len(sent) == 1, f"expected exactly one email with subject {subject!r} in the outbox, got {sent}"
     assert sent[0]["to"] == recipient, f"the test email went to {sent[0]['to']!r}, not to the typed {recipient!r}"

@@ -241,6 +241,8 @@ def test_a_design_based_template_previews_its_rendered_sections(ns, sb):
     preview = composer.preview.value
     assert f"Welcome, {contact['first_name']}" in preview and "WELCOME10" in preview
     assert "{{" not in preview and "class=&quot;ns-hero&quot;" in preview
+    assert f"{sb.root_url}/_sandbox/images/acme-coffee-logo.png" in preview  # the brand's logo, from the sandbox
+    assert "0 error(s), 0 compatibility warning(s)" in composer.checks.value
 
     composer.recipients.value = "qa@acme.test"
     composer.test_button.click()

@@ -15,6 +15,7 @@ from ...limits import MAX_SEARCH_LENGTH
 from ...services.models import ResourceId
 from ...services.pagination import MAX_LIMIT, page_request
 from ...state import SandboxState
+from ...world.seed import PICTURE_PATH, picture
 from ..dependencies import app_state
 from . import views
 from .search import compile_query
@@ -52,6 +53,16 @@ def favicon() -> Response:
     """The icon of the inbox page and every other page the sandbox serves, as a multi-size ``.ico``."""
     icon = files(__package__).joinpath("static", "favicon.ico").read_bytes()
     return Response(icon, media_type="image/x-icon", headers={"Cache-Control": "max-age=86400"})
+
+
+@router.get(PICTURE_PATH.removeprefix(router.prefix) + "/{name}.png", summary="A seeded brand's picture")
+def seeded_picture(name: str) -> Response:
+    """The demo's logos and product photo (see :data:`~nitrosend_nb.sandbox.world.seed.PICTURES`), which its
+    emails show from ``https://sandbox.nitrosend.test/_sandbox/images/NAME.png``."""
+    data = picture(name)
+    if data is None:
+        raise not_found("Image", name)
+    return Response(data, media_type="image/png", headers={"Cache-Control": "max-age=86400"})
 
 
 @router.get("/assets/{name}", summary="The inbox page's script and style sheet")

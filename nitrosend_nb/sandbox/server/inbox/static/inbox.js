@@ -8,6 +8,10 @@ const PAGE_SIZE = 25;
 const POLL_MS = 1000;
 const state = { query: "", page: 1, pages: 1, selected: null, email: null, view: "desktop", latest: undefined, seen: new Set() };
 const $ = (id) => document.getElementById(id);
+// The host the sandbox stands for in the emails it sends (SANDBOX_HOST); it serves that host's paths itself, so
+// pictures there (src attributes) are fetched from it. Links and text keep the host, as sent.
+const STAND_IN = "https://sandbox.nitrosend.test/";
+const STAND_IN_PICTURE = new RegExp(`(\\bsrc\\s*=\\s*["']?)${STAND_IN.replaceAll(".", "\\.")}`, "gi");
 
 function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
@@ -135,9 +139,10 @@ function renderReplies(replies) {
     ...(reply.attachments.length ? [el("span", { class: "line", text: `\ud83d\udcce ${reply.attachments.map((a) => a.filename).join(", ")}` })] : []))));
 }
 
+// An email as its recipient sees it; its pictures at the stand-in host come from this sandbox.
 function iframe(html, width) {
   const frame = el("iframe", { sandbox: "", class: width, title: `Email, ${width} width` });
-  frame.srcdoc = html || "";
+  frame.srcdoc = (html || "").replace(STAND_IN_PICTURE, `$1${location.origin}/`);
   return frame;
 }
 
