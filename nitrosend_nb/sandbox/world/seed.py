@@ -18,10 +18,9 @@ import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from importlib.resources import files
 from typing import Any
 
-from ...rendering.context import SANDBOX_HOST
+from ..engine.pictures import picture_url
 from ..engine.suppression_rules import suppression_doc
 from ..services.dns import checked, dns_records
 from ..services.flow_steps import step_templates
@@ -33,24 +32,6 @@ from .simulation import DAY, CampaignPlan, ListPlan, World, at, billing_period_s
 ACCOUNT_ID, ROASTERY_ID, CAFE_ID = 1, 1, 2
 ACCOUNT_AGE_DAYS = 395
 MANUAL_BLOCKS = ("abuse@example.net", "old-shop@example.net")  # blocked by hand; no seeded contact has them
-#: The seeded brands' pictures (PNG files in ``world/images``, drawn at twice their display size), served at
-#: :data:`PICTURE_PATH`.
-PICTURES = ("acme-coffee-logo", "acme-cafe-logo", "acme-grinder", "fresh-beans")
-PICTURE_PATH = "/_sandbox/images"
-
-
-def picture_url(name: str) -> str:
-    """Where the sandbox serves seeded picture ``name`` (one of :data:`PICTURES`): a hosted PNG, the kind of image
-    every mail client shows (an inline ``data:`` or SVG picture is one many drop), at the host the sandbox
-    stands for, so the email checks fetch it from the sandbox."""
-    if name not in PICTURES:
-        raise ValueError(f"no seeded picture {name!r}; the seeded ones are {', '.join(PICTURES)}")
-    return f"https://{SANDBOX_HOST}{PICTURE_PATH}/{name}.png"
-
-
-def picture(name: str) -> bytes | None:
-    """The PNG bytes of seeded picture ``name`` (None: no such picture)."""
-    return files(__package__).joinpath("images", f"{name}.png").read_bytes() if name in PICTURES else None
 
 
 def _moment(seconds_before_start: float) -> str:

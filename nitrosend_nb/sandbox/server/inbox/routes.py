@@ -10,12 +10,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ....email_checks import check_email, probe_sandbox
+from ...engine.pictures import PICTURE_PATH, picture
 from ...errors import json_response, not_found
 from ...limits import MAX_SEARCH_LENGTH
 from ...services.models import ResourceId
 from ...services.pagination import MAX_LIMIT, page_request
 from ...state import SandboxState
-from ...world.seed import PICTURE_PATH, picture
 from ..dependencies import app_state
 from . import views
 from .search import compile_query
@@ -57,7 +57,7 @@ def favicon() -> Response:
 
 @router.get(PICTURE_PATH.removeprefix(router.prefix) + "/{name}.png", summary="A seeded brand's picture")
 def seeded_picture(name: str) -> Response:
-    """The demo's logos and product photo (see :data:`~nitrosend_nb.sandbox.world.seed.PICTURES`), which its
+    """The demo's logos and product photo (see :mod:`~nitrosend_nb.sandbox.engine.pictures`), which its
     emails show from ``https://sandbox.nitrosend.test/_sandbox/images/NAME.png``."""
     data = picture(name)
     if data is None:
