@@ -275,6 +275,9 @@ def test_the_page_is_a_static_app_with_a_strict_policy_and_read_only_endpoints(f
     icon = requests.get(fresh_sandbox.root_url + "/favicon.ico", timeout=30)
     assert icon.status_code == 200 and icon.headers["content-type"] == "image/x-icon"
     assert icon.content.startswith(b"\x00\x00\x01\x00")  # an ICO directory (16, 32 and 48 px images)
+    logo = requests.get(root + "images/acme-coffee-logo.png", timeout=30)
+    assert logo.headers["content-type"] == "image/png" and logo.content.startswith(b"\x89PNG")
+    assert_error(requests.get(root + "images/secrets.png", timeout=30), 404)
     key = {"Authorization": f"Bearer {fresh_sandbox.api_key}"}
     for path in ("messages", "messages/1", "messages/1/checks"):
         assert requests.post(root + path, json={}, timeout=30).status_code == 401  # the gate: writes need the key
