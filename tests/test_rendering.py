@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nitrosend_nb.rendering import MergeError, RenderLimitError, merge_context, render_email
+from nitrosend_nb.rendering.context import local_pictures
 from nitrosend_nb.rendering.design import SECTION_TYPES, render_design, sections_problem
 from nitrosend_nb.rendering.limits import LIQUID_LIMITS, MAX_RENDER_SECONDS, render_budget
 from nitrosend_nb.rendering.merge import check, literal, render, variables
@@ -144,6 +145,19 @@ DESIGN = {
         {"type": "footer", "props": {"text": "Acme Ltd"}},
     ]
 }
+
+
+def test_local_pictures_point_only_pictures_at_the_stand_in_host_to_the_sandbox():
+    html = (
+        "<img src=\"https://sandbox.nitrosend.test/_sandbox/images/a.png\"><img SRC = 'https://sandbox.nitrosend.test/b'>"
+        '<img src="https://cdn.acme.test/c.png"><a href="https://sandbox.nitrosend.test/unsubscribe/x">'
+        "https://sandbox.nitrosend.test/unsubscribe/x</a>"
+    )
+    assert local_pictures(html, "http://127.0.0.1:8765/") == (
+        "<img src=\"http://127.0.0.1:8765/_sandbox/images/a.png\"><img SRC = 'http://127.0.0.1:8765/b'>"
+        '<img src="https://cdn.acme.test/c.png"><a href="https://sandbox.nitrosend.test/unsubscribe/x">'
+        "https://sandbox.nitrosend.test/unsubscribe/x</a>"
+    )  # links and text keep the host the email was sent with
 
 
 def test_designs_render_through_mjml_responsively():

@@ -12,6 +12,7 @@ from nitrosend_nb.client.ids import valid_id
 from nitrosend_nb.client.pagination import HeaderPageNumberPaginator, Page, json_body
 from nitrosend_nb.email_checks import probe_sandbox
 from nitrosend_nb.errors import NitrosendError
+from nitrosend_nb.rendering.context import local_pictures
 
 if TYPE_CHECKING:
     from nitrosend_nb.client.client import Nitrosend
@@ -89,6 +90,11 @@ class Inbox:
             **({"from": sender} if sender else {}),
         }
         return json_body(self._request("POST", INBOUND_PATH, json=body))
+
+    def local_pictures(self, html: str | None) -> str:
+        """``html`` as a browser shows it beside this sandbox: its pictures at the sandbox's stand-in host fetched
+        from the sandbox (see :func:`~nitrosend_nb.rendering.context.local_pictures`); as it is in live mode."""
+        return local_pictures(html or "", self._root) if self._root else html or ""
 
     def probe(self, url: str) -> int | None:
         """Fetch a sandbox-served link (see :func:`nitrosend_nb.email_checks.probe_sandbox`); None in live mode."""

@@ -6,10 +6,19 @@ Takes plain records, so it works on a sandbox's stored contact and on a contact 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["SANDBOX_HOST", "channel_value", "contact_email", "contact_fields", "merge_context", "unsubscribe_url"]
+__all__ = [
+    "SANDBOX_HOST",
+    "channel_value",
+    "contact_email",
+    "contact_fields",
+    "merge_context",
+    "local_pictures",
+    "unsubscribe_url",
+]
 
 #: The host the sandbox stands for in the links it writes (unsubscribe pages); the sandbox serves their paths.
 SANDBOX_HOST = "sandbox.nitrosend.test"
@@ -45,6 +54,16 @@ def contact_fields(contact: Mapping[str, Any] | None) -> dict:
 def unsubscribe_url(contact: Mapping[str, Any] | None) -> str:
     """The recipient's unsubscribe page (``.../unsubscribe/test`` when there is no contact)."""
     return f"https://{SANDBOX_HOST}/unsubscribe/{(contact or {}).get('uuid') or 'test'}"
+
+
+_STAND_IN_PICTURE = re.compile(r"""(\bsrc\s*=\s*["']?)https://""" + re.escape(SANDBOX_HOST) + "/", re.IGNORECASE)
+
+
+def local_pictures(html: str, root_url: str) -> str:
+    """``html`` with its pictures (``src`` attributes) at the host the sandbox stands for
+    (``https://sandbox.nitrosend.test/...``) fetched from the sandbox running at ``root_url``, which serves their
+    paths: how a browser beside that sandbox shows them. Links and text keep the stand-in host, as sent."""
+    return _STAND_IN_PICTURE.sub(lambda match: match.group(1) + root_url.rstrip("/") + "/", html)
 
 
 def merge_context(

@@ -18,6 +18,7 @@ __all__ = [
     "block",
     "pre",
     "key_values",
+    "FITS",
     "grid",
     "status",
     "field_errors",
@@ -41,6 +42,12 @@ STYLESHEET = """<style>
 .ns-form .ns-cells td {padding: 0 8px}
 .ns-form .ns-kv th, .ns-form .ns-grid th {text-align: left; padding-right: 12px}
 .ns-form .ns-grid th, .ns-form .ns-grid td {text-align: left; padding: 2px 8px; vertical-align: top}
+.ns-form .ns-grid th, .ns-form .ns-grid .ns-short {white-space: nowrap}
+.ns-form .ns-fitted {width: 100%; border-collapse: collapse}
+.ns-form .ns-fitted .ns-short {width: 1%}
+.ns-form .ns-fitted td.ns-wrap {overflow-wrap: break-word}
+.ns-form .ns-fitted td.ns-clip {max-width: 0; width: 40%}
+.ns-form .ns-clipped {display: block; overflow: hidden; text-overflow: ellipsis; white-space: nowrap}
 .ns-form .ns-pre {white-space: pre-wrap; max-height: 420px; overflow: auto}
 .ns-form .ns-plain {background: #f9fafb; padding: 8px}
 .ns-form .ns-head {font-size: 90%; margin: 2px 0 4px}
@@ -76,11 +83,31 @@ def key_values(rows: Iterable[tuple[object, object]]) -> str:
     return f'<table class="ns-kv">{cells}</table>'
 
 
-def grid(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """A table with a header row."""
+#: How a column of a fitted :func:`grid` takes its width: ``short`` its natural width, never wrapped; ``wrap``
+#: a share of the rest, wrapped between words; ``clip`` what is left over, one line, ellipsized (whole on hover).
+FITS = ("short", "wrap", "clip")
+
+
+def _cell(value: object, fit: str | None) -> str:
+    if fit is None:
+        return f"<td>{_escape(value)}</td>"
+    if fit == "clip":
+        return f'<td class="ns-clip"><span class="ns-clipped" title="{_escape(value)}">{_escape(value)}</span></td>'
+    return f'<td class="ns-{fit}">{_escape(value)}</td>'
+
+
+def grid(header: Sequence[str], rows: Iterable[Sequence[object]], fits: Sequence[str] | None = None) -> str:
+    """A table with a header row (no header cell is ever narrower than its text); ``fits`` gives each column one
+    of :data:`FITS` and the table the full width, so long values wrap or are cut short instead of squeezing the
+    other columns."""
+    if fits is not None and (len(fits) != len(header) or not set(fits) <= set(FITS)):
+        raise ValueError(f"fits must give each of the {len(header)} columns one of {FITS}, not {fits!r}")
     head = "<tr>" + "".join(f"<th>{_escape(cell)}</th>" for cell in header) + "</tr>"
-    body = "".join("<tr>" + "".join(f"<td>{_escape(cell)}</td>" for cell in row) + "</tr>" for row in rows)
-    return f'<table class="ns-grid">{head}{body}</table>'
+    body = "".join(
+        "<tr>" + "".join(_cell(value, fits[i] if fits else None) for i, value in enumerate(row)) + "</tr>"
+        for row in rows
+    )
+    return f'<table class="ns-grid{" ns-fitted" if fits else ""}">{head}{body}</table>'
 
 
 def status(kind: str, headline: str, detail: str = "", rows: Iterable[Sequence[object]] = ()) -> str:
@@ -146,7 +173,8 @@ def checks(report: Mapping) -> str:
         parts.append(
             grid(
                 ("Kind", "Address", "Problem"),
-                ((link["kind"], link["url"][:60], "; ".join(link["problems"])) for link in bad),
+                ((link["kind"], link["url"], "; ".join(link["problems"])) for link in bad),
+                ("short", "clip", "wrap"),
             )
         )
     unsubscribe = report["list_unsubscribe"]
@@ -156,7 +184,8 @@ def checks(report: Mapping) -> str:
         parts.append(
             grid(
                 ("Risky construct", "Clients affected", "Example"),
-                ((item["title"], ", ".join(item["clients"]), item["example"][:60]) for item in report["compatibility"]),
+                ((item["title"], ", ".join(item["clients"]), item["example"]) for item in report["compatibility"]),
+                ("wrap", "wrap", "clip"),
             )
         )
     return f'<div class="ns-checks ns-small">{"".join(parts)}</div>'

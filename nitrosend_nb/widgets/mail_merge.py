@@ -229,7 +229,10 @@ class MailMerge(Form):
             return
         head = markup.key_values((("To", row.address or "(none)"), ("Subject", email.subject)))
         self.preview.value = f'<div class="ns-head">{head}</div>' + markup.email_view(
-            self.preview_view.value, email.html, email.text, f"Row {self.position + 1}"
+            self.preview_view.value,
+            self.client.inbox.local_pictures(email.html),
+            email.text,
+            f"Row {self.position + 1}",
         )
 
     # ----------------------------------------------------------------- actions

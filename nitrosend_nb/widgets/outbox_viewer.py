@@ -158,7 +158,10 @@ class OutboxViewer(Form):
             report = self._call(lambda: self.client.inbox.checks(email["id"]))
             return "" if report is None else markup.checks(report)
         return markup.email_view(
-            view, email.get("html") or markup.pre(email.get("text") or ""), email.get("text"), "Captured e-mail"
+            view,
+            self.client.inbox.local_pictures(email.get("html")) or markup.pre(email.get("text") or ""),
+            email.get("text"),
+            "Captured e-mail",
         )
 
     # ----------------------------------------------------------------- live

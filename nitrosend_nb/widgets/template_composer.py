@@ -29,6 +29,20 @@ __all__ = ["TemplateComposer"]
 FIELDS = ("name", *(field for field in CONTENT_FIELDS if field != "design"))
 SAMPLE_CONTACTS = 25
 IMAGE_WIDTH = 600  # px: the widest an inserted image is shown (an email's usual content width)
+#: What the body field is, as (label, placeholder, tooltip): the email's HTML, or beside a design (which makes the
+#: HTML) the optional plain-text part.
+BODY_FIELD = {
+    "html": (
+        "HTML body",
+        "<h1>Hi {{ contact.first_name }}</h1>",
+        "The email's HTML (merge tags allowed); plain text is turned into simple HTML",
+    ),
+    "design": (
+        "Plain text",
+        "Optional: the plain-text part. Left empty, it is made from the design (the preview's Plain text view)",
+        "The plain-text part of a design-built email; its HTML comes from the design's sections",
+    ),
+}
 
 
 class TemplateComposer(Form):
@@ -60,7 +74,8 @@ class TemplateComposer(Form):
         self.from_name = text_input("From name", "Sender name (brand default if empty)")
         self.from_email = text_input("From email", "sender@yourdomain.com (brand default if empty)")
         self.reply_to = text_input("Reply-to", "replies@yourdomain.com (optional)")
-        self.body = text_area("HTML body", "<h1>Hi {{ contact.first_name }}</h1>", rows=12)
+        self.body = text_area(*BODY_FIELD["html"][:2], rows=12)
+        self.body.tooltip = BODY_FIELD["html"][2]
         self.image_upload = widgets.FileUpload(
             accept="image/png,image/jpeg,image/gif,image/webp,image/svg+xml",
             multiple=False,
@@ -198,14 +213,18 @@ class TemplateComposer(Form):
         return True
 
     def _use_design(self, design: Mapping[str, Any] | None) -> None:
+        """Keep ``design`` (when it has sections) for the preview, and say what the form edits beside it."""
         sections = [section.get("type") for section in (design or {}).get("sections") or []]
         self._design = dict(design) if sections else None  # a template without sections drops the last design
+        self.body.description, self.body.placeholder, self.body.tooltip = BODY_FIELD["design" if sections else "html"]
         self.design_note.value = (
             ""
             if not sections
             else markup.text(
-                f"Built from {len(sections)} design sections ({', '.join(map(str, sections))}): the preview shows them "
-                "as they are sent, and the body below is the plain-text alternative.",
+                f"Built from {len(sections)} design sections ({', '.join(map(str, sections))}). The preview shows "
+                "the email they make, as it is sent; the sections are changed with ns.templates.update(id, "
+                "design=...), not in this form. The field below is the plain-text part of the email (optional: "
+                "left empty, it is made from the design; the Plain text view shows it).",
                 "muted",
             )
         )
@@ -222,7 +241,9 @@ class TemplateComposer(Form):
 
     def insert_image(self, data: bytes, filename: str | None = None, alt: str = "") -> dict | None:
         """Upload picture ``data`` (``ns.images.upload``) and append an ``<img>`` of it to the HTML body (at most
-        :data:`IMAGE_WIDTH` px wide); returns its ImageAsset, or None when it was refused (said in the status)."""
+        :data:`IMAGE_WIDTH` px wide); beside a design, whose body field is the plain-text part, only upload it and
+        give its URL for an image section. Returns its ImageAsset, or None when it was refused (said in the
+        status)."""
         try:
             asset = self._call(lambda: self.client.images.upload(data, filename=filename))
         except ValueError as exc:  # not a picture: refused before anything is sent
@@ -230,14 +251,19 @@ class TemplateComposer(Form):
             return None
         if asset is None:
             return None
+        size = f" ({asset['width']} x {asset['height']} px)" if asset["width"] else ""
+        if self._design:
+            self.status.success(
+                f"Uploaded {asset['filename']}{size}: {asset['image_url']}. A design's pictures are image sections "
+                "(ns.templates.update(id, design=...)); the plain-text part was left as it is."
+            )
+            return asset
         width = min(asset["width"] or IMAGE_WIDTH, IMAGE_WIDTH)
         self._append_to_body(
             f'<img src="{html.escape(asset["image_url"])}" alt="{html.escape(alt)}" width="{width}" '
             'style="display:block;max-width:100%;height:auto;border:0">'
         )
-        size = f" ({asset['width']} x {asset['height']} px)" if asset["width"] else ""
-        where = "the body (the design's sections are not edited here)" if self._design else "the body"
-        self.status.success(f"Uploaded {asset['filename']}{size} and inserted it at the end of {where}.")
+        self.status.success(f"Uploaded {asset['filename']}{size} and inserted it at the end of the body.")
         return asset
 
     def _on_image_chosen(self, change: dict) -> None:
@@ -280,7 +306,7 @@ class TemplateComposer(Form):
             if value
         )
         self.preview.value = f'<div class="ns-head">{head}</div>' + markup.email_view(
-            self.preview_view.value, email.html, email.text, "Template preview"
+            self.preview_view.value, self.client.inbox.local_pictures(email.html), email.text, "Template preview"
         )
 
     def _validated(self, *, sending: bool) -> list[str] | None:

@@ -9,11 +9,30 @@ from __future__ import annotations
 import re
 import uuid
 
+import nbformat
 import pytest
 from lab_page import UI_TIMEOUT_MS, button, field, open_notebook, run_all_cells, type_into, wait_for_idle_kernel
+from layout import assert_columns_fit
 from playwright.sync_api import Locator, Page, expect
 
 pytestmark = pytest.mark.browser
+
+
+LONG_PATH = "/images/" + "a-long-image-file-name-" * 12 + ".png"  # relative: an image address at fault
+CHECKS_BODY = (
+    f'<div style="display:flex"><img src="{LONG_PATH}" alt="logo"><img src="data:image/png;base64,{"iVBORw0KGgo" * 60}"'
+    ' alt="inline"><a href="https://acme.test/shop">Shop</a></div>'
+)
+
+
+@pytest.fixture(scope="module")
+def lab_composer_notebook(lab_server) -> str:
+    """A notebook of one cell showing a new template composer, written into the Lab root."""
+    code = "import nitrosend_nb as nb\n\nnb.connect(progress=False).template_composer()"
+    kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}  # no kernel dialog
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)], metadata=kernel)
+    nbformat.write(notebook, lab_server.root_dir / "new-composer.ipynb")
+    return "new-composer.ipynb"
 
 
 def composer_root(page: Page) -> Locator:
@@ -75,6 +94,10 @@ def test_composer_saves_and_sends_exactly_one_test_email(
     composer.screenshot(path=screenshot)
     assert screenshot.stat().st_size > 0
 
+    logo = composer.frame_locator("iframe").locator('img[src$="/_sandbox/images/acme-coffee-logo.png"]')
+    expect(logo).to_have_js_property("complete", True)
+    assert logo.evaluate("img => img.naturalWidth") == 360  # the brand's PNG logo, served by the sandbox
+    expect(composer.locator(".ns-checks")).to_contain_text("0 error(s), 0 compatibility warning(s)")
     sent = emails_with_subject(lab_sandbox, subject)
     assert len(sent) == 1, f"expected exactly one email with subject {subject!r} in the outbox, got {sent}"
     assert sent[0]["to"] == recipient, f"the test email went to {sent[0]['to']!r}, not to the typed {recipient!r}"
@@ -88,3 +111,32 @@ def test_readme_screenshot(lab_templates_notebook, lab_server, lab_sandbox, page
         page, lab_server, lab_templates_notebook, "Welcome to Acme: your first week", "me@example.com"
     )
     composer.screenshot(path=readme_screenshot)
+
+
+def test_composer_checks_tables_keep_short_columns_whole_and_cut_long_values(
+    lab_composer_notebook, lab_server, page: Page, tmp_path
+):
+    """Checks with findings in a composer as wide as Lab gives it: no column narrower than its header word, long
+    addresses and examples on one line, cut short, whole on hover."""
+    open_notebook(page, lab_server, lab_composer_notebook)
+    run_all_cells(page)
+    composer = composer_root(page)
+    expect(composer).to_be_visible(timeout=UI_TIMEOUT_MS)
+    type_into(composer, "HTML body", CHECKS_BODY)
+    tables = composer.locator(".ns-checks table")
+    expect(tables).to_have_count(2, timeout=UI_TIMEOUT_MS)  # the links and images at fault; the risky constructs
+    composer.screenshot(path=tmp_path / "composer-checks.png")
+    assert (tmp_path / "composer-checks.png").stat().st_size > 0
+    for index in range(2):
+        assert_columns_fit(tables.nth(index))
+    expect(tables.nth(0).locator("th")).to_have_text(["Kind", "Address", "Problem"])
+    expect(tables.nth(1).locator("th")).to_have_text(["Risky construct", "Clients affected", "Example"])
+
+    address = tables.nth(0).locator(".ns-clipped")
+    expect(address).to_have_attribute("title", LONG_PATH)  # the whole address on hover
+    assert address.evaluate("e => e.scrollWidth > e.clientWidth")  # one line, ellipsized at the cell's edge
+    assert address.bounding_box()["width"] < tables.nth(0).bounding_box()["width"] / 2
+    example = tables.nth(1).locator("tr", has_text="Inline data: URI images").locator(".ns-clipped")
+    expect(example).to_have_attribute("title", re.compile(r"^data:image/png;base64,"))
+    line_height = float(example.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || e.clientHeight"))
+    assert example.bounding_box()["height"] <= line_height + 1  # never wrapped

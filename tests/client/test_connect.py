@@ -98,3 +98,6 @@ def test_inbox_url_in_sandbox_mode_and_none_in_live_mode(clean_env, sandbox):
     assert ns.inbox_url == sandbox.root_url + "/_sandbox/"
     assert requests.get(ns.inbox_url, timeout=30).status_code == 200
     assert nb.connect(api_key="nskey_live_production00001234").inbox_url is None
+    picture = '<img src="https://sandbox.nitrosend.test/_sandbox/images/acme-coffee-logo.png">'
+    assert ns.inbox.local_pictures(picture) == f'<img src="{sandbox.root_url}/_sandbox/images/acme-coffee-logo.png">'
+    assert nb.connect(api_key="nskey_live_production00001234").inbox.local_pictures(picture) == picture  # live: as is

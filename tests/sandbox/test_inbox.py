@@ -9,6 +9,7 @@ import pytest
 import requests
 from sandbox_helpers import Api, assert_error
 
+from nitrosend_nb.rendering.context import SANDBOX_HOST
 from nitrosend_nb.sandbox import Sandbox
 
 
@@ -189,12 +190,43 @@ def test_checks_list_links_unsubscribe_and_compatibility(filled):
         "problems": [],
         "ok": True,
     }
-    assert {c["rule"] for c in checks["compatibility"]} == {"svg-image", "data-uri-image"}  # the seeded SVG logo
-    assert all(c["clients"] for c in checks["compatibility"])
+    logo = by_url["https://sandbox.nitrosend.test/_sandbox/images/acme-coffee-logo.png"]
+    assert logo["kind"] == "image" and logo["ok"] and logo["reachable"] is True  # the seeded logo, a hosted PNG
+    assert checks["compatibility"] == [] and checks["summary"]["warnings"] == 0
     [campaign] = search(filled, "kind:campaign", limit=1).json()
     checks = requests.get(filled.root_url + campaign["urls"]["checks"], timeout=30).json()
     assert checks["list_unsubscribe"]["ok"] and checks["list_unsubscribe"]["required"]
     assert [link["reachable"] for link in checks["links"]] == [True] and checks["summary"]["errors"] == 0
+
+
+def test_every_seeded_template_passes_its_own_checks(make_sandbox):
+    """A test send of each template of each seeded brand: no error and no compatibility warning in its checks
+    (the demo shows what it checks for), and each of its pictures is served."""
+    sb = make_sandbox(seed=0, contacts=40)
+    api, checked = Api(sb), []
+    for brand in api.get("/brands").json():
+        headers = {"X-Brand-SID": brand["sid"]}
+        for template in api.get("/templates", params={"limit": 100}, headers=headers).json():
+            sent = api.post(
+                f"/templates/{template['id']}/send_test",
+                json={"email": "qa@example.com"},
+                headers={**headers, "Idempotency-Key": f"seed-check-{template['id']}"},
+            )
+            assert sent.status_code == 200, sent.text
+            checked.append((brand["company_name"], template["name"]))
+    emails = search(sb, "kind:test", limit=100).json()
+    assert len(emails) == len(checked) >= 8, checked  # both brands' templates
+    reports = {
+        item["subject"]: requests.get(sb.root_url + item["urls"]["checks"], timeout=30).json() for item in emails
+    }
+    failing = {
+        subject: report
+        for subject, report in reports.items()
+        if report["summary"]["errors"] or report["summary"]["warnings"]
+    }
+    assert not failing
+    pictures = [link for report in reports.values() for link in report["links"] if link["kind"] == "image"]
+    assert len(pictures) >= len(emails) and all(link["reachable"] for link in pictures)  # the sandbox serves them
 
 
 def test_an_unknown_unsubscribe_link_is_reported_unreachable(fresh_sandbox):
@@ -236,8 +268,16 @@ def test_the_page_is_a_static_app_with_a_strict_policy_and_read_only_endpoints(f
     script = requests.get(root + "assets/inbox.js", timeout=30)
     assert script.headers["content-type"].startswith("text/javascript") and "sandbox" in script.text
     assert "allow-scripts" not in script.text and "innerHTML" not in script.text
+    assert f'const STAND_IN = "https://{SANDBOX_HOST}/";' in script.text  # the host whose paths the sandbox serves
     assert requests.get(root + "assets/inbox.css", timeout=30).status_code == 200
     assert_error(requests.get(root + "assets/secrets.txt", timeout=30), 404)
+    assert '<link rel="icon" href="/favicon.ico"' in page.text
+    icon = requests.get(fresh_sandbox.root_url + "/favicon.ico", timeout=30)
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/x-icon"
+    assert icon.content.startswith(b"\x00\x00\x01\x00")  # an ICO directory (16, 32 and 48 px images)
+    logo = requests.get(root + "images/acme-coffee-logo.png", timeout=30)
+    assert logo.headers["content-type"] == "image/png" and logo.content.startswith(b"\x89PNG")
+    assert_error(requests.get(root + "images/secrets.png", timeout=30), 404)
     key = {"Authorization": f"Bearer {fresh_sandbox.api_key}"}
     for path in ("messages", "messages/1", "messages/1/checks"):
         assert requests.post(root + path, json={}, timeout=30).status_code == 401  # the gate: writes need the key

@@ -55,3 +55,15 @@ def test_a_file_that_is_not_a_picture_or_too_big_changes_nothing(ns):
     assert composer.body.value == "<p>Hi</p>" and "people.csv was not inserted" in composer.status.value
     choose(composer, b"\x89PNG\r\n\x1a\n" + bytes(5 * 1024 * 1024), "huge.png")  # the server's bound: a 422
     assert composer.body.value == "<p>Hi</p>" and "byte_size" in composer.status.value
+
+
+def test_beside_a_design_a_picture_is_uploaded_but_kept_out_of_the_plain_text_part(ns):
+    composer = ns.template_composer(1)  # seeded "Welcome": the design makes the HTML, the field is plain text
+    data = png(240, 120)
+    asset = composer.insert_image(data, "beans.png")
+    assert composer.body.value == ""  # no <img> in the plain-text part
+    assert requests.get(asset["image_url"], timeout=10).content == data
+    status = html.unescape(composer.status.value)
+    assert f"beans.png (240 x 120 px): {asset['image_url']}" in status and "image sections" in status
+    assert "plain-text part was left as it is" in status
+    composer.close()

@@ -241,11 +241,44 @@ def test_a_design_based_template_previews_its_rendered_sections(ns, sb):
     preview = composer.preview.value
     assert f"Welcome, {contact['first_name']}" in preview and "WELCOME10" in preview
     assert "{{" not in preview and "class=&quot;ns-hero&quot;" in preview
+    assert f"{sb.root_url}/_sandbox/images/acme-coffee-logo.png" in preview  # the brand's logo, from the sandbox
+    assert "0 error(s), 0 compatibility warning(s)" in composer.checks.value
 
     composer.recipients.value = "qa@acme.test"
     composer.test_button.click()
     [email] = sb.outbox()
     assert "WELCOME10" in email["html"] and "ns-hero" in email["html"]  # what is previewed is what is sent
+
+
+def test_a_design_based_template_says_what_the_preview_shows_and_what_the_field_is(ns):
+    composer = ns.template_composer(1)  # seeded "Welcome": the design makes the HTML
+    note = composer.design_note.value
+    assert "The preview shows the email they make" in note and "ns.templates.update(id, design=...)" in note
+    assert "plain-text part" in note and "body below" not in note
+    assert composer.body.description == "Plain text" and "made from the design" in composer.body.placeholder
+    assert "<h1>" not in composer.body.placeholder and "plain-text part" in composer.body.tooltip
+    # What the note says is what happens: the field's text is the Text view, and the HTML stays the design's.
+    composer.body.value = "<h1>Not HTML here</h1> Plain words for {{ contact.first_name }}"
+    composer.refresh_preview()
+    assert "WELCOME10" in composer.preview.value and "&lt;h1&gt;Not HTML" not in composer.preview.value
+    composer.preview_view.value = "text"
+    assert "Plain words for" in composer.preview.value
+    plain = ns.templates.create(name="Plain", subject="Plain one", body="<p>Just a plain body</p>")
+    assert composer.load(plain["id"])
+    assert composer.body.description == "HTML body" and composer.body.placeholder.startswith("<h1>")
+    composer.close()
+
+
+def test_the_checks_tables_keep_short_columns_whole_and_long_values_on_hover(ns):
+    example = "data:image/png;base64," + "iVBORw0KGgo" * 40
+    composer = TemplateComposer(ns, preview_delay=60)
+    composer.body.value = f'<p style="display:flex"><img src="{example}" alt="logo"><a href="#">x</a></p>'
+    composer.refresh_preview()
+    checks = composer.checks.value
+    assert '<table class="ns-grid ns-fitted"><tr><th>Risky construct</th>' in checks
+    assert f'<td class="ns-clip"><span class="ns-clipped" title="{example[:40]}">' in checks  # whole on hover
+    assert '<td class="ns-short">link</td><td class="ns-clip"><span class="ns-clipped" title="#">' in checks
+    composer.close()
 
 
 def test_a_template_over_a_rendering_limit_shows_the_limit_instead_of_rendering(ns):

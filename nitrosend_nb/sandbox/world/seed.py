@@ -19,8 +19,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-from urllib.parse import quote
 
+from ..engine.pictures import picture_url
 from ..engine.suppression_rules import suppression_doc
 from ..services.dns import checked, dns_records
 from ..services.flow_steps import step_templates
@@ -32,17 +32,6 @@ from .simulation import DAY, CampaignPlan, ListPlan, World, at, billing_period_s
 ACCOUNT_ID, ROASTERY_ID, CAFE_ID = 1, 1, 2
 ACCOUNT_AGE_DAYS = 395
 MANUAL_BLOCKS = ("abuse@example.net", "old-shop@example.net")  # blocked by hand; no seeded contact has them
-
-
-def _picture(label: str, width: int, height: int, background: str) -> str:
-    """An inline SVG picture as a ``data:`` URI, so seeded logos and images show offline."""
-    svg = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">'
-        f'<rect width="100%" height="100%" rx="6" fill="{background}"/><text x="50%" y="50%" fill="#ffffff" '
-        f'font-family="Georgia, serif" font-size="{height // 3}" text-anchor="middle" dominant-baseline="central">'
-        f"{label}</text></svg>"
-    )
-    return "data:image/svg+xml," + quote(svg)
 
 
 def _moment(seconds_before_start: float) -> str:
@@ -87,7 +76,7 @@ def brand_doc(rng: random.Random, brand_id: int, spec: BrandSeed) -> dict:
             {"url": f"https://instagram.com/{spec.handle}", "icon": "instagram", "title": "Instagram"},
             {"url": f"https://{spec.domain}", "icon": "globe", "title": "Website"},
         ],
-        "logo": _picture(spec.name, 180, 48, spec.logo_colour),
+        "logo": picture_url(spec.logo),
         "email_from_name": spec.name,
         "email_from_email": f"hello@{spec.domain}",
         "email_reply_to": f"support@{spec.domain}",
@@ -223,7 +212,7 @@ def _roastery_templates() -> tuple:
             "New origins and a recipe.",
             [
                 header,
-                _section("image", src=_picture("Fresh beans", 560, 200, "#8b5a2b"), alt="Coffee beans"),
+                _section("image", src=picture_url("fresh-beans"), alt="Coffee beans"),
                 _section("text", heading="New this month", text="Two new single origins from Ethiopia and Colombia."),
                 _section(
                     "columns",
@@ -247,7 +236,7 @@ def _roastery_templates() -> tuple:
                     "hero",
                     heading="The Acme Grinder",
                     subheading="40 settings. One button.",
-                    image_url=_picture("Acme Grinder", 560, 200, "#374151"),
+                    image_url=picture_url("acme-grinder"),
                 ),
                 _section(
                     "product",
@@ -326,7 +315,7 @@ class BrandSeed:
     street: str
     address: str
     colour: str
-    logo_colour: str
+    logo: str
     description: str
     copy: tuple
     age_days: int
@@ -353,7 +342,7 @@ ROASTERY = BrandSeed(
     street="1 Roast Lane, Bristol",
     address="1 Roast Lane, Bristol BS1 4DJ, United Kingdom",
     colour="#4f46e5",
-    logo_colour="#6f4e37",
+    logo="acme-coffee-logo",
     description="Acme Coffee roasts small-batch coffee and ships it fresh every week.",
     copy=("Fresh beans, roasted this week.", "Your cup, your way."),
     age_days=ACCOUNT_AGE_DAYS,
@@ -589,7 +578,7 @@ CAFE = BrandSeed(
     street="8 Harbour Walk, Bristol",
     address="8 Harbour Walk, Bristol BS1 5LL, United Kingdom",
     colour="#b45309",
-    logo_colour="#92400e",
+    logo="acme-cafe-logo",
     description="Acme Cafe serves Acme's coffee with pastries baked on site.",
     copy=("Pull up a chair.", "Baked this morning."),
     age_days=240,

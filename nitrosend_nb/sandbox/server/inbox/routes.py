@@ -1,5 +1,5 @@
-"""Read-only inbox endpoints: the page and its assets, ``/_sandbox/messages`` (search, paginated like the API),
-one email, its ``.eml`` source and its checks, and the recipients' unsubscribe pages."""
+"""Read-only inbox endpoints: the page, its assets and the favicon, ``/_sandbox/messages`` (search, paginated like
+the API), one email, its ``.eml`` source and its checks, and the recipients' unsubscribe pages."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ....email_checks import check_email, probe_sandbox
+from ...engine.pictures import PICTURE_PATH, picture
 from ...errors import json_response, not_found
 from ...limits import MAX_SEARCH_LENGTH
 from ...services.models import ResourceId
@@ -45,6 +46,23 @@ def _row(state: SandboxState, ident: int) -> dict:
 def inbox_page() -> HTMLResponse:
     """The inbox app: a static page driven by the JSON API below."""
     return HTMLResponse(_asset("inbox.html"), headers={"Content-Security-Policy": PAGE_POLICY})
+
+
+@pages.get("/favicon.ico", summary="The sandbox's icon (browsers ask for it on every page)")
+def favicon() -> Response:
+    """The icon of the inbox page and every other page the sandbox serves, as a multi-size ``.ico``."""
+    icon = files(__package__).joinpath("static", "favicon.ico").read_bytes()
+    return Response(icon, media_type="image/x-icon", headers={"Cache-Control": "max-age=86400"})
+
+
+@router.get(PICTURE_PATH.removeprefix(router.prefix) + "/{name}.png", summary="A seeded brand's picture")
+def seeded_picture(name: str) -> Response:
+    """The demo's logos and product photo (see :mod:`~nitrosend_nb.sandbox.engine.pictures`), which its
+    emails show from ``https://sandbox.nitrosend.test/_sandbox/images/NAME.png``."""
+    data = picture(name)
+    if data is None:
+        raise not_found("Image", name)
+    return Response(data, media_type="image/png", headers={"Cache-Control": "max-age=86400"})
 
 
 @router.get("/assets/{name}", summary="The inbox page's script and style sheet")
