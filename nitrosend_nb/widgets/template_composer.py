@@ -29,6 +29,11 @@ __all__ = ["TemplateComposer"]
 FIELDS = ("name", *(field for field in CONTENT_FIELDS if field != "design"))
 SAMPLE_CONTACTS = 25
 IMAGE_WIDTH = 600  # px: the widest an inserted image is shown (an email's usual content width)
+#: What the image chooser does: append an <img> to the HTML body, or beside a design upload the picture for a section.
+IMAGE_TOOLTIP = {
+    "html": "Upload a picture and append its <img> to the body",
+    "design": "Upload a picture and get its URL for an image section of the design",
+}
 #: What the body field is, as (label, placeholder, tooltip): the email's HTML, or beside a design (which makes the
 #: HTML) the optional plain-text part.
 BODY_FIELD = {
@@ -80,7 +85,7 @@ class TemplateComposer(Form):
             accept="image/png,image/jpeg,image/gif,image/webp,image/svg+xml",
             multiple=False,
             description="Insert image",
-            tooltip="Upload a picture and append its <img> to the body",
+            tooltip=IMAGE_TOOLTIP["html"],
         )
         self.design_note = widgets.HTML()
         self.merge_tag_picker = labelled(widgets.Dropdown, "Merge tag", full_width=False, options=merge_tag_options([]))
@@ -217,6 +222,7 @@ class TemplateComposer(Form):
         sections = [section.get("type") for section in (design or {}).get("sections") or []]
         self._design = dict(design) if sections else None  # a template without sections drops the last design
         self.body.description, self.body.placeholder, self.body.tooltip = BODY_FIELD["design" if sections else "html"]
+        self.image_upload.tooltip = IMAGE_TOOLTIP["design" if sections else "html"]
         self.design_note.value = (
             ""
             if not sections

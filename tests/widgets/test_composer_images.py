@@ -65,5 +65,5 @@ def test_beside_a_design_a_picture_is_uploaded_but_kept_out_of_the_plain_text_pa
     assert requests.get(asset["image_url"], timeout=10).content == data
     status = html.unescape(composer.status.value)
     assert f"beans.png (240 x 120 px): {asset['image_url']}" in status and "image sections" in status
-    assert "plain-text part was left as it is" in status
+    assert "plain-text part was left as it is" in status and "image section" in composer.image_upload.tooltip
     composer.close()
