@@ -15,7 +15,7 @@ Targets: >= 50,000 rows/s at every depth; seeding 1,000,000 contacts: peak RSS <
 <= 1.2x those of 100,000.
 
 Then the list path's pieces: one sandbox per variant, each with one piece switched off (``variant_sandbox.py``: the
-lean list route, the page memo, the listing memo), all serving at once and read in
+lean list route, the page memo, its read-ahead, the listing memo), all serving at once and read in
 interleaved rounds, so a change of the machine's load falls on every variant alike; medians of ``R`` rounds side
 by side, each beside the sandbox with every piece. A piece is kept where it gains at least 20 %. With ``--before
 CHECKOUT``, the same interleaved rounds against the sandbox of another checkout of the project (its ``PYTHONPATH``):
@@ -175,7 +175,9 @@ def main() -> None:
     parser.add_argument(
         "--before",
         metavar="CHECKOUT",
-        help="also serve the same pages from the sandbox of this checkout (e.g. the previous release), interleaved",
+        action="append",
+        help="also serve the same pages from the sandbox of this checkout (e.g. the previous release), interleaved; "
+        "may be repeated",
     )
     parser.add_argument("--seeding", action=argparse.BooleanOptionalAction, default=True, help="the seeding runs")
     parser.add_argument("--serving", action=argparse.BooleanOptionalAction, default=True, help="the serving table")
@@ -246,13 +248,13 @@ def print_pieces(contacts: int, pages_per_depth: int, runs: int) -> None:
     print_side_by_side(contacts, variants, pages_per_depth, runs)
 
 
-def print_versus(contacts: int, before: str, pages_per_depth: int, runs: int) -> None:
-    """Serve ``contacts`` from this code's sandbox and from the one of the checkout ``before`` (the previous
-    release, say); print both side by side, as :func:`print_pieces` does."""
-    variants = {"this code": {}, f"before ({before})": {"code": before}}
+def print_versus(contacts: int, checkouts: list[str], pages_per_depth: int, runs: int) -> None:
+    """Serve ``contacts`` from this code's sandbox and from those of the other ``checkouts`` (the previous
+    release, say); print them side by side, as :func:`print_pieces` does."""
+    variants = {"this code": {}, **{checkout: {"code": checkout} for checkout in checkouts}}
     print(
-        f"  this code vs {before}, GET /contacts?limit=100 over {contacts:,} contacts, {pages_per_depth} pages per "
-        f"depth, medians of {runs} interleaved rounds: rows/s (x this code) and server CPU ms/page"
+        f"  this code vs {', '.join(checkouts)}, GET /contacts?limit=100 over {contacts:,} contacts, {pages_per_depth} "
+        f"pages per depth, medians of {runs} interleaved rounds: rows/s (x this code) and server CPU ms/page"
     )
     print_side_by_side(contacts, variants, pages_per_depth, runs)
 
