@@ -59,8 +59,9 @@ def sandbox_server(
         if without
         else [sys.executable, "-m", "nitrosend_nb.cli", "sandbox", "--port", "0", "--contacts", str(contacts)]
     )
-    env = None if code is None else {**os.environ, "PYTHONPATH": code}
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
+    # ``python -m`` puts the working folder first on sys.path: run another checkout's sandbox from that checkout
+    env, cwd = (None, None) if code is None else ({**os.environ, "PYTHONPATH": code}, code)
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env, cwd=cwd)
     try:
         for line in proc.stdout:
             match = re.search(r"base URL:\s*(\S+)", line)
