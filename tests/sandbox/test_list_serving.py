@@ -18,6 +18,7 @@ from starlette.responses import Response
 
 from nitrosend_nb.sandbox import limits
 from nitrosend_nb.sandbox.errors import encode
+from nitrosend_nb.sandbox.server import list_pages
 from nitrosend_nb.sandbox.server.list_pages import READ_AHEAD_PAGES, ListRoute, PageMemo
 from nitrosend_nb.sandbox.services.contact_shape import served_text
 from nitrosend_nb.sandbox.store import Store
@@ -124,6 +125,12 @@ def test_pages_read_ahead_are_the_pages_each_request_reads_alone_until_a_write(f
     assert len(memo) == 1 + READ_AHEAD_PAGES
     twice = fresh_api.get("/contacts", params=[("limit", 20), ("page", 1), ("page", 3)])
     assert twice.headers["X-Page-Number"] == "3" and len(memo) == 2 + READ_AHEAD_PAGES  # none read after it
+
+
+def test_a_slow_page_is_not_held_back_by_pages_read_ahead(fresh_api, monkeypatch):
+    monkeypatch.setattr(list_pages, "READ_AHEAD_SECONDS", 0.0)  # every page "slow"
+    assert fresh_api.get("/contacts", params={"limit": 20, "page": 2}).headers["X-Next-Page"] == "3"
+    assert len(fresh_api.sb.app.state.pages) == 1
 
 
 def test_the_page_memo_keeps_pages_of_one_version_within_its_budget():
