@@ -17,23 +17,51 @@ import requests
 API_KEY = "nskey_test_sandbox"
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds process ``pid`` has used so far (Linux ``/proc``)."""
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+class CpuClock:
+    """The CPU time process ``pid`` has used, read from ``/proc`` (Linux): each live thread's run time in
+    nanoseconds (``/proc/PID/task/*/schedstat``) and, as a fallback, the process's user + system clock ticks
+    (``/proc/PID/stat``: exited threads included, but only in 10 ms steps)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+
+    def read(self) -> tuple[float, dict[int, int]]:
+        """(seconds in clock ticks, {thread id: nanoseconds run})."""
+        with open(f"/proc/{self.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        threads = {}
+        for task in os.listdir(f"/proc/{self.pid}/task"):
+            try:
+                with open(f"/proc/{self.pid}/task/{task}/schedstat") as schedstat:
+                    threads[int(task)] = int(schedstat.read().split()[0])
+            except FileNotFoundError:  # the thread ended while the folder was read
+                continue
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), threads
+
+    @staticmethod
+    def between(start: tuple[float, dict[int, int]], end: tuple[float, dict[int, int]]) -> float:
+        """CPU seconds used from ``start`` to ``end`` (two :meth:`read` results): to the nanosecond when every
+        thread running at ``start`` still runs at ``end`` (a thread pool's idle threads may end), else in ticks."""
+        if not start[1].keys() <= end[1].keys():
+            return end[0] - start[0]
+        return sum(ns - start[1].get(tid, 0) for tid, ns in end[1].items()) / 1e9
 
 
 @contextmanager
-def sandbox_server(contacts: int, without: Sequence[str] = ()) -> Iterator[tuple[str, str, int]]:
+def sandbox_server(
+    contacts: int, without: Sequence[str] = (), code: str | None = None
+) -> Iterator[tuple[str, str, int]]:
     """Start ``nitrosend-nb sandbox`` in a child process (or, with pieces ``without``, ``variant_sandbox.py``);
-    yield ``(api_url, root_url, pid)``; stop it afterwards."""
+    yield ``(api_url, root_url, pid)``; stop it afterwards. ``code``: a checkout whose ``nitrosend_nb`` the child
+    imports instead of this one's (its ``PYTHONPATH``), e.g. the previous release's."""
     command = (
         [sys.executable, str(Path(__file__).with_name("variant_sandbox.py")), str(contacts), *without]
         if without
         else [sys.executable, "-m", "nitrosend_nb.cli", "sandbox", "--port", "0", "--contacts", str(contacts)]
     )
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    # ``python -m`` puts the working folder first on sys.path: run another checkout's sandbox from that checkout
+    env, cwd = (None, None) if code is None else ({**os.environ, "PYTHONPATH": code}, code)
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env, cwd=cwd)
     try:
         for line in proc.stdout:
             match = re.search(r"base URL:\s*(\S+)", line)

@@ -4,20 +4,22 @@ streamed into the store as it runs, so memory should stay flat as the world grow
 beside the server process's CPU time per page (from ``/proc``: much less sensitive to other load on the machine
 than the wall clock).
 
-Run ``python benchmarks/sandbox.py [--contacts N] [--big N] [--big-runs R] [--pages P] [--runs R]``; prints
-medians of ``R`` runs beside the targets. Each seeding run is a fresh process seeding a store in a file (an
-in-memory store holds the whole database, which grows with the world by definition); its peak memory is the
-process's ``VmHWM``. The server runs in its own process (as ``nitrosend-nb sandbox``) and each client thread is a
-bare keep-alive ``http.client`` connection decoding each page with orjson, so the figure is the sandbox's. Each
-depth is read twice per run: first right after a write (the sandbox renders every page), then again (it serves
-the pages it rendered, until the next write).
+Run ``python benchmarks/sandbox.py [--contacts N] [--big N] [--big-runs R] [--pages P] [--runs R] [--before CHECKOUT]
+[--no-seeding] [--no-serving] [--pieces-contacts N]``; prints medians of ``R`` runs beside the targets.
+Each seeding run is a fresh process seeding a store in a file (an in-memory store holds the whole database, which
+grows with the world by definition); its peak memory is the process's ``VmHWM``. The server runs in its own
+process (as ``nitrosend-nb sandbox``) and each client thread is a bare keep-alive ``http.client`` connection
+decoding each page with orjson, so the figure is the sandbox's. Each depth is read twice per run: first right after
+a write (the sandbox renders every page), then again (it serves the pages it rendered, until the next write).
 Targets: >= 50,000 rows/s at every depth; seeding 1,000,000 contacts: peak RSS <= 1.5x and time per contact
 <= 1.2x those of 100,000.
 
 Then the list path's pieces: one sandbox per variant, each with one piece switched off (``variant_sandbox.py``: the
-lean list route, the page memo, the listing memo), all serving at once and read in
+lean list route, the page memo, its read-ahead, the listing memo), all serving at once and read in
 interleaved rounds, so a change of the machine's load falls on every variant alike; medians of ``R`` rounds side
-by side, each beside the sandbox with every piece. A piece is kept where it gains at least 20 %.
+by side, each beside the sandbox with every piece. A piece is kept where it gains at least 20 %. With ``--before
+CHECKOUT``, the same interleaved rounds against the sandbox of another checkout of the project (its ``PYTHONPATH``):
+the list pages' throughput against the previous release's.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import orjson
-from common import API_KEY, cpu_seconds, peak_rss_mb, run_child, sandbox_server
+from common import API_KEY, CpuClock, peak_rss_mb, run_child, sandbox_server
 from variant_sandbox import PIECES
 
 from nitrosend_nb.sandbox.services.contacts import SERVED_FORMS
@@ -139,10 +141,11 @@ def serve(url: str, pid: int, pages: range, threads: int) -> Serving:
         for page in pages[index::threads]:
             rows[index] += clients[index].get(page)[0]
 
-    cpu, started = cpu_seconds(pid), time.perf_counter()
+    clock = CpuClock(pid)
+    cpu, started = clock.read(), time.perf_counter()
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(walk, range(threads)))
-    elapsed, cpu = time.perf_counter() - started, cpu_seconds(pid) - cpu
+    elapsed, cpu = time.perf_counter() - started, clock.between(cpu, clock.read())
     for client in clients:
         client.close()
     return Serving(sum(rows) / elapsed, cpu * 1000 / len(pages))
@@ -169,6 +172,15 @@ def main() -> None:
     parser.add_argument(
         "--pieces-contacts", type=int, default=100_000, help="contacts of the pieces' sandboxes (0 skips)"
     )
+    parser.add_argument(
+        "--before",
+        metavar="CHECKOUT",
+        action="append",
+        help="also serve the same pages from the sandbox of this checkout (e.g. the previous release), interleaved; "
+        "may be repeated",
+    )
+    parser.add_argument("--seeding", action=argparse.BooleanOptionalAction, default=True, help="the seeding runs")
+    parser.add_argument("--serving", action=argparse.BooleanOptionalAction, default=True, help="the serving table")
     parser.add_argument("--seed-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.seed_child:
@@ -176,8 +188,12 @@ def main() -> None:
         return
 
     print(f"sandbox benchmark (medians of {args.runs})")
-    print_seeding([(args.contacts, args.runs), (args.big, args.big_runs)])
-    print_serving(args.contacts, args.pages, args.runs)
+    if args.seeding:
+        print_seeding([(args.contacts, args.runs), (args.big, args.big_runs)])
+    if args.serving:
+        print_serving(args.contacts, args.pages, args.runs)
+    if args.before:
+        print_versus(args.contacts, args.before, args.pages, args.runs)
     if args.pieces_contacts:
         print_pieces(args.pieces_contacts, args.pages, args.runs)
 
@@ -224,9 +240,31 @@ def depths_of(url: str, pages_per_depth: int) -> dict[str, range]:
 def print_pieces(contacts: int, pages_per_depth: int, runs: int) -> None:
     """Serve ``contacts`` from one sandbox with every piece and one without each; print, side by side, rows/s and
     server CPU per page of the first read after a write and of the read again, at three depths, 1 and 4 threads."""
-    variants = {"every piece": (), **{f"without {piece}": (piece,) for piece in PIECES}}
+    variants = {"every piece": {}, **{f"without {piece}": {"without": (piece,)} for piece in PIECES}}
+    print(
+        f"  the list path's pieces, GET /contacts?limit=100 over {contacts:,} contacts, {pages_per_depth} pages per "
+        f"depth, medians of {runs} interleaved rounds: rows/s (x every piece) and server CPU ms/page"
+    )
+    print_side_by_side(contacts, variants, pages_per_depth, runs)
+
+
+def print_versus(contacts: int, checkouts: list[str], pages_per_depth: int, runs: int) -> None:
+    """Serve ``contacts`` from this code's sandbox and from those of the other ``checkouts`` (the previous
+    release, say); print them side by side, as :func:`print_pieces` does."""
+    variants = {"this code": {}, **{checkout: {"code": checkout} for checkout in checkouts}}
+    print(
+        f"  this code vs {', '.join(checkouts)}, GET /contacts?limit=100 over {contacts:,} contacts, {pages_per_depth} "
+        f"pages per depth, medians of {runs} interleaved rounds: rows/s (x this code) and server CPU ms/page"
+    )
+    print_side_by_side(contacts, variants, pages_per_depth, runs)
+
+
+def print_side_by_side(contacts: int, variants: dict[str, dict], pages_per_depth: int, runs: int) -> None:
+    """Start one sandbox of ``contacts`` per variant (``sandbox_server``'s keyword arguments), all serving at once,
+    read them in interleaved rounds (first read after a write, then read again; three depths, 1 and 4 threads) and
+    print medians side by side, each as a ratio to the first variant."""
     with ExitStack() as stack:
-        servers = {name: stack.enter_context(sandbox_server(contacts, off)) for name, off in variants.items()}
+        servers = {name: stack.enter_context(sandbox_server(contacts, **how)) for name, how in variants.items()}
         depths = depths_of(next(iter(servers.values()))[0], pages_per_depth)
         for url, _root, pid in servers.values():
             serve(url, pid, range(1, 21), 1)  # warm up
@@ -242,16 +280,13 @@ def print_pieces(contacts: int, pages_per_depth: int, runs: int) -> None:
                         walks.setdefault((threads, depth, "read again", name), []).append(
                             serve(url, pid, pages, threads)
                         )
-    print(
-        f"  the list path's pieces, GET /contacts?limit=100 over {contacts:,} contacts, {pages_per_depth} pages per "
-        f"depth, medians of {runs} interleaved rounds: rows/s (x every piece) and server CPU ms/page"
-    )
+    first = next(iter(variants))
     print("    " + " " * 31 + "".join(f"{name:>34}" for name in variants))
     for threads in (1, 4):
         for depth in depths:
             for read in ("first read", "read again"):
                 cells = []
-                base = statistics.median(w.rows_per_second for w in walks[(threads, depth, read, "every piece")])
+                base = statistics.median(w.rows_per_second for w in walks[(threads, depth, read, first)])
                 for name in variants:
                     done = walks[(threads, depth, read, name)]
                     rate = statistics.median(w.rows_per_second for w in done)

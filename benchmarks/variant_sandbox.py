@@ -3,7 +3,8 @@ each piece gains against the plain form that would replace it:
 
 * ``lean-route``: the list routes of ``server/list_pages.py`` (a lean handler, added ahead of every other route)
   give way to a plain FastAPI route in each group's router (``def`` endpoint, brand from ``Depends(get_state)``);
-* ``page-memo``: list pages are no longer remembered (``PageMemo`` with no room);
+* ``page-memo``: list pages are no longer remembered (``PageMemo`` with no room: nothing is read ahead either);
+* ``read-ahead``: a list page the memo lacks is read alone (``READ_AHEAD_PAGES = 0``), not with the pages after it;
 * ``listing-memo``: counts and page boundaries of a listing are no longer remembered (``REMEMBERED_LISTINGS = 0``).
 
 ``python benchmarks/variant_sandbox.py CONTACTS [PIECE ...]`` prints ``base URL: ...`` once it listens, like
@@ -17,11 +18,11 @@ import sys
 from fastapi import Depends, Request
 from fastapi.responses import Response
 
-from nitrosend_nb.sandbox.server import dependencies, resource_routes
+from nitrosend_nb.sandbox.server import dependencies, list_pages, resource_routes
 from nitrosend_nb.sandbox.state import SandboxState
 from nitrosend_nb.sandbox.store import database
 
-PIECES = ("lean-route", "page-memo", "listing-memo")
+PIECES = ("lean-route", "page-memo", "read-ahead", "listing-memo")
 
 
 def plain_list_routes() -> None:
@@ -50,6 +51,8 @@ def main() -> None:
         raise SystemExit(f"unknown pieces {sorted(unknown)}; known: {', '.join(PIECES)}")
     if "lean-route" in off:
         plain_list_routes()
+    if "read-ahead" in off:
+        list_pages.READ_AHEAD_PAGES = 0
     if "listing-memo" in off:
         database.REMEMBERED_LISTINGS = 0
     from nitrosend_nb.sandbox import Sandbox

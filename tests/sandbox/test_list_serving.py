@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 
 import pytest
@@ -17,7 +18,8 @@ from starlette.responses import Response
 
 from nitrosend_nb.sandbox import limits
 from nitrosend_nb.sandbox.errors import encode
-from nitrosend_nb.sandbox.server.list_pages import ListRoute, PageMemo
+from nitrosend_nb.sandbox.server import list_pages
+from nitrosend_nb.sandbox.server.list_pages import READ_AHEAD_PAGES, ListRoute, PageMemo
 from nitrosend_nb.sandbox.services.contact_shape import served_text
 from nitrosend_nb.sandbox.store import Store
 
@@ -54,7 +56,7 @@ def test_remembered_answers_are_the_first_answers_and_errors_are_never_remembere
     assert [status for status, *_ in first] == [200, 200, 200, 422, 422, 404, 200, 200, 200, 200]
     head = answer(api, "/contacts", {"limit": 7, "page": 3}, {}, cafe, method="HEAD")
     assert head[:2] == first[0][:2] and head[2] == b"" and head[3] == first[0][3]
-    assert len(sandbox.app.state.pages) == 7  # the 200s
+    assert len(sandbox.app.state.pages) == 7 + 3 * READ_AHEAD_PAGES  # the 200s, and the pages after those naming one
 
 
 def test_every_list_route_is_a_documented_route_tried_first(sandbox):
@@ -95,6 +97,40 @@ def test_a_remembered_page_never_outlives_a_write(fresh_api):
     assert first_page()[1] == total
     new_list = fresh_api.post("/lists", json={"name": "Just one", "contact_ids": [newest]}).json()
     assert new_list["id"] in first_page()[0][0]["list_ids"]  # a write to other tables counts too
+
+
+def test_pages_read_ahead_are_the_pages_each_request_reads_alone_until_a_write(fresh_sandbox, fresh_api):
+    memo = fresh_sandbox.app.state.pages
+
+    def walk(pages: range, threads: int = 1) -> list[tuple]:
+        def one(page: int) -> tuple:
+            return answer(fresh_api, "/contacts", {"limit": 20, "page": page}, {}, "")
+
+        with ThreadPoolExecutor(threads) as pool:
+            return list(pool.map(one, pages))
+
+    fresh_api.get("/contacts", params={"limit": 20, "page": 2})
+    assert len(memo) == 1 + READ_AHEAD_PAGES  # the page and the pages after it, read in one hop
+    walked = walk(range(1, 14), threads=4)  # 250 contacts: 13 pages; concurrent requests share the hops
+    assert [shown["X-Page-Number"] for *_, shown in walked] == [str(page) for page in range(1, 14)]
+    assert len(memo) == 13  # not one page past the last
+    fresh_sandbox.app.state.pages = PageMemo(budget=0)  # nothing remembered, nothing read ahead
+    alone = walk(range(1, 14))
+    assert walked == alone and len(fresh_sandbox.app.state.pages) == 0
+    fresh_sandbox.app.state.pages = memo
+    newest_on_2 = json.loads(alone[1][2])[0]["id"]  # page 2 is remembered
+    assert fresh_api.patch(f"/contacts/{newest_on_2}", json={"first_name": "Renamed"}).status_code == 200
+    page_2 = fresh_api.get("/contacts", params={"limit": 20, "page": 2}).json()
+    assert page_2[0]["first_name"] == "Renamed"  # the page read ahead was forgotten with the write
+    assert len(memo) == 1 + READ_AHEAD_PAGES
+    twice = fresh_api.get("/contacts", params=[("limit", 20), ("page", 1), ("page", 3)])
+    assert twice.headers["X-Page-Number"] == "3" and len(memo) == 2 + READ_AHEAD_PAGES  # none read after it
+
+
+def test_a_slow_page_is_not_held_back_by_pages_read_ahead(fresh_api, monkeypatch):
+    monkeypatch.setattr(list_pages, "READ_AHEAD_SECONDS", 0.0)  # every page "slow"
+    assert fresh_api.get("/contacts", params={"limit": 20, "page": 2}).headers["X-Next-Page"] == "3"
+    assert len(fresh_api.sb.app.state.pages) == 1
 
 
 def test_the_page_memo_keeps_pages_of_one_version_within_its_budget():
