@@ -304,12 +304,12 @@ COUNTS = ("email_sent", "email_failed", "sms_sent", "sms_failed")
 
 class People:
     """Every contact of a world while it runs, as columns: one ``array`` of numbers per attribute, sized once for
-    ``size`` contacts (about 70 bytes a contact; text such as names, countries and plans kept as indexes into their
-    vocabularies, the e-mail address, phone number and UUID rebuilt from what they are made of), so a million
-    contacts take tens of megabytes rather than the gigabyte and more of one object each. :class:`Person` is a
-    view of one of them."""
+    ``size`` contacts (58 bytes a contact; text such as names, countries and plans kept as indexes into their
+    vocabularies, the e-mail address, phone number and UUID rebuilt from what they are made of, the lifetime value
+    in pence), so a million contacts take tens of megabytes rather than the gigabyte and more of one object each.
+    The rare soft bounce's end is kept by index in ``suppressed_until``. :class:`Person` is a view of one of them."""
 
-    BAD, OPTED_IN, SMS_OK, SUBSCRIBED = 1, 2, 4, 8
+    BAD, OPTED_IN, SMS_OK, SUBSCRIBED, ORDERED_LATELY = 1, 2, 4, 8, 16  # lately: within CHURN_DAYS of the clock
 
     def __init__(self, first_id: int, lists: Iterable[str], tags: Iterable[str], size: int) -> None:
         self.first_id, self.size = first_id, 0
@@ -325,11 +325,11 @@ class People:
         self.place = column("H")  # country index * 256 + e-mail domain index
         self.source = column("B")
         self.phone = column("i")  # the digits after the country's dialling prefix, 0 for no phone
-        self.flags = column("B")  # BAD | OPTED_IN | SMS_OK | SUBSCRIBED
+        self.flags = column("B")  # BAD | OPTED_IN | SMS_OK | SUBSCRIBED | ORDERED_LATELY
         self.uuid = column("Q", per=2)  # the two halves of each contact's 128 random bits
-        self.opt_out, self.last_order, self.last_seen = column("i", _NONE), column("i", _NONE), column("i", _NONE)
-        self.suppressed, self.suppressed_until = column("B"), column("i", _NONE)
-        self.orders, self.ltv, self.plan = column("H"), column("d", 0.0), column("B")
+        self.opt_out, self.last_seen = column("i", _NONE), column("i", _NONE)
+        self.suppressed, self.suppressed_until = column("B"), {}  # index -> until, for soft bounces only
+        self.orders, self.ltv, self.plan = column("H"), column("i"), column("B")  # ltv in pence
         self.lists, self.tags = column("H"), column("H")  # bits of list_bits / tag_bits
         self.counts = column("H", per=4)  # COUNTS per contact (a year never brings one 65,536 messages of a kind)
 
@@ -448,12 +448,27 @@ class Person:
     opted_in = _flag(People.OPTED_IN)
     sms_ok = _flag(People.SMS_OK)
     subscribed = _flag(People.SUBSCRIBED)
+    ordered_lately = _flag(People.ORDERED_LATELY)
     opt_out = _optional("opt_out")
-    suppressed_until = _optional("suppressed_until")
-    last_order = _optional("last_order")
     last_seen = _optional("last_seen")
     orders = _number("orders")
-    ltv = _number("ltv")
+
+    @property
+    def ltv(self) -> float:
+        """The lifetime value (pounds, to the penny)."""
+        return self.people.ltv[self.index] / 100
+
+    @ltv.setter
+    def ltv(self, value: float) -> None:
+        self.people.ltv[self.index] = round(value * 100)
+
+    @property
+    def suppressed_until(self) -> int | None:
+        return self.people.suppressed_until.get(self.index)
+
+    @suppressed_until.setter
+    def suppressed_until(self, until: int) -> None:
+        self.people.suppressed_until[self.index] = until
 
     @property
     def suppressed(self) -> str | None:
@@ -480,9 +495,10 @@ class Person:
         people, index = self.people, self.index
         if not people.suppressed[index]:
             return False
-        until = people.suppressed_until[index]
-        if until != _NONE and until <= t:
-            people.suppressed[index], people.suppressed_until[index] = 0, _NONE
+        until = people.suppressed_until.get(index)
+        if until is not None and until <= t:
+            people.suppressed[index] = 0
+            del people.suppressed_until[index]
             return False
         return True
 
@@ -801,7 +817,8 @@ class World:
         )
         person.orders += 1
         person.ltv = round(person.ltv + amount, 2)
-        person.last_order = t
+        if t >= -CHURN_DAYS * DAY:
+            person.ordered_lately = True
         for item in items:
             if item.startswith("subscription-"):
                 person.plan = item.removeprefix("subscription-")
@@ -1223,7 +1240,7 @@ class World:
             tags = person.tags
             if orders:
                 tags.add("customer")
-                if person.last_order < -CHURN_DAYS * DAY:
+                if not person.ordered_lately:
                     tags.add("churn-risk")
             email_sent, email_failed, sms_sent, sms_failed = person.counts
             opt_out = stamp(opt_out) if opt_out is not None else None
