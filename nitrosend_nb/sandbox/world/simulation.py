@@ -1200,7 +1200,7 @@ class World:
             ("utm_campaign", slug(doc["name"])),
             ("utm_content", "hero-button"),
         )
-        for position, index in enumerate(_marked(audience)):
+        for position, index in enumerate(marked_indexes(audience)):
             person = self.people[index]
             if self.is_suppressed(t, person) or not (person.subscribed if doc["channel"] == "email" else person.sms_ok):
                 continue
@@ -1310,7 +1310,7 @@ class World:
                 yield self.list_ids[name], first + index
 
 
-def _marked(mask: np.ndarray, chunk: int = 8192) -> Iterator[int]:
+def marked_indexes(mask: np.ndarray, chunk: int = 8192) -> Iterator[int]:
     """The indexes where ``mask`` is true, ascending, made ``chunk`` at a time (never one list of them all)."""
     for start in range(0, len(mask), chunk):
         yield from (np.flatnonzero(mask[start : start + chunk]) + start).tolist()
