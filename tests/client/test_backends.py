@@ -127,6 +127,23 @@ def test_channels_of_odd_shapes_derive_the_same_email_and_phone_in_both_backends
     _same(records_frame(well_formed, schema, "pyarrow"), to_frame(well_formed, schema), schema)
 
 
+def test_timestamps_arrow_refuses_are_read_as_the_default_backend_reads_them(caplog):
+    schema = SCHEMAS["contacts"]
+    channel = {"kind": "email", "value": "a@x.test", "opt_in_at": "2026-04-09T10:00:00Z"}
+    records = [
+        {"id": 1, "created_at": "2026-04-09 10:00:00", "updated_at": "2026-04-09T11:00:00Z", "channels": [channel]},
+        {"id": 2, "created_at": "2026-04-10T10:00:00Z", "channels": [{**channel, "opt_in_at": "yesterday"}]},
+    ]
+    with caplog.at_level(logging.WARNING, logger="nitrosend_nb"):
+        arrow = records_frame(records, schema, "pyarrow")
+    _same(arrow, to_frame(records, schema), schema)
+    assert arrow.created_at.tolist() == [pd.Timestamp("2026-04-09T10:00:00Z"), pd.Timestamp("2026-04-10T10:00:00Z")]
+    assert arrow.loc[1, "updated_at"] == pd.Timestamp("2026-04-09T11:00:00Z") and pd.isna(arrow.loc[2, "updated_at"])
+    assert arrow.loc[1, "email_opt_in_at"] == pd.Timestamp("2026-04-09T10:00:00Z")
+    assert pd.isna(arrow.loc[2, "email_opt_in_at"]) and arrow.loc[2, "channels"][0]["opt_in_at"] is None
+    assert "yesterday" in caplog.text and arrow.channels.dtype == pd.ArrowDtype(arrow_type(schema.columns["channels"]))
+
+
 def test_type_drift_keeps_the_data_as_json_text_with_a_warning(caplog):
     records = [{"id": 1, "contacts_count": "many"}, {"id": 2, "contacts_count": 5}, {"id": 3, "name": 7}]
     with caplog.at_level(logging.WARNING, logger="nitrosend_nb"):

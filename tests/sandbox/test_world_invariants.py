@@ -12,6 +12,7 @@ import uuid
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
+import numpy as np
 import pytest
 from sandbox_helpers import every
 
@@ -27,6 +28,7 @@ from nitrosend_nb.sandbox.world.simulation import (
     SOURCES,
     People,
     billing_period_start,
+    marked_indexes,
     slug,
     uuid4_text,
 )
@@ -365,6 +367,14 @@ def test_a_person_kept_as_numbers_reads_back_what_it_was_made_of():
     )
     assert ada.in_list("VIP") and not ada.in_list("Newsletter") and ada.tags == {"vip"} and ada.counts == (0, 0, 2, 0)
     assert not people[4].in_list("VIP") and people[4].counts == (0, 0, 0, 0)  # the others are untouched
+
+
+@pytest.mark.parametrize("size", [0, 1, 7, 8, 9, 64, 1000])
+def test_a_campaigns_audience_is_read_from_its_mask_in_order_across_chunks(size):
+    mask = np.zeros(size, dtype=bool)
+    mask[::3] = True
+    mask[size - 1 :] = True  # the last one, where a chunk may end
+    assert list(marked_indexes(mask, chunk=8)) == [i for i in range(size) if i % 3 == 0 or i == size - 1]
 
 
 def test_a_world_seeded_into_a_file_is_the_world_seeded_in_memory(tmp_path):

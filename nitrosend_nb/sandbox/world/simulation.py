@@ -30,7 +30,7 @@ import random
 import re
 from array import array
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
@@ -190,11 +190,11 @@ QUIET_UNSUBSCRIBE = 0.05  # contacts who unsubscribe on their own during the yea
 OPEN, CLICK = 0.55, 0.35  # transactional emails opened; opened ones clicked
 ATTRIBUTION_DAYS = 6  # campaign orders come within this many days of the send
 CHURN_DAYS = 120  # a customer without an order for this long is tagged churn-risk
-# where orders came from, shared by every order they describe (read, never changed)
-SEARCH_UTM = {"utm_source": "google", "utm_medium": "cpc", "utm_term": "fresh coffee beans"}
-SOCIAL_UTM = {"utm_source": "instagram", "utm_medium": "social"}
-RECOVERY_UTM = {"utm_source": "nitrosend", "utm_medium": "email"}
-NO_UTM: dict = {}
+# where orders came from, as (field, value) pairs: hashable, so a queued order shares them (see World.happen)
+SEARCH_UTM = (("utm_source", "google"), ("utm_medium", "cpc"), ("utm_term", "fresh coffee beans"))
+SOCIAL_UTM = (("utm_source", "instagram"), ("utm_medium", "social"))
+RECOVERY_UTM = (("utm_source", "nitrosend"), ("utm_medium", "email"))
+NO_UTM: tuple = ()
 HARD_BOUNCE = Reason("hard_bounce", HARD_BOUNCE_DIAGNOSTIC, "recipient")
 SOFT_BOUNCE_REASON, PROVIDER_REASONS = SEEDED_FAILURES[1], SEEDED_FAILURES[2:5:2]
 _CLOCK_MIDNIGHT = CLOCK_START.replace(hour=0, minute=0, second=0)
@@ -304,12 +304,12 @@ COUNTS = ("email_sent", "email_failed", "sms_sent", "sms_failed")
 
 class People:
     """Every contact of a world while it runs, as columns: one ``array`` of numbers per attribute, sized once for
-    ``size`` contacts (about 70 bytes a contact; text such as names, countries and plans kept as indexes into their
-    vocabularies, the e-mail address, phone number and UUID rebuilt from what they are made of), so a million
-    contacts take tens of megabytes rather than the gigabyte and more of one object each. :class:`Person` is a
-    view of one of them."""
+    ``size`` contacts (58 bytes a contact; text such as names, countries and plans kept as indexes into their
+    vocabularies, the e-mail address, phone number and UUID rebuilt from what they are made of, the lifetime value
+    in pence), so a million contacts take tens of megabytes rather than the gigabyte and more of one object each.
+    The rare soft bounce's end is kept by index in ``suppressed_until``. :class:`Person` is a view of one of them."""
 
-    BAD, OPTED_IN, SMS_OK, SUBSCRIBED = 1, 2, 4, 8
+    BAD, OPTED_IN, SMS_OK, SUBSCRIBED, ORDERED_LATELY = 1, 2, 4, 8, 16  # lately: within CHURN_DAYS of the clock
 
     def __init__(self, first_id: int, lists: Iterable[str], tags: Iterable[str], size: int) -> None:
         self.first_id, self.size = first_id, 0
@@ -325,11 +325,11 @@ class People:
         self.place = column("H")  # country index * 256 + e-mail domain index
         self.source = column("B")
         self.phone = column("i")  # the digits after the country's dialling prefix, 0 for no phone
-        self.flags = column("B")  # BAD | OPTED_IN | SMS_OK | SUBSCRIBED
+        self.flags = column("B")  # BAD | OPTED_IN | SMS_OK | SUBSCRIBED | ORDERED_LATELY
         self.uuid = column("Q", per=2)  # the two halves of each contact's 128 random bits
-        self.opt_out, self.last_order, self.last_seen = column("i", _NONE), column("i", _NONE), column("i", _NONE)
-        self.suppressed, self.suppressed_until = column("B"), column("i", _NONE)
-        self.orders, self.ltv, self.plan = column("H"), column("d", 0.0), column("B")
+        self.opt_out, self.last_seen = column("i", _NONE), column("i", _NONE)
+        self.suppressed, self.suppressed_until = column("B"), {}  # index -> until, for soft bounces only
+        self.orders, self.ltv, self.plan = column("H"), column("i"), column("B")  # ltv in pence
         self.lists, self.tags = column("H"), column("H")  # bits of list_bits / tag_bits
         self.counts = column("H", per=4)  # COUNTS per contact (a year never brings one 65,536 messages of a kind)
 
@@ -448,12 +448,27 @@ class Person:
     opted_in = _flag(People.OPTED_IN)
     sms_ok = _flag(People.SMS_OK)
     subscribed = _flag(People.SUBSCRIBED)
+    ordered_lately = _flag(People.ORDERED_LATELY)
     opt_out = _optional("opt_out")
-    suppressed_until = _optional("suppressed_until")
-    last_order = _optional("last_order")
     last_seen = _optional("last_seen")
     orders = _number("orders")
-    ltv = _number("ltv")
+
+    @property
+    def ltv(self) -> float:
+        """The lifetime value (pounds, to the penny)."""
+        return self.people.ltv[self.index] / 100
+
+    @ltv.setter
+    def ltv(self, value: float) -> None:
+        self.people.ltv[self.index] = round(value * 100)
+
+    @property
+    def suppressed_until(self) -> int | None:
+        return self.people.suppressed_until.get(self.index)
+
+    @suppressed_until.setter
+    def suppressed_until(self, until: int) -> None:
+        self.people.suppressed_until[self.index] = until
 
     @property
     def suppressed(self) -> str | None:
@@ -480,9 +495,10 @@ class Person:
         people, index = self.people, self.index
         if not people.suppressed[index]:
             return False
-        until = people.suppressed_until[index]
-        if until != _NONE and until <= t:
-            people.suppressed[index], people.suppressed_until[index] = 0, _NONE
+        until = people.suppressed_until.get(index)
+        if until is not None and until <= t:
+            people.suppressed[index] = 0
+            del people.suppressed_until[index]
             return False
         return True
 
@@ -557,8 +573,11 @@ class World:
             for trigger in {flow["trigger"]["event"] for flow, _ in flows}
         }
         self.next_order = 10001 + 40000 * (owner["brand_id"] - 1)
-        self.queue: list[tuple[int, Callable[..., None], tuple]] = []  # (moment and order, World method, args)
+        self.queue: list[int] = []  # the happenings to come, one int each (see :meth:`happen`), a heap
         self.seq = itertools.count()
+        self.forms: dict[tuple, int] = {}  # (World method's function, shared args) -> its number, from 1
+        self.form_list: list[tuple] = [()]  # the forms by number
+        self.parked: dict[int, tuple] = {}  # order queued -> (World method's function, args): see :meth:`later`
         tags = [plan.tag for plan in spec.lists if plan.tag]
         self.people = People(self.first_contact, [plan.name for plan in spec.lists], tags, contacts)
         self.members = {plan.name: array("i") for plan in spec.lists}  # the indexes of each list's members in order
@@ -580,10 +599,27 @@ class World:
     # -- the event queue ----------------------------------------------------------------------------------------
     def later(self, t: float, handler: Callable[..., None], *args: Any) -> None:
         """Queue ``handler(t, *args)`` at ``t`` (dropped when it falls on or after the clock's start); happenings at
-        the same second run in the order they were queued."""
-        if t < 0:  # one integer key, the second above the order queued: cheaper to compare than a tuple
-            # the method's function, called with self when it runs: a queued bound method would be one object more
-            heapq.heappush(self.queue, ((int(t) << 32) + next(self.seq), handler.__func__, args))
+        the same second run in the order they were queued. The arguments wait in :attr:`parked` until then: for
+        the few happenings that are not one contact's with shared arguments (:meth:`happen`)."""
+        if t < 0:
+            order = next(self.seq)
+            self.parked[order] = (handler.__func__, args)
+            heapq.heappush(self.queue, ((int(t) << 32) + order) << 64)
+
+    def happen(self, t: float, handler: Callable[..., None], person: Person, *shared: Hashable) -> None:
+        """Queue ``handler(t, person, *shared)`` at ``t`` as :meth:`later` does, as one int: the second and the
+        order queued (what the heap orders by), then the number of ``(handler, *shared)`` among the forms met so
+        far and the contact's index. Most of a world's happenings are these (a million contacts keep a hundred
+        thousand and more waiting): an int each rather than a tuple of the method, its arguments and a view.
+        ``shared`` must be values of which there are few (a basket, a ``utm`` pairs tuple, a list plan): every
+        form is kept for the whole run."""
+        if t < 0:
+            key = (handler.__func__, *shared)
+            form = self.forms.get(key)
+            if form is None:
+                form = self.forms[key] = len(self.form_list)
+                self.form_list.append(key)
+            heapq.heappush(self.queue, ((int(t) << 32) + next(self.seq)) << 64 | form << 32 | person.index)
 
     def run(self) -> World:
         """Simulate the year and return self. Arrivals come in time order, so they are merged with the queue as
@@ -602,13 +638,14 @@ class World:
         for _ in range(3 if self.count else 0):  # a developer's test orders from the shop's staging site
             self.later(-self.rng.uniform(1, 30) * DAY, self.test_order)
         queue, arrive, pop, unreleased = self.queue, self.arrive, heapq.heappop, self.unreleased
+        form_list, parked, people = self.form_list, self.parked, self.people
         final = COMPLAINT_HOURS * HOUR
         person = next(arrivals, None)
         while True:
-            if person is not None and (not queue or person.created <= queue[0][0] >> 32):
+            if person is not None and (not queue or person.created <= queue[0] >> 96):
                 t = person.created
             elif queue:
-                t = queue[0][0] >> 32
+                t = queue[0] >> 96
             else:
                 self.release(None)
                 return self
@@ -618,8 +655,14 @@ class World:
                 arrive(t, person)
                 person = next(arrivals, None)
             else:
-                key, handler, args = pop(queue)
-                handler(self, key >> 32, *args)
+                happening = pop(queue)
+                form = happening >> 32 & 0xFFFFFFFF
+                if form:
+                    handler, *shared = form_list[form]
+                    handler(self, t, Person(people, happening & 0xFFFFFFFF), *shared)
+                else:
+                    handler, args = parked.pop(happening >> 64 & 0xFFFFFFFF)
+                    handler(self, t, *args)
 
     def release(self, before: int | None) -> None:
         """Hand out the transactional emails made before ``before`` (every one when None)."""
@@ -656,12 +699,13 @@ class World:
         days.sort()
         moments = array("i", (self.opened + day * DAY + int(rng.random() * DAY) for day in days))
         del days
-        for created in np.sort(np.frombuffer(moments, dtype=np.int32)) if moments else ():  # no list of 1M ints
+        np.frombuffer(moments, dtype=np.int32).sort()  # in place: no second column of 1M moments
+        for created in moments:
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             country, source, domain = COUNTRY.draw(rng), SOURCE.draw(rng), DOMAIN.draw(rng)
             phone = rng.randrange(100000, 999999) if rng.random() < 0.4 else 0
             opted_in = rng.random() < (0.75 if source == "checkout" else 0.95)
-            index = self.people.add(int(created), first, last, country, source, domain, phone)
+            index = self.people.add(created, first, last, country, source, domain, phone)
             bad = rng.random() < BAD_ADDRESS
             sms_ok = bool(phone) and rng.random() < 0.7
             self.people.settle(index, bad=bad, opted_in=opted_in, sms_ok=sms_ok, uuid=rng.getrandbits(128))
@@ -683,20 +727,20 @@ class World:
             if plan.rule == "signup" and person.subscribed and rng.random() < plan.param:
                 self.join(t, person, plan)
             elif plan.rule == "loyalty" and rng.random() < plan.param:
-                self.later(t + rng.uniform(0.5, 21) * DAY, self.loyalty, plan, person)
+                self.happen(t + rng.uniform(0.5, 21) * DAY, self.loyalty, person, plan)
         self.start_flows(t, "contact_add", person, signup and signup["id"], {})
         if person.source == "checkout":
-            self.later(t + 30, self.order, person, self.basket(), NO_UTM)
+            self.happen(t + 30, self.order, person, self.basket(), NO_UTM)
         elif rng.random() < 0.2:
-            self.later(t + rng.expovariate(1 / (14 * DAY)), self.order, person, self.basket(), self.organic_utm())
+            self.happen(t + rng.expovariate(1 / (14 * DAY)), self.order, person, self.basket(), self.organic_utm())
         for _ in range(rng.choice((0, 0, 0, 1, 1, 2))):
-            self.later(t + rng.expovariate(1 / (30 * DAY)), self.page_view, person)
+            self.happen(t + rng.expovariate(1 / (30 * DAY)), self.page_view, person)
         if rng.random() < 0.15:
-            self.later(t + rng.expovariate(1 / (20 * DAY)), self.cart_abandoned, person)
+            self.happen(t + rng.expovariate(1 / (20 * DAY)), self.cart_abandoned, person)
         if rng.random() < 0.05 and "reset" in self.templates:
-            self.later(t + rng.expovariate(1 / (60 * DAY)), self.password_reset, person)
+            self.happen(t + rng.expovariate(1 / (60 * DAY)), self.password_reset, person)
         if person.subscribed and rng.random() < QUIET_UNSUBSCRIBE:
-            self.later(t + rng.uniform(1, 365) * DAY, self.unsubscribe, person)
+            self.happen(t + rng.uniform(1, 365) * DAY, self.unsubscribe, person)
 
     def join(self, t: int, person: Person, plan: ListPlan) -> None:
         """``person`` joins the list of ``plan`` (once) and takes its tag."""
@@ -706,7 +750,7 @@ class World:
             if plan.tag:
                 person.add_tag(plan.tag)
             if plan.rule == "lifetime_value":  # VIPs tell the shop their birthday
-                self.later(t + self.rng.uniform(1, 365) * DAY, self.birthday, person)
+                self.happen(t + self.rng.uniform(1, 365) * DAY, self.birthday, person)
 
     # -- happenings ---------------------------------------------------------------------------------------------
     def event(self, t: int, person: Person | None, name: str, **fields: Any) -> dict:
@@ -731,15 +775,15 @@ class World:
             person.last_seen = t
         return doc
 
-    def basket(self, featured: str | None = None) -> list[str]:
+    def basket(self, featured: str | None = None) -> tuple[str, ...]:
         """One to three products (the featured one first when given)."""
         rng = self.rng
         items = [featured] if featured else []
         while len(items) < rng.choice((1, 1, 1, 2, 2, 3)):
             items.append(self.product.draw(rng))
-        return items
+        return tuple(items)
 
-    def organic_utm(self) -> dict:
+    def organic_utm(self) -> tuple:
         """Where an order not driven by a campaign came from: direct, paid search or social (shared, read-only)."""
         draw = self.rng.random()
         if draw < 0.2:
@@ -748,7 +792,7 @@ class World:
             return SOCIAL_UTM
         return NO_UTM
 
-    def order(self, t: int, person: Person, items: list[str], utm: dict) -> None:
+    def order(self, t: int, person: Person, items: tuple[str, ...], utm: tuple) -> None:
         """An order: the event, lifetime value and lists, a receipt email, perhaps a shipping SMS and a repeat."""
         rng = self.rng
         amount = round(sum(self.prices[item] for item in items), 2)
@@ -769,11 +813,12 @@ class World:
                     "items": [self.product_names[item] for item in items],
                 }
             },
-            **utm,
+            **dict(utm),
         )
         person.orders += 1
         person.ltv = round(person.ltv + amount, 2)
-        person.last_order = t
+        if t >= -CHURN_DAYS * DAY:
+            person.ordered_lately = True
         for item in items:
             if item.startswith("subscription-"):
                 person.plan = item.removeprefix("subscription-")
@@ -794,7 +839,7 @@ class World:
                 if person.plan == "fortnightly"
                 else rng.expovariate(1 / (40 * DAY))
             )
-            self.later(t + gap, self.order, person, self.basket(), self.organic_utm())
+            self.happen(t + gap, self.order, person, self.basket(), self.organic_utm())
 
     def page_view(self, t: int, person: Person) -> None:
         """A product page viewed on the shop."""
@@ -827,7 +872,7 @@ class World:
         )
         recovered = self.start_flows(t, "cart_abandoned", person, event["id"], event["data"])
         if self.rng.random() < (0.25 if recovered else 0.1):
-            self.later(
+            self.happen(
                 t + self.rng.uniform(0.1, 3) * DAY,
                 self.order,
                 person,
@@ -835,7 +880,7 @@ class World:
                 RECOVERY_UTM if recovered else NO_UTM,
             )
 
-    def loyalty(self, t: int, plan: ListPlan, person: Person) -> None:
+    def loyalty(self, t: int, person: Person, plan: ListPlan) -> None:
         """A contact signs up for the loyalty card: the list, the event and its flows."""
         self.join(t, person, plan)
         event = self.event(t, person, "loyalty_joined", data={"card": f"L{person.id:06d}"})
@@ -1138,21 +1183,24 @@ class World:
         """The campaign goes out: one message per eligible recipient now; some order, some unsubscribe."""
         rng = self.rng
         template = self.templates[("campaign", doc["id"])]
-        audience = np.unique(np.concatenate([np.array(self.members[name], dtype=np.int32) for name in plan.lists]))
-        waiting = int(len(audience) * (1 - QUEUED_SHARE)) if plan.status == "live" else len(audience)
+        audience = np.zeros(len(self.people), dtype=bool)  # a byte a contact, not a Python int a recipient
+        for name in plan.lists:
+            audience[np.frombuffer(self.members[name], dtype=np.int32)] = True
+        size = int(np.count_nonzero(audience))
+        waiting = int(size * (1 - QUEUED_SHARE)) if plan.status == "live" else size
         fields = {
             "flow_id": doc["trigger"]["flow_id"],
             "source_type": "campaign",
             "source_name": doc["name"],
             "campaign_id": doc["id"],
         }
-        utm = {  # the orders it brings (shared by them)
-            "utm_source": "nitrosend",
-            "utm_medium": "email",
-            "utm_campaign": slug(doc["name"]),
-            "utm_content": "hero-button",
-        }
-        for position, index in enumerate(audience.tolist()):
+        utm = (  # the orders it brings (shared by them)
+            ("utm_source", "nitrosend"),
+            ("utm_medium", "email"),
+            ("utm_campaign", slug(doc["name"])),
+            ("utm_content", "hero-button"),
+        )
+        for position, index in enumerate(marked_indexes(audience)):
             person = self.people[index]
             if self.is_suppressed(t, person) or not (person.subscribed if doc["channel"] == "email" else person.sms_ok):
                 continue
@@ -1175,9 +1223,9 @@ class World:
                 continue
             if rng.random() < plan.conversion:
                 delay = min(rng.expovariate(1 / (1.5 * DAY)), ATTRIBUTION_DAYS * DAY) + 600
-                self.later(t + delay, self.order, person, self.basket(plan.featured), utm)
+                self.happen(t + delay, self.order, person, self.basket(plan.featured), utm)
             if rng.random() < CAMPAIGN_UNSUBSCRIBE:
-                self.later(t + rng.uniform(0.1, 72) * HOUR, self.unsubscribe, person)
+                self.happen(t + rng.uniform(0.1, 72) * HOUR, self.unsubscribe, person)
         doc.update(sent_at=stamp(t), updated_at=stamp(t))
         doc["trigger"].update(triggered_count=1, last_triggered_at=stamp(t), updated_at=stamp(t))
 
@@ -1192,7 +1240,7 @@ class World:
             tags = person.tags
             if orders:
                 tags.add("customer")
-                if person.last_order < -CHURN_DAYS * DAY:
+                if not person.ordered_lately:
                     tags.add("churn-risk")
             email_sent, email_failed, sms_sent, sms_failed = person.counts
             opt_out = stamp(opt_out) if opt_out is not None else None
@@ -1260,6 +1308,12 @@ class World:
         for name, members in self.members.items():
             for index in members:
                 yield self.list_ids[name], first + index
+
+
+def marked_indexes(mask: np.ndarray, chunk: int = 8192) -> Iterator[int]:
+    """The indexes where ``mask`` is true, ascending, made ``chunk`` at a time (never one list of them all)."""
+    for start in range(0, len(mask), chunk):
+        yield from (np.flatnonzero(mask[start : start + chunk]) + start).tolist()
 
 
 def opened_at(spec: BrandSeed) -> int:
