@@ -16,7 +16,6 @@ import gc
 import itertools
 import random
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -27,7 +26,7 @@ from ..services.flow_steps import step_templates
 from ..services.plans import BY_SLUG
 from ..store import CLOCK_START, Store, iso
 from . import webhook_history
-from .simulation import DAY, CampaignPlan, ListPlan, World, at, billing_period_start, opened_at, stamp
+from .simulation import DAY, BrandSeed, CampaignPlan, ListPlan, World, at, billing_period_start, opened_at, stamp
 
 ACCOUNT_ID, ROASTERY_ID, CAFE_ID = 1, 1, 2
 ACCOUNT_AGE_DAYS = 395
@@ -299,35 +298,6 @@ def _cafe_templates() -> tuple:
             ],
         ),
     )
-
-
-@dataclass(frozen=True)
-class BrandSeed:
-    """What is fixed about one seeded brand: identity, age in days, share of the contacts, lists (how contacts
-    join them), segments, standalone templates (and which of them, 1-based, are the order receipt and the password
-    reset), the campaign calendar, flows (name, status, goal, trigger, steps, and the days before the clock's start
-    it went live and, for a paused flow, was paused), arrival spikes ((first day), days, factor) and the products it
-    sells (slug, name, price, weight)."""
-
-    name: str
-    domain: str
-    handle: str
-    street: str
-    address: str
-    colour: str
-    logo: str
-    description: str
-    copy: tuple
-    age_days: int
-    contact_share: float
-    lists: tuple[ListPlan, ...]
-    segments: tuple
-    templates: tuple
-    roles: dict
-    campaigns: tuple[CampaignPlan, ...]
-    flows: tuple
-    spikes: tuple
-    products: tuple
 
 
 UK_SEGMENT = [

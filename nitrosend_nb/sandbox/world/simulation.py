@@ -1,6 +1,6 @@
 """The seeded world: one brand's year of business, simulated in time order so every table agrees with the others.
 
-A :class:`World` runs one brand (see :class:`nitrosend_nb.sandbox.world.seed.BrandSeed`) from the day it opened to the
+A :class:`World` runs one brand (see :class:`BrandSeed`) from the day it opened to the
 fixed clock's start. Contacts arrive day by day (seasonality, a trend and the brand's spikes), each with a source,
 a country and a subscription; what they then do is queued as timed happenings and played back in time order:
 
@@ -33,7 +33,7 @@ from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -43,9 +43,6 @@ from ..engine.suppression_rules import HARD_BOUNCE_DIAGNOSTIC, suppressed_reason
 from ..engine.webhook_delivery import BOUNCE_KINDS
 from ..services.contact_shape import channel
 from ..store import CLOCK_START
-
-if TYPE_CHECKING:
-    from .seed import BrandSeed, Outflow
 
 DAY = 86400
 HOUR = 3600
@@ -295,6 +292,49 @@ class ListPlan:
     rule: str
     param: Any = None
     tag: str | None = None
+
+
+@dataclass(frozen=True)
+class BrandSeed:
+    """What is fixed about one seeded brand: identity, age in days, share of the contacts, lists (how contacts
+    join them), segments, standalone templates (and which of them, 1-based, are the order receipt and the password
+    reset), the campaign calendar, flows (name, status, goal, trigger, steps, and the days before the clock's start
+    it went live and, for a paused flow, was paused), arrival spikes ((first day), days, factor) and the products it
+    sells (slug, name, price, weight)."""
+
+    name: str
+    domain: str
+    handle: str
+    street: str
+    address: str
+    colour: str
+    logo: str
+    description: str
+    copy: tuple
+    age_days: int
+    contact_share: float
+    lists: tuple[ListPlan, ...]
+    segments: tuple
+    templates: tuple
+    roles: dict
+    campaigns: tuple[CampaignPlan, ...]
+    flows: tuple
+    spikes: tuple
+    products: tuple
+
+
+class Sink(Protocol):
+    """Where a :class:`World` hands its documents as they become final (the seed's ``Outflow`` writes them to the
+    store in batches)."""
+
+    def event(self, doc: dict) -> None:
+        """Take one event document."""
+
+    def message(self, doc: dict) -> None:
+        """Take one message document."""
+
+    def suppression(self, doc: dict) -> None:
+        """Take one suppression document."""
 
 
 _NONE = -(2**31)  # an optional moment or number that is not set (no simulated second is this far back)
@@ -552,7 +592,7 @@ class World:
         campaigns: list[dict],
         templates: dict,
         flows: list[tuple[dict, int]],
-        out: Outflow,
+        out: Sink,
     ) -> None:
         self.rng, self.spec, self.brand, self.owner, self.out = rng, spec, brand, owner, out
         self.count, self.first_contact, self.first_event = contacts, first_ids["contacts"], first_ids["events"]
