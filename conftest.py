@@ -13,6 +13,7 @@ import os
 import sys
 import tempfile
 
+import pytest
 from sybil import Sybil
 from sybil.parsers.markdown import PythonCodeBlockParser, SkipParser
 
@@ -31,8 +32,7 @@ class ReadmeSession:
     def __init__(self) -> None:
         self.sandbox = None
         self.folder = None
-        self.previous_folder = None
-        self.previous_environment: dict[str, str | None] = {}
+        self.patch = pytest.MonkeyPatch()  # the environment and working folder, restored by undo()
 
     def setup(self, namespace: dict) -> None:
         """Start the sandbox, point nb.connect() at it (no API key in sight) and enter a temporary folder, which
@@ -41,34 +41,21 @@ class ReadmeSession:
 
         self.sandbox = Sandbox(seed=0, contacts=250).start()
         self.folder = tempfile.TemporaryDirectory(prefix="readme-")
-        environment = dict.fromkeys(CONNECTION_VARIABLES) | {
-            "NITROSEND_SANDBOX_URL": self.sandbox.root_url,
-            "NITROSEND_SANDBOX_KEY": self.sandbox.api_key,
-            "DLT_DATA_DIR": os.path.join(self.folder.name, ".dlt"),
-            "RUNTIME__DLTHUB_TELEMETRY": "false",
-        }
-        self.previous_environment = {name: os.environ.get(name) for name in environment}
-        _set_environment(environment)
-        self.previous_folder = os.getcwd()
-        os.chdir(self.folder.name)
+        for name in CONNECTION_VARIABLES:
+            self.patch.delenv(name, raising=False)
+        self.patch.setenv("NITROSEND_SANDBOX_URL", self.sandbox.root_url)
+        self.patch.setenv("NITROSEND_SANDBOX_KEY", self.sandbox.api_key)
+        self.patch.setenv("DLT_DATA_DIR", os.path.join(self.folder.name, ".dlt"))
+        self.patch.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")
+        self.patch.chdir(self.folder.name)
 
     def teardown(self, namespace: dict) -> None:
         """Close the README's figures, leave the folder (deleting it), restore the environment, stop the sandbox."""
         if "matplotlib.pyplot" in sys.modules:
             sys.modules["matplotlib.pyplot"].close("all")
-        os.chdir(self.previous_folder)
+        self.patch.undo()
         self.folder.cleanup()
-        _set_environment(self.previous_environment)
         self.sandbox.stop()
-
-
-def _set_environment(values: dict) -> None:
-    """Set each variable to its value; a None value removes it."""
-    for name, value in values.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
 
 
 _readme = ReadmeSession()

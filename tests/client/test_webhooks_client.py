@@ -16,7 +16,8 @@ from standardwebhooks.webhooks import Webhook
 
 import nitrosend_nb as nb
 from nitrosend_nb.client.columnar import from_numpy_frame
-from nitrosend_nb.client.frames import WEBHOOK_EVENTS
+from nitrosend_nb.client.frames import WEBHOOK_EVENT_TYPES, WEBHOOK_EVENTS
+from nitrosend_nb.sandbox.engine.webhook_delivery import EVENTS
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
@@ -196,3 +197,8 @@ def eventually_delivered(ns, webhook_id: int, count: int, timeout: float = 5) ->
             return True
         time.sleep(0.05)
     return False
+
+
+def test_the_client_types_exactly_the_event_types_the_sandbox_sends():
+    # Two sides of the wire, declared apart (the client never imports the sandbox): they must agree.
+    assert tuple(WEBHOOK_EVENT_TYPES.categories) == EVENTS

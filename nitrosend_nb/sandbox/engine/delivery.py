@@ -181,6 +181,12 @@ def read_outbox(state: SandboxState) -> list[dict]:
     return [outbox_record(row) for row in state.store.query("outbox", order="id ASC")]
 
 
+def captured_email(state: SandboxState, message_id: int) -> dict | None:
+    """The outbox row of message ``message_id`` (the email as it was sent), or None when none was captured."""
+    found = state.store.query("outbox", "json_extract(doc, '$.message_id') = ?", (message_id,), limit=1)
+    return found[0] if found else None
+
+
 def clear_outbox(state: SandboxState) -> int:
     """Delete every captured email; returns how many there were."""
     with state.store.atomic():

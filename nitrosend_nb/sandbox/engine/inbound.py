@@ -22,6 +22,7 @@ from datetime import timedelta
 from ..limits import MAX_INBOUND_PART_CHARS
 from ..state import SandboxState
 from ..store import iso, parse_iso
+from .delivery import captured_email
 from .senders import sender_of, verified_domains
 from .webhook_delivery import event_payload, queue_delivery, subscribers
 
@@ -93,10 +94,7 @@ def receive(
         raise ValueError("mail that answers no message needs a sender")
     with state.store.atomic():
         now = at or state.store.tick()
-        original = {}
-        if message is not None:
-            answered = state.store.query("outbox", "json_extract(doc, '$.message_id') = ?", (message["id"],), limit=1)
-            original = answered[0] if answered else {}
+        original = (captured_email(state, message["id"]) if message is not None else None) or {}
         to = original.get("reply_to") or sender_of(brand, verified_domains(state.store)).reply_to
         sender = sender or message["to"]
         thread = message["id"] if message is not None else sender.lower()

@@ -36,6 +36,7 @@ from standardwebhooks.webhooks import Webhook
 from ..._version import __version__
 from ..state import SandboxState
 from ..store import iso, parse_iso
+from .delivery import captured_email
 from .webhook_targets import refusal, url_problem
 
 logger = logging.getLogger("nitrosend_nb.sandbox")
@@ -114,8 +115,8 @@ def first_link(html: str | None) -> str | None:
 
 
 def _sent_link(state: SandboxState, message_id: int) -> str | None:
-    found = state.store.query("outbox", "json_extract(doc, '$.message_id') = ?", (message_id,), limit=1)
-    return first_link(found[0]["html"]) if found else None
+    email = captured_email(state, message_id)
+    return first_link(email["html"]) if email else None
 
 
 def _at(start: str, seconds: float) -> str:
