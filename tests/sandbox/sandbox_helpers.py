@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import signal
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import requests
 from standardwebhooks.webhooks import Webhook
@@ -13,10 +19,50 @@ from nitrosend_nb.client.resources.webhooks import EMAIL_EVENTS  # every event o
 from nitrosend_nb.sandbox import Sandbox
 
 
+@dataclass(frozen=True)
+class ServedSandbox:
+    """A sandbox served by ``nitrosend-nb sandbox`` in a process of its own: where it answers, its key and what the
+    command printed on start."""
+
+    url: str
+    api_key: str
+    announcement: str
+
+    @property
+    def root_url(self) -> str:
+        """The server's root (the base URL without ``/v1/my``)."""
+        return self.url.removesuffix("/v1/my")
+
+
+@contextmanager
+def sandbox_process(*options: str) -> Iterator[ServedSandbox]:
+    """Run ``nitrosend-nb sandbox --port 0 OPTIONS`` as a process, as the main job serves it (its own interpreter,
+    apart from its clients); stop it with Ctrl-C afterwards and check that it stopped cleanly."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nitrosend_nb.cli", "sandbox", "--port", "0", *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lines = [process.stdout.readline()]
+        while lines[-1] and "Ctrl-C" not in lines[-1]:  # the announcement ends by saying how to stop
+            lines.append(process.stdout.readline())
+        url = next((line.split()[-1] for line in lines if "base URL" in line), None)
+        key = next((line.split()[-1] for line in lines if "API key" in line), None)
+        assert url and key, f"the sandbox did not announce itself: {lines}"
+        yield ServedSandbox(url, key, "".join(lines))
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert "Traceback" not in err and "stopped" in out
+
+
 class Api:
     """A requests session that talks to one sandbox's /v1/my with its key (paths relative to /v1/my)."""
 
-    def __init__(self, sb: Sandbox, key: str | None = None):
+    def __init__(self, sb: Sandbox | ServedSandbox, key: str | None = None):
         self.sb = sb
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"Bearer {key or sb.api_key}"

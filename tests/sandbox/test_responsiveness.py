@@ -8,14 +8,9 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from sandbox_helpers import Api, assert_error
+from sandbox_helpers import Api, assert_error, sandbox_process
 
 ANSWER_WITHIN = 0.25  # seconds: what "at once" means here, far above a GET /account's own few milliseconds
-# A send takes its store lock twice, briefly (collecting what to render, then writing what was rendered: tens of
-# milliseconds for this campaign), and its rendering thread shares the interpreter with the request threads, so one
-# read in twenty may land behind a write or a busy moment on a loaded 2-core machine. None may wait for the
-# rendering itself, which lasts seconds.
-NONE_WAITS_OVER = 1.0
 # A reseed ends by copying the fresh store in (SQLite's backup, a few tens of milliseconds under the lock): a request
 # caught behind that copy on a loaded 2-core machine may take longer than ANSWER_WITHIN, still far below the reseed.
 RESEED_ANSWER_WITHIN = 0.5
@@ -32,32 +27,34 @@ def timed_get(api: Api, path: str) -> tuple[float, object]:
     return time.perf_counter() - started, response
 
 
-def test_while_a_campaign_renders_for_seconds_other_requests_answer_at_once(make_sandbox):
-    sandbox = make_sandbox(contacts=600)
-    api, sender = Api(sandbox), Api(sandbox)
-    campaign = api.post(
-        "/campaigns",
-        json={"name": "Slow", "channel": "email", "template_attributes": {"subject": "Hi", "body": SLOW_BODY}},
-    ).json()
-    assert api.get("/account").status_code == 200  # connection and route warm
-    with ThreadPoolExecutor(1) as pool:
-        sending = pool.submit(sender.post, f"/campaigns/{campaign['id']}/send", json={"confirm_send_to_all": True})
-        time.sleep(0.3)  # the send is rendering by now
-        answers = []
-        for _ in range(20):
-            answers.append(timed_get(api, "/account"))
-            time.sleep(0.05)
-        overlapped = not sending.done()
-        sent = sending.result(timeout=60)
-    seconds = sorted(seconds for seconds, _ in answers)
-    assert seconds[len(seconds) // 2] < ANSWER_WITHIN, (
-        f"GET /account answered slowly while the send rendered: {seconds}"
+def test_while_a_campaign_renders_for_seconds_other_requests_answer_at_once():
+    # Served as the main job serves it, by a process of its own: the test's client threads and the test session's
+    # heap stay out of the server's interpreter, so what is measured is the server.
+    with sandbox_process("--contacts", "600") as sandbox:
+        api, sender = Api(sandbox), Api(sandbox)
+        campaign = api.post(
+            "/campaigns",
+            json={"name": "Slow", "channel": "email", "template_attributes": {"subject": "Hi", "body": SLOW_BODY}},
+        ).json()
+        assert api.get("/account").status_code == 200  # connection and route warm
+        with ThreadPoolExecutor(1) as pool:
+            sending = pool.submit(sender.post, f"/campaigns/{campaign['id']}/send", json={"confirm_send_to_all": True})
+            time.sleep(0.3)  # the send is rendering by now
+            answers = []
+            for _ in range(20):
+                answers.append(timed_get(api, "/account"))
+                time.sleep(0.05)
+            overlapped = not sending.done()
+            sent = sending.result(timeout=60)
+        sent_count = api.get(f"/campaigns/{campaign['id']}").json()["sent_count"]
+    seconds = [round(seconds, 3) for seconds, _ in answers]
+    assert max(seconds) < ANSWER_WITHIN, (
+        f"a GET /account took over {ANSWER_WITHIN} s while the send rendered: {seconds}"
     )
-    assert seconds[-1] < NONE_WAITS_OVER, f"a GET /account waited for the rendering: {seconds}"
     assert all(response.status_code == 200 for _, response in answers)
     assert overlapped, "the send ended before the 20 reads: make its body slower"
     assert sent.status_code == 200 and sent.json()["status"] == "completed"
-    assert api.get(f"/campaigns/{campaign['id']}").json()["sent_count"] > 400
+    assert sent_count > 400
 
 
 def test_a_reseed_answers_other_requests_at_once_with_retry_after(make_sandbox):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -11,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 
 import requests
-from sandbox_helpers import Api, assert_error
+from sandbox_helpers import Api, assert_error, sandbox_process
 
 from nitrosend_nb.sandbox import Sandbox
 
@@ -145,37 +144,11 @@ def test_start_returns_self_and_stop_frees_the_port():
 
 
 def test_cli_prints_url_and_key_and_stops_cleanly_on_ctrl_c(tmp_path):
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "nitrosend_nb.cli",
-            "sandbox",
-            "--port",
-            "0",
-            "--contacts",
-            "10",
-            "--seed",
-            "4",
-            "--db",
-            str(tmp_path / "cli.db"),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        lines = [process.stdout.readline() for _ in range(3)]
-        url = next(line.split()[-1] for line in lines if "base URL" in line)
-        key = next(line.split()[-1] for line in lines if "API key" in line)
-        assert url.startswith("http://127.0.0.1:") and url.endswith("/v1/my") and key == "nskey_test_sandbox"
-        response = requests.get(url + "/contacts", headers={"Authorization": f"Bearer {key}"}, timeout=30)
+    with sandbox_process("--contacts", "10", "--seed", "4", "--db", str(tmp_path / "cli.db")) as served:
+        assert served.url.startswith("http://127.0.0.1:") and served.url.endswith("/v1/my")
+        assert served.api_key == "nskey_test_sandbox" and "Press Ctrl-C to stop" in served.announcement
+        response = Api(served).get("/contacts")
         assert response.headers["X-Total-Count"] == "10"
-    finally:
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=30)
-    assert process.returncode == 0, err
-    assert "Traceback" not in err and "stopped" in out
 
 
 def test_cli_help_lists_the_sandbox_options():
