@@ -19,7 +19,7 @@ from starlette.responses import Response
 from nitrosend_nb.sandbox import limits
 from nitrosend_nb.sandbox.errors import encode
 from nitrosend_nb.sandbox.server import list_pages
-from nitrosend_nb.sandbox.server.list_pages import READ_AHEAD_PAGES, ListRoute, PageMemo
+from nitrosend_nb.sandbox.server.list_pages import MOST_READ_AHEAD_PAGES, READ_AHEAD_PAGES, ListRoute, PageMemo
 from nitrosend_nb.sandbox.services.contact_shape import served_text
 from nitrosend_nb.sandbox.store import Store
 
@@ -125,6 +125,38 @@ def test_pages_read_ahead_are_the_pages_each_request_reads_alone_until_a_write(f
     assert len(memo) == 1 + READ_AHEAD_PAGES
     twice = fresh_api.get("/contacts", params=[("limit", 20), ("page", 1), ("page", 3)])
     assert twice.headers["X-Page-Number"] == "3" and len(memo) == 2 + READ_AHEAD_PAGES  # none read after it
+
+
+def test_a_listing_read_through_is_read_further_ahead_at_each_hop(fresh_sandbox, fresh_api, monkeypatch):
+    monkeypatch.setattr(list_pages, "READ_AHEAD_SECONDS", 60.0)  # no hop stopped short by a busy machine
+    memo = fresh_sandbox.app.state.pages
+    hops, walked = [], []
+    for page in range(1, 51):  # 250 contacts, 5 a page
+        held = len(memo)
+        walked.append(answer(fresh_api, "/contacts", {"limit": 5, "page": page}, {}, ""))
+        if len(memo) > held:
+            hops.append((page, len(memo) - held))
+    assert hops == [(1, 4), (5, 8), (13, 16), (29, 22)]  # 3 ahead, then 7, 15, 31 (the listing ends at page 50)
+    fresh_sandbox.app.state.pages = PageMemo(budget=0)
+    assert walked == [answer(fresh_api, "/contacts", {"limit": 5, "page": page}, {}, "") for page in range(1, 51)]
+
+
+def test_read_ahead_grows_along_a_listing_and_starts_over_elsewhere():
+    memo = PageMemo()
+    listing = ("/v1/my/contacts", b"limit=5&page=", b"", None)
+    assert memo.read_ahead(listing, 1) == (READ_AHEAD_PAGES, 1 + READ_AHEAD_PAGES)
+    memo.read_through(listing, 4, 4)
+    assert memo.read_ahead(listing, 5) == (7, 12)  # the page right after the last hop's
+    assert memo.read_ahead(listing, 13) == (15, 28)  # asked while the hop for 5-12 still reads (claimed)
+    memo.read_through(listing, 12, 9)  # that earlier hop's claim no longer is the frontier: nothing changes
+    assert memo.read_ahead(listing, 10) == (18, None)  # overtaken: read up to the frontier, which stays
+    memo.read_through(listing, 28, 20)  # the hop for 13-28 stopped short at 20 (its time was up)
+    assert memo.read_ahead(listing, 21) == (MOST_READ_AHEAD_PAGES, 21 + MOST_READ_AHEAD_PAGES)
+    memo.read_through(listing, 52, 52)
+    assert memo.read_ahead(listing, 53 + MOST_READ_AHEAD_PAGES + 1)[0] == READ_AHEAD_PAGES  # out of reach
+    assert memo.read_ahead(("/v1/my/contacts", b"limit=9&page=", b"", None), 2)[0] == READ_AHEAD_PAGES
+    memo.keep(("a",), (0, 9, 0), Response(b"[]"))  # a write since: every listing starts over
+    assert memo.read_ahead(listing, 53 + MOST_READ_AHEAD_PAGES + 2)[0] == READ_AHEAD_PAGES
 
 
 def test_a_slow_page_is_not_held_back_by_pages_read_ahead(fresh_api, monkeypatch):

@@ -14,11 +14,15 @@ never waits for the store. ``benchmarks/sandbox.py`` measures both pieces agains
 The hop costs this host about 0.1-0.2 ms of CPU a page (``perf stat``: 5.7 context switches a page against 1.8
 when the page is read on the event loop; two of the extra ones are waits for the GIL), close to the page's own
 reading; and clients read a listing page after page (``df()`` among them). So the hop that
-reads a page the memo lacks also reads the :data:`READ_AHEAD_PAGES` pages after it (while the page's answer says
-there is a next one), under the same lock hold and at the same version, into the memo: they are then answered on
-the event loop, and a request for one of them arriving meanwhile waits for that hop instead of reading it again.
-A page read ahead is exactly the answer to its own query string (the page's, with its ``page`` value replaced),
-so a client asking for another form of it just reads it itself.
+reads a page the memo lacks also reads some pages after it (while the page's answer says there is a next one),
+under the same lock hold and at the same version, into the memo: they are then answered on the event loop, and a
+request for one of them arriving meanwhile waits for that hop instead of reading it again. How many grows as a
+listing is read through, as an operating system's file read-ahead does (:meth:`PageMemo.read_ahead`):
+:data:`READ_AHEAD_PAGES` after a page asked for out of sequence; twice as many, plus one, each time the page a hop
+lacks comes within reach after the pages the listing's last hop claimed (its clients are reading it through), up to
+:data:`MOST_READ_AHEAD_PAGES`; a page behind them (overtaken by a concurrent client's next page) is read with the
+unread ones up to them. A page read ahead is exactly the answer to its own query string (the page's, with its
+``page`` value replaced), so a client asking for another form of it just reads it itself.
 """
 
 from __future__ import annotations
@@ -40,16 +44,23 @@ from .dependencies import BRAND_HEADER
 
 #: Bytes of list pages remembered (least recently used go first); all of them are forgotten at the next write.
 PAGE_MEMO_BYTES = 32 * 1024 * 1024
-#: Pages read after a page the memo lacks, in the same hop (``benchmarks/sandbox.py --before``: with 3, a first read
-#: after a write costs 0.65 ms of server CPU a page instead of 0.85; the code before this issue, all on the event
-#: loop: 0.66-0.69 ms; 7 saved about 0.05 ms more, at twice the reading a client of one page does not need).
+#: Pages read after a page the memo lacks, in the same hop, when its listing is not being read through
+#: (``benchmarks/sandbox.py --before``: with 3, a first read after a write costs 0.65 ms of server CPU a page instead
+#: of 0.85; a fixed 7 saved about 0.05 ms more, at twice the reading a client of one page does not need).
 READ_AHEAD_PAGES = 3
+#: The most pages read ahead for a listing read through (a hop of 32 pages of 100 contacts: about 8 ms).
+MOST_READ_AHEAD_PAGES = 31
+#: Listings whose read-ahead is remembered (least recently read go first).
+REMEMBERED_STREAMS = 256
 #: Seconds after which a hop reads no more pages ahead: a slow listing (a search matching few rows) is not held back
 #: by pages its client may never ask for (a page of 100 contacts takes about 0.25 ms).
 READ_AHEAD_SECONDS = 0.01
 _PAGE = re.compile(rb"(?:^|&)page=([0-9]{1,10})(?=&|$)")
 
 Key = tuple  # (path, query string, brand header): what a list answer depends on besides the data
+Stream = (
+    tuple  # (path, the query string before and after its page value, brand header): one listing read page after page
+)
 Read = tuple[Response | None, tuple | None]  # an answer and the version it was read at (None: not to be shared)
 
 
@@ -65,6 +76,7 @@ class PageMemo:
         self._bytes = 0
         self._version: tuple | None = None
         self._reading: dict[Key, asyncio.Future[Read]] = {}
+        self._streams: OrderedDict[Stream, list[int]] = OrderedDict()  # [last page its hops read, pages ahead]
 
     def __len__(self) -> int:
         """How many pages are remembered."""
@@ -90,6 +102,32 @@ class PageMemo:
         self._bytes += len(response.body)
         while self._bytes > self.budget:
             self._bytes -= len(self._pages.popitem(last=False)[1].body)
+
+    def read_ahead(self, stream: Stream, page: int) -> tuple[int, int | None]:
+        """How many pages to read after ``page`` of ``stream``, a page no hop is reading (see the module
+        docstring), and the last page that claims, to tell :meth:`read_through` (None: the listing's frontier
+        stays). A page at most :data:`MOST_READ_AHEAD_PAGES` behind the listing's frontier (a concurrent client's
+        request overtaken by another's, a page a hop stopped short of) is read with those after it up to the
+        frontier; one within reach after it, with more than the last hop read; any other, with
+        :data:`READ_AHEAD_PAGES`."""
+        last = self._streams.pop(stream, None)
+        if last is not None and last[1] and last[0] - MOST_READ_AHEAD_PAGES <= page <= last[0]:
+            self._streams[stream] = last
+            return last[0] - page, None
+        if last is not None and last[1] and page <= last[0] + last[1] + 1:
+            count = min(2 * last[1] + 1, MOST_READ_AHEAD_PAGES)
+        else:
+            count = READ_AHEAD_PAGES
+        self._streams[stream] = [page + count, count]
+        while len(self._streams) > REMEMBERED_STREAMS:
+            self._streams.popitem(last=False)
+        return count, page + count
+
+    def read_through(self, stream: Stream, claimed: int, last_page: int) -> None:
+        """Note that the hop that claimed ``stream``'s pages up to ``claimed`` read up to ``last_page``."""
+        last = self._streams.get(stream)
+        if last is not None and last[0] == claimed:
+            last[0] = last_page
 
     def reading(self, key: Key) -> asyncio.Future[Read] | None:
         """The answer for ``key`` a hop is reading now (ahead of its request), or None."""
@@ -118,6 +156,7 @@ class PageMemo:
 
     def _forget(self, version: tuple) -> None:
         self._pages.clear()
+        self._streams.clear()
         self._bytes = 0
         self._version = version
 
@@ -145,7 +184,10 @@ class ListRoute(APIRoute):
                     response, read_at = await asyncio.shield(reading)
                     if response is not None and read_at == version:  # the data as it was when the request came
                         return response
-            ahead = memo.expect([(path, following, brand) for following in _following(query, READ_AHEAD_PAGES)])
+            stream, page = _paging(path, query, brand)
+            count, claimed = memo.read_ahead(stream, page) if stream else (0, None)
+            following = _following(stream, page, count) if stream else {}
+            ahead = memo.expect(list(following))
             keys, read, read_at = list(ahead), {}, None
             try:
                 (response, read), read_at = await run_in_threadpool(
@@ -153,6 +195,8 @@ class ListRoute(APIRoute):
                 )
             finally:
                 memo.deliver(ahead, read, read_at)
+                if claimed is not None:
+                    memo.read_through(stream, claimed, max((following[key] for key in read), default=page))
             if read_at is not None:
                 memo.keep(key, read_at, response)
             return response
@@ -160,15 +204,21 @@ class ListRoute(APIRoute):
         return handler
 
 
-def _following(query: bytes, count: int) -> list[bytes]:
-    """The query strings of the ``count`` pages after the one ``query`` names (its one ``page`` value replaced
-    in place); none when it names no page or names it more than once."""
+def _paging(path: str, query: bytes, brand: str | None) -> tuple[Stream | None, int]:
+    """The listing a request reads page after page and the page it asks for: ``(None, 0)`` when its query string
+    names no page or names it more than once."""
     found = list(_PAGE.finditer(query))
     if len(found) != 1:
-        return []
+        return None, 0
     start, end = found[0].span(1)
-    page = int(found[0].group(1))
-    return [query[:start] + str(page + step).encode() + query[end:] for step in range(1, count + 1)]
+    return (path, query[:start], query[end:], brand), int(found[0].group(1))
+
+
+def _following(stream: Stream, page: int, count: int) -> dict[Key, int]:
+    """The keys of the ``count`` pages after ``page`` of ``stream`` (its query string with the page value replaced
+    in place), each with its page number."""
+    path, before, after, brand = stream
+    return {(path, before + str(page + step).encode() + after, brand): page + step for step in range(1, count + 1)}
 
 
 def _read_pages(endpoint: Callable[[Request], Response], request: Request, ahead: list[Key]) -> tuple:
