@@ -1,6 +1,7 @@
 """No request blocks another: a send renders its emails with no lock held and route handlers do their store work in
 the thread pool, so other requests are answered while a send renders for seconds; a reseed answers them at once
-with a 503 and Retry-After instead of letting them hang."""
+with a 503 and Retry-After instead of letting them hang. Each test serves its sandbox from a process of its own, as
+the main job does, so the interpreter measured is the server's alone."""
 
 from __future__ import annotations
 
@@ -28,8 +29,6 @@ def timed_get(api: Api, path: str) -> tuple[float, object]:
 
 
 def test_while_a_campaign_renders_for_seconds_other_requests_answer_at_once():
-    # Served as the main job serves it, by a process of its own: the test's client threads and the test session's
-    # heap stay out of the server's interpreter, so what is measured is the server.
     with sandbox_process("--contacts", "600") as sandbox:
         api, sender = Api(sandbox), Api(sandbox)
         campaign = api.post(
@@ -57,29 +56,29 @@ def test_while_a_campaign_renders_for_seconds_other_requests_answer_at_once():
     assert sent_count > 400
 
 
-def test_a_reseed_answers_other_requests_at_once_with_retry_after(make_sandbox):
-    sandbox = make_sandbox(contacts=5000)  # a reseed of about a second
-    api, owner = Api(sandbox), Api(sandbox)
-    assert api.get("/account").status_code == 200
-    done = threading.Event()
+def test_a_reseed_answers_other_requests_at_once_with_retry_after():
+    with sandbox_process("--contacts", "5000") as sandbox:  # a reseed of about a second
+        api, owner = Api(sandbox), Api(sandbox)
+        assert api.get("/account").status_code == 200
+        done = threading.Event()
 
-    def reset() -> int:
-        try:
-            return owner.control("POST", "/reset").status_code
-        finally:
-            done.set()
+        def reset() -> int:
+            try:
+                return owner.control("POST", "/reset").status_code
+            finally:
+                done.set()
 
-    answers = []
-    with ThreadPoolExecutor(1) as pool:
-        resetting = pool.submit(reset)
-        while not done.is_set():
-            answers.append(timed_get(api, "/account"))
-        assert resetting.result() == 200
-    refused = [response for _, response in answers if response.status_code == 503]
-    assert refused, f"no request arrived during the reseed: {[(round(s, 3), r.status_code) for s, r in answers]}"
-    for response in refused:
-        assert_error(response, 503)
-        assert response.headers["Retry-After"] == "1"
-    assert {response.status_code for _, response in answers} <= {200, 503}
-    assert max(seconds for seconds, _ in answers) < RESEED_ANSWER_WITHIN
-    assert api.get("/account").status_code == 200
+        answers = []
+        with ThreadPoolExecutor(1) as pool:
+            resetting = pool.submit(reset)
+            while not done.is_set():
+                answers.append(timed_get(api, "/account"))
+            assert resetting.result() == 200
+        refused = [response for _, response in answers if response.status_code == 503]
+        assert refused, f"no request arrived during the reseed: {[(round(s, 3), r.status_code) for s, r in answers]}"
+        for response in refused:
+            assert_error(response, 503)
+            assert response.headers["Retry-After"] == "1"
+        assert {response.status_code for _, response in answers} <= {200, 503}
+        assert max(seconds for seconds, _ in answers) < RESEED_ANSWER_WITHIN
+        assert api.get("/account").status_code == 200
