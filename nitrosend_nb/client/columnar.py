@@ -40,7 +40,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import chain, repeat
-from operator import is_not, itemgetter
+from operator import is_, itemgetter
 
 import numpy as np
 import orjson
@@ -415,8 +415,8 @@ class _Batch:
     pulled: dict[str, list] = field(default_factory=dict)
     #: undeclared fields: parent path -> key -> values (None: converted in the struct, at its learned type)
     extra: dict[tuple[str, ...], dict[str, list | None]] = field(default_factory=dict)
-    #: how many keys each record has (and each of its flattened objects), by parent path
-    sizes: dict[tuple[str, ...], list[int]] = field(default_factory=dict)
+    #: how many keys the records have in all (and their flattened objects), by parent path
+    keys: dict[tuple[str, ...], int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.pulled = {name: [] for name in self.layout.pulled}
@@ -425,7 +425,7 @@ class _Batch:
             path: {key: None if kind is not None else [] for key, kind in self.carried.get(path, {}).items()}
             for path in paths
         }
-        self.sizes = {path: [] for path in paths}
+        self.keys = dict.fromkeys(paths, 0)
 
     def add(self, page: list[dict]) -> None:
         """Take one page of records: count their keys, pull out what Arrow does not convert."""
@@ -441,11 +441,10 @@ class _Batch:
         record has none) and pull out the values of the undeclared fields pulled so far (None where there is
         none). Each a ``map`` over the page, while it is in the CPU cache."""
         try:
-            self.sizes[path].extend(map(len, objects))
+            self.keys[path] += sum(map(len, objects))
         except TypeError:  # a null (or a number) where an object was expected: no keys
-            del self.sizes[path][len(self.records) - len(objects) :]
             objects = [value if type(value) is dict else {} for value in objects]
-            self.sizes[path].extend(map(len, objects))
+            self.keys[path] += sum(map(len, objects))
         for key, values in self.extra[path].items():
             if values is not None:
                 try:
@@ -455,30 +454,37 @@ class _Batch:
                     values.extend(_pluck(objects, (key,)))
 
     def _unsure(self, path: tuple[str, ...], wired: pa.StructArray | None, here: Mapping[str, pa.Array]) -> list[int]:
-        """The rows whose object at ``path`` may hold a key the batch does not know: those with more keys than
-        fields holding a value (Arrow's not null, Python's not None); every row when some known key is neither in
-        the wire struct nor pulled out (or Arrow refused the batch)."""
+        """The rows whose object at ``path`` may hold a key the batch does not know. An object has at least as
+        many keys as fields holding a value (Arrow's not null, Python's not None): when the objects with every
+        field holding one have as many keys in all as they have fields, none of them holds another key, and only
+        the others (a field null or missing) are unsure; otherwise the rows with more keys than such fields. Every
+        row when some known key is neither in the wire struct nor pulled out (or Arrow refused the batch)."""
         rows = len(self.records)
         if wired is None:
             return list(range(rows))
-        for key in path:
-            if wired.type.get_field_index(key) < 0:
+        for key in path:  # each level's nulls passed on to its fields
+            index = wired.type.get_field_index(key)
+            if index < 0:
                 return list(range(rows))
-            wired = wired.field(key)
+            wired = wired.flatten(memory_pool=_POOL)[index]
         lists = {where[-1]: self.pulled[name] for name, where in self.layout.pulled.items() if where[:-1] == path}
         outside = [array for key, array in here.items() if self.extra[path][key] is not None]  # pulled out
         known = self.layout.parents[path] if path else self.layout.top
         if set(wired.type.names).union(lists, self.extra[path]) != known | here.keys():
             return list(range(rows))
-        counts, full = np.zeros(rows, dtype=np.int64), 0
-        for child in [*wired.flatten(memory_pool=_POOL), *outside]:
-            if child.null_count:
-                counts += child.is_valid().to_numpy(zero_copy_only=False)
-            else:
-                full += 1
+        fields = wired.type.num_fields + len(outside) + len(lists)
+        counts = np.full(rows, fields, dtype=np.int64)
+        for array in [*wired.flatten(memory_pool=_POOL), *outside]:
+            if array.null_count:
+                counts -= array.is_null().to_numpy(zero_copy_only=False)
         for values in lists.values():
-            counts += np.fromiter(map(is_not, values, repeat(None)), dtype=np.bool_, count=rows)
-        return np.flatnonzero(np.fromiter(self.sizes[path], np.int64, rows) > counts + full).tolist()
+            counts -= np.fromiter(map(is_, values, repeat(None)), np.bool_, rows)
+        short = np.flatnonzero(counts < fields).tolist()
+        in_short = sum(map(len, _dicts_at(list(map(self.records.__getitem__, short)), path)))
+        if self.keys[path] - in_short == (rows - len(short)) * fields:
+            return short
+        sizes = np.fromiter(map(len, _dicts_at(self.records, path)), np.int64, rows)
+        return np.flatnonzero(sizes > counts).tolist()
 
     def _undeclared_arrays(
         self, wired: pa.StructArray | None, leaves: Mapping[tuple[str, ...], pa.Array]
