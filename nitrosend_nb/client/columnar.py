@@ -376,7 +376,7 @@ def _parsed(array: pa.Array, declared: object, column: str) -> pa.Array:
 # -- one batch of records -----------------------------------------------------------------------------------------
 def _pluck(records: Sequence, path: tuple[str, ...]) -> list:
     """The value at ``path`` of each record (None where a key is missing or a value on the way is not a dict)."""
-    values = list(records)
+    values = list(records) if not path else records
     for key in path:
         try:
             values = list(map(itemgetter(key), values))
@@ -466,7 +466,7 @@ class _Batch:
             index = wired.type.get_field_index(key)
             if index < 0:
                 return list(range(rows))
-            wired = wired.flatten(memory_pool=_POOL)[index]
+            wired = wired.flatten(memory_pool=_POOL)[index] if wired.null_count else wired.field(index)
         lists = {where[-1]: self.pulled[name] for name, where in self.layout.pulled.items() if where[:-1] == path}
         outside = [array for key, array in here.items() if self.extra[path][key] is not None]  # pulled out
         known = self.layout.parents[path] if path else self.layout.top
@@ -523,7 +523,7 @@ class _Batch:
             kinds = {key: self.carried[path][key] for key, values in found.items() if values is None}
             if kinds:
                 tree = _grafted(tree, path, kinds)
-        return _struct(tree)
+        return self.layout.wire if tree is self.layout.tree else _struct(tree)
 
     def _pull_learned(self) -> None:
         """Pull the fields of learned types out in Python after all (a batch where one did not fit)."""
@@ -536,7 +536,7 @@ class _Batch:
         """The batch as one Arrow table: the index, declared columns, then undeclared fields."""
         layout = self.layout
         wire, wired = self._wire(), None
-        for attempt in (wire, layout.wire) if wire != layout.wire else (wire,):
+        for attempt in (wire, layout.wire) if wire is not layout.wire else (wire,):
             try:
                 wired = pa.array(self.records, type=attempt, memory_pool=_POOL)
                 break
