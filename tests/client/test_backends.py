@@ -186,6 +186,46 @@ def test_batches_join_to_the_frame_of_every_record_whatever_each_batch_held():
     _same(whole, to_frame(records, schema), schema)
 
 
+def _full_contact(n: int) -> dict:
+    """A contact whose every declared key holds a value: as many keys as fields Arrow converts not null."""
+    channel = {"id": n, "contact_id": n, "kind": "email", "value": f"c{n}@x.test", "subscribed": True}
+    return {
+        **dict.fromkeys(("id", "brand_id"), n),
+        **dict.fromkeys(("uuid", "first_name", "last_name", "source", "country_code"), f"v{n}"),
+        "subscribed_email": True,
+        "subscribed_phone": False,
+        "verification_status": "verified",
+        "enrichment_status": "enriched",
+        "list_ids": [1],
+        "data": {"tags": ["a"]},
+        "channels": [channel],
+        **dict.fromkeys(("last_interacted_at", "created_at", "updated_at"), "2026-04-09T10:00:00Z"),
+    }
+
+
+def test_no_undeclared_key_is_lost_where_the_key_count_matches():
+    schema = SCHEMAS["contacts"]
+    records = [_full_contact(n) for n in range(1, 9)]
+    del records[1]["first_name"]  # as many keys as a full contact: one declared missing, one unknown
+    records[1]["nickname"] = "Bo"
+    del records[2]["data"]["tags"]  # the same inside a flattened object
+    records[2]["data"]["vip"] = True
+    records[4]["nickname"] = None  # a carried field holding null
+    records[5]["data"] = None  # a null object, then none at all
+    del records[6]["data"]
+    records[7]["source"] = None  # a null declared value beside an unknown key
+    records[7]["data"]["score"] = 7
+    whole = records_frame(records, schema, "pyarrow")
+    assert whole["nickname"].tolist() == [pd.NA, "Bo", *[pd.NA] * 6]
+    assert whole["data.vip"].tolist() == [pd.NA, pd.NA, True, *[pd.NA] * 5]
+    assert whole["data.score"].tolist() == [*[pd.NA] * 7, 7]
+    assert list(whole.columns) == list(to_frame(records, schema).columns)  # the keys the default backend finds
+    tables = list(table_batches(_pages(records, 1), schema, rows=2, infer=True))
+    assert ["nickname" in table.column_names for table in tables] == [True, False, True, False]
+    batches = list(page_frames(_pages(records, 1), schema, rows=2, dtype_backend="pyarrow"))
+    pd.testing.assert_frame_equal(joined(batches, schema, "pyarrow"), whole)
+
+
 def test_frames_and_df_build_the_same_arrow_frame(ns):
     batches = list(ns.messages.frames(batch_rows=50, dtype_backend="pyarrow"))
     assert len(batches) > 1 and all(len(batch) <= 100 for batch in batches)
