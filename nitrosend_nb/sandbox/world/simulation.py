@@ -29,7 +29,6 @@ import math
 import random
 import re
 from array import array
-from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -575,9 +574,9 @@ class World:
     ``message`` and ``suppression``)
     as soon as it is final (so memory holds the people and what is still to happen, not the year's documents), and
     leaves the contacts and their memberships (:meth:`contact_docs`, :meth:`member_rows`) and the ``campaigns`` /
-    ``flows`` sending facts. Events, suppressions and messages get their ids when made, in time order; each is
-    final then, except a transactional email, whose ``engagement`` a complaint adds to within
-    :data:`COMPLAINT_HOURS`: those are handed out, in order, once that time has passed."""
+    ``flows`` sending facts. Events, suppressions and messages get their ids when made, in time order, and are
+    final then: a transactional email's ``engagement`` (a complaint within :data:`COMPLAINT_HOURS` included) is
+    decided as it is sent."""
 
     def __init__(
         self,
@@ -623,7 +622,6 @@ class World:
         self.members = {plan.name: array("i") for plan in spec.lists}  # the indexes of each list's members in order
         self.events = 0  # made so far
         self.messages = 0  # made so far
-        self.unreleased: deque[tuple[int, dict]] = deque()  # (moment, transactional email) not final, oldest first
         self.products = spec.products
         self.product_names = {slug_: name for slug_, name, _, _ in spec.products}
         self.prices = {slug_: price for slug_, _, price, _ in spec.products}
@@ -677,9 +675,8 @@ class World:
                     self.later(at(*when), self.gathering, plan, share, event, resource)
         for _ in range(3 if self.count else 0):  # a developer's test orders from the shop's staging site
             self.later(-self.rng.uniform(1, 30) * DAY, self.test_order)
-        queue, arrive, pop, unreleased = self.queue, self.arrive, heapq.heappop, self.unreleased
+        queue, arrive, pop = self.queue, self.arrive, heapq.heappop
         form_list, parked, people = self.form_list, self.parked, self.people
-        final = COMPLAINT_HOURS * HOUR
         person = next(arrivals, None)
         while True:
             if person is not None and (not queue or person.created <= queue[0] >> 96):
@@ -687,10 +684,7 @@ class World:
             elif queue:
                 t = queue[0] >> 96
             else:
-                self.release(None)
                 return self
-            if unreleased and unreleased[0][0] + final < t:
-                self.release(t - final)
             if person is not None and t == person.created:
                 arrive(t, person)
                 person = next(arrivals, None)
@@ -703,12 +697,6 @@ class World:
                 else:
                     handler, args = parked.pop(happening >> 64 & 0xFFFFFFFF)
                     handler(self, t, *args)
-
-    def release(self, before: int | None) -> None:
-        """Hand out the transactional emails made before ``before`` (every one when None)."""
-        unreleased, out = self.unreleased, self.out
-        while unreleased and (before is None or unreleased[0][0] < before):
-            out.message(unreleased.popleft()[1])
 
     # -- contacts arriving ---------------------------------------------------------------------------------------
     def day_weights(self) -> list[float]:
@@ -956,13 +944,12 @@ class World:
         if person.subscribed:
             person.subscribed, person.opt_out = False, t
 
-    def complain(self, t: int, person: Person, message: dict) -> None:
-        """The recipient marks ``message`` as spam: suppressed and unsubscribed."""
+    def complain(self, t: int, person: Person, source: str) -> None:
+        """The recipient marks an email as spam (``source``: its provider event, see :func:`provider_event`):
+        suppressed and unsubscribed."""
         if not self.is_suppressed(t, person):
-            self.suppress(t, person, "complaint", message)
+            self.suppress(t, person, "complaint", source)
         self.unsubscribe(t, person)
-        if "engagement" in message:
-            message["engagement"].append(["complained", stamp(t)])
 
     def test_order(self, t: int) -> None:
         """An order tracked with ``test: true`` by the shop's staging site (counted nowhere)."""
@@ -1045,10 +1032,7 @@ class World:
                 person.count((channel == "sms") * 2 + (doc["status"] == "failed"))
         doc["id"] = self.first_message + self.messages
         self.messages += 1
-        if "engagement" in doc:  # a transactional email: a complaint may still add to its engagement
-            self.unreleased.append((t, doc))
-        else:
-            self.out.message(doc)
+        self.out.message(doc)
         return doc
 
     def outcome(self, reason: Reason, queued: bool = False) -> dict:
@@ -1104,7 +1088,12 @@ class World:
             if kind == "test":
                 fields.update(source_type="test", source_name=template["name"])
         if kind == "transactional":
-            fields["engagement"] = []
+            fields["engagement"] = self.engagement(t, failure)
+        complaint = None  # the moment the recipient marks the email as spam
+        if failure is None and kind != "test" and rng.random() < COMPLAINT.get(kind, 0):
+            complaint = t + rng.uniform(1, COMPLAINT_HOURS) * HOUR
+            if kind == "transactional" and complaint < 0:  # as :meth:`later` runs it: at the whole second
+                fields["engagement"].append(["complained", stamp(int(complaint))])
         message = self.message(
             t,
             person if kind != "test" else None,
@@ -1115,23 +1104,21 @@ class World:
             failure=failure,
         )
         if failure is HARD_BOUNCE:
-            self.suppress(t, person, "hard_bounce", message)
+            self.suppress(t, person, "hard_bounce", provider_event(message))
         elif failure is SOFT_BOUNCE_REASON:
-            self.suppress(t, person, "soft_bounce", message)
-        if kind == "transactional":
-            self.engage(t, message, failure)
-        if failure is None and kind != "test" and rng.random() < COMPLAINT.get(kind, 0):
-            self.later(t + rng.uniform(1, COMPLAINT_HOURS) * HOUR, self.complain, person, message)
+            self.suppress(t, person, "soft_bounce", provider_event(message))
+        if complaint is not None:
+            self.later(complaint, self.complain, person, provider_event(message))
         return message
 
-    def engage(self, t: int, message: dict, failure: Reason | None) -> None:
-        """A transactional email's delivery outcome: bounced, or delivered and perhaps opened and clicked
-        (moments on or after the clock's start are not reached)."""
-        rng, moments = self.rng, message["engagement"]
+    def engagement(self, t: int, failure: Reason | None) -> list[list[str]]:
+        """A transactional email's delivery outcome, as ``[type, at]`` pairs: bounced, or delivered and perhaps
+        opened and clicked (moments on or after the clock's start are not reached)."""
+        rng, moments = self.rng, []
         if failure is not None:
             if failure.code in BOUNCE_KINDS:
                 moments.append(["bounced", stamp(t + rng.randrange(1, 30))])
-            return
+            return moments
         delivered = t + rng.randrange(2, 40)
         opened = delivered + int(rng.expovariate(1 / (3 * HOUR)))
         clicked = opened + rng.randrange(5, 600)
@@ -1143,9 +1130,11 @@ class World:
             if not happens or moment >= 0:
                 break
             moments.append([kind, stamp(moment)])
+        return moments
 
-    def suppress(self, t: int, person: Person, reason: str, message: dict) -> None:
-        """Suppress ``person``'s address for ``reason`` because of ``message``."""
+    def suppress(self, t: int, person: Person, reason: str, source: str) -> None:
+        """Suppress ``person``'s address for ``reason`` because of the provider event ``source`` (see
+        :func:`provider_event`)."""
         person.suppressed = reason
         doc = suppression_doc(
             self.owner,
@@ -1153,7 +1142,7 @@ class World:
             reason,
             stamp(t),
             contact_id=person.id,
-            source_event_id=f"ses-{message.get('provider_id') or message['created_at']}",
+            source_event_id=source,
             provider="ses",
         )
         if reason == "soft_bounce":
@@ -1348,6 +1337,11 @@ class World:
         for name, members in self.members.items():
             for index in members:
                 yield self.list_ids[name], first + index
+
+
+def provider_event(message: dict) -> str:
+    """The id of the provider's event about ``message`` (a bounce or a complaint) that suppressed its address."""
+    return f"ses-{message.get('provider_id') or message['created_at']}"
 
 
 def marked_indexes(mask: np.ndarray, chunk: int = 8192) -> Iterator[int]:
