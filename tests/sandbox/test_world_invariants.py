@@ -367,6 +367,8 @@ def test_a_person_kept_as_numbers_reads_back_what_it_was_made_of():
     )
     assert ada.in_list("VIP") and not ada.in_list("Newsletter") and ada.tags == {"vip"} and ada.counts == (0, 0, 2, 0)
     assert not people[4].in_list("VIP") and people[4].counts == (0, 0, 0, 0)  # the others are untouched
+    assert np.flatnonzero(people.on_lists(["VIP"])).tolist() == [3]
+    assert not people.on_lists(["Newsletter"]).any() and people.on_lists(["Newsletter", "VIP"]).sum() == 1
 
 
 @pytest.mark.parametrize("size", [0, 1, 7, 8, 9, 64, 1000])

@@ -387,6 +387,12 @@ class People:
         """The contact's address quality and consent (drawn after its other attributes)."""
         self.flags[index] = bad * self.BAD | opted_in * (self.OPTED_IN | self.SUBSCRIBED) | sms_ok * self.SMS_OK
 
+    def on_lists(self, names: Iterable[str]) -> np.ndarray:
+        """Whether each contact is on any of the lists ``names``: a byte a contact (read from the ``lists`` bits,
+        the one record of who is on which list), not a Python int a member."""
+        bits = sum(self.list_bits[name] for name in names)
+        return (np.frombuffer(self.lists, dtype=np.uint16)[: self.size] & bits) != 0
+
     def __len__(self) -> int:
         return self.size
 
@@ -614,7 +620,6 @@ class World:
         tags = [plan.tag for plan in spec.lists if plan.tag]
         self.people = People(self.first_contact, [plan.name for plan in spec.lists], tags, contacts)
         self.drawn: tuple = ()  # the generator's state before the contacts' draws (set by :meth:`arrivals`)
-        self.members = {plan.name: array("i") for plan in spec.lists}  # the indexes of each list's members in order
         self.events = 0  # made so far
         self.messages = 0  # made so far
         self.products = spec.products
@@ -774,7 +779,6 @@ class World:
         """``person`` joins the list of ``plan`` (once) and takes its tag."""
         if not person.in_list(plan.name):
             person.join_list(plan.name)
-            self.members[plan.name].append(person.index)
             if plan.tag:
                 person.add_tag(plan.tag)
             if plan.rule == "lifetime_value":  # VIPs tell the shop their birthday
@@ -1212,9 +1216,7 @@ class World:
         """The campaign goes out: one message per eligible recipient now; some order, some unsubscribe."""
         rng = self.rng
         template = self.templates[("campaign", doc["id"])]
-        audience = np.zeros(len(self.people), dtype=bool)  # a byte a contact, not a Python int a recipient
-        for name in plan.lists:
-            audience[np.frombuffer(self.members[name], dtype=np.int32)] = True
+        audience = self.people.on_lists(plan.lists)
         size = int(np.count_nonzero(audience))
         waiting = int(size * (1 - QUEUED_SHARE)) if plan.status == "live" else size
         fields = {
@@ -1332,10 +1334,10 @@ class World:
             }
 
     def member_rows(self) -> Iterator[tuple[int, int]]:
-        """``(list_id, contact_id)`` of every membership."""
+        """``(list_id, contact_id)`` of every membership, list by list."""
         first = self.people.first_id
-        for name, members in self.members.items():
-            for index in members:
+        for name in self.people.list_bits:
+            for index in marked_indexes(self.people.on_lists((name,))):
                 yield self.list_ids[name], first + index
 
 
