@@ -343,7 +343,7 @@ COUNTS = ("email_sent", "email_failed", "sms_sent", "sms_failed")
 
 class People:
     """Every contact of a world while it runs, as columns: one ``array`` of numbers per attribute, sized once for
-    ``size`` contacts (42 bytes a contact; text such as names, countries and plans kept as indexes into their
+    ``size`` contacts (37 bytes a contact; text such as names, countries and plans kept as indexes into their
     vocabularies, the e-mail address and phone number rebuilt from what they are made of, the lifetime value in
     pence; the UUID is not kept, see :meth:`World.uuids`), so a million contacts take tens of megabytes rather
     than the gigabyte and more of one object each. The rare soft bounce's end is kept by index in
@@ -368,9 +368,12 @@ class People:
         self.flags = column("B")  # BAD | OPTED_IN | SMS_OK | SUBSCRIBED | ORDERED_LATELY
         self.opt_out, self.last_seen = column("i", _NONE), column("i", _NONE)
         self.suppressed, self.suppressed_until = column("B"), {}  # index -> until, for soft bounces only
-        self.orders, self.ltv, self.plan = column("H"), column("i"), column("B")  # ltv in pence
+        # orders and COUNTS in a byte each: a year brings a contact a few dozen at most (a fortnightly subscriber's
+        # orders and receipts, the campaigns and flows; 25 messages of a kind at most in a world of 20,000), and
+        # one more than 255 would raise OverflowError rather than wrap
+        self.orders, self.ltv, self.plan = column("B"), column("i"), column("B")  # ltv in pence
         self.lists, self.tags = column("H"), column("H")  # bits of list_bits / tag_bits
-        self.counts = column("H", per=4)  # COUNTS per contact (a year never brings one 65,536 messages of a kind)
+        self.counts = column("B", per=4)
 
     def add(self, created: int, first: str, last: str, country: str, source: str, domain: str, phone: int) -> int:
         """The next contact (its flags and UUID set by :meth:`settle`); returns its index."""
