@@ -364,6 +364,9 @@ def test_a_person_kept_as_numbers_reads_back_what_it_was_made_of():
         False,
     )
     assert ada.in_list("VIP") and not ada.in_list("Newsletter") and ada.tags == {"vip"} and ada.counts == (0, 0, 2, 0)
+    assert (ada.bad, ada.opted_in, ada.sms_ok, ada.source) == (False, True, False, made[3][3])  # beside those bits
+    ada.suppressed = None
+    assert ada.suppressed is None and not ada.suppressed_at(0) and ada.opted_in and not ada.subscribed
     assert not people[4].in_list("VIP") and people[4].counts == (0, 0, 0, 0)  # the others are untouched
 
 

@@ -345,13 +345,15 @@ COUNTS = ("email_sent", "email_failed", "sms_sent", "sms_failed")
 
 class People:
     """Every contact of a world while it runs, as columns: one ``array`` of numbers per attribute, sized once for
-    ``size`` contacts (37 bytes a contact; text such as names, countries and plans kept as indexes into their
+    ``size`` contacts (35 bytes a contact; text such as names, countries and plans kept as indexes into their
     vocabularies, the e-mail address and phone number rebuilt from what they are made of, the lifetime value in
     pence; the UUID is not kept, see :meth:`World.uuids`), so a million contacts take tens of megabytes rather
     than the gigabyte and more of one object each. The rare soft bounce's end is kept by index in
     ``suppressed_until``. :class:`Person` is a view of one of them."""
 
     BAD, OPTED_IN, SMS_OK, SUBSCRIBED, ORDERED_LATELY = 1, 2, 4, 8, 16  # lately: within CHURN_DAYS of the clock
+    SUPPRESSION_SHIFT = 5
+    SUPPRESSION = 3 << SUPPRESSION_SHIFT  # the flags' bits of the suppression's reason
 
     def __init__(self, first_id: int, lists: Iterable[str], tags: Iterable[str], size: int) -> None:
         self.first_id, self.size = first_id, 0
@@ -364,12 +366,13 @@ class People:
 
         self.created = column("i")
         self.names = column("H")  # first name index * 256 + last name index
-        self.place = column("H")  # country index * 256 + e-mail domain index
-        self.source = column("B")
+        self.place = column("H")  # country index << 8 | source index << 4 | e-mail domain index
         self.phone = column("i")  # the digits after the country's dialling prefix, 0 for no phone
-        self.flags = column("B")  # BAD | OPTED_IN | SMS_OK | SUBSCRIBED | ORDERED_LATELY
+        # BAD | OPTED_IN | SMS_OK | SUBSCRIBED | ORDERED_LATELY, and why the address is suppressed (an index into
+        # SUPPRESSIONS) << SUPPRESSION_SHIFT
+        self.flags = column("B")
         self.opt_out, self.last_seen = column("i", _NONE), column("i", _NONE)
-        self.suppressed, self.suppressed_until = column("B"), {}  # index -> until, for soft bounces only
+        self.suppressed_until: dict[int, int] = {}  # index -> until, for soft bounces only
         # orders and COUNTS in a byte each: a year brings a contact a few dozen at most (a fortnightly subscriber's
         # orders and receipts, the campaigns and flows; 25 messages of a kind at most in a world of 20,000), and
         # one more than 255 would raise OverflowError rather than wrap
@@ -383,8 +386,7 @@ class People:
         self.size += 1
         self.created[index] = created
         self.names[index] = _FIRST_INDEX[first] << 8 | _LAST_INDEX[last]
-        self.place[index] = _COUNTRY_INDEX[country] << 8 | _DOMAIN_INDEX[domain]
-        self.source[index] = _SOURCE_INDEX[source]
+        self.place[index] = _COUNTRY_INDEX[country] << 8 | _SOURCE_INDEX[source] << 4 | _DOMAIN_INDEX[domain]
         self.phone[index] = phone
         return index
 
@@ -479,12 +481,12 @@ class Person:
 
     @property
     def source(self) -> str:
-        return SOURCE.values[self.people.source[self.index]]
+        return SOURCE.values[self.people.place[self.index] >> 4 & 15]
 
     @property
     def email(self) -> str:
         names, place = self.people.names[self.index], self.people.place[self.index]
-        return f"{_LOCAL_PARTS[names]}{self.id}@{DOMAIN.values[place & 255]}"
+        return f"{_LOCAL_PARTS[names]}{self.id}@{DOMAIN.values[place & 15]}"
 
     @property
     def phone(self) -> str | None:
@@ -519,11 +521,13 @@ class Person:
 
     @property
     def suppressed(self) -> str | None:
-        return SUPPRESSIONS[self.people.suppressed[self.index]]
+        return SUPPRESSIONS[(self.people.flags[self.index] & People.SUPPRESSION) >> People.SUPPRESSION_SHIFT]
 
     @suppressed.setter
     def suppressed(self, reason: str | None) -> None:
-        self.people.suppressed[self.index] = SUPPRESSIONS.index(reason)
+        flags = self.people.flags
+        reason_bits = SUPPRESSIONS.index(reason) << People.SUPPRESSION_SHIFT
+        flags[self.index] = flags[self.index] & ~People.SUPPRESSION | reason_bits
 
     @property
     def plan(self) -> str:
@@ -540,11 +544,11 @@ class Person:
         """Whether the address is suppressed at ``t``, a suppression that ran out by then lifted (read from the
         columns directly: every campaign asks it of every recipient)."""
         people, index = self.people, self.index
-        if not people.suppressed[index]:
+        if not people.flags[index] & People.SUPPRESSION:
             return False
         until = people.suppressed_until.get(index)
         if until is not None and until <= t:
-            people.suppressed[index] = 0
+            people.flags[index] &= ~People.SUPPRESSION
             del people.suppressed_until[index]
             return False
         return True
