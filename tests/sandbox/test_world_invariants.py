@@ -437,3 +437,21 @@ def test_live_sends_never_reach_the_seeded_webhook_endpoint(fresh_api):
         assert sent.status_code == 201, sent.text
     assert every(fresh_api, f"/webhooks/{hook['id']}/deliveries") == before  # nothing queued, nothing retried
     assert fresh_api.get(f"/webhooks/{hook['id']}").json() == hook
+
+
+@pytest.mark.parametrize(("lists", "code"), [(0, "B"), (8, "B"), (9, "H"), (16, "H"), (17, "I"), (64, "Q")])
+def test_a_contacts_list_bits_take_the_narrowest_column_that_holds_them(lists, code):
+    names = [f"List {n}" for n in range(lists)]
+    people = People(first_id=1, lists=names, tags=[], size=3)
+    for n in range(3):
+        people.add(-n, "Ada", "Lovelace", "GB", "api", "gmail.com", 0)
+    assert people.lists.typecode == code
+    if names:
+        people[1].join_list(names[-1])
+        assert people[1].in_list(names[-1]) and not people[0].in_list(names[-1])
+        assert [chunk.tolist() for chunk in people.on_lists([names[-1]])] == [[1]]
+
+
+def test_more_lists_than_a_contacts_bits_hold_are_refused():
+    with pytest.raises(ValueError, match="at most 64"):
+        People(first_id=1, lists=[f"List {n}" for n in range(65)], tags=[], size=1)

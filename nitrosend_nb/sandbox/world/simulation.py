@@ -345,11 +345,11 @@ COUNTS = ("email_sent", "email_failed", "sms_sent", "sms_failed")
 
 class People:
     """Every contact of a world while it runs, as columns: one ``array`` of numbers per attribute, sized once for
-    ``size`` contacts (35 bytes a contact; text such as names, countries and plans kept as indexes into their
-    vocabularies, the e-mail address and phone number rebuilt from what they are made of, the lifetime value in
-    pence; the UUID is not kept, see :meth:`World.uuids`), so a million contacts take tens of megabytes rather
-    than the gigabyte and more of one object each. The rare soft bounce's end is kept by index in
-    ``suppressed_until``. :class:`Person` is a view of one of them."""
+    ``size`` contacts (31 bytes a contact with at most 8 lists and 8 tags; text such as names, countries and plans
+    kept as indexes into their vocabularies, the e-mail address and phone number rebuilt from what they are made
+    of, the lifetime value in pence; the UUID is not kept, see :meth:`World.uuids`), so a million contacts take
+    tens of megabytes rather than the gigabyte and more of one object each. The rare soft bounce's end is kept by
+    index in ``suppressed_until``. :class:`Person` is a view of one of them."""
 
     BAD, OPTED_IN, SMS_OK, SUBSCRIBED, ORDERED_LATELY = 1, 2, 4, 8, 16  # lately: within CHURN_DAYS of the clock
     SUPPRESSION_SHIFT = 5
@@ -366,8 +366,9 @@ class People:
 
         self.created = column("i")
         self.names = column("H")  # first name index * 256 + last name index
-        self.place = column("H")  # country index << 8 | source index << 4 | e-mail domain index
-        self.phone = column("i")  # the digits after the country's dialling prefix, 0 for no phone
+        # the phone number's digits after the country's dialling prefix (0: no phone, else 6 digits: 20 bits) << 12 |
+        # country index << 8 | source index << 4 | e-mail domain index
+        self.place = column("I")
         # BAD | OPTED_IN | SMS_OK | SUBSCRIBED | ORDERED_LATELY, and why the address is suppressed (an index into
         # SUPPRESSIONS) << SUPPRESSION_SHIFT
         self.flags = column("B")
@@ -377,7 +378,7 @@ class People:
         # orders and receipts, the campaigns and flows; 25 messages of a kind at most in a world of 20,000), and
         # one more than 255 would raise OverflowError rather than wrap
         self.orders, self.ltv, self.plan = column("B"), column("i"), column("B")  # ltv in pence
-        self.lists, self.tags = column("H"), column("H")  # bits of list_bits / tag_bits
+        self.lists, self.tags = column(_bits_code(self.list_bits)), column(_bits_code(self.tag_bits))
         self.counts = column("B", per=4)
 
     def add(self, created: int, first: str, last: str, country: str, source: str, domain: str, phone: int) -> int:
@@ -386,8 +387,9 @@ class People:
         self.size += 1
         self.created[index] = created
         self.names[index] = _FIRST_INDEX[first] << 8 | _LAST_INDEX[last]
-        self.place[index] = _COUNTRY_INDEX[country] << 8 | _SOURCE_INDEX[source] << 4 | _DOMAIN_INDEX[domain]
-        self.phone[index] = phone
+        self.place[index] = (
+            phone << 12 | _COUNTRY_INDEX[country] << 8 | _SOURCE_INDEX[source] << 4 | _DOMAIN_INDEX[domain]
+        )
         return index
 
     def settle(self, index: int, *, bad: bool, opted_in: bool, sms_ok: bool) -> None:
@@ -399,7 +401,7 @@ class People:
         read from the ``lists`` bits (the one record of who is on which list) a chunk at a time, never a mask or
         a list of them all (a million contacts' mask and its bits take 3 MB)."""
         bits = sum(self.list_bits[name] for name in names)
-        lists = np.frombuffer(self.lists, dtype=np.uint16)[: self.size]
+        lists = np.frombuffer(self.lists, dtype=f"u{self.lists.itemsize}")[: self.size]
         for start in range(0, self.size, chunk):
             yield np.flatnonzero(lists[start : start + chunk] & bits) + start
 
@@ -411,6 +413,14 @@ class People:
 
     def __iter__(self) -> Iterator[Person]:
         return map(Person, itertools.repeat(self), range(self.size))
+
+
+def _bits_code(bits: dict) -> str:
+    """The ``array`` type code of a column holding one bit for each of ``bits`` (a byte for up to 8 of them)."""
+    for code in "BHIQ":
+        if len(bits) <= 8 * array(code).itemsize:
+            return code
+    raise ValueError(f"{len(bits)} lists or tags: at most 64 fit a contact's bits")
 
 
 def _optional(column: str) -> property:
@@ -477,7 +487,7 @@ class Person:
 
     @property
     def country(self) -> str:
-        return COUNTRY.values[self.people.place[self.index] >> 8]
+        return COUNTRY.values[self.people.place[self.index] >> 8 & 15]
 
     @property
     def source(self) -> str:
@@ -490,7 +500,7 @@ class Person:
 
     @property
     def phone(self) -> str | None:
-        digits = self.people.phone[self.index]
+        digits = self.people.place[self.index] >> 12
         return f"{DIAL[self.country]}{digits}" if digits else None
 
     bad = _flag(People.BAD)
