@@ -12,7 +12,6 @@ import uuid
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
-import numpy as np
 import pytest
 from sandbox_helpers import every
 
@@ -28,7 +27,6 @@ from nitrosend_nb.sandbox.world.simulation import (
     SOURCES,
     People,
     billing_period_start,
-    marked_indexes,
     slug,
     uuid4_text,
 )
@@ -344,7 +342,7 @@ def test_a_person_kept_as_numbers_reads_back_what_it_was_made_of():
     for n, (first, last) in enumerate((f, la) for f in FIRST_NAMES for la in LAST_NAMES):
         country, (source, _), (domain, _) = list(DIAL)[n % len(DIAL)], SOURCES[n % 5], DOMAINS[n % 7]
         index = people.add(-n, first, last, country, source, domain, n % 3 and 100000 + n)
-        people.settle(index, bad=n % 2 == 0, opted_in=n % 3 == 0, sms_ok=n % 5 == 0, uuid=(n * 2**100) ^ n)
+        people.settle(index, bad=n % 2 == 0, opted_in=n % 3 == 0, sms_ok=n % 5 == 0)
         made.append((first, last, country, source, domain, n))
     assert len(people) == len(made) == len(FIRST_NAMES) * len(LAST_NAMES)
     for person, (first, last, country, source, domain, n) in zip(people, made, strict=True):
@@ -353,7 +351,7 @@ def test_a_person_kept_as_numbers_reads_back_what_it_was_made_of():
         assert (person.first, person.last, person.country, person.source) == (first, last, country, source)
         flags = (person.bad, person.opted_in, person.subscribed, person.sms_ok)
         assert flags == (n % 2 == 0, n % 3 == 0, n % 3 == 0, n % 5 == 0)
-        assert person.uuid == str(uuid.UUID(int=(n * 2**100) ^ n, version=4)) and person.created == -n
+        assert person.created == -n
     ada = people[3]
     assert ada.opt_out is None and ada.suppressed is None and ada.plan == "none" and ada.tags == set()
     ada.opt_out, ada.suppressed, ada.plan, ada.ltv, ada.subscribed = -50, "complaint", "monthly", 12.5, False
@@ -366,15 +364,30 @@ def test_a_person_kept_as_numbers_reads_back_what_it_was_made_of():
         False,
     )
     assert ada.in_list("VIP") and not ada.in_list("Newsletter") and ada.tags == {"vip"} and ada.counts == (0, 0, 2, 0)
+    assert (ada.bad, ada.opted_in, ada.sms_ok, ada.source) == (False, True, False, made[3][3])  # beside those bits
+    ada.suppressed = None
+    assert ada.suppressed is None and not ada.suppressed_at(0) and ada.opted_in and not ada.subscribed
     assert not people[4].in_list("VIP") and people[4].counts == (0, 0, 0, 0)  # the others are untouched
 
 
 @pytest.mark.parametrize("size", [0, 1, 7, 8, 9, 64, 1000])
-def test_a_campaigns_audience_is_read_from_its_mask_in_order_across_chunks(size):
-    mask = np.zeros(size, dtype=bool)
-    mask[::3] = True
-    mask[size - 1 :] = True  # the last one, where a chunk may end
-    assert list(marked_indexes(mask, chunk=8)) == [i for i in range(size) if i % 3 == 0 or i == size - 1]
+def test_a_lists_members_are_read_from_the_contacts_list_bits_in_order_across_chunks(size):
+    people = People(first_id=1, lists=["Newsletter", "VIP", "Customers"], tags=[], size=size)
+    for n in range(size):
+        people.add(-n, "Ada", "Lovelace", "GB", "api", "gmail.com", 0)
+        if n % 3 == 0 or n == size - 1:  # the last one, where a chunk may end
+            people[n].join_list("VIP")
+        if n % 4 == 0:
+            people[n].join_list("Customers")
+
+    def on(*names: str) -> list[int]:
+        chunks = list(people.on_lists(names, chunk=8))
+        assert all(len(chunk) <= 8 for chunk in chunks)
+        return [int(index) for chunk in chunks for index in chunk]
+
+    assert on("VIP") == [n for n in range(size) if n % 3 == 0 or n == size - 1]
+    assert on("VIP", "Customers") == [n for n in range(size) if n % 3 == 0 or n % 4 == 0 or n == size - 1]
+    assert on("Newsletter") == []
 
 
 def test_a_world_seeded_into_a_file_is_the_world_seeded_in_memory(tmp_path):
@@ -424,3 +437,21 @@ def test_live_sends_never_reach_the_seeded_webhook_endpoint(fresh_api):
         assert sent.status_code == 201, sent.text
     assert every(fresh_api, f"/webhooks/{hook['id']}/deliveries") == before  # nothing queued, nothing retried
     assert fresh_api.get(f"/webhooks/{hook['id']}").json() == hook
+
+
+@pytest.mark.parametrize(("lists", "code"), [(0, "B"), (8, "B"), (9, "H"), (16, "H"), (17, "I"), (64, "Q")])
+def test_a_contacts_list_bits_take_the_narrowest_column_that_holds_them(lists, code):
+    names = [f"List {n}" for n in range(lists)]
+    people = People(first_id=1, lists=names, tags=[], size=3)
+    for n in range(3):
+        people.add(-n, "Ada", "Lovelace", "GB", "api", "gmail.com", 0)
+    assert people.lists.typecode == code
+    if names:
+        people[1].join_list(names[-1])
+        assert people[1].in_list(names[-1]) and not people[0].in_list(names[-1])
+        assert [chunk.tolist() for chunk in people.on_lists([names[-1]])] == [[1]]
+
+
+def test_more_lists_than_a_contacts_bits_hold_are_refused():
+    with pytest.raises(ValueError, match="at most 64"):
+        People(first_id=1, lists=[f"List {n}" for n in range(65)], tags=[], size=1)

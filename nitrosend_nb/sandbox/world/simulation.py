@@ -29,10 +29,10 @@ import math
 import random
 import re
 from array import array
-from collections import deque
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from types import MappingProxyType
 from typing import Any, Protocol
 
 import numpy as np
@@ -192,6 +192,7 @@ SEARCH_UTM = (("utm_source", "google"), ("utm_medium", "cpc"), ("utm_term", "fre
 SOCIAL_UTM = (("utm_source", "instagram"), ("utm_medium", "social"))
 RECOVERY_UTM = (("utm_source", "nitrosend"), ("utm_medium", "email"))
 NO_UTM: tuple = ()
+NO_DATA: Mapping = MappingProxyType({})  # the data of a trigger that has none (shared, read-only)
 HARD_BOUNCE = Reason("hard_bounce", HARD_BOUNCE_DIAGNOSTIC, "recipient")
 SOFT_BOUNCE_REASON, PROVIDER_REASONS = SEEDED_FAILURES[1], SEEDED_FAILURES[2:5:2]
 _CLOCK_MIDNIGHT = CLOCK_START.replace(hour=0, minute=0, second=0)
@@ -344,12 +345,15 @@ COUNTS = ("email_sent", "email_failed", "sms_sent", "sms_failed")
 
 class People:
     """Every contact of a world while it runs, as columns: one ``array`` of numbers per attribute, sized once for
-    ``size`` contacts (58 bytes a contact; text such as names, countries and plans kept as indexes into their
-    vocabularies, the e-mail address, phone number and UUID rebuilt from what they are made of, the lifetime value
-    in pence), so a million contacts take tens of megabytes rather than the gigabyte and more of one object each.
-    The rare soft bounce's end is kept by index in ``suppressed_until``. :class:`Person` is a view of one of them."""
+    ``size`` contacts (31 bytes a contact with at most 8 lists and 8 tags; text such as names, countries and plans
+    kept as indexes into their vocabularies, the e-mail address and phone number rebuilt from what they are made
+    of, the lifetime value in pence; the UUID is not kept, see :meth:`World.uuids`), so a million contacts take
+    tens of megabytes rather than the gigabyte and more of one object each. The rare soft bounce's end is kept by
+    index in ``suppressed_until``. :class:`Person` is a view of one of them."""
 
     BAD, OPTED_IN, SMS_OK, SUBSCRIBED, ORDERED_LATELY = 1, 2, 4, 8, 16  # lately: within CHURN_DAYS of the clock
+    SUPPRESSION_SHIFT = 5
+    SUPPRESSION = 3 << SUPPRESSION_SHIFT  # the flags' bits of the suppression's reason
 
     def __init__(self, first_id: int, lists: Iterable[str], tags: Iterable[str], size: int) -> None:
         self.first_id, self.size = first_id, 0
@@ -362,16 +366,20 @@ class People:
 
         self.created = column("i")
         self.names = column("H")  # first name index * 256 + last name index
-        self.place = column("H")  # country index * 256 + e-mail domain index
-        self.source = column("B")
-        self.phone = column("i")  # the digits after the country's dialling prefix, 0 for no phone
-        self.flags = column("B")  # BAD | OPTED_IN | SMS_OK | SUBSCRIBED | ORDERED_LATELY
-        self.uuid = column("Q", per=2)  # the two halves of each contact's 128 random bits
+        # the phone number's digits after the country's dialling prefix (0: no phone, else 6 digits: 20 bits) << 12 |
+        # country index << 8 | source index << 4 | e-mail domain index
+        self.place = column("I")
+        # BAD | OPTED_IN | SMS_OK | SUBSCRIBED | ORDERED_LATELY, and why the address is suppressed (an index into
+        # SUPPRESSIONS) << SUPPRESSION_SHIFT
+        self.flags = column("B")
         self.opt_out, self.last_seen = column("i", _NONE), column("i", _NONE)
-        self.suppressed, self.suppressed_until = column("B"), {}  # index -> until, for soft bounces only
-        self.orders, self.ltv, self.plan = column("H"), column("i"), column("B")  # ltv in pence
-        self.lists, self.tags = column("H"), column("H")  # bits of list_bits / tag_bits
-        self.counts = column("H", per=4)  # COUNTS per contact (a year never brings one 65,536 messages of a kind)
+        self.suppressed_until: dict[int, int] = {}  # index -> until, for soft bounces only
+        # orders and COUNTS in a byte each: a year brings a contact a few dozen at most (a fortnightly subscriber's
+        # orders and receipts, the campaigns and flows; 25 messages of a kind at most in a world of 20,000), and
+        # one more than 255 would raise OverflowError rather than wrap
+        self.orders, self.ltv, self.plan = column("B"), column("i"), column("B")  # ltv in pence
+        self.lists, self.tags = column(_bits_code(self.list_bits)), column(_bits_code(self.tag_bits))
+        self.counts = column("B", per=4)
 
     def add(self, created: int, first: str, last: str, country: str, source: str, domain: str, phone: int) -> int:
         """The next contact (its flags and UUID set by :meth:`settle`); returns its index."""
@@ -379,15 +387,23 @@ class People:
         self.size += 1
         self.created[index] = created
         self.names[index] = _FIRST_INDEX[first] << 8 | _LAST_INDEX[last]
-        self.place[index] = _COUNTRY_INDEX[country] << 8 | _DOMAIN_INDEX[domain]
-        self.source[index] = _SOURCE_INDEX[source]
-        self.phone[index] = phone
+        self.place[index] = (
+            phone << 12 | _COUNTRY_INDEX[country] << 8 | _SOURCE_INDEX[source] << 4 | _DOMAIN_INDEX[domain]
+        )
         return index
 
-    def settle(self, index: int, *, bad: bool, opted_in: bool, sms_ok: bool, uuid: int) -> None:
-        """The contact's address quality, consent and UUID (drawn after its other attributes)."""
+    def settle(self, index: int, *, bad: bool, opted_in: bool, sms_ok: bool) -> None:
+        """The contact's address quality and consent (drawn after its other attributes)."""
         self.flags[index] = bad * self.BAD | opted_in * (self.OPTED_IN | self.SUBSCRIBED) | sms_ok * self.SMS_OK
-        self.uuid[2 * index : 2 * index + 2] = array("Q", (uuid >> 64, uuid & (2**64 - 1)))
+
+    def on_lists(self, names: Iterable[str], chunk: int = 8192) -> Iterator[np.ndarray]:
+        """The indexes of the contacts on any of the lists ``names``, ascending, an array per ``chunk`` contacts:
+        read from the ``lists`` bits (the one record of who is on which list) a chunk at a time, never a mask or
+        a list of them all (a million contacts' mask and its bits take 3 MB)."""
+        bits = sum(self.list_bits[name] for name in names)
+        lists = np.frombuffer(self.lists, dtype=f"u{self.lists.itemsize}")[: self.size]
+        for start in range(0, self.size, chunk):
+            yield np.flatnonzero(lists[start : start + chunk] & bits) + start
 
     def __len__(self) -> int:
         return self.size
@@ -397,6 +413,14 @@ class People:
 
     def __iter__(self) -> Iterator[Person]:
         return map(Person, itertools.repeat(self), range(self.size))
+
+
+def _bits_code(bits: dict) -> str:
+    """The ``array`` type code of a column holding one bit for each of ``bits`` (a byte for up to 8 of them)."""
+    for code in "BHIQ":
+        if len(bits) <= 8 * array(code).itemsize:
+            return code
+    raise ValueError(f"{len(bits)} lists or tags: at most 64 fit a contact's bits")
 
 
 def _optional(column: str) -> property:
@@ -463,26 +487,21 @@ class Person:
 
     @property
     def country(self) -> str:
-        return COUNTRY.values[self.people.place[self.index] >> 8]
+        return COUNTRY.values[self.people.place[self.index] >> 8 & 15]
 
     @property
     def source(self) -> str:
-        return SOURCE.values[self.people.source[self.index]]
+        return SOURCE.values[self.people.place[self.index] >> 4 & 15]
 
     @property
     def email(self) -> str:
         names, place = self.people.names[self.index], self.people.place[self.index]
-        return f"{_LOCAL_PARTS[names]}{self.id}@{DOMAIN.values[place & 255]}"
+        return f"{_LOCAL_PARTS[names]}{self.id}@{DOMAIN.values[place & 15]}"
 
     @property
     def phone(self) -> str | None:
-        digits = self.people.phone[self.index]
+        digits = self.people.place[self.index] >> 12
         return f"{DIAL[self.country]}{digits}" if digits else None
-
-    @property
-    def uuid(self) -> str:
-        high, low = self.people.uuid[2 * self.index : 2 * self.index + 2]
-        return uuid4_text(high << 64 | low)
 
     bad = _flag(People.BAD)
     opted_in = _flag(People.OPTED_IN)
@@ -512,11 +531,13 @@ class Person:
 
     @property
     def suppressed(self) -> str | None:
-        return SUPPRESSIONS[self.people.suppressed[self.index]]
+        return SUPPRESSIONS[(self.people.flags[self.index] & People.SUPPRESSION) >> People.SUPPRESSION_SHIFT]
 
     @suppressed.setter
     def suppressed(self, reason: str | None) -> None:
-        self.people.suppressed[self.index] = SUPPRESSIONS.index(reason)
+        flags = self.people.flags
+        reason_bits = SUPPRESSIONS.index(reason) << People.SUPPRESSION_SHIFT
+        flags[self.index] = flags[self.index] & ~People.SUPPRESSION | reason_bits
 
     @property
     def plan(self) -> str:
@@ -533,11 +554,11 @@ class Person:
         """Whether the address is suppressed at ``t``, a suppression that ran out by then lifted (read from the
         columns directly: every campaign asks it of every recipient)."""
         people, index = self.people, self.index
-        if not people.suppressed[index]:
+        if not people.flags[index] & People.SUPPRESSION:
             return False
         until = people.suppressed_until.get(index)
         if until is not None and until <= t:
-            people.suppressed[index] = 0
+            people.flags[index] &= ~People.SUPPRESSION
             del people.suppressed_until[index]
             return False
         return True
@@ -575,9 +596,9 @@ class World:
     ``message`` and ``suppression``)
     as soon as it is final (so memory holds the people and what is still to happen, not the year's documents), and
     leaves the contacts and their memberships (:meth:`contact_docs`, :meth:`member_rows`) and the ``campaigns`` /
-    ``flows`` sending facts. Events, suppressions and messages get their ids when made, in time order; each is
-    final then, except a transactional email, whose ``engagement`` a complaint adds to within
-    :data:`COMPLAINT_HOURS`: those are handed out, in order, once that time has passed."""
+    ``flows`` sending facts. Events, suppressions and messages get their ids when made, in time order, and are
+    final then: a transactional email's ``engagement`` (a complaint within :data:`COMPLAINT_HOURS` included) is
+    decided as it is sent."""
 
     def __init__(
         self,
@@ -617,13 +638,13 @@ class World:
         self.seq = itertools.count()
         self.forms: dict[tuple, int] = {}  # (World method's function, shared args) -> its number, from 1
         self.form_list: list[tuple] = [()]  # the forms by number
-        self.parked: dict[int, tuple] = {}  # order queued -> (World method's function, args): see :meth:`later`
+        self.parked: dict[int, tuple] = {}  # order queued -> (World method's function, *args): see :meth:`later`
+        self.paths: dict[tuple, tuple] = {}  # the flow steps contacts wait to go through, shared (see :meth:`step`)
         tags = [plan.tag for plan in spec.lists if plan.tag]
         self.people = People(self.first_contact, [plan.name for plan in spec.lists], tags, contacts)
-        self.members = {plan.name: array("i") for plan in spec.lists}  # the indexes of each list's members in order
+        self.drawn: tuple = ()  # the generator's state before the contacts' draws (set by :meth:`arrivals`)
         self.events = 0  # made so far
         self.messages = 0  # made so far
-        self.unreleased: deque[tuple[int, dict]] = deque()  # (moment, transactional email) not final, oldest first
         self.products = spec.products
         self.product_names = {slug_: name for slug_, name, _, _ in spec.products}
         self.prices = {slug_: price for slug_, _, price, _ in spec.products}
@@ -643,7 +664,7 @@ class World:
         the few happenings that are not one contact's with shared arguments (:meth:`happen`)."""
         if t < 0:
             order = next(self.seq)
-            self.parked[order] = (handler.__func__, args)
+            self.parked[order] = (handler.__func__, *args)
             heapq.heappush(self.queue, ((int(t) << 32) + order) << 64)
 
     def happen(self, t: float, handler: Callable[..., None], person: Person, *shared: Hashable) -> None:
@@ -677,9 +698,8 @@ class World:
                     self.later(at(*when), self.gathering, plan, share, event, resource)
         for _ in range(3 if self.count else 0):  # a developer's test orders from the shop's staging site
             self.later(-self.rng.uniform(1, 30) * DAY, self.test_order)
-        queue, arrive, pop, unreleased = self.queue, self.arrive, heapq.heappop, self.unreleased
+        queue, arrive, pop = self.queue, self.arrive, heapq.heappop
         form_list, parked, people = self.form_list, self.parked, self.people
-        final = COMPLAINT_HOURS * HOUR
         person = next(arrivals, None)
         while True:
             if person is not None and (not queue or person.created <= queue[0] >> 96):
@@ -687,10 +707,7 @@ class World:
             elif queue:
                 t = queue[0] >> 96
             else:
-                self.release(None)
                 return self
-            if unreleased and unreleased[0][0] + final < t:
-                self.release(t - final)
             if person is not None and t == person.created:
                 arrive(t, person)
                 person = next(arrivals, None)
@@ -701,14 +718,8 @@ class World:
                     handler, *shared = form_list[form]
                     handler(self, t, Person(people, happening & 0xFFFFFFFF), *shared)
                 else:
-                    handler, args = parked.pop(happening >> 64 & 0xFFFFFFFF)
+                    handler, *args = parked.pop(happening >> 64 & 0xFFFFFFFF)
                     handler(self, t, *args)
-
-    def release(self, before: int | None) -> None:
-        """Hand out the transactional emails made before ``before`` (every one when None)."""
-        unreleased, out = self.unreleased, self.out
-        while unreleased and (before is None or unreleased[0][0] < before):
-            out.message(unreleased.popleft()[1])
 
     # -- contacts arriving ---------------------------------------------------------------------------------------
     def day_weights(self) -> list[float]:
@@ -740,16 +751,21 @@ class World:
         moments = array("i", (self.opened + day * DAY + int(rng.random() * DAY) for day in days))
         del days
         np.frombuffer(moments, dtype=np.int32).sort()  # in place: no second column of 1M moments
-        for created in moments:
-            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-            country, source, domain = COUNTRY.draw(rng), SOURCE.draw(rng), DOMAIN.draw(rng)
-            phone = rng.randrange(100000, 999999) if rng.random() < 0.4 else 0
-            opted_in = rng.random() < (0.75 if source == "checkout" else 0.95)
+        self.drawn = rng.getstate()  # where the contacts' draws start (see :meth:`uuids`)
+        for created, drawn in zip(moments, drawn_contacts(rng, len(moments)), strict=True):
+            first, last, country, source, domain, phone, opted_in, bad, sms_ok, _ = drawn
             index = self.people.add(created, first, last, country, source, domain, phone)
-            bad = rng.random() < BAD_ADDRESS
-            sms_ok = bool(phone) and rng.random() < 0.7
-            self.people.settle(index, bad=bad, opted_in=opted_in, sms_ok=sms_ok, uuid=rng.getrandbits(128))
+            self.people.settle(index, bad=bad, opted_in=opted_in, sms_ok=sms_ok)
         return self.people
+
+    def uuids(self) -> Iterator[str]:
+        """The contacts' UUIDs, in order. Each is drawn on arrival with the contact's other attributes but read
+        only when the contacts are stored, so it is drawn again then from the generator's state saved before the
+        arrivals' draws rather than kept: 16 bytes a contact less (16 MB of peak memory at a million), for a
+        second pass of the draws (measured: 2.3 s a million with the UUIDs' text, about 1 % of the seeding)."""
+        rng = random.Random()
+        rng.setstate(self.drawn)
+        return (uuid4_text(drawn[-1]) for drawn in drawn_contacts(rng, len(self.people)))
 
     def arrive(self, t: int, person: Person) -> None:
         """A contact is created: sign-up event, lists, flows, and what it will do later."""
@@ -768,7 +784,7 @@ class World:
                 self.join(t, person, plan)
             elif plan.rule == "loyalty" and rng.random() < plan.param:
                 self.happen(t + rng.uniform(0.5, 21) * DAY, self.loyalty, person, plan)
-        self.start_flows(t, "contact_add", person, signup and signup["id"], {})
+        self.start_flows(t, "contact_add", person, signup and signup["id"], NO_DATA)
         if person.source == "checkout":
             self.happen(t + 30, self.order, person, self.basket(), NO_UTM)
         elif rng.random() < 0.2:
@@ -786,7 +802,6 @@ class World:
         """``person`` joins the list of ``plan`` (once) and takes its tag."""
         if not person.in_list(plan.name):
             person.join_list(plan.name)
-            self.members[plan.name].append(person.index)
             if plan.tag:
                 person.add_tag(plan.tag)
             if plan.rule == "lifetime_value":  # VIPs tell the shop their birthday
@@ -956,13 +971,12 @@ class World:
         if person.subscribed:
             person.subscribed, person.opt_out = False, t
 
-    def complain(self, t: int, person: Person, message: dict) -> None:
-        """The recipient marks ``message`` as spam: suppressed and unsubscribed."""
+    def complain(self, t: int, person: Person, source: str) -> None:
+        """The recipient marks an email as spam (``source``: its provider event, see :func:`provider_event`):
+        suppressed and unsubscribed."""
         if not self.is_suppressed(t, person):
-            self.suppress(t, person, "complaint", message)
+            self.suppress(t, person, "complaint", source)
         self.unsubscribe(t, person)
-        if "engagement" in message:
-            message["engagement"].append(["complained", stamp(t)])
 
     def test_order(self, t: int) -> None:
         """An order tracked with ``test: true`` by the shop's staging site (counted nowhere)."""
@@ -1045,10 +1059,7 @@ class World:
                 person.count((channel == "sms") * 2 + (doc["status"] == "failed"))
         doc["id"] = self.first_message + self.messages
         self.messages += 1
-        if "engagement" in doc:  # a transactional email: a complaint may still add to its engagement
-            self.unreleased.append((t, doc))
-        else:
-            self.out.message(doc)
+        self.out.message(doc)
         return doc
 
     def outcome(self, reason: Reason, queued: bool = False) -> dict:
@@ -1104,7 +1115,12 @@ class World:
             if kind == "test":
                 fields.update(source_type="test", source_name=template["name"])
         if kind == "transactional":
-            fields["engagement"] = []
+            fields["engagement"] = self.engagement(t, failure)
+        complaint = None  # the moment the recipient marks the email as spam
+        if failure is None and kind != "test" and rng.random() < COMPLAINT.get(kind, 0):
+            complaint = t + rng.uniform(1, COMPLAINT_HOURS) * HOUR
+            if kind == "transactional" and complaint < 0:  # as :meth:`later` runs it: at the whole second
+                fields["engagement"].append(["complained", stamp(int(complaint))])
         message = self.message(
             t,
             person if kind != "test" else None,
@@ -1115,23 +1131,21 @@ class World:
             failure=failure,
         )
         if failure is HARD_BOUNCE:
-            self.suppress(t, person, "hard_bounce", message)
+            self.suppress(t, person, "hard_bounce", provider_event(message))
         elif failure is SOFT_BOUNCE_REASON:
-            self.suppress(t, person, "soft_bounce", message)
-        if kind == "transactional":
-            self.engage(t, message, failure)
-        if failure is None and kind != "test" and rng.random() < COMPLAINT.get(kind, 0):
-            self.later(t + rng.uniform(1, COMPLAINT_HOURS) * HOUR, self.complain, person, message)
+            self.suppress(t, person, "soft_bounce", provider_event(message))
+        if complaint is not None:
+            self.later(complaint, self.complain, person, provider_event(message))
         return message
 
-    def engage(self, t: int, message: dict, failure: Reason | None) -> None:
-        """A transactional email's delivery outcome: bounced, or delivered and perhaps opened and clicked
-        (moments on or after the clock's start are not reached)."""
-        rng, moments = self.rng, message["engagement"]
+    def engagement(self, t: int, failure: Reason | None) -> list[list[str]]:
+        """A transactional email's delivery outcome, as ``[type, at]`` pairs: bounced, or delivered and perhaps
+        opened and clicked (moments on or after the clock's start are not reached)."""
+        rng, moments = self.rng, []
         if failure is not None:
             if failure.code in BOUNCE_KINDS:
                 moments.append(["bounced", stamp(t + rng.randrange(1, 30))])
-            return
+            return moments
         delivered = t + rng.randrange(2, 40)
         opened = delivered + int(rng.expovariate(1 / (3 * HOUR)))
         clicked = opened + rng.randrange(5, 600)
@@ -1143,9 +1157,11 @@ class World:
             if not happens or moment >= 0:
                 break
             moments.append([kind, stamp(moment)])
+        return moments
 
-    def suppress(self, t: int, person: Person, reason: str, message: dict) -> None:
-        """Suppress ``person``'s address for ``reason`` because of ``message``."""
+    def suppress(self, t: int, person: Person, reason: str, source: str) -> None:
+        """Suppress ``person``'s address for ``reason`` because of the provider event ``source`` (see
+        :func:`provider_event`)."""
         person.suppressed = reason
         doc = suppression_doc(
             self.owner,
@@ -1153,7 +1169,7 @@ class World:
             reason,
             stamp(t),
             contact_id=person.id,
-            source_event_id=f"ses-{message.get('provider_id') or message['created_at']}",
+            source_event_id=source,
             provider="ses",
         )
         if reason == "soft_bounce":
@@ -1167,23 +1183,29 @@ class World:
             )
         self.out.suppression(doc)
 
-    def start_flows(self, t: int, trigger: str, person: Person, event: int | None, data: dict) -> bool:
+    def start_flows(self, t: int, trigger: str, person: Person, event: int | None, data: Mapping) -> bool:
         """Run every flow of the brand live at ``t`` whose trigger is ``trigger`` for ``person`` (``event``: the id
         of the event that triggered it, ``data`` its data); True when one started."""
         started = False
         for flow, live_since, live_until, lists in self.flows.get(trigger, ()):
             if live_since <= t < live_until and (not lists or any(person.in_list(name) for name in lists)):
-                self.step(t, flow, list(flow["steps"]), person, event, data)
+                self.step(t, flow, flow["steps"], person, event, data)
                 started = True
         return started
 
-    def step(self, t: int, flow: dict, steps: list[dict], person: Person, event: int | None, data: dict) -> None:
-        """Go through a flow's steps from ``t``: a wait queues the rest, a split reads the contact's tags now."""
+    def step(self, t: int, flow: dict, steps: Sequence[dict], person: Person, event: int | None, data: Mapping) -> None:
+        """Go through a flow's steps from ``t``: a wait queues the rest, a split reads the contact's tags now. The
+        rest is one tuple shared by every contact waiting for the same steps (in :attr:`paths`, by the steps' ids:
+        they live as long as the world), not a list each: with the arguments kept in one tuple and the shared empty
+        data of a sign-up, a waiting contact takes about half the memory (a million contacts' arrival spike keeps
+        tens of thousands waiting)."""
+        steps = list(steps)
         while steps:
             step = steps.pop(0)
             kind = step["type"]
             if kind == "wait":
-                self.later(t + step["duration"], self.step, flow, steps, person, event, data)
+                rest = self.paths.setdefault(tuple(map(id, steps)), tuple(steps))
+                self.later(t + step["duration"], self.step, flow, rest, person, event, data)
                 return
             if kind == "split":
                 taken = all(f["name"] == "contact_tag" and person.has_tag(f["value"]) for f in step["filters"])
@@ -1223,10 +1245,7 @@ class World:
         """The campaign goes out: one message per eligible recipient now; some order, some unsubscribe."""
         rng = self.rng
         template = self.templates[("campaign", doc["id"])]
-        audience = np.zeros(len(self.people), dtype=bool)  # a byte a contact, not a Python int a recipient
-        for name in plan.lists:
-            audience[np.frombuffer(self.members[name], dtype=np.int32)] = True
-        size = int(np.count_nonzero(audience))
+        size = sum(len(indexes) for indexes in self.people.on_lists(plan.lists))
         waiting = int(size * (1 - QUEUED_SHARE)) if plan.status == "live" else size
         fields = {
             "flow_id": doc["trigger"]["flow_id"],
@@ -1240,7 +1259,8 @@ class World:
             ("utm_campaign", slug(doc["name"])),
             ("utm_content", "hero-button"),
         )
-        for position, index in enumerate(marked_indexes(audience)):
+        audience = itertools.chain.from_iterable(indexes.tolist() for indexes in self.people.on_lists(plan.lists))
+        for position, index in enumerate(audience):
             person = self.people[index]
             if self.is_suppressed(t, person) or not (person.subscribed if doc["channel"] == "email" else person.sms_ok):
                 continue
@@ -1273,7 +1293,7 @@ class World:
     def contact_docs(self) -> Iterator[dict]:
         """The contacts as stored, their state at the clock's start (each attribute read once from its column)."""
         brand_id = self.owner["brand_id"]
-        for person in self.people:
+        for person, uuid in zip(self.people, self.uuids(), strict=True):
             cid, email, phone, orders = person.id, person.email, person.phone, person.orders
             subscribed, sms_ok, bad, opt_out = person.subscribed, person.sms_ok, person.bad, person.opt_out
             last_seen, created = person.last_seen, stamp(person.created)
@@ -1318,7 +1338,7 @@ class World:
             yield {
                 "id": cid,
                 "brand_id": brand_id,
-                "uuid": person.uuid,
+                "uuid": uuid,
                 "first_name": person.first,
                 "last_name": person.last,
                 "source": person.source,
@@ -1343,17 +1363,29 @@ class World:
             }
 
     def member_rows(self) -> Iterator[tuple[int, int]]:
-        """``(list_id, contact_id)`` of every membership."""
+        """``(list_id, contact_id)`` of every membership, list by list."""
         first = self.people.first_id
-        for name, members in self.members.items():
-            for index in members:
-                yield self.list_ids[name], first + index
+        for name in self.people.list_bits:
+            for indexes in self.people.on_lists((name,)):
+                yield from zip(itertools.repeat(self.list_ids[name]), (indexes + first).tolist())
 
 
-def marked_indexes(mask: np.ndarray, chunk: int = 8192) -> Iterator[int]:
-    """The indexes where ``mask`` is true, ascending, made ``chunk`` at a time (never one list of them all)."""
-    for start in range(0, len(mask), chunk):
-        yield from (np.flatnonzero(mask[start : start + chunk]) + start).tolist()
+def provider_event(message: dict) -> str:
+    """The id of the provider's event about ``message`` (a bounce or a complaint) that suppressed its address."""
+    return f"ses-{message.get('provider_id') or message['created_at']}"
+
+
+def drawn_contacts(rng: random.Random, count: int) -> Iterator[tuple]:
+    """``count`` arriving contacts' attributes, each drawn from ``rng`` in this order: first and last name,
+    country, source, e-mail domain, phone digits (0: no phone), opted in, bad address, SMS consent, UUID bits."""
+    for _ in range(count):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        country, source, domain = COUNTRY.draw(rng), SOURCE.draw(rng), DOMAIN.draw(rng)
+        phone = rng.randrange(100000, 999999) if rng.random() < 0.4 else 0
+        opted_in = rng.random() < (0.75 if source == "checkout" else 0.95)
+        bad = rng.random() < BAD_ADDRESS
+        sms_ok = bool(phone) and rng.random() < 0.7
+        yield first, last, country, source, domain, phone, opted_in, bad, sms_ok, rng.getrandbits(128)
 
 
 def opened_at(spec: BrandSeed) -> int:
