@@ -1004,7 +1004,9 @@ def seed_store(store: Store, seed: int = 0, contacts: int = 250) -> None:
     """Fill an empty store with the deterministic demo world and reset the clock to its start: ``contacts``
     contacts for the default brand (the roastery) and a fifth as many for the cafe."""
     collecting = gc.isenabled()
-    gc.disable()  # millions of documents that all live until the end: collection passes would only rescan them
+    # The year makes millions of documents, each freed by reference counting once written: the collection passes
+    # their allocations would trigger only rescan the world's long-lived objects.
+    gc.disable()
     try:
         with store.fresh_load(), store.bulk_load():
             _seed_account(store, seed, contacts)
