@@ -13,7 +13,7 @@ from contextlib import closing
 import pytest
 import requests
 from fastapi.routing import APIRoute
-from sandbox_helpers import Api, assert_error
+from sandbox_helpers import Api, assert_error, eventually
 from starlette.responses import Response
 
 from nitrosend_nb.sandbox import limits
@@ -52,11 +52,11 @@ def test_remembered_answers_are_the_first_answers_and_errors_are_never_remembere
     api = Api(sandbox)
     cafe = api.get("/brands").json()[1]["sid"]
     first = [answer(api, *request, cafe) for request in REQUESTS]  # read from the store
+    assert len(sandbox.app.state.pages) == 7 + 3 * READ_AHEAD_PAGES  # the 200s, and the pages after those naming one
     assert [answer(api, *request, cafe) for request in REQUESTS] == first  # the pages from the memo
     assert [status for status, *_ in first] == [200, 200, 200, 422, 422, 404, 200, 200, 200, 200]
     head = answer(api, "/contacts", {"limit": 7, "page": 3}, {}, cafe, method="HEAD")
     assert head[:2] == first[0][:2] and head[2] == b"" and head[3] == first[0][3]
-    assert len(sandbox.app.state.pages) == 7 + 3 * READ_AHEAD_PAGES  # the 200s, and the pages after those naming one
 
 
 def test_every_list_route_is_a_documented_route_tried_first(sandbox):
@@ -127,23 +127,35 @@ def test_pages_read_ahead_are_the_pages_each_request_reads_alone_until_a_write(f
     assert twice.headers["X-Page-Number"] == "3" and len(memo) == 2 + READ_AHEAD_PAGES  # none read after it
 
 
-def test_a_listing_read_through_is_read_further_ahead_at_each_hop(fresh_sandbox, fresh_api, monkeypatch):
+def test_a_listing_read_through_is_read_ahead_of_its_client(fresh_sandbox, fresh_api, monkeypatch):
     monkeypatch.setattr(list_pages, "READ_AHEAD_SECONDS", 60.0)  # no hop stopped short by a busy machine
     memo = fresh_sandbox.app.state.pages
-    hops, walked = [], []
-    for page in range(1, 51):  # 250 contacts, 5 a page
-        held = len(memo)
-        walked.append(answer(fresh_api, "/contacts", {"limit": 5, "page": page}, {}, ""))
-        if len(memo) > held:
-            hops.append((page, len(memo) - held))
-    assert hops == [(1, 4), (5, 8), (13, 16), (29, 22)]  # 3 ahead, then 7, 15, 31 (the listing ends at page 50)
+
+    def remembered() -> list[int]:
+        return [
+            page for page in range(1, 60) if memo.recall(key(page), fresh_sandbox.state.store.version()) is not None
+        ]
+
+    def key(page: int) -> tuple:
+        return ("/v1/my/contacts", f"limit=5&page={page}".encode(), None)
+
+    def walk(pages: range) -> list[tuple]:
+        return [answer(fresh_api, "/contacts", {"limit": 5, "page": page}, {}, "") for page in pages]
+
+    walked = walk(range(1, 2))  # 250 contacts, 5 a page: a hop reads page 1 and the 3 after it
+    assert remembered() == [1, 2, 3, 4]
+    walked += walk(range(2, 3))  # answered from memory: the next 7 pages are read in the background
+    eventually(lambda: remembered() == list(range(1, 12)))
+    walked += walk(range(3, 51))
+    eventually(lambda: remembered() == list(range(1, 51)))  # every page, and not one past the last
     fresh_sandbox.app.state.pages = PageMemo(budget=0)
-    assert walked == [answer(fresh_api, "/contacts", {"limit": 5, "page": page}, {}, "") for page in range(1, 51)]
+    assert walked == walk(range(1, 51))
 
 
 def test_read_ahead_grows_along_a_listing_and_starts_over_elsewhere():
     memo = PageMemo()
     listing = ("/v1/my/contacts", b"limit=5&page=", b"", None)
+    memo.keep(("/v1/my/contacts", b"limit=5&page=52", None), (0, 1, 0), Response(b"[]", headers={"X-Next-Page": "53"}))
     assert memo.read_ahead(listing, 1) == (READ_AHEAD_PAGES, 1 + READ_AHEAD_PAGES)
     memo.read_through(listing, 4, 4)
     assert memo.read_ahead(listing, 5) == (7, 12)  # the page right after the last hop's
@@ -151,12 +163,16 @@ def test_read_ahead_grows_along_a_listing_and_starts_over_elsewhere():
     memo.read_through(listing, 12, 9)  # that earlier hop's claim no longer is the frontier: nothing changes
     assert memo.read_ahead(listing, 10) == (18, None)  # overtaken: read up to the frontier, which stays
     memo.read_through(listing, 28, 20)  # the hop for 13-28 stopped short at 20 (its time was up)
+    assert memo.read_on(listing, 19) is None  # page 20 is not remembered: whether a next one exists is unknown
     assert memo.read_ahead(listing, 21) == (MOST_READ_AHEAD_PAGES, 21 + MOST_READ_AHEAD_PAGES)
     memo.read_through(listing, 52, 52)
-    assert memo.read_ahead(listing, 53 + MOST_READ_AHEAD_PAGES + 1)[0] == READ_AHEAD_PAGES  # out of reach
+    assert memo.read_on(listing, 20) is None  # before the last hop's pages
+    assert memo.read_on(listing, 22) == (53, MOST_READ_AHEAD_PAGES, 52 + MOST_READ_AHEAD_PAGES)  # among them
+    assert memo.read_on(listing, 23) is None  # the pages after 22 are the background hop's now
+    assert memo.read_ahead(listing, 83 + MOST_READ_AHEAD_PAGES + 2)[0] == READ_AHEAD_PAGES  # out of reach
     assert memo.read_ahead(("/v1/my/contacts", b"limit=9&page=", b"", None), 2)[0] == READ_AHEAD_PAGES
     memo.keep(("a",), (0, 9, 0), Response(b"[]"))  # a write since: every listing starts over
-    assert memo.read_ahead(listing, 53 + MOST_READ_AHEAD_PAGES + 2)[0] == READ_AHEAD_PAGES
+    assert memo.read_ahead(listing, 117 + READ_AHEAD_PAGES + 1)[0] == READ_AHEAD_PAGES
 
 
 def test_a_slow_page_is_not_held_back_by_pages_read_ahead(fresh_api, monkeypatch):
