@@ -31,6 +31,7 @@ replaced), so a client asking for another form of it just reads it itself.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import time
 from collections import OrderedDict
@@ -61,9 +62,8 @@ READ_AHEAD_SECONDS = 0.01
 _PAGE = re.compile(rb"(?:^|&)page=([0-9]{1,10})(?=&|$)")
 
 Key = tuple  # (path, query string, brand header): what a list answer depends on besides the data
-Stream = (
-    tuple  # (path, the query string before and after its page value, brand header): one listing read page after page
-)
+# (path, the query string before and after its page value, brand header): one listing read page after page
+Stream = tuple
 Read = tuple[Response | None, tuple | None]  # an answer and the version it was read at (None: not to be shared)
 
 
@@ -214,22 +214,40 @@ class ListRoute(APIRoute):
                         memo.hold(asyncio.create_task(_hop(state, memo, endpoint, request, stream, *planned)))
                     return found
             count, claimed = memo.read_ahead(stream, page) if stream else (0, None)
-            following = _following(stream, page, count) if stream else {}
-            ahead = memo.expect(list(following))
-            keys, read, read_at = list(ahead), {}, None
-            try:
-                (response, read), read_at = await run_in_threadpool(
-                    state.store.consistent, lambda: _read_pages(endpoint, request, keys)
-                )
-            finally:
-                memo.deliver(ahead, read, read_at)
-                if claimed is not None:
-                    memo.read_through(stream, claimed, max((following[key] for key in read), default=page))
-            if read_at is not None:
-                memo.keep(key, read_at, response)
-            return response
+            pages = {key: page, **_following(stream, page, count)} if stream else {key: 0}
+            return (await _read(state, memo, endpoint, request, pages, stream, claimed))[0]
 
         return handler
+
+
+async def _read(
+    state: SandboxState,
+    memo: PageMemo,
+    endpoint: Callable[[Request], Response],
+    request: Request,
+    pages: dict[Key, int],
+    stream: Stream | None,
+    claimed: int | None,
+) -> Read:
+    """Read ``request``'s page and, in the same hop, those after it among ``pages`` (its key first, then the keys
+    after it, with their page numbers) that no other hop is reading and the memo lacks; requests for them meanwhile
+    wait for it. Every page read goes into the memo, and when this hop claimed ``stream``'s pages up to ``claimed``,
+    how far it read (:meth:`PageMemo.read_through`). The answer to ``request`` and the version it was read at."""
+    own, *_ = pages
+    futures = memo.expect(list(pages))
+    ahead, read, read_at = [key for key in futures if key != own], {}, None
+    try:
+        (response, more), read_at = await run_in_threadpool(
+            state.store.consistent, lambda: _read_pages(endpoint, request, ahead)
+        )
+        read = {own: response, **more}
+    finally:
+        memo.deliver(futures, read, read_at)
+        if claimed is not None:
+            memo.read_through(stream, claimed, max((pages[key] for key in read), default=pages[own] - 1))
+    if own not in futures and read_at is not None:
+        memo.keep(own, read_at, response)
+    return response, read_at
 
 
 async def _hop(
@@ -243,25 +261,12 @@ async def _hop(
     claimed: int,
 ) -> None:
     """Read ``count`` pages of ``stream`` from ``first`` on into the memo, in the background (see
-    :meth:`PageMemo.read_on`); requests for them meanwhile wait for it. A page it cannot read is left to its own
+    :meth:`PageMemo.read_on`); ``request`` is a request of the listing's. A page it cannot read is left to its own
     request."""
     pages = _following(stream, first - 1, count)
-    futures = memo.expect(list(pages))
-    if not futures:
-        return
-    own, *rest = futures
-    asked = Request({**request.scope, "query_string": own[1]}, request.receive)  # as its client will ask for it
-    read, read_at = {}, None
-    try:
-        (response, more), read_at = await run_in_threadpool(
-            state.store.consistent, lambda: _read_pages(endpoint, asked, rest)
-        )
-        read = {own: response, **more}
-    except Exception:  # nothing read ahead: each page's own request reads it and answers the error
-        pass
-    finally:
-        memo.deliver(futures, read, read_at)
-        memo.read_through(stream, claimed, max((pages[key] for key in read), default=first - 1))
+    asked = Request({**request.scope, "query_string": next(iter(pages))[1]}, request.receive)  # as its client will
+    with contextlib.suppress(Exception):  # nothing read ahead: each page's own request reads it, answers the error
+        await _read(state, memo, endpoint, asked, pages, stream, claimed)
 
 
 def _paging(path: str, query: bytes, brand: str | None) -> tuple[Stream | None, int]:
