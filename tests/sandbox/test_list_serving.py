@@ -152,27 +152,62 @@ def test_a_listing_read_through_is_read_ahead_of_its_client(fresh_sandbox, fresh
     assert walked == walk(range(1, 51))
 
 
+@pytest.mark.parametrize(
+    "path, query",
+    [
+        ("/events", {"limit": 4}),
+        ("/messages", {"source_type": "all", "per_page": 3}),
+        ("/contacts", {"limit": 6, "sort": "last_name", "direction": "asc"}),
+    ],
+)
+def test_pages_read_ahead_together_are_the_pages_read_alone_in_every_group(
+    fresh_sandbox, fresh_api, monkeypatch, path, query
+):
+    # A hop reads the pages after its request's own in one query (Resource.list_responses): every group, every
+    # order, each page exactly its own request's answer, pagination headers included.
+    monkeypatch.setattr(list_pages, "READ_AHEAD_SECONDS", 60.0)  # no hop stopped short by a busy machine
+    memo = fresh_sandbox.app.state.pages
+
+    def walk(pages: range) -> list[tuple]:
+        return [answer(fresh_api, path, {**query, "page": page}, {}, "") for page in pages]
+
+    with_memo = walk(range(1, 41))
+    assert with_memo[-1][3]["X-Next-Page"] == "41"
+    eventually(lambda: len(memo) > 40)  # read ahead of the walk
+    fresh_sandbox.app.state.pages = PageMemo(budget=0)
+    assert with_memo == walk(range(1, 41))
+
+
 def test_read_ahead_grows_along_a_listing_and_starts_over_elsewhere():
     memo = PageMemo()
     listing = ("/v1/my/contacts", b"limit=5&page=", b"", None)
-    memo.keep(("/v1/my/contacts", b"limit=5&page=52", None), (0, 1, 0), Response(b"[]", headers={"X-Next-Page": "53"}))
+    most = MOST_READ_AHEAD_PAGES
+    assert most >= 15
+    edge = 21 + most  # the last page of the hop from 21 below, remembered with a next page
+    memo.keep(("/v1/my/contacts", f"limit=5&page={edge}".encode(), None), (0, 1, 0), next_page(edge + 1))
     assert memo.read_ahead(listing, 1) == (READ_AHEAD_PAGES, 1 + READ_AHEAD_PAGES)
     memo.read_through(listing, 4, 4)
     assert memo.read_ahead(listing, 5) == (7, 12)  # the page right after the last hop's
     assert memo.read_ahead(listing, 13) == (15, 28)  # asked while the hop for 5-12 still reads (claimed)
     memo.read_through(listing, 12, 9)  # that earlier hop's claim no longer is the frontier: nothing changes
-    assert memo.read_ahead(listing, 10) == (18, None)  # overtaken: read up to the frontier, which stays
+    assert memo.read_ahead(listing, 14) == (14, None)  # overtaken: read up to the frontier, which stays
     memo.read_through(listing, 28, 20)  # the hop for 13-28 stopped short at 20 (its time was up)
     assert memo.read_on(listing, 19) is None  # page 20 is not remembered: whether a next one exists is unknown
-    assert memo.read_ahead(listing, 21) == (MOST_READ_AHEAD_PAGES, 21 + MOST_READ_AHEAD_PAGES)
-    memo.read_through(listing, 52, 52)
+    assert memo.read_ahead(listing, 21) == (most, edge)
+    memo.read_through(listing, edge, edge)
     assert memo.read_on(listing, 20) is None  # before the last hop's pages
-    assert memo.read_on(listing, 22) == (53, MOST_READ_AHEAD_PAGES, 52 + MOST_READ_AHEAD_PAGES)  # among them
+    assert memo.read_on(listing, 22) == (edge + 1, most, edge + most)  # among them
     assert memo.read_on(listing, 23) is None  # the pages after 22 are the background hop's now
-    assert memo.read_ahead(listing, 83 + MOST_READ_AHEAD_PAGES + 2)[0] == READ_AHEAD_PAGES  # out of reach
+    reach = edge + 2 * most + 2  # past the frontier (edge + most) and what its hop read (most) plus one
+    assert memo.read_ahead(listing, reach)[0] == READ_AHEAD_PAGES  # out of reach
     assert memo.read_ahead(("/v1/my/contacts", b"limit=9&page=", b"", None), 2)[0] == READ_AHEAD_PAGES
     memo.keep(("a",), (0, 9, 0), Response(b"[]"))  # a write since: every listing starts over
-    assert memo.read_ahead(listing, 117 + READ_AHEAD_PAGES + 1)[0] == READ_AHEAD_PAGES
+    assert memo.read_ahead(listing, reach + READ_AHEAD_PAGES + 1)[0] == READ_AHEAD_PAGES
+
+
+def next_page(page: int) -> Response:
+    """A remembered page saying there is a next one."""
+    return Response(b"[]", headers={"X-Next-Page": str(page)})
 
 
 def test_a_slow_page_is_not_held_back_by_pages_read_ahead(fresh_api, monkeypatch):
@@ -283,6 +318,10 @@ def test_pages_in_any_order_are_the_offset_pages_while_boundaries_are_learnt(ord
 
     offsets = [*range(0, 180, 7), 161, 3, 90, 14, 175, 0, 40, 168, 9]  # in order, then jumping about
     assert [page(offset) for offset in offsets] == [expected(offset) for offset in offsets]
+    for offset in (0, 49, 161):  # three pages in one query (the read-ahead's), past the end too
+        three = [doc["id"] for doc in db.query("events", where, (), order, limit=7, offset=offset, pages=3)]
+        assert three == expected(offset) + expected(offset + 7) + expected(offset + 14)
+    assert [page(offset) for offset in offsets[::-1]] == [expected(offset) for offset in offsets[::-1]]
     db.delete("events", expected(21)[3])  # a write: what was learnt is forgotten
     assert [page(offset) for offset in offsets[::-1]] == [expected(offset) for offset in offsets[::-1]]
     db.close()

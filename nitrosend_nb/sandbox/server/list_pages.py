@@ -16,16 +16,19 @@ the page is read on the event loop; two of the extra ones are waits for the GIL)
 and clients read a listing page after page (``df()`` among them). So the hop that reads a page the memo lacks also
 reads some pages after it (while the page's answer says there is a next one), under the same lock hold and at the
 same version, into the memo: they are then answered on the event loop, and a request for one of them arriving
-meanwhile waits for that hop instead of reading it again. How many grows as a listing is read through, as an
-operating system's file read-ahead does (:meth:`PageMemo.read_ahead`): :data:`READ_AHEAD_PAGES` after a page asked
-for out of sequence; twice as many, plus one, each time the page a hop lacks comes within reach after the pages the
-listing's last hop claimed (its clients are reading it through), up to :data:`MOST_READ_AHEAD_PAGES`; a page behind
-them (overtaken by a concurrent client's next page) is read with the unread ones up to them. And a listing being
-read through is read on before its clients get there, as file read-ahead does asynchronously: a page answered from
-memory among those its last hop claimed starts the next hop in the background (:meth:`PageMemo.read_on`), so the
-clients read remembered pages while it reads (4 client threads: about 1.1-1.4x the rows a second of waiting for
-each hop). A page read ahead is exactly the answer to its own query string (the page's, with its ``page`` value
-replaced), so a client asking for another form of it just reads it itself.
+meanwhile waits for that hop instead of reading it again. The pages after the requested one are read together, in
+one query (``ListDocuments.pages``: the brand resolved, the query string parsed and the count looked up once, each
+page's body and headers exactly its own request's): a page read ahead costs about 0.35 ms of the reading thread's
+CPU instead of 0.5-0.6 (``benchmarks/sandbox.py``, 100 contacts a page). How many grows as a listing is read
+through, as an operating system's file read-ahead does (:meth:`PageMemo.read_ahead`): :data:`READ_AHEAD_PAGES` after
+a page asked for out of sequence; twice as many, plus one, each time the page a hop lacks comes within reach after
+the pages the listing's last hop claimed (its clients are reading it through), up to :data:`MOST_READ_AHEAD_PAGES`;
+a page behind them (overtaken by a concurrent client's next page) is read with the unread ones up to them. And a
+listing being read through is read on before its clients get there, as file read-ahead does asynchronously: a page
+answered from memory among those its last hop claimed starts the next hop in the background
+(:meth:`PageMemo.read_on`), so the clients read remembered pages while it reads (4 client threads: about 1.1-1.4x
+the rows a second of waiting for each hop). A page read ahead is exactly the answer to its own query string (the
+page's, with its ``page`` value replaced), so a client asking for another form of it just reads it itself.
 """
 
 from __future__ import annotations
@@ -36,7 +39,8 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from itertools import takewhile
+from typing import Any, Protocol
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
@@ -52,12 +56,15 @@ PAGE_MEMO_BYTES = 32 * 1024 * 1024
 #: (``benchmarks/sandbox.py --before``: with 3, a first read after a write costs 0.65 ms of server CPU a page instead
 #: of 0.85; a fixed 7 saved about 0.05 ms more, at twice the reading a client of one page does not need).
 READ_AHEAD_PAGES = 3
-#: The most pages read ahead for a listing read through (a hop of 32 pages of 100 contacts: about 8 ms).
-MOST_READ_AHEAD_PAGES = 31
+#: The most pages read ahead for a listing read through (a hop of 16 pages of 100 contacts: about 6 ms). Its
+#: clients wait for a hop's pages until the whole hop is read: with 4 client threads, 15 served 1.0-1.1x the rows a
+#: second of 31 and 0.9-1.2x of 7, for 0.59-0.62 ms of server CPU a page (``benchmarks/sandbox.py``, same run).
+MOST_READ_AHEAD_PAGES = 15
 #: Listings whose read-ahead is remembered (least recently read go first).
 REMEMBERED_STREAMS = 256
-#: Seconds after which a hop reads no more pages ahead: a slow listing (a search matching few rows) is not held back
-#: by pages its client may never ask for (a page of 100 contacts takes about 0.25 ms).
+#: Seconds a hop's pages read ahead may take, judged by the time the requested page took (they are read in one
+#: query, as many as fit): a slow listing (a search matching few rows) is not held back by pages its client may
+#: never ask for (a page of 100 contacts takes about 0.25-0.4 ms).
 READ_AHEAD_SECONDS = 0.01
 _PAGE = re.compile(rb"(?:^|&)page=([0-9]{1,10})(?=&|$)")
 
@@ -65,6 +72,17 @@ Key = tuple  # (path, query string, brand header): what a list answer depends on
 # (path, the query string before and after its page value, brand header): one listing read page after page
 Stream = tuple
 Read = tuple[Response | None, tuple | None]  # an answer and the version it was read at (None: not to be shared)
+
+
+class ListEndpoint(Protocol):
+    """A list route's endpoint (``resource_routes.ListDocuments``): called in the thread pool, it resolves the
+    brand itself."""
+
+    def __call__(self, request: Request) -> Response:
+        """The response to ``request``."""
+
+    def pages(self, request: Request, count: int) -> list[Response]:
+        """The responses to ``request``'s page and the ``count - 1`` after it (fewer past the last page)."""
 
 
 class PageMemo:
@@ -223,7 +241,7 @@ class ListRoute(APIRoute):
 async def _read(
     state: SandboxState,
     memo: PageMemo,
-    endpoint: Callable[[Request], Response],
+    endpoint: ListEndpoint,
     request: Request,
     pages: dict[Key, int],
     stream: Stream | None,
@@ -233,9 +251,9 @@ async def _read(
     after it, with their page numbers) that no other hop is reading and the memo lacks; requests for them meanwhile
     wait for it. Every page read goes into the memo, and when this hop claimed ``stream``'s pages up to ``claimed``,
     how far it read (:meth:`PageMemo.read_through`). The answer to ``request`` and the version it was read at."""
-    own, *_ = pages
+    own, *after = pages
     futures = memo.expect(list(pages))
-    ahead, read, read_at = [key for key in futures if key != own], {}, None
+    ahead, read, read_at = list(takewhile(futures.__contains__, after)), {}, None  # up to one being read
     try:
         (response, more), read_at = await run_in_threadpool(
             state.store.consistent, lambda: _read_pages(endpoint, request, ahead)
@@ -253,7 +271,7 @@ async def _read(
 async def _hop(
     state: SandboxState,
     memo: PageMemo,
-    endpoint: Callable[[Request], Response],
+    endpoint: ListEndpoint,
     request: Request,
     stream: Stream,
     first: int,
@@ -286,23 +304,18 @@ def _following(stream: Stream, page: int, count: int) -> dict[Key, int]:
     return {(path, before + str(page + step).encode() + after, brand): page + step for step in range(1, count + 1)}
 
 
-def _read_pages(endpoint: Callable[[Request], Response], request: Request, ahead: list[Key]) -> tuple:
-    """The answer to ``request`` and those to the requests for the pages ``ahead`` (keys of the pages after it,
-    in order) as far as each answer says there is a next page and within :data:`READ_AHEAD_SECONDS`:
-    ``(response, {key: response})``. Runs in the
-    thread pool, under the store's lock."""
+def _read_pages(endpoint: ListEndpoint, request: Request, ahead: list[Key]) -> tuple:
+    """The answer to ``request`` and those to the requests for the pages ``ahead`` (keys of the consecutive
+    pages after it), the latter read together (:meth:`ListEndpoint.pages`: one query) when the former says there
+    is a next page, as many as fit in :data:`READ_AHEAD_SECONDS` at the time ``request``'s page took:
+    ``(response, {key: response})``. Runs in the thread pool, under the store's lock."""
     started = time.perf_counter()
     response = endpoint(request)
-    read: dict[Key, Response] = {}
-    previous = response
-    for key in ahead:
-        if previous.status_code != 200 or "x-next-page" not in previous.headers:
-            break
-        if time.perf_counter() - started > READ_AHEAD_SECONDS:
-            break
-        try:
-            previous = endpoint(Request({**request.scope, "query_string": key[1]}, request.receive))
-        except Exception:  # not read ahead: the page's own request reads it and answers the error
-            break
-        read[key] = previous
-    return response, read
+    fit = min(len(ahead), int(READ_AHEAD_SECONDS / max(time.perf_counter() - started, 1e-6)))
+    if not fit or response.status_code != 200 or "x-next-page" not in response.headers:
+        return response, {}
+    try:
+        read = endpoint.pages(Request({**request.scope, "query_string": ahead[0][1]}, request.receive), fit)
+    except Exception:  # not read ahead: each page's own request reads it and answers the error
+        return response, {}
+    return response, dict(zip(ahead, read, strict=False))  # fewer past the last page

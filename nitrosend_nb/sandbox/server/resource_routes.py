@@ -21,22 +21,38 @@ from .dependencies import get_state
 from .list_pages import ListRoute
 
 
+class ListDocuments:
+    """List (paginated groups: ``page`` + ``limit``/``per_page``/``per`` and X-* headers).
+
+    The list endpoint of one resource, served by :class:`.list_pages.ListRoute`: called in the thread pool, it
+    resolves the brand itself; :meth:`pages` answers pages after the requested one too, for the route's
+    read-ahead."""
+
+    def __init__(self, resource: Resource) -> None:
+        self.resource = resource
+
+    def __call__(self, request: Request) -> Response:
+        """The response to ``request``."""
+        return self.resource.list_response(get_state(request), request)
+
+    def pages(self, request: Request, count: int) -> list[Response]:
+        """The responses to ``request``'s page and the ``count - 1`` after it (fewer past the last page), read
+        together (:meth:`~..services.resource.Resource.list_responses`)."""
+        return self.resource.list_responses(get_state(request), request, count)
+
+
 def list_route(router: APIRouter, resource: Resource, prefix: str = "", dependencies: Sequence[Any] = ()) -> None:
-    """Add the resource's list route (``GET prefix/<table>``, a :class:`.list_pages.ListRoute`) to ``router``;
-    ``dependencies`` are documented with it (its endpoint resolves the brand itself)."""
-
-    def list_documents(request: Request) -> Response:
-        """List (paginated groups: ``page`` + ``limit``/``per_page``/``per`` and X-* headers). Served by
-        :class:`.list_pages.ListRoute`, which calls this in the thread pool; the brand is resolved here."""
-        return resource.list_response(get_state(request), request)
-
+    """Add the resource's list route (``GET prefix/<table>``, a :class:`.list_pages.ListRoute` answering with a
+    :class:`ListDocuments`) to ``router``; ``dependencies`` are documented with it."""
     router.add_api_route(
         f"{prefix}/{resource.table}",
-        list_documents,
+        ListDocuments(resource),
         methods=["GET"],
         dependencies=list(dependencies),
         tags=[resource.label + "s"],
         summary=f"List {resource.table}",
+        description="List (paginated groups: ``page`` + ``limit``/``per_page``/``per`` and X-* headers).",
+        name="list_documents",
         route_class_override=ListRoute,
     )
 

@@ -37,9 +37,12 @@ class Contacts(Resource):
         memberships = state.store.list_ids_by_contact([d["id"] for d in docs])
         return [contact_shape.present(doc, memberships[doc["id"]]) for doc in docs]
 
-    def page_body(self, state: SandboxState, where: str, query: Query, limit: int, offset: int) -> bytes:
-        """A page spliced from the contacts' stored served text and list ids (nothing decoded)."""
-        return contact_shape.page_text(state.store.contact_page(where, query.params, query.order, limit, offset))
+    def page_bodies(
+        self, state: SandboxState, where: str, query: Query, limit: int, offset: int, count: int
+    ) -> list[bytes]:
+        """Pages spliced from the contacts' stored served text and list ids (nothing decoded)."""
+        rows = state.store.contact_page(where, query.params, query.order, limit, offset, count)
+        return [contact_shape.page_text(rows[at : at + limit]) for at in range(0, count * limit, limit)]
 
     def list_query(self, state: SandboxState, request: Request) -> Query:
         query = request.query_params

@@ -30,9 +30,13 @@ class PageRequest:
         """Rows skipped before this page."""
         return (self.page - 1) * self.limit
 
+    def last_page(self, total: int) -> int:
+        """The last page of a result set of ``total`` rows (an empty set still has one page)."""
+        return max(1, math.ceil(total / self.limit))
+
     def headers(self, total: int) -> dict[str, str]:
-        """The pagination headers for a result set of ``total`` rows (an empty set still has one page)."""
-        pages = max(1, math.ceil(total / self.limit))
+        """The pagination headers for a result set of ``total`` rows."""
+        pages = self.last_page(total)
         headers = {"X-Total-Count": str(total), "X-Total-Pages": str(pages), "X-Page-Number": str(self.page)}
         if self.page < pages:
             headers["X-Next-Page"] = str(self.page + 1)

@@ -11,7 +11,7 @@ Every resource is brand-owned: :meth:`Resource.fetch`, :meth:`Resource.page`, :m
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fastapi import Request
@@ -106,23 +106,39 @@ class Resource:
 
     def list_response(self, state: SandboxState, request: Request) -> Response:
         """The list endpoint's response: a page of the matching documents, or all of them (unpaginated groups)."""
+        return self.list_responses(state, request, 1)[0]
+
+    def list_responses(self, state: SandboxState, request: Request, pages: int) -> list[Response]:
+        """The list endpoint's responses to the page ``request`` asks for and the ``pages - 1`` after it (fewer
+        past the last page), each exactly what a request for it would get; an unpaginated group's one response.
+        The list route reads pages ahead of its clients with it."""
         query = self.list_query(state, request)
-        return self.page(state, request, query) if self.paginated else self.all(state, query)
+        return self.pages(state, request, query, pages) if self.paginated else [self.all(state, query)]
 
     def page(self, state: SandboxState, request: Request, query: Query) -> Response:
         """Respond with one page of the brand's documents matching ``query`` and the pagination headers."""
+        return self.pages(state, request, query, 1)[0]
+
+    def pages(self, state: SandboxState, request: Request, query: Query, count: int) -> list[Response]:
+        """The responses to the page ``request`` asks for and the ``count - 1`` after it (up to the last page) of
+        the brand's documents matching ``query``, with their pagination headers: read in one query."""
         pager = page_request(request, self.page_size)
         where = state.in_brand(query.where)
         total = state.store.count(self.table, where, query.params)
-        return encoded_response(
-            self.page_body(state, where, query, pager.limit, pager.offset), 200, pager.headers(total)
-        )
+        count = max(1, min(count, pager.last_page(total) - pager.page + 1))
+        bodies = self.page_bodies(state, where, query, pager.limit, pager.offset, count)
+        return [
+            encoded_response(body, 200, replace(pager, page=pager.page + step).headers(total))
+            for step, body in enumerate(bodies)
+        ]
 
-    def page_body(self, state: SandboxState, where: str, query: Query, limit: int, offset: int) -> bytes:
-        """The encoded JSON array of one page of the documents matching ``where`` (brand-bound) in ``query``'s
-        order."""
-        docs = state.store.query(self.table, where, query.params, query.order, limit, offset)
-        return encode(self.present_list(state, docs))
+    def page_bodies(
+        self, state: SandboxState, where: str, query: Query, limit: int, offset: int, count: int
+    ) -> list[bytes]:
+        """The encoded JSON arrays of ``count`` consecutive pages of ``limit`` documents matching ``where``
+        (brand-bound) in ``query``'s order, from ``offset`` on."""
+        docs = state.store.query(self.table, where, query.params, query.order, limit, offset, count)
+        return [encode(self.present_list(state, docs[at : at + limit])) for at in range(0, count * limit, limit)]
 
     def all(self, state: SandboxState, query: Query) -> Response:
         """Respond with every document of the brand matching ``query`` (the unpaginated groups)."""

@@ -429,28 +429,39 @@ class Store:
         order: str = "id DESC",
         limit: int | None = None,
         offset: int = 0,
+        pages: int = 1,
     ) -> list[dict]:
-        """Documents matching an SQL ``where`` clause, ordered, optionally one page of them.
+        """Documents matching an SQL ``where`` clause, ordered, optionally one page of them (or ``pages``
+        consecutive pages of ``limit``, in one query).
 
         A page deep into a list ordered by id is found without an OFFSET scan over the documents: its first id
         comes from :meth:`_boundary` and the page is read by seeking to it (``id <= ?``).
         """
-        return self._docs(self._select("id, doc", table, where, params, order, limit, offset))
+        return self._docs(self._select("id, doc", table, where, params, order, limit, offset, pages))
 
     def contact_page(
-        self, where: str, params: Params, order: str, limit: int | None, offset: int
+        self, where: str, params: Params, order: str, limit: int | None, offset: int, pages: int = 1
     ) -> list[tuple[int, str, int, str | None]]:
         """Like :meth:`query` on contacts, their ``(id, served text, cut, list ids)`` rows (see
-        :class:`Store`; the list ids as a JSON array, None for none): a page to splice, with nothing
-        decoded, in one query."""
+        :class:`Store`; the list ids as a JSON array, None for none): a page (or ``pages`` of them) to splice,
+        with nothing decoded, in one query."""
         what = "id, served, served_cut, (SELECT list_ids FROM contact_list_ids WHERE contact_id = contacts.id)"
-        return self._select(what, "contacts", where, params, order, limit, offset)
+        return self._select(what, "contacts", where, params, order, limit, offset, pages)
 
     def _select(
-        self, what: str, table: str, where: str, params: Params, order: str, limit: int | None, offset: int
+        self,
+        what: str,
+        table: str,
+        where: str,
+        params: Params,
+        order: str,
+        limit: int | None,
+        offset: int,
+        pages: int = 1,
     ) -> list[tuple]:
-        """The ``what`` columns (``id`` first) of the rows :meth:`query` returns. A page in id order also tells
-        where its last row is, so the next page seeks straight past it."""
+        """The ``what`` columns (``id`` first) of the rows :meth:`query` returns, ``pages`` pages of ``limit``
+        rows from ``offset`` on. Pages in id order also tell where each one's last row is, so a next page seeks
+        straight past it."""
         direction = _ID_ORDERS.get(order.strip().lower())
         with self._lock:
             seek, skip = "", offset
@@ -467,13 +478,14 @@ class Store:
                 skip = 0
             sql = f"SELECT {what} FROM {table}" + _where(where, seek) + f" ORDER BY {order}"
             if limit is not None:
-                sql += f" LIMIT {int(limit)} OFFSET {int(skip)}"
+                sql += f" LIMIT {int(limit) * pages} OFFSET {int(skip)}"
             rows = self.execute(sql, params)
             if rows and limit is not None and direction is not None:
-                last = (offset + len(rows) - 1, rows[-1][0])
-                at = bisect.bisect_left(known, last)
-                if known[at : at + 1] != [last]:
-                    known.insert(at, last)
+                for end in [*range(limit, len(rows), limit), len(rows)]:  # each page's last row
+                    last = (offset + end - 1, rows[end - 1][0])
+                    at = bisect.bisect_left(known, last)
+                    if known[at : at + 1] != [last]:
+                        known.insert(at, last)
             return rows
 
     def count(self, table: str, where: str = "", params: Params = ()) -> int:
