@@ -13,7 +13,7 @@ from ..store import iso, parse_iso
 from . import contact_shape
 from .audience import check_lists
 from .models import ContactCreate, ContactUpdate
-from .pagination import CONTACTS_LIMIT, positive_int
+from .pagination import CONTACTS_LIMIT, positive_int, split_pages
 from .resource import Query, Resource
 from .segment_filters import escape_like
 
@@ -42,7 +42,7 @@ class Contacts(Resource):
     ) -> list[bytes]:
         """Pages spliced from the contacts' stored served text and list ids (nothing decoded)."""
         rows = state.store.contact_page(where, query.params, query.order, limit, offset, count)
-        return [contact_shape.page_text(rows[at : at + limit]) for at in range(0, count * limit, limit)]
+        return [contact_shape.page_text(page) for page in split_pages(rows, limit, count)]
 
     def list_query(self, state: SandboxState, request: Request) -> Query:
         query = request.query_params

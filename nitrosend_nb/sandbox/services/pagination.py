@@ -6,7 +6,9 @@ Without a page size a list answers :data:`DEFAULT_LIMIT` rows (contacts: :data:`
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from fastapi import Request
 
@@ -16,6 +18,7 @@ DEFAULT_LIMIT = 25
 CONTACTS_LIMIT = 50
 MAX_LIMIT = 100
 MAX_QUERY_INT = 2**31 - 1
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,11 @@ class PageRequest:
         if self.page > 1:
             headers["X-Prev-Page"] = str(self.page - 1)
         return headers
+
+
+def split_pages(rows: Sequence[T], limit: int, count: int) -> list[Sequence[T]]:
+    """The rows of ``count`` consecutive pages of ``limit`` (read in one query), one sequence a page."""
+    return [rows[at : at + limit] for at in range(0, count * limit, limit)]
 
 
 def positive_int(name: str, raw: str) -> int:

@@ -20,7 +20,7 @@ from fastapi.responses import Response
 from ..errors import ApiError, encode, encoded_response, invalid, json_response, not_found
 from ..state import SandboxState
 from .idempotency import fingerprint, replay
-from .pagination import DEFAULT_LIMIT, page_request
+from .pagination import DEFAULT_LIMIT, page_request, split_pages
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ class Resource:
         """The encoded JSON arrays of ``count`` consecutive pages of ``limit`` documents matching ``where``
         (brand-bound) in ``query``'s order, from ``offset`` on."""
         docs = state.store.query(self.table, where, query.params, query.order, limit, offset, count)
-        return [encode(self.present_list(state, docs[at : at + limit])) for at in range(0, count * limit, limit)]
+        return [encode(self.present_list(state, page)) for page in split_pages(docs, limit, count)]
 
     def all(self, state: SandboxState, query: Query) -> Response:
         """Respond with every document of the brand matching ``query`` (the unpaginated groups)."""
