@@ -121,6 +121,14 @@ def test_pages_of_runs_gaps_and_repeats_keep_each_id_once_like_a_python_set():
         assert [r["id"] for page in unique_pages(p for p in pages) for r in page] == expected
 
 
+def test_a_page_of_two_far_apart_ids_is_checked_without_building_the_range_between_them():
+    pages = [
+        Page([{"id": 1}, {"id": 2**62}], page=1, limit=2, total=4, total_pages=2, next_page=2),
+        Page([{"id": 2**62}, {"id": 0}], page=2, limit=2, total=4, total_pages=2, next_page=None),
+    ]
+    assert [r["id"] for page in unique_pages(p for p in pages) for r in page] == [1, 2**62, 0]
+
+
 def test_ids_repeated_within_a_page_or_spelled_as_booleans_are_told_apart_like_python_values():
     pages = [
         Page([{"id": 1}, {"id": 2}, {"id": 1}], page=1, limit=3, total=6, total_pages=2, next_page=2),
