@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 
 import pandas as pd
+import pyarrow as pa
 
 from nitrosend_nb.client import columnar
 from nitrosend_nb.client.frames import BATCH_ROWS, FrameSchema, concat_frames, frame_batches, to_frame
@@ -19,6 +20,8 @@ __all__ = [
     "records_frame",
     "page_frames",
     "pages_frame",
+    "table_frames",
+    "tables_frame",
     "joined",
 ]
 
@@ -46,13 +49,23 @@ def records_frame(records: list[dict], schema: FrameSchema, dtype_backend: str =
     return to_frame(records, schema)
 
 
+def table_frames(tables: Iterable[pa.Table], schema: FrameSchema) -> Iterator[pd.DataFrame]:
+    """Arrow tables of a group's records (``pyarrow`` frames' columns) as ``pyarrow`` frames, one each."""
+    for table in tables:
+        yield columnar.arrow_frame(table, schema)
+
+
+def tables_frame(tables: Iterable[pa.Table], schema: FrameSchema) -> pd.DataFrame:
+    """Arrow tables of a group's records as one ``pyarrow`` frame (joined as tables, made a DataFrame once)."""
+    return columnar.arrow_frame(columnar.concat_tables(list(tables), schema), schema)
+
+
 def page_frames(
     pages: Iterable[list[dict]], schema: FrameSchema, rows: int = BATCH_ROWS, dtype_backend: str = DEFAULT_BACKEND
 ) -> Iterator[pd.DataFrame]:
     """Typed frames of about ``rows`` records each, converted as pages arrive."""
     if checked_backend(dtype_backend) == "pyarrow":
-        for table in columnar.table_batches(pages, schema, rows, infer=True):
-            yield columnar.arrow_frame(table, schema)
+        yield from table_frames(columnar.table_batches(pages, schema, rows, infer=True), schema)
     else:
         yield from frame_batches(pages, schema, rows)
 
@@ -70,6 +83,5 @@ def pages_frame(
     """Every record of ``pages`` as one frame, converted batch by batch as pages arrive (Arrow batches are joined
     as tables and made a DataFrame once)."""
     if checked_backend(dtype_backend) == "pyarrow":
-        tables = list(columnar.table_batches(pages, schema, rows, infer=True))
-        return columnar.arrow_frame(columnar.concat_tables(tables, schema), schema)
+        return tables_frame(columnar.table_batches(pages, schema, rows, infer=True), schema)
     return concat_frames(list(frame_batches(pages, schema, rows)), schema)

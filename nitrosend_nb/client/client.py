@@ -16,7 +16,14 @@ from nitrosend_nb.client import defaults
 from nitrosend_nb.client.backends import DEFAULT_BACKEND, records_frame
 from nitrosend_nb.client.frames import OUTBOX
 from nitrosend_nb.client.inbox import Inbox
-from nitrosend_nb.client.pagination import HeaderPageNumberPaginator, Page, Paginator, iter_pages, json_body
+from nitrosend_nb.client.pagination import (
+    HeaderPageNumberPaginator,
+    Page,
+    PageBody,
+    Paginator,
+    iter_pages,
+    json_body,
+)
 from nitrosend_nb.client.reports import Reports
 from nitrosend_nb.client.resources import (
     Account,
@@ -236,14 +243,16 @@ class Nitrosend:
         max_records: int | None = None,
         limit: int = defaults.PAGE_SIZE,
         progress: bool | None = None,
-    ) -> Iterator[Page]:
+        bodies: bool = False,
+    ) -> Iterator[Page] | Iterator[PageBody]:
         """Every page of the list at ``path`` (filtered by ``params``), in API order.
 
         After page 1, pages are fetched ``concurrency`` at a time with ``limit`` records each; only as many as
         ``max_records`` needs, and past the planned last page while ``X-Next-Page`` points on. ``paginator``
         (default :class:`~nitrosend_nb.client.pagination.HeaderPageNumberPaginator`) says how the endpoint
         pages; ``label`` names the progress bar, shown unless ``progress`` (default: the client's) is False.
-        Close the iterator to stop early.
+        ``bodies=True`` yields each page's :class:`~nitrosend_nb.client.pagination.PageBody` (its response body
+        not decoded, for Arrow's JSON reader). Close the iterator to stop early.
         """
         return iter_pages(
             self.request,
@@ -255,6 +264,7 @@ class Nitrosend:
             progress=self.progress if progress is None else progress,
             max_records=max_records,
             limit=limit,
+            bodies=bodies,
         )
 
     def outbox(self, *, dtype_backend: str = DEFAULT_BACKEND) -> pd.DataFrame:

@@ -1,14 +1,17 @@
 """Pagination shared by every list endpoint: the ``Page`` type, the paginators and the concurrent page fetcher.
 
 A paginator is the strategy one endpoint pages by (after dlt's ``rest_client.paginators``, but stateless, so that
-pages can be fetched concurrently): the query asking for page *n* and how to read a response into a :class:`Page`.
+pages can be fetched concurrently): the query asking for page *n* and how to read a response into a
+:class:`PageBody` (its body not decoded yet, which Arrow's JSON reader reads as it is), decoded into a
+:class:`Page` of records.
 :class:`HeaderPageNumberPaginator` serves the API's paginated lists (``page``/``limit`` in, ``X-Total-*`` headers
 out); :class:`SinglePagePaginator` serves endpoints that answer with their whole array.
 
 :func:`iter_pages` fetches page 1 first; its ``X-Total-Pages`` header tells how many remain, and those are fetched
 concurrently (at most ``concurrency`` at a time, further slowed by the shared 429 limiter) while being yielded
 strictly in API order. A tqdm progress bar (a widget in Jupyter, text in a terminal) shows fetches of more than
-one page, labelled with the resource name.
+one page, labelled with the resource name. :func:`unique_pages` and :func:`unique_tables` keep each record id once,
+in pages of records or in Arrow tables.
 """
 
 from __future__ import annotations
@@ -17,14 +20,16 @@ import bisect
 import math
 from abc import ABC, abstractmethod
 from collections import deque
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from itertools import compress, islice
 from operator import itemgetter
 from typing import Any, Protocol
 
 import numpy as np
 import orjson
+import pyarrow as pa
 import requests
 from tqdm.auto import tqdm
 
@@ -32,6 +37,7 @@ from nitrosend_nb.client.defaults import PAGE_SIZE
 
 __all__ = [
     "Page",
+    "PageBody",
     "Paginator",
     "HeaderPageNumberPaginator",
     "SinglePagePaginator",
@@ -39,6 +45,7 @@ __all__ = [
     "iter_pages",
     "json_body",
     "unique_pages",
+    "unique_tables",
 ]
 
 
@@ -72,6 +79,32 @@ class Page(list):
         self.next_page = next_page
 
 
+@dataclass(frozen=True)
+class PageBody:
+    """One page's response body, not decoded yet, with the page numbers and totals its headers give (``total``
+    None where they give none: the page's own records count then)."""
+
+    content: bytes
+    page: int
+    limit: int | None
+    total: int | None
+    total_pages: int
+    next_page: int | None
+
+    def decoded(self) -> Page:
+        """The page's records, decoded by orjson."""
+        records = orjson.loads(self.content) if self.content else []
+        total = len(records) if self.total is None else self.total
+        return Page(
+            records,
+            page=self.page,
+            limit=self.limit,
+            total=total,
+            total_pages=self.total_pages,
+            next_page=self.next_page,
+        )
+
+
 class Paginator(ABC):
     """How one list endpoint pages its records: what to ask for page ``page`` of ``limit`` records, and how to
     read the answer."""
@@ -81,8 +114,12 @@ class Paginator(ABC):
         """The query parameters asking for page ``page`` of ``limit`` records."""
 
     @abstractmethod
+    def read_body(self, response: requests.Response, *, page: int, limit: int) -> PageBody:
+        """The page a response to :meth:`query`'s request holds, its body not decoded yet."""
+
     def read(self, response: requests.Response, *, page: int, limit: int) -> Page:
         """The page a response to :meth:`query`'s request holds."""
+        return self.read_body(response, page=page, limit=limit).decoded()
 
     def get(
         self, request: Requester, path: str, params: Mapping[str, object], page: int, limit: int
@@ -103,16 +140,14 @@ class HeaderPageNumberPaginator(Paginator):
         """``{"page": page, "limit": limit}``."""
         return {"page": page, "limit": limit}
 
-    def read(self, response: requests.Response, *, page: int, limit: int) -> Page:
+    def read_body(self, response: requests.Response, *, page: int, limit: int) -> PageBody:
         """The array, with the page numbers and totals the headers give (the request's own when absent)."""
-        records = json_body(response)
         headers = response.headers
-        total = _int_header(headers, "X-Total-Count")
-        return Page(
-            records,
+        return PageBody(
+            response.content,
             page=_int_header(headers, "X-Page-Number") or page,
             limit=limit,
-            total=len(records) if total is None else total,
+            total=_int_header(headers, "X-Total-Count"),
             total_pages=_int_header(headers, "X-Total-Pages") or 1,
             next_page=_int_header(headers, "X-Next-Page"),
         )
@@ -125,12 +160,13 @@ class SinglePagePaginator(Paginator):
         """Nothing: the endpoint takes no paging parameters."""
         return {}
 
-    def read(self, response: requests.Response, *, page: int, limit: int) -> Page:
-        """The whole array as the only page (``limit`` None: the endpoint does not page)."""
-        records = json_body(response)
-        return Page(
-            records if page == 1 else [], page=page, limit=None, total=len(records), total_pages=1, next_page=None
-        )
+    def read_body(self, response: requests.Response, *, page: int, limit: int) -> PageBody:
+        """The whole array as the only page (``limit`` None: the endpoint does not page); later pages are empty,
+        their total the array's length."""
+        if page == 1:
+            return PageBody(response.content, page=1, limit=None, total=None, total_pages=1, next_page=None)
+        total = len(json_body(response) or [])
+        return PageBody(b"[]", page=page, limit=None, total=total, total_pages=1, next_page=None)
 
 
 def _int_header(headers: Mapping[str, str], name: str) -> int | None:
@@ -152,9 +188,12 @@ def iter_pages(
     progress: bool,
     max_records: int | None = None,
     limit: int = PAGE_SIZE,
-) -> Iterator[Page]:
-    """Yield every page of ``path`` in order (only as many as ``max_records`` needs), pages 2.. concurrently."""
-    first = paginator.fetch(request, path, params, 1, limit)
+    bodies: bool = False,
+) -> Iterator[Page] | Iterator[PageBody]:
+    """Yield every page of ``path`` in order (only as many as ``max_records`` needs), pages 2.. concurrently;
+    with ``bodies``, as :class:`PageBody` objects, not decoded."""
+    read = paginator.read_body if bodies else paginator.read
+    first = read(paginator.get(request, path, params, 1, limit), page=1, limit=limit)
     last = first.total_pages
     if max_records is not None:
         last = min(last, max(1, math.ceil(max_records / limit)))
@@ -176,7 +215,7 @@ def iter_pages(
             try:
                 while window:
                     number, future = window.popleft()
-                    page = paginator.read(future.result(), page=number, limit=limit)
+                    page = read(future.result(), page=number, limit=limit)
                     for n in islice(numbers, 1):
                         window.append((n, pool.submit(paginator.get, request, path, params, n, limit)))
                     bar.update(1)
@@ -186,7 +225,7 @@ def iter_pages(
                     future.cancel()
         # Records created while we fetched push the oldest ones past the planned last page: follow the links.
         while max_records is None and page.next_page:
-            page = paginator.fetch(request, path, params, page.next_page, limit)
+            page = read(paginator.get(request, path, params, page.next_page, limit), page=page.next_page, limit=limit)
             bar.total += 1
             bar.update(1)
             yield page
@@ -215,7 +254,7 @@ class _SeenIds:
             ids = list(map(itemgetter("id"), records))
         except (KeyError, TypeError):
             ids = None
-        if ids and set(map(type, ids)) == {int}:
+        if ids and set(map(type, ids)) == {int}:  # checked in Python: 100 ids are not worth a numpy array
             low, high = min(ids), max(ids)
             if low >= 0 and high < 2**63 and len(set(ids)) == len(ids):
                 if high - low + 1 == len(ids) and self._new_run(low, high):
@@ -227,6 +266,19 @@ class _SeenIds:
             for record in records
             if not isinstance(record, dict) or record.get("id") is None or self._add(record["id"])
         ]
+
+    def fresh_column(self, ids: pa.ChunkedArray) -> np.ndarray:
+        """Of a table's id column, a mask of the rows whose id was not seen before (or that have none; an id
+        repeated in the column: its first), recording their ids. Checked with numpy: 2,000 ids a table."""
+        if pa.types.is_int64(ids.type) and not ids.null_count and len(ids):
+            values = ids.to_numpy()
+            low, high = int(values.min()), int(values.max())
+            if low >= 0 and len(np.unique(values)) == len(values):
+                if high - low + 1 == len(values) and self._new_run(low, high):
+                    return np.ones(len(values), dtype=bool)
+                return self._add_ints(values, low, high)
+        keys = ids.to_pylist()
+        return np.fromiter((key is None or self._add(key) for key in keys), dtype=bool, count=len(keys))
 
     def _new_run(self, low: int, high: int) -> bool:
         """Record the ids ``low..high`` as a run when only runs are kept and none of them was seen; False (nothing
@@ -293,6 +345,24 @@ class _SeenIds:
                 fresh[where] = ~members[at]
                 members[at] = True
         return fresh
+
+
+def unique_tables(tables: Iterable[pa.Table], index: str, max_records: int | None = None) -> Iterator[pa.Table]:
+    """The rows of ``tables`` table by table, each ``index`` value once (as :func:`unique_pages`), at most
+    ``max_records`` in all."""
+    seen = _SeenIds()
+    left = max_records
+    for table in tables:
+        keep = seen.fresh_column(table.column(index))
+        if not keep.all():
+            table = table.filter(keep)
+        if left is not None:
+            table = table.slice(0, left)
+            left -= table.num_rows
+        if table.num_rows:
+            yield table
+        if left is not None and left <= 0:
+            return
 
 
 def unique_pages(pages: Generator[Page, None, None], max_records: int | None = None) -> Iterator[list]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import inspect
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -21,14 +21,29 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import pyarrow as pa
 
-from nitrosend_nb.client.backends import DEFAULT_BACKEND, page_frames, pages_frame, records_frame
-from nitrosend_nb.client.columnar import table_batches
+from nitrosend_nb.client.backends import (
+    DEFAULT_BACKEND,
+    checked_backend,
+    page_frames,
+    pages_frame,
+    records_frame,
+    table_frames,
+    tables_frame,
+)
+from nitrosend_nb.client.columnar import body_batches, table_batches
 from nitrosend_nb.client.defaults import LIST_LIMIT
 from nitrosend_nb.client.filters import LISTING_METHODS, Filters
 from nitrosend_nb.client.frames import BATCH_ROWS, FrameSchema
 from nitrosend_nb.client.gcpause import gc_paused, paused_steps
 from nitrosend_nb.client.ids import valid_id
-from nitrosend_nb.client.pagination import HeaderPageNumberPaginator, Page, Paginator, json_body, unique_pages
+from nitrosend_nb.client.pagination import (
+    HeaderPageNumberPaginator,
+    Page,
+    Paginator,
+    json_body,
+    unique_pages,
+    unique_tables,
+)
 from nitrosend_nb.client.retry_outcome import deleted_by_earlier_attempt, holds_changes, may_be_applied_already
 from nitrosend_nb.errors import NitrosendError
 
@@ -121,15 +136,21 @@ class Resource(ApiGroup):
         """
         if max_rows is not None and max_rows <= 0:
             return iter(())
-        pages = self._client.paginate(
+        return unique_pages(self._paginate(max_rows, progress, filters), max_rows)
+
+    def _paginate(
+        self, max_rows: int | None, progress: bool | None, filters: Mapping[str, object], bodies: bool = False
+    ) -> Generator[Any, None, None]:
+        """The client's pages of this group's list (its bodies not decoded with ``bodies``), filtered."""
+        return self._client.paginate(
             self.path,
             self._params(filters),
             paginator=self.paginator,
             label=self.label,
             max_records=max_rows,
             progress=progress,
+            bodies=bodies,
         )
-        return unique_pages(pages, max_rows)
 
     def iter(self, *, max_rows: int | None = None, progress: bool | None = None, **filters: object) -> Iterator[dict]:
         """Every record matching ``filters`` (at most ``max_rows``), in API order, each id once (see :meth:`pages`)."""
@@ -149,17 +170,43 @@ class Resource(ApiGroup):
         pages arrive: memory holds one batch of decoded records, not the whole account. ``dtype_backend``:
         ``"numpy_nullable"`` (nullable pandas dtypes, lists and objects as Python objects) or ``"pyarrow"``
         (every column an ``ArrowDtype``, lists and objects as Arrow lists and structs)."""
-        pages = self.pages(max_rows=max_rows, progress=progress, **filters)
-        yield from paused_steps(page_frames(map(self._frame_rows, pages), self.schema, batch_rows, dtype_backend))
+        if checked_backend(dtype_backend) == "pyarrow" and self._reads_bodies():
+            frames = table_frames(self._body_tables(max_rows, progress, batch_rows, filters), self.schema)
+        else:
+            pages = map(self._frame_rows, self.pages(max_rows=max_rows, progress=progress, **filters))
+            frames = page_frames(pages, self.schema, batch_rows, dtype_backend)
+        yield from paused_steps(frames)
 
     def df(
         self, *, max_rows: int | None = None, dtype_backend: str = DEFAULT_BACKEND, **filters: object
     ) -> pd.DataFrame:
         """All records matching ``filters`` as a DataFrame indexed by ``id`` with the resource's fixed dtypes
         (``dtype_backend``: ``"numpy_nullable"`` or ``"pyarrow"``, as in :meth:`frames`)."""
-        pages = map(self._frame_rows, self.pages(max_rows=max_rows, **filters))
         with gc_paused():
+            if checked_backend(dtype_backend) == "pyarrow" and self._reads_bodies():
+                return tables_frame(self._body_tables(max_rows, None, BATCH_ROWS, filters), self.schema)
+            pages = map(self._frame_rows, self.pages(max_rows=max_rows, **filters))
             return pages_frame(pages, self.schema, BATCH_ROWS, dtype_backend)
+
+    def _reads_bodies(self) -> bool:
+        """Whether ``pyarrow`` frames are read from the list's page bodies (:meth:`_body_tables`): a group whose
+        records need reshaping (:meth:`_frame_rows`) has them decoded as dicts."""
+        return type(self)._frame_rows is Resource._frame_rows
+
+    def _body_tables(
+        self, max_rows: int | None, progress: bool | None, batch_rows: int, filters: Mapping[str, object]
+    ) -> Iterator[pa.Table]:
+        """The records of :meth:`pages` as Arrow tables of the ``pyarrow`` frames' columns, read from the page
+        bodies by Arrow's JSON reader (:func:`~nitrosend_nb.client.columnar.body_batches`): no Python dict per
+        record; de-duplicated by id on the tables."""
+        if max_rows is not None and max_rows <= 0:
+            return
+        bodies = self._paginate(max_rows, progress, filters, bodies=True)
+        try:
+            contents = (body.content for body in bodies)
+            yield from unique_tables(body_batches(contents, self.schema, batch_rows), self.schema.index, max_rows)
+        finally:  # stops the page fetcher (and its threads) on early exit
+            bodies.close()
 
     def tables(
         self,
