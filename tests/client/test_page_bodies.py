@@ -160,3 +160,19 @@ def test_a_group_whose_records_are_reshaped_still_reads_them_as_dicts(ns):
     arrow = deliveries.df(dtype_backend="pyarrow")
     assert len(arrow) and arrow["to"].notna().any()  # the payload flattened into columns
     pd.testing.assert_frame_equal(arrow, from_numpy_frame(deliveries.df(), WEBHOOK_DELIVERIES))
+
+
+def test_paginate_yields_the_bodies_the_pages_decode_from(ns):
+    bodies = list(ns.paginate("/contacts", limit=60, bodies=True, progress=False))
+    pages = list(ns.paginate("/contacts", limit=60, progress=False))
+    assert len(bodies) == len(pages) > 1 and all(isinstance(body.content, bytes) for body in bodies)
+    for body, page in zip(bodies, pages, strict=True):
+        decoded = body.decoded()
+        assert decoded == page == orjson.loads(body.content)
+        assert (decoded.page, decoded.total, decoded.total_pages, decoded.next_page) == (
+            page.page,
+            page.total,
+            page.total_pages,
+            page.next_page,
+        )
+    assert bodies[-1].next_page is None and bodies[0].total == sum(len(page) for page in pages)
