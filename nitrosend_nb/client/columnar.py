@@ -45,10 +45,10 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache, reduce
-from itertools import chain, repeat
+from itertools import chain, islice, repeat
 from operator import is_, itemgetter
 
 import numpy as np
@@ -182,17 +182,8 @@ def _layout(schema: FrameSchema) -> _Layout:
     derived = frozenset(_derived_columns(schema.derive)) if schema.derive else frozenset()
     columns = {schema.index: schema.columns[schema.index], **schema.columns}
     paths = {name: _path(name, parents) for name in columns if name not in derived}
-    tree: dict = {}
-    pulled = {}
-    for name, path in paths.items():
-        wire = _wire_type(columns[name])
-        if wire is None:
-            pulled[name] = path
-            continue
-        node = tree
-        for key in path[:-1]:
-            node = node.setdefault(key, {})
-        node[path[-1]] = wire
+    tree = _tree(paths, columns, _wire_type)
+    pulled = {name: path for name, path in paths.items() if _wire_type(columns[name]) is None}
     known = {path: set() for path in parents.values()}
     for path in [*paths.values(), *parents.values()]:
         if len(path) > 1:
@@ -208,6 +199,22 @@ def _layout(schema: FrameSchema) -> _Layout:
         derived=derived,
         arrow=pa.schema([(name, arrow_type(declared)) for name, declared in columns.items()]),
     )
+
+
+def _tree(
+    paths: Mapping[str, tuple[str, ...]], columns: Mapping[str, object], kind: Callable[[object], pa.DataType | None]
+) -> dict:
+    """The nested dicts of key -> type of a struct holding each column at its key path, typed by ``kind`` (columns
+    it gives no type left out)."""
+    tree: dict = {}
+    for name, path in paths.items():
+        typed = kind(columns[name])
+        if typed is not None:
+            node = tree
+            for key in path[:-1]:
+                node = node.setdefault(key, {})
+            node[path[-1]] = typed
+    return tree
 
 
 def _struct(tree: Mapping) -> pa.StructType:
@@ -742,15 +749,7 @@ def _reader_type(declared: object) -> pa.DataType | None:
 def _reader_options(schema: FrameSchema) -> pajson.ParseOptions:
     """How a group's page bodies are read: each body (a JSON array) as the list ``r`` of its records, the declared
     fields at their types, the others inferred (undeclared fields, free-form values)."""
-    layout, tree = _layout(schema), {}
-    for name, path in layout.paths.items():
-        kind = _reader_type(schema.columns[name])
-        if kind is not None:
-            node = tree
-            for key in path[:-1]:
-                node = node.setdefault(key, {})
-            node[path[-1]] = kind
-    record = _struct(tree)
+    record = _struct(_tree(_layout(schema).paths, schema.columns, _reader_type))
     return pajson.ParseOptions(explicit_schema=pa.schema([("r", pa.list_(record))]), unexpected_field_behavior="infer")
 
 
@@ -842,15 +841,11 @@ def body_batches(
     the records a page holds at most). Read by Arrow's JSON reader, no Python dict made, where it gives the same
     values; the rest decoded by orjson and converted as dicts."""
     layout, pages = _layout(schema), max(1, math.ceil(rows / page_rows))
-    batch: list[bytes] = []
-    for content in chain(contents, [None]):
-        if content is not None:
-            batch.append(content)
-        if batch and (content is None or len(batch) == pages):
-            table = _body_table(batch, layout)
-            if table.num_rows:
-                yield table
-            batch = []
+    contents = iter(contents)
+    while batch := list(islice(contents, pages)):
+        table = _body_table(batch, layout)
+        if table.num_rows:
+            yield table
 
 
 def _body_table(contents: list[bytes], layout: _Layout) -> pa.Table:
@@ -861,10 +856,7 @@ def _body_table(contents: list[bytes], layout: _Layout) -> pa.Table:
             return _read(contents, layout)
         except _Unreadable as unreadable:
             logger.debug("%d page bodies decoded as dicts: %s", len(contents), unreadable)
-    batch = _Batch(layout, infer=True)
-    for content in contents:
-        batch.add(orjson.loads(content))
-    return batch.table() if batch.records else _empty(layout.schema)
+    return to_table(list(chain.from_iterable(map(orjson.loads, contents))), layout.schema, infer=True)
 
 
 # -- joining batches and pandas -------------------------------------------------------------------------------------

@@ -170,7 +170,7 @@ class Resource(ApiGroup):
         pages arrive: memory holds one batch of decoded records, not the whole account. ``dtype_backend``:
         ``"numpy_nullable"`` (nullable pandas dtypes, lists and objects as Python objects) or ``"pyarrow"``
         (every column an ``ArrowDtype``, lists and objects as Arrow lists and structs)."""
-        if checked_backend(dtype_backend) == "pyarrow" and self._reads_bodies():
+        if self._reads_bodies(dtype_backend):
             frames = table_frames(self._body_tables(max_rows, progress, batch_rows, filters), self.schema)
         else:
             pages = map(self._frame_rows, self.pages(max_rows=max_rows, progress=progress, **filters))
@@ -183,15 +183,16 @@ class Resource(ApiGroup):
         """All records matching ``filters`` as a DataFrame indexed by ``id`` with the resource's fixed dtypes
         (``dtype_backend``: ``"numpy_nullable"`` or ``"pyarrow"``, as in :meth:`frames`)."""
         with gc_paused():
-            if checked_backend(dtype_backend) == "pyarrow" and self._reads_bodies():
+            if self._reads_bodies(dtype_backend):
                 return tables_frame(self._body_tables(max_rows, None, BATCH_ROWS, filters), self.schema)
             pages = map(self._frame_rows, self.pages(max_rows=max_rows, **filters))
             return pages_frame(pages, self.schema, BATCH_ROWS, dtype_backend)
 
-    def _reads_bodies(self) -> bool:
-        """Whether ``pyarrow`` frames are read from the list's page bodies (:meth:`_body_tables`): a group whose
-        records need reshaping (:meth:`_frame_rows`) has them decoded as dicts."""
-        return type(self)._frame_rows is Resource._frame_rows
+    def _reads_bodies(self, dtype_backend: str) -> bool:
+        """Whether frames of ``dtype_backend`` (checked) are read from the list's page bodies
+        (:meth:`_body_tables`): ``pyarrow`` ones, but for a group whose records need reshaping (:meth:`_frame_rows`),
+        which has them decoded as dicts."""
+        return checked_backend(dtype_backend) == "pyarrow" and type(self)._frame_rows is Resource._frame_rows
 
     def _body_tables(
         self, max_rows: int | None, progress: bool | None, batch_rows: int, filters: Mapping[str, object]
