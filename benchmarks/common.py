@@ -46,6 +46,12 @@ class CpuClock:
             return end[0] - start[0]
         return sum(ns - start[1].get(tid, 0) for tid, ns in end[1].items()) / 1e9
 
+    @staticmethod
+    def thread_between(start: tuple[float, dict[int, int]], end: tuple[float, dict[int, int]], tid: int) -> float:
+        """CPU seconds thread ``tid`` used from ``start`` to ``end`` (two :meth:`read` results; 0 for a thread
+        that ran at neither)."""
+        return (end[1].get(tid, 0) - start[1].get(tid, 0)) / 1e9
+
 
 @contextmanager
 def sandbox_server(

@@ -1,8 +1,8 @@
 """Sandbox benchmarks: seeding 100,000 and 1,000,000 contacts (time, and peak memory: the simulated year is
 streamed into the store as it runs, so memory should stay flat as the world grows), and contact rows/s served by
 ``GET /contacts?limit=100`` at the first, middle and last pages of 100,000 contacts, with 1 and 4 client threads,
-beside the server process's CPU time per page (from ``/proc``: much less sensitive to other load on the machine
-than the wall clock).
+beside the server process's CPU time per page and its event loop's share of it (from ``/proc``: much less sensitive
+to other load on the machine than the wall clock; the rest is its worker threads').
 
 Run ``python benchmarks/sandbox.py [--contacts N] [--big N] [--big-runs R] [--pages P] [--runs R] [--before CHECKOUT]
 [--no-seeding] [--no-serving] [--pieces-contacts N]``; prints medians of ``R`` runs beside the targets.
@@ -45,6 +45,7 @@ from nitrosend_nb.sandbox.store import Store
 from nitrosend_nb.sandbox.world.seed import seed_store
 
 TARGET_ROWS = 50_000
+CELLS = "server CPU ms/page (its event loop's in brackets)"  # what the side-by-side tables give besides rows/s
 
 
 def seed_child(contacts: int) -> dict:
@@ -126,10 +127,12 @@ class PageClient:
 
 @dataclass
 class Serving:
-    """One walk over some pages: rows per second (wall clock) and the server's CPU milliseconds per page."""
+    """One walk over some pages: rows per second (wall clock), the server's CPU milliseconds per page and, of
+    those, its event loop's (the process's main thread: the rest is its worker threads')."""
 
     rows_per_second: float
     cpu_ms_per_page: float
+    loop_ms_per_page: float
 
 
 def serve(url: str, pid: int, pages: range, threads: int) -> Serving:
@@ -142,21 +145,27 @@ def serve(url: str, pid: int, pages: range, threads: int) -> Serving:
             rows[index] += clients[index].get(page)[0]
 
     clock = CpuClock(pid)
-    cpu, started = clock.read(), time.perf_counter()
+    before, started = clock.read(), time.perf_counter()
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(walk, range(threads)))
-    elapsed, cpu = time.perf_counter() - started, clock.between(cpu, clock.read())
+    elapsed, after = time.perf_counter() - started, clock.read()
     for client in clients:
         client.close()
-    return Serving(sum(rows) / elapsed, cpu * 1000 / len(pages))
+    return Serving(
+        sum(rows) / elapsed,
+        clock.between(before, after) * 1000 / len(pages),
+        clock.thread_between(before, after, pid) * 1000 / len(pages),
+    )
 
 
 def report(label: str, walks: list[Serving]) -> str:
     """Medians of ``walks`` beside the target."""
     rate = statistics.median(w.rows_per_second for w in walks)
     cpu = statistics.median(w.cpu_ms_per_page for w in walks)
+    loop = statistics.median(w.loop_ms_per_page for w in walks)
     return (
-        f"{label} {rate:>8,.0f} rows/s {rate / TARGET_ROWS:5.2f}x   server CPU {cpu:5.2f} ms/page   "
+        f"{label} {rate:>8,.0f} rows/s {rate / TARGET_ROWS:5.2f}x   server CPU {cpu:5.2f} ms/page "
+        f"(event loop {loop:4.2f})   "
         f"runs {[round(w.rows_per_second) for w in walks]}"
     )
 
@@ -243,7 +252,7 @@ def print_pieces(contacts: int, pages_per_depth: int, runs: int) -> None:
     variants = {"every piece": {}, **{f"without {piece}": {"without": (piece,)} for piece in PIECES}}
     print(
         f"  the list path's pieces, GET /contacts?limit=100 over {contacts:,} contacts, {pages_per_depth} pages per "
-        f"depth, medians of {runs} interleaved rounds: rows/s (x every piece) and server CPU ms/page"
+        f"depth, medians of {runs} interleaved rounds: rows/s (x every piece) and {CELLS}"
     )
     print_side_by_side(contacts, variants, pages_per_depth, runs)
 
@@ -254,7 +263,7 @@ def print_versus(contacts: int, checkouts: list[str], pages_per_depth: int, runs
     variants = {"this code": {}, **{checkout: {"code": checkout} for checkout in checkouts}}
     print(
         f"  this code vs {', '.join(checkouts)}, GET /contacts?limit=100 over {contacts:,} contacts, {pages_per_depth} "
-        f"pages per depth, medians of {runs} interleaved rounds: rows/s (x this code) and server CPU ms/page"
+        f"pages per depth, medians of {runs} interleaved rounds: rows/s (x this code) and {CELLS}"
     )
     print_side_by_side(contacts, variants, pages_per_depth, runs)
 
@@ -281,7 +290,7 @@ def print_side_by_side(contacts: int, variants: dict[str, dict], pages_per_depth
                             serve(url, pid, pages, threads)
                         )
     first = next(iter(variants))
-    print("    " + " " * 31 + "".join(f"{name:>34}" for name in variants))
+    print("    " + " " * 31 + "".join(f"{name:>38}" for name in variants))
     for threads in (1, 4):
         for depth in depths:
             for read in ("first read", "read again"):
@@ -291,9 +300,10 @@ def print_side_by_side(contacts: int, variants: dict[str, dict], pages_per_depth
                     done = walks[(threads, depth, read, name)]
                     rate = statistics.median(w.rows_per_second for w in done)
                     cpu = statistics.median(w.cpu_ms_per_page for w in done)
-                    cells.append(f"{rate:>12,.0f} {rate / base:5.2f}x {cpu:6.2f} ms")
+                    loop = statistics.median(w.loop_ms_per_page for w in done)
+                    cells.append(f"{rate:>12,.0f} {rate / base:5.2f}x {cpu:5.2f} ({loop:4.2f}) ms")
                 label = f"{threads} thread{'s' if threads > 1 else ' '} {depth:<6} {read}"
-                print(f"    {label:<31}" + "".join(f"{cell:>34}" for cell in cells))
+                print(f"    {label:<31}" + "".join(f"{cell:>38}" for cell in cells))
 
 
 if __name__ == "__main__":
