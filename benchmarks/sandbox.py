@@ -46,6 +46,7 @@ from nitrosend_nb.sandbox.world.seed import seed_store
 
 TARGET_ROWS = 50_000
 CELLS = "server CPU ms/page (its event loop's in brackets)"  # what the side-by-side tables give besides rows/s
+COLUMN = 38  # characters of one variant's column in the side-by-side tables
 
 
 def seed_child(contacts: int) -> dict:
@@ -290,7 +291,7 @@ def print_side_by_side(contacts: int, variants: dict[str, dict], pages_per_depth
                             serve(url, pid, pages, threads)
                         )
     first = next(iter(variants))
-    print("    " + " " * 31 + "".join(f"{name:>38}" for name in variants))
+    print("    " + " " * 31 + "".join(f"{name:>{COLUMN}}" for name in variants))
     for threads in (1, 4):
         for depth in depths:
             for read in ("first read", "read again"):
@@ -303,7 +304,7 @@ def print_side_by_side(contacts: int, variants: dict[str, dict], pages_per_depth
                     loop = statistics.median(w.loop_ms_per_page for w in done)
                     cells.append(f"{rate:>12,.0f} {rate / base:5.2f}x {cpu:5.2f} ({loop:4.2f}) ms")
                 label = f"{threads} thread{'s' if threads > 1 else ' '} {depth:<6} {read}"
-                print(f"    {label:<31}" + "".join(f"{cell:>38}" for cell in cells))
+                print(f"    {label:<31}" + "".join(f"{cell:>{COLUMN}}" for cell in cells))
 
 
 if __name__ == "__main__":

@@ -127,6 +127,12 @@ class Paginator(ABC):
         """The response to the GET of page ``page`` of ``path`` (filtered by ``params``) through ``request``."""
         return request("GET", path, params={**params, **self.query(page, limit)})
 
+    def fetch_body(
+        self, request: Requester, path: str, params: Mapping[str, object], page: int, limit: int
+    ) -> PageBody:
+        """GET page ``page`` of ``path`` (filtered by ``params``) through ``request``, its body not decoded."""
+        return self.read_body(self.get(request, path, params, page, limit), page=page, limit=limit)
+
     def fetch(self, request: Requester, path: str, params: Mapping[str, object], page: int, limit: int) -> Page:
         """GET page ``page`` of ``path`` (filtered by ``params``) through ``request``."""
         return self.read(self.get(request, path, params, page, limit), page=page, limit=limit)
@@ -192,8 +198,8 @@ def iter_pages(
 ) -> Iterator[Page] | Iterator[PageBody]:
     """Yield every page of ``path`` in order (only as many as ``max_records`` needs), pages 2.. concurrently;
     with ``bodies``, as :class:`PageBody` objects, not decoded."""
-    read = paginator.read_body if bodies else paginator.read
-    first = read(paginator.get(request, path, params, 1, limit), page=1, limit=limit)
+    read, fetch = (paginator.read_body, paginator.fetch_body) if bodies else (paginator.read, paginator.fetch)
+    first = fetch(request, path, params, 1, limit)
     last = first.total_pages
     if max_records is not None:
         last = min(last, max(1, math.ceil(max_records / limit)))
@@ -225,7 +231,7 @@ def iter_pages(
                     future.cancel()
         # Records created while we fetched push the oldest ones past the planned last page: follow the links.
         while max_records is None and page.next_page:
-            page = read(paginator.get(request, path, params, page.next_page, limit), page=page.next_page, limit=limit)
+            page = fetch(request, path, params, page.next_page, limit)
             bar.total += 1
             bar.update(1)
             yield page
