@@ -2,7 +2,8 @@
 streamed into the store as it runs, so memory should stay flat as the world grows), and contact rows/s served by
 ``GET /contacts?limit=100`` at the first, middle and last pages of 100,000 contacts, with 1 and 4 client threads,
 beside the server process's CPU time per page and its event loop's share of it (from ``/proc``: much less sensitive
-to other load on the machine than the wall clock; the rest is its worker threads').
+to other load on the machine than the wall clock; the rest is its worker threads') and the client threads' CPU time
+per page (together: how much of the machine a walk kept busy).
 
 Run ``python benchmarks/sandbox.py [--contacts N] [--big N] [--big-runs R] [--pages P] [--runs R] [--before CHECKOUT]
 [--no-seeding] [--no-serving] [--pieces-contacts N]``; prints medians of ``R`` runs beside the targets.
@@ -45,8 +46,9 @@ from nitrosend_nb.sandbox.store import Store
 from nitrosend_nb.sandbox.world.seed import seed_store
 
 TARGET_ROWS = 50_000
-CELLS = "server CPU ms/page (its event loop's in brackets)"  # what the side-by-side tables give besides rows/s
-COLUMN = 38  # characters of one variant's column in the side-by-side tables
+#: What the tables give besides rows/s.
+CELLS = "server CPU ms/page (its event loop's in brackets) + the client threads' CPU ms/page"
+COLUMN = 44  # characters of one variant's column in the side-by-side tables
 
 
 def seed_child(contacts: int) -> dict:
@@ -129,11 +131,22 @@ class PageClient:
 @dataclass
 class Serving:
     """One walk over some pages: rows per second (wall clock), the server's CPU milliseconds per page and, of
-    those, its event loop's (the process's main thread: the rest is its worker threads')."""
+    those, its event loop's (the process's main thread: the rest is its worker threads'), and the client threads'
+    CPU milliseconds per page (this process's: with the server's, how much of the machine the walk kept busy)."""
 
     rows_per_second: float
     cpu_ms_per_page: float
     loop_ms_per_page: float
+    client_ms_per_page: float
+
+    @classmethod
+    def median(cls, walks: list[Serving]) -> Serving:
+        """Each figure's median over ``walks``."""
+        return cls(*(statistics.median(getattr(w, name) for w in walks) for name in cls.__dataclass_fields__))
+
+    def cpu(self) -> str:
+        """The CPU figures, as the tables' headers (:data:`CELLS`) name them."""
+        return f"{self.cpu_ms_per_page:4.2f} ({self.loop_ms_per_page:4.2f}) +{self.client_ms_per_page:4.2f} ms"
 
 
 def serve(url: str, pid: int, pages: range, threads: int) -> Serving:
@@ -146,27 +159,26 @@ def serve(url: str, pid: int, pages: range, threads: int) -> Serving:
             rows[index] += clients[index].get(page)[0]
 
     clock = CpuClock(pid)
-    before, started = clock.read(), time.perf_counter()
+    before, started, own = clock.read(), time.perf_counter(), time.process_time()
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(walk, range(threads)))
-    elapsed, after = time.perf_counter() - started, clock.read()
+    elapsed, after, own = time.perf_counter() - started, clock.read(), time.process_time() - own
     for client in clients:
         client.close()
     return Serving(
         sum(rows) / elapsed,
         clock.between(before, after) * 1000 / len(pages),
         clock.thread_between(before, after, pid) * 1000 / len(pages),
+        own * 1000 / len(pages),
     )
 
 
 def report(label: str, walks: list[Serving]) -> str:
     """Medians of ``walks`` beside the target."""
-    rate = statistics.median(w.rows_per_second for w in walks)
-    cpu = statistics.median(w.cpu_ms_per_page for w in walks)
-    loop = statistics.median(w.loop_ms_per_page for w in walks)
+    middle = Serving.median(walks)
+    rate = middle.rows_per_second
     return (
-        f"{label} {rate:>8,.0f} rows/s {rate / TARGET_ROWS:5.2f}x   server CPU {cpu:5.2f} ms/page "
-        f"(event loop {loop:4.2f})   "
+        f"{label} {rate:>8,.0f} rows/s {rate / TARGET_ROWS:5.2f}x   {middle.cpu()}   "
         f"runs {[round(w.rows_per_second) for w in walks]}"
     )
 
@@ -215,7 +227,7 @@ def print_serving(contacts: int, pages_per_depth: int, runs: int) -> None:
         depths = depths_of(url, pages_per_depth)
         print(
             f"  GET /contacts?limit=100 over {contacts:,} contacts ({depths['last'].stop - 1} pages), "
-            f"{pages_per_depth} pages per depth, target >= {TARGET_ROWS:,} rows/s; server CPU from /proc. "
+            f"{pages_per_depth} pages per depth, target >= {TARGET_ROWS:,} rows/s; {CELLS} (server's from /proc). "
             "'first read': each run after a write (nothing remembered); 'read again': the same pages once more "
             "(pages remembered):"
         )
@@ -298,11 +310,9 @@ def print_side_by_side(contacts: int, variants: dict[str, dict], pages_per_depth
                 cells = []
                 base = statistics.median(w.rows_per_second for w in walks[(threads, depth, read, first)])
                 for name in variants:
-                    done = walks[(threads, depth, read, name)]
-                    rate = statistics.median(w.rows_per_second for w in done)
-                    cpu = statistics.median(w.cpu_ms_per_page for w in done)
-                    loop = statistics.median(w.loop_ms_per_page for w in done)
-                    cells.append(f"{rate:>12,.0f} {rate / base:5.2f}x {cpu:5.2f} ({loop:4.2f}) ms")
+                    middle = Serving.median(walks[(threads, depth, read, name)])
+                    rate = middle.rows_per_second
+                    cells.append(f"{rate:>12,.0f} {rate / base:5.2f}x {middle.cpu()}")
                 label = f"{threads} thread{'s' if threads > 1 else ' '} {depth:<6} {read}"
                 print(f"    {label:<31}" + "".join(f"{cell:>{COLUMN}}" for cell in cells))
 
