@@ -34,7 +34,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from urllib.parse import urlsplit
 
 import orjson
@@ -142,7 +142,7 @@ class Serving:
     @classmethod
     def median(cls, walks: list[Serving]) -> Serving:
         """Each figure's median over ``walks``."""
-        return cls(*(statistics.median(getattr(w, name) for w in walks) for name in cls.__dataclass_fields__))
+        return cls(*(statistics.median(getattr(w, figure.name) for w in walks) for figure in fields(cls)))
 
     def cpu(self) -> str:
         """The CPU figures, as the tables' headers (:data:`CELLS`) name them."""
@@ -159,17 +159,17 @@ def serve(url: str, pid: int, pages: range, threads: int) -> Serving:
             rows[index] += clients[index].get(page)[0]
 
     clock = CpuClock(pid)
-    before, started, own = clock.read(), time.perf_counter(), time.process_time()
+    before, started, client_cpu = clock.read(), time.perf_counter(), time.process_time()
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(walk, range(threads)))
-    elapsed, after, own = time.perf_counter() - started, clock.read(), time.process_time() - own
+    elapsed, after, client_cpu = time.perf_counter() - started, clock.read(), time.process_time() - client_cpu
     for client in clients:
         client.close()
     return Serving(
         sum(rows) / elapsed,
         clock.between(before, after) * 1000 / len(pages),
         clock.thread_between(before, after, pid) * 1000 / len(pages),
-        own * 1000 / len(pages),
+        client_cpu * 1000 / len(pages),
     )
 
 
